@@ -30,8 +30,9 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: nodeOnly.map((name) => ({ name, message: 'tls-core and session must not import Node modules.' })),
           patterns: [
-            { group: ['node:*', ...nodeOnly], message: 'tls-core and session must not import Node modules.' },
+            { group: ['node:*'], message: 'tls-core and session must not import Node modules.' },
             { group: ['@noble/*'], message: 'Only crypto/noble.ts imports @noble/*.' },
           ],
         },
@@ -41,7 +42,13 @@ export default tseslint.config(
   {
     files: ['packages/tls-core/src/crypto/noble.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', ...nodeOnly], message: 'no Node modules in tls-core' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeOnly.map((name) => ({ name, message: 'no Node modules in tls-core' })),
+          patterns: [{ group: ['node:*'], message: 'no Node modules in tls-core' }],
+        },
+      ],
     },
   },
   {

@@ -176,5 +176,57 @@ for n in bad-revoked good-ocsp; do
 done
 # ffdhe / classic DH params for TLS1.2 DHE (ffdhe2048 is a named RFC 7919 group)
 openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out dh-ffdhe2048.pem
+
+# ---- X.509 path-building fixtures (added for packages/tls-core/test/x509; nothing above changed) ----
+cat > x509-ext.cnf <<'CNF'
+[ca_sub]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ca_cross]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[leaf]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+subjectAltName = ${ENV::SAN}
+[leaf_unknown_critical]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = ${ENV::SAN}
+1.3.6.1.4.1.55555.1 = critical,ASN1:NULL
+[leaf_ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,digitalSignature,keyCertSign
+extendedKeyUsage = serverAuth
+subjectAltName = ${ENV::SAN}
+CNF
+sign2() { # name issuer section subject
+  openssl req -new -key $1.key -subj "$4" -out $1.csr
+  openssl x509 -req -in $1.csr -CA $2.pem -CAkey $2.key -CAcreateserial -days 365 -extfile x509-ext.cnf -extensions $3 -out $1.pem
+}
+# pathLenConstraint violated: ca-int (pathlen:0) -> ca-sub-pathlen (CA) -> bad-pathlen
+key ca-sub-pathlen p256; sign2 ca-sub-pathlen ca-int ca_sub "/CN=ca-sub-pathlen"
+key bad-pathlen p256; sign2 bad-pathlen ca-sub-pathlen leaf "/CN=bad-pathlen"
+cat bad-pathlen.pem ca-sub-pathlen.pem ca-int.pem > bad-pathlen.chain.pem
+# cross-signed root: "Cross Root New" exists self-signed (untrusted) and cross-signed by ca-root (same name, same key)
+key xs-root-new p256
+openssl req -x509 -new -key xs-root-new.key -subj "/CN=Cross Root New" -days 3650 -config x509-ext.cnf -extensions ca_cross -out xs-root-new.pem
+cp xs-root-new.key xs-root-new-cross.key; sign2 xs-root-new-cross ca-root ca_cross "/CN=Cross Root New"
+key xs-int p256; sign2 xs-int xs-root-new ca_sub "/CN=Cross Intermediate"
+key good-cross p256; sign2 good-cross xs-int leaf "/CN=good-cross"
+# what a server in transition sends: leaf, intermediate, the new root self-signed, then the cross-signed copy
+cat good-cross.pem xs-int.pem xs-root-new.pem xs-root-new-cross.pem > good-cross.chain.pem
+# unknown critical extension on the leaf; CA:TRUE leaf
+key bad-unknown-critical p256; sign2 bad-unknown-critical ca-int leaf_unknown_critical "/CN=bad-unknown-critical"
+key bad-ca-leaf p256; sign2 bad-ca-leaf ca-int leaf_ca "/CN=bad-ca-leaf"
+for n in bad-unknown-critical bad-ca-leaf; do cat $n.pem ca-int.pem > $n.chain.pem; done
 rm -f *.csr *.srl
 echo "PKI written to $(pwd)"

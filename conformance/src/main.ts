@@ -1,1 +1,63 @@
-export {};
+/**
+ * `pnpm conformance`: runs the matrix of cases.ts with the selected client, prints the results
+ * table, writes conformance/out/report.json and report.md, exits non-zero if any case fails.
+ *
+ * Usage: node conformance/dist/main.js [--client puretls|node] [--filter REGEX] [--concurrency 1|2] [--list]
+ *
+ * @module
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CASES } from './cases.ts';
+import { loadClient } from './clients/index.ts';
+import { createPki, REPO_ROOT } from './pki.ts';
+import { liveProcessCount } from './process.ts';
+import { formatTable, runMatrix, summarize, writeReports } from './runner.ts';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      client: { type: 'string' },
+      filter: { type: 'string' },
+      concurrency: { type: 'string', default: '2' },
+      out: { type: 'string', default: join(REPO_ROOT, 'conformance', 'out') },
+      list: { type: 'boolean', default: false },
+    },
+  });
+  const filter = values.filter === undefined ? undefined : new RegExp(values.filter);
+  const selected = CASES.filter((c) => filter === undefined || filter.test(c.id));
+  if (values.list) {
+    for (const c of selected) console.log(`${c.id.padEnd(40)} ${c.server.kind.padEnd(8)} ${c.description}`);
+    return 0;
+  }
+  const client = await loadClient(values.client);
+  console.log(`conformance: ${selected.length} cases, client ${client.name}`);
+  const started = Date.now();
+  const pki = await createPki();
+  try {
+    const results = await runMatrix(selected, client, pki, {
+      concurrency: Number(values.concurrency),
+      onResult: (r) => console.log(`  ${r.status.toUpperCase().padEnd(9)} ${r.id}${r.note !== undefined && r.status !== 'pass' ? `  (${r.note})` : ''}`),
+    });
+    console.log('');
+    console.log(formatTable(results));
+    const summary = summarize(client.name, results);
+    await writeReports(values.out, results, summary);
+    console.log(
+      `\n${summary.pass} pass, ${summary.fail} fail, ${summary.notAvailable} n/a, ${summary.deviation} known deviation, ${summary.skipped} skipped ` +
+        `of ${summary.total} in ${((Date.now() - started) / 1000).toFixed(1)} s; reports in ${values.out}`,
+    );
+    if (liveProcessCount() !== 0) console.error(`warning: ${liveProcessCount()} peer processes still running`);
+    return summary.fail > 0 ? 1 : 0;
+  } finally {
+    await pki.dispose();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(2);
+  },
+);

@@ -24,7 +24,8 @@ export type InvalidMessageReason =
   | 'BadLength' // a length that is not a multiple of the element size, or otherwise inconsistent
   | 'BadValue' // a value outside what the field allows (syntax, not semantics)
   | 'DuplicateExtension' // RFC 8446 §4.2: illegal_parameter
-  | 'DuplicateEntry'; // a list that must not repeat an entry
+  | 'DuplicateEntry' // a list that must not repeat an entry
+  | 'PreSharedKeyNotLast'; // RFC 8446 §4.2.11: pre_shared_key must be the last ClientHello extension: illegal_parameter
 
 /** A message or record that is syntactically wrong: decode_error (or the reason's own alert). */
 export class InvalidMessage extends TlsError {
@@ -218,7 +219,7 @@ export class CryptoError extends TlsError {
 export function alertFor(e: unknown): AlertDescription | undefined {
   if (!(e instanceof TlsError)) return AlertDescription.InternalError;
   if (e instanceof InvalidMessage) {
-    if (e.reason === 'DuplicateExtension') return AlertDescription.IllegalParameter;
+    if (e.reason === 'DuplicateExtension' || e.reason === 'PreSharedKeyNotLast') return AlertDescription.IllegalParameter;
     return AlertDescription.DecodeError;
   }
   if (e instanceof InappropriateMessage) return AlertDescription.UnexpectedMessage;

@@ -1,1 +1,13 @@
-export {};
+/**
+ * @puretls/transport-node: run the puretls engine over Node sockets with a
+ * `tls.connect()`-shaped API.
+ * @module
+ */
+export { connect, toConfigOptions, type ConnectOptions } from './connect.ts';
+export { TLSSocket, authorizationCode, type TLSSocketOptions, type EngineFactory, type EphemeralKeyInfo } from './tls-socket.ts';
+export { Pump, type PumpHost } from './pump.ts';
+export type { TlsEngine } from './engine.ts';
+export { defaultTrustStore, trustStoreFromPem, type EngineTarget } from './engine-factory.ts';
+export { setSessionCodec, type SessionCodec, type SessionValue } from './session-hook.ts';
+export type { PeerCertificate } from './peer-certificate.ts';
+export { cipherInfo, groupName, signatureSchemeName, parseCipherString, parseTls13Suites, parseGroups, type CipherInfo } from './names.ts';

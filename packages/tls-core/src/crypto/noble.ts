@@ -16,7 +16,7 @@ import { expand as hkdfExpandRaw, extract as hkdfExtractRaw } from '@noble/hashe
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha1 as nobleSha1 } from '@noble/hashes/legacy.js';
 import { sha256 as nobleSha256, sha384 as nobleSha384, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
-import { DecryptError } from '../errors.ts';
+import { CryptoError, DecryptError } from '../errors.ts';
 
 /** A running hash whose state can be copied (the transcript needs hash-so-far many times). */
 export interface IncrementalHash {
@@ -74,8 +74,10 @@ export function hkdfExtract(hash: HashAlgorithm, salt: Uint8Array, ikm: Uint8Arr
   return hkdfExtractRaw(nobleOf(hash), ikm, salt.length === 0 ? new Uint8Array(hash.outputLen) : salt);
 }
 
-/** HKDF-Expand (RFC 5869 §2.3). */
+/** HKDF-Expand (RFC 5869 §2.3). Throws {@link CryptoError} when `length` exceeds 255 * HashLen. */
 export function hkdfExpand(hash: HashAlgorithm, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  if (!Number.isInteger(length) || length < 0 || length > 255 * hash.outputLen)
+    throw new CryptoError(`HKDF-Expand output length ${length}`);
   return hkdfExpandRaw(nobleOf(hash), prk, info, length);
 }
 

@@ -1,0 +1,83 @@
+/**
+ * Benchmark section: bulk download throughput per TLS 1.3 cipher suite. s_server -WWW serves a
+ * generated file (default 64 MiB) over 16 KB records; the client sends `GET` and reads to EOF.
+ * Each client runs twice per suite and the faster run counts (the first warms caches and JIT).
+ *
+ * @module
+ */
+import tls from 'node:tls';
+import { writeTextFile } from '../pki.ts';
+import { startOpensslServer } from '../openssl-server.ts';
+import type { ClientUnderTest } from '../types.ts';
+import { registerSection, type BenchContext, type BenchRow } from './registry.ts';
+
+const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'] as const;
+const FILE_NAME = 'bench-download.txt';
+const RUNS = 2;
+
+async function subjectDownload(client: ClientUnderTest, port: number, ca: string, expectedBytes: number): Promise<number> {
+  const outcome = await client.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, keepData: false, timeoutMs: 20_000 });
+  if (!outcome.ok) throw new Error(`${client.name} handshake failed: ${outcome.error.message}`);
+  const started = process.hrtime.bigint();
+  outcome.connection.write(`GET /${FILE_NAME} HTTP/1.0\r\n\r\n`);
+  await outcome.connection.closed;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const received = outcome.connection.receivedBytes();
+  if (received < expectedBytes) throw new Error(`${client.name} received ${received} of ${expectedBytes} bytes`);
+  return received / 1e6 / seconds;
+}
+
+function nodeDownload(port: number, secureContext: tls.SecureContext, expectedBytes: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let received = 0;
+    let started = 0n;
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', secureContext });
+    socket.once('secureConnect', () => {
+      started = process.hrtime.bigint();
+      socket.write(`GET /${FILE_NAME} HTTP/1.0\r\n\r\n`);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+    });
+    socket.once('error', reject);
+    socket.once('close', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (received < expectedBytes) reject(new Error(`node:tls received ${received} of ${expectedBytes} bytes`));
+      else resolve(received / 1e6 / seconds);
+    });
+  });
+}
+
+async function best(runs: number, fn: () => Promise<number>): Promise<number> {
+  let top = 0;
+  for (let i = 0; i < runs; i++) top = Math.max(top, await fn());
+  return top;
+}
+
+registerSection({
+  id: 'download',
+  title: 'bulk download throughput (MB/s, s_server -WWW, TLS 1.3)',
+  async run(context: BenchContext): Promise<BenchRow[]> {
+    const bytes = context.downloadMiB * 1024 * 1024;
+    await writeTextFile(context.pki.dir, FILE_NAME, bytes);
+    const secureContext = tls.createSecureContext({ ca: context.pki.caRootPem });
+    const rows: BenchRow[] = [];
+    for (const suite of SUITES) {
+      const server = await startOpensslServer({
+        args: ['-cert', 'leaf-ecdsa-p256.pem', '-key', 'leaf-ecdsa-p256.key', '-cert_chain', 'ca-int.pem', '-tls1_3', '-ciphersuites', suite, '-WWW'],
+        cwd: context.pki.dir,
+        naccept: 0,
+        lifetimeSeconds: 600,
+      });
+      try {
+        const baseline = await best(RUNS, () => nodeDownload(server.port, secureContext, bytes));
+        const subject = await best(RUNS, () => subjectDownload(context.subject, server.port, context.pki.caRootPem, bytes));
+        context.log(`  ${suite}: ${context.subject.name} ${subject.toFixed(1)} MB/s, node:tls ${baseline.toFixed(1)} MB/s`);
+        rows.push({ section: 'download', name: `${context.downloadMiB} MiB ${suite}`, unit: 'MB/s', subject, baseline, note: `best of ${RUNS}` });
+      } finally {
+        await server.stop();
+      }
+    }
+    return rows;
+  },
+});

@@ -1,0 +1,81 @@
+/**
+ * Benchmark section: sequential full TLS 1.3 handshakes per second against a local s_server,
+ * with the RSA-2048 chain and with the ECDSA P-256 chain (each under the ECDSA P-384 intermediate
+ * and the RSA-3072 root of gen-pki.sh). No session is offered, so every handshake is full.
+ *
+ * The node:tls baseline uses one prepared `secureContext` (trust store parsed once); the subject
+ * goes through its adapter's `connect()` with the root PEM each time.
+ *
+ * @module
+ */
+import tls from 'node:tls';
+import { startOpensslServer } from '../openssl-server.ts';
+import type { ClientUnderTest } from '../types.ts';
+import { registerSection, type BenchContext, type BenchRow } from './registry.ts';
+
+const CHAINS = [
+  ['RSA-2048 leaf', 'leaf-rsa2048'],
+  ['ECDSA P-256 leaf', 'leaf-ecdsa-p256'],
+] as const;
+
+async function subjectHandshake(client: ClientUnderTest, port: number, ca: string): Promise<void> {
+  const outcome = await client.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, keepData: false });
+  if (!outcome.ok) throw new Error(`${client.name} handshake failed: ${outcome.error.message}`);
+  outcome.connection.destroy();
+  await outcome.connection.closed;
+}
+
+function nodeHandshake(port: number, secureContext: tls.SecureContext): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', secureContext });
+    socket.once('secureConnect', () => {
+      socket.destroy();
+    });
+    socket.once('error', reject);
+    socket.once('close', () => {
+      resolve();
+    });
+  });
+}
+
+/** Runs `fn` `warmup` times, then `count` times sequentially; returns operations per second. */
+export async function sequentialRate(count: number, warmup: number, fn: () => Promise<void>): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) await fn();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return count / seconds;
+}
+
+registerSection({
+  id: 'handshake',
+  title: 'full TLS 1.3 handshakes per second (sequential, X25519, TLS_AES_128_GCM_SHA256)',
+  async run(context: BenchContext): Promise<BenchRow[]> {
+    const rows: BenchRow[] = [];
+    const secureContext = tls.createSecureContext({ ca: context.pki.caRootPem });
+    for (const [label, leaf] of CHAINS) {
+      const server = await startOpensslServer({
+        args: ['-cert', `${leaf}.pem`, '-key', `${leaf}.key`, '-cert_chain', 'ca-int.pem', '-tls1_3', '-ciphersuites', 'TLS_AES_128_GCM_SHA256', '-WWW'],
+        cwd: context.pki.dir,
+        naccept: 0,
+        lifetimeSeconds: 600,
+      });
+      try {
+        const baseline = await sequentialRate(context.handshakes, context.warmup, () => nodeHandshake(server.port, secureContext));
+        const subject = await sequentialRate(context.handshakes, context.warmup, () => subjectHandshake(context.subject, server.port, context.pki.caRootPem));
+        context.log(`  ${label}: ${context.subject.name} ${subject.toFixed(1)}/s, node:tls ${baseline.toFixed(1)}/s`);
+        rows.push({
+          section: 'handshake',
+          name: `${label} + P-384 intermediate`,
+          unit: 'handshakes/s',
+          subject,
+          baseline,
+          note: `${context.handshakes} after ${context.warmup} warm-up; node:tls with a prepared secureContext`,
+        });
+      } finally {
+        await server.stop();
+      }
+    }
+    return rows;
+  },
+});

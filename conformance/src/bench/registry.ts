@@ -1,0 +1,49 @@
+/**
+ * The benchmark section registry: each section measures some rows for the client under test
+ * (the "subject", puretls once it exists) and for the node:tls baseline, and `bench.ts` prints
+ * the ratio subject / baseline. New rows (raw AEAD throughput, X.509 chain cost, TLS 1.2,
+ * resumption) are added as new modules that call {@link registerSection}.
+ *
+ * @module
+ */
+import type { Pki } from '../pki.ts';
+import type { ClientUnderTest } from '../types.ts';
+
+export interface BenchContext {
+  readonly subject: ClientUnderTest;
+  readonly pki: Pki;
+  /** Sequential handshakes measured per row (after the warm-up). */
+  readonly handshakes: number;
+  readonly warmup: number;
+  /** Download size in MiB. */
+  readonly downloadMiB: number;
+  readonly log: (line: string) => void;
+}
+
+export interface BenchRow {
+  readonly section: string;
+  readonly name: string;
+  /** Unit of both values; higher is better. */
+  readonly unit: string;
+  readonly subject: number;
+  readonly baseline: number;
+  readonly note?: string;
+}
+
+export interface BenchSection {
+  readonly id: string;
+  readonly title: string;
+  run(context: BenchContext): Promise<BenchRow[]>;
+}
+
+const sections: BenchSection[] = [];
+
+/** Adds a section (in run order). */
+export function registerSection(section: BenchSection): void {
+  if (sections.some((s) => s.id === section.id)) throw new Error(`duplicate bench section ${section.id}`);
+  sections.push(section);
+}
+
+export function registeredSections(): readonly BenchSection[] {
+  return sections;
+}

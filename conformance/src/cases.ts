@@ -1,0 +1,510 @@
+/**
+ * The conformance matrix as data: one object per case, run by `runner.ts` against
+ * `openssl s_server` (CONFORMANCE.md §2.1, §6.2) or `gnutls-serv` (§3.1, inside a private
+ * network namespace).
+ *
+ * Every successful case asserts the negotiated version, suite, group, signature scheme and ALPN,
+ * runs its steps (an echo round trip through `-rev` / `--echo`, a download, post-handshake
+ * commands on the server's stdin) and compares the client's key log with the server's. Failing
+ * cases name the alert received from the server or the certificate reason (puretls'
+ * CertificateErrorReason vocabulary) and the acceptable alerts the client may send
+ * (RFC 8446 §6.2).
+ *
+ * Server parameters that a client's defaults would otherwise decide (suite order) are pinned on
+ * the server, so the expectations hold for any client.
+ *
+ * @module
+ */
+import type { ClientConnectOptions, GroupOption } from './types.ts';
+
+/** One scripted action after the handshake. */
+export type Step =
+  /** The client writes text. */
+  | { readonly op: 'send'; readonly text: string }
+  /** Wait until the client has received text containing this. */
+  | { readonly op: 'expect'; readonly text: string }
+  /** Write to the server's stdin (s_server: `k\n`, `K\n`, `q\n`, or a data line for the client). */
+  | { readonly op: 'server-stdin'; readonly text: string }
+  /** Wait until the server's output contains this (s_server prints client data and `-msg` lines). */
+  | { readonly op: 'expect-server-output'; readonly text: string }
+  | { readonly op: 'sleep'; readonly ms: number }
+  /** The client sends close_notify and waits for the connection to close. */
+  | { readonly op: 'end' }
+  /** Wait for the server to close; `truncated` expects an error for EOF without close_notify. */
+  | { readonly op: 'expect-close'; readonly kind: 'clean' | 'truncated'; readonly essential?: boolean }
+  /** `GET /<file> HTTP/1.0` from s_server -WWW; the body must equal the generated file (size and SHA-256). */
+  | { readonly op: 'download'; readonly file: 'big' };
+
+export interface ExpectSuccess {
+  readonly ok: true;
+  readonly version: 'TLSv1.3' | 'TLSv1.2';
+  /** IANA cipher suite name. */
+  readonly suite: string;
+  /** IANA group name. */
+  readonly group: string;
+  /** IANA signature scheme name of the server's CertificateVerify / ServerKeyExchange. */
+  readonly sigScheme: string;
+  readonly alpn: string | null;
+}
+
+export interface ExpectFailure {
+  readonly ok: false;
+  /** The fatal alert the server must send. */
+  readonly alertReceived?: number;
+  /** Acceptable certificate reasons (any of). */
+  readonly certReason?: readonly string[];
+  /** Acceptable alerts for the client to send (any of). */
+  readonly alertSent?: readonly number[];
+}
+
+export type Expectation = ExpectSuccess | ExpectFailure;
+
+export interface ServerSpec {
+  readonly kind: 'openssl' | 'gnutls';
+  /** Arguments; file names are relative to the PKI directory. */
+  readonly args: readonly string[];
+}
+
+/** A count of regular-expression matches in the server's output (e.g. two ServerHellos = HRR). */
+export interface ServerOutputCheck {
+  readonly name: string;
+  readonly pattern: string;
+  readonly count: number;
+}
+
+export interface ConformanceCase {
+  readonly id: string;
+  readonly section: string;
+  readonly description: string;
+  readonly server: ServerSpec;
+  /** The certificate fixture the server presents (for the report). */
+  readonly certificate: string;
+  readonly client: Omit<Partial<ClientConnectOptions>, 'host' | 'port' | 'ca'>;
+  readonly steps: readonly Step[];
+  readonly expect: Expectation;
+  /** Compare client and server key logs (default: true for successful cases). */
+  readonly checkKeylog?: boolean;
+  readonly serverOutput?: readonly ServerOutputCheck[];
+}
+
+// ---- alert numbers (RFC 8446 §6) ----
+const ALERT = {
+  handshakeFailure: 40,
+  badCertificate: 42,
+  unsupportedCertificate: 43,
+  certificateUnknown: 46,
+  certificateExpired: 45,
+  unknownCa: 48,
+  protocolVersion: 70,
+  unrecognizedName: 112,
+  noApplicationProtocol: 120,
+} as const;
+
+// ---- certificate fixtures (files from gen-pki.sh) ----
+interface CertFixture {
+  readonly leaf: string;
+  readonly chain?: string;
+}
+const EC: CertFixture = { leaf: 'leaf-ecdsa-p256', chain: 'ca-int' };
+const RSA: CertFixture = { leaf: 'leaf-rsa2048', chain: 'ca-int' };
+
+function opensslCert(cert: CertFixture): string[] {
+  const args = ['-cert', `${cert.leaf}.pem`, '-key', `${cert.leaf}.key`];
+  if (cert.chain !== undefined) args.push('-cert_chain', `${cert.chain}.pem`);
+  return args;
+}
+function certName(cert: CertFixture): string {
+  return cert.chain === undefined ? `${cert.leaf} (no chain)` : `${cert.leaf} + ${cert.chain}`;
+}
+
+// ---- step scripts ----
+const HELLO = 'hello world\n';
+/** s_server -rev: reversed line back, then `CLOSE` makes the server send close_notify (§2.1 row 48). */
+const REV_ECHO: readonly Step[] = [
+  { op: 'send', text: HELLO },
+  { op: 'expect', text: 'dlrow olleh' },
+  { op: 'send', text: 'CLOSE\n' },
+  { op: 'expect-close', kind: 'clean' },
+];
+/** gnutls-serv --echo: the line comes back unchanged. */
+const GNUTLS_ECHO: readonly Step[] = [{ op: 'send', text: HELLO }, { op: 'expect', text: HELLO }, { op: 'end' }];
+
+const AES128 = 'TLS_AES_128_GCM_SHA256';
+const AES256 = 'TLS_AES_256_GCM_SHA384';
+const CHACHA = 'TLS_CHACHA20_POLY1305_SHA256';
+const ECDSA_P256 = 'ecdsa_secp256r1_sha256';
+
+const cases: ConformanceCase[] = [];
+
+interface OpensslCaseSpec {
+  readonly id: string;
+  readonly section: string;
+  readonly description: string;
+  readonly cert?: CertFixture;
+  /** Extra s_server flags; `-tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256` are added unless `version`/`suites` say otherwise. */
+  readonly flags?: readonly string[];
+  readonly version?: 'tls1_3' | 'tls1_2' | 'any';
+  /** Server TLS 1.3 suites (default: TLS_AES_128_GCM_SHA256). */
+  readonly serverSuites?: string;
+  /** Server mode flag (default `-rev`). */
+  readonly mode?: readonly string[];
+  readonly client?: ConformanceCase['client'];
+  readonly steps?: readonly Step[];
+  readonly expect: Expectation;
+  readonly serverOutput?: readonly ServerOutputCheck[];
+  readonly checkKeylog?: boolean;
+}
+
+function openssl(spec: OpensslCaseSpec): void {
+  const cert = spec.cert ?? EC;
+  const args: string[] = [...opensslCert(cert)];
+  const version = spec.version ?? 'tls1_3';
+  if (version !== 'any') args.push(`-${version}`);
+  if (version !== 'tls1_2') args.push('-ciphersuites', spec.serverSuites ?? AES128);
+  args.push(...(spec.flags ?? []), ...(spec.mode ?? ['-rev']));
+  const testCase: ConformanceCase = {
+    id: spec.id,
+    section: spec.section,
+    description: spec.description,
+    server: { kind: 'openssl', args },
+    certificate: certName(cert),
+    client: spec.client ?? {},
+    steps: spec.expect.ok ? (spec.steps ?? REV_ECHO) : [],
+    expect: spec.expect,
+    ...(spec.serverOutput === undefined ? {} : { serverOutput: spec.serverOutput }),
+    ...(spec.checkKeylog === undefined ? {} : { checkKeylog: spec.checkKeylog }),
+  };
+  cases.push(testCase);
+}
+
+function ok13(overrides: Partial<ExpectSuccess> = {}): ExpectSuccess {
+  return { ok: true, version: 'TLSv1.3', suite: AES128, group: 'x25519', sigScheme: ECDSA_P256, alpn: null, ...overrides };
+}
+
+// ======================= s_server: TLS 1.3 cipher suites (§2.1 row 4) =======================
+for (const suite of [AES128, AES256, CHACHA]) {
+  openssl({
+    id: `s13-suite-${suite}`,
+    section: 'openssl tls1.3 suites',
+    description: `TLS 1.3 with the server restricted to ${suite}`,
+    serverSuites: suite,
+    expect: ok13({ suite }),
+  });
+}
+
+// ======================= s_server: groups and HRR (§2.1 rows 8, 11) =======================
+const GROUPS: readonly [GroupOption, string][] = [
+  ['X25519', 'x25519'],
+  ['P-256', 'secp256r1'],
+  ['P-384', 'secp384r1'],
+];
+for (const [option, iana] of GROUPS) {
+  openssl({
+    id: `s13-group-${iana}`,
+    section: 'openssl tls1.3 groups',
+    description: `TLS 1.3 key exchange on ${option} (server -groups ${option}, client key share ${option})`,
+    flags: ['-groups', option],
+    client: { groups: [option] },
+    expect: ok13({ group: iana }),
+  });
+}
+const TWO_SERVER_HELLOS: ServerOutputCheck = { name: 'HelloRetryRequest sent (2 ServerHellos in -msg)', pattern: '^>>> TLS 1\\.3, Handshake \\[length [0-9a-f]+\\], ServerHello$', count: 2 };
+openssl({
+  id: 's13-hrr-p256',
+  section: 'openssl tls1.3 groups',
+  description: 'forced HelloRetryRequest: server -groups P-256, client default key share (X25519 only)',
+  flags: ['-groups', 'P-256', '-msg'],
+  expect: ok13({ group: 'secp256r1' }),
+  serverOutput: [TWO_SERVER_HELLOS],
+});
+openssl({
+  id: 's13-hrr-p384',
+  section: 'openssl tls1.3 groups',
+  description: 'forced HelloRetryRequest to P-384 with the TLS_AES_256_GCM_SHA384 suite (SHA-384 transcript hash)',
+  flags: ['-groups', 'P-384', '-msg'],
+  serverSuites: AES256,
+  expect: ok13({ group: 'secp384r1', suite: AES256 }),
+  serverOutput: [TWO_SERVER_HELLOS],
+});
+
+// ======================= s_server: certificate and signature types (§2.1 rows 36-42) =======================
+const CERT_ROWS: readonly [string, CertFixture, string][] = [
+  ['rsa2048', RSA, 'rsa_pss_rsae_sha256'],
+  ['rsapss-key', { leaf: 'leaf-rsapss', chain: 'ca-int' }, 'rsa_pss_pss_sha256'],
+  ['rsa-pss-signed-chain', { leaf: 'leaf-rsa2048-pss-signed', chain: 'ca-int-rsa' }, 'rsa_pss_rsae_sha256'],
+  ['ecdsa-p256', EC, ECDSA_P256],
+  ['ecdsa-p384', { leaf: 'leaf-ecdsa-p384', chain: 'ca-int' }, 'ecdsa_secp384r1_sha384'],
+  ['ed25519', { leaf: 'leaf-ed25519', chain: 'ca-int' }, 'ed25519'],
+];
+for (const [name, cert, scheme] of CERT_ROWS) {
+  openssl({
+    id: `s13-cert-${name}`,
+    section: 'openssl tls1.3 certificates',
+    description: `TLS 1.3 server certificate ${cert.leaf}: CertificateVerify with ${scheme}`,
+    cert,
+    expect: ok13({ sigScheme: scheme }),
+  });
+}
+
+// ======================= s_server: ALPN and SNI (§2.1 rows 32-35) =======================
+openssl({
+  id: 's13-alpn-match',
+  section: 'openssl alpn/sni',
+  description: 'ALPN: server h2,http/1.1, client offers http/1.1',
+  flags: ['-alpn', 'h2,http/1.1'],
+  client: { alpnProtocols: ['http/1.1'] },
+  expect: ok13({ alpn: 'http/1.1' }),
+});
+openssl({
+  id: 's13-alpn-server-choice',
+  section: 'openssl alpn/sni',
+  description: 'ALPN: client offers h2 and http/1.1, the server picks by its own preference (h2)',
+  flags: ['-alpn', 'h2,http/1.1'],
+  client: { alpnProtocols: ['http/1.1', 'h2'] },
+  expect: ok13({ alpn: 'h2' }),
+});
+// CONFORMANCE.md §2.1 row 33 says 3.0 continues without ALPN; re-verified here with both
+// `openssl s_client -alpn foo` and Node: s_server 3.0.19 sends no_application_protocol (120)
+// ("tls_handle_alpn:no application protocol"), as RFC 7301 §3.2 recommends.
+openssl({
+  id: 's13-alpn-mismatch',
+  section: 'openssl alpn/sni',
+  description: 'ALPN without overlap (server h2, client foo): fatal no_application_protocol (120)',
+  flags: ['-alpn', 'h2'],
+  client: { alpnProtocols: ['foo'] },
+  expect: { ok: false, alertReceived: ALERT.noApplicationProtocol },
+});
+openssl({
+  id: 's13-alpn-none-offered',
+  section: 'openssl alpn/sni',
+  description: 'server configured with ALPN, client offers none: no ALPN negotiated, no alert',
+  flags: ['-alpn', 'h2'],
+  expect: ok13({ alpn: null }),
+});
+const SNI_FLAGS = ['-servername', 'sni.test.local', '-cert2', 'leaf-sni.pem', '-key2', 'leaf-sni.key'];
+openssl({
+  id: 's13-sni-select',
+  section: 'openssl alpn/sni',
+  description: 'SNI sni.test.local selects the second (ECDSA, root-issued) certificate instead of the default RSA one',
+  cert: RSA,
+  flags: SNI_FLAGS,
+  client: { servername: 'sni.test.local' },
+  expect: ok13({ sigScheme: ECDSA_P256 }),
+  // s_server sets -keylogfile on its first SSL_CTX only; the SNI switch to -cert2's context logs nothing.
+  checkKeylog: false,
+});
+openssl({
+  id: 's13-sni-fatal-mismatch',
+  section: 'openssl alpn/sni',
+  description: 'SNI other.example with -servername_fatal: fatal unrecognized_name (112)',
+  cert: RSA,
+  flags: [...SNI_FLAGS, '-servername_fatal'],
+  client: { servername: 'other.example' },
+  expect: { ok: false, alertReceived: ALERT.unrecognizedName },
+});
+
+// ======================= s_server: post-handshake messages (§2.1 row 27) =======================
+for (const [command, label, direction] of [
+  ['k', 'update_not_requested', 'the client keeps its sending keys'],
+  ['K', 'update_requested', 'the client must answer with its own KeyUpdate'],
+] as const) {
+  const steps: Step[] = [
+    { op: 'sleep', ms: 300 },
+    { op: 'server-stdin', text: `${command}\n` },
+    { op: 'expect-server-output', text: 'KeyUpdate' },
+    { op: 'sleep', ms: 100 },
+    { op: 'server-stdin', text: 'from server after the key update\n' },
+    { op: 'expect', text: 'from server after the key update' },
+    { op: 'send', text: HELLO },
+    { op: 'expect-server-output', text: 'hello world' },
+    { op: 'end' },
+  ];
+  const serverOutput: ServerOutputCheck[] = [{ name: 'server sent KeyUpdate', pattern: '^>>> TLS 1\\.3, Handshake \\[length 0005\\], KeyUpdate$', count: 1 }];
+  if (command === 'K') {
+    serverOutput.push({ name: 'client answered with KeyUpdate', pattern: '^<<< TLS 1\\.3, Handshake \\[length 0005\\], KeyUpdate$', count: 1 });
+  }
+  openssl({
+    id: `s13-keyupdate-${command === 'k' ? 'not-requested' : 'requested'}`,
+    section: 'openssl post-handshake',
+    description: `server KeyUpdate(${label}) via '${command}': ${direction}; data flows both ways afterwards`,
+    mode: ['-msg'],
+    steps,
+    expect: ok13(),
+    serverOutput,
+  });
+}
+
+// ======================= s_server: record layer, shutdown, bulk (§2.1 rows 50-55) =======================
+openssl({
+  id: 's13-max-send-frag-512',
+  section: 'openssl records',
+  description: 'many small records: -max_send_frag 512 (Certificate split across records), 1.33 MB download',
+  flags: ['-max_send_frag', '512'],
+  mode: ['-WWW'],
+  steps: [{ op: 'download', file: 'big' }],
+  expect: ok13(),
+});
+openssl({
+  id: 's13-record-padding-512',
+  section: 'openssl records',
+  description: 'record padding: -record_padding 512 (every record k*512+16 bytes)',
+  flags: ['-record_padding', '512'],
+  expect: ok13(),
+});
+openssl({
+  id: 's13-no-middlebox',
+  section: 'openssl records',
+  description: 'no middlebox-compatibility ChangeCipherSpec (-no_middlebox)',
+  flags: ['-no_middlebox'],
+  expect: ok13(),
+});
+openssl({
+  id: 's13-serverpref',
+  section: 'openssl records',
+  description: 'server cipher preference: client prefers ChaCha20, -serverpref picks AES-128-GCM',
+  serverSuites: `${AES128}:${CHACHA}`,
+  flags: ['-serverpref'],
+  client: { suites: [CHACHA, AES128] },
+  expect: ok13({ suite: AES128 }),
+});
+openssl({
+  id: 's13-serverpref-prioritize-chacha',
+  section: 'openssl records',
+  description: 'server cipher preference with -prioritize_chacha: a ChaCha-first client gets ChaCha20',
+  serverSuites: `${AES128}:${CHACHA}`,
+  flags: ['-serverpref', '-prioritize_chacha'],
+  client: { suites: [CHACHA, AES128] },
+  expect: ok13({ suite: CHACHA }),
+});
+openssl({
+  id: 's13-truncation',
+  section: 'openssl records',
+  description: "truncation: 'q' closes TCP without close_notify; the client must surface a truncation error",
+  mode: [],
+  steps: [
+    { op: 'sleep', ms: 300 },
+    { op: 'server-stdin', text: 'q\n' },
+    { op: 'expect-close', kind: 'truncated', essential: true },
+  ],
+  expect: ok13(),
+});
+openssl({
+  id: 's13-download-big',
+  section: 'openssl records',
+  description: '1.33 MB download via -WWW (full 16 KB records), size and SHA-256 checked',
+  mode: ['-WWW'],
+  steps: [{ op: 'download', file: 'big' }],
+  expect: ok13(),
+});
+
+// ======================= s_server: TLS 1.2 (§2.1 rows 2, 3, 5, 6) =======================
+openssl({
+  id: 's12-ecdhe-ecdsa-aes128gcm',
+  section: 'openssl tls1.2',
+  description: 'TLS 1.2 ECDHE-ECDSA-AES128-GCM-SHA256',
+  version: 'tls1_2',
+  flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
+  expect: { ok: true, version: 'TLSv1.2', suite: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', group: 'x25519', sigScheme: ECDSA_P256, alpn: null },
+});
+openssl({
+  id: 's12-ecdhe-rsa-chacha20',
+  section: 'openssl tls1.2',
+  description: 'TLS 1.2 ECDHE-RSA-CHACHA20-POLY1305',
+  version: 'tls1_2',
+  cert: RSA,
+  flags: ['-cipher', 'ECDHE-RSA-CHACHA20-POLY1305'],
+  expect: { ok: true, version: 'TLSv1.2', suite: 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', group: 'x25519', sigScheme: 'rsa_pss_rsae_sha256', alpn: null },
+});
+openssl({
+  id: 's12-version-mismatch',
+  section: 'openssl tls1.2',
+  description: 'TLS 1.3-only server, client limited to TLS 1.2: fatal protocol_version (70)',
+  client: { maxVersion: 'TLSv1.2' },
+  expect: { ok: false, alertReceived: ALERT.protocolVersion },
+});
+
+// ======================= s_server: local badssl matrix (§6.2) =======================
+interface BadsslRow {
+  readonly id: string;
+  readonly description: string;
+  readonly cert: CertFixture;
+  readonly expect: Expectation;
+}
+const refuse = (certReason: readonly string[], alertSent: readonly number[]): ExpectFailure => ({ ok: false, certReason, alertSent });
+const NAME_ALERTS = [ALERT.badCertificate, ALERT.certificateUnknown];
+const POLICY_ALERTS = [ALERT.badCertificate, ALERT.unsupportedCertificate, ALERT.certificateUnknown];
+const BADSSL: readonly BadsslRow[] = [
+  { id: 'good', description: 'good: ECDSA leaf + intermediate', cert: EC, expect: ok13() },
+  { id: 'expired', description: 'expired leaf (2020-2021)', cert: { leaf: 'bad-expired', chain: 'ca-int' }, expect: refuse(['Expired'], [ALERT.certificateExpired]) },
+  { id: 'not-yet-valid', description: 'not yet valid (2040-2041)', cert: { leaf: 'bad-notyetvalid', chain: 'ca-int' }, expect: refuse(['NotYetValid'], [ALERT.certificateExpired]) },
+  { id: 'wrong-host', description: 'wrong host (SAN wrong.host.example)', cert: { leaf: 'bad-wronghost', chain: 'ca-int' }, expect: refuse(['NotValidForName'], NAME_ALERTS) },
+  { id: 'self-signed', description: 'self-signed leaf', cert: { leaf: 'bad-selfsigned' }, expect: refuse(['UnknownIssuer'], [ALERT.unknownCa]) },
+  { id: 'untrusted-root-sent', description: 'untrusted root with the real root\'s name, sent in the chain', cert: { leaf: 'bad-untrusted', chain: 'evil-root' }, expect: refuse(['UnknownIssuer', 'BadSignature'], [ALERT.unknownCa, ALERT.badCertificate]) },
+  { id: 'untrusted-root-not-sent', description: 'untrusted root not sent', cert: { leaf: 'bad-untrusted' }, expect: refuse(['UnknownIssuer', 'BadSignature'], [ALERT.unknownCa, ALERT.badCertificate]) },
+  { id: 'incomplete-chain', description: 'incomplete chain: leaf without its intermediate (no AIA fetching)', cert: { leaf: 'leaf-ecdsa-p256' }, expect: refuse(['UnknownIssuer'], [ALERT.unknownCa]) },
+  { id: 'sha1', description: 'SHA-1-signed RSA leaf', cert: { leaf: 'bad-sha1', chain: 'ca-int-rsa' }, expect: refuse(['WeakSignatureAlgorithm', 'UnsupportedSignatureAlgorithm'], POLICY_ALERTS) },
+  { id: 'rsa1024', description: 'RSA-1024 leaf key', cert: { leaf: 'bad-rsa1024', chain: 'ca-int-rsa' }, expect: refuse(['WeakKey', 'UnsupportedPublicKey'], POLICY_ALERTS) },
+  { id: 'wrong-eku', description: 'EKU clientAuth only', cert: { leaf: 'bad-eku', chain: 'ca-int' }, expect: refuse(['WrongKeyUsage'], POLICY_ALERTS) },
+  // ca-int-notca has CA:FALSE and keyUsage digitalSignature only: either violation is a correct reason (RFC 5280 §6.1.4 (k), (n)).
+  { id: 'intermediate-not-ca', description: 'intermediate is not a CA (CA:FALSE, no keyCertSign)', cert: { leaf: 'bad-notca-chain', chain: 'ca-int-notca' }, expect: refuse(['EndEntityUsedAsCa', 'WrongKeyUsage'], POLICY_ALERTS) },
+  { id: 'name-constraints', description: 'name-constraints violation (permitted example.com)', cert: { leaf: 'bad-nameconstraint', chain: 'ca-int-nc' }, expect: refuse(['NameConstraintViolation'], POLICY_ALERTS) },
+  { id: 'cn-only-no-san', description: 'CN=localhost without SAN: no CN fallback (RFC 9525)', cert: { leaf: 'bad-nosan', chain: 'ca-int' }, expect: refuse(['NotValidForName'], NAME_ALERTS) },
+  { id: 'rsa-pss-signed-chain', description: 'RSA-PSS-signed chain', cert: { leaf: 'leaf-rsa2048-pss-signed', chain: 'ca-int-rsa' }, expect: ok13({ sigScheme: 'rsa_pss_rsae_sha256' }) },
+  { id: 'ed25519', description: 'Ed25519 leaf', cert: { leaf: 'leaf-ed25519', chain: 'ca-int' }, expect: ok13({ sigScheme: 'ed25519' }) },
+  { id: '1000-sans', description: '1000 SANs (~30 KB Certificate message over several records)', cert: { leaf: 'weird-1000-sans', chain: 'ca-int' }, expect: ok13() },
+  { id: 'no-subject', description: 'empty subject with a critical SAN', cert: { leaf: 'weird-no-subject', chain: 'ca-int' }, expect: ok13() },
+];
+for (const row of BADSSL) {
+  openssl({
+    id: `badssl-${row.id}`,
+    section: 'badssl (local)',
+    description: row.description,
+    cert: row.cert,
+    flags: ['-cipher', 'DEFAULT:@SECLEVEL=0'],
+    expect: row.expect,
+  });
+}
+
+// ======================= gnutls-serv (§3.1), run inside `unshare -n` =======================
+const GNUTLS_TLS13 = 'NORMAL:-VERS-ALL:+VERS-TLS1.3';
+function gnutls(id: string, description: string, priority: string, extra: readonly string[], client: ConformanceCase['client'], expect: Expectation, steps: readonly Step[] = GNUTLS_ECHO): void {
+  cases.push({
+    id,
+    section: 'gnutls-serv',
+    description,
+    server: {
+      kind: 'gnutls',
+      args: ['-a', '--echo', '--x509certfile', 'leaf-ecdsa-p256.chain.pem', '--x509keyfile', 'leaf-ecdsa-p256.key', '--priority', priority, ...extra],
+    },
+    certificate: certName(EC),
+    client,
+    steps: expect.ok ? steps : [],
+    expect,
+  });
+}
+for (const [suite, cipher] of [
+  [AES128, 'AES-128-GCM'],
+  [AES256, 'AES-256-GCM'],
+  [CHACHA, 'CHACHA20-POLY1305'],
+] as const) {
+  gnutls(`gnutls13-suite-${suite}`, `gnutls TLS 1.3 restricted to ${cipher}`, `${GNUTLS_TLS13}:-CIPHER-ALL:+${cipher}`, [], {}, ok13({ suite }));
+}
+for (const [option, iana, gnutlsGroup] of [
+  ['X25519', 'x25519', 'X25519'],
+  ['P-256', 'secp256r1', 'SECP256R1'],
+  ['P-384', 'secp384r1', 'SECP384R1'],
+] as const) {
+  gnutls(`gnutls13-group-${iana}`, `gnutls TLS 1.3 key exchange on ${option}`, `${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM:-GROUP-ALL:+GROUP-${gnutlsGroup}`, [], { groups: [option] }, ok13({ group: iana }));
+}
+gnutls('gnutls13-hrr-p384', 'gnutls forced HelloRetryRequest: server SECP384R1 only, client default key share (X25519)', `${GNUTLS_TLS13}:-CIPHER-ALL:+AES-256-GCM:-GROUP-ALL:+GROUP-SECP384R1`, [], {}, ok13({ group: 'secp384r1', suite: AES256 }));
+gnutls('gnutls13-alpn-fatal', 'gnutls --alpn-fatal without overlap: fatal no_application_protocol (120)', GNUTLS_TLS13, ['--alpn', 'h2', '--alpn-fatal'], { alpnProtocols: ['foo'] }, { ok: false, alertReceived: ALERT.noApplicationProtocol });
+gnutls('gnutls13-sni-fatal', 'gnutls --sni-hostname localhost --sni-hostname-fatal, client SNI other.example: fatal unrecognized_name (112)', GNUTLS_TLS13, ['--sni-hostname', 'localhost', '--sni-hostname-fatal'], { servername: 'other.example' }, { ok: false, alertReceived: ALERT.unrecognizedName });
+gnutls('gnutls13-alpn-match', 'gnutls ALPN h2 + http/1.1, client offers http/1.1', `${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM`, ['--alpn', 'h2', '--alpn', 'http/1.1'], { alpnProtocols: ['http/1.1'] }, ok13({ alpn: 'http/1.1' }));
+
+/** All cases, in run order. */
+export const CASES: readonly ConformanceCase[] = cases;
+
+/** Looks a case up by id. */
+export function findCase(id: string): ConformanceCase | undefined {
+  return CASES.find((testCase) => testCase.id === id);
+}

@@ -1,0 +1,86 @@
+/**
+ * puretls' `connect()` from `@puretls/transport-node` as the client under test.
+ *
+ * The transport exposes a `tls.connect`-shaped API plus `getNegotiatedGroup()` and
+ * `getPeerSignatureScheme()`; errors are the typed `TlsError`s of `@puretls/tls-core`
+ * (`AlertReceived.alert`, `InvalidCertificate.reason`, `UnexpectedEof`), and the alert puretls
+ * sent is recomputed with the project's single mapping `alertFor()`.
+ *
+ * @module
+ */
+import { NOT_AVAILABLE, type ClientConnectOptions, type ClientUnderTest, type ObservedError } from '../types.ts';
+import { tlsLikeClient, type TlsLikeSocket } from './tls-like.ts';
+
+/**
+ * THE switch: the module whose `connect` is the puretls client. `loadPuretlsClient` returns
+ * undefined while that module does not export a `connect` function yet.
+ */
+export const PURETLS_TRANSPORT_MODULE = '@puretls/transport-node';
+
+type ConnectFunction = (options: Record<string, unknown>) => TlsLikeSocket;
+type AlertForFunction = (error: unknown) => number | undefined;
+
+interface PuretlsSocketExtras {
+  getNegotiatedGroup?(): string | null | undefined;
+  getPeerSignatureScheme?(): string | null | undefined;
+}
+
+/** Maps the harness options to puretls' tls.connect-shaped options. */
+export function puretlsOptions(options: ClientConnectOptions): Record<string, unknown> {
+  const mapped: Record<string, unknown> = {
+    host: options.host,
+    port: options.port,
+    servername: options.servername,
+    ca: options.ca,
+    rejectUnauthorized: options.rejectUnauthorized ?? true,
+  };
+  if (options.alpnProtocols !== undefined) mapped.ALPNProtocols = [...options.alpnProtocols];
+  if (options.minVersion !== undefined) mapped.minVersion = options.minVersion;
+  if (options.maxVersion !== undefined) mapped.maxVersion = options.maxVersion;
+  if (options.suites !== undefined) mapped.ciphers = options.suites.join(':');
+  if (options.groups !== undefined) mapped.groups = [...options.groups];
+  return mapped;
+}
+
+function describePuretlsError(error: unknown, alertFor: AlertForFunction | undefined): ObservedError {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const fields = error as Error & { alert?: unknown; reason?: unknown; code?: unknown };
+  const described: { -readonly [K in keyof ObservedError]: ObservedError[K] } = { message: error.message, code: error.name };
+  if (error.name === 'AlertReceived' && typeof fields.alert === 'number') described.alertReceived = fields.alert;
+  if (error.name === 'InvalidCertificate' && typeof fields.reason === 'string') described.certReason = fields.reason;
+  if (error.name === 'UnexpectedEof') described.truncated = true;
+  if (error.name !== 'AlertReceived' && alertFor !== undefined) {
+    const sent = alertFor(error);
+    if (sent !== undefined) described.alertSent = sent;
+  }
+  return described;
+}
+
+/** Loads puretls, or returns undefined when the transport does not export `connect` yet. */
+export async function loadPuretlsClient(): Promise<ClientUnderTest | undefined> {
+  let transport: Record<string, unknown>;
+  try {
+    transport = (await import(PURETLS_TRANSPORT_MODULE)) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const connect = transport.connect;
+  if (typeof connect !== 'function') return undefined;
+  let alertFor: AlertForFunction | undefined;
+  try {
+    const core = (await import('@puretls/tls-core')) as Record<string, unknown>;
+    if (typeof core.alertFor === 'function') alertFor = core.alertFor as AlertForFunction;
+  } catch {
+    alertFor = undefined;
+  }
+  return tlsLikeClient({
+    name: 'puretls',
+    capabilities: { group: true, sigScheme: true, keylog: true, closeNotify: true, alertSent: alertFor !== undefined },
+    knownDeviations: {},
+    open: (options) => (connect as ConnectFunction)(puretlsOptions(options)),
+    describeError: (error) => describePuretlsError(error, alertFor),
+    readGroup: (socket) => (socket as TlsLikeSocket & PuretlsSocketExtras).getNegotiatedGroup?.() ?? NOT_AVAILABLE,
+    readSigScheme: (socket) => (socket as TlsLikeSocket & PuretlsSocketExtras).getPeerSignatureScheme?.() ?? NOT_AVAILABLE,
+    endMeansCloseNotify: true,
+  });
+}

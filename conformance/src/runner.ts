@@ -1,0 +1,393 @@
+/**
+ * Runs conformance cases against a {@link ClientUnderTest} and writes the report.
+ *
+ * For each case: start the peer (s_server on 127.0.0.1, or gnutls-serv inside a private network
+ * namespace), connect, check the handshake outcome against the expectation (version, suite,
+ * group, signature scheme, ALPN, or the alert / certificate reason of a refusal), run the case's
+ * steps, stop the server by PID and compare the client's key log with the server's (set equality,
+ * the exact key-schedule oracle of CONFORMANCE.md §2.1 row 47). A check whose field the client
+ * cannot report is recorded as 'n/a' and skipped for that client only.
+ *
+ * @module
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { ConformanceCase, Expectation, ExpectFailure, ExpectSuccess, Step } from './cases.ts';
+import { gnutlsUnavailableReason, runInNetns, startGnutlsServer } from './gnutls-server.ts';
+import { startOpensslServer } from './openssl-server.ts';
+import type { Pki } from './pki.ts';
+import { NOT_AVAILABLE, type ClientConnection, type ClientUnderTest, type ObservedError, type RunningServer, type ServerLog } from './types.ts';
+
+export type CheckStatus = 'pass' | 'fail' | 'n/a';
+export type CaseStatus = 'pass' | 'fail' | 'n/a' | 'deviation' | 'skipped';
+
+export interface CheckResult {
+  readonly name: string;
+  readonly expected: string;
+  readonly observed: string;
+  readonly status: CheckStatus;
+  /** An 'n/a' on an essential check makes the whole case 'n/a' (it tested nothing). */
+  readonly essential?: boolean;
+}
+
+export interface CaseResult {
+  readonly id: string;
+  readonly section: string;
+  readonly description: string;
+  readonly server: string;
+  readonly client: string;
+  readonly status: CaseStatus;
+  readonly expected: string;
+  readonly observed: string;
+  readonly checks: readonly CheckResult[];
+  readonly note?: string;
+  readonly durationMs: number;
+}
+
+export interface RunEnvironment {
+  readonly pki: Pki;
+  /** True inside the netns child: gnutls servers are started directly. */
+  readonly insideNetns?: boolean;
+  /** Set by {@link runMatrix} after probing once. */
+  readonly gnutlsUnavailable?: string;
+}
+
+const STEP_TIMEOUT_MS = 8000;
+const DOWNLOAD_TIMEOUT_MS = 30_000;
+
+/** One-line summary of an expectation. */
+export function describeExpectation(expectation: Expectation): string {
+  if (expectation.ok) return `${expectation.version} ${expectation.suite} ${expectation.group} ${expectation.sigScheme} alpn=${expectation.alpn ?? '-'}`;
+  const parts: string[] = ['refused'];
+  if (expectation.alertReceived !== undefined) parts.push(`alert ${expectation.alertReceived} received`);
+  if (expectation.certReason !== undefined) parts.push(`cert ${expectation.certReason.join('|')}`);
+  if (expectation.alertSent !== undefined) parts.push(`sends ${expectation.alertSent.join('|')}`);
+  return parts.join(': ');
+}
+
+function describeError(error: ObservedError): string {
+  const parts: string[] = ['refused'];
+  if (error.alertReceived !== undefined) parts.push(`alert ${error.alertReceived} received`);
+  if (error.certReason !== undefined) parts.push(`cert ${error.certReason}`);
+  if (error.alertSent !== undefined) parts.push(`sent ${error.alertSent}`);
+  if (parts.length === 1) parts.push(`${error.code ?? 'error'}: ${error.message}`);
+  return parts.join(': ');
+}
+
+function check(name: string, expected: string, observed: string, essential = false): CheckResult {
+  return { name, expected, observed, status: expected === observed ? 'pass' : 'fail', ...(essential ? { essential } : {}) };
+}
+
+function notAvailable(name: string, expected: string, essential = false): CheckResult {
+  return { name, expected, observed: NOT_AVAILABLE, status: 'n/a', ...(essential ? { essential } : {}) };
+}
+
+/** Runs one case (gnutls cases are delegated to a netns child unless already inside one). */
+export async function runCase(testCase: ConformanceCase, client: ClientUnderTest, env: RunEnvironment): Promise<CaseResult> {
+  const started = Date.now();
+  if (testCase.server.kind === 'gnutls' && env.insideNetns !== true) {
+    const unavailable = env.gnutlsUnavailable ?? (await gnutlsUnavailableReason());
+    if (unavailable !== undefined) {
+      return finish(testCase, client, started, [], { status: 'skipped', observed: 'skipped', note: unavailable });
+    }
+    try {
+      return (await runInNetns(testCase.id, client.name, env.pki.dir)) as CaseResult;
+    } catch (error) {
+      return finish(testCase, client, started, [check('netns child', 'result', (error as Error).message)], { observed: 'harness error' });
+    }
+  }
+
+  const checks: CheckResult[] = [];
+  let observed = '';
+  let server: RunningServer | undefined;
+  let serverLog: ServerLog | undefined;
+  let connection: ClientConnection | undefined;
+  let clientKeylog: readonly string[] = [];
+  try {
+    server =
+      testCase.server.kind === 'openssl'
+        ? await startOpensslServer({ args: testCase.server.args, cwd: env.pki.dir, keylog: true })
+        : await startGnutlsServer({ args: testCase.server.args, cwd: env.pki.dir, keylog: true });
+    const outcome = await client.connect({
+      host: '127.0.0.1',
+      port: server.port,
+      servername: 'localhost',
+      ca: env.pki.caRootPem,
+      ...testCase.client,
+    });
+    const expectation = testCase.expect;
+    if (!outcome.ok) {
+      observed = describeError(outcome.error);
+      clientKeylog = outcome.keylog;
+      if (expectation.ok) {
+        checks.push(check('handshake', 'accepted', observed, true));
+      } else {
+        checks.push(...failureChecks(expectation, outcome.error, client));
+      }
+    } else {
+      connection = outcome.connection;
+      const info = connection.info;
+      observed = `${info.version} ${info.suite} ${info.group} ${info.sigScheme} alpn=${info.alpn ?? '-'}`;
+      if (!expectation.ok) {
+        checks.push(check('handshake', 'refused', 'accepted', true));
+      } else {
+        checks.push(...successChecks(expectation, connection, client));
+        checks.push(...(await runSteps(testCase.steps, connection, server, env, client)));
+      }
+    }
+  } catch (error) {
+    checks.push(check('harness', 'no error', (error as Error).message));
+    observed = observed || 'harness error';
+  } finally {
+    if (connection !== undefined) {
+      clientKeylog = connection.keylogLines();
+      connection.destroy();
+      await Promise.race([connection.closed, delay(2000)]);
+    }
+    if (server !== undefined) serverLog = await server.stop();
+  }
+
+  const accepted = connection !== undefined;
+  if (serverLog !== undefined && testCase.expect.ok && accepted && !checks.some((c) => c.name === 'harness')) {
+    for (const outputCheck of testCase.serverOutput ?? []) {
+      const count = [...serverLog.output.matchAll(new RegExp(outputCheck.pattern, 'gm'))].length;
+      checks.push(check(outputCheck.name, String(outputCheck.count), String(count)));
+    }
+    if (testCase.checkKeylog ?? true) {
+      if (!client.capabilities.keylog) {
+        checks.push(notAvailable('key log = server key log', 'equal'));
+      } else {
+        checks.push(keylogCheck(clientKeylog, serverLog.keylog));
+      }
+    }
+  }
+  return finish(testCase, client, started, checks, { observed });
+}
+
+function finish(
+  testCase: ConformanceCase,
+  client: ClientUnderTest,
+  started: number,
+  checks: readonly CheckResult[],
+  extra: { status?: CaseStatus; observed: string; note?: string },
+): CaseResult {
+  let status: CaseStatus = extra.status ?? 'pass';
+  let note = extra.note;
+  if (extra.status === undefined) {
+    if (checks.some((c) => c.status === 'fail')) {
+      const deviation = client.knownDeviations[testCase.id];
+      status = deviation === undefined ? 'fail' : 'deviation';
+      if (deviation !== undefined) note = deviation;
+    } else if (checks.some((c) => c.status === 'n/a' && c.essential === true)) {
+      status = 'n/a';
+    }
+  }
+  const failed = checks.filter((c) => c.status === 'fail').map((c) => `${c.name}: expected ${c.expected}, observed ${c.observed}`);
+  if (failed.length > 0 && note === undefined) note = failed.join('; ');
+  return {
+    id: testCase.id,
+    section: testCase.section,
+    description: testCase.description,
+    server: testCase.server.kind,
+    client: client.name,
+    status,
+    expected: describeExpectation(testCase.expect),
+    observed: extra.observed,
+    checks,
+    ...(note === undefined ? {} : { note }),
+    durationMs: Date.now() - started,
+  };
+}
+
+function successChecks(expectation: ExpectSuccess, connection: ClientConnection, client: ClientUnderTest): CheckResult[] {
+  const info = connection.info;
+  const checks = [check('version', expectation.version, info.version, true), check('suite', expectation.suite, info.suite)];
+  checks.push(client.capabilities.group ? check('group', expectation.group, info.group) : notAvailable('group', expectation.group));
+  checks.push(client.capabilities.sigScheme ? check('signature scheme', expectation.sigScheme, info.sigScheme) : notAvailable('signature scheme', expectation.sigScheme));
+  checks.push(check('alpn', expectation.alpn ?? '-', info.alpn ?? '-'));
+  return checks;
+}
+
+function failureChecks(expectation: ExpectFailure, error: ObservedError, client: ClientUnderTest): CheckResult[] {
+  const checks: CheckResult[] = [{ name: 'handshake', expected: 'refused', observed: 'refused', status: 'pass' }];
+  if (expectation.alertReceived !== undefined) {
+    checks.push(check('alert received', String(expectation.alertReceived), error.alertReceived === undefined ? 'none' : String(error.alertReceived), true));
+  }
+  if (expectation.certReason !== undefined) {
+    const observed = error.certReason ?? `none (${error.code ?? ''} ${error.message})`;
+    checks.push({
+      name: 'certificate reason',
+      expected: expectation.certReason.join('|'),
+      observed,
+      status: expectation.certReason.includes(observed) ? 'pass' : 'fail',
+      essential: true,
+    });
+  }
+  if (expectation.alertSent !== undefined) {
+    if (!client.capabilities.alertSent) {
+      checks.push(notAvailable('alert sent', expectation.alertSent.join('|')));
+    } else {
+      const observed = error.alertSent === undefined ? 'none' : String(error.alertSent);
+      checks.push({ name: 'alert sent', expected: expectation.alertSent.join('|'), observed, status: expectation.alertSent.map(String).includes(observed) ? 'pass' : 'fail' });
+    }
+  }
+  return checks;
+}
+
+/** Set equality of key log lines (both sides log the same secrets, possibly in another order). */
+export function keylogCheck(clientLines: readonly string[], serverLines: readonly string[]): CheckResult {
+  const clientSet = new Set(clientLines);
+  const serverSet = new Set(serverLines);
+  const missing = [...serverSet].filter((line) => !clientSet.has(line)).map((line) => line.split(' ')[0]);
+  const extra = [...clientSet].filter((line) => !serverSet.has(line)).map((line) => line.split(' ')[0]);
+  const equal = serverSet.size > 0 && missing.length === 0 && extra.length === 0;
+  return {
+    name: 'key log = server key log',
+    expected: `${serverSet.size} lines equal`,
+    observed: equal ? `${serverSet.size} lines equal` : `client ${clientSet.size}, server ${serverSet.size}; missing [${missing.join(',')}] extra [${extra.join(',')}]`,
+    status: equal ? 'pass' : 'fail',
+  };
+}
+
+async function runSteps(steps: readonly Step[], connection: ClientConnection, server: RunningServer, env: RunEnvironment, client: ClientUnderTest): Promise<CheckResult[]> {
+  const checks: CheckResult[] = [];
+  for (const step of steps) {
+    const result = await runStep(step, connection, server, env, client);
+    if (result !== undefined) checks.push(...result);
+    if (result?.some((c) => c.status === 'fail')) break;
+  }
+  return checks;
+}
+
+async function runStep(step: Step, connection: ClientConnection, server: RunningServer, env: RunEnvironment, client: ClientUnderTest): Promise<CheckResult[] | undefined> {
+  switch (step.op) {
+    case 'send':
+      connection.write(step.text);
+      return undefined;
+    case 'sleep':
+      await delay(step.ms);
+      return undefined;
+    case 'server-stdin':
+      server.sendStdin(step.text);
+      return undefined;
+    case 'expect':
+      return [await outcomeOf(`receive ${JSON.stringify(step.text.trim())}`, connection.waitForText(step.text, STEP_TIMEOUT_MS))];
+    case 'expect-server-output':
+      return [await outcomeOf(`server receives/logs ${JSON.stringify(step.text.trim())}`, server.waitForOutput(step.text, STEP_TIMEOUT_MS))];
+    case 'end': {
+      connection.end();
+      const closed = await Promise.race([connection.closed, delay(STEP_TIMEOUT_MS).then(() => undefined)]);
+      return [{ name: 'close after end()', expected: 'closed', observed: closed === undefined ? 'still open' : 'closed', status: closed === undefined ? 'fail' : 'pass' }];
+    }
+    case 'expect-close': {
+      const name = step.kind === 'clean' ? 'server close_notify' : 'truncation detected';
+      const closed = await Promise.race([connection.closed, delay(STEP_TIMEOUT_MS).then(() => undefined)]);
+      if (closed === undefined) return [check(name, step.kind, 'still open', step.essential ?? false)];
+      if (!client.capabilities.closeNotify && closed.kind === 'eof') return [notAvailable(name, step.kind, step.essential ?? false)];
+      return [check(name, step.kind, closed.kind === 'error' ? `error: ${closed.error?.message ?? ''}` : closed.kind, step.essential ?? false)];
+    }
+    case 'download':
+      return download(connection, env);
+  }
+}
+
+async function download(connection: ClientConnection, env: RunEnvironment): Promise<CheckResult[]> {
+  const file = env.pki.bigFile;
+  connection.write(`GET /${file.name} HTTP/1.0\r\n\r\n`);
+  const closed = await Promise.race([connection.closed, delay(DOWNLOAD_TIMEOUT_MS).then(() => undefined)]);
+  const data = Buffer.from(connection.received());
+  const headerEnd = data.indexOf('\r\n\r\n');
+  const status = data.subarray(0, Math.max(0, data.indexOf('\r\n'))).toString('latin1');
+  const body = headerEnd < 0 ? Buffer.alloc(0) : data.subarray(headerEnd + 4);
+  return [
+    { name: 'download finished', expected: 'closed', observed: closed === undefined ? 'timed out' : 'closed', status: closed === undefined ? 'fail' : 'pass' },
+    check('HTTP status', 'HTTP/1.0 200 ok', status),
+    check('body size', String(file.bytes), String(body.length)),
+    check('body sha256', file.sha256, createHash('sha256').update(body).digest('hex')),
+  ];
+}
+
+async function outcomeOf(name: string, promise: Promise<void>): Promise<CheckResult> {
+  try {
+    await promise;
+    return { name, expected: 'yes', observed: 'yes', status: 'pass' };
+  } catch (error) {
+    return { name, expected: 'yes', observed: (error as Error).message, status: 'fail' };
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+export interface MatrixOptions {
+  readonly concurrency?: number;
+  readonly onResult?: (result: CaseResult) => void;
+}
+
+/** Runs cases with at most `concurrency` (1 or 2) in flight, in case order. */
+export async function runMatrix(cases: readonly ConformanceCase[], client: ClientUnderTest, pki: Pki, options: MatrixOptions = {}): Promise<CaseResult[]> {
+  const gnutlsUnavailable = cases.some((c) => c.server.kind === 'gnutls') ? await gnutlsUnavailableReason() : undefined;
+  const env: RunEnvironment = gnutlsUnavailable === undefined ? { pki } : { pki, gnutlsUnavailable };
+  const results: CaseResult[] = new Array<CaseResult>(cases.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < cases.length) {
+      const index = next++;
+      const result = await runCase(cases[index]!, client, env);
+      results[index] = result;
+      options.onResult?.(result);
+    }
+  };
+  const concurrency = Math.min(2, Math.max(1, options.concurrency ?? 1));
+  await Promise.all(Array.from({ length: concurrency }, () => worker()));
+  return results;
+}
+
+/** Renders the results as a fixed-width table (case, expected, observed, result). */
+export function formatTable(results: readonly CaseResult[]): string {
+  const rows = results.map((r) => [r.id, r.expected, r.observed, r.status === 'pass' ? 'PASS' : r.status.toUpperCase()]);
+  const header = ['case', 'expected', 'observed', 'result'];
+  const widths = header.map((h, i) => Math.min(70, Math.max(h.length, ...rows.map((row) => row[i]!.length))));
+  const line = (cells: readonly string[]): string => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export interface MatrixSummary {
+  readonly client: string;
+  readonly total: number;
+  readonly pass: number;
+  readonly fail: number;
+  readonly notAvailable: number;
+  readonly deviation: number;
+  readonly skipped: number;
+}
+
+export function summarize(client: string, results: readonly CaseResult[]): MatrixSummary {
+  const count = (status: CaseStatus): number => results.filter((r) => r.status === status).length;
+  return { client, total: results.length, pass: count('pass'), fail: count('fail'), notAvailable: count('n/a'), deviation: count('deviation'), skipped: count('skipped') };
+}
+
+/** Writes report.json and report.md into `outDir`. */
+export async function writeReports(outDir: string, results: readonly CaseResult[], summary: MatrixSummary): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  await writeFile(join(outDir, 'report.json'), JSON.stringify({ generatedAt: new Date().toISOString(), summary, results }, null, 2) + '\n');
+  const escape = (text: string): string => text.replace(/\|/g, '\\|');
+  const lines = [
+    `# puretls conformance report: client \`${summary.client}\``,
+    '',
+    `${summary.pass} pass, ${summary.fail} fail, ${summary.notAvailable} n/a, ${summary.deviation} known deviation, ${summary.skipped} skipped (of ${summary.total}).`,
+    '',
+    '| case | server | expected | observed | result | note |',
+    '|---|---|---|---|---|---|',
+    ...results.map((r) => `| ${r.id} | ${r.server} | ${escape(r.expected)} | ${escape(r.observed)} | ${r.status} | ${escape(r.note ?? naNote(r))} |`),
+    '',
+  ];
+  await writeFile(join(outDir, 'report.md'), lines.join('\n'));
+}
+
+function naNote(result: CaseResult): string {
+  const skipped = result.checks.filter((c) => c.status === 'n/a').map((c) => c.name);
+  return skipped.length === 0 ? '' : `n/a for ${result.client}: ${skipped.join(', ')}`;
+}

@@ -1,0 +1,153 @@
+/**
+ * The client-under-test contract shared by the conformance matrix and the benchmarks.
+ *
+ * Any TLS client that can be driven through {@link ClientUnderTest} can be run against the
+ * matrix: Node's own `tls.connect` (the stand-in used to prove the harness) and puretls'
+ * `connect()` from `@puretls/transport-node`. Names follow the IANA TLS registries
+ * (RFC 8446 §4.2.7 groups, §4.2.3 signature schemes, §B.4 cipher suites) so expectations in
+ * `cases.ts` never depend on one library's spelling.
+ *
+ * @module
+ */
+
+/** A value the client could not report (e.g. Node has no API for the peer's signature scheme). */
+export const NOT_AVAILABLE = 'n/a' as const;
+export type NotAvailable = typeof NOT_AVAILABLE;
+
+/** Group names as options take them (the `groups` extension of the puretls connect options). */
+export type GroupOption = 'X25519' | 'P-256' | 'P-384' | 'P-521' | 'X448';
+
+/** Options for one connection, independent of the client library. */
+export interface ClientConnectOptions {
+  readonly host: string;
+  readonly port: number;
+  /** SNI and the name the certificate is verified against. */
+  readonly servername: string;
+  /** Trust anchors (PEM). */
+  readonly ca: string;
+  readonly rejectUnauthorized?: boolean;
+  readonly alpnProtocols?: readonly string[];
+  readonly minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  readonly maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** IANA cipher suite names in preference order; undefined = the client's default. */
+  readonly suites?: readonly string[];
+  /** Supported groups in preference order; the client sends a key share for the first one only. */
+  readonly groups?: readonly GroupOption[];
+  /** Handshake timeout in ms (default 10 s). */
+  readonly timeoutMs?: number;
+  /** Keep received application data in memory (default true; benchmarks turn it off). */
+  readonly keepData?: boolean;
+}
+
+/** What the client reports about a finished handshake. */
+export interface HandshakeInfo {
+  /** `TLSv1.3` or `TLSv1.2`. */
+  readonly version: string;
+  /** IANA cipher suite name, e.g. `TLS_AES_128_GCM_SHA256`. */
+  readonly suite: string;
+  /** IANA group name (`x25519`, `secp256r1`, ...) or 'n/a'. */
+  readonly group: string;
+  /** IANA signature scheme name (`ecdsa_secp256r1_sha256`, ...) or 'n/a'. */
+  readonly sigScheme: string;
+  /** Negotiated ALPN protocol, or null when none was negotiated. */
+  readonly alpn: string | null;
+  readonly resumed: boolean | NotAvailable;
+}
+
+/** A handshake or connection failure, normalised so expectations are library independent. */
+export interface ObservedError {
+  readonly message: string;
+  /** Library-specific code (Node `err.code`, puretls error class name). */
+  readonly code?: string;
+  /** Fatal alert received from the server (RFC 8446 §6 AlertDescription). */
+  readonly alertReceived?: number;
+  /** Fatal alert this client sent; absent when the client cannot say. */
+  readonly alertSent?: number;
+  /** Why the certificate was refused, in puretls' CertificateErrorReason vocabulary. */
+  readonly certReason?: string;
+  /** The transport ended without close_notify (RFC 8446 §6.1). */
+  readonly truncated?: boolean;
+}
+
+/** How the server ended the connection, as far as the client can tell. */
+export type CloseKind =
+  /** close_notify received before EOF. */
+  | 'clean'
+  /** EOF without close_notify, surfaced as a truncation error. */
+  | 'truncated'
+  /** EOF seen, but the client cannot tell whether close_notify came first (Node). */
+  | 'eof'
+  /** Some other error ended the connection. */
+  | 'error';
+
+export interface CloseInfo {
+  readonly kind: CloseKind;
+  readonly error?: ObservedError;
+}
+
+/** A connected client after a successful handshake. */
+export interface ClientConnection {
+  readonly info: HandshakeInfo;
+  write(data: string | Uint8Array): void;
+  /** Resolves once the received data contains `text`; rejects on timeout or close first. */
+  waitForText(text: string, timeoutMs: number): Promise<void>;
+  /** Everything received so far (empty when `keepData` was false). */
+  received(): Uint8Array;
+  /** Total application bytes received. */
+  receivedBytes(): number;
+  /** Resolves when the connection is fully closed. */
+  readonly closed: Promise<CloseInfo>;
+  /** Key log lines (NSS format, no trailing newline) seen so far. */
+  keylogLines(): readonly string[];
+  /** Sends close_notify and half-closes. */
+  end(): void;
+  /** Tears the connection down without a close_notify. */
+  destroy(): void;
+}
+
+export type ConnectOutcome =
+  | { readonly ok: true; readonly connection: ClientConnection }
+  | { readonly ok: false; readonly error: ObservedError; readonly keylog: readonly string[] };
+
+/** What an adapter can observe; a check whose field is unsupported is reported as 'n/a'. */
+export interface ClientCapabilities {
+  readonly group: boolean;
+  readonly sigScheme: boolean;
+  readonly keylog: boolean;
+  /** Tells close_notify + EOF apart from a bare EOF. */
+  readonly closeNotify: boolean;
+  /** Reports the alert it sent when it refuses a handshake. */
+  readonly alertSent: boolean;
+}
+
+export interface ClientUnderTest {
+  readonly name: string;
+  readonly capabilities: ClientCapabilities;
+  /**
+   * Cases where this client knowingly follows a different policy from the matrix's expectation
+   * (case id -> why). Such a failure is reported as a known deviation, not a pass.
+   */
+  readonly knownDeviations: Readonly<Record<string, string>>;
+  connect(options: ClientConnectOptions): Promise<ConnectOutcome>;
+}
+
+/** A peer server process started for one case (s_server or gnutls-serv). */
+export interface RunningServer {
+  readonly kind: 'openssl' | 'gnutls';
+  readonly port: number;
+  readonly pid: number;
+  /** Writes to the server's stdin (s_server commands such as `k\n`, or data lines). */
+  sendStdin(text: string): void;
+  /** Server stdout + stderr so far. */
+  output(): string;
+  /** Resolves once the server output contains `text`. */
+  waitForOutput(text: string, timeoutMs: number): Promise<void>;
+  /** Kills the server by PID (idempotent) and returns what it logged. */
+  stop(): Promise<ServerLog>;
+}
+
+export interface ServerLog {
+  readonly output: string;
+  /** Key log lines the server wrote (comments removed); empty when not requested. */
+  readonly keylog: readonly string[];
+}

@@ -1,0 +1,181 @@
+/**
+ * The client configuration: validated once, frozen, shared by every connection made from it.
+ * Secure defaults (RFC 8446 §9.1, RFC 7525 §4.2): TLS 1.2 and 1.3 only, AEAD suites with ECDHE
+ * only, certificate and host name verification on, no renegotiation, no compression.
+ * @module
+ */
+import { UsageError } from '../errors.ts';
+import { CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme } from '../wire/enums.ts';
+import { randomBytes as defaultRandomBytes } from '../crypto/noble.ts';
+import type { TrustStore } from '../x509/trust-store.ts';
+
+export type VersionName = 'TLSv1.2' | 'TLSv1.3';
+
+/** What a caller may set. Everything is optional; see {@link createClientConfig} for defaults. */
+export interface ClientConfigOptions {
+  /** Lowest version to negotiate (default TLSv1.2). */
+  minVersion?: VersionName;
+  /** Highest version to negotiate (default TLSv1.3). */
+  maxVersion?: VersionName;
+  /** TLS 1.3 and TLS 1.2 cipher suites in preference order (IANA values). Unsupported values are refused. */
+  cipherSuites?: readonly number[];
+  /** Named groups offered in supported_groups, in preference order. */
+  groups?: readonly number[];
+  /** Groups for which a key share is sent in the first ClientHello (default: the first group). */
+  keyShareGroups?: readonly number[];
+  /** Signature schemes offered in signature_algorithms. */
+  signatureSchemes?: readonly number[];
+  /** ALPN protocol names offered, in preference order. */
+  alpnProtocols?: readonly string[];
+  /** Trust anchors for chain validation. Required unless verifyCertificates is false. */
+  trustStore?: TrustStore;
+  /** Verify the certificate chain and host name (default true). When false, the failure is recorded, not thrown. */
+  verifyCertificates?: boolean;
+  /** Replaces the built-in host name check: return an Error to refuse. */
+  checkServerIdentity?: (hostname: string, leafDer: Uint8Array) => Error | undefined;
+  /** Send the dummy ChangeCipherSpec of RFC 8446 Appendix D.4 (default true, as OpenSSL does). */
+  middleboxCompatibility?: boolean;
+  /** Refuse TLS 1.2 servers that do not negotiate extended_master_secret (RFC 7627). Default false. */
+  requireExtendedMasterSecret?: boolean;
+  /** Ask for an OCSP staple (status_request). Default false. */
+  statusRequest?: boolean;
+  /** Largest plaintext per outgoing record (default 16384). */
+  maxFragmentLength?: number;
+  /** Offer TLS 1.3 PSK key exchange modes when resuming (default ['psk_dhe_ke']). */
+  pskModes?: readonly ('psk_ke' | 'psk_dhe_ke')[];
+  /** Emit keyLog events with the NSS key log lines. Default false. */
+  keyLog?: boolean;
+  /** The clock, in ms since the epoch (default Date.now). */
+  now?: () => number;
+  /** Randomness (default crypto.getRandomValues). Deterministic tests replace it. */
+  randomBytes?: (n: number) => Uint8Array;
+}
+
+/** A validated, frozen configuration. */
+export interface ClientConfig {
+  readonly minVersion: ProtocolVersion;
+  readonly maxVersion: ProtocolVersion;
+  readonly tls13Suites: readonly number[];
+  readonly tls12Suites: readonly number[];
+  readonly groups: readonly number[];
+  readonly keyShareGroups: readonly number[];
+  readonly signatureSchemes: readonly number[];
+  readonly alpnProtocols: readonly string[];
+  readonly trustStore: TrustStore | undefined;
+  readonly verifyCertificates: boolean;
+  readonly checkServerIdentity: ((hostname: string, leafDer: Uint8Array) => Error | undefined) | undefined;
+  readonly middleboxCompatibility: boolean;
+  readonly requireExtendedMasterSecret: boolean;
+  readonly statusRequest: boolean;
+  readonly maxFragmentLength: number;
+  readonly pskModes: readonly ('psk_ke' | 'psk_dhe_ke')[];
+  readonly keyLog: boolean;
+  readonly now: () => number;
+  readonly randomBytes: (n: number) => Uint8Array;
+}
+
+/** TLS 1.3 suites, ChaCha20 first: it is ~2.5x faster than AES-GCM in pure JS (docs/performance.md). */
+export const DEFAULT_TLS13_SUITES: readonly number[] = [
+  CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+  CipherSuite.TLS_AES_128_GCM_SHA256,
+  CipherSuite.TLS_AES_256_GCM_SHA384,
+];
+
+/** TLS 1.2: ECDHE with AEAD only (RFC 7525 §4.2). */
+export const DEFAULT_TLS12_SUITES: readonly number[] = [
+  CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+  CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+  CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+  CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+  CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+  CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+];
+
+export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
+
+/** Schemes we can verify, strongest-first within each family. PKCS#1 v1.5 is only used by TLS 1.2 (RFC 8446 §4.2.3). */
+export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = [
+  SignatureScheme.ecdsa_secp256r1_sha256,
+  SignatureScheme.ecdsa_secp384r1_sha384,
+  SignatureScheme.ed25519,
+  SignatureScheme.rsa_pss_rsae_sha256,
+  SignatureScheme.rsa_pss_rsae_sha384,
+  SignatureScheme.rsa_pss_rsae_sha512,
+  SignatureScheme.rsa_pss_pss_sha256,
+  SignatureScheme.rsa_pss_pss_sha384,
+  SignatureScheme.rsa_pss_pss_sha512,
+  SignatureScheme.rsa_pkcs1_sha256,
+  SignatureScheme.rsa_pkcs1_sha384,
+  SignatureScheme.rsa_pkcs1_sha512,
+];
+
+const SUPPORTED_TLS13 = new Set(DEFAULT_TLS13_SUITES);
+const SUPPORTED_TLS12 = new Set(DEFAULT_TLS12_SUITES);
+const SUPPORTED_GROUPS = new Set(DEFAULT_GROUPS);
+const SUPPORTED_SCHEMES = new Set(DEFAULT_SIGNATURE_SCHEMES);
+const VERSIONS: Record<VersionName, ProtocolVersion> = { 'TLSv1.2': ProtocolVersion.TLSv1_2, 'TLSv1.3': ProtocolVersion.TLSv1_3 };
+
+/**
+ * Validate options and build a frozen config.
+ * @throws UsageError for unsupported versions, suites, groups or schemes, or an empty effective list
+ * @example const config = createClientConfig({ trustStore: TrustStore.fromPem(pem), alpnProtocols: ['h2'] });
+ */
+export function createClientConfig(options: ClientConfigOptions = {}): ClientConfig {
+  const minVersion = versionOf(options.minVersion ?? 'TLSv1.2', 'minVersion');
+  const maxVersion = versionOf(options.maxVersion ?? 'TLSv1.3', 'maxVersion');
+  if (minVersion > maxVersion) throw new UsageError('minVersion is above maxVersion');
+  const suites = options.cipherSuites ?? [...DEFAULT_TLS13_SUITES, ...DEFAULT_TLS12_SUITES];
+  for (const s of suites)
+    if (!SUPPORTED_TLS13.has(s) && !SUPPORTED_TLS12.has(s)) throw new UsageError(`unsupported cipher suite 0x${s.toString(16)}`);
+  const tls13Suites = maxVersion >= ProtocolVersion.TLSv1_3 ? suites.filter((s) => SUPPORTED_TLS13.has(s)) : [];
+  const tls12Suites = minVersion <= ProtocolVersion.TLSv1_2 ? suites.filter((s) => SUPPORTED_TLS12.has(s)) : [];
+  if (tls13Suites.length === 0 && tls12Suites.length === 0) throw new UsageError('no cipher suite left for the enabled versions');
+  const groups = unique(options.groups ?? DEFAULT_GROUPS);
+  for (const g of groups) if (!SUPPORTED_GROUPS.has(g)) throw new UsageError(`unsupported group 0x${g.toString(16)}`);
+  if (groups.length === 0) throw new UsageError('groups must not be empty');
+  const keyShareGroups = unique(options.keyShareGroups ?? [groups[0]!]);
+  for (const g of keyShareGroups) if (!groups.includes(g)) throw new UsageError('keyShareGroups must be a subset of groups');
+  const signatureSchemes = unique(options.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES);
+  for (const s of signatureSchemes) if (!SUPPORTED_SCHEMES.has(s)) throw new UsageError(`unsupported signature scheme 0x${s.toString(16)}`);
+  const alpnProtocols = [...(options.alpnProtocols ?? [])];
+  for (const p of alpnProtocols) if (p.length === 0 || p.length > 255) throw new UsageError('ALPN names must be 1..255 bytes');
+  const verifyCertificates = options.verifyCertificates ?? true;
+  if (verifyCertificates && options.trustStore === undefined && options.checkServerIdentity === undefined)
+    throw new UsageError('a trustStore is required when verifyCertificates is on');
+  const maxFragmentLength = options.maxFragmentLength ?? 16384;
+  if (!Number.isInteger(maxFragmentLength) || maxFragmentLength < 64 || maxFragmentLength > 16384)
+    throw new UsageError('maxFragmentLength must be an integer in 64..16384');
+  const pskModes = unique<'psk_ke' | 'psk_dhe_ke'>(options.pskModes ?? ['psk_dhe_ke']);
+  if (pskModes.length === 0) throw new UsageError('pskModes must not be empty');
+  return Object.freeze({
+    minVersion,
+    maxVersion,
+    tls13Suites: Object.freeze(tls13Suites),
+    tls12Suites: Object.freeze(tls12Suites),
+    groups: Object.freeze(groups),
+    keyShareGroups: Object.freeze(keyShareGroups),
+    signatureSchemes: Object.freeze(signatureSchemes),
+    alpnProtocols: Object.freeze(alpnProtocols),
+    trustStore: options.trustStore,
+    verifyCertificates,
+    checkServerIdentity: options.checkServerIdentity,
+    middleboxCompatibility: options.middleboxCompatibility ?? true,
+    requireExtendedMasterSecret: options.requireExtendedMasterSecret ?? false,
+    statusRequest: options.statusRequest ?? false,
+    maxFragmentLength,
+    pskModes: Object.freeze(pskModes),
+    keyLog: options.keyLog ?? false,
+    now: options.now ?? Date.now,
+    randomBytes: options.randomBytes ?? defaultRandomBytes,
+  });
+}
+
+function versionOf(name: string, what: string): ProtocolVersion {
+  const v = VERSIONS[name as VersionName];
+  if (v === undefined) throw new UsageError(`${what} must be TLSv1.2 or TLSv1.3 (TLS 1.0/1.1 are not supported), got ${name}`);
+  return v;
+}
+
+function unique<T>(list: readonly T[]): T[] {
+  return [...new Set(list)];
+}

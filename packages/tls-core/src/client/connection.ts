@@ -1,0 +1,377 @@
+/**
+ * `ClientConnection`: the sans-IO TLS client. Bytes in (`receive`), bytes out (`takeOutgoing`),
+ * plaintext in (`write`) and out (`readPlaintext`), events out (`takeEvents`); no sockets, no
+ * timers. It owns the record layer (RFC 8446 §5, RFC 5246 §6), alert handling (RFC 8446 §6,
+ * RFC 5246 §7.2), closure (RFC 8446 §6.1) and the sticky error: the first error ends the
+ * connection, the alert that {@link alertFor} picks is queued once, and every later call throws
+ * the same error.
+ * @module
+ */
+import { toHex } from '../codec/bytes.ts';
+import {
+  AlertReceived,
+  InappropriateMessage,
+  PeerMisbehaved,
+  UnexpectedEof,
+  UsageError,
+  alertFor,
+} from '../errors.ts';
+import { tls12SuiteById, type Tls12Suite } from '../crypto/suites.ts';
+import { RecordDeframer, type TlsRecord } from '../record/deframer.ts';
+import { HandshakeReassembler } from '../record/handshake-reassembler.ts';
+import { RecordLayer } from '../record/record-layer.ts';
+import { MAX_TLS12_CIPHERTEXT_LENGTH, MAX_TLS13_CIPHERTEXT_LENGTH, PlaintextProtector } from '../record/protector.ts';
+import { Tls13Protector } from '../record/protect-tls13.ts';
+import { Tls12Protector } from '../record/protect-tls12.ts';
+import type { TrafficKeys } from '../tls13/key-schedule.ts';
+import { decodeAlert, encodeAlert } from '../wire/alert.ts';
+import { decodeHandshake } from '../wire/handshake.ts';
+import { AlertDescription, AlertLevel, ContentType } from '../wire/enums.ts';
+import type { ClientConfig } from './config.ts';
+import type { ClientEvent, NegotiatedParameters, ResumptionData } from './events.ts';
+import { startHandshake } from './expect-server-hello.ts';
+import { sniHostName } from './hello.ts';
+import type { ClientState, HandshakeIo } from './state.ts';
+import { ExpectTraffic } from './tls13.ts';
+
+/** Per-connection options. */
+export interface ClientConnectionOptions {
+  /** The server's host name or IP address: SNI (for names) and the certificate identity check. */
+  readonly host?: string;
+  /** Send server_name (default true; `false` is `openssl s_client -noservername`). */
+  readonly sendServerName?: boolean;
+  /** A session to offer for resumption. */
+  readonly session?: ResumptionData;
+}
+
+/**
+ * A TLS client connection, independent of any transport.
+ * @example
+ * const conn = new ClientConnection(config, { host: 'example.com' });
+ * conn.start();
+ * socket.write(conn.takeOutgoing());
+ * socket.on('data', (d) => { conn.receive(d); flush(); });
+ */
+export class ClientConnection {
+  readonly config: ClientConfig;
+  readonly #options: ClientConnectionOptions;
+  #state: ClientState | undefined;
+  #error: Error | undefined;
+  #version: 'tls13' | 'tls12' | undefined;
+  #negotiated: NegotiatedParameters | undefined;
+  readonly #clientRandom: Uint8Array;
+  readonly #deframer = new RecordDeframer();
+  readonly #reassembler = new HandshakeReassembler();
+  readonly #read = new RecordLayer('read');
+  // RFC 8446 §5.1: the initial ClientHello may use record version 0x0301 for compatibility.
+  readonly #write = new RecordLayer('write', new PlaintextProtector(0x0301));
+  #outgoing: Uint8Array[] = [];
+  readonly #plaintext: Uint8Array[] = [];
+  #events: ClientEvent[] = [];
+  #peerClosed = false;
+  #sentCloseNotify = false;
+  readonly #limits = { changeCipherSpecs: 0, warningAlerts: 0, emptyRecords: 0, keyUpdates: 0 };
+  readonly #io: HandshakeIo;
+
+  constructor(config: ClientConfig, options: ClientConnectionOptions = {}) {
+    this.config = config;
+    this.#options = options;
+    this.#clientRandom = config.randomBytes(32);
+    this.#io = this.#makeIo();
+  }
+
+  /** Queue the ClientHello. Call once, before anything else. */
+  start(): void {
+    if (this.#state !== undefined) throw new UsageError('start() was already called');
+    this.#guard(() => {
+      const sni = this.#options.sendServerName === false ? undefined : sniHostName(this.#options.host);
+      this.#state = startHandshake(this.#io, sni, { host: this.#options.host, session: this.#options.session, clientRandom: this.#clientRandom });
+      // After the first ClientHello, records carry 0x0303 (RFC 8446 §5.1).
+      this.#write.installProtector(new PlaintextProtector());
+    });
+  }
+
+  /**
+   * Feed bytes received from the transport.
+   * @throws TlsError (and every later call throws the same error); the alert to send is queued in {@link takeOutgoing}
+   */
+  receive(bytes: Uint8Array): void {
+    this.#guard(() => {
+      if (this.#state === undefined) throw new UsageError('receive() before start()');
+      this.#deframer.push(bytes);
+      for (let rec = this.#deframer.next(); rec !== undefined; rec = this.#deframer.next()) {
+        if (this.#peerClosed) continue; // RFC 8446 §6.1: data after close_notify is ignored.
+        this.#processRecord(rec);
+      }
+    });
+  }
+
+  /**
+   * The transport reached end of stream.
+   * @throws UnexpectedEof unless the peer sent close_notify first (RFC 8446 §6.1: truncation must not look like a clean end)
+   */
+  receiveEof(): void {
+    this.#guard(() => {
+      if (!this.#peerClosed) throw new UnexpectedEof();
+    });
+  }
+
+  /** All bytes queued for the transport since the last call, or undefined. */
+  takeOutgoing(): Uint8Array | undefined {
+    const parts = this.#outgoing;
+    if (parts.length === 0) return undefined;
+    this.#outgoing = [];
+    if (parts.length === 1) return parts[0];
+    let n = 0;
+    for (const p of parts) n += p.length;
+    const out = new Uint8Array(n);
+    let off = 0;
+    for (const p of parts) {
+      out.set(p, off);
+      off += p.length;
+    }
+    return out;
+  }
+
+  /**
+   * Encrypt application data (split into records of at most `maxFragmentLength` bytes).
+   * @throws UsageError before the handshake completes or after close()
+   */
+  write(plaintext: Uint8Array): void {
+    this.#throwIfFailed();
+    if (this.#state === undefined || !this.#state.isTraffic) throw new UsageError('write() before the handshake completed');
+    if (this.#sentCloseNotify) throw new UsageError('write() after close()');
+    this.#guard(() => {
+      for (const rec of this.#write.sealAll(ContentType.ApplicationData, plaintext, this.config.maxFragmentLength)) this.#outgoing.push(rec);
+    });
+  }
+
+  /** The next chunk of received application data, or undefined. */
+  readPlaintext(): Uint8Array | undefined {
+    return this.#plaintext.shift();
+  }
+
+  /** Events since the last call (handshake done, sessions, key updates, alerts, key log lines). */
+  takeEvents(): ClientEvent[] {
+    const e = this.#events;
+    this.#events = [];
+    return e;
+  }
+
+  /** Send close_notify (once). We may go on reading until the peer closes too (half-close). */
+  close(): void {
+    if (this.#sentCloseNotify || this.#error !== undefined) return;
+    this.#sentCloseNotify = true;
+    this.#sendAlert(AlertLevel.Warning, AlertDescription.CloseNotify);
+  }
+
+  /**
+   * TLS 1.3: send a KeyUpdate (RFC 8446 §4.6.3), optionally asking the server to update too.
+   * @throws UsageError before the handshake completes or on TLS 1.2
+   */
+  requestKeyUpdate(requestPeerUpdate: boolean): void {
+    this.#throwIfFailed();
+    const state = this.#state;
+    if (!(state instanceof ExpectTraffic)) throw new UsageError('KeyUpdate needs an established TLS 1.3 connection');
+    if (this.#sentCloseNotify) throw new UsageError('KeyUpdate after close()');
+    this.#guard(() => state.sendKeyUpdate(this.#io, requestPeerUpdate));
+  }
+
+  /**
+   * Keying material exporter (RFC 8446 §7.5; RFC 5705 for TLS 1.2).
+   * @throws UsageError before the handshake completes
+   */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    this.#throwIfFailed();
+    const state = this.#state as (ClientState & { exportKeyingMaterial?: (l: string, c: Uint8Array | undefined, n: number) => Uint8Array }) | undefined;
+    if (state === undefined || !state.isTraffic || state.exportKeyingMaterial === undefined) throw new UsageError('exporter needs a completed handshake');
+    return state.exportKeyingMaterial(label, context, length);
+  }
+
+  /** True until the handshake completes (or fails). */
+  get isHandshaking(): boolean {
+    return this.#error === undefined && (this.#state === undefined || !this.#state.isTraffic);
+  }
+
+  /** True once the peer sent close_notify. */
+  get isClosed(): boolean {
+    return this.#peerClosed;
+  }
+
+  /** True once we sent close_notify. */
+  get isWriteClosed(): boolean {
+    return this.#sentCloseNotify;
+  }
+
+  /** The error that ended the connection, if any. */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  /** The name of the current state (for logs). */
+  get stateName(): string {
+    return this.#error !== undefined ? 'Failed' : (this.#state?.kind ?? 'Start');
+  }
+
+  /** What was negotiated, once the handshake is done. */
+  get negotiated(): NegotiatedParameters | undefined {
+    return this.#negotiated;
+  }
+
+  // ----------------------------------------------------------------------------------------------
+
+  #processRecord(rec: TlsRecord): void {
+    const plain = this.#read.open(rec);
+    const type = plain.type;
+    // RFC 8446 §5.1: handshake messages must not be interleaved with other record types.
+    if (type !== ContentType.Handshake && this.#reassembler.hasPartialMessage) throw new PeerMisbehaved('HandshakeInterleaved');
+    if (type !== ContentType.Handshake && plain.plaintext.length === 0) {
+      if (type !== ContentType.ApplicationData) throw new PeerMisbehaved('EmptyHandshakeFragment', 'empty non-data record');
+      if (++this.#limits.emptyRecords > MAX_EMPTY_RECORDS) throw new PeerMisbehaved('TooManyEmptyRecords');
+      return;
+    }
+    switch (type) {
+      case ContentType.ChangeCipherSpec:
+        return this.#handleChangeCipherSpec(rec, plain.plaintext);
+      case ContentType.Alert:
+        return this.#handleAlert(plain.plaintext);
+      case ContentType.Handshake:
+        return this.#handleHandshake(plain.plaintext);
+      case ContentType.ApplicationData:
+        if (this.#state === undefined || !this.#state.isTraffic) throw new PeerMisbehaved('ApplicationDataBeforeHandshakeDone');
+        this.#limits.emptyRecords = 0;
+        this.#plaintext.push(plain.plaintext.slice());
+        return;
+      default:
+        throw new PeerMisbehaved('IllegalInnerContentType', `content type ${type}`);
+    }
+  }
+
+  #handleChangeCipherSpec(rec: TlsRecord, body: Uint8Array): void {
+    if (body.length !== 1 || body[0] !== 1) throw new PeerMisbehaved('BadChangeCipherSpec');
+    const state = this.#state!;
+    if (this.#version === 'tls12') {
+      if (state.handleChangeCipherSpec === undefined) throw new InappropriateMessage('record', ['handshake'], 'change_cipher_spec');
+      this.#state = state.handleChangeCipherSpec(this.#io);
+      return;
+    }
+    // RFC 8446 §5: an unprotected CCS 0x01 between our first ClientHello and the server's Finished is dropped.
+    if (rec.type !== ContentType.ChangeCipherSpec || state.isTraffic) throw new PeerMisbehaved('IllegalMiddleboxChangeCipherSpec');
+    if (++this.#limits.changeCipherSpecs > MAX_COMPAT_CCS) throw new PeerMisbehaved('TooManyChangeCipherSpecs');
+  }
+
+  #handleAlert(body: Uint8Array): void {
+    const alert = decodeAlert(body);
+    if (alert.description === AlertDescription.CloseNotify) {
+      // RFC 8446 §6.1: orderly closure; we stop reading but may still write (half-close).
+      this.#peerClosed = true;
+      this.#events.push({ type: 'alert', level: 'warning', description: alert.description, sent: false });
+      this.#events.push({ type: 'peerClosed' });
+      return;
+    }
+    const tls13 = this.#version !== 'tls12';
+    // RFC 8446 §6: in TLS 1.3 every alert but close_notify and user_canceled is an error, whatever its level.
+    const warning = alert.level === AlertLevel.Warning && (!tls13 || alert.description === AlertDescription.UserCanceled);
+    this.#events.push({ type: 'alert', level: warning ? 'warning' : 'fatal', description: alert.description, sent: false });
+    if (!warning) throw new AlertReceived(alert.description);
+    if (++this.#limits.warningAlerts > MAX_WARNING_ALERTS) throw new PeerMisbehaved('TooManyWarningAlerts');
+  }
+
+  #handleHandshake(fragment: Uint8Array): void {
+    this.#reassembler.push(fragment);
+    for (let m = this.#reassembler.next(); m !== undefined; m = this.#reassembler.next()) {
+      const msg = decodeHandshake(m.raw, this.#version ?? 'tls13');
+      this.#state = this.#state!.handle(msg, this.#io);
+    }
+  }
+
+  #sendAlert(level: number, description: number): void {
+    try {
+      this.#outgoing.push(this.#write.seal(ContentType.Alert, encodeAlert({ level, description })));
+      this.#events.push({ type: 'alert', level: level === AlertLevel.Fatal ? 'fatal' : 'warning', description, sent: true });
+    } catch {
+      // Cannot seal (sequence exhausted): close the transport without the alert.
+    }
+  }
+
+  /** Run `fn`; on error make it sticky, queue the alert once, and rethrow. */
+  #guard(fn: () => void): void {
+    this.#throwIfFailed();
+    try {
+      fn();
+    } catch (e) {
+      this.#fail(e);
+      throw e;
+    }
+  }
+
+  #fail(e: unknown): void {
+    if (this.#error !== undefined) return;
+    this.#error = e instanceof Error ? e : new Error(String(e));
+    const alert = alertFor(e);
+    if (alert !== undefined && !this.#sentCloseNotify) this.#sendAlert(AlertLevel.Fatal, alert);
+  }
+
+  #throwIfFailed(): void {
+    if (this.#error !== undefined) throw this.#error;
+  }
+
+  #makeIo(): HandshakeIo {
+    return {
+      config: this.config,
+      sendHandshake: (raw) => {
+        for (const rec of this.#write.sealAll(ContentType.Handshake, raw)) this.#outgoing.push(rec);
+      },
+      sendChangeCipherSpec: () => {
+        this.#outgoing.push(new PlaintextProtector().seal(ContentType.ChangeCipherSpec, CCS_BODY));
+      },
+      installTls13ReadKeys: (keys: TrafficKeys) => {
+        this.#checkKeyChangeBoundary();
+        this.#read.installProtector(new Tls13Protector(keys));
+      },
+      installTls13WriteKeys: (keys: TrafficKeys) => {
+        this.#write.installProtector(new Tls13Protector(keys));
+      },
+      installTls12ReadKeys: (suite: Tls12Suite, key: Uint8Array, iv: Uint8Array) => {
+        this.#checkKeyChangeBoundary();
+        this.#read.installProtector(new Tls12Protector({ aead: suite.aead, key, fixedIv: iv }));
+      },
+      installTls12WriteKeys: (suite: Tls12Suite, key: Uint8Array, iv: Uint8Array) => {
+        this.#write.installProtector(new Tls12Protector({ aead: suite.aead, key, fixedIv: iv }));
+      },
+      setVersion: (version) => {
+        this.#version = version;
+        this.#deframer.setMaxFragmentLength(version === 'tls13' ? MAX_TLS13_CIPHERTEXT_LENGTH : MAX_TLS12_CIPHERTEXT_LENGTH);
+      },
+      emit: (event) => {
+        this.#events.push(event);
+      },
+      keyLog: (label, secret) => {
+        if (!this.config.keyLog) return;
+        const line = `${label} ${toHex(this.#clientRandom)} ${toHex(secret)}`;
+        this.#events.push({ type: 'keyLog', entry: { label, clientRandom: this.#clientRandom, secret: secret.slice(), line } });
+      },
+      setNegotiated: (params) => {
+        this.#negotiated = params;
+      },
+    };
+  }
+
+  /** RFC 8446 §5.1: a key change must coincide with a record boundary. */
+  #checkKeyChangeBoundary(): void {
+    if (this.#reassembler.hasPartialMessage || this.#reassembler.readyCount > 0) throw new PeerMisbehaved('KeyChangeNotOnRecordBoundary');
+  }
+}
+
+/** Used by the TLS 1.2 states to name suites in events. */
+export function tls12SuiteName(id: number): string | undefined {
+  return tls12SuiteById(id)?.name;
+}
+
+const CCS_BODY = /* @__PURE__ */ new Uint8Array([1]);
+/** Consecutive empty application-data records tolerated (rustls/Go use similar small caps). */
+const MAX_EMPTY_RECORDS = 32;
+/** Warning alerts tolerated over a TLS 1.2 connection's life. */
+const MAX_WARNING_ALERTS = 4;
+/** TLS 1.3 dummy ChangeCipherSpec records tolerated (one per handshake; two allow one after an HRR and one after the ServerHello). */
+const MAX_COMPAT_CCS = 2;

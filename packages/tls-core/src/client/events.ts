@@ -1,0 +1,82 @@
+/**
+ * What the sans-IO client engine reports to its driver: events, negotiated parameters, and
+ * the ticket data the session package turns into resumable sessions (RFC 8446 §4.6.1,
+ * RFC 5077 §3.3), and NSS key log lines (the SSLKEYLOGFILE format).
+ * @module
+ */
+import type { CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme } from '../wire/enums.ts';
+
+/** One NSS key log entry: `${label} ${hex(clientRandom)} ${hex(secret)}`. */
+export interface KeyLogEntry {
+  /** CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET, CLIENT_TRAFFIC_SECRET_0, ..., EXPORTER_SECRET, CLIENT_EARLY_TRAFFIC_SECRET, CLIENT_RANDOM (TLS 1.2 master secret). */
+  readonly label: string;
+  readonly clientRandom: Uint8Array;
+  readonly secret: Uint8Array;
+  /** The whole line, without a trailing newline. */
+  readonly line: string;
+}
+
+/** A TLS 1.3 NewSessionTicket with everything needed to resume (RFC 8446 §4.6.1). */
+export interface Tls13TicketData {
+  readonly version: 'TLSv1.3';
+  readonly suite: CipherSuite;
+  /** The PSK derived from resumption_master_secret and the ticket nonce. */
+  readonly psk: Uint8Array;
+  readonly ticket: Uint8Array;
+  readonly lifetimeSeconds: number;
+  readonly ageAdd: number;
+  /** When the ticket was received, from the config clock (ms since the epoch). */
+  readonly receivedAtMs: number;
+  readonly maxEarlyData: number;
+  readonly alpn: string | undefined;
+  readonly serverName: string | undefined;
+  /** DER certificates of the server, leaf first, as validated in the original handshake. */
+  readonly peerCertificates: readonly Uint8Array[];
+}
+
+/** TLS 1.2 resumption state (RFC 5246 §7.3 session ID, RFC 5077 ticket, RFC 7627 EMS flag). */
+export interface Tls12SessionData {
+  readonly version: 'TLSv1.2';
+  readonly suite: CipherSuite;
+  readonly masterSecret: Uint8Array;
+  readonly sessionId: Uint8Array;
+  readonly ticket: Uint8Array | undefined;
+  readonly lifetimeSeconds: number;
+  readonly receivedAtMs: number;
+  readonly extendedMasterSecret: boolean;
+  readonly alpn: string | undefined;
+  readonly serverName: string | undefined;
+  readonly peerCertificates: readonly Uint8Array[];
+}
+
+export type ResumptionData = Tls13TicketData | Tls12SessionData;
+
+/** Events queued by the engine; drain them with `ClientConnection.takeEvents()`. */
+export type ClientEvent =
+  | { readonly type: 'handshakeDone' }
+  | { readonly type: 'session'; readonly session: ResumptionData }
+  | { readonly type: 'keyUpdate'; readonly direction: 'received' | 'sent'; readonly updateRequested: boolean }
+  | { readonly type: 'alert'; readonly level: 'warning' | 'fatal'; readonly description: number; readonly sent: boolean }
+  | { readonly type: 'peerClosed' }
+  | { readonly type: 'keyLog'; readonly entry: KeyLogEntry };
+
+/** What was negotiated; available once the handshake is done (some fields earlier). */
+export interface NegotiatedParameters {
+  readonly version: ProtocolVersion;
+  /** 'TLSv1.3' or 'TLSv1.2' as Node prints it. */
+  readonly versionName: 'TLSv1.3' | 'TLSv1.2';
+  readonly suite: CipherSuite;
+  /** The ECDHE group, or undefined for a psk_ke resumption. */
+  readonly group: NamedGroup | undefined;
+  /** The scheme of the server's CertificateVerify / ServerKeyExchange signature, undefined when resumed. */
+  readonly signatureScheme: SignatureScheme | undefined;
+  readonly alpn: string | undefined;
+  readonly serverName: string | undefined;
+  readonly sessionReused: boolean;
+  readonly helloRetryRequest: boolean;
+  readonly extendedMasterSecret: boolean;
+  /** DER certificates as the server sent them, leaf first. */
+  readonly peerCertificates: readonly Uint8Array[];
+  /** Set when certificate verification was disabled and the chain failed: the reason it failed. */
+  readonly certificateError: Error | undefined;
+}

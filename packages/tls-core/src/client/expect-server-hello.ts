@@ -1,0 +1,258 @@
+/**
+ * The start of every handshake: sending the ClientHello (with PSK binders when resuming,
+ * RFC 8446 §4.2.11.2), then the one place where the version splits (RFC 8446 §4.1.3, §4.2.1):
+ * a TLS 1.3 ServerHello continues in tls13.ts, a TLS 1.2 one in tls12.ts. HelloRetryRequest
+ * (RFC 8446 §4.1.4) is handled here, because it is answered by a second ClientHello.
+ * @module
+ */
+import { equalBytes } from '../codec/bytes.ts';
+import { PeerIncompatible, PeerMisbehaved } from '../errors.ts';
+import { generateKeyShare, type KeyShare } from '../crypto/key-exchange.ts';
+import { tls12SuiteById, tls13SuiteById, type Tls13Suite } from '../crypto/suites.ts';
+import { EarlySecret } from '../tls13/key-schedule.ts';
+import { Transcript, TranscriptBuffer } from '../tls13/transcript.ts';
+import { checkExtensionsAllowed, findExtension } from '../wire/extensions.ts';
+import type { HandshakeMessage } from '../wire/handshake.ts';
+import { patchBinders, truncateClientHelloForBinders } from '../wire/client-hello.ts';
+import type { ServerHello } from '../wire/server-hello.ts';
+import { DOWNGRADE_SENTINEL_TLS11, DOWNGRADE_SENTINEL_TLS12 } from '../wire/server-hello.ts';
+import { ExtensionType, HandshakeType, ProtocolVersion } from '../wire/enums.ts';
+import { buildClientHello, type BuiltClientHello } from './hello.ts';
+import type { ClientConfig } from './config.ts';
+import type { ResumptionData, Tls12SessionData, Tls13TicketData } from './events.ts';
+import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
+import { startTls13 } from './tls13.ts';
+import { startTls12 } from './tls12.ts';
+
+/** Everything fixed by the first ClientHello that later states need. */
+export interface HelloContext {
+  readonly config: ClientConfig;
+  /** SNI sent (a DNS name), if any. */
+  readonly serverName: string | undefined;
+  /** The name the certificate must match (may be an IP address literal). */
+  readonly verifyHostname: string | undefined;
+  readonly clientRandom: Uint8Array;
+  readonly sessionId: Uint8Array;
+  /** Extension types in the (last) ClientHello. */
+  readonly offeredExtensions: ReadonlySet<number>;
+  /** The TLS 1.3 ticket offered, if any. */
+  readonly offeredTicket: Tls13TicketData | undefined;
+  /** The TLS 1.2 session offered, if any. */
+  readonly offeredTls12Session: Tls12SessionData | undefined;
+  /** True once a HelloRetryRequest was answered. */
+  readonly helloRetried: boolean;
+  /** True once the middlebox-compatibility ChangeCipherSpec was sent (RFC 8446 Appendix D.4). */
+  readonly sentCompatCcs: boolean;
+}
+
+/** Options for a new handshake. */
+export interface StartOptions {
+  /** Host to connect to: used for SNI (unless an IP literal) and certificate name checks. */
+  readonly host: string | undefined;
+  /** Send SNI (default true when host is a DNS name). */
+  readonly sendServerName?: boolean;
+  /** A session to resume. */
+  readonly session?: ResumptionData | undefined;
+  /** The 32-byte client random (the connection keeps it for key logging). */
+  readonly clientRandom: Uint8Array;
+}
+
+/**
+ * Build and queue the first ClientHello.
+ * @returns the state waiting for the ServerHello
+ */
+export function startHandshake(io: HandshakeIo, sniName: string | undefined, options: StartOptions): ClientState {
+  const config = io.config;
+  const offers13 = config.tls13Suites.length > 0;
+  const ticket = usableTicket(config, options.session, sniName);
+  const tls12Session = options.session?.version === 'TLSv1.2' && config.tls12Suites.includes(options.session.suite) ? options.session : undefined;
+  // RFC 8446 §4.1.2 / Appendix D.4: a non-empty legacy_session_id in compatibility mode; a TLS 1.2
+  // session ID when resuming one (RFC 5246 §7.4.1.2); for a 1.2 ticket, any non-empty ID (RFC 5077 §3.4).
+  let sessionId: Uint8Array = new Uint8Array(0);
+  if (tls12Session !== undefined && tls12Session.sessionId.length > 0) sessionId = tls12Session.sessionId;
+  else if ((offers13 && config.middleboxCompatibility) || tls12Session?.ticket !== undefined) sessionId = config.randomBytes(32);
+  const keyShares = offers13 ? config.keyShareGroups.map((g) => generateKeyShare(g)) : [];
+  const ctx: HelloContext = {
+    config,
+    serverName: sniName,
+    verifyHostname: options.host,
+    clientRandom: options.clientRandom,
+    sessionId,
+    offeredExtensions: new Set(),
+    offeredTicket: ticket,
+    offeredTls12Session: tls12Session,
+    helloRetried: false,
+    sentCompatCcs: false,
+  };
+  const transcript = new TranscriptBuffer();
+  const hello = sendClientHello(io, ctx, keyShares, undefined, (prefix, hash) => transcript.hashWith(hash, prefix));
+  transcript.add(hello.encoded);
+  return new ExpectServerHello({ ...ctx, offeredExtensions: hello.offeredExtensions }, keyShares, transcript, undefined);
+}
+
+/** Waiting for ServerHello or HelloRetryRequest. */
+export class ExpectServerHello implements ClientState {
+  readonly kind = 'ExpectServerHello';
+  readonly isTraffic = false;
+  readonly #ctx: HelloContext;
+  readonly #keyShares: readonly KeyShare[];
+  readonly #transcript: TranscriptBuffer | Transcript;
+  /** The suite a HelloRetryRequest selected; the ServerHello must repeat it (RFC 8446 §4.1.4). */
+  readonly #retrySuite: Tls13Suite | undefined;
+
+  constructor(ctx: HelloContext, keyShares: readonly KeyShare[], transcript: TranscriptBuffer | Transcript, retrySuite: Tls13Suite | undefined) {
+    this.#ctx = ctx;
+    this.#keyShares = keyShares;
+    this.#transcript = transcript;
+    this.#retrySuite = retrySuite;
+  }
+
+  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
+    expectMessage(msg, this.kind, HandshakeType.ServerHello);
+    const sh = msg;
+    const version = negotiatedVersion(this.#ctx.config, sh);
+    if (version === ProtocolVersion.TLSv1_2) {
+      if (this.#ctx.helloRetried) throw new PeerMisbehaved('SelectedUnofferedVersion', 'TLS 1.2 after a HelloRetryRequest');
+      checkDowngradeSentinel(this.#ctx.config, sh.random);
+      const suite = tls12SuiteById(sh.cipherSuite);
+      if (suite === undefined || !this.#ctx.config.tls12Suites.includes(sh.cipherSuite))
+        throw new PeerMisbehaved('SelectedUnofferedCipherSuite', `0x${sh.cipherSuite.toString(16)}`);
+      io.setVersion('tls12');
+      return startTls12(io, this.#ctx, suite, sh, this.#transcript instanceof TranscriptBuffer ? this.#transcript : undefined);
+    }
+    // TLS 1.3 from here.
+    if (!equalBytes(sh.legacySessionIdEcho, this.#ctx.sessionId)) throw new PeerMisbehaved('SessionIdMismatch');
+    if (sh.legacyCompressionMethod !== 0) throw new PeerMisbehaved('NonZeroCompression');
+    const suite = tls13SuiteById(sh.cipherSuite);
+    if (suite === undefined || !this.#ctx.config.tls13Suites.includes(sh.cipherSuite))
+      throw new PeerMisbehaved('SelectedUnofferedCipherSuite', `0x${sh.cipherSuite.toString(16)}`);
+    if (sh.isHelloRetryRequest) return this.#retry(sh, suite, io);
+    if (this.#retrySuite !== undefined && this.#retrySuite.id !== suite.id) throw new PeerMisbehaved('HelloRetryRequestChangedSuite');
+    checkExtensionsAllowed(sh.extensions, 'SH', this.#ctx.offeredExtensions);
+    io.setVersion('tls13');
+    const transcript = this.#transcript instanceof TranscriptBuffer ? this.#transcript.startHash(suite.hash) : this.#transcript;
+    transcript.add(sh.raw);
+    return startTls13(io, this.#ctx, suite, sh, this.#keyShares, transcript);
+  }
+
+  /** RFC 8446 §4.1.4: validate the HelloRetryRequest and answer with a second ClientHello. */
+  #retry(hrr: ServerHello & { readonly raw: Uint8Array }, suite: Tls13Suite, io: HandshakeIo): ClientState {
+    if (this.#ctx.helloRetried) throw new PeerMisbehaved('SecondHelloRetryRequest');
+    checkExtensionsAllowed(hrr.extensions, 'HRR', this.#ctx.offeredExtensions);
+    const keyShare = findExtension(hrr.extensions, ExtensionType.KeyShare);
+    const cookie = findExtension(hrr.extensions, ExtensionType.Cookie);
+    let keyShares = this.#keyShares;
+    if (keyShare !== undefined) {
+      if (keyShare.form !== 'HRR') throw new PeerMisbehaved('IllegalHelloRetryRequest', 'key_share form');
+      const group = keyShare.selectedGroup;
+      // The group must be one we support, and one we did not already send a share for.
+      if (!this.#ctx.config.groups.includes(group)) throw new PeerMisbehaved('SelectedUnofferedGroup', `0x${group.toString(16)}`);
+      if (this.#keyShares.some((k) => k.group === group)) throw new PeerMisbehaved('IllegalHelloRetryRequestWithOfferedGroup');
+      keyShares = [generateKeyShare(group)];
+    } else if (cookie === undefined) {
+      // An HRR that would not change the ClientHello.
+      throw new PeerMisbehaved('IllegalHelloRetryRequestWithNoChanges');
+    }
+    // The transcript restarts from message_hash(ClientHello1) (RFC 8446 §4.4.1).
+    const first = this.#transcript instanceof TranscriptBuffer ? this.#transcript.startHash(suite.hash) : this.#transcript;
+    const transcript = first.rollupForHelloRetryRequest().add(hrr.raw);
+    let ctx: HelloContext = { ...this.#ctx, helloRetried: true };
+    // A PSK whose hash differs from the HRR suite's can no longer be offered (RFC 8446 §4.1.4).
+    if (ctx.offeredTicket !== undefined && tls13SuiteById(ctx.offeredTicket.suite)?.hash !== suite.hash) ctx = { ...ctx, offeredTicket: undefined };
+    if (ctx.config.middleboxCompatibility && !ctx.sentCompatCcs) {
+      // RFC 8446 Appendix D.4: the dummy CCS goes before the second ClientHello.
+      io.sendChangeCipherSpec();
+      ctx = { ...ctx, sentCompatCcs: true };
+    }
+    const hello = sendClientHello(io, ctx, keyShares, cookie?.cookie, (prefix) => transcript.hashWith(prefix));
+    transcript.add(hello.encoded);
+    return new ExpectServerHello({ ...ctx, offeredExtensions: hello.offeredExtensions }, keyShares, transcript, suite);
+  }
+}
+
+/** The hash of the transcript with an extra (truncated ClientHello) appended, for binders. */
+type BinderTranscript = (truncatedClientHello: Uint8Array, hash: Tls13Suite['hash']) => Uint8Array;
+
+function sendClientHello(
+  io: HandshakeIo,
+  ctx: HelloContext,
+  keyShares: readonly KeyShare[],
+  cookie: Uint8Array | undefined,
+  binderTranscript: BinderTranscript,
+): BuiltClientHello {
+  const config = ctx.config;
+  const ticket = ctx.offeredTicket;
+  const ticketSuite = ticket === undefined ? undefined : tls13SuiteById(ticket.suite);
+  const psk =
+    ticket === undefined || ticketSuite === undefined
+      ? undefined
+      : {
+          identities: [{ identity: ticket.ticket, obfuscatedTicketAge: obfuscatedAge(ticket, config.now()) }],
+          binderLengths: [ticketSuite.hash.outputLen],
+        };
+  const built = buildClientHello({
+    config,
+    random: ctx.clientRandom,
+    sessionId: ctx.sessionId,
+    serverName: ctx.serverName,
+    keyShares: keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey })),
+    psk,
+    tls12Ticket: ctx.offeredTls12Session?.ticket,
+    cookie,
+  });
+  let encoded = built.encoded;
+  if (ticket !== undefined && ticketSuite !== undefined) {
+    // RFC 8446 §4.2.11.2: binder = HMAC(finished_key(binder_key), Hash(transcript || truncated ClientHello)).
+    const early = EarlySecret.withPsk(ticketSuite, ticket.psk);
+    const binder = early.binder('resumption', binderTranscript(truncateClientHelloForBinders(encoded, built.message), ticketSuite.hash));
+    encoded = patchBinders(encoded, [binder]);
+  }
+  io.sendHandshake(encoded);
+  return { ...built, encoded };
+}
+
+/**
+ * Whether a TLS 1.3 ticket may be offered (RFC 8446 §4.6.1, §4.2.11): TLS 1.3 enabled, a suite
+ * with the ticket's hash offered, the same server name, not expired.
+ */
+function usableTicket(config: ClientConfig, session: ResumptionData | undefined, sniName: string | undefined): Tls13TicketData | undefined {
+  if (session === undefined || session.version !== 'TLSv1.3' || config.tls13Suites.length === 0) return undefined;
+  const suite = tls13SuiteById(session.suite);
+  if (suite === undefined || !config.tls13Suites.some((s) => tls13SuiteById(s)?.hash === suite.hash)) return undefined;
+  if (session.serverName !== sniName) return undefined;
+  const ageMs = config.now() - session.receivedAtMs;
+  if (ageMs < 0 || ageMs > Math.min(session.lifetimeSeconds, MAX_TICKET_LIFETIME_S) * 1000) return undefined;
+  return session;
+}
+
+/** RFC 8446 §4.2.11.1: (age in ms + ticket_age_add) mod 2^32. */
+function obfuscatedAge(ticket: Tls13TicketData, now: number): number {
+  return (Math.max(0, Math.floor(now - ticket.receivedAtMs)) + ticket.ageAdd) >>> 0;
+}
+
+/**
+ * The version a ServerHello selects (RFC 8446 §4.2.1): supported_versions if present, else
+ * legacy_version (TLS 1.2 servers).
+ * @throws PeerMisbehaved 'SelectedUnofferedVersion' / PeerIncompatible 'NoCommonVersion'
+ */
+function negotiatedVersion(config: ClientConfig, sh: ServerHello): number {
+  const sv = findExtension(sh.extensions, ExtensionType.SupportedVersions);
+  if (sv !== undefined) {
+    if (sv.form !== 'SH' || sv.selectedVersion !== ProtocolVersion.TLSv1_3 || config.tls13Suites.length === 0)
+      throw new PeerMisbehaved('SelectedUnofferedVersion', sv.form === 'SH' ? `0x${sv.selectedVersion.toString(16)}` : 'bad form');
+    return ProtocolVersion.TLSv1_3;
+  }
+  if (sh.isHelloRetryRequest) throw new PeerMisbehaved('IllegalHelloRetryRequest', 'no supported_versions');
+  if (sh.legacyVersion === ProtocolVersion.TLSv1_2 && config.tls12Suites.length > 0) return ProtocolVersion.TLSv1_2;
+  throw new PeerIncompatible('NoCommonVersion', `server chose 0x${sh.legacyVersion.toString(16)}`);
+}
+
+/** RFC 8446 §4.1.3: a TLS 1.3-capable client that gets TLS 1.2 must check the downgrade sentinel. */
+function checkDowngradeSentinel(config: ClientConfig, serverRandom: Uint8Array): void {
+  if (config.tls13Suites.length === 0) return;
+  const tail = serverRandom.subarray(24);
+  if (equalBytes(tail, DOWNGRADE_SENTINEL_TLS12) || equalBytes(tail, DOWNGRADE_SENTINEL_TLS11)) throw new PeerMisbehaved('DowngradeDetected');
+}
+
+/** RFC 8446 §4.6.1: tickets live at most seven days. */
+export const MAX_TICKET_LIFETIME_S = 604800;

@@ -1,0 +1,65 @@
+/**
+ * The client state machine's shared shapes (STYLE.md §B): the closed union of `Expect…` states,
+ * the `HandshakeIo` port through which states send messages, change keys and report events,
+ * and the one-line message-type guard.
+ *
+ * States are immutable steps: `handle()` returns the next state object and never mutates itself
+ * into another one. States never write alerts: they throw, and the connection maps the error.
+ * @module
+ */
+import { InappropriateMessage } from '../errors.ts';
+import type { HandshakeMessage } from '../wire/handshake.ts';
+import { HandshakeType, nameOf } from '../wire/enums.ts';
+import type { TrafficKeys } from '../tls13/key-schedule.ts';
+import type { Tls12Suite } from '../crypto/suites.ts';
+import type { ClientConfig } from './config.ts';
+import type { ClientEvent, NegotiatedParameters } from './events.ts';
+
+/** What a state may do to the world. Implemented by the connection. */
+export interface HandshakeIo {
+  readonly config: ClientConfig;
+  /** Queue a handshake message under the current write protection. */
+  sendHandshake(raw: Uint8Array): void;
+  /** Queue a plaintext ChangeCipherSpec record (TLS 1.2, or the TLS 1.3 middlebox dummy). */
+  sendChangeCipherSpec(): void;
+  /** Switch incoming records to TLS 1.3 protection with these keys (RFC 8446 §5.2). */
+  installTls13ReadKeys(keys: TrafficKeys): void;
+  /** Switch outgoing records to TLS 1.3 protection with these keys. */
+  installTls13WriteKeys(keys: TrafficKeys): void;
+  /** TLS 1.2: take these keys for reading after the server's ChangeCipherSpec. */
+  installTls12ReadKeys(suite: Tls12Suite, key: Uint8Array, iv: Uint8Array): void;
+  /** TLS 1.2: protect everything sent after our ChangeCipherSpec. */
+  installTls12WriteKeys(suite: Tls12Suite, key: Uint8Array, iv: Uint8Array): void;
+  /** The version is known: record size limits and the handshake decoder follow it. */
+  setVersion(version: 'tls13' | 'tls12'): void;
+  emit(event: ClientEvent): void;
+  /** Emit an NSS key log line for `secret` (a no-op unless the config enables key logging). */
+  keyLog(label: string, secret: Uint8Array): void;
+  /** Record what was negotiated (called once, when the handshake completes). */
+  setNegotiated(params: NegotiatedParameters): void;
+}
+
+/** One handshake (or traffic) state. */
+export interface ClientState {
+  /** The state's name, for logs and errors. */
+  readonly kind: string;
+  /** True once application data may flow in both directions. */
+  readonly isTraffic: boolean;
+  /** Handle one handshake message and return the next state. */
+  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState;
+  /** TLS 1.2: the server's ChangeCipherSpec. TLS 1.3 states never receive one (the connection drops the dummy). */
+  handleChangeCipherSpec?(io: HandshakeIo): ClientState;
+}
+
+/**
+ * Guard: the message must be one of `types`.
+ * @throws InappropriateMessage (unexpected_message)
+ */
+export function expectMessage<T extends number>(msg: HandshakeMessage, state: string, ...types: T[]): asserts msg is Extract<HandshakeMessage, { type: T }> {
+  if (!(types as number[]).includes(msg.type))
+    throw new InappropriateMessage(
+      `handshake message in ${state}`,
+      types.map((t) => nameOf(HandshakeType, t, 2)),
+      nameOf(HandshakeType, msg.type, 2),
+    );
+}

@@ -1,0 +1,376 @@
+/**
+ * The TLS 1.3 client handshake after the ServerHello (RFC 8446 §4.1.3–§4.4, §4.6, §7), as typed
+ * states: ExpectEncryptedExtensions → ExpectCertificateOrCertificateRequest → ExpectCertificate →
+ * ExpectCertificateVerify → ExpectFinished → ExpectTraffic. A resumed (PSK) handshake skips the
+ * certificate states (RFC 8446 §2.2).
+ * @module
+ */
+import { equalBytes, fromUtf8 } from '../codec/bytes.ts';
+import { InvalidMessage, PeerMisbehaved, UsageError } from '../errors.ts';
+import type { KeyShare } from '../crypto/key-exchange.ts';
+import { tls13SuiteById, type Tls13Suite } from '../crypto/suites.ts';
+import {
+  EarlySecret,
+  deriveTrafficKeys,
+  exportKeyingMaterial,
+  finishedVerifyData,
+  nextApplicationTrafficSecret,
+  resumptionPsk,
+  type HandshakeSecret,
+} from '../tls13/key-schedule.ts';
+import type { Transcript } from '../tls13/transcript.ts';
+import { checkExtensionsAllowed, findExtension } from '../wire/extensions.ts';
+import { encodeHandshake, type HandshakeMessage } from '../wire/handshake.ts';
+import type { ServerHello } from '../wire/server-hello.ts';
+import type { Certificate13, CertificateRequest13 } from '../wire/certificate.ts';
+import { ExtensionType, HandshakeType, KeyUpdateRequest, ProtocolVersion } from '../wire/enums.ts';
+import type { HelloContext } from './expect-server-hello.ts';
+import { MAX_TICKET_LIFETIME_S } from './expect-server-hello.ts';
+import { authenticateServer, verifyTls13CertificateVerify, type ServerAuthentication } from './server-certificate.ts';
+import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
+
+/** Handshake facts gathered on the way, carried from state to state. */
+interface Tls13Progress {
+  readonly hello: HelloContext;
+  readonly suite: Tls13Suite;
+  readonly group: number | undefined;
+  readonly resumed: boolean;
+  readonly alpn: string | undefined;
+  readonly certificateRequest: CertificateRequest13 | undefined;
+  readonly peerCertificates: readonly Uint8Array[];
+  readonly auth: ServerAuthentication | undefined;
+  readonly signatureScheme: number | undefined;
+}
+
+/** Handshake traffic secrets of both directions. */
+interface HandshakeSecrets {
+  readonly schedule: HandshakeSecret;
+  readonly client: Uint8Array;
+  readonly server: Uint8Array;
+}
+
+/**
+ * Process a TLS 1.3 ServerHello (already in `transcript`): key exchange, PSK acceptance, and the
+ * switch to handshake traffic keys.
+ */
+export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Suite, sh: ServerHello, shares: readonly KeyShare[], transcript: Transcript): ClientState {
+  const pskExt = findExtension(sh.extensions, ExtensionType.PreSharedKey);
+  let psk: Uint8Array | undefined;
+  if (pskExt !== undefined) {
+    const ticket = hello.offeredTicket;
+    // RFC 8446 §4.2.11: the server's choice must be an identity we offered, with a suite of the same hash.
+    if (pskExt.form !== 'SH' || ticket === undefined || pskExt.selectedIdentity !== 0) throw new PeerMisbehaved('SelectedUnofferedPsk');
+    if (tls13SuiteById(ticket.suite)?.hash !== suite.hash) throw new PeerMisbehaved('SelectedUnofferedPsk', 'suite hash differs');
+    psk = ticket.psk;
+  }
+  const keyShare = findExtension(sh.extensions, ExtensionType.KeyShare);
+  let sharedSecret: Uint8Array;
+  let group: number | undefined;
+  if (keyShare === undefined) {
+    // psk_ke only (RFC 8446 §4.2.9): allowed when we offered that mode and a PSK was accepted.
+    if (psk === undefined || !hello.config.pskModes.includes('psk_ke')) throw new PeerMisbehaved('MissingKeyShare');
+    sharedSecret = new Uint8Array(suite.hash.outputLen);
+  } else {
+    if (keyShare.form !== 'SH') throw new PeerMisbehaved('WrongGroupForKeyShare');
+    const mine = shares.find((k) => k.group === keyShare.entry.group);
+    if (mine === undefined) throw new PeerMisbehaved('WrongGroupForKeyShare', `0x${keyShare.entry.group.toString(16)}`);
+    if (psk !== undefined && !hello.config.pskModes.includes('psk_dhe_ke')) throw new PeerMisbehaved('SelectedUnofferedPsk', 'psk_dhe_ke not offered');
+    sharedSecret = mine.computeSharedSecret(keyShare.entry.keyExchange);
+    group = mine.group;
+  }
+  const early = psk === undefined ? EarlySecret.withoutPsk(suite) : EarlySecret.withPsk(suite, psk);
+  const schedule = early.intoHandshake(sharedSecret);
+  const helloHash = transcript.currentHash();
+  const secrets: HandshakeSecrets = { schedule, client: schedule.clientTrafficSecret(helloHash), server: schedule.serverTrafficSecret(helloHash) };
+  io.keyLog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', secrets.client);
+  io.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', secrets.server);
+  io.installTls13ReadKeys(deriveTrafficKeys(suite, secrets.server));
+  // Our write side moves to the client handshake keys now, so that an alert we send while the
+  // server's flight is processed is readable by the server (which already expects them). The
+  // middlebox-compatibility CCS (RFC 8446 Appendix D.4) must precede the first encrypted record.
+  if (hello.config.middleboxCompatibility && !hello.sentCompatCcs) io.sendChangeCipherSpec();
+  io.installTls13WriteKeys(deriveTrafficKeys(suite, secrets.client));
+  const progress: Tls13Progress = {
+    hello,
+    suite,
+    group,
+    resumed: psk !== undefined,
+    alpn: undefined,
+    certificateRequest: undefined,
+    peerCertificates: psk !== undefined && hello.offeredTicket !== undefined ? hello.offeredTicket.peerCertificates : [],
+    auth: undefined,
+    signatureScheme: undefined,
+  };
+  return new ExpectEncryptedExtensions(progress, secrets, transcript);
+}
+
+/** Waiting for EncryptedExtensions (RFC 8446 §4.3.1). */
+export class ExpectEncryptedExtensions implements ClientState {
+  readonly kind = 'ExpectEncryptedExtensions';
+  readonly isTraffic = false;
+  readonly #p: Tls13Progress;
+  readonly #secrets: HandshakeSecrets;
+  readonly #transcript: Transcript;
+
+  constructor(p: Tls13Progress, secrets: HandshakeSecrets, transcript: Transcript) {
+    this.#p = p;
+    this.#secrets = secrets;
+    this.#transcript = transcript;
+  }
+
+  handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
+    expectMessage(msg, this.kind, HandshakeType.EncryptedExtensions);
+    checkExtensionsAllowed(msg.extensions, 'EE', this.#p.hello.offeredExtensions);
+    const alpnExt = findExtension(msg.extensions, ExtensionType.ApplicationLayerProtocolNegotiation);
+    let alpn: string | undefined;
+    if (alpnExt !== undefined) {
+      const chosen = alpnExt.protocols[0]!;
+      // RFC 7301 §3.2: the server's protocol must be one the client offered.
+      alpn = decodeAlpn(chosen);
+      if (alpnExt.protocols.length !== 1 || !this.#p.hello.config.alpnProtocols.includes(alpn)) throw new PeerMisbehaved('SelectedUnofferedApplicationProtocol', alpn);
+    }
+    // We never send early_data, so the server must not accept it (RFC 8446 §4.2.10).
+    if (findExtension(msg.extensions, ExtensionType.EarlyData) !== undefined) throw new PeerMisbehaved('IllegalEarlyData');
+    this.#transcript.add(msg.raw);
+    const p = { ...this.#p, alpn };
+    if (p.resumed) return new ExpectFinished(p, this.#secrets, this.#transcript);
+    return new ExpectCertificateOrCertificateRequest(p, this.#secrets, this.#transcript);
+  }
+}
+
+/** Waiting for CertificateRequest or Certificate (RFC 8446 §4.3.2, §4.4.2). */
+export class ExpectCertificateOrCertificateRequest implements ClientState {
+  readonly kind = 'ExpectCertificateOrCertificateRequest';
+  readonly isTraffic = false;
+  readonly #p: Tls13Progress;
+  readonly #secrets: HandshakeSecrets;
+  readonly #transcript: Transcript;
+
+  constructor(p: Tls13Progress, secrets: HandshakeSecrets, transcript: Transcript) {
+    this.#p = p;
+    this.#secrets = secrets;
+    this.#transcript = transcript;
+  }
+
+  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
+    expectMessage(msg, this.kind, HandshakeType.Certificate, HandshakeType.CertificateRequest);
+    if (msg.type === HandshakeType.CertificateRequest) {
+      const cr = msg as CertificateRequest13 & { raw: Uint8Array };
+      // RFC 8446 §4.3.2: the context is empty during the handshake; signature_algorithms is mandatory.
+      if (cr.context.length !== 0) throw new PeerMisbehaved('IllegalCertificateRequestContext');
+      checkExtensionsAllowed(cr.extensions, 'CR');
+      if (findExtension(cr.extensions, ExtensionType.SignatureAlgorithms) === undefined) throw new PeerMisbehaved('MissingKeyShare', 'CertificateRequest without signature_algorithms');
+      this.#transcript.add(msg.raw);
+      return new ExpectCertificate({ ...this.#p, certificateRequest: cr }, this.#secrets, this.#transcript);
+    }
+    return new ExpectCertificate(this.#p, this.#secrets, this.#transcript).handle(msg, io);
+  }
+}
+
+/** Waiting for the server's Certificate (RFC 8446 §4.4.2). */
+export class ExpectCertificate implements ClientState {
+  readonly kind = 'ExpectCertificate';
+  readonly isTraffic = false;
+  readonly #p: Tls13Progress;
+  readonly #secrets: HandshakeSecrets;
+  readonly #transcript: Transcript;
+
+  constructor(p: Tls13Progress, secrets: HandshakeSecrets, transcript: Transcript) {
+    this.#p = p;
+    this.#secrets = secrets;
+    this.#transcript = transcript;
+  }
+
+  handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
+    expectMessage(msg, this.kind, HandshakeType.Certificate);
+    const cert = msg as Certificate13 & { raw: Uint8Array };
+    if (cert.context.length !== 0) throw new PeerMisbehaved('IllegalCertificateRequestContext');
+    // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
+    if (cert.entries.length === 0) throw new PeerMisbehaved('EmptyCertificateChain');
+    for (const entry of cert.entries) checkExtensionsAllowed(entry.extensions, 'CT', this.#p.hello.offeredExtensions);
+    const chain = cert.entries.map((e) => e.certData.slice());
+    const auth = authenticateServer(this.#p.hello.config, this.#p.hello.verifyHostname, chain);
+    this.#transcript.add(msg.raw);
+    return new ExpectCertificateVerify({ ...this.#p, peerCertificates: chain, auth }, this.#secrets, this.#transcript);
+  }
+}
+
+/** Waiting for the server's CertificateVerify (RFC 8446 §4.4.3). */
+export class ExpectCertificateVerify implements ClientState {
+  readonly kind = 'ExpectCertificateVerify';
+  readonly isTraffic = false;
+  readonly #p: Tls13Progress;
+  readonly #secrets: HandshakeSecrets;
+  readonly #transcript: Transcript;
+
+  constructor(p: Tls13Progress, secrets: HandshakeSecrets, transcript: Transcript) {
+    this.#p = p;
+    this.#secrets = secrets;
+    this.#transcript = transcript;
+  }
+
+  handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
+    expectMessage(msg, this.kind, HandshakeType.CertificateVerify);
+    const auth = this.#p.auth!;
+    verifyTls13CertificateVerify(this.#p.hello.config.signatureSchemes, auth.leafKey, msg.scheme, msg.signature, this.#transcript.currentHash());
+    this.#transcript.add(msg.raw);
+    return new ExpectFinished({ ...this.#p, signatureScheme: msg.scheme }, this.#secrets, this.#transcript);
+  }
+}
+
+/** Waiting for the server's Finished (RFC 8446 §4.4.4); then our flight and the application keys. */
+export class ExpectFinished implements ClientState {
+  readonly kind = 'ExpectFinished';
+  readonly isTraffic = false;
+  readonly #p: Tls13Progress;
+  readonly #secrets: HandshakeSecrets;
+  readonly #transcript: Transcript;
+
+  constructor(p: Tls13Progress, secrets: HandshakeSecrets, transcript: Transcript) {
+    this.#p = p;
+    this.#secrets = secrets;
+    this.#transcript = transcript;
+  }
+
+  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
+    expectMessage(msg, this.kind, HandshakeType.Finished);
+    const { suite, hello } = this.#p;
+    const hash = suite.hash;
+    const expected = finishedVerifyData(hash, this.#secrets.server, this.#transcript.currentHash());
+    if (!equalBytes(expected, msg.verifyData)) throw new PeerMisbehaved('IncorrectFinished');
+    this.#transcript.add(msg.raw);
+
+    const master = this.#secrets.schedule.intoMaster();
+    const serverFinishedHash = this.#transcript.currentHash();
+    const clientApp = master.clientApplicationTrafficSecret(serverFinishedHash);
+    const serverApp = master.serverApplicationTrafficSecret(serverFinishedHash);
+    const exporter = master.exporterMasterSecret(serverFinishedHash);
+    io.keyLog('CLIENT_TRAFFIC_SECRET_0', clientApp);
+    io.keyLog('SERVER_TRAFFIC_SECRET_0', serverApp);
+    io.keyLog('EXPORTER_SECRET', exporter);
+    io.installTls13ReadKeys(deriveTrafficKeys(suite, serverApp));
+
+    // Our second flight, [Certificate] Finished, under the client handshake keys installed in startTls13.
+    if (this.#p.certificateRequest !== undefined) {
+      // We have no client certificate to offer: an empty Certificate (RFC 8446 §4.4.2).
+      const empty = encodeHandshake({
+        type: HandshakeType.Certificate,
+        version: 'tls13',
+        context: this.#p.certificateRequest.context,
+        entries: [],
+      });
+      io.sendHandshake(empty);
+      this.#transcript.add(empty);
+    }
+    const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData: finishedVerifyData(hash, this.#secrets.client, this.#transcript.currentHash()) });
+    io.sendHandshake(finished);
+    this.#transcript.add(finished);
+    io.installTls13WriteKeys(deriveTrafficKeys(suite, clientApp));
+
+    const resumptionMaster = master.resumptionMasterSecret(this.#transcript.currentHash());
+    io.setNegotiated({
+      version: ProtocolVersion.TLSv1_3,
+      versionName: 'TLSv1.3',
+      suite: suite.id,
+      group: this.#p.group,
+      signatureScheme: this.#p.signatureScheme,
+      alpn: this.#p.alpn,
+      serverName: hello.serverName,
+      sessionReused: this.#p.resumed,
+      helloRetryRequest: hello.helloRetried,
+      extendedMasterSecret: true,
+      peerCertificates: this.#p.peerCertificates,
+      certificateError: this.#p.auth?.error,
+    });
+    io.emit({ type: 'handshakeDone' });
+    return new ExpectTraffic(this.#p, { client: clientApp, server: serverApp, exporter, resumptionMaster });
+  }
+}
+
+/** Application traffic secrets and what derives from the master secret. */
+interface TrafficSecrets {
+  readonly client: Uint8Array;
+  readonly server: Uint8Array;
+  readonly exporter: Uint8Array;
+  readonly resumptionMaster: Uint8Array;
+}
+
+/** The connection is up: post-handshake messages only (RFC 8446 §4.6). */
+export class ExpectTraffic implements ClientState {
+  readonly kind = 'ExpectTraffic';
+  readonly isTraffic = true;
+  readonly #p: Tls13Progress;
+  #secrets: TrafficSecrets;
+
+  constructor(p: Tls13Progress, secrets: TrafficSecrets) {
+    this.#p = p;
+    this.#secrets = secrets;
+  }
+
+  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
+    expectMessage(msg, this.kind, HandshakeType.NewSessionTicket, HandshakeType.KeyUpdate);
+    if (msg.type === HandshakeType.KeyUpdate) {
+      if (msg.request !== KeyUpdateRequest.UpdateNotRequested && msg.request !== KeyUpdateRequest.UpdateRequested)
+        throw new PeerMisbehaved('IllegalKeyUpdateRequest');
+      // RFC 8446 §4.6.3: switch our read keys; if asked, answer with our own KeyUpdate first.
+      const server = nextApplicationTrafficSecret(this.#p.suite.hash, this.#secrets.server);
+      this.#secrets = { ...this.#secrets, server };
+      io.installTls13ReadKeys(deriveTrafficKeys(this.#p.suite, server));
+      io.emit({ type: 'keyUpdate', direction: 'received', updateRequested: msg.request === KeyUpdateRequest.UpdateRequested });
+      if (msg.request === KeyUpdateRequest.UpdateRequested) this.sendKeyUpdate(io, false);
+      return this;
+    }
+    if (msg.version !== 'tls13') throw new InvalidMessage('BadValue', 'NewSessionTicket form');
+    // RFC 8446 §4.6.1: lifetime at most 7 days; a zero lifetime means "do not cache".
+    if (msg.lifetime > MAX_TICKET_LIFETIME_S) throw new PeerMisbehaved('IllegalTicketLifetime');
+    checkExtensionsAllowed(msg.extensions, 'NST');
+    if (msg.lifetime === 0) return this;
+    const early = findExtension(msg.extensions, ExtensionType.EarlyData);
+    const hello = this.#p.hello;
+    io.emit({
+      type: 'session',
+      session: {
+        version: 'TLSv1.3',
+        suite: this.#p.suite.id,
+        psk: resumptionPsk(this.#p.suite.hash, this.#secrets.resumptionMaster, msg.nonce),
+        ticket: msg.ticket.slice(),
+        lifetimeSeconds: msg.lifetime,
+        ageAdd: msg.ageAdd,
+        receivedAtMs: hello.config.now(),
+        maxEarlyData: early?.form === 'NST' ? early.maxEarlyDataSize : 0,
+        alpn: this.#p.alpn,
+        serverName: hello.serverName,
+        peerCertificates: this.#p.peerCertificates,
+      },
+    });
+    return this;
+  }
+
+  /** Send a KeyUpdate and switch our write keys (RFC 8446 §4.6.3). */
+  sendKeyUpdate(io: HandshakeIo, requestPeerUpdate: boolean): void {
+    io.sendHandshake(
+      encodeHandshake({
+        type: HandshakeType.KeyUpdate,
+        request: requestPeerUpdate ? KeyUpdateRequest.UpdateRequested : KeyUpdateRequest.UpdateNotRequested,
+      }),
+    );
+    const client = nextApplicationTrafficSecret(this.#p.suite.hash, this.#secrets.client);
+    this.#secrets = { ...this.#secrets, client };
+    io.installTls13WriteKeys(deriveTrafficKeys(this.#p.suite, client));
+    io.emit({ type: 'keyUpdate', direction: 'sent', updateRequested: requestPeerUpdate });
+  }
+
+  /** RFC 8446 §7.5 exporter over exporter_master_secret. */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    if (!Number.isInteger(length) || length < 0 || length > 255 * this.#p.suite.hash.outputLen) throw new UsageError('exporter length out of range');
+    return exportKeyingMaterial(this.#p.suite.hash, this.#secrets.exporter, label, context, length);
+  }
+}
+
+function decodeAlpn(bytes: Uint8Array): string {
+  try {
+    return fromUtf8(bytes);
+  } catch {
+    throw new PeerMisbehaved('SelectedUnofferedApplicationProtocol', 'not UTF-8');
+  }
+}

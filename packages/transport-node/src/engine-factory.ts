@@ -1,0 +1,62 @@
+/**
+ * Builds the real tls-core engine (`ClientConnection`) from Node-style connect options, and
+ * the process-wide default trust store (Node's bundled Mozilla roots, `tls.rootCertificates`,
+ * parsed once and cached, as Node does).
+ * @module
+ */
+import { rootCertificates } from 'node:tls';
+import {
+  ClientConnection,
+  TrustStore,
+  UsageError,
+  createClientConfig,
+  type ClientConfig,
+  type ClientConfigOptions,
+  type ResumptionData,
+} from '@puretls/tls-core';
+import type { TlsEngine } from './engine.ts';
+
+let defaultRoots: TrustStore | undefined;
+
+/** Node's bundled root certificates as a TrustStore, parsed on first use only. */
+export function defaultTrustStore(): TrustStore {
+  defaultRoots ??= trustStoreFromPem(rootCertificates);
+  return defaultRoots;
+}
+
+/**
+ * A TrustStore from PEM text (Node's `ca` option: string, Buffer, or an array of them).
+ * Certificates the X.509 layer cannot use are skipped (listed in `rejected`), as OpenSSL skips
+ * them when loading a bundle.
+ * @throws UsageError when no usable certificate remains
+ */
+export function trustStoreFromPem(pems: string | Uint8Array | ReadonlyArray<string | Uint8Array>): TrustStore {
+  const list = typeof pems === 'string' || pems instanceof Uint8Array ? [pems] : pems;
+  const text = list.map((p) => (typeof p === 'string' ? p : Buffer.from(p).toString('latin1'))).join('\n');
+  const store = TrustStore.fromPem(text);
+  if (store.size === 0) throw new UsageError('ca: no usable PEM certificate');
+  return store;
+}
+
+/** Validate the options into a frozen config (throws UsageError synchronously on bad options). */
+export function buildConfig(options: ClientConfigOptions): ClientConfig {
+  return createClientConfig(options);
+}
+
+/** Per-connection engine inputs. */
+export interface EngineTarget {
+  /** Host name or IP address: SNI (for names) and the certificate identity. */
+  readonly host: string;
+  /** Send server_name (false: `openssl s_client -noservername`). */
+  readonly sendServerName: boolean;
+  readonly session: ResumptionData | undefined;
+}
+
+/** A new engine for one connection. */
+export function createEngine(config: ClientConfig, target: EngineTarget): TlsEngine {
+  return new ClientConnection(config, {
+    host: target.host,
+    sendServerName: target.sendServerName,
+    ...(target.session === undefined ? {} : { session: target.session }),
+  });
+}

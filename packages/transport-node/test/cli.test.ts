@@ -1,0 +1,95 @@
+/**
+ * The `puretls s_client` command end to end: spawned from bin/puretls.js (which runs the
+ * compiled dist/, so `tsc -b` must have run) against `openssl s_server -rev`.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engineReady, makePki, opensslAvailable, startOpensslServer, type TestPki } from './helpers/servers.ts';
+
+const bin = fileURLToPath(new URL('../bin/puretls.js', import.meta.url));
+const built = existsSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)));
+
+function run(args: string[], stdin: string, ms = 15000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [bin, 's_client', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    proc.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const timer = setTimeout(() => {
+      proc.kill();
+      reject(new Error(`s_client timed out\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, ms);
+    proc.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    proc.stdin.end(stdin);
+  });
+}
+
+let pki: TestPki;
+beforeAll(() => {
+  if (engineReady && opensslAvailable()) pki = makePki();
+});
+afterAll(() => pki?.cleanup());
+
+describe.skipIf(!engineReady || !opensslAvailable() || !built)('puretls s_client', () => {
+  it('prints the OpenSSL-style summary and echoes through -rev', async () => {
+    const server = await startOpensslServer(['-cert', pki.rsa.certFile, '-key', pki.rsa.keyFile, '-rev', '-alpn', 'h2']);
+    try {
+      const { code, stdout } = await run(['-connect', `127.0.0.1:${server.port}`, '-CAfile', pki.caFile, '-alpn', 'h2', '-groups', 'X25519'], 'hello\nCLOSE\n');
+      expect(stdout).toContain('New, TLSv1.3, Cipher is TLS_');
+      expect(stdout).toContain('Protocol version: TLSv1.3');
+      expect(stdout).toMatch(/^Ciphersuite: TLS_/m);
+      expect(stdout).toContain('Peer certificate: CN = localhost, O = puretls rsa');
+      expect(stdout).toContain('Server Temp Key: X25519, 253 bits');
+      expect(stdout).toContain('Peer signature type: RSA-PSS');
+      expect(stdout).toContain('ALPN protocol: h2');
+      expect(stdout).toContain('Verification: OK');
+      expect(stdout).toContain('olleh');
+      expect(code).toBe(0);
+    } finally {
+      server.stop();
+    }
+  });
+
+  it('-brief prints the short summary on stderr, with TLS 1.2 and P-256', async () => {
+    const server = await startOpensslServer(['-cert', pki.ecdsa.certFile, '-key', pki.ecdsa.keyFile, '-rev']);
+    try {
+      const { stderr } = await run(['-connect', `127.0.0.1:${server.port}`, '-CAfile', pki.caFile, '-tls1_2', '-groups', 'P-256', '-brief'], 'CLOSE\n');
+      expect(stderr).toContain('CONNECTION ESTABLISHED');
+      expect(stderr).toContain('Protocol version: TLSv1.2');
+      expect(stderr).toMatch(/^Ciphersuite: ECDHE-ECDSA-/m);
+      expect(stderr).toContain('Server Temp Key: ECDH, prime256v1, 256 bits');
+      expect(stderr).toContain('Signature type: ECDSA');
+      expect(stderr).toContain('Verification: OK');
+    } finally {
+      server.stop();
+    }
+  });
+
+  it('fails with exit code 1 and names the certificate error when the CA is wrong', async () => {
+    const server = await startOpensslServer(['-cert', pki.rsa.certFile, '-key', pki.rsa.keyFile, '-rev']);
+    try {
+      const { code, stderr } = await run(['-connect', `127.0.0.1:${server.port}`], '');
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^puretls: handshake failed: certificate verify failed: UnknownIssuer/m);
+    } finally {
+      server.stop();
+    }
+  });
+
+  it('fails with exit code 1 and names the alert the server sent', async () => {
+    const server = await startOpensslServer(['-cert', pki.rsa.certFile, '-key', pki.rsa.keyFile, '-rev', '-tls1_3', '-ciphersuites', 'TLS_AES_128_GCM_SHA256']);
+    try {
+      const { code, stderr } = await run(['-connect', `127.0.0.1:${server.port}`, '-CAfile', pki.caFile, '-ciphersuites', 'TLS_AES_256_GCM_SHA384'], '');
+      expect(code).toBe(1);
+      expect(stderr).toContain('puretls: handshake failed: received fatal alert handshake_failure (40)');
+    } finally {
+      server.stop();
+    }
+  });
+});
