@@ -404,6 +404,7 @@ openssl({
   description: 'TLS 1.2 ECDHE-ECDSA-AES128-GCM-SHA256',
   version: 'tls1_2',
   flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
+  client: { minVersion: 'TLSv1.2' },
   expect: { ok: true, version: 'TLSv1.2', suite: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', group: 'x25519', sigScheme: ECDSA_P256, alpn: null },
 });
 openssl({
@@ -413,6 +414,7 @@ openssl({
   version: 'tls1_2',
   cert: RSA,
   flags: ['-cipher', 'ECDHE-RSA-CHACHA20-POLY1305'],
+  client: { minVersion: 'TLSv1.2' },
   expect: { ok: true, version: 'TLSv1.2', suite: 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', group: 'x25519', sigScheme: 'rsa_pss_rsae_sha256', alpn: null },
 });
 openssl({

@@ -71,7 +71,7 @@ function describeError(error: ObservedError): string {
   if (error.alertReceived !== undefined) parts.push(`alert ${error.alertReceived} received`);
   if (error.certReason !== undefined) parts.push(`cert ${error.certReason}`);
   if (error.alertSent !== undefined) parts.push(`sent ${error.alertSent}`);
-  if (parts.length === 1) parts.push(`${error.code ?? 'error'}: ${error.message}`);
+  if (error.alertReceived === undefined && error.certReason === undefined) parts.push(`${error.code ?? 'error'}: ${error.message}`);
   return parts.join(': ');
 }
 
@@ -235,10 +235,27 @@ function failureChecks(expectation: ExpectFailure, error: ObservedError, client:
   return checks;
 }
 
-/** Set equality of key log lines (both sides log the same secrets, possibly in another order). */
+/**
+ * The labels of the NSS key log format (also draft-ietf-tls-keylogfile). OpenSSL 3.0 also writes
+ * `SERVER_TRAFFIC_SECRET_N` / `CLIENT_TRAFFIC_SECRET_N` (literally "_N") after a KeyUpdate; those
+ * are not part of the format and are left out of the comparison.
+ */
+export const NSS_KEYLOG_LABELS: ReadonlySet<string> = new Set([
+  'CLIENT_RANDOM',
+  'CLIENT_EARLY_TRAFFIC_SECRET',
+  'EARLY_EXPORTER_SECRET',
+  'CLIENT_HANDSHAKE_TRAFFIC_SECRET',
+  'SERVER_HANDSHAKE_TRAFFIC_SECRET',
+  'CLIENT_TRAFFIC_SECRET_0',
+  'SERVER_TRAFFIC_SECRET_0',
+  'EXPORTER_SECRET',
+]);
+
+/** Set equality of the NSS-format key log lines (both sides log the same secrets, possibly in another order). */
 export function keylogCheck(clientLines: readonly string[], serverLines: readonly string[]): CheckResult {
-  const clientSet = new Set(clientLines);
-  const serverSet = new Set(serverLines);
+  const standard = (line: string): boolean => NSS_KEYLOG_LABELS.has(line.split(' ')[0] ?? '');
+  const clientSet = new Set(clientLines.filter(standard));
+  const serverSet = new Set(serverLines.filter(standard));
   const missing = [...serverSet].filter((line) => !clientSet.has(line)).map((line) => line.split(' ')[0]);
   const extra = [...clientSet].filter((line) => !serverSet.has(line)).map((line) => line.split(' ')[0]);
   const equal = serverSet.size > 0 && missing.length === 0 && extra.length === 0;

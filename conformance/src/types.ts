@@ -151,3 +151,24 @@ export interface ServerLog {
   /** Key log lines the server wrote (comments removed); empty when not requested. */
   readonly keylog: readonly string[];
 }
+
+/** Group spellings seen in client APIs -> IANA NamedGroup names (RFC 8446 §4.2.7, RFC 8422). */
+const IANA_GROUP_NAMES: Readonly<Record<string, string>> = {
+  x25519: 'x25519',
+  x448: 'x448',
+  'p-256': 'secp256r1',
+  prime256v1: 'secp256r1',
+  secp256r1: 'secp256r1',
+  'p-384': 'secp384r1',
+  secp384r1: 'secp384r1',
+  'p-521': 'secp521r1',
+  secp521r1: 'secp521r1',
+  ffdhe2048: 'ffdhe2048',
+  ffdhe3072: 'ffdhe3072',
+  ffdhe4096: 'ffdhe4096',
+};
+
+/** Normalises a group name (`X25519`, `P-256`, `prime256v1`...) to its IANA name; unknown names pass through. */
+export function ianaGroupName(name: string): string {
+  return IANA_GROUP_NAMES[name.toLowerCase()] ?? name;
+}

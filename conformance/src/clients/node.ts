@@ -9,7 +9,7 @@
  * @module
  */
 import tls from 'node:tls';
-import { NOT_AVAILABLE, type ClientConnectOptions, type ObservedError } from '../types.ts';
+import { ianaGroupName, NOT_AVAILABLE, type ClientConnectOptions, type ObservedError } from '../types.ts';
 import { tlsLikeClient, type TlsLikeSocket } from './tls-like.ts';
 
 /** OpenSSL X509_V_ERR_* names as Node reports them in `err.code`, mapped to puretls' CertificateErrorReason. */
@@ -49,14 +49,6 @@ const NODE_CERT_MESSAGES: readonly (readonly [string, string])[] = [
   ['unsuitable certificate purpose', 'WrongKeyUsage'],
 ];
 
-/** OpenSSL curve names from `getEphemeralKeyInfo()` -> IANA NamedGroup names (RFC 8446 §4.2.7). */
-const NODE_GROUP_NAMES: Readonly<Record<string, string>> = {
-  X25519: 'x25519',
-  X448: 'x448',
-  prime256v1: 'secp256r1',
-  secp384r1: 'secp384r1',
-  secp521r1: 'secp521r1',
-};
 
 /** Maps the harness options to `tls.connect` options. */
 export function nodeTlsOptions(options: ClientConnectOptions): tls.ConnectionOptions {
@@ -98,7 +90,7 @@ function readNodeGroup(socket: TlsLikeSocket): string {
   const info = (socket as unknown as tls.TLSSocket).getEphemeralKeyInfo();
   if (info === null || typeof info !== 'object') return NOT_AVAILABLE;
   const { type, name, size } = info as { type?: string; name?: string; size?: number };
-  if (name !== undefined) return NODE_GROUP_NAMES[name] ?? name;
+  if (name !== undefined) return ianaGroupName(name);
   if (type === 'DH' && size !== undefined) return `ffdhe${size}`;
   return NOT_AVAILABLE;
 }

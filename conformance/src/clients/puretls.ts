@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { NOT_AVAILABLE, type ClientConnectOptions, type ClientUnderTest, type ObservedError } from '../types.ts';
+import { ianaGroupName, NOT_AVAILABLE, type ClientConnectOptions, type ClientUnderTest, type ObservedError } from '../types.ts';
 import { tlsLikeClient, type TlsLikeSocket } from './tls-like.ts';
 
 /**
@@ -79,7 +79,10 @@ export async function loadPuretlsClient(): Promise<ClientUnderTest | undefined> 
     knownDeviations: {},
     open: (options) => (connect as ConnectFunction)(puretlsOptions(options)),
     describeError: (error) => describePuretlsError(error, alertFor),
-    readGroup: (socket) => (socket as TlsLikeSocket & PuretlsSocketExtras).getNegotiatedGroup?.() ?? NOT_AVAILABLE,
+    readGroup: (socket) => {
+      const group = (socket as TlsLikeSocket & PuretlsSocketExtras).getNegotiatedGroup?.();
+      return group === undefined || group === null ? NOT_AVAILABLE : ianaGroupName(group);
+    },
     readSigScheme: (socket) => (socket as TlsLikeSocket & PuretlsSocketExtras).getPeerSignatureScheme?.() ?? NOT_AVAILABLE,
     endMeansCloseNotify: true,
   });

@@ -322,6 +322,7 @@ export class ClientConnection {
       sendHandshake: (raw) => {
         for (const rec of this.#write.sealAll(ContentType.Handshake, raw)) this.#outgoing.push(rec);
       },
+      sendWarningAlert: (description) => this.#sendAlert(AlertLevel.Warning, description),
       sendChangeCipherSpec: () => {
         this.#outgoing.push(new PlaintextProtector().seal(ContentType.ChangeCipherSpec, CCS_BODY));
       },

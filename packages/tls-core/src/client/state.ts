@@ -20,6 +20,8 @@ export interface HandshakeIo {
   readonly config: ClientConfig;
   /** Queue a handshake message under the current write protection. */
   sendHandshake(raw: Uint8Array): void;
+  /** Queue a warning-level alert (TLS 1.2 no_renegotiation). */
+  sendWarningAlert(description: number): void;
   /** Queue a plaintext ChangeCipherSpec record (TLS 1.2, or the TLS 1.3 middlebox dummy). */
   sendChangeCipherSpec(): void;
   /** Switch incoming records to TLS 1.3 protection with these keys (RFC 8446 §5.2). */

@@ -1,21 +1,390 @@
 /**
- * The TLS 1.2 client handshake (RFC 5246 §7.3–§7.4, RFC 8422, RFC 7627, RFC 5746, RFC 5077).
+ * The TLS 1.2 client handshake with ECDHE and AEAD suites only (RFC 5246 §7.3–§7.4, RFC 8422
+ * §5.4, RFC 5288, RFC 7905), with the extended master secret (RFC 7627), the renegotiation
+ * indication (RFC 5746; renegotiation itself is always refused), session-ID and ticket
+ * resumption (RFC 5246 §7.3, RFC 5077), and the RFC 5705 exporter. States:
  *
- * Not implemented yet (tracked by the TLS 1.2 issue): a server that negotiates TLS 1.2 is refused
- * with protocol_version, after the RFC 8446 §4.1.3 downgrade check has run.
+ * full:        ExpectCertificate12 → ExpectServerKeyExchange → ExpectServerHelloDone
+ *              → [ExpectNewSessionTicket12] → ExpectChangeCipherSpec12 → ExpectFinished12 → ExpectTraffic12
+ * abbreviated: [ExpectNewSessionTicket12] → ExpectChangeCipherSpec12 → ExpectFinished12 → ExpectTraffic12
  * @module
  */
-import { PeerIncompatible } from '../errors.ts';
+import { concatBytes, equalBytes, fromUtf8 } from '../codec/bytes.ts';
+import { InvalidMessage, PeerIncompatible, PeerMisbehaved, UsageError } from '../errors.ts';
+import { generateKeyShare } from '../crypto/key-exchange.ts';
+import { isSchemeCompatibleWithKey, signatureAlgorithmForScheme, verifySignature } from '../crypto/signature.ts';
 import type { Tls12Suite } from '../crypto/suites.ts';
-import type { TranscriptBuffer } from '../tls13/transcript.ts';
+import { extendedMasterSecret, keyBlock, masterSecret, prf, tls12FinishedVerifyData } from '../tls12/prf.ts';
+import type { Transcript, TranscriptBuffer } from '../tls13/transcript.ts';
+import { checkExtensionsAllowed, findExtension, hasExtension } from '../wire/extensions.ts';
+import { encodeHandshake, type HandshakeMessage } from '../wire/handshake.ts';
 import type { ServerHello } from '../wire/server-hello.ts';
+import { serverEcdhParams } from '../wire/server-key-exchange.ts';
+import { AlertDescription, EcPointFormat, ExtensionType, HandshakeType, ProtocolVersion } from '../wire/enums.ts';
 import type { HelloContext } from './expect-server-hello.ts';
-import type { ClientState, HandshakeIo } from './state.ts';
+import { authenticateServer, type ServerAuthentication } from './server-certificate.ts';
+import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
+import type { Tls12SessionData } from './events.ts';
+
+/** Facts gathered during a TLS 1.2 handshake. */
+interface Tls12Progress {
+  readonly hello: HelloContext;
+  readonly suite: Tls12Suite;
+  readonly serverRandom: Uint8Array;
+  /** The session ID the server assigned (or echoed when resuming). */
+  readonly sessionId: Uint8Array;
+  readonly extendedMasterSecret: boolean;
+  /** The server acknowledged session_ticket: it will send NewSessionTicket before its CCS. */
+  readonly expectTicket: boolean;
+  readonly alpn: string | undefined;
+  readonly resumed: boolean;
+  readonly peerCertificates: readonly Uint8Array[];
+  readonly auth: ServerAuthentication | undefined;
+  readonly group: number | undefined;
+  readonly signatureScheme: number | undefined;
+  readonly certificateRequested: boolean;
+  /** A ticket received in this handshake (RFC 5077 §3.3). */
+  readonly newTicket: { readonly ticket: Uint8Array; readonly lifetimeHint: number } | undefined;
+}
+
+/** Keys and secrets once the master secret is known. */
+interface Tls12Secrets {
+  readonly master: Uint8Array;
+  readonly clientKey: Uint8Array;
+  readonly clientIv: Uint8Array;
+  readonly serverKey: Uint8Array;
+  readonly serverIv: Uint8Array;
+}
 
 /**
- * Continue a handshake in which the server chose TLS 1.2.
- * @throws PeerIncompatible 'Tls12NotEnabled' (protocol_version) until TLS 1.2 support lands
+ * Continue a handshake in which the server chose TLS 1.2 (the downgrade sentinel was already checked).
+ * @throws PeerMisbehaved / PeerIncompatible on a ServerHello we cannot accept
  */
-export function startTls12(_io: HandshakeIo, _hello: HelloContext, suite: Tls12Suite, _sh: ServerHello, _transcript: TranscriptBuffer | undefined): ClientState {
-  throw new PeerIncompatible('Tls12NotEnabled', `server chose TLS 1.2 (${suite.name}); puretls does not speak TLS 1.2 yet`);
+export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Suite, sh: ServerHello & { readonly raw: Uint8Array }, buffer: TranscriptBuffer | undefined): ClientState {
+  if (buffer === undefined) throw new PeerMisbehaved('SelectedUnofferedVersion', 'TLS 1.2 after a HelloRetryRequest');
+  if (sh.legacyCompressionMethod !== 0) throw new PeerMisbehaved('NonZeroCompression');
+  checkExtensionsAllowed(sh.extensions, 'SH12', hello.offeredExtensions);
+  // RFC 5746 §3.4: on an initial handshake the server's renegotiated_connection must be empty.
+  const ri = findExtension(sh.extensions, ExtensionType.RenegotiationInfo);
+  if (ri !== undefined && ri.renegotiatedConnection.length !== 0) throw new PeerMisbehaved('BadRenegotiationInfo');
+  const ems = hasExtension(sh.extensions, ExtensionType.ExtendedMasterSecret);
+  if (!ems && hello.config.requireExtendedMasterSecret) throw new PeerIncompatible('ExtendedMasterSecretRequired');
+  // RFC 8422 §5.2: if the server sends ec_point_formats it must include uncompressed.
+  const formats = findExtension(sh.extensions, ExtensionType.EcPointFormats);
+  if (formats !== undefined && !formats.formats.includes(EcPointFormat.uncompressed)) throw new PeerIncompatible('UnsupportedPointFormat');
+  const alpn = checkAlpn(hello, sh);
+  const transcript = buffer.startHash(suite.prfHash).add(sh.raw);
+  const session = hello.offeredTls12Session;
+  const resumed = session !== undefined && sh.legacySessionIdEcho.length > 0 && equalBytes(sh.legacySessionIdEcho, hello.sessionId);
+  const p: Tls12Progress = {
+    hello,
+    suite,
+    serverRandom: sh.random.slice(),
+    sessionId: sh.legacySessionIdEcho.slice(),
+    extendedMasterSecret: ems,
+    expectTicket: hasExtension(sh.extensions, ExtensionType.SessionTicket),
+    alpn,
+    resumed,
+    peerCertificates: resumed ? session.peerCertificates : [],
+    auth: undefined,
+    group: undefined,
+    signatureScheme: undefined,
+    certificateRequested: false,
+    newTicket: undefined,
+  };
+  if (!resumed) return new ExpectCertificate12(p, transcript);
+  // RFC 5246 §7.4.1.3: a resumed session keeps its cipher suite. RFC 7627 §5.3: and its EMS status.
+  if (session.suite !== suite.id) throw new PeerMisbehaved('SelectedUnofferedCipherSuite', 'resumed session with another suite');
+  if (session.extendedMasterSecret !== ems) throw new PeerMisbehaved('MissingExtendedMasterSecret', 'resumption changed the extended master secret');
+  const secrets = deriveSecrets(p, session.masterSecret);
+  io.keyLog('CLIENT_RANDOM', secrets.master);
+  return p.expectTicket ? new ExpectNewSessionTicket12(p, transcript, secrets) : new ExpectChangeCipherSpec12(p, transcript, secrets);
 }
+
+/** Waiting for the server's Certificate (RFC 5246 §7.4.2). */
+export class ExpectCertificate12 implements ClientState {
+  readonly kind = 'ExpectCertificate12';
+  readonly isTraffic = false;
+  readonly #p: Tls12Progress;
+  readonly #transcript: Transcript;
+
+  constructor(p: Tls12Progress, transcript: Transcript) {
+    this.#p = p;
+    this.#transcript = transcript;
+  }
+
+  handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
+    expectMessage(msg, this.kind, HandshakeType.Certificate);
+    if (msg.version !== 'tls12') throw new InvalidMessage('BadValue', 'Certificate form');
+    if (msg.certificates.length === 0) throw new PeerMisbehaved('EmptyCertificateChain');
+    const chain = msg.certificates.map((c) => c.slice());
+    const auth = authenticateServer(this.#p.hello.config, this.#p.hello.verifyHostname, chain);
+    this.#transcript.add(msg.raw);
+    return new ExpectServerKeyExchange({ ...this.#p, peerCertificates: chain, auth }, this.#transcript);
+  }
+}
+
+/** Waiting for ServerKeyExchange, or a CertificateStatus before it (RFC 6066 §8). */
+export class ExpectServerKeyExchange implements ClientState {
+  readonly kind = 'ExpectServerKeyExchange';
+  readonly isTraffic = false;
+  readonly #p: Tls12Progress;
+  readonly #transcript: Transcript;
+
+  constructor(p: Tls12Progress, transcript: Transcript) {
+    this.#p = p;
+    this.#transcript = transcript;
+  }
+
+  handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
+    expectMessage(msg, this.kind, HandshakeType.ServerKeyExchange, HandshakeType.CertificateStatus);
+    if (msg.type === HandshakeType.CertificateStatus) {
+      // Only after we asked for it (the server acknowledged status_request in its ServerHello).
+      if (!this.#p.hello.config.statusRequest) throw new PeerMisbehaved('UnsolicitedExtension', 'CertificateStatus without status_request');
+      this.#transcript.add(msg.raw);
+      return this;
+    }
+    const { hello, suite } = this.#p;
+    const config = hello.config;
+    // RFC 8422 §5.4: the group must be one we offered.
+    if (!config.groups.includes(msg.group)) throw new PeerMisbehaved('SelectedUnofferedGroup', `0x${msg.group.toString(16)}`);
+    const key = this.#p.auth!.leafKey;
+    // RFC 5246 §7.4.1.4.1: the scheme must be one we offered and fit the certificate key and suite.
+    const alg = signatureAlgorithmForScheme(msg.scheme);
+    const suiteFitsKey = suite.auth === 'RSA' ? key.kind === 'rsa' : key.kind === 'ec' || key.kind === 'ed25519';
+    if (!suiteFitsKey) throw new PeerIncompatible('UnsupportedCertificateKey', `${suite.auth} suite with a ${key.kind} certificate`);
+    if (alg === undefined || !config.signatureSchemes.includes(msg.scheme) || !isSchemeCompatibleWithKey(msg.scheme, key, { tls12: true }))
+      throw new PeerMisbehaved('SelectedUnofferedSignatureScheme', `0x${msg.scheme.toString(16)}`);
+    const signed = concatBytes(hello.clientRandom, this.#p.serverRandom, serverEcdhParams(msg));
+    if (!verifySignature(alg, key, signed, msg.signature)) throw new PeerMisbehaved('BadServerKeyExchangeSignature');
+    const share = generateKeyShare(msg.group);
+    const preMaster = share.computeSharedSecret(msg.publicPoint);
+    this.#transcript.add(msg.raw);
+    return new ExpectServerHelloDone({ ...this.#p, group: msg.group, signatureScheme: msg.scheme }, this.#transcript, share.publicKey, preMaster);
+  }
+}
+
+/** Waiting for ServerHelloDone, or a CertificateRequest before it (RFC 5246 §7.4.4, §7.4.5). */
+export class ExpectServerHelloDone implements ClientState {
+  readonly kind = 'ExpectServerHelloDone';
+  readonly isTraffic = false;
+  readonly #p: Tls12Progress;
+  readonly #transcript: Transcript;
+  readonly #publicKey: Uint8Array;
+  readonly #preMaster: Uint8Array;
+
+  constructor(p: Tls12Progress, transcript: Transcript, publicKey: Uint8Array, preMaster: Uint8Array) {
+    this.#p = p;
+    this.#transcript = transcript;
+    this.#publicKey = publicKey;
+    this.#preMaster = preMaster;
+  }
+
+  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
+    expectMessage(msg, this.kind, HandshakeType.ServerHelloDone, HandshakeType.CertificateRequest);
+    this.#transcript.add(msg.raw);
+    if (msg.type === HandshakeType.CertificateRequest) {
+      if (this.#p.certificateRequested) throw new PeerMisbehaved('IllegalCertificateRequestContext', 'second CertificateRequest');
+      return new ExpectServerHelloDone({ ...this.#p, certificateRequested: true }, this.#transcript, this.#publicKey, this.#preMaster);
+    }
+    const p = this.#p;
+    // Our flight: [Certificate (empty: no client certificate)], ClientKeyExchange, CCS, Finished.
+    if (p.certificateRequested) this.#send(io, encodeHandshake({ type: HandshakeType.Certificate, version: 'tls12', certificates: [] }));
+    this.#send(io, encodeHandshake({ type: HandshakeType.ClientKeyExchange, publicPoint: this.#publicKey }));
+    const hash = p.suite.prfHash;
+    // RFC 7627 §4: session_hash covers the handshake up to and including ClientKeyExchange.
+    const master = p.extendedMasterSecret
+      ? extendedMasterSecret(hash, this.#preMaster, this.#transcript.currentHash())
+      : masterSecret(hash, this.#preMaster, p.hello.clientRandom, p.serverRandom);
+    this.#preMaster.fill(0);
+    io.keyLog('CLIENT_RANDOM', master);
+    const secrets = deriveSecrets(p, master);
+    sendChangeCipherSpecAndFinished(io, p, this.#transcript, secrets);
+    return p.expectTicket ? new ExpectNewSessionTicket12(p, this.#transcript, secrets) : new ExpectChangeCipherSpec12(p, this.#transcript, secrets);
+  }
+
+  #send(io: HandshakeIo, raw: Uint8Array): void {
+    io.sendHandshake(raw);
+    this.#transcript.add(raw);
+  }
+}
+
+/** Waiting for the server's NewSessionTicket (RFC 5077 §3.3), sent because it acknowledged session_ticket. */
+export class ExpectNewSessionTicket12 implements ClientState {
+  readonly kind = 'ExpectNewSessionTicket12';
+  readonly isTraffic = false;
+  readonly #p: Tls12Progress;
+  readonly #transcript: Transcript;
+  readonly #secrets: Tls12Secrets;
+
+  constructor(p: Tls12Progress, transcript: Transcript, secrets: Tls12Secrets) {
+    this.#p = p;
+    this.#transcript = transcript;
+    this.#secrets = secrets;
+  }
+
+  handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
+    expectMessage(msg, this.kind, HandshakeType.NewSessionTicket);
+    if (msg.version !== 'tls12') throw new InvalidMessage('BadValue', 'NewSessionTicket form');
+    this.#transcript.add(msg.raw);
+    // An empty ticket means "no new ticket" (RFC 5077 §3.3).
+    const newTicket = msg.ticket.length > 0 ? { ticket: msg.ticket.slice(), lifetimeHint: msg.lifetimeHint } : undefined;
+    return new ExpectChangeCipherSpec12({ ...this.#p, newTicket }, this.#transcript, this.#secrets);
+  }
+}
+
+/** Waiting for the server's ChangeCipherSpec (RFC 5246 §7.1). */
+export class ExpectChangeCipherSpec12 implements ClientState {
+  readonly kind = 'ExpectChangeCipherSpec12';
+  readonly isTraffic = false;
+  readonly #p: Tls12Progress;
+  readonly #transcript: Transcript;
+  readonly #secrets: Tls12Secrets;
+
+  constructor(p: Tls12Progress, transcript: Transcript, secrets: Tls12Secrets) {
+    this.#p = p;
+    this.#transcript = transcript;
+    this.#secrets = secrets;
+  }
+
+  handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
+    // Nothing but the CCS may come now (a Finished here would be unprotected).
+    expectMessage(msg, this.kind);
+    return this;
+  }
+
+  handleChangeCipherSpec(io: HandshakeIo): ClientState {
+    io.installTls12ReadKeys(this.#p.suite, this.#secrets.serverKey, this.#secrets.serverIv);
+    return new ExpectFinished12(this.#p, this.#transcript, this.#secrets);
+  }
+}
+
+/** Waiting for the server's Finished (RFC 5246 §7.4.9). */
+export class ExpectFinished12 implements ClientState {
+  readonly kind = 'ExpectFinished12';
+  readonly isTraffic = false;
+  readonly #p: Tls12Progress;
+  readonly #transcript: Transcript;
+  readonly #secrets: Tls12Secrets;
+
+  constructor(p: Tls12Progress, transcript: Transcript, secrets: Tls12Secrets) {
+    this.#p = p;
+    this.#transcript = transcript;
+    this.#secrets = secrets;
+  }
+
+  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
+    expectMessage(msg, this.kind, HandshakeType.Finished);
+    const p = this.#p;
+    const expected = tls12FinishedVerifyData(p.suite.prfHash, this.#secrets.master, 'server', this.#transcript.currentHash());
+    if (!equalBytes(expected, msg.verifyData)) throw new PeerMisbehaved('IncorrectFinished');
+    this.#transcript.add(msg.raw);
+    // In an abbreviated handshake the server finishes first; our CCS and Finished follow (RFC 5246 §7.3).
+    if (p.resumed) sendChangeCipherSpecAndFinished(io, p, this.#transcript, this.#secrets);
+    io.setNegotiated({
+      version: ProtocolVersion.TLSv1_2,
+      versionName: 'TLSv1.2',
+      suite: p.suite.id,
+      group: p.group,
+      signatureScheme: p.signatureScheme,
+      alpn: p.alpn,
+      serverName: p.hello.serverName,
+      sessionReused: p.resumed,
+      helloRetryRequest: false,
+      extendedMasterSecret: p.extendedMasterSecret,
+      peerCertificates: p.peerCertificates,
+      certificateError: p.auth?.error,
+    });
+    io.emit({ type: 'handshakeDone' });
+    const session = resumableSession(p, this.#secrets.master);
+    if (session !== undefined) io.emit({ type: 'session', session });
+    return new ExpectTraffic12(p, this.#secrets);
+  }
+}
+
+/** The connection is up. Renegotiation is never done (RFC 5746 is only used to signal that). */
+export class ExpectTraffic12 implements ClientState {
+  readonly kind = 'ExpectTraffic12';
+  readonly isTraffic = true;
+  readonly #p: Tls12Progress;
+  readonly #secrets: Tls12Secrets;
+
+  constructor(p: Tls12Progress, secrets: Tls12Secrets) {
+    this.#p = p;
+    this.#secrets = secrets;
+  }
+
+  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
+    expectMessage(msg, this.kind, HandshakeType.HelloRequest);
+    // RFC 5246 §7.4.1.1 / RFC 5746 §4.2: decline with a no_renegotiation warning and carry on.
+    io.sendWarningAlert(AlertDescription.NoRenegotiation);
+    return this;
+  }
+
+  /** RFC 5705: PRF(master_secret, label, client_random || server_random [|| uint16 length || context]). */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw new UsageError('exporter length out of range');
+    if (RESERVED_EXPORTER_LABELS.has(label)) throw new UsageError(`exporter label "${label}" is reserved (RFC 5705 §4)`);
+    const randoms = concatBytes(this.#p.hello.clientRandom, this.#p.serverRandom);
+    let seed = randoms;
+    if (context !== undefined) {
+      if (context.length > 0xffff) throw new UsageError('exporter context too long');
+      seed = concatBytes(randoms, new Uint8Array([context.length >> 8, context.length & 0xff]), context);
+    }
+    return prf(this.#p.suite.prfHash, this.#secrets.master, label, seed, length);
+  }
+}
+
+function sendChangeCipherSpecAndFinished(io: HandshakeIo, p: Tls12Progress, transcript: Transcript, secrets: Tls12Secrets): void {
+  io.sendChangeCipherSpec();
+  io.installTls12WriteKeys(p.suite, secrets.clientKey, secrets.clientIv);
+  const finished = encodeHandshake({
+    type: HandshakeType.Finished,
+    verifyData: tls12FinishedVerifyData(p.suite.prfHash, secrets.master, 'client', transcript.currentHash()),
+  });
+  io.sendHandshake(finished);
+  transcript.add(finished);
+}
+
+function deriveSecrets(p: Tls12Progress, master: Uint8Array): Tls12Secrets {
+  const kb = keyBlock(p.suite.prfHash, master, p.hello.clientRandom, p.serverRandom, p.suite.keyLength, p.suite.fixedIvLength);
+  return { master, clientKey: kb.clientWriteKey, clientIv: kb.clientWriteIv, serverKey: kb.serverWriteKey, serverIv: kb.serverWriteIv };
+}
+
+/** The resumable state after a completed handshake, if the server offered any way to resume. */
+function resumableSession(p: Tls12Progress, master: Uint8Array): Tls12SessionData | undefined {
+  const previous = p.resumed ? p.hello.offeredTls12Session : undefined;
+  const ticket = p.newTicket?.ticket ?? previous?.ticket;
+  if (ticket === undefined && p.sessionId.length === 0) return undefined;
+  return {
+    version: 'TLSv1.2',
+    suite: p.suite.id,
+    masterSecret: master.slice(),
+    sessionId: p.sessionId,
+    ticket,
+    lifetimeSeconds: p.newTicket?.lifetimeHint ?? previous?.lifetimeSeconds ?? DEFAULT_TLS12_SESSION_LIFETIME_S,
+    receivedAtMs: p.hello.config.now(),
+    extendedMasterSecret: p.extendedMasterSecret,
+    alpn: p.alpn,
+    serverName: p.hello.serverName,
+    peerCertificates: p.peerCertificates,
+  };
+}
+
+function checkAlpn(hello: HelloContext, sh: ServerHello): string | undefined {
+  const ext = findExtension(sh.extensions, ExtensionType.ApplicationLayerProtocolNegotiation);
+  if (ext === undefined) return undefined;
+  let name: string;
+  try {
+    name = fromUtf8(ext.protocols[0]!);
+  } catch {
+    throw new PeerMisbehaved('SelectedUnofferedApplicationProtocol', 'not UTF-8');
+  }
+  if (ext.protocols.length !== 1 || !hello.config.alpnProtocols.includes(name)) throw new PeerMisbehaved('SelectedUnofferedApplicationProtocol', name);
+  return name;
+}
+
+/** OpenSSL's default for sessions without a lifetime hint (SSL_CTX default timeout, 300 s for TLS 1.2 in s_client terms is 7200 in 3.0). */
+const DEFAULT_TLS12_SESSION_LIFETIME_S = 7200;
+/** RFC 5705 §4: labels the TLS 1.2 handshake itself uses. */
+const RESERVED_EXPORTER_LABELS = new Set(['client finished', 'server finished', 'master secret', 'key expansion', 'extended master secret']);

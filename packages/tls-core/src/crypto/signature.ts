@@ -58,12 +58,12 @@ export function verifySignature(alg: SignatureAlgorithm, key: PublicKey, message
  * @returns the same key, for chaining
  * @throws nothing: an invalid point is simply not prepared (verification will then return false)
  */
-export function prepareVerificationKey<K extends PublicKey>(key: K): K {
+export function prepareVerificationKey<K extends PublicKey>(key: K, options?: { windowBits?: number }): K {
   if (key.kind !== 'ec' || PREPARED_EC_KEYS.has(key)) return key;
   try {
     const point = curveOf(key).Point.fromBytes(key.point);
     point.assertValidity();
-    PREPARED_EC_KEYS.set(key, point.precompute(PREPARED_WINDOW_BITS, false));
+    PREPARED_EC_KEYS.set(key, point.precompute(options?.windowBits ?? PREPARED_WINDOW_BITS, false));
   } catch {
     // invalid key: leave it unprepared
   }

@@ -90,7 +90,7 @@ export function parseTrace(text: string): TraceStep[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const lineNo = i + 1;
-    const sectionHeading = /^(\d+)\.  \S/.exec(line);
+    const sectionHeading = /^(\d+)\. {2}\S/.exec(line);
     if (sectionHeading !== null) {
       closeStep(lineNo);
       section = Number(sectionHeading[1]);
