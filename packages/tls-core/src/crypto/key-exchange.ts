@@ -106,9 +106,12 @@ function x25519Share(privateKey: Uint8Array): KeyShare {
 function nistShare(group: NamedGroup, nist: NistGroup, privateKey: Uint8Array): KeyShare {
   const { curve, fieldLength, name } = nist;
   const pointLength = 1 + 2 * fieldLength;
+  let publicKey: Uint8Array | undefined;
   return {
     group,
-    publicKey: curve.getPublicKey(privateKey, false),
+    get publicKey() {
+      return (publicKey ??= curve.getPublicKey(privateKey, false));
+    },
     computeSharedSecret(peerPublic) {
       // RFC 8446 §4.2.8.2: UncompressedPointRepresentation only; legacy_form 4.
       if (peerPublic.length !== pointLength || peerPublic[0] !== 0x04)
