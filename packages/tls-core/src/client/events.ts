@@ -77,6 +77,8 @@ export interface NegotiatedParameters {
   readonly extendedMasterSecret: boolean;
   /** DER certificates as the server sent them, leaf first. */
   readonly peerCertificates: readonly Uint8Array[];
+  /** The stapled OCSP response (DER) when status_request was sent and the server stapled one (RFC 6066 §8, RFC 8446 §4.4.2.1). Not evaluated. */
+  readonly ocspResponse: Uint8Array | undefined;
   /** Set when certificate verification was disabled and the chain failed: the reason it failed. */
   readonly certificateError: Error | undefined;
 }

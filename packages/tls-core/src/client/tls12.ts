@@ -43,6 +43,7 @@ interface Tls12Progress {
   readonly group: number | undefined;
   readonly signatureScheme: number | undefined;
   readonly certificateRequested: boolean;
+  readonly ocspResponse: Uint8Array | undefined;
   /** A ticket received in this handshake (RFC 5077 §3.3). */
   readonly newTicket: { readonly ticket: Uint8Array; readonly lifetimeHint: number } | undefined;
 }
@@ -90,6 +91,7 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
     group: undefined,
     signatureScheme: undefined,
     certificateRequested: false,
+    ocspResponse: undefined,
     newTicket: undefined,
   };
   if (!resumed) return new ExpectCertificate12(p, transcript);
@@ -142,7 +144,7 @@ export class ExpectServerKeyExchange implements ClientState {
       // Only after we asked for it (the server acknowledged status_request in its ServerHello).
       if (!this.#p.hello.config.statusRequest) throw new PeerMisbehaved('UnsolicitedExtension', 'CertificateStatus without status_request');
       this.#transcript.add(msg.raw);
-      return this;
+      return new ExpectServerKeyExchange({ ...this.#p, ocspResponse: msg.response.slice() }, this.#transcript);
     }
     const { hello, suite } = this.#p;
     const config = hello.config;
@@ -293,6 +295,7 @@ export class ExpectFinished12 implements ClientState {
       helloRetryRequest: false,
       extendedMasterSecret: p.extendedMasterSecret,
       peerCertificates: p.peerCertificates,
+      ocspResponse: p.ocspResponse,
       certificateError: p.auth?.error,
     });
     io.emit({ type: 'handshakeDone' });

@@ -40,6 +40,7 @@ interface Tls13Progress {
   readonly peerCertificates: readonly Uint8Array[];
   readonly auth: ServerAuthentication | undefined;
   readonly signatureScheme: number | undefined;
+  readonly ocspResponse: Uint8Array | undefined;
 }
 
 /** Handshake traffic secrets of both directions. */
@@ -100,6 +101,7 @@ export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Sui
     peerCertificates: psk !== undefined && hello.offeredTicket !== undefined ? hello.offeredTicket.peerCertificates : [],
     auth: undefined,
     signatureScheme: undefined,
+    ocspResponse: undefined,
   };
   return new ExpectEncryptedExtensions(progress, secrets, transcript);
 }
@@ -190,8 +192,11 @@ export class ExpectCertificate implements ClientState {
     for (const entry of cert.entries) checkExtensionsAllowed(entry.extensions, 'CT', this.#p.hello.offeredExtensions);
     const chain = cert.entries.map((e) => e.certData.slice());
     const auth = authenticateServer(this.#p.hello.config, this.#p.hello.verifyHostname, chain);
+    // RFC 8446 §4.4.2.1: a stapled OCSP response rides in the leaf's entry.
+    const staple = findExtension(cert.entries[0]!.extensions, ExtensionType.StatusRequest);
+    const ocspResponse = staple?.form === 'response' ? staple.response.slice() : undefined;
     this.#transcript.add(msg.raw);
-    return new ExpectCertificateVerify({ ...this.#p, peerCertificates: chain, auth }, this.#secrets, this.#transcript);
+    return new ExpectCertificateVerify({ ...this.#p, peerCertificates: chain, auth, ocspResponse }, this.#secrets, this.#transcript);
   }
 }
 
@@ -280,6 +285,7 @@ export class ExpectFinished implements ClientState {
       helloRetryRequest: hello.helloRetried,
       extendedMasterSecret: true,
       peerCertificates: this.#p.peerCertificates,
+      ocspResponse: this.#p.ocspResponse,
       certificateError: this.#p.auth?.error,
     });
     io.emit({ type: 'handshakeDone' });
