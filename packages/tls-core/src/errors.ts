@@ -84,6 +84,7 @@ export type PeerMisbehavedReason =
   | 'SecondHelloRetryRequest'
   | 'HelloRetryRequestChangedSuite'
   | 'MissingKeyShare'
+  | 'MissingSignatureAlgorithms' // RFC 8446 §4.3.2: CertificateRequest without signature_algorithms: missing_extension
   | 'WrongGroupForKeyShare'
   | 'InvalidKeyShare' // bad point, or all-zero X25519 output: illegal_parameter
   | 'SessionIdMismatch' // RFC 8446 §4.1.3 legacy_session_id_echo
@@ -271,6 +272,7 @@ const PEER_MISBEHAVED_ALERT: Record<PeerMisbehavedReason, AlertDescription> = {
   SecondHelloRetryRequest: A.UnexpectedMessage,
   HelloRetryRequestChangedSuite: A.IllegalParameter,
   MissingKeyShare: A.MissingExtension,
+  MissingSignatureAlgorithms: A.MissingExtension,
   WrongGroupForKeyShare: A.IllegalParameter,
   InvalidKeyShare: A.IllegalParameter,
   SessionIdMismatch: A.IllegalParameter,

@@ -26,7 +26,7 @@ import { Tls12Protector } from '../record/protect-tls12.ts';
 import type { TrafficKeys } from '../tls13/key-schedule.ts';
 import { decodeAlert, encodeAlert } from '../wire/alert.ts';
 import { decodeHandshake } from '../wire/handshake.ts';
-import { AlertDescription, AlertLevel, ContentType } from '../wire/enums.ts';
+import { AlertDescription, AlertLevel, ContentType, HandshakeType } from '../wire/enums.ts';
 import type { ClientConfig } from './config.ts';
 import type { ClientEvent, NegotiatedParameters, ResumptionData } from './events.ts';
 import { startHandshake } from './expect-server-hello.ts';
@@ -227,6 +227,8 @@ export class ClientConnection {
     if (type !== ContentType.Handshake && this.#reassembler.hasPartialMessage) throw new PeerMisbehaved('HandshakeInterleaved');
     if (type !== ContentType.Handshake && plain.plaintext.length === 0) {
       if (type !== ContentType.ApplicationData) throw new PeerMisbehaved('EmptyHandshakeFragment', 'empty non-data record');
+      // Application data before the handshake completes is premature (RFC 8446 §6.2), whatever its length.
+      if (this.#state === undefined || !this.#state.isTraffic) throw new PeerMisbehaved('ApplicationDataBeforeHandshakeDone', 'empty record');
       if (++this.#limits.emptyRecords > MAX_EMPTY_RECORDS) throw new PeerMisbehaved('TooManyEmptyRecords');
       return;
     }
@@ -240,6 +242,7 @@ export class ClientConnection {
       case ContentType.ApplicationData:
         if (this.#state === undefined || !this.#state.isTraffic) throw new PeerMisbehaved('ApplicationDataBeforeHandshakeDone');
         this.#limits.emptyRecords = 0;
+        this.#limits.keyUpdates = 0;
         this.#plaintext.push(plain.plaintext.slice());
         return;
       default:
@@ -263,6 +266,12 @@ export class ClientConnection {
   #handleAlert(body: Uint8Array): void {
     const alert = decodeAlert(body);
     if (alert.description === AlertDescription.CloseNotify) {
+      // Before the handshake completes, close_notify ends a handshake that can never finish (we ignore
+      // everything after it): fail now, instead of waiting for messages that will not come.
+      if (this.#state === undefined || !this.#state.isTraffic) {
+        this.#events.push({ type: 'alert', level: 'warning', description: alert.description, sent: false });
+        throw new AlertReceived(alert.description);
+      }
       // RFC 8446 §6.1: orderly closure; we stop reading but may still write (half-close).
       this.#peerClosed = true;
       this.#events.push({ type: 'alert', level: 'warning', description: alert.description, sent: false });
@@ -281,6 +290,8 @@ export class ClientConnection {
     this.#reassembler.push(fragment);
     for (let m = this.#reassembler.next(); m !== undefined; m = this.#reassembler.next()) {
       const msg = decodeHandshake(m.raw, this.#version ?? 'tls13');
+      // A peer could make us answer KeyUpdates forever without sending data: cap them between data records.
+      if (msg.type === HandshakeType.KeyUpdate && ++this.#limits.keyUpdates > MAX_KEY_UPDATES) throw new PeerMisbehaved('TooManyKeyUpdates');
       this.#state = this.#state!.handle(msg, this.#io);
     }
   }
@@ -372,6 +383,8 @@ export function tls12SuiteName(id: number): string | undefined {
 const CCS_BODY = /* @__PURE__ */ new Uint8Array([1]);
 /** Consecutive empty application-data records tolerated (rustls/Go use similar small caps). */
 const MAX_EMPTY_RECORDS = 32;
+/** KeyUpdates tolerated between two application data records. */
+const MAX_KEY_UPDATES = 32;
 /** Warning alerts tolerated over a TLS 1.2 connection's life. */
 const MAX_WARNING_ALERTS = 4;
 /** TLS 1.3 dummy ChangeCipherSpec records tolerated (one per handshake; two allow one after an HRR and one after the ServerHello). */

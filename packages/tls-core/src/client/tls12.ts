@@ -44,6 +44,8 @@ interface Tls12Progress {
   readonly signatureScheme: number | undefined;
   readonly certificateRequested: boolean;
   readonly ocspResponse: Uint8Array | undefined;
+  /** The ServerHello acknowledged status_request: a CertificateStatus may follow the Certificate (RFC 6066 §8). */
+  readonly statusAcknowledged: boolean;
   /** A ticket received in this handshake (RFC 5077 §3.3). */
   readonly newTicket: { readonly ticket: Uint8Array; readonly lifetimeHint: number } | undefined;
 }
@@ -92,6 +94,7 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
     signatureScheme: undefined,
     certificateRequested: false,
     ocspResponse: undefined,
+    statusAcknowledged: hasExtension(sh.extensions, ExtensionType.StatusRequest),
     newTicket: undefined,
   };
   if (!resumed) return new ExpectCertificate12(p, transcript);
@@ -141,8 +144,10 @@ export class ExpectServerKeyExchange implements ClientState {
   handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
     expectMessage(msg, this.kind, HandshakeType.ServerKeyExchange, HandshakeType.CertificateStatus);
     if (msg.type === HandshakeType.CertificateStatus) {
+      // RFC 6066 §8: one CertificateStatus, right after Certificate; after it only ServerKeyExchange.
+      if (this.#p.ocspResponse !== undefined) expectMessage(msg, this.kind, HandshakeType.ServerKeyExchange);
       // Only after we asked for it (the server acknowledged status_request in its ServerHello).
-      if (!this.#p.hello.config.statusRequest) throw new PeerMisbehaved('UnsolicitedExtension', 'CertificateStatus without status_request');
+      if (!this.#p.statusAcknowledged) throw new PeerMisbehaved('UnsolicitedExtension', 'CertificateStatus without an acknowledged status_request');
       this.#transcript.add(msg.raw);
       return new ExpectServerKeyExchange({ ...this.#p, ocspResponse: msg.response.slice() }, this.#transcript);
     }

@@ -161,7 +161,7 @@ export class ExpectCertificateOrCertificateRequest implements ClientState {
       // RFC 8446 §4.3.2: the context is empty during the handshake; signature_algorithms is mandatory.
       if (cr.context.length !== 0) throw new PeerMisbehaved('IllegalCertificateRequestContext');
       checkExtensionsAllowed(cr.extensions, 'CR');
-      if (findExtension(cr.extensions, ExtensionType.SignatureAlgorithms) === undefined) throw new PeerMisbehaved('MissingKeyShare', 'CertificateRequest without signature_algorithms');
+      if (findExtension(cr.extensions, ExtensionType.SignatureAlgorithms) === undefined) throw new PeerMisbehaved('MissingSignatureAlgorithms');
       this.#transcript.add(msg.raw);
       return new ExpectCertificate({ ...this.#p, certificateRequest: cr }, this.#secrets, this.#transcript);
     }

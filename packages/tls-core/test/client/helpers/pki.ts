@@ -20,6 +20,7 @@ export interface ServerIdentity {
   readonly kind: 'ec' | 'rsa';
   /** The leaf's notAfter (ms since the epoch). */
   readonly notAfter: number;
+  readonly notBefore: number;
 }
 
 export interface TestPki {
@@ -29,6 +30,8 @@ export interface TestPki {
   readonly rsa: ServerIdentity;
   /** A leaf for localhost under a root the client does not trust. */
   readonly untrusted: ServerIdentity;
+  /** A time (ms) inside every certificate's validity period: one hour after the latest notBefore. */
+  readonly validAt: number;
   cleanup(): void;
 }
 
@@ -80,13 +83,14 @@ export function makeTestPki(): TestPki {
       key: createPrivateKey(readFileSync(join(dir, `${name}.key`), 'utf8')),
       kind,
       notAfter: parseCertificate(leafDer).notAfter,
+      notBefore: parseCertificate(leafDer).notBefore,
     };
   };
+  const ids = { ecdsa: identity('leaf-ec', 'ec'), rsa: identity('leaf-rsa', 'rsa'), untrusted: identity('leaf-evil', 'ec', [der('evil-root')]) };
   return {
+    ...ids,
+    validAt: Math.max(...Object.values(ids).map((i) => i.notBefore)) + 3_600_000,
     trust: new TrustStore([der('root')], { strict: true }),
-    ecdsa: identity('leaf-ec', 'ec'),
-    rsa: identity('leaf-rsa', 'rsa'),
-    untrusted: identity('leaf-evil', 'ec', [der('evil-root')]),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
