@@ -32,6 +32,8 @@ export type Step =
   | { readonly op: 'end' }
   /** Wait for the server to close; `truncated` expects an error for EOF without close_notify. */
   | { readonly op: 'expect-close'; readonly kind: 'clean' | 'truncated'; readonly essential?: boolean }
+  /** Wait for the connection to end with this fatal alert from the server. */
+  | { readonly op: 'expect-alert'; readonly alert: number }
   /** `GET /<file> HTTP/1.0` from s_server -WWW; the body must equal the generated file (size and SHA-256). */
   | { readonly op: 'download'; readonly file: 'big' };
 
@@ -53,6 +55,8 @@ export interface ExpectFailure {
   readonly alertReceived?: number;
   /** Acceptable certificate reasons (any of). */
   readonly certReason?: readonly string[];
+  /** Acceptable error reasons for other refusals (any of), e.g. PeerMisbehaved 'DowngradeDetected'. */
+  readonly reason?: readonly string[];
   /** Acceptable alerts for the client to send (any of). */
   readonly alertSent?: readonly number[];
 }
@@ -60,9 +64,16 @@ export interface ExpectFailure {
 export type Expectation = ExpectSuccess | ExpectFailure;
 
 export interface ServerSpec {
-  readonly kind: 'openssl' | 'gnutls';
+  readonly kind: 'openssl' | 'gnutls' | 'botan';
   /** Arguments; file names are relative to the PKI directory. */
   readonly args: readonly string[];
+  /**
+   * A configuration file's text: for s_server an OpenSSL config passed as `OPENSSL_CONF`
+   * (selected with `-ssl_config`), for Botan a text policy passed as `--policy=`.
+   */
+  readonly configText?: string;
+  /** Put the in-test proxy of downgrade-proxy.ts between client and server (s_server only). */
+  readonly proxy?: 'passthrough' | 'strip-tls13';
 }
 
 /** A count of regular-expression matches in the server's output (e.g. two ServerHellos = HRR). */
@@ -84,6 +95,7 @@ export interface ConformanceCase {
   readonly expect: Expectation;
   /** Compare client and server key logs (default: true for successful cases). */
   readonly checkKeylog?: boolean;
+  /** Counted in the server's output after the case, for accepted and refused handshakes alike. */
   readonly serverOutput?: readonly ServerOutputCheck[];
 }
 
@@ -397,33 +409,290 @@ openssl({
   expect: ok13(),
 });
 
-// ======================= s_server: TLS 1.2 (§2.1 rows 2, 3, 5, 6) =======================
+// ======================= s_server: TLS 1.2 (§2.1 rows 2, 3, 5, 6, 9, 10, 16, 17, 31, 37-39, 42, 55, 56) =======================
+// Unless a row says otherwise the client is puretls' default: it offers TLS 1.3 and 1.2 in one
+// ClientHello, so every row against a `-tls1_2` server is also "a 1.3-capable client against a
+// 1.2-only server" (which sends no downgrade sentinel, RFC 8446 §4.1.3).
+const S12 = {
+  ecdsaAes128: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+  ecdsaAes256: 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+  ecdsaChacha: 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+  rsaAes128: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+  rsaAes256: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+  rsaChacha: 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+} as const;
+const RSA_PSS_RSAE_SHA256 = 'rsa_pss_rsae_sha256';
+function ok12(overrides: Partial<ExpectSuccess> = {}): ExpectSuccess {
+  return { ok: true, version: 'TLSv1.2', suite: S12.ecdsaAes128, group: 'x25519', sigScheme: ECDSA_P256, alpn: null, ...overrides };
+}
+/** `-trace` line of ServerHello.random whose last 8 bytes are DOWNGRD\x01 (RFC 8446 §4.1.3). */
+const DOWNGRADE_SENTINEL_TRACE = 'random_bytes \\(len=28\\): [0-9A-F]*444F574E47524401$';
+/** `-trace` lines naming extended_master_secret: one in the ClientHello, one more if the ServerHello echoes it. */
+const EMS_TRACE = 'extension_type=extended_master_secret\\(23\\)';
+
+// The six suites (rows 5, 6), each with the certificate type its signature needs.
+const SUITES_12: readonly [string, string, CertFixture, string][] = [
+  ['ECDHE-ECDSA-AES128-GCM-SHA256', S12.ecdsaAes128, EC, ECDSA_P256],
+  ['ECDHE-ECDSA-AES256-GCM-SHA384', S12.ecdsaAes256, EC, ECDSA_P256],
+  ['ECDHE-ECDSA-CHACHA20-POLY1305', S12.ecdsaChacha, EC, ECDSA_P256],
+  ['ECDHE-RSA-AES128-GCM-SHA256', S12.rsaAes128, RSA, RSA_PSS_RSAE_SHA256],
+  ['ECDHE-RSA-AES256-GCM-SHA384', S12.rsaAes256, RSA, RSA_PSS_RSAE_SHA256],
+  ['ECDHE-RSA-CHACHA20-POLY1305', S12.rsaChacha, RSA, RSA_PSS_RSAE_SHA256],
+];
+for (const [opensslName, suite, cert, sigScheme] of SUITES_12) {
+  openssl({
+    id: `s12-suite-${opensslName}`,
+    section: 'openssl tls1.2 suites',
+    description: `TLS 1.2 ${opensslName} (${cert.leaf}), 1.3-capable client against a 1.2-only server`,
+    version: 'tls1_2',
+    cert,
+    flags: ['-cipher', opensslName],
+    expect: ok12({ suite, sigScheme }),
+  });
+}
+
+// Groups (row 9) on an RSA certificate, and on an ECDSA P-256 certificate where supported_groups
+// also limits the certificate's curve (row 10): P-256 stays in the client's list.
+for (const [option, iana] of GROUPS) {
+  openssl({
+    id: `s12-group-${iana}`,
+    section: 'openssl tls1.2 groups',
+    description: `TLS 1.2 ECDHE on ${option}: RSA cert, server -groups ${option}, client supported_groups ${option}`,
+    version: 'tls1_2',
+    cert: RSA,
+    flags: ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256', '-groups', option],
+    client: { groups: [option] },
+    expect: ok12({ suite: S12.rsaAes128, group: iana, sigScheme: RSA_PSS_RSAE_SHA256 }),
+  });
+}
+for (const [option, iana] of [['X25519', 'x25519'], ['P-384', 'secp384r1']] as const) {
+  openssl({
+    id: `s12-ecdsa-group-${iana}`,
+    section: 'openssl tls1.2 groups',
+    description: `TLS 1.2 ECDHE on ${option} with an ECDSA P-256 cert: client supported_groups ${option}, P-256 (row 10)`,
+    version: 'tls1_2',
+    flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256', '-groups', option],
+    client: { groups: [option, 'P-256'] },
+    expect: ok12({ group: iana }),
+  });
+}
 openssl({
-  id: 's12-ecdhe-ecdsa-aes128gcm',
-  section: 'openssl tls1.2',
-  description: 'TLS 1.2 ECDHE-ECDSA-AES128-GCM-SHA256',
+  id: 's12-ecdsa-cert-curve-not-offered',
+  section: 'openssl tls1.2 groups',
+  description: 'TLS 1.2 ECDSA P-256 cert, client supported_groups X25519 only: the server has no usable cert (row 10), handshake_failure (40)',
   version: 'tls1_2',
-  flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
-  client: { minVersion: 'TLSv1.2' },
-  expect: { ok: true, version: 'TLSv1.2', suite: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', group: 'x25519', sigScheme: ECDSA_P256, alpn: null },
+  flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256', '-groups', 'X25519'],
+  client: { groups: ['X25519'] },
+  expect: { ok: false, alertReceived: ALERT.handshakeFailure },
 });
+
+// Signature algorithms in ServerKeyExchange (rows 37-39, 42).
 openssl({
-  id: 's12-ecdhe-rsa-chacha20',
-  section: 'openssl tls1.2',
-  description: 'TLS 1.2 ECDHE-RSA-CHACHA20-POLY1305',
+  id: 's12-sigalgs-pkcs1-sha256',
+  section: 'openssl tls1.2 signatures',
+  description: 'TLS 1.2 PKCS#1 v1.5 only: -sigalgs RSA+SHA256 -> rsa_pkcs1_sha256 (row 37)',
   version: 'tls1_2',
   cert: RSA,
-  flags: ['-cipher', 'ECDHE-RSA-CHACHA20-POLY1305'],
-  client: { minVersion: 'TLSv1.2' },
-  expect: { ok: true, version: 'TLSv1.2', suite: 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', group: 'x25519', sigScheme: 'rsa_pss_rsae_sha256', alpn: null },
+  flags: ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256', '-sigalgs', 'RSA+SHA256'],
+  expect: ok12({ suite: S12.rsaAes128, sigScheme: 'rsa_pkcs1_sha256' }),
+});
+openssl({
+  id: 's12-sigalgs-rsa-pss-rsae-sha384',
+  section: 'openssl tls1.2 signatures',
+  description: 'TLS 1.2 RSA-PSS only: -sigalgs rsa_pss_rsae_sha384 (row 38)',
+  version: 'tls1_2',
+  cert: RSA,
+  flags: ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256', '-sigalgs', 'rsa_pss_rsae_sha384'],
+  expect: ok12({ suite: S12.rsaAes128, sigScheme: 'rsa_pss_rsae_sha384' }),
+});
+openssl({
+  id: 's12-cert-rsapss-key',
+  section: 'openssl tls1.2 signatures',
+  description: 'TLS 1.2 with an RSASSA-PSS key certificate: rsa_pss_pss_sha256 (row 39)',
+  version: 'tls1_2',
+  cert: { leaf: 'leaf-rsapss', chain: 'ca-int' },
+  flags: ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256'],
+  expect: ok12({ suite: S12.rsaAes128, sigScheme: 'rsa_pss_pss_sha256' }),
+});
+openssl({
+  id: 's12-cert-ed25519',
+  section: 'openssl tls1.2 signatures',
+  description: 'TLS 1.2 with an Ed25519 certificate (an ECDHE-ECDSA suite, RFC 8422 §5.10): ed25519 (row 42)',
+  version: 'tls1_2',
+  cert: { leaf: 'leaf-ed25519', chain: 'ca-int' },
+  flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
+  expect: ok12({ sigScheme: 'ed25519' }),
+});
+openssl({
+  id: 's12-cert-ecdsa-p384',
+  section: 'openssl tls1.2 signatures',
+  description: 'TLS 1.2 with an ECDSA P-384 certificate (P-384 kept in supported_groups)',
+  version: 'tls1_2',
+  cert: { leaf: 'leaf-ecdsa-p384', chain: 'ca-int' },
+  flags: ['-cipher', 'ECDHE-ECDSA-AES256-GCM-SHA384', '-sigalgs', 'ECDSA+SHA384'],
+  expect: ok12({ suite: S12.ecdsaAes256, sigScheme: 'ecdsa_secp384r1_sha384' }),
+});
+
+// Extended master secret (rows 16, 17): the key logs hold the master secret, so their equality
+// proves the client derived it the same way (RFC 7627 §4 session_hash, or RFC 5246 §8.1 without EMS).
+const NO_EMS_CONFIG = ['openssl_conf = oc', '[oc]', 'ssl_conf = sc', '[sc]', 'noems = noems_sect', '[noems_sect]', 'Options = -ExtendedMasterSecret', ''].join('\n');
+openssl({
+  id: 's12-ems-on',
+  section: 'openssl tls1.2 ems',
+  description: 'TLS 1.2 extended master secret negotiated (default, row 16): both hellos carry extended_master_secret',
+  version: 'tls1_2',
+  cert: RSA,
+  flags: ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256', '-trace'],
+  expect: ok12({ suite: S12.rsaAes128, sigScheme: RSA_PSS_RSAE_SHA256 }),
+  serverOutput: [{ name: 'extended_master_secret in ClientHello and ServerHello', pattern: EMS_TRACE, count: 2 }],
+});
+const noEmsServer = (id: string, description: string, client: ConformanceCase['client'], expect: Expectation, serverOutput: readonly ServerOutputCheck[]): void => {
+  const args = [...opensslCert(RSA), '-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256', '-ssl_config', 'noems', '-trace', '-rev'];
+  cases.push({
+    id,
+    section: 'openssl tls1.2 ems',
+    description,
+    server: { kind: 'openssl', args, configText: NO_EMS_CONFIG },
+    certificate: certName(RSA),
+    client,
+    steps: expect.ok ? REV_ECHO : [],
+    expect,
+    serverOutput,
+  });
+};
+noEmsServer(
+  's12-ems-off',
+  'TLS 1.2 without extended master secret (Options = -ExtendedMasterSecret, row 17): classic master secret, key logs equal',
+  {},
+  ok12({ suite: S12.rsaAes128, sigScheme: RSA_PSS_RSAE_SHA256 }),
+  [{ name: 'extended_master_secret in ClientHello only', pattern: EMS_TRACE, count: 1 }],
+);
+noEmsServer(
+  's12-ems-required-refused',
+  'client requires the extended master secret, server does not negotiate it: the client sends handshake_failure (40)',
+  { requireExtendedMasterSecret: true },
+  { ok: false, reason: ['ExtendedMasterSecretRequired'], alertSent: [ALERT.handshakeFailure] },
+  [{ name: 'server received fatal handshake_failure', pattern: 'Level=fatal\\(2\\), description=handshake failure\\(40\\)', count: 1 }],
+);
+
+// HelloRequest (row 31): puretls declines with a no_renegotiation warning (RFC 5246 §7.4.1.1,
+// RFC 5746 §4.2) and sends no new ClientHello. OpenSSL 3.0 itself turns a no_renegotiation
+// warning into a fatal handshake_failure ("Terminate with a fatal alert because if application
+// tried to renegotiate it presumably had a good reason", ssl/record/rec_layer_s3.c), so against
+// s_server the connection ends there, by the server's policy: the row asserts the warning, the
+// absence of a second ClientHello and the server's fatal alert. gnutls-serv 3.7 does the same in
+// its own way (gnutls12-rehandshake-declined below): neither stock CLI server continues after a
+// refused renegotiation, so "data still flows afterwards" cannot be shown with these peers.
+openssl({
+  id: 's12-hello-request-declined',
+  section: 'openssl tls1.2 post-handshake',
+  description: "server HelloRequest via 'r': the client answers no_renegotiation (warning) and no new ClientHello; s_server 3.0 then ends the connection with handshake_failure by its own policy",
+  version: 'tls1_2',
+  cert: RSA,
+  flags: ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256', '-trace'],
+  mode: [],
+  steps: [
+    { op: 'sleep', ms: 300 },
+    { op: 'server-stdin', text: 'r\n' },
+    { op: 'expect-server-output', text: 'description=no renegotiation(100)' },
+    { op: 'expect-alert', alert: ALERT.handshakeFailure },
+  ],
+  expect: ok12({ suite: S12.rsaAes128, sigScheme: RSA_PSS_RSAE_SHA256 }),
+  serverOutput: [
+    { name: 'server sent HelloRequest', pattern: '^ {4}HelloRequest, Length=0$', count: 1 },
+    { name: 'client sent no_renegotiation as a warning', pattern: 'Level=warning\\(1\\), description=no renegotiation\\(100\\)', count: 1 },
+    { name: 'client sent exactly one ClientHello', pattern: '^ {4}ClientHello, Length=', count: 1 },
+    { name: "server's own verdict", pattern: 'ssl3_read_bytes:no renegotiation', count: 1 },
+  ],
+});
+
+openssl({
+  id: 's12-client-13-capable-no-sentinel',
+  section: 'openssl tls1.2 versions',
+  description: 'a 1.3-capable client against a -tls1_2 server negotiates TLS 1.2; a 1.2-only server sends no DOWNGRD sentinel (row 56)',
+  version: 'tls1_2',
+  flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256', '-trace'],
+  expect: ok12(),
+  serverOutput: [
+    { name: 'ClientHello offered TLS 1.3 (supported_versions)', pattern: 'extension_type=supported_versions\\(43\\)', count: 1 },
+    { name: 'ServerHello.random without DOWNGRD sentinel', pattern: DOWNGRADE_SENTINEL_TRACE, count: 0 },
+  ],
+});
+openssl({
+  id: 's12-client-max-tls12',
+  section: 'openssl tls1.2 versions',
+  description: 'client limited to TLS 1.2 (maxVersion) against a 1.3-capable server: TLS 1.2, whose ServerHello carries DOWNGRD\\x01, accepted by a 1.2-only client (row 56)',
+  version: 'any',
+  flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256', '-trace'],
+  client: { maxVersion: 'TLSv1.2' },
+  expect: ok12(),
+  serverOutput: [{ name: 'ServerHello.random ends with DOWNGRD\\x01', pattern: DOWNGRADE_SENTINEL_TRACE, count: 1 }],
 });
 openssl({
   id: 's12-version-mismatch',
-  section: 'openssl tls1.2',
+  section: 'openssl tls1.2 versions',
   description: 'TLS 1.3-only server, client limited to TLS 1.2: fatal protocol_version (70)',
   client: { maxVersion: 'TLSv1.2' },
   expect: { ok: false, alertReceived: ALERT.protocolVersion },
 });
+openssl({
+  id: 's12-truncation',
+  section: 'openssl tls1.2 records',
+  description: "TLS 1.2 truncation: 'q' closes TCP without close_notify; the client must surface a truncation error",
+  version: 'tls1_2',
+  flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
+  mode: [],
+  steps: [
+    { op: 'sleep', ms: 300 },
+    { op: 'server-stdin', text: 'q\n' },
+    { op: 'expect-close', kind: 'truncated', essential: true },
+  ],
+  expect: ok12(),
+});
+openssl({
+  id: 's12-download-big',
+  section: 'openssl tls1.2 records',
+  description: 'TLS 1.2 1.33 MB download via -WWW (full 16 KB records, explicit AES-GCM nonces), size and SHA-256 checked',
+  version: 'tls1_2',
+  flags: ['-cipher', 'ECDHE-ECDSA-AES256-GCM-SHA384'],
+  mode: ['-WWW'],
+  steps: [{ op: 'download', file: 'big' }],
+  expect: ok12({ suite: S12.ecdsaAes256 }),
+});
+
+// The downgrade sentinel (RFC 8446 §4.1.3, row 56) through the in-test proxy of downgrade-proxy.ts.
+const proxied = (id: string, description: string, proxy: 'passthrough' | 'strip-tls13', expect: Expectation, serverOutput: readonly ServerOutputCheck[]): void => {
+  const args = [...opensslCert(EC), '-ciphersuites', AES128, '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256', '-trace', '-rev'];
+  cases.push({
+    id,
+    section: 'openssl downgrade',
+    description,
+    server: { kind: 'openssl', args, proxy },
+    certificate: certName(EC),
+    client: {},
+    steps: expect.ok ? REV_ECHO : [],
+    expect,
+    serverOutput,
+  });
+};
+proxied(
+  's13-downgrade-proxy-passthrough',
+  'control: the proxy forwards the ClientHello unchanged, TLS 1.3 is negotiated through it',
+  'passthrough',
+  ok13(),
+  [{ name: 'ServerHello.random without DOWNGRD sentinel', pattern: DOWNGRADE_SENTINEL_TRACE, count: 0 }],
+);
+proxied(
+  's13-downgrade-sentinel',
+  'the proxy strips TLS 1.3 from the ClientHello; the 1.3-capable server answers TLS 1.2 with DOWNGRD\\x01 and the client aborts with illegal_parameter (47)',
+  'strip-tls13',
+  { ok: false, reason: ['DowngradeDetected'], alertSent: [47] },
+  [
+    { name: 'server saw no supported_versions', pattern: 'extension_type=supported_versions\\(43\\)', count: 0 },
+    { name: 'ServerHello.random ends with DOWNGRD\\x01', pattern: DOWNGRADE_SENTINEL_TRACE, count: 1 },
+    { name: 'server received fatal illegal_parameter', pattern: 'Level=fatal\\(2\\), description=illegal parameter\\(47\\)', count: 1 },
+  ],
+);
 
 // ======================= s_server: local badssl matrix (§6.2) =======================
 interface BadsslRow {
@@ -469,16 +738,17 @@ for (const row of BADSSL) {
 
 // ======================= gnutls-serv (§3.1), run inside `unshare -n` =======================
 const GNUTLS_TLS13 = 'NORMAL:-VERS-ALL:+VERS-TLS1.3';
-function gnutls(id: string, description: string, priority: string, extra: readonly string[], client: ConformanceCase['client'], expect: Expectation, steps: readonly Step[] = GNUTLS_ECHO): void {
+const GNUTLS_TLS12 = 'NORMAL:-VERS-ALL:+VERS-TLS1.2';
+function gnutls(id: string, description: string, priority: string, extra: readonly string[], client: ConformanceCase['client'], expect: Expectation, steps: readonly Step[] = GNUTLS_ECHO, cert: CertFixture = EC): void {
   cases.push({
     id,
-    section: 'gnutls-serv',
+    section: expect.ok && expect.version === 'TLSv1.2' ? 'gnutls-serv tls1.2' : 'gnutls-serv',
     description,
     server: {
       kind: 'gnutls',
-      args: ['-a', '--echo', '--x509certfile', 'leaf-ecdsa-p256.chain.pem', '--x509keyfile', 'leaf-ecdsa-p256.key', '--priority', priority, ...extra],
+      args: ['-a', '--echo', '--x509certfile', `${cert.leaf}.chain.pem`, '--x509keyfile', `${cert.leaf}.key`, '--priority', priority, ...extra],
     },
-    certificate: certName(EC),
+    certificate: certName(cert),
     client,
     steps: expect.ok ? steps : [],
     expect,
@@ -502,6 +772,98 @@ gnutls('gnutls13-hrr-p384', 'gnutls forced HelloRetryRequest: server SECP384R1 o
 gnutls('gnutls13-alpn-fatal', 'gnutls --alpn-fatal without overlap: fatal no_application_protocol (120)', GNUTLS_TLS13, ['--alpn', 'h2', '--alpn-fatal'], { alpnProtocols: ['foo'] }, { ok: false, alertReceived: ALERT.noApplicationProtocol });
 gnutls('gnutls13-sni-fatal', 'gnutls --sni-hostname localhost --sni-hostname-fatal, client SNI other.example: fatal unrecognized_name (112)', GNUTLS_TLS13, ['--sni-hostname', 'localhost', '--sni-hostname-fatal'], { servername: 'other.example' }, { ok: false, alertReceived: ALERT.unrecognizedName });
 gnutls('gnutls13-alpn-match', 'gnutls ALPN h2 + http/1.1, client offers http/1.1', `${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM`, ['--alpn', 'h2', '--alpn', 'http/1.1'], { alpnProtocols: ['http/1.1'] }, ok13({ alpn: 'http/1.1' }));
+
+
+// ---- gnutls-serv TLS 1.2 (§3.1 priority strings) ----
+for (const [suite, cipher, kx, cert, sigScheme] of [
+  [S12.ecdsaAes128, 'AES-128-GCM', 'ECDHE-ECDSA', EC, ECDSA_P256],
+  [S12.ecdsaAes256, 'AES-256-GCM', 'ECDHE-ECDSA', EC, ECDSA_P256],
+  [S12.ecdsaChacha, 'CHACHA20-POLY1305', 'ECDHE-ECDSA', EC, ECDSA_P256],
+  [S12.rsaAes128, 'AES-128-GCM', 'ECDHE-RSA', RSA, RSA_PSS_RSAE_SHA256],
+  [S12.rsaAes256, 'AES-256-GCM', 'ECDHE-RSA', RSA, RSA_PSS_RSAE_SHA256],
+  [S12.rsaChacha, 'CHACHA20-POLY1305', 'ECDHE-RSA', RSA, RSA_PSS_RSAE_SHA256],
+] as const) {
+  gnutls(`gnutls12-suite-${suite}`, `gnutls TLS 1.2 ${kx} with ${cipher} (${cert.leaf})`, `${GNUTLS_TLS12}:-CIPHER-ALL:+${cipher}:-KX-ALL:+${kx}`, [], {}, ok12({ suite, sigScheme }), GNUTLS_ECHO, cert);
+}
+for (const [option, iana, gnutlsGroup] of [
+  ['X25519', 'x25519', 'X25519'],
+  ['P-256', 'secp256r1', 'SECP256R1'],
+  ['P-384', 'secp384r1', 'SECP384R1'],
+] as const) {
+  gnutls(
+    `gnutls12-group-${iana}`,
+    `gnutls TLS 1.2 ECDHE on ${option} (RSA cert, client supported_groups ${option})`,
+    `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-RSA:-GROUP-ALL:+GROUP-${gnutlsGroup}`,
+    [],
+    { groups: [option] },
+    ok12({ suite: S12.rsaAes128, group: iana, sigScheme: RSA_PSS_RSAE_SHA256 }),
+    GNUTLS_ECHO,
+    RSA,
+  );
+}
+// gnutls-serv --echo answers the line **REHANDSHAKE** with a HelloRequest in TLS 1.2 (§3.1). The
+// client declines with a no_renegotiation warning; gnutls_handshake() on the server then returns
+// GNUTLS_E_WARNING_ALERT_RECEIVED, which gnutls-serv treats as the end of the connection.
+gnutls(
+  'gnutls12-rehandshake-declined',
+  'gnutls TLS 1.2 HelloRequest (**REHANDSHAKE**): the client declines with a no_renegotiation warning (gnutls-serv then closes by its own policy)',
+  `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA`,
+  [],
+  {},
+  ok12(),
+  [
+    { op: 'send', text: '**REHANDSHAKE**\n' },
+    { op: 'expect-server-output', text: 'A TLS warning alert has been received' },
+    { op: 'expect-close', kind: 'truncated' },
+  ],
+);
+gnutls('gnutls12-pkcs1-only', 'gnutls TLS 1.2 PKCS#1 v1.5 only (-SIGN-ALL:+SIGN-RSA-SHA256): rsa_pkcs1_sha256', `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-RSA:-SIGN-ALL:+SIGN-RSA-SHA256`, [], {}, ok12({ suite: S12.rsaAes128, sigScheme: 'rsa_pkcs1_sha256' }), GNUTLS_ECHO, RSA);
+gnutls('gnutls12-ems-off', 'gnutls TLS 1.2 without extended master secret (%NO_SESSION_HASH): key logs equal', `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA:%NO_SESSION_HASH`, [], {}, ok12());
+gnutls('gnutls12-ems-required-refused', 'gnutls %NO_SESSION_HASH, client requires the extended master secret: handshake_failure (40) sent', `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA:%NO_SESSION_HASH`, [], { requireExtendedMasterSecret: true }, { ok: false, reason: ['ExtendedMasterSecretRequired'], alertSent: [ALERT.handshakeFailure] });
+
+// ======================= Botan 2.19 tls_server (§3.2), TLS 1.2 only, inside `unshare -n` =======================
+// Each row pins Botan's text policy: one cipher, one group, SHA-256 signatures, so the suite,
+// group and signature scheme do not depend on the client's preference order. Botan 2 writes no
+// key log, so these rows cannot compare key logs.
+function botan(id: string, description: string, cert: CertFixture, policy: Readonly<Record<string, string>>, expect: Expectation): void {
+  cases.push({
+    id,
+    section: 'botan tls_server',
+    description,
+    server: {
+      kind: 'botan',
+      args: [`${cert.leaf}.chain.pem`, `${cert.leaf}.key`],
+      configText: Object.entries(policy).map(([key, value]) => `${key} = ${value}\n`).join(''),
+    },
+    certificate: certName(cert),
+    client: {},
+    steps: expect.ok ? GNUTLS_ECHO : [],
+    expect,
+    checkKeylog: false,
+  });
+}
+for (const [suite, cipher, cert, sigScheme] of [
+  [S12.ecdsaAes128, 'AES-128/GCM', EC, ECDSA_P256],
+  [S12.ecdsaAes256, 'AES-256/GCM', EC, ECDSA_P256],
+  [S12.ecdsaChacha, 'ChaCha20Poly1305', EC, ECDSA_P256],
+  [S12.rsaAes128, 'AES-128/GCM', RSA, RSA_PSS_RSAE_SHA256],
+  [S12.rsaAes256, 'AES-256/GCM', RSA, RSA_PSS_RSAE_SHA256],
+  [S12.rsaChacha, 'ChaCha20Poly1305', RSA, RSA_PSS_RSAE_SHA256],
+] as const) {
+  botan(`botan12-suite-${suite}`, `Botan TLS 1.2 ${suite} (${cert.leaf})`, cert, { ciphers: cipher, key_exchange_groups: 'x25519', signature_hashes: 'SHA-256' }, ok12({ suite, sigScheme }));
+}
+for (const [iana, botanGroup] of [
+  ['secp256r1', 'secp256r1'],
+  ['secp384r1', 'secp384r1'],
+] as const) {
+  botan(
+    `botan12-group-${iana}`,
+    `Botan TLS 1.2 ECDHE on ${iana} (RSA cert, policy key_exchange_groups = ${botanGroup})`,
+    RSA,
+    { ciphers: 'AES-128/GCM', key_exchange_groups: botanGroup, signature_hashes: 'SHA-256' },
+    ok12({ suite: S12.rsaAes128, group: iana, sigScheme: RSA_PSS_RSAE_SHA256 }),
+  );
+}
 
 /** All cases, in run order. */
 export const CASES: readonly ConformanceCase[] = cases;

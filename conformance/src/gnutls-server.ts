@@ -25,7 +25,7 @@ import type { RunningServer, ServerLog } from './types.ts';
 const run = promisify(execFile);
 
 /** Port inside the private namespace (nothing else listens there). */
-const NETNS_PORT = 5601;
+export const NETNS_PORT = 5601;
 
 export interface GnutlsServerOptions {
   readonly args: readonly string[];
@@ -81,6 +81,11 @@ export async function gnutlsUnavailableReason(): Promise<string | undefined> {
   } catch {
     return 'gnutls-serv not installed (apt-get install gnutls-bin)';
   }
+  return netnsUnavailableReason();
+}
+
+/** Why a private network namespace cannot be made here (`unshare -n` not permitted), or undefined. */
+export async function netnsUnavailableReason(): Promise<string | undefined> {
   try {
     await run('unshare', ['-n', '--', 'ip', 'link', 'set', 'lo', 'up']);
   } catch (error) {

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnTracked } from './process.ts';
@@ -29,6 +29,11 @@ export interface OpensslServerOptions {
   readonly lifetimeSeconds?: number;
   /** Port chooser (default {@link pickPort}); called again after `Address already in use`. */
   readonly pickPort?: () => number;
+  /**
+   * An OpenSSL configuration file's text: written next to the key log and passed as
+   * `OPENSSL_CONF` (e.g. an `ssl_conf` section selected with `-ssl_config`, CONFORMANCE.md §2.1 row 17).
+   */
+  readonly configText?: string;
 }
 
 const PORT_MIN = 20000;
@@ -48,6 +53,12 @@ export function pickPort(): number {
 export async function startOpensslServer(options: OpensslServerOptions): Promise<RunningServer> {
   const workDir = await mkdtemp(join(tmpdir(), 'puretls-sserver-'));
   const keylogPath = join(workDir, 'server.keys');
+  let env: NodeJS.ProcessEnv | undefined;
+  if (options.configText !== undefined) {
+    const configPath = join(workDir, 'openssl.cnf');
+    await writeFile(configPath, options.configText);
+    env = { ...process.env, OPENSSL_CONF: configPath };
+  }
   let lastOutput = '';
   for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
     const port = (options.pickPort ?? pickPort)();
@@ -55,7 +66,7 @@ export async function startOpensslServer(options: OpensslServerOptions): Promise
     if ((options.naccept ?? 1) > 0) args.push('-naccept', String(options.naccept ?? 1));
     if (options.keylog === true) args.push('-keylogfile', keylogPath);
     args.push(...options.args);
-    const proc = spawnTracked('openssl', args, { cwd: options.cwd, lifetimeSeconds: options.lifetimeSeconds ?? 60 });
+    const proc = spawnTracked('openssl', args, { cwd: options.cwd, lifetimeSeconds: options.lifetimeSeconds ?? 60, ...(env === undefined ? {} : { env }) });
     try {
       await proc.waitForOutput(/^ACCEPT/m, READY_TIMEOUT_MS);
     } catch {

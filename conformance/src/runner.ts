@@ -1,8 +1,8 @@
 /**
  * Runs conformance cases against a {@link ClientUnderTest} and writes the report.
  *
- * For each case: start the peer (s_server on 127.0.0.1, or gnutls-serv inside a private network
- * namespace), connect, check the handshake outcome against the expectation (version, suite,
+ * For each case: start the peer (s_server on 127.0.0.1, or gnutls-serv / Botan's tls_server inside
+ * a private network namespace), optionally put the downgrade proxy in front of it, connect, check the handshake outcome against the expectation (version, suite,
  * group, signature scheme, ALPN, or the alert / certificate reason of a refusal), run the case's
  * steps, stop the server by PID and compare the client's key log with the server's (set equality,
  * the exact key-schedule oracle of CONFORMANCE.md §2.1 row 47). A check whose field the client
@@ -13,7 +13,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { ConformanceCase, Expectation, ExpectFailure, ExpectSuccess, Step } from './cases.ts';
+import type { ConformanceCase, Expectation, ExpectFailure, ExpectSuccess, ServerOutputCheck, Step } from './cases.ts';
+import { botanUnavailableReason, startBotanServer } from './botan-server.ts';
+import { startDowngradeProxy, type RunningProxy } from './downgrade-proxy.ts';
 import { gnutlsUnavailableReason, runInNetns, startGnutlsServer } from './gnutls-server.ts';
 import { startOpensslServer } from './openssl-server.ts';
 import type { Pki } from './pki.ts';
@@ -51,6 +53,18 @@ export interface RunEnvironment {
   readonly insideNetns?: boolean;
   /** Set by {@link runMatrix} after probing once. */
   readonly gnutlsUnavailable?: string;
+  /** Set by {@link runMatrix} after probing once. */
+  readonly botanUnavailable?: string;
+}
+
+/** Peers that listen on all interfaces and so run only inside `unshare -n`. */
+const NETNS_KINDS: ReadonlySet<string> = new Set(['gnutls', 'botan']);
+
+/** Why cases of this server kind cannot run here, or undefined (probes once per kind per env). */
+async function unavailableReason(kind: string, env: RunEnvironment): Promise<string | undefined> {
+  if (kind === 'gnutls') return env.gnutlsUnavailable ?? (await gnutlsUnavailableReason());
+  if (kind === 'botan') return env.botanUnavailable ?? (await botanUnavailableReason());
+  return undefined;
 }
 
 const STEP_TIMEOUT_MS = 8000;
@@ -62,6 +76,7 @@ export function describeExpectation(expectation: Expectation): string {
   const parts: string[] = ['refused'];
   if (expectation.alertReceived !== undefined) parts.push(`alert ${expectation.alertReceived} received`);
   if (expectation.certReason !== undefined) parts.push(`cert ${expectation.certReason.join('|')}`);
+  if (expectation.reason !== undefined) parts.push(`reason ${expectation.reason.join('|')}`);
   if (expectation.alertSent !== undefined) parts.push(`sends ${expectation.alertSent.join('|')}`);
   return parts.join(': ');
 }
@@ -70,6 +85,7 @@ function describeError(error: ObservedError): string {
   const parts: string[] = ['refused'];
   if (error.alertReceived !== undefined) parts.push(`alert ${error.alertReceived} received`);
   if (error.certReason !== undefined) parts.push(`cert ${error.certReason}`);
+  if (error.reason !== undefined) parts.push(`reason ${error.reason}`);
   if (error.alertSent !== undefined) parts.push(`sent ${error.alertSent}`);
   if (error.alertReceived === undefined && error.certReason === undefined) parts.push(`${error.code ?? 'error'}: ${error.message}`);
   return parts.join(': ');
@@ -86,8 +102,11 @@ function notAvailable(name: string, expected: string, essential = false): CheckR
 /** Runs one case (gnutls cases are delegated to a netns child unless already inside one). */
 export async function runCase(testCase: ConformanceCase, client: ClientUnderTest, env: RunEnvironment): Promise<CaseResult> {
   const started = Date.now();
-  if (testCase.server.kind === 'gnutls' && env.insideNetns !== true) {
-    const unavailable = env.gnutlsUnavailable ?? (await gnutlsUnavailableReason());
+  if (testCase.client.requireExtendedMasterSecret === true && !client.capabilities.requireExtendedMasterSecret) {
+    return finish(testCase, client, started, [notAvailable('requireExtendedMasterSecret option', 'supported', true)], { observed: NOT_AVAILABLE });
+  }
+  if (NETNS_KINDS.has(testCase.server.kind) && env.insideNetns !== true) {
+    const unavailable = await unavailableReason(testCase.server.kind, env);
     if (unavailable !== undefined) {
       return finish(testCase, client, started, [], { status: 'skipped', observed: 'skipped', note: unavailable });
     }
@@ -101,17 +120,16 @@ export async function runCase(testCase: ConformanceCase, client: ClientUnderTest
   const checks: CheckResult[] = [];
   let observed = '';
   let server: RunningServer | undefined;
+  let proxy: RunningProxy | undefined;
   let serverLog: ServerLog | undefined;
   let connection: ClientConnection | undefined;
   let clientKeylog: readonly string[] = [];
   try {
-    server =
-      testCase.server.kind === 'openssl'
-        ? await startOpensslServer({ args: testCase.server.args, cwd: env.pki.dir, keylog: true })
-        : await startGnutlsServer({ args: testCase.server.args, cwd: env.pki.dir, keylog: true });
+    server = await startServer(testCase, env);
+    if (testCase.server.proxy !== undefined) proxy = await startDowngradeProxy(server.port, testCase.server.proxy);
     const outcome = await client.connect({
       host: '127.0.0.1',
-      port: server.port,
+      port: proxy?.port ?? server.port,
       servername: 'localhost',
       ca: env.pki.caRootPem,
       ...testCase.client,
@@ -145,15 +163,25 @@ export async function runCase(testCase: ConformanceCase, client: ClientUnderTest
       connection.destroy();
       await Promise.race([connection.closed, delay(2000)]);
     }
+    // The server logs what it received (a client's alert) a moment after the client gave up.
+    if (server !== undefined && testCase.serverOutput !== undefined) await settleServerOutput(server, testCase.serverOutput);
+    if (proxy !== undefined) await proxy.stop();
     if (server !== undefined) serverLog = await server.stop();
   }
 
+  if (proxy !== undefined && testCase.server.proxy === 'strip-tls13') {
+    const errors = proxy.errors();
+    checks.push(check('proxy stripped TLS 1.3 from the ClientHello', 'yes', errors.length > 0 ? `error: ${errors.join('; ')}` : proxy.removedExtensions().length > 0 ? 'yes' : 'no', true));
+  }
   const accepted = connection !== undefined;
-  if (serverLog !== undefined && testCase.expect.ok && accepted && !checks.some((c) => c.name === 'harness')) {
+  const harnessError = checks.some((c) => c.name === 'harness');
+  if (serverLog !== undefined && !harnessError) {
     for (const outputCheck of testCase.serverOutput ?? []) {
       const count = [...serverLog.output.matchAll(new RegExp(outputCheck.pattern, 'gm'))].length;
       checks.push(check(outputCheck.name, String(outputCheck.count), String(count)));
     }
+  }
+  if (serverLog !== undefined && testCase.expect.ok && accepted && !harnessError) {
     if (testCase.checkKeylog ?? true) {
       if (!client.capabilities.keylog) {
         checks.push(notAvailable('key log = server key log', 'equal'));
@@ -163,6 +191,28 @@ export async function runCase(testCase: ConformanceCase, client: ClientUnderTest
     }
   }
   return finish(testCase, client, started, checks, { observed });
+}
+
+/** Waits (at most 1.5 s) until every server output check has reached its count. */
+async function settleServerOutput(server: RunningServer, outputChecks: readonly ServerOutputCheck[]): Promise<void> {
+  const deadline = Date.now() + 1500;
+  const satisfied = (): boolean =>
+    outputChecks.every((c) => [...server.output().matchAll(new RegExp(c.pattern, 'gm'))].length >= c.count);
+  // A referenced timer: the server may have exited already, and an unref'd one would let Node exit here.
+  while (!satisfied() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+function startServer(testCase: ConformanceCase, env: RunEnvironment): Promise<RunningServer> {
+  const { kind, args, configText } = testCase.server;
+  const withConfig = configText === undefined ? {} : { configText };
+  switch (kind) {
+    case 'openssl':
+      return startOpensslServer({ args, cwd: env.pki.dir, keylog: true, ...withConfig });
+    case 'gnutls':
+      return startGnutlsServer({ args, cwd: env.pki.dir, keylog: true });
+    case 'botan':
+      return startBotanServer({ args, cwd: env.pki.dir, ...(configText === undefined ? {} : { policy: configText }) });
+  }
 }
 
 function finish(
@@ -223,6 +273,14 @@ function failureChecks(expectation: ExpectFailure, error: ObservedError, client:
       status: expectation.certReason.includes(observed) ? 'pass' : 'fail',
       essential: true,
     });
+  }
+  if (expectation.reason !== undefined) {
+    if (!client.capabilities.errorReason) {
+      checks.push(notAvailable('error reason', expectation.reason.join('|')));
+    } else {
+      const observed = error.reason ?? `none (${error.code ?? ''} ${error.message})`;
+      checks.push({ name: 'error reason', expected: expectation.reason.join('|'), observed, status: expectation.reason.includes(observed) ? 'pass' : 'fail' });
+    }
   }
   if (expectation.alertSent !== undefined) {
     if (!client.capabilities.alertSent) {
@@ -304,6 +362,13 @@ async function runStep(step: Step, connection: ClientConnection, server: Running
       if (!client.capabilities.closeNotify && closed.kind === 'eof') return [notAvailable(name, step.kind, step.essential ?? false)];
       return [check(name, step.kind, closed.kind === 'error' ? `error: ${closed.error?.message ?? ''}` : closed.kind, step.essential ?? false)];
     }
+    case 'expect-alert': {
+      const name = `connection ended by alert ${step.alert}`;
+      const closed = await Promise.race([connection.closed, delay(STEP_TIMEOUT_MS).then(() => undefined)]);
+      if (closed === undefined) return [check(name, 'yes', 'still open', true)];
+      const received = closed.error?.alertReceived;
+      return [check(name, 'yes', received === step.alert ? 'yes' : `closed (${closed.kind}${received === undefined ? '' : `, alert ${received}`})`, true)];
+    }
     case 'download':
       return download(connection, env);
   }
@@ -343,10 +408,20 @@ export interface MatrixOptions {
   readonly onResult?: (result: CaseResult) => void;
 }
 
+/** The run environment, with the netns peers that cannot run here probed once. */
+export async function probeEnvironment(cases: readonly ConformanceCase[], pki: Pki): Promise<RunEnvironment> {
+  const gnutlsUnavailable = cases.some((c) => c.server.kind === 'gnutls') ? await gnutlsUnavailableReason() : undefined;
+  const botanUnavailable = cases.some((c) => c.server.kind === 'botan') ? await botanUnavailableReason() : undefined;
+  return {
+    pki,
+    ...(gnutlsUnavailable === undefined ? {} : { gnutlsUnavailable }),
+    ...(botanUnavailable === undefined ? {} : { botanUnavailable }),
+  };
+}
+
 /** Runs cases with at most `concurrency` (1 or 2) in flight, in case order. */
 export async function runMatrix(cases: readonly ConformanceCase[], client: ClientUnderTest, pki: Pki, options: MatrixOptions = {}): Promise<CaseResult[]> {
-  const gnutlsUnavailable = cases.some((c) => c.server.kind === 'gnutls') ? await gnutlsUnavailableReason() : undefined;
-  const env: RunEnvironment = gnutlsUnavailable === undefined ? { pki } : { pki, gnutlsUnavailable };
+  const env = await probeEnvironment(cases, pki);
   const results: CaseResult[] = new Array<CaseResult>(cases.length);
   let next = 0;
   const worker = async (): Promise<void> => {

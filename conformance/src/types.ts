@@ -37,6 +37,8 @@ export interface ClientConnectOptions {
   readonly timeoutMs?: number;
   /** Keep received application data in memory (default true; benchmarks turn it off). */
   readonly keepData?: boolean;
+  /** Refuse a TLS 1.2 server that does not negotiate the extended master secret (RFC 7627 §5.4). */
+  readonly requireExtendedMasterSecret?: boolean;
 }
 
 /** What the client reports about a finished handshake. */
@@ -65,6 +67,8 @@ export interface ObservedError {
   readonly alertSent?: number;
   /** Why the certificate was refused, in puretls' CertificateErrorReason vocabulary. */
   readonly certReason?: string;
+  /** The error's reason for other refusals, in puretls' vocabulary (e.g. PeerMisbehaved 'DowngradeDetected'). */
+  readonly reason?: string;
   /** The transport ended without close_notify (RFC 8446 §6.1). */
   readonly truncated?: boolean;
 }
@@ -118,6 +122,10 @@ export interface ClientCapabilities {
   readonly closeNotify: boolean;
   /** Reports the alert it sent when it refuses a handshake. */
   readonly alertSent: boolean;
+  /** Reports a typed reason (PeerMisbehaved / PeerIncompatible) for a refusal. */
+  readonly errorReason: boolean;
+  /** Can be told to require the TLS 1.2 extended master secret. */
+  readonly requireExtendedMasterSecret: boolean;
 }
 
 export interface ClientUnderTest {
@@ -131,9 +139,9 @@ export interface ClientUnderTest {
   connect(options: ClientConnectOptions): Promise<ConnectOutcome>;
 }
 
-/** A peer server process started for one case (s_server or gnutls-serv). */
+/** A peer server process started for one case (s_server, gnutls-serv or Botan's tls_server). */
 export interface RunningServer {
-  readonly kind: 'openssl' | 'gnutls';
+  readonly kind: 'openssl' | 'gnutls' | 'botan';
   readonly port: number;
   readonly pid: number;
   /** Writes to the server's stdin (s_server commands such as `k\n`, or data lines). */

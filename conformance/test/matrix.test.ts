@@ -9,10 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASES } from '../src/cases.ts';
 import { loadClient } from '../src/clients/index.ts';
-import { gnutlsUnavailableReason } from '../src/gnutls-server.ts';
 import { createPki, type Pki } from '../src/pki.ts';
 import { liveProcessCount } from '../src/process.ts';
-import { runCase, type RunEnvironment } from '../src/runner.ts';
+import { probeEnvironment, runCase, type RunEnvironment } from '../src/runner.ts';
 import type { ClientUnderTest } from '../src/types.ts';
 
 function opensslVersion(): string | undefined {
@@ -34,8 +33,7 @@ describe.skipIf(openssl === undefined)('conformance matrix against openssl s_ser
   beforeAll(async () => {
     client = await loadClient(process.env.CONFORMANCE_CLIENT);
     pki = await createPki();
-    const gnutlsUnavailable = await gnutlsUnavailableReason();
-    env = gnutlsUnavailable === undefined ? { pki } : { pki, gnutlsUnavailable };
+    env = await probeEnvironment(CASES, pki);
   });
 
   afterAll(async () => {

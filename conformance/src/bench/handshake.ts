@@ -1,7 +1,9 @@
 /**
- * Benchmark section: sequential full TLS 1.3 handshakes per second against a local s_server,
- * with the RSA-2048 chain and with the ECDSA P-256 chain (each under the ECDSA P-384 intermediate
- * and the RSA-3072 root of gen-pki.sh). No session is offered, so every handshake is full.
+ * Benchmark sections: sequential full TLS 1.3 and TLS 1.2 handshakes per second against a local
+ * s_server, with the RSA-2048 chain and with the ECDSA P-256 chain (each under the ECDSA P-384
+ * intermediate and the RSA-3072 root of gen-pki.sh). No session is offered, so every handshake is
+ * full. The TLS 1.2 rows use a `-tls1_2` server with ECDHE-{RSA,ECDSA}-AES128-GCM-SHA256 (X25519,
+ * extended master secret); both clients offer 1.3 and 1.2 as they do by default.
  *
  * The node:tls baseline uses one prepared `secureContext` (trust store parsed once); the subject
  * goes through its adapter's `connect()` with the root PEM each time.
@@ -14,8 +16,8 @@ import type { ClientUnderTest } from '../types.ts';
 import { registerSection, type BenchContext, type BenchRow } from './registry.ts';
 
 const CHAINS = [
-  ['RSA-2048 leaf', 'leaf-rsa2048'],
-  ['ECDSA P-256 leaf', 'leaf-ecdsa-p256'],
+  ['RSA-2048 leaf', 'leaf-rsa2048', 'RSA'],
+  ['ECDSA P-256 leaf', 'leaf-ecdsa-p256', 'ECDSA'],
 ] as const;
 
 async function subjectHandshake(client: ClientUnderTest, port: number, ca: string): Promise<void> {
@@ -47,35 +49,55 @@ export async function sequentialRate(count: number, warmup: number, fn: () => Pr
   return count / seconds;
 }
 
-registerSection({
+interface HandshakeSectionSpec {
+  readonly id: string;
+  readonly title: string;
+  /** s_server version and suite flags for a chain's key type. */
+  readonly serverFlags: (keyType: 'RSA' | 'ECDSA') => readonly string[];
+}
+
+function registerHandshakeSection(spec: HandshakeSectionSpec): void {
+  registerSection({
+    id: spec.id,
+    title: spec.title,
+    async run(context: BenchContext): Promise<BenchRow[]> {
+      const rows: BenchRow[] = [];
+      const secureContext = tls.createSecureContext({ ca: context.pki.caRootPem });
+      for (const [label, leaf, keyType] of CHAINS) {
+        const server = await startOpensslServer({
+          args: ['-cert', `${leaf}.pem`, '-key', `${leaf}.key`, '-cert_chain', 'ca-int.pem', ...spec.serverFlags(keyType), '-WWW'],
+          cwd: context.pki.dir,
+          naccept: 0,
+          lifetimeSeconds: 600,
+        });
+        try {
+          const baseline = await sequentialRate(context.handshakes, context.warmup, () => nodeHandshake(server.port, secureContext));
+          const subject = await sequentialRate(context.handshakes, context.warmup, () => subjectHandshake(context.subject, server.port, context.pki.caRootPem));
+          context.log(`  ${label}: ${context.subject.name} ${subject.toFixed(1)}/s, node:tls ${baseline.toFixed(1)}/s`);
+          rows.push({
+            section: spec.id,
+            name: `${label} + P-384 intermediate`,
+            unit: 'handshakes/s',
+            subject,
+            baseline,
+            note: `${context.handshakes} after ${context.warmup} warm-up; node:tls with a prepared secureContext`,
+          });
+        } finally {
+          await server.stop();
+        }
+      }
+      return rows;
+    },
+  });
+}
+
+registerHandshakeSection({
   id: 'handshake',
   title: 'full TLS 1.3 handshakes per second (sequential, X25519, TLS_AES_128_GCM_SHA256)',
-  async run(context: BenchContext): Promise<BenchRow[]> {
-    const rows: BenchRow[] = [];
-    const secureContext = tls.createSecureContext({ ca: context.pki.caRootPem });
-    for (const [label, leaf] of CHAINS) {
-      const server = await startOpensslServer({
-        args: ['-cert', `${leaf}.pem`, '-key', `${leaf}.key`, '-cert_chain', 'ca-int.pem', '-tls1_3', '-ciphersuites', 'TLS_AES_128_GCM_SHA256', '-WWW'],
-        cwd: context.pki.dir,
-        naccept: 0,
-        lifetimeSeconds: 600,
-      });
-      try {
-        const baseline = await sequentialRate(context.handshakes, context.warmup, () => nodeHandshake(server.port, secureContext));
-        const subject = await sequentialRate(context.handshakes, context.warmup, () => subjectHandshake(context.subject, server.port, context.pki.caRootPem));
-        context.log(`  ${label}: ${context.subject.name} ${subject.toFixed(1)}/s, node:tls ${baseline.toFixed(1)}/s`);
-        rows.push({
-          section: 'handshake',
-          name: `${label} + P-384 intermediate`,
-          unit: 'handshakes/s',
-          subject,
-          baseline,
-          note: `${context.handshakes} after ${context.warmup} warm-up; node:tls with a prepared secureContext`,
-        });
-      } finally {
-        await server.stop();
-      }
-    }
-    return rows;
-  },
+  serverFlags: () => ['-tls1_3', '-ciphersuites', 'TLS_AES_128_GCM_SHA256'],
+});
+registerHandshakeSection({
+  id: 'handshake12',
+  title: 'full TLS 1.2 handshakes per second (sequential, X25519, ECDHE-*-AES128-GCM-SHA256, EMS)',
+  serverFlags: (keyType) => ['-tls1_2', '-cipher', `ECDHE-${keyType}-AES128-GCM-SHA256`],
 });

@@ -98,10 +98,12 @@ function readNodeGroup(socket: TlsLikeSocket): string {
 /** The Node client: `tls.connect` with the options above. */
 export const nodeClient = tlsLikeClient({
   name: 'node',
-  capabilities: { group: true, sigScheme: false, keylog: true, closeNotify: false, alertSent: false },
+  capabilities: { group: true, sigScheme: false, keylog: true, closeNotify: false, alertSent: false, errorReason: false, requireExtendedMasterSecret: false },
   knownDeviations: {
     'badssl-rsa1024': 'Node/OpenSSL verifies at security level 1, where RSA-1024 (80-bit) leaves are still accepted',
     'badssl-cn-only-no-san': "Node's checkServerIdentity falls back to the subject CN when the certificate has no DNS SAN",
+    's12-hello-request-declined': 'Node/OpenSSL as a client accepts a server HelloRequest and renegotiates (a second ClientHello) instead of declining',
+    'gnutls12-rehandshake-declined': 'Node/OpenSSL as a client accepts a server HelloRequest and renegotiates (a second ClientHello) instead of declining',
   },
   open: (options) => tls.connect(nodeTlsOptions(options)) as unknown as TlsLikeSocket,
   describeError: describeNodeError,

@@ -6,6 +6,10 @@
  * (`AlertReceived.alert`, `InvalidCertificate.reason`, `UnexpectedEof`), and the alert puretls
  * sent is recomputed with the project's single mapping `alertFor()`.
  *
+ * Options the Node-shaped `connect()` does not expose (`requireExtendedMasterSecret`) are applied
+ * through its `engineFactory` hook: the validated tls-core options are extended and the engine is
+ * tls-core's own `ClientConnection`, exactly as the transport builds it.
+ *
  * @module
  */
 import { ianaGroupName, NOT_AVAILABLE, type ClientConnectOptions, type ClientUnderTest, type ObservedError } from '../types.ts';
@@ -20,13 +24,24 @@ export const PURETLS_TRANSPORT_MODULE = '@puretls/transport-node';
 type ConnectFunction = (options: Record<string, unknown>) => TlsLikeSocket;
 type AlertForFunction = (error: unknown) => number | undefined;
 
+/** The parts of @puretls/tls-core used to build an engine with extra config options. */
+interface CoreEngineParts {
+  readonly createClientConfig: (options: Record<string, unknown>) => unknown;
+  readonly ClientConnection: new (config: unknown, target: Record<string, unknown>) => unknown;
+}
+interface EngineTargetShape {
+  readonly host: string;
+  readonly sendServerName: boolean;
+  readonly session: unknown;
+}
+
 interface PuretlsSocketExtras {
   getNegotiatedGroup?(): string | null | undefined;
   getPeerSignatureScheme?(): string | null | undefined;
 }
 
 /** Maps the harness options to puretls' tls.connect-shaped options. */
-export function puretlsOptions(options: ClientConnectOptions): Record<string, unknown> {
+export function puretlsOptions(options: ClientConnectOptions, core?: CoreEngineParts): Record<string, unknown> {
   const mapped: Record<string, unknown> = {
     host: options.host,
     port: options.port,
@@ -39,6 +54,15 @@ export function puretlsOptions(options: ClientConnectOptions): Record<string, un
   if (options.maxVersion !== undefined) mapped.maxVersion = options.maxVersion;
   if (options.suites !== undefined) mapped.ciphers = options.suites.join(':');
   if (options.groups !== undefined) mapped.groups = [...options.groups];
+  if (options.requireExtendedMasterSecret === true) {
+    if (core === undefined) throw new Error('requireExtendedMasterSecret needs @puretls/tls-core');
+    mapped.engineFactory = (config: Record<string, unknown>, target: EngineTargetShape) =>
+      new core.ClientConnection(core.createClientConfig({ ...config, requireExtendedMasterSecret: true }), {
+        host: target.host,
+        sendServerName: target.sendServerName,
+        ...(target.session === undefined ? {} : { session: target.session }),
+      });
+  }
   return mapped;
 }
 
@@ -48,6 +72,7 @@ function describePuretlsError(error: unknown, alertFor: AlertForFunction | undef
   const described: { -readonly [K in keyof ObservedError]: ObservedError[K] } = { message: error.message, code: error.name };
   if (error.name === 'AlertReceived' && typeof fields.alert === 'number') described.alertReceived = fields.alert;
   if (error.name === 'InvalidCertificate' && typeof fields.reason === 'string') described.certReason = fields.reason;
+  else if (typeof fields.reason === 'string') described.reason = fields.reason;
   if (error.name === 'UnexpectedEof') described.truncated = true;
   if (error.name !== 'AlertReceived' && alertFor !== undefined) {
     const sent = alertFor(error);
@@ -67,17 +92,27 @@ export async function loadPuretlsClient(): Promise<ClientUnderTest | undefined> 
   const connect = transport.connect;
   if (typeof connect !== 'function') return undefined;
   let alertFor: AlertForFunction | undefined;
+  let engineParts: CoreEngineParts | undefined;
   try {
     const core = (await import('@puretls/tls-core')) as Record<string, unknown>;
     if (typeof core.alertFor === 'function') alertFor = core.alertFor as AlertForFunction;
+    if (typeof core.createClientConfig === 'function' && typeof core.ClientConnection === 'function') engineParts = core as unknown as CoreEngineParts;
   } catch {
     alertFor = undefined;
   }
   return tlsLikeClient({
     name: 'puretls',
-    capabilities: { group: true, sigScheme: true, keylog: true, closeNotify: true, alertSent: alertFor !== undefined },
+    capabilities: {
+      group: true,
+      sigScheme: true,
+      keylog: true,
+      closeNotify: true,
+      alertSent: alertFor !== undefined,
+      errorReason: true,
+      requireExtendedMasterSecret: engineParts !== undefined,
+    },
     knownDeviations: {},
-    open: (options) => (connect as ConnectFunction)(puretlsOptions(options)),
+    open: (options) => (connect as ConnectFunction)(puretlsOptions(options, engineParts)),
     describeError: (error) => describePuretlsError(error, alertFor),
     readGroup: (socket) => {
       const group = (socket as TlsLikeSocket & PuretlsSocketExtras).getNegotiatedGroup?.();
