@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import './bench/handshake.ts';
 import './bench/download.ts';
+import './bench/aead.ts';
 import './bench/x509-chain.ts';
 import { registeredSections, type BenchRow } from './bench/registry.ts';
 import { loadClient } from './clients/index.ts';

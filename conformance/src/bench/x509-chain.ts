@@ -10,7 +10,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TrustStore, decodePemCertificates, verifyServerCertificateChain } from '@puretls/tls-core';
+import { TrustStore, clearVerificationCaches, decodePemCertificates, verifyServerCertificateChain } from '@puretls/tls-core';
 import { registerSection, type BenchContext, type BenchRow } from './registry.ts';
 
 const CHAINS = [
@@ -45,6 +45,7 @@ registerSection({
       const intDer = decodePemCertificates(await readFile(join(context.pki.dir, intermediateFile), 'utf8'))[0]!;
       const chain = [leafDer, intDer];
       const puretls = (): void => {
+        clearVerificationCaches();
         verifyServerCertificateChain({ chain, trust, hostname: 'localhost', now: Date.now() });
       };
       const node = (): void => {

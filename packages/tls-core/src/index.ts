@@ -51,3 +51,6 @@ export { TLS13_SUITES, TLS12_SUITES, tls13SuiteById, tls12SuiteById, suiteByName
 export type { Tls13Suite, Tls12Suite } from './crypto/suites.ts';
 export { SHA256, SHA384, SHA512, hashByName } from './crypto/noble.ts';
 export type { HashAlgorithm, AeadAlgorithm } from './crypto/noble.ts';
+export { hmac } from './crypto/noble.ts';
+export { decodePemBlocks } from './x509/pem.ts';
+export { clearVerificationCaches, verificationCacheSizes } from './x509/verification-cache.ts';

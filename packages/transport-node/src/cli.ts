@@ -9,12 +9,20 @@
  * `-no_verify` (puretls) restores "report and continue". On stdin EOF puretls sends
  * close_notify and keeps reading until the server closes (a TLS half-close), where OpenSSL
  * exits at once.
+ *
+ * Sessions (docs/session.md): `-sess_out file` writes each new session as a
+ * `-----BEGIN PURETLS SESSION-----` PEM file (the latest wins, as with OpenSSL 3's callback);
+ * `-sess_in file` offers it; `-reconnect` makes the first connection and five more with the
+ * same Context cache, printing `drop connection and then reconnect` and a `Reused, …` or
+ * `New, …` line for each, as OpenSSL does. A session file only loads with the same security
+ * flags (-CAfile, versions, suites, ALPN) it was made with.
  * @module
  */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { AlertReceived, InvalidCertificate, TlsError, alertFor, alertName } from '@puretls/tls-core';
-import { connect, type ConnectOptions } from './connect.ts';
+import { AlertReceived, InvalidCertificate, TlsError, alertFor, alertName, encodePem } from '@puretls/tls-core';
+import { Context, SESSION_PEM_LABEL, Session } from '@puretls/session';
+import { connect, toConfigOptions, type ConnectOptions } from './connect.ts';
 import { ephemeralKeyInfo, opensslSignatureParts } from './names.ts';
 import { opensslIssuerLine, opensslSubjectLine } from './peer-certificate.ts';
 import type { TLSSocket } from './tls-socket.ts';
@@ -38,7 +46,7 @@ export interface SClientArgs {
   ignEof: boolean;
   noVerify: boolean;
   showCerts: boolean;
-  /** Parsed for the session package (a later issue); refused for now. */
+  /** Write each new session to this file (PEM). */
   sessOut: string | undefined;
   sessIn: string | undefined;
   reconnect: boolean;
@@ -73,11 +81,85 @@ export async function main(argv: readonly string[], io: CliIo = { stdin: process
     io.stderr.write(`puretls: ${(e as Error).message}\n`);
     return 1;
   }
-  if (args.sessOut !== undefined || args.sessIn !== undefined || args.reconnect) {
-    io.stderr.write('puretls: -sess_out, -sess_in and -reconnect are not implemented yet\n');
+  let options: ConnectOptions;
+  try {
+    options = sessionOptionsFor(args, connectOptionsFor(args));
+  } catch (e) {
+    io.stderr.write(`puretls: ${(e as Error).message.replace(/^tls: /, '')}\n`);
     return 1;
   }
-  return sClient(args, io);
+  if (args.reconnect) {
+    // OpenSSL: the first connection, then five reconnections; the last one stays interactive.
+    for (let i = 0; i < RECONNECTIONS; i++) {
+      const code = await handshakeOnly(args, options, io);
+      if (code !== 0) return code;
+      io.stdout.write('drop connection and then reconnect\n');
+      options = { ...options, session: undefined };
+    }
+  }
+  return sClient(args, io, options);
+}
+
+/** The number of reconnections `-reconnect` makes (OpenSSL's fixed 5). */
+export const RECONNECTIONS = 5;
+
+/**
+ * Add a session Context (client cache on) and the `-sess_in` session to the connect options.
+ * @throws Error when -sess_in cannot be read or is refused (SessionError reasons)
+ */
+export function sessionOptionsFor(args: SClientArgs, options: ConnectOptions): ConnectOptions {
+  const context = new Context({ ...toConfigOptions(options), sessionCacheMode: 'client' });
+  const out: ConnectOptions = { ...options, context };
+  if (args.sessIn !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(args.sessIn, 'latin1');
+    } catch (e) {
+      throw new Error(`-sess_in ${args.sessIn}: ${(e as Error).message}`);
+    }
+    try {
+      out.session = Session.fromPem(context, text);
+    } catch (e) {
+      throw new Error(`-sess_in ${args.sessIn}: ${(e as Error).message.replace(/^tls: /, '')}`);
+    }
+  }
+  return out;
+}
+
+/** One connection of `-reconnect`: handshake, summary, close_notify, wait for the server to close. */
+function handshakeOnly(args: SClientArgs, options: ConnectOptions, io: CliIo): Promise<number> {
+  const socket = connect(options);
+  attachSessionOutputs(args, socket);
+  let secure = false;
+  let failure: Error | undefined;
+  socket.once('secureConnect', () => {
+    secure = true;
+    if (!args.quiet) (args.brief ? io.stderr : io.stdout).write(`${summaryLines(socket, args.brief).join('\n')}\n`);
+    socket.end();
+  });
+  socket.on('data', () => {});
+  socket.on('error', (err) => (failure ??= err));
+  return new Promise((resolve) => {
+    socket.once('close', () => {
+      if (failure !== undefined) {
+        io.stderr.write(`${failureLine(failure, !secure)}\n`);
+        resolve(1);
+      } else resolve(0);
+    });
+  });
+}
+
+function attachSessionOutputs(args: SClientArgs, socket: TLSSocket): void {
+  if (args.keylogFile !== undefined) {
+    const file = args.keylogFile;
+    socket.on('keylog', (line: Buffer) => appendFileSync(file, line));
+  }
+  if (args.sessOut !== undefined) {
+    const file = args.sessOut;
+    socket.on('session', (session: unknown) => {
+      if (session instanceof Uint8Array) writeFileSync(file, encodePem(SESSION_PEM_LABEL, session));
+    });
+  }
 }
 
 /**
@@ -271,18 +353,15 @@ export function failureLine(err: Error, duringHandshake: boolean): string {
   return `puretls: ${stage}: ${text}${code !== undefined && !text.includes(code) ? ` (${code})` : ''}${sentText}`;
 }
 
-function sClient(args: SClientArgs, io: CliIo): Promise<number> {
+function sClient(args: SClientArgs, io: CliIo, options: ConnectOptions = connectOptionsFor(args)): Promise<number> {
   let socket: TLSSocket;
   try {
-    socket = connect(connectOptionsFor(args));
+    socket = connect(options);
   } catch (e) {
     io.stderr.write(`puretls: ${(e as Error).message.replace(/^tls: /, '')}\n`);
     return Promise.resolve(1);
   }
-  if (args.keylogFile !== undefined) {
-    const file = args.keylogFile;
-    socket.on('keylog', (line: Buffer) => appendFileSync(file, line));
-  }
+  attachSessionOutputs(args, socket);
   let secure = false;
   let failure: Error | undefined;
   socket.once('secureConnect', () => {
@@ -340,5 +419,7 @@ const USAGE = `usage: puretls s_client [options]
   -ign_eof               on stdin EOF keep reading until the server closes
   -verify_return_error   accepted; puretls always aborts on verification failure
   -no_verify             report a verification failure and continue (puretls)
-  -sess_out/-sess_in/-reconnect   not implemented yet
+  -sess_out file         write each new session to file (PEM, PURETLS SESSION)
+  -sess_in file          offer the session in file
+  -reconnect             reconnect 5 times with the cached session (prints Reused/New)
 `;

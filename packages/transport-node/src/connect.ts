@@ -4,16 +4,23 @@
  * `ecdhCurve`/`groups`, `ca`, `rejectUnauthorized`, `ALPNProtocols`, ...) onto tls-core's
  * `ClientConfigOptions`, opens the TCP connection (or wraps `options.socket`), and returns a
  * {@link TLSSocket}.
+ *
+ * Sessions (docs/session.md): every connection runs on a @puretls/session `Connection` of a
+ * `Context`: `options.context` (whose cache then offers and stores sessions automatically, and
+ * whose configuration replaces the connect options' TLS settings), or a private Context built
+ * from the options, without a cache. `options.session` may be a `Session`, its bytes (the
+ * `'session'` event's Buffer, `Session.toBytes()`), or legacy engine data.
  * @module
  */
 import { isIP, connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { UsageError, type ClientConfigOptions, type ResumptionData, type TrustStore } from '@puretls/tls-core';
-import { buildConfig, createEngine, defaultTrustStore, trustStoreFromPem, type EngineTarget } from './engine-factory.ts';
+import { Context, Session, SessionError, type Connection } from '@puretls/session';
+import { buildConfig, defaultTrustStore, trustStoreFromPem, type EngineTarget } from './engine-factory.ts';
 import type { TlsEngine } from './engine.ts';
 import { TLS12_DEFAULT, TLS13_DEFAULT, parseCipherString, parseGroups, parseTls13Suites } from './names.ts';
 import { peerCertificate, type PeerCertificate } from './peer-certificate.ts';
-import { importSession } from './session-hook.ts';
+import { importSession, registerSessionHandle } from './session-hook.ts';
 import { TLSSocket } from './tls-socket.ts';
 
 /** The `tls.connect()` options puretls understands. Unknown keys are ignored, as in Node. */
@@ -46,8 +53,17 @@ export interface ConnectOptions {
   groups?: string | readonly string[];
   /** Node's name for `groups`. */
   ecdhCurve?: string;
-  /** A session from a previous connection's `'session'` event / `getSession()`. */
-  session?: Uint8Array | ResumptionData;
+  /**
+   * A session to offer: a `Session` (of `context`, or of a Context with the same security
+   * configuration), its bytes (a previous `'session'` event / `getSession()`), or engine data.
+   */
+  session?: Uint8Array | Session | ResumptionData;
+  /**
+   * A @puretls/session Context: its configuration and its client session cache are used (a
+   * cached session is offered, and new ones are stored). The options' TLS settings (ca,
+   * ciphers, versions, ALPN, ...) are then ignored.
+   */
+  context?: Context;
   /** An existing transport to run TLS over, instead of opening a TCP connection. */
   socket?: Duplex;
   /** Idle timeout in ms (emits `'timeout'`, as `socket.setTimeout`). */
@@ -79,23 +95,93 @@ export function connect(...args: unknown[]): TLSSocket {
   const { options, callback } = normalizeArgs(args);
   const host = options.host ?? 'localhost';
   const serverName = options.servername ?? host;
-  const configOptions = toConfigOptions(options);
-  buildConfig(configOptions); // validate synchronously, as tls.connect throws on bad options
-  const target: EngineTarget = {
-    host: serverName,
-    sendServerName: options.sendServerName ?? true,
-    session: options.session === undefined ? undefined : importSession(options.session),
-  };
-  const factory = options.engineFactory ?? ((o: ClientConfigOptions, t: EngineTarget) => createEngine(buildConfig(o), t));
-
-  const socket = options.socket ?? netConnect({ host, port: options.port ?? 443 });
-  const tlsSocket = new TLSSocket(socket, ({ keyLog }) => factory({ ...configOptions, keyLog: keyLog || options.keylog === true }, target), {
-    allowHalfOpen: options.allowHalfOpen ?? false,
-    servername: isIP(serverName) === 0 ? serverName : undefined,
-  });
+  const port = options.port ?? 443;
+  const socket = () => options.socket ?? netConnect({ host, port });
+  const wrapperOptions = { allowHalfOpen: options.allowHalfOpen ?? false, servername: isIP(serverName) === 0 ? serverName : undefined };
+  let tlsSocket: TLSSocket;
+  if (options.engineFactory !== undefined) {
+    // A custom engine: no session Context; sessions cross as engine data (session-hook.ts).
+    const configOptions = toConfigOptions(options);
+    buildConfig(configOptions); // validate synchronously, as tls.connect throws on bad options
+    const legacy = options.session instanceof Session ? options.session.resumptionData() : options.session;
+    const target: EngineTarget = {
+      host: serverName,
+      sendServerName: options.sendServerName ?? true,
+      session: legacy === undefined ? undefined : importSession(legacy),
+    };
+    const factory = options.engineFactory;
+    tlsSocket = new TLSSocket(socket(), ({ keyLog }) => factory({ ...configOptions, keyLog: keyLog || options.keylog === true }, target), wrapperOptions);
+  } else {
+    // Validate synchronously (bad options and bad sessions throw here, as tls.connect does).
+    const context = options.context ?? new Context({ ...toConfigOptions(options), sessionCacheMode: 'off' });
+    const session = options.session === undefined ? undefined : sessionFor(context, options.context !== undefined, options.session, serverName, port);
+    tlsSocket = new TLSSocket(
+      socket(),
+      ({ keyLog }) => {
+        const conn = context.createConnection({ host: serverName, port, sendServerName: options.sendServerName ?? true, keyLog: keyLog || options.keylog === true });
+        if (session !== undefined) {
+          conn.setSession(session);
+          session.free(); // ours; the connection holds its own reference
+        }
+        tlsSocket.once('close', () => conn.free()); // SSL_free: a session never closed with close_notify leaves the cache
+        return sessionAwareEngine(conn);
+      },
+      wrapperOptions,
+    );
+  }
   if (options.timeout !== undefined) tlsSocket.setTimeout(options.timeout);
   if (callback !== undefined) tlsSocket.once('secureConnect', callback);
   return tlsSocket;
+}
+
+/**
+ * The Session for `connect({ session })`, with one reference owned by the caller. Without an
+ * explicit `context`, a Session of another Context crosses through its serialized form, whose
+ * domain check refuses another security configuration.
+ * @throws SessionError ForeignContext (a Session of another Context than the explicit one),
+ *   ForeignConfiguration / Altered / Truncated / ... for bytes
+ */
+function sessionFor(context: Context, explicit: boolean, value: Uint8Array | Session | ResumptionData, host: string, port: number): Session {
+  if (value instanceof Session) {
+    if (value.context === context) return value.upRef();
+    if (explicit) throw new SessionError('ForeignContext', 'connect({ context, session }): the session belongs to another Context');
+    return Session.fromBytes(context, value.toBytes());
+  }
+  if (value instanceof Uint8Array) return Session.fromBytes(context, value);
+  if (typeof value !== 'object' || value === null || (value.version !== 'TLSv1.3' && value.version !== 'TLSv1.2')) throw new SessionError('Malformed', 'connect({ session }) wants a Session, its bytes, or engine session data');
+  return new Session(context, value, host, port);
+}
+
+/** The TLSSocket's engine view of a session Connection; registers each new Session for export. */
+function sessionAwareEngine(conn: Connection): TlsEngine {
+  return {
+    start: () => conn.start(),
+    receive: (bytes) => conn.receive(bytes),
+    receiveEof: () => conn.receiveEof(),
+    takeOutgoing: () => conn.takeOutgoing(),
+    write: (plaintext) => conn.write(plaintext),
+    readPlaintext: () => conn.readPlaintext(),
+    close: () => conn.close(),
+    requestKeyUpdate: (requestPeer) => conn.requestKeyUpdate(requestPeer),
+    exportKeyingMaterial: (label, context, length) => conn.exportKeyingMaterial(label, context, length),
+    takeEvents: () => {
+      const events = conn.takeEvents();
+      for (const e of events) if (e.type === 'session' && 'handle' in e) registerSessionHandle(e.session, e.handle);
+      return events;
+    },
+    get isHandshaking() {
+      return conn.isHandshaking;
+    },
+    get isClosed() {
+      return conn.isClosed;
+    },
+    get error() {
+      return conn.error;
+    },
+    get negotiated() {
+      return conn.negotiated;
+    },
+  };
 }
 
 /**

@@ -174,7 +174,10 @@ export class Pump {
     const data = this.socket.read() as Buffer | string | null;
     if (data === null) return; // wait for 'readable' or 'end'
     try {
-      this.engine.receive(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+      // A plain Uint8Array view of the same memory (no copy): the engine and noble then only ever see
+      // one array class, which keeps V8's element accesses in the AEAD loops monomorphic.
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+      this.engine.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } catch (e) {
       this.#fail(asError(e), true);
       return;

@@ -1,12 +1,23 @@
 /**
- * The seam between the transport and the session package (a later issue): how a resumable
- * session crosses the API boundary. Node hands sessions out as opaque Buffers (`'session'`
- * event, `getSession()`) and takes them back in `connect({ session })`. Until a codec is
- * registered, puretls hands out the engine's {@link ResumptionData} objects as they are, and
- * accepts those objects back; a serialized Buffer then needs the codec.
+ * The seam between the transport and the session package: how a resumable session crosses the
+ * API boundary. Node hands sessions out as opaque Buffers (`'session'` event, `getSession()`)
+ * and takes them back in `connect({ session })`. Connections made by connect() run on a
+ * @puretls/session `Connection`, which turns each engine session into a `Session`; connect()
+ * registers it here, and the socket then hands out its serialized form
+ * (`Session.toBytes()`, docs/session.md). Engines made by a custom `engineFactory` keep the
+ * older behaviour: the engine's {@link ResumptionData} objects, or a registered codec's bytes.
  * @module
  */
 import { UsageError, type ResumptionData } from '@puretls/tls-core';
+import type { Session } from '@puretls/session';
+
+/** Session handles for the engine data they were made from (registered by connect()). */
+const handles = new WeakMap<ResumptionData, Session>();
+
+/** Remember the Session made from an engine session event, so exportSession() can serialize it. */
+export function registerSessionHandle(data: ResumptionData, session: Session): void {
+  handles.set(data, session);
+}
 
 /** Turns resumption data into bytes and back (implemented by @puretls/session). */
 export interface SessionCodec {
@@ -29,6 +40,8 @@ export function setSessionCodec(codec: SessionCodec | undefined): void {
 
 /** The value handed to the application for a session. */
 export function exportSession(session: ResumptionData): SessionValue {
+  const handle = handles.get(session);
+  if (handle !== undefined && handle.refCount > 0) return Buffer.from(handle.toBytes());
   return registered === undefined ? session : Buffer.from(registered.encode(session));
 }
 

@@ -72,7 +72,7 @@ export class TLSSocket extends Duplex {
    * @param engine the engine, or a factory called on the next tick
    */
   constructor(socket: Duplex, engine: TlsEngine | EngineFactory, options: TLSSocketOptions = {}) {
-    super({ allowHalfOpen: options.allowHalfOpen ?? false, decodeStrings: true });
+    super({ allowHalfOpen: options.allowHalfOpen ?? false, decodeStrings: true, readableHighWaterMark: READABLE_HIGH_WATER_MARK });
     this.socket = socket;
     this.servername = options.servername;
     process.nextTick(() => this.#start(engine));
@@ -339,3 +339,11 @@ const VERIFY_CODES: Readonly<Record<string, string>> = {
   WrongKeyUsage: 'INVALID_PURPOSE',
   ChainTooLong: 'CERT_CHAIN_TOO_LONG',
 };
+
+/**
+ * Decrypted bytes the socket buffers before it stops reading the transport (Node's default is
+ * 16 KiB, exactly one full TLS record): 64 KiB lets the pump decrypt a whole socket read per turn of
+ * the event loop instead of pausing after every record. Backpressure still stops socket reads
+ * once this much is waiting for a consumer.
+ */
+const READABLE_HIGH_WATER_MARK = 64 * 1024;

@@ -243,7 +243,8 @@ export class ClientConnection {
         if (this.#state === undefined || !this.#state.isTraffic) throw new PeerMisbehaved('ApplicationDataBeforeHandshakeDone');
         this.#limits.emptyRecords = 0;
         this.#limits.keyUpdates = 0;
-        this.#plaintext.push(plain.plaintext.slice());
+        // Fresh AEAD output is handed on as it is; anything that may alias received bytes is copied.
+        this.#plaintext.push(plain.owned === true ? plain.plaintext : plain.plaintext.slice());
         return;
       default:
         throw new PeerMisbehaved('IllegalInnerContentType', `content type ${type}`);

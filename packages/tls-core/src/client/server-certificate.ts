@@ -8,8 +8,9 @@
 import { InvalidCertificate, TlsError } from '../errors.ts';
 import type { PublicKey } from '../crypto/keys.ts';
 import { signatureAlgorithmForScheme, verifySignature, isSchemeCompatibleWithKey, isTls13CertificateVerifyScheme } from '../crypto/signature.ts';
-import { parseCertificate } from '../x509/certificate.ts';
+import { parseCertificate, type Certificate } from '../x509/certificate.ts';
 import { verifyServerCertificateChain } from '../x509/path-validation.ts';
+import { reusableEndEntityKey } from '../x509/verification-cache.ts';
 import { PeerMisbehaved } from '../errors.ts';
 import { concatBytes, utf8 } from '../codec/bytes.ts';
 import type { ClientConfig } from './config.ts';
@@ -29,10 +30,11 @@ export interface ServerAuthentication {
 export function authenticateServer(config: ClientConfig, hostname: string | undefined, chain: readonly Uint8Array[]): ServerAuthentication {
   if (chain.length === 0) throw new InvalidCertificate('EmptyChain');
   let error: Error | undefined;
+  let verifiedLeaf: Certificate | undefined;
   try {
     if (config.trustStore === undefined) throw new InvalidCertificate('UnknownIssuer', 'no trust anchors configured');
     const custom = config.checkServerIdentity;
-    verifyServerCertificateChain({
+    const verified = verifyServerCertificateChain({
       chain,
       trust: config.trustStore,
       hostname: custom === undefined ? hostname : undefined,
@@ -42,13 +44,16 @@ export function authenticateServer(config: ClientConfig, hostname: string | unde
       const refusal = custom(hostname, chain[0]!);
       if (refusal !== undefined) throw new InvalidCertificate('NotValidForName', refusal.message);
     }
+    verifiedLeaf = verified.leaf;
   } catch (e) {
     if (!(e instanceof TlsError)) throw e;
     if (config.verifyCertificates) throw e;
     error = e;
   }
-  // Even unverified, the leaf must parse: its key authenticates the handshake itself.
-  return { leafKey: parseCertificate(chain[0]!).publicKey, error };
+  // Even unverified, the leaf must parse: its key authenticates the handshake itself. A verified
+  // chain already parsed it (chain[0]), so it is not parsed twice.
+  const leaf = verifiedLeaf ?? parseCertificate(chain[0]!);
+  return { leafKey: reusableEndEntityKey(leaf.subjectPublicKeyInfo, leaf.publicKey), error };
 }
 
 /**

@@ -97,31 +97,57 @@ export const AEAD_TAG_LENGTH = 16;
 /** An AEAD bound to one key (RFC 5116 §2). */
 export interface Aead {
   readonly algorithm: AeadAlgorithm;
-  /** ciphertext || tag */
-  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
-  /** Throws {@link DecryptError} when the tag does not verify. */
-  open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array;
+  /**
+   * ciphertext || tag. With `output` (exactly `plaintext.length + 16` bytes) the result is
+   * written there and `output` is returned; `plaintext` may be `output`'s own first bytes
+   * (in-place sealing), any other overlap is not allowed.
+   */
+  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output?: Uint8Array): Uint8Array;
+  /**
+   * Throws {@link DecryptError} when the tag does not verify. With `output` (exactly
+   * `ciphertext.length - 16` bytes, not overlapping `ciphertext` unless it starts at the same byte)
+   * the plaintext is written there and `output` is returned; nothing is written when the tag fails.
+   */
+  open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, output?: Uint8Array): Uint8Array;
 }
 
-/** Bind an AEAD algorithm to a key. */
+/**
+ * Bind an AEAD algorithm to a key.
+ *
+ * Hot path: noble's AEADs are one-shot objects per (key, nonce, AAD), so one is made per record.
+ * ChaCha20-Poly1305 writes straight into a caller's output buffer (noble 2.x `encrypt(data, out)`),
+ * which saves an allocation and a copy per record; noble's GCM has no output form, so its result
+ * is copied into `output` when one is given.
+ */
 export function createAead(algorithm: AeadAlgorithm, key: Uint8Array): Aead {
   if (key.length !== AEAD_KEY_LENGTH[algorithm]) throw new DecryptError(`${algorithm} key length ${key.length}`);
   const k = key.slice();
-  const make = algorithm === 'CHACHA20-POLY1305' ? chacha20poly1305 : gcm;
+  const chacha = algorithm === 'CHACHA20-POLY1305';
   return {
     algorithm,
-    seal: (nonce, aad, plaintext) => make(k, nonce, aad).encrypt(plaintext),
-    open(nonce, aad, ciphertext) {
+    seal(nonce, aad, plaintext, output) {
+      if (output !== undefined && output.length !== plaintext.length + AEAD_TAG_LENGTH) throw new CryptoError(`${algorithm} seal output length`);
+      if (chacha) return chacha20poly1305(k, nonce, aad).encrypt(plaintext, output);
+      const sealed = gcm(k, nonce, aad).encrypt(plaintext);
+      if (output === undefined) return sealed;
+      output.set(sealed);
+      return output;
+    },
+    open(nonce, aad, ciphertext, output) {
       if (ciphertext.length < AEAD_TAG_LENGTH) throw new DecryptError(`${algorithm} ciphertext shorter than the tag`);
+      if (output !== undefined && output.length !== ciphertext.length - AEAD_TAG_LENGTH) throw new CryptoError(`${algorithm} open output length`);
+      let plaintext: Uint8Array;
       try {
-        return make(k, nonce, aad).decrypt(ciphertext);
+        plaintext = chacha ? chacha20poly1305(k, nonce, aad).decrypt(ciphertext, output) : gcm(k, nonce, aad).decrypt(ciphertext);
       } catch {
         throw new DecryptError(algorithm);
       }
+      if (output === undefined || plaintext === output) return plaintext;
+      output.set(plaintext);
+      return output;
     },
   };
 }
-
 
 /** Cryptographically secure random bytes from `crypto.getRandomValues` (Web Crypto, present in every target runtime). */
 export function randomBytes(n: number): Uint8Array {

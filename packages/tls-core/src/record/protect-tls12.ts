@@ -57,11 +57,12 @@ export class Tls12Protector implements RecordProtector {
     const explicit = this.#explicitNonceLength;
     const nonce = this.#nonceFor(seqHi, seqLo);
     const aad = this.#aadFor(seqHi, seqLo, type, TLS12_RECORD_VERSION, plaintext.length);
-    const sealed = this.#aead.seal(nonce, aad, plaintext);
-    const out = new Uint8Array(RECORD_HEADER_LENGTH + explicit + sealed.length);
-    writeHeader(out, type, TLS12_RECORD_VERSION, explicit + sealed.length);
+    // One allocation per record: the AEAD writes ciphertext || tag straight after header and explicit nonce.
+    const sealedLength = plaintext.length + AEAD_TAG_LENGTH;
+    const out = new Uint8Array(RECORD_HEADER_LENGTH + explicit + sealedLength);
+    writeHeader(out, type, TLS12_RECORD_VERSION, explicit + sealedLength);
     if (explicit > 0) out.set(nonce.subarray(GCM_SALT_LENGTH), RECORD_HEADER_LENGTH);
-    out.set(sealed, RECORD_HEADER_LENGTH + explicit);
+    this.#aead.seal(nonce, aad, plaintext, out.subarray(RECORD_HEADER_LENGTH + explicit));
     return out;
   }
 
@@ -84,7 +85,7 @@ export class Tls12Protector implements RecordProtector {
     }
     const aad = this.#aadFor(seqHi, seqLo, record.type, record.version, plaintextLength);
     const plaintext = this.#aead.open(nonce, aad, fragment.subarray(explicit));
-    return { type: record.type, plaintext };
+    return { type: record.type, plaintext, owned: true };
   }
 
   /** GCM: salt || seq (the explicit nonce we send); ChaCha20: iv XOR left-padded seq. */

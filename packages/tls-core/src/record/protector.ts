@@ -12,6 +12,11 @@ export interface PlainRecord {
   readonly type: number;
   /** May be a view into a buffer owned by the record layer's caller; copy it if it must outlive the next call. */
   readonly plaintext: Uint8Array;
+  /**
+   * True when `plaintext` lives in memory nobody else references (fresh AEAD output): the caller
+   * may keep it without copying. False or absent: it may alias the received bytes.
+   */
+  readonly owned?: boolean;
 }
 
 /**

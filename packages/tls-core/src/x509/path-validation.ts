@@ -33,6 +33,7 @@ import { EKU, parseCertificate, type Certificate } from './certificate.ts';
 import { verifyHostname } from './hostname.ts';
 import { checkPathNameConstraints, isSelfIssued } from './name-constraints.ts';
 import { bytesKey, type TrustStore } from './trust-store.ts';
+import { cachedSignatureCheck } from './verification-cache.ts';
 
 /** Inputs of {@link verifyServerCertificateChain}. */
 export interface VerifyServerCertificateOptions {
@@ -242,7 +243,7 @@ class PathBuilder {
     // Anchors live as long as the store: precomputed EC tables pay off from the second handshake on.
     // Presented certificates are parsed per handshake, so preparing their keys would only cost time.
     const key = isAnchor ? prepareVerificationKey(issuer.publicKey) : issuer.publicKey;
-    return verifySignature(alg.algorithm, key, child.tbs, child.signature);
+    return cachedSignatureCheck(issuer.subjectPublicKeyInfo, child.der, () => verifySignature(alg.algorithm, key, child.tbs, child.signature));
   }
 
   #record(error: InvalidCertificate): void {

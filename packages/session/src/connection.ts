@@ -1,0 +1,282 @@
+/**
+ * `Connection`: a tls-core client connection bound to a {@link Context}, with OpenSSL's
+ * client-side session contract (`SSL_set_session`, `SSL_get_session`, `SSL_get1_session`,
+ * `SSL_session_reused`, the bad-session rule of `ssl_clear_bad_session`, and the fatal-alert
+ * rule that removes the session from the cache). It wraps the sans-IO engine method for method
+ * and turns the engine's `session` events into {@link Session}s that feed the Context's cache:
+ * every TLS 1.3 NewSessionTicket (RFC 8446 §4.6.1) and the TLS 1.2 session at the end of a
+ * handshake (RFC 5246 §7.3, RFC 5077 §3.3: a new ticket replaces the old one).
+ * @module
+ */
+import { UsageError, type ClientEvent, type NegotiatedParameters, type ResumptionData } from '@puretls/tls-core';
+import type { Context, SessionEngine } from './context.ts';
+import { SessionError } from './errors.ts';
+import { Session } from './session.ts';
+
+/** Where a connection goes. */
+export interface ConnectionTarget {
+  /** Server name (SNI, certificate identity, cache key) or IP address. */
+  readonly host: string;
+  /** TCP port (cache key). Default 0. */
+  readonly port?: number;
+  /** Send server_name (default true). */
+  readonly sendServerName?: boolean;
+  /** Compute key log lines (default: the Context config's keyLog). */
+  readonly keyLog?: boolean;
+}
+
+/** A `session` event as the Connection re-emits it: the engine's data plus the Session made from it. */
+export type ConnectionEvent = ClientEvent | { readonly type: 'session'; readonly session: ResumptionData; readonly handle: Session };
+
+export class Connection {
+  readonly context: Context;
+  readonly host: string;
+  readonly port: number;
+  readonly #target: ConnectionTarget;
+  #engine: SessionEngine | undefined;
+  /** OpenSSL's `s->session`: the session to offer, or the one this connection established. */
+  #session: Session | undefined;
+  /** The session offered in the handshake in progress. */
+  #offered: Session | undefined;
+  /** Whether #session came from (or was used by) the current engine: the bad-session rule applies. */
+  #sessionBound = false;
+  #established = false;
+  #reused = false;
+  #failureHandled = false;
+  #events: ConnectionEvent[] = [];
+
+  /** Internal: use {@link Context.createConnection}. */
+  constructor(context: Context, target: ConnectionTarget) {
+    this.context = context;
+    this.#target = target;
+    this.host = target.host;
+    this.port = target.port ?? 0;
+  }
+
+  /**
+   * Set the session to offer when the next handshake starts (`SSL_set_session`), or none.
+   * Takes a reference to `session`; releases the previous one, which is first removed from the
+   * cache if it is "bad" (this connection established it and sent no close_notify).
+   * Nothing changes when it throws.
+   * @throws SessionError ForeignContext / SessionFreed / HandshakeInProgress
+   */
+  setSession(session: Session | undefined): void {
+    if (session !== undefined) this.context.checkOwn(session);
+    if (this.#inHandshake()) throw new SessionError('HandshakeInProgress', 'setSession() during a handshake');
+    this.#clearBadSession();
+    session?.upRef();
+    const old = this.#session;
+    this.#session = session;
+    this.#sessionBound = false;
+    old?.free();
+  }
+
+  /** The connection's session (`SSL_get_session`): no reference is taken; do not free it. */
+  getSession(): Session | undefined {
+    return this.#session;
+  }
+
+  /** The connection's session with a new reference (`SSL_get1_session`): the caller must free() it. */
+  get1Session(): Session | undefined {
+    return this.#session?.upRef();
+  }
+
+  /** Whether the last handshake resumed the offered session (`SSL_session_reused`). */
+  sessionReused(): boolean {
+    return this.#reused;
+  }
+
+  /**
+   * Queue the ClientHello, offering the set session if it has not expired. On a connection
+   * used before (its handshake finished or failed) this starts a new handshake over a new
+   * engine, as `SSL_clear()` + `SSL_connect()` do.
+   * @throws SessionError HandshakeInProgress
+   */
+  start(): void {
+    if (this.#inHandshake()) throw new SessionError('HandshakeInProgress', 'start() during a handshake');
+    if (this.#engine !== undefined) {
+      // SSL_clear(): a bad session is removed from the cache and not offered again.
+      if (this.#clearBadSession()) this.#dropSession();
+      this.#established = false;
+      this.#reused = false;
+      this.#failureHandled = false;
+    }
+    let offer = this.#session;
+    if (offer !== undefined && this.context.isExpired(offer)) {
+      this.context.removeSession(offer);
+      this.#dropSession();
+      offer = undefined;
+    }
+    this.#offered = offer;
+    this.#sessionBound = offer !== undefined;
+    const options = {
+      host: this.#target.host,
+      sendServerName: this.#target.sendServerName ?? true,
+      ...(offer === undefined ? {} : { session: offer.resumptionData() }),
+    };
+    this.#engine = this.context.newEngine(options, this.#target.keyLog ?? false);
+    this.#call(() => this.#engine!.start());
+  }
+
+  receive(bytes: Uint8Array): void {
+    this.#call(() => this.#started().receive(bytes));
+  }
+
+  receiveEof(): void {
+    this.#call(() => this.#started().receiveEof());
+  }
+
+  takeOutgoing(): Uint8Array | undefined {
+    return this.#engine?.takeOutgoing();
+  }
+
+  write(plaintext: Uint8Array): void {
+    this.#call(() => this.#started().write(plaintext));
+  }
+
+  readPlaintext(): Uint8Array | undefined {
+    return this.#engine?.readPlaintext();
+  }
+
+  /** Events since the last call; `session` events carry `handle`, the Session made from them. */
+  takeEvents(): ConnectionEvent[] {
+    this.#drain();
+    const e = this.#events;
+    this.#events = [];
+    return e;
+  }
+
+  /** Send close_notify. A connection that did so leaves its session good for reuse. */
+  close(): void {
+    this.#call(() => this.#engine?.close());
+  }
+
+  requestKeyUpdate(requestPeerUpdate: boolean): void {
+    this.#call(() => this.#started().requestKeyUpdate(requestPeerUpdate));
+  }
+
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    return this.#started().exportKeyingMaterial(label, context, length);
+  }
+
+  get isHandshaking(): boolean {
+    return this.#engine === undefined ? true : this.#engine.isHandshaking;
+  }
+
+  get isClosed(): boolean {
+    return this.#engine?.isClosed ?? false;
+  }
+
+  get isWriteClosed(): boolean {
+    return this.#engine?.isWriteClosed ?? false;
+  }
+
+  get error(): Error | undefined {
+    return this.#engine?.error;
+  }
+
+  get negotiated(): NegotiatedParameters | undefined {
+    return this.#engine?.negotiated;
+  }
+
+  /** The tls-core engine of the current handshake (undefined before start()). */
+  get engine(): SessionEngine | undefined {
+    return this.#engine;
+  }
+
+  /**
+   * Release the connection's session (`SSL_free`), applying the bad-session rule first.
+   * The connection can still be started again afterwards, without a session.
+   */
+  free(): void {
+    this.#clearBadSession();
+    this.#dropSession();
+  }
+
+  // ----------------------------------------------------------------------------------------------
+
+  #started(): SessionEngine {
+    if (this.#engine === undefined) throw new UsageError('start() has not been called');
+    return this.#engine;
+  }
+
+  #inHandshake(): boolean {
+    const e = this.#engine;
+    return e !== undefined && e.error === undefined && !this.#established;
+  }
+
+  /** Run an engine call, then process the events it produced (also when it throws). */
+  #call(fn: () => void): void {
+    try {
+      fn();
+    } finally {
+      this.#drain();
+    }
+  }
+
+  #drain(): void {
+    const engine = this.#engine;
+    if (engine === undefined) return;
+    for (const event of engine.takeEvents()) {
+      if (event.type === 'handshakeDone') this.#onHandshakeDone(engine);
+      if (event.type === 'session') {
+        const handle = this.#onSession(event.session, engine);
+        if (handle !== undefined) {
+          this.#events.push({ type: 'session', session: event.session, handle });
+          continue;
+        }
+      }
+      this.#events.push(event);
+    }
+    if (engine.error !== undefined && !this.#failureHandled) {
+      this.#failureHandled = true;
+      // OpenSSL removes the session from the cache on a fatal alert, sent or received.
+      if (this.#session !== undefined && this.#sessionBound) this.context.removeSession(this.#session);
+    }
+  }
+
+  #onHandshakeDone(engine: SessionEngine): void {
+    this.#established = true;
+    this.#reused = engine.negotiated?.sessionReused === true && this.#offered !== undefined;
+    const offered = this.#offered;
+    this.#offered = undefined;
+    // Not resumed: the reference taken by setSession() is dropped during the handshake.
+    if (offered !== undefined && !this.#reused && this.#session === offered) this.#dropSession();
+  }
+
+  /** @returns the Session made from the event, or undefined when the event changed nothing */
+  #onSession(data: ResumptionData, engine: SessionEngine): Session | undefined {
+    const current = this.#session;
+    const resumed = engine.negotiated?.sessionReused === true;
+    // TLS 1.2 resumption that renewed nothing: the offered session stays the connection's.
+    if (data.version === 'TLSv1.2' && resumed && current !== undefined && current.sameAs(data)) return undefined;
+    const fixed: ResumptionData =
+      data.version === 'TLSv1.2' && data.lifetimeSeconds === 0 ? { ...data, lifetimeSeconds: this.context.sessionLifetimeSeconds } : data;
+    const session = new Session(this.context, fixed, this.host, this.port);
+    this.#session = session;
+    this.#sessionBound = true;
+    if (current !== undefined) {
+      // RFC 5077 §3.3: a new ticket for a resumed TLS 1.2 session replaces the old one.
+      if (data.version === 'TLSv1.2' && resumed) this.context.removeSession(current);
+      current.free();
+    }
+    this.context.addSession(session);
+    return session;
+  }
+
+  /** ssl_clear_bad_session: established here, no close_notify sent → remove it from the cache. */
+  #clearBadSession(): boolean {
+    const s = this.#session;
+    const e = this.#engine;
+    if (s === undefined || e === undefined || !this.#sessionBound || !this.#established || e.isWriteClosed) return false;
+    this.context.removeSession(s);
+    return true;
+  }
+
+  #dropSession(): void {
+    const s = this.#session;
+    this.#session = undefined;
+    this.#sessionBound = false;
+    s?.free();
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The security domain of a Context: a SHA-256 fingerprint of every configuration setting that
+ * decides whether a resumed session is as trustworthy as a full handshake made with that
+ * Context (versions, cipher suites, ALPN offer, trust anchors, verification policy, the EMS
+ * requirement). Sessions and cache keys carry it, so two differently configured Contexts never
+ * share a session, even through a file (compare rustls' `ClientSessionKey` and Go's cache key
+ * of server name plus config). Groups, signature schemes, PSK modes and the record size do not
+ * change what a resumed session proves and are left out.
+ * @module
+ */
+import { SHA256, Writer, utf8, type ClientConfig, type TrustStore } from '@puretls/tls-core';
+
+/**
+ * The 32-byte domain id of a config.
+ * @example securityDomainId(createClientConfig({ trustStore })) // Uint8Array(32)
+ */
+export function securityDomainId(config: ClientConfig): Uint8Array {
+  const w = new Writer();
+  w.opaque(1, utf8('puretls session security domain v1'));
+  w.u16(config.minVersion).u16(config.maxVersion);
+  w.prefixed(2, (b) => config.tls13Suites.forEach((s) => b.u16(s)));
+  w.prefixed(2, (b) => config.tls12Suites.forEach((s) => b.u16(s)));
+  w.prefixed(2, (b) => config.alpnProtocols.forEach((p) => b.opaque(1, utf8(p))));
+  w.opaque(1, config.trustStore === undefined ? new Uint8Array(0) : trustAnchorsId(config.trustStore));
+  w.u8(config.verifyCertificates ? 1 : 0);
+  // A custom identity check cannot be fingerprinted; its presence at least separates the domains.
+  w.u8(config.checkServerIdentity === undefined ? 0 : 1);
+  w.u8(config.requireExtendedMasterSecret ? 1 : 0);
+  return SHA256.digest(w.finish());
+}
+
+/** SHA-256 over the sorted SHA-256 hashes of the anchors' DER: independent of order and PEM text. */
+export function trustAnchorsId(store: TrustStore): Uint8Array {
+  const cached = ANCHOR_IDS.get(store);
+  if (cached !== undefined) return cached;
+  const hashes = store.anchors.map((c) => SHA256.digest(c.der));
+  hashes.sort(compareBytes);
+  const w = new Writer();
+  for (const h of hashes) w.bytes(h);
+  const id = SHA256.digest(w.finish());
+  ANCHOR_IDS.set(store, id);
+  return id;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+/** Trust stores are immutable: hash each once (Node's default roots are ~140 certificates). */
+const ANCHOR_IDS = /* @__PURE__ */ new WeakMap<TrustStore, Uint8Array>();

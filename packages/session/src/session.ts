@@ -1,0 +1,211 @@
+/**
+ * `Session`, the analogue of OpenSSL's `SSL_SESSION`: immutable client-side resumption state
+ * (RFC 8446 §4.6.1 ticket + PSK; RFC 5246 §7.3 session ID / RFC 5077 ticket + master secret,
+ * RFC 7627 EMS flag), reference counted like `SSL_SESSION_up_ref()` / `SSL_SESSION_free()`.
+ * The secret is wiped when the count reaches zero; every later use is a
+ * {@link SessionError} 'SessionFreed'. A session belongs to the Context that created (or
+ * parsed) it.
+ * @module
+ */
+import { tls12SuiteById, tls13SuiteById, type ResumptionData, type Tls12SessionData, type Tls13TicketData } from '@puretls/tls-core';
+import { SessionError } from './errors.ts';
+import { decodeSession, encodeSession, sessionFromPem, sessionToPem } from './format.ts';
+import type { Context } from './context.ts';
+
+/** RFC 8446 §4.6.1: a ticket lifetime is at most seven days. Applied to TLS 1.2 sessions too. */
+export const MAX_SESSION_LIFETIME_S = 604800;
+
+export class Session {
+  /** The Context this session belongs to. */
+  readonly context: Context;
+  /** The host name or address the connection was made to (cache key; may differ from the SNI). */
+  readonly host: string;
+  /** The TCP port (cache key; 0 when unknown). */
+  readonly port: number;
+  readonly #data: ResumptionData;
+  #refs = 1;
+
+  /** Internal: use the Context, a connection, or {@link Session.fromBytes}. The caller owns the one reference. */
+  constructor(context: Context, data: ResumptionData, host: string, port: number) {
+    this.context = context;
+    this.host = host;
+    this.port = port;
+    this.#data = freezeCopy(data);
+  }
+
+  /**
+   * Parse {@link Session.toBytes} output for a Context (the analogue of `d2i_SSL_SESSION`).
+   * @returns a new Session with one reference, owned by the caller
+   * @throws SessionError BadMagic / UnsupportedFormatVersion / Truncated / Malformed / Altered / ForeignConfiguration
+   */
+  static fromBytes(context: Context, bytes: Uint8Array): Session {
+    const decoded = decodeSession(bytes, context.domainId, context.sessionKey);
+    return new Session(context, decoded.data, decoded.host, decoded.port);
+  }
+
+  /**
+   * Parse the PEM form (`-----BEGIN PURETLS SESSION-----`).
+   * @throws SessionError BadPem, or any reason of {@link Session.fromBytes}
+   */
+  static fromPem(context: Context, text: string): Session {
+    return Session.fromBytes(context, sessionFromPem(text));
+  }
+
+  /** Current reference count (0 once freed). */
+  get refCount(): number {
+    return this.#refs;
+  }
+
+  /**
+   * Take another reference (`SSL_SESSION_up_ref`).
+   * @throws SessionError SessionFreed
+   */
+  upRef(): this {
+    this.#live();
+    this.#refs++;
+    return this;
+  }
+
+  /**
+   * Drop a reference (`SSL_SESSION_free`); at zero the secret is overwritten with zeros.
+   * @throws SessionError SessionFreed when the count is already zero (a double free)
+   */
+  free(): void {
+    this.#live();
+    if (--this.#refs > 0) return;
+    const d = this.#data;
+    (d.version === 'TLSv1.3' ? d.psk : d.masterSecret).fill(0);
+  }
+
+  get version(): 'TLSv1.3' | 'TLSv1.2' {
+    return this.#data.version;
+  }
+
+  /** IANA cipher suite value. */
+  get suite(): number {
+    return this.#data.suite;
+  }
+
+  /** The IANA suite name, e.g. `TLS_AES_128_GCM_SHA256`. */
+  get suiteName(): string {
+    return (this.#data.version === 'TLSv1.3' ? tls13SuiteById(this.#data.suite)?.name : tls12SuiteById(this.#data.suite)?.name) ?? `0x${this.#data.suite.toString(16)}`;
+  }
+
+  /** The SNI name of the handshake that made the session, if SNI was sent. */
+  get serverName(): string | undefined {
+    return this.#data.serverName;
+  }
+
+  get alpn(): string | undefined {
+    return this.#data.alpn;
+  }
+
+  /** When the ticket / session was received (ms since the epoch, Context clock). */
+  get issuedAtMs(): number {
+    return this.#data.receivedAtMs;
+  }
+
+  /** The lifetime the server announced, capped at 7 days. */
+  get lifetimeSeconds(): number {
+    return this.#data.lifetimeSeconds;
+  }
+
+  /** TLS 1.3 ticket_age_add (0 for TLS 1.2). */
+  get ageAdd(): number {
+    return this.#data.version === 'TLSv1.3' ? this.#data.ageAdd : 0;
+  }
+
+  /** TLS 1.3 max_early_data_size from the ticket (0: no 0-RTT; always 0 for TLS 1.2). */
+  get maxEarlyData(): number {
+    return this.#data.version === 'TLSv1.3' ? this.#data.maxEarlyData : 0;
+  }
+
+  /** TLS 1.2: whether the session used the extended master secret (always true in TLS 1.3). */
+  get extendedMasterSecret(): boolean {
+    return this.#data.version === 'TLSv1.2' ? this.#data.extendedMasterSecret : true;
+  }
+
+  /** The ticket (TLS 1.3 identity or RFC 5077 ticket), a copy, or undefined. */
+  get ticket(): Uint8Array | undefined {
+    return this.#data.ticket?.slice();
+  }
+
+  /** The TLS 1.2 session ID (a copy; empty for TLS 1.3 and ticket-only sessions). */
+  get sessionId(): Uint8Array {
+    return this.#data.version === 'TLSv1.2' ? this.#data.sessionId.slice() : new Uint8Array(0);
+  }
+
+  /** The server's certificates from the original full handshake, leaf first (copies). */
+  get peerCertificates(): Uint8Array[] {
+    return this.#data.peerCertificates.map((c) => c.slice());
+  }
+
+  /** True once the lifetime has passed (or when `nowMs` is before the issue time). */
+  isExpired(nowMs: number): boolean {
+    const age = nowMs - this.#data.receivedAtMs;
+    return age < 0 || age > this.#data.lifetimeSeconds * 1000;
+  }
+
+  /**
+   * The versioned binary form (docs/session.md §Format), with its integrity tag.
+   * @throws SessionError SessionFreed
+   */
+  toBytes(): Uint8Array {
+    this.#live();
+    return encodeSession(this.#data, this.host, this.port, this.context.domainId, this.context.sessionKey);
+  }
+
+  /** The PEM form of {@link toBytes}. */
+  toPem(): string {
+    return sessionToPem(this.toBytes());
+  }
+
+  /**
+   * Internal: the engine's view (shares the secret buffer; valid while a reference is held).
+   * @throws SessionError SessionFreed
+   */
+  resumptionData(): ResumptionData {
+    this.#live();
+    return this.#data;
+  }
+
+  /** Internal: same ticket / session ID and secret as `data` (a TLS 1.2 resumption that changed nothing). */
+  sameAs(data: ResumptionData): boolean {
+    const d = this.#data;
+    if (d.version !== data.version || d.suite !== data.suite) return false;
+    if (!sameOptional(d.ticket, data.ticket)) return false;
+    if (d.version === 'TLSv1.2' && data.version === 'TLSv1.2') return sameOptional(d.sessionId, data.sessionId) && sameOptional(d.masterSecret, data.masterSecret);
+    return d.version === 'TLSv1.3' && data.version === 'TLSv1.3' && sameOptional(d.psk, data.psk);
+  }
+
+  #live(): void {
+    if (this.#refs <= 0) throw new SessionError('SessionFreed');
+  }
+}
+
+function sameOptional(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+/** A deep, frozen copy with the lifetime capped at {@link MAX_SESSION_LIFETIME_S}. */
+function freezeCopy(data: ResumptionData): ResumptionData {
+  const peerCertificates = Object.freeze(data.peerCertificates.map((c) => c.slice()));
+  const lifetimeSeconds = Math.min(data.lifetimeSeconds, MAX_SESSION_LIFETIME_S);
+  if (data.version === 'TLSv1.3') {
+    const d: Tls13TicketData = { ...data, psk: data.psk.slice(), ticket: data.ticket.slice(), peerCertificates, lifetimeSeconds };
+    return Object.freeze(d);
+  }
+  const d: Tls12SessionData = {
+    ...data,
+    masterSecret: data.masterSecret.slice(),
+    sessionId: data.sessionId.slice(),
+    ticket: data.ticket?.slice(),
+    peerCertificates,
+    lifetimeSeconds,
+  };
+  return Object.freeze(d);
+}

@@ -1,0 +1,98 @@
+/**
+ * Process-wide memo tables that make repeated handshakes with the same servers cheap without
+ * changing any verdict:
+ *
+ * - verified signatures: "issuer key K signed certificate C" is a pure function of the bytes of K
+ *   and C, so a positive answer is remembered under SHA-256(K's SubjectPublicKeyInfo || C's DER).
+ *   Everything else about a path (validity at the current clock, host name, CA flags, key usage,
+ *   path length, name constraints, algorithm policy) is checked again on every call. Failures are
+ *   never remembered.
+ * - end-entity keys: the same server key verifies a CertificateVerify on every handshake; after a
+ *   few uses its EC multiplication tables are precomputed (crypto/signature.ts
+ *   `prepareVerificationKey`), which makes each later verify about 3-4x faster.
+ *
+ * Both tables are bounded (least recently used entries go first) and hold no secrets.
+ * @module
+ */
+import { toHex } from '../codec/bytes.ts';
+import { SHA256 } from '../crypto/noble.ts';
+import type { PublicKey } from '../crypto/keys.ts';
+import { prepareVerificationKey } from '../crypto/signature.ts';
+
+/** A small least-recently-used map. */
+class LruMap<V> {
+  readonly #capacity: number;
+  readonly #map = new Map<string, V>();
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  get(key: string): V | undefined {
+    const value = this.#map.get(key);
+    if (value !== undefined) {
+      this.#map.delete(key);
+      this.#map.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: V): void {
+    this.#map.delete(key);
+    this.#map.set(key, value);
+    if (this.#map.size > this.#capacity) this.#map.delete(this.#map.keys().next().value!);
+  }
+
+  clear(): void {
+    this.#map.clear();
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+}
+
+const verifiedSignatures = new LruMap<true>(1024);
+const endEntityKeys = new LruMap<{ key: PublicKey; uses: number }>(64);
+
+/** Uses of one end-entity EC key after which its tables are built (the build costs ~15 plain verifies). */
+const PREPARE_AFTER_USES = 4;
+
+/**
+ * Whether `issuer` (its SubjectPublicKeyInfo) signed `child` (its DER), computing the answer with
+ * `verify` only when it is not remembered.
+ */
+export function cachedSignatureCheck(issuerSpki: Uint8Array, childDer: Uint8Array, verify: () => boolean): boolean {
+  const h = SHA256.create().update(issuerSpki).update(childDer).peek();
+  const key = toHex(h);
+  if (verifiedSignatures.get(key) === true) return true;
+  const ok = verify();
+  if (ok) verifiedSignatures.set(key, true);
+  return ok;
+}
+
+/**
+ * The long-lived object for an end-entity key: the same object for the same SubjectPublicKeyInfo,
+ * prepared for fast ECDSA verification once it has been used a few times.
+ */
+export function reusableEndEntityKey(spki: Uint8Array, parsed: PublicKey): PublicKey {
+  const id = toHex(spki);
+  const entry = endEntityKeys.get(id);
+  if (entry === undefined) {
+    endEntityKeys.set(id, { key: parsed, uses: 1 });
+    return parsed;
+  }
+  if (++entry.uses === PREPARE_AFTER_USES) prepareVerificationKey(entry.key);
+  return entry.key;
+}
+
+/** Forget everything (tests, and callers that rotate trust policy). */
+export function clearVerificationCaches(): void {
+  verifiedSignatures.clear();
+  endEntityKeys.clear();
+}
+
+/** Entry counts, for tests. */
+export function verificationCacheSizes(): { signatures: number; endEntityKeys: number } {
+  return { signatures: verifiedSignatures.size, endEntityKeys: endEntityKeys.size };
+}

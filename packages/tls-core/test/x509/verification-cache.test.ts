@@ -1,0 +1,138 @@
+/**
+ * The process-wide verification caches (src/x509/verification-cache.ts): a chain whose signatures
+ * were verified once must still be refused when it is expired at a later clock or presented for
+ * another host name, a tampered certificate must never hit the cache, failures are not remembered,
+ * and the tables stay bounded.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidCertificate } from '../../src/errors.ts';
+import { isPreparedVerificationKey } from '../../src/crypto/signature.ts';
+import { parseCertificate } from '../../src/x509/certificate.ts';
+import { verifyServerCertificateChain } from '../../src/x509/path-validation.ts';
+import { TrustStore } from '../../src/x509/trust-store.ts';
+import {
+  cachedSignatureCheck,
+  clearVerificationCaches,
+  reusableEndEntityKey,
+  verificationCacheSizes,
+} from '../../src/x509/verification-cache.ts';
+import { generatePki, type Pki } from './pki.ts';
+
+let pki: Pki;
+let trust: TrustStore;
+let NOW = 0;
+
+beforeAll(() => {
+  pki = generatePki();
+  NOW = Date.now() + 1000;
+  trust = TrustStore.fromPem(readFileSync(pki.path('trust-root.pem'), 'utf8'), { strict: true });
+});
+afterAll(() => pki?.cleanup());
+beforeEach(() => clearVerificationCaches());
+
+function reasonOf(fn: () => unknown): string {
+  try {
+    fn();
+    return 'ok';
+  } catch (e) {
+    if (e instanceof InvalidCertificate) return e.reason;
+    throw e;
+  }
+}
+
+const YEAR_MS = 365 * 24 * 3600 * 1000;
+
+describe('a cached chain is re-checked against the clock and the host name', () => {
+  for (const leaf of ['leaf-ecdsa-p256', 'leaf-rsa2048']) {
+    it(`${leaf}: verified once, then expired at a later clock and wrong for another host`, () => {
+      const chain = [pki.der(leaf), pki.der('ca-int')];
+      expect(reasonOf(() => verifyServerCertificateChain({ chain, trust, hostname: 'localhost', now: NOW }))).toBe('ok');
+      // Both links (leaf <- intermediate, intermediate <- root) are remembered.
+      expect(verificationCacheSizes().signatures).toBe(2);
+      // Same bytes, same store: the signatures come from the cache, the verdicts do not.
+      expect(reasonOf(() => verifyServerCertificateChain({ chain, trust, hostname: 'localhost', now: NOW + 2 * YEAR_MS }))).toBe('Expired');
+      expect(reasonOf(() => verifyServerCertificateChain({ chain, trust, hostname: 'localhost', now: NOW - YEAR_MS }))).toBe('NotYetValid');
+      expect(reasonOf(() => verifyServerCertificateChain({ chain, trust, hostname: 'other.example', now: NOW }))).toBe('NotValidForName');
+      expect(reasonOf(() => verifyServerCertificateChain({ chain, trust, hostname: 'localhost', now: NOW }))).toBe('ok');
+      expect(verificationCacheSizes().signatures).toBe(2);
+    });
+  }
+
+  it('a cached chain is refused by a trust store without its root', () => {
+    const chain = [pki.der('leaf-ecdsa-p256'), pki.der('ca-int')];
+    expect(reasonOf(() => verifyServerCertificateChain({ chain, trust, hostname: 'localhost', now: NOW }))).toBe('ok');
+    const otherStore = TrustStore.fromPem(readFileSync(pki.path('xs-root-new.pem'), 'utf8'), { strict: true });
+    expect(reasonOf(() => verifyServerCertificateChain({ chain, trust: otherStore, hostname: 'localhost', now: NOW }))).toBe('UnknownIssuer');
+  });
+
+  it('a tampered signature after a cached good one is still BadSignature', () => {
+    const good = pki.der('leaf-ecdsa-p256');
+    const intermediate = pki.der('ca-int');
+    expect(reasonOf(() => verifyServerCertificateChain({ chain: [good, intermediate], trust, hostname: 'localhost', now: NOW }))).toBe('ok');
+    const bad = good.slice();
+    bad[bad.length - 3] ^= 0x01; // inside the DER signature's last INTEGER
+    expect(reasonOf(() => verifyServerCertificateChain({ chain: [bad, intermediate], trust, hostname: 'localhost', now: NOW }))).toBe('BadSignature');
+    // ... and stays refused on a second attempt (failures are not remembered as successes).
+    expect(reasonOf(() => verifyServerCertificateChain({ chain: [bad, intermediate], trust, hostname: 'localhost', now: NOW }))).toBe('BadSignature');
+  });
+});
+
+describe('cachedSignatureCheck', () => {
+  const issuer = Uint8Array.of(0x30, 1, 2, 3);
+  const child = Uint8Array.of(0x30, 9, 9, 9);
+
+  it('runs the verifier once for the same bytes, and again for any other bytes', () => {
+    let calls = 0;
+    const verify = (): boolean => {
+      calls++;
+      return true;
+    };
+    expect(cachedSignatureCheck(issuer, child, verify)).toBe(true);
+    expect(cachedSignatureCheck(issuer, child, verify)).toBe(true);
+    expect(calls).toBe(1);
+    expect(cachedSignatureCheck(issuer, Uint8Array.of(0x30, 9, 9, 8), verify)).toBe(true);
+    expect(cachedSignatureCheck(Uint8Array.of(0x30, 1, 2, 4), child, verify)).toBe(true);
+    expect(calls).toBe(3);
+  });
+
+  it('never remembers a failure', () => {
+    let calls = 0;
+    const reject = (): boolean => {
+      calls++;
+      return false;
+    };
+    expect(cachedSignatureCheck(issuer, child, reject)).toBe(false);
+    expect(cachedSignatureCheck(issuer, child, reject)).toBe(false);
+    expect(calls).toBe(2);
+    expect(verificationCacheSizes().signatures).toBe(0);
+  });
+
+  it('is bounded (least recently used entries go first)', () => {
+    const first = Uint8Array.of(0x30, 0, 0);
+    cachedSignatureCheck(issuer, first, () => true);
+    for (let i = 0; i < 1500; i++) cachedSignatureCheck(issuer, Uint8Array.of(0x30, i >> 8, i & 0xff, 1), () => true);
+    expect(verificationCacheSizes().signatures).toBe(1024);
+    let calls = 0;
+    cachedSignatureCheck(issuer, first, () => {
+      calls++;
+      return true;
+    });
+    expect(calls).toBe(1); // evicted, so verified again
+  });
+});
+
+describe('reusableEndEntityKey', () => {
+  it('returns one key object per SubjectPublicKeyInfo and prepares EC keys after a few uses', () => {
+    const a = parseCertificate(pki.der('leaf-ecdsa-p256'));
+    const b = parseCertificate(pki.der('leaf-ecdsa-p256'));
+    const first = reusableEndEntityKey(a.subjectPublicKeyInfo, a.publicKey);
+    expect(isPreparedVerificationKey(first)).toBe(false);
+    let key = first;
+    for (let i = 0; i < 4; i++) key = reusableEndEntityKey(b.subjectPublicKeyInfo, b.publicKey);
+    expect(key).toBe(first);
+    expect(isPreparedVerificationKey(key)).toBe(true);
+    const other = parseCertificate(pki.der('leaf-rsa2048'));
+    expect(reusableEndEntityKey(other.subjectPublicKeyInfo, other.publicKey)).toBe(other.publicKey);
+  });
+});
