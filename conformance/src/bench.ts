@@ -16,6 +16,7 @@ import './bench/handshake.ts';
 import './bench/download.ts';
 import './bench/aead.ts';
 import './bench/x509-chain.ts';
+import './bench/resumption.ts';
 import { registeredSections, type BenchRow } from './bench/registry.ts';
 import { loadClient } from './clients/index.ts';
 import { createPki, REPO_ROOT } from './pki.ts';

@@ -97,6 +97,28 @@ export interface ConformanceCase {
   readonly checkKeylog?: boolean;
   /** Counted in the server's output after the case, for accepted and refused handshakes alike. */
   readonly serverOutput?: readonly ServerOutputCheck[];
+  /** A two-connection resumption case (see {@link Resumption}); `expect` then applies to the first connection. */
+  readonly resumption?: Resumption;
+}
+
+/**
+ * A resumption case: a first connection (full handshake, `expect`) runs its steps and keeps the
+ * last session it received; a second connection offers it (to the same server, or to a new server
+ * process on the same port) and runs the steps again. Each connection's key log must equal the
+ * server's lines for its client random.
+ */
+export interface Resumption {
+  /** 'same': one server accepting both connections; 'restart': the second goes to a new server process (new ticket keys, empty cache). */
+  readonly server: 'same' | 'restart';
+  /** Whether the first connection must yield a session (false: the second connection offers none). */
+  readonly expectSession: boolean;
+  /** Whether the second connection must be resumed. */
+  readonly expectReused: boolean;
+  /** The second connection's version and suite. */
+  readonly version: 'TLSv1.3' | 'TLSv1.2';
+  readonly suite: string;
+  /** The second connection's key exchange group, when it has one to check ('none' for TLS 1.3 psk_ke). */
+  readonly group?: string;
 }
 
 // ---- alert numbers (RFC 8446 §6) ----
@@ -165,6 +187,7 @@ interface OpensslCaseSpec {
   readonly expect: Expectation;
   readonly serverOutput?: readonly ServerOutputCheck[];
   readonly checkKeylog?: boolean;
+  readonly resumption?: Resumption;
 }
 
 function openssl(spec: OpensslCaseSpec): void {
@@ -185,6 +208,7 @@ function openssl(spec: OpensslCaseSpec): void {
     expect: spec.expect,
     ...(spec.serverOutput === undefined ? {} : { serverOutput: spec.serverOutput }),
     ...(spec.checkKeylog === undefined ? {} : { checkKeylog: spec.checkKeylog }),
+    ...(spec.resumption === undefined ? {} : { resumption: spec.resumption }),
   };
   cases.push(testCase);
 }
@@ -736,6 +760,78 @@ for (const row of BADSSL) {
   });
 }
 
+// ======================= s_server: session resumption (§2.1 rows 13–22, issue 6) =======================
+// Two connections per row (s_server -naccept 2); the first runs the -rev echo (so TLS 1.3 tickets
+// have arrived) and closes cleanly, the second offers the first's last session.
+const resumed13 = (group: string | undefined = 'x25519'): Resumption => ({ server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.3', suite: AES128, ...(group === undefined ? {} : { group }) });
+openssl({
+  id: 's13-resume-psk-dhe-ke',
+  section: 'openssl resumption',
+  description: 'TLS 1.3 ticket resumption, psk_dhe_ke (default): second connection Reused with an x25519 key share',
+  expect: ok13(),
+  resumption: resumed13(),
+});
+openssl({
+  id: 's13-resume-psk-ke',
+  section: 'openssl resumption',
+  description: 'TLS 1.3 psk_ke only (server -allow_no_dhe_kex, client pskModes psk_ke): Reused without a key exchange',
+  flags: ['-allow_no_dhe_kex'],
+  client: { pskModes: ['psk_ke'] },
+  expect: ok13(),
+  resumption: resumed13('none'),
+});
+openssl({
+  id: 's13-resume-num-tickets-0',
+  section: 'openssl resumption',
+  description: 'TLS 1.3 -num_tickets 0: no session arrives, the second connection is a full handshake',
+  flags: ['-num_tickets', '0'],
+  expect: ok13(),
+  resumption: { server: 'same', expectSession: false, expectReused: false, version: 'TLSv1.3', suite: AES128, group: 'x25519' },
+});
+openssl({
+  id: 's13-resume-hrr',
+  section: 'openssl resumption',
+  description: 'TLS 1.3 resumption after a HelloRetryRequest (server -groups P-256, client key share X25519 only): Reused on secp256r1',
+  flags: ['-groups', 'P-256', '-msg'],
+  client: { groups: ['X25519', 'P-256'] },
+  expect: ok13({ group: 'secp256r1' }),
+  resumption: resumed13('secp256r1'),
+  serverOutput: [{ ...TWO_SERVER_HELLOS, name: 'HelloRetryRequest on both connections (4 ServerHellos in -msg)', count: 4 }],
+});
+openssl({
+  id: 's13-resume-no-ticket',
+  section: 'openssl resumption',
+  description: 'TLS 1.3 -no_ticket (stateful tickets from the server cache): still Reused',
+  flags: ['-no_ticket'],
+  expect: ok13(),
+  resumption: resumed13(),
+});
+openssl({
+  id: 's13-resume-restarted-server',
+  section: 'openssl resumption',
+  description: 'TLS 1.3 ticket offered to a restarted s_server (new ticket keys): declined, full handshake',
+  expect: ok13(),
+  resumption: { server: 'restart', expectSession: true, expectReused: false, version: 'TLSv1.3', suite: AES128, group: 'x25519' },
+});
+openssl({
+  id: 's12-resume-session-id',
+  section: 'openssl resumption',
+  description: 'TLS 1.2 session-ID resumption (-no_ticket, server session cache): Reused',
+  version: 'tls1_2',
+  flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256', '-no_ticket'],
+  expect: ok12(),
+  resumption: { server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.2', suite: S12.ecdsaAes128 },
+});
+openssl({
+  id: 's12-resume-ticket',
+  section: 'openssl resumption',
+  description: 'TLS 1.2 RFC 5077 ticket resumption: Reused',
+  version: 'tls1_2',
+  flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
+  expect: ok12(),
+  resumption: { server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.2', suite: S12.ecdsaAes128 },
+});
+
 // ======================= gnutls-serv (§3.1), run inside `unshare -n` =======================
 const GNUTLS_TLS13 = 'NORMAL:-VERS-ALL:+VERS-TLS1.3';
 const GNUTLS_TLS12 = 'NORMAL:-VERS-ALL:+VERS-TLS1.2';
@@ -820,6 +916,25 @@ gnutls(
 gnutls('gnutls12-pkcs1-only', 'gnutls TLS 1.2 PKCS#1 v1.5 only (-SIGN-ALL:+SIGN-RSA-SHA256): rsa_pkcs1_sha256', `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-RSA:-SIGN-ALL:+SIGN-RSA-SHA256`, [], {}, ok12({ suite: S12.rsaAes128, sigScheme: 'rsa_pkcs1_sha256' }), GNUTLS_ECHO, RSA);
 gnutls('gnutls12-ems-off', 'gnutls TLS 1.2 without extended master secret (%NO_SESSION_HASH): key logs equal', `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA:%NO_SESSION_HASH`, [], {}, ok12());
 gnutls('gnutls12-ems-required-refused', 'gnutls %NO_SESSION_HASH, client requires the extended master secret: handshake_failure (40) sent', `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA:%NO_SESSION_HASH`, [], { requireExtendedMasterSecret: true }, { ok: false, reason: ['ExtendedMasterSecretRequired'], alertSent: [ALERT.handshakeFailure] });
+
+// gnutls-serv resumption (issue 6): TLS 1.3 tickets (sent by default) and the TLS 1.2 session cache
+// (--noticket). gnutls-serv accepts connections until it is stopped.
+for (const [id, description, priority, extra, expect, resumption] of [
+  ['gnutls13-resume-ticket', 'gnutls TLS 1.3 ticket resumption (default tickets): Reused', `${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM`, [], ok13(), { server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.3', suite: AES128, group: 'x25519' }],
+  ['gnutls12-resume-session-id', 'gnutls TLS 1.2 session-ID resumption (--noticket, server session cache): Reused', `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA`, ['--noticket'], ok12(), { server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.2', suite: S12.ecdsaAes128 }],
+] as const satisfies readonly (readonly [string, string, string, readonly string[], Expectation, Resumption])[]) {
+  cases.push({
+    id,
+    section: 'gnutls-serv resumption',
+    description,
+    server: { kind: 'gnutls', args: ['-a', '--echo', '--x509certfile', `${EC.leaf}.chain.pem`, '--x509keyfile', `${EC.leaf}.key`, '--priority', priority, ...extra] },
+    certificate: certName(EC),
+    client: {},
+    steps: GNUTLS_ECHO,
+    expect,
+    resumption,
+  });
+}
 
 // ======================= Botan 2.19 tls_server (§3.2), TLS 1.2 only, inside `unshare -n` =======================
 // Each row pins Botan's text policy: one cipher, one group, SHA-256 signatures, so the suite,

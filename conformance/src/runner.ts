@@ -13,7 +13,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { ConformanceCase, Expectation, ExpectFailure, ExpectSuccess, ServerOutputCheck, Step } from './cases.ts';
+import type { ConformanceCase, Expectation, ExpectFailure, ExpectSuccess, Resumption, ServerOutputCheck, Step } from './cases.ts';
 import { botanUnavailableReason, startBotanServer } from './botan-server.ts';
 import { startDowngradeProxy, type RunningProxy } from './downgrade-proxy.ts';
 import { gnutlsUnavailableReason, runInNetns, startGnutlsServer } from './gnutls-server.ts';
@@ -105,6 +105,9 @@ export async function runCase(testCase: ConformanceCase, client: ClientUnderTest
   if (testCase.client.requireExtendedMasterSecret === true && !client.capabilities.requireExtendedMasterSecret) {
     return finish(testCase, client, started, [notAvailable('requireExtendedMasterSecret option', 'supported', true)], { observed: NOT_AVAILABLE });
   }
+  if (testCase.client.pskModes !== undefined && client.capabilities.pskModes !== true) {
+    return finish(testCase, client, started, [notAvailable('pskModes option', 'supported', true)], { observed: NOT_AVAILABLE });
+  }
   if (NETNS_KINDS.has(testCase.server.kind) && env.insideNetns !== true) {
     const unavailable = await unavailableReason(testCase.server.kind, env);
     if (unavailable !== undefined) {
@@ -116,6 +119,8 @@ export async function runCase(testCase: ConformanceCase, client: ClientUnderTest
       return finish(testCase, client, started, [check('netns child', 'result', (error as Error).message)], { observed: 'harness error' });
     }
   }
+
+  if (testCase.resumption !== undefined) return runResumptionCase(testCase, testCase.resumption, client, env, started);
 
   const checks: CheckResult[] = [];
   let observed = '';
@@ -193,6 +198,147 @@ export async function runCase(testCase: ConformanceCase, client: ClientUnderTest
   return finish(testCase, client, started, checks, { observed });
 }
 
+/** How long the first connection of a resumption case waits for a session after its steps (TLS 1.3 tickets). */
+const SESSION_WAIT_MS = 300;
+
+/** One connection of a resumption case, with everything the checks need after the server stopped. */
+interface ResumptionLeg {
+  readonly connection?: ClientConnection;
+  readonly keylog: readonly string[];
+  readonly sessions: readonly Uint8Array[];
+}
+
+/**
+ * A two-connection resumption case ({@link Resumption}): connection 1 (checked against
+ * `testCase.expect`) runs the steps and keeps its last session; connection 2 offers it, to the same
+ * server or to a restarted one on the same port, and must be Reused (or not) with the expected
+ * version, suite and group. Each connection's key log must equal the server's lines for its client
+ * random (RFC 8446 §7.1 / RFC 5246 §8.1 secrets, NSS key log format).
+ */
+async function runResumptionCase(testCase: ConformanceCase, resumption: Resumption, client: ClientUnderTest, env: RunEnvironment, started: number): Promise<CaseResult> {
+  const checks: CheckResult[] = [];
+  let observed = '';
+  const servers: RunningServer[] = [];
+  const logs: ServerLog[] = [];
+  let first: ResumptionLeg | undefined;
+  let second: ResumptionLeg | undefined;
+  const base = { host: '127.0.0.1', servername: 'localhost', ca: env.pki.caRootPem, ...testCase.client };
+  try {
+    const serverA = await startServer(testCase, env, { naccept: resumption.server === 'same' ? 2 : 1 });
+    servers.push(serverA);
+    first = await resumptionLeg(await client.connect({ ...base, port: serverA.port }), testCase, serverA, env, client, checks, 'first connection');
+    const expectation = testCase.expect;
+    if (first.connection !== undefined && expectation.ok) checks.push(...successChecks(expectation, first.connection, client).map((c) => ({ ...c, name: `first connection ${c.name}` })));
+    if (first.connection === undefined || checks.some((c) => c.status === 'fail')) throw new Abort();
+    checks.push(check('first connection resumable session', resumption.expectSession ? 'received' : 'none', first.sessions.length > 0 ? 'received' : 'none', true));
+    let serverB = serverA;
+    if (resumption.server === 'restart') {
+      logs.push(await serverA.stop());
+      serverB = await startServer(testCase, env, { naccept: 1, port: serverA.port });
+      servers.push(serverB);
+    }
+    const offered = first.sessions.at(-1);
+    const outcome = await client.connect({ ...base, port: serverB.port, ...(offered === undefined ? {} : { session: offered }) });
+    second = await resumptionLeg(outcome, testCase, serverB, env, client, checks, 'second connection');
+    if (second.connection !== undefined) {
+      const info = second.connection.info;
+      observed = `${info.resumed === true ? 'Reused' : info.resumed === false ? 'New' : 'n/a'} ${info.version} ${info.suite} ${info.group}`;
+      checks.push(
+        info.resumed === NOT_AVAILABLE ? notAvailable('second connection reused', String(resumption.expectReused), true) : check('second connection reused', String(resumption.expectReused), String(info.resumed), true),
+        check('second connection version', resumption.version, info.version, true),
+        check('second connection suite', resumption.suite, info.suite),
+      );
+      if (resumption.group !== undefined) {
+        checks.push(client.capabilities.group ? check('second connection group', resumption.group, info.group === NOT_AVAILABLE ? 'none' : info.group) : notAvailable('second connection group', resumption.group));
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof Abort)) {
+      checks.push(check('harness', 'no error', (error as Error).message));
+      observed = observed || 'harness error';
+    }
+  } finally {
+    if (servers.length > 0 && testCase.serverOutput !== undefined) await settleServerOutput(servers.at(-1)!, testCase.serverOutput);
+    for (const server of servers.slice(logs.length)) logs.push(await server.stop());
+  }
+  const harnessError = checks.some((c) => c.name === 'harness');
+  if (!harnessError && logs.length > 0) {
+    for (const outputCheck of testCase.serverOutput ?? []) {
+      const count = logs.reduce((sum, log) => sum + [...log.output.matchAll(new RegExp(outputCheck.pattern, 'gm'))].length, 0);
+      checks.push(check(outputCheck.name, String(outputCheck.count), String(count)));
+    }
+    const legs: [string, ResumptionLeg | undefined, ServerLog | undefined][] = [
+      ['first connection', first, logs[0]],
+      ['second connection', second, logs.at(-1)],
+    ];
+    for (const [label, leg, log] of legs) {
+      if (leg?.connection === undefined || log === undefined || !(testCase.checkKeylog ?? true)) continue;
+      if (!client.capabilities.keylog) {
+        checks.push(notAvailable(`${label} key log = server key log`, 'equal'));
+        continue;
+      }
+      const random = randomOf(leg.keylog);
+      let serverLines = log.keylog.filter((line) => randomOf([line]) === random);
+      if (serverLines.length === 0 && leg === second && resumption.version === 'TLSv1.2' && first?.connection !== undefined) {
+        // gnutls-serv logs nothing for an abbreviated TLS 1.2 handshake; a resumed session keeps its
+        // master secret (RFC 5246 §7.3), so it must equal the server's for the first connection.
+        const firstRandom = randomOf(first.keylog);
+        const secretOf = (lines: readonly string[], r: string | undefined): string => lines.find((l) => l.startsWith('CLIENT_RANDOM ') && randomOf([l]) === r)?.split(' ')[2]?.toLowerCase() ?? 'none';
+        checks.push(check(`${label} master secret = server's for the first connection (no server key log line)`, secretOf(logs[0]!.keylog, firstRandom), secretOf(leg.keylog, random)));
+        continue;
+      }
+      let note = '';
+      if (leg.keylog.every((line) => !EARLY_LABELS.has(line.split(' ')[0] ?? ''))) {
+        // gnutls-serv logs the early secrets of every offered PSK; without 0-RTT the client derives none.
+        const before = serverLines.length;
+        serverLines = serverLines.filter((line) => !EARLY_LABELS.has(line.split(' ')[0] ?? ''));
+        if (serverLines.length !== before) note = ', server early secrets left out (no 0-RTT)';
+      }
+      checks.push({ ...keylogCheck(leg.keylog, serverLines), name: `${label} key log = server key log (same client random${note})` });
+    }
+  }
+  return finish(testCase, client, started, checks, { observed: observed || 'harness error' });
+}
+
+/** TLS 1.3 early secrets (RFC 8446 §7.1), logged only when 0-RTT is used. */
+const EARLY_LABELS: ReadonlySet<string> = new Set(['CLIENT_EARLY_TRAFFIC_SECRET', 'EARLY_EXPORTER_SECRET']);
+
+/** The client random (lower-case hex) of a connection's key log lines. */
+function randomOf(lines: readonly string[]): string | undefined {
+  return lines[0]?.split(' ')[1]?.toLowerCase();
+}
+
+/** Thrown to skip the rest of a resumption case after a failed essential check. */
+class Abort extends Error {}
+
+/** Runs the steps on one connection of a resumption case, waits for a session, and closes it. */
+async function resumptionLeg(
+  outcome: Awaited<ReturnType<ClientUnderTest['connect']>>,
+  testCase: ConformanceCase,
+  server: RunningServer,
+  env: RunEnvironment,
+  client: ClientUnderTest,
+  checks: CheckResult[],
+  label: string,
+): Promise<ResumptionLeg> {
+  if (!outcome.ok) {
+    checks.push(check(`${label} handshake`, 'accepted', describeError(outcome.error), true));
+    return { keylog: outcome.keylog, sessions: [] };
+  }
+  const connection = outcome.connection;
+  try {
+    const stepChecks = await runSteps(testCase.steps, connection, server, env, client);
+    checks.push(...stepChecks.map((c) => ({ ...c, name: `${label} ${c.name}` })));
+    await connection.waitForSession(SESSION_WAIT_MS);
+  } finally {
+    // close_notify first: a TLS 1.2 session of a connection torn down without it leaves the server's cache.
+    connection.end();
+    await Promise.race([connection.closed, delay(2000)]);
+    connection.destroy();
+  }
+  return { connection, keylog: [...connection.keylogLines()], sessions: [...connection.sessions()] };
+}
+
 /** Waits (at most 1.5 s) until every server output check has reached its count. */
 async function settleServerOutput(server: RunningServer, outputChecks: readonly ServerOutputCheck[]): Promise<void> {
   const deadline = Date.now() + 1500;
@@ -202,12 +348,26 @@ async function settleServerOutput(server: RunningServer, outputChecks: readonly 
   while (!satisfied() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
-function startServer(testCase: ConformanceCase, env: RunEnvironment): Promise<RunningServer> {
+/** Overrides for a resumption case's s_server: connections accepted, and the port of a restarted server. */
+interface ServerOverrides {
+  readonly naccept?: number;
+  readonly port?: number;
+}
+
+function startServer(testCase: ConformanceCase, env: RunEnvironment, overrides: ServerOverrides = {}): Promise<RunningServer> {
   const { kind, args, configText } = testCase.server;
   const withConfig = configText === undefined ? {} : { configText };
+  const { naccept, port } = overrides;
   switch (kind) {
     case 'openssl':
-      return startOpensslServer({ args, cwd: env.pki.dir, keylog: true, ...withConfig });
+      return startOpensslServer({
+        args,
+        cwd: env.pki.dir,
+        keylog: true,
+        ...withConfig,
+        ...(naccept === undefined ? {} : { naccept }),
+        ...(port === undefined ? {} : { pickPort: () => port }),
+      });
     case 'gnutls':
       return startGnutlsServer({ args, cwd: env.pki.dir, keylog: true });
     case 'botan':

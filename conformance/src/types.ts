@@ -39,6 +39,10 @@ export interface ClientConnectOptions {
   readonly keepData?: boolean;
   /** Refuse a TLS 1.2 server that does not negotiate the extended master secret (RFC 7627 §5.4). */
   readonly requireExtendedMasterSecret?: boolean;
+  /** A session to offer (bytes of an earlier connection's `'session'` event). */
+  readonly session?: Uint8Array;
+  /** TLS 1.3 psk_key_exchange_modes to offer (RFC 8446 §4.2.9); undefined = the client's default. */
+  readonly pskModes?: readonly ('psk_ke' | 'psk_dhe_ke')[];
 }
 
 /** What the client reports about a finished handshake. */
@@ -103,6 +107,10 @@ export interface ClientConnection {
   readonly closed: Promise<CloseInfo>;
   /** Key log lines (NSS format, no trailing newline) seen so far. */
   keylogLines(): readonly string[];
+  /** Resumable sessions received so far (`'session'` event bytes), oldest first. */
+  sessions(): readonly Uint8Array[];
+  /** Resolves once at least one session has arrived, or after `timeoutMs` (whichever is first). */
+  waitForSession(timeoutMs: number): Promise<void>;
   /** Sends close_notify and half-closes. */
   end(): void;
   /** Tears the connection down without a close_notify. */
@@ -126,6 +134,8 @@ export interface ClientCapabilities {
   readonly errorReason: boolean;
   /** Can be told to require the TLS 1.2 extended master secret. */
   readonly requireExtendedMasterSecret: boolean;
+  /** Can be told which TLS 1.3 psk_key_exchange_modes to offer (absent = no). */
+  readonly pskModes?: boolean;
 }
 
 export interface ClientUnderTest {

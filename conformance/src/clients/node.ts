@@ -64,6 +64,7 @@ export function nodeTlsOptions(options: ClientConnectOptions): tls.ConnectionOpt
   if (options.maxVersion !== undefined) nodeOptions.maxVersion = options.maxVersion;
   if (options.suites !== undefined) nodeOptions.ciphers = options.suites.join(':');
   if (options.groups !== undefined) nodeOptions.ecdhCurve = options.groups.join(':');
+  if (options.session !== undefined) nodeOptions.session = Buffer.from(options.session);
   return nodeOptions;
 }
 

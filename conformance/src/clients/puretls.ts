@@ -8,7 +8,10 @@
  *
  * Options the Node-shaped `connect()` does not expose (`requireExtendedMasterSecret`) are applied
  * through its `engineFactory` hook: the validated tls-core options are extended and the engine is
- * tls-core's own `ClientConnection`, exactly as the transport builds it.
+ * tls-core's own `ClientConnection`, exactly as the transport builds it. A session to offer is
+ * passed as `session` (the bytes of an earlier `'session'` event); TLS 1.3 `pskModes`, which
+ * `connect()` does not take, go through a cache-less @puretls/session `Context` built from the
+ * same options and passed as `context`.
  *
  * @module
  */
@@ -40,8 +43,14 @@ interface PuretlsSocketExtras {
   getPeerSignatureScheme?(): string | null | undefined;
 }
 
+/** The parts of @puretls/session and the transport used to offer chosen psk_key_exchange_modes. */
+export interface SessionContextParts {
+  readonly Context: new (options: Record<string, unknown>) => unknown;
+  readonly toConfigOptions: (options: Record<string, unknown>) => Record<string, unknown>;
+}
+
 /** Maps the harness options to puretls' tls.connect-shaped options. */
-export function puretlsOptions(options: ClientConnectOptions, core?: CoreEngineParts): Record<string, unknown> {
+export function puretlsOptions(options: ClientConnectOptions, core?: CoreEngineParts, sessionParts?: SessionContextParts): Record<string, unknown> {
   const mapped: Record<string, unknown> = {
     host: options.host,
     port: options.port,
@@ -54,6 +63,12 @@ export function puretlsOptions(options: ClientConnectOptions, core?: CoreEngineP
   if (options.maxVersion !== undefined) mapped.maxVersion = options.maxVersion;
   if (options.suites !== undefined) mapped.ciphers = options.suites.join(':');
   if (options.groups !== undefined) mapped.groups = [...options.groups];
+  if (options.session !== undefined) mapped.session = options.session;
+  if (options.pskModes !== undefined) {
+    // connect() has no pskModes option: a session Context (cache off) built from the same options carries it.
+    if (sessionParts === undefined) throw new Error('pskModes needs @puretls/session');
+    mapped.context = new sessionParts.Context({ ...sessionParts.toConfigOptions(mapped), pskModes: [...options.pskModes], sessionCacheMode: 'off' });
+  }
   if (options.requireExtendedMasterSecret === true) {
     if (core === undefined) throw new Error('requireExtendedMasterSecret needs @puretls/tls-core');
     mapped.engineFactory = (config: Record<string, unknown>, target: EngineTargetShape) =>
@@ -100,6 +115,15 @@ export async function loadPuretlsClient(): Promise<ClientUnderTest | undefined> 
   } catch {
     alertFor = undefined;
   }
+  let sessionParts: SessionContextParts | undefined;
+  try {
+    const session = (await import('@puretls/session')) as Record<string, unknown>;
+    if (typeof session.Context === 'function' && typeof transport.toConfigOptions === 'function') {
+      sessionParts = { Context: session.Context as SessionContextParts['Context'], toConfigOptions: transport.toConfigOptions as SessionContextParts['toConfigOptions'] };
+    }
+  } catch {
+    sessionParts = undefined;
+  }
   return tlsLikeClient({
     name: 'puretls',
     capabilities: {
@@ -110,9 +134,10 @@ export async function loadPuretlsClient(): Promise<ClientUnderTest | undefined> 
       alertSent: alertFor !== undefined,
       errorReason: true,
       requireExtendedMasterSecret: engineParts !== undefined,
+      pskModes: sessionParts !== undefined,
     },
     knownDeviations: {},
-    open: (options) => (connect as ConnectFunction)(puretlsOptions(options, engineParts)),
+    open: (options) => (connect as ConnectFunction)(puretlsOptions(options, engineParts, sessionParts)),
     describeError: (error) => describePuretlsError(error, alertFor),
     readGroup: (socket) => {
       const group = (socket as TlsLikeSocket & PuretlsSocketExtras).getNegotiatedGroup?.();

@@ -65,6 +65,7 @@ export function tlsLikeClient(profile: TlsLikeProfile): ClientUnderTest {
 function connectTlsLike(profile: TlsLikeProfile, options: ClientConnectOptions): Promise<ConnectOutcome> {
   return new Promise<ConnectOutcome>((resolveOutcome) => {
     const keylog: string[] = [];
+    const sessions: Uint8Array[] = [];
     const chunks: Uint8Array[] = [];
     let byteCount = 0;
     const keepData = options.keepData ?? true;
@@ -98,6 +99,10 @@ function connectTlsLike(profile: TlsLikeProfile, options: ClientConnectOptions):
 
     socket.on('keylog', (line: Uint8Array) => {
       keylog.push(new TextDecoder().decode(line).trim());
+    });
+    socket.on('session', (session: Uint8Array) => {
+      sessions.push(new Uint8Array(session));
+      notify();
     });
     socket.on('data', (chunk: Uint8Array) => {
       byteCount += chunk.length;
@@ -176,6 +181,21 @@ function connectTlsLike(profile: TlsLikeProfile, options: ClientConnectOptions):
         receivedBytes: () => byteCount,
         closed,
         keylogLines: () => keylog,
+        sessions: () => sessions,
+        waitForSession: (timeoutMs) =>
+          new Promise<void>((resolve) => {
+            const check = (): void => {
+              if (sessions.length > 0 || closeInfo !== undefined) done();
+            };
+            const waitTimer = setTimeout(() => done(), timeoutMs);
+            const done = (): void => {
+              clearTimeout(waitTimer);
+              waiters.delete(check);
+              resolve();
+            };
+            waiters.add(check);
+            check();
+          }),
         end: () => {
           socket.end();
         },

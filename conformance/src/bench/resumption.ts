@@ -1,0 +1,121 @@
+/**
+ * Benchmark section: sequential resumed (abbreviated) handshakes per second against a local
+ * s_server, TLS 1.3 (ticket, psk_dhe_ke with an X25519 key share, RFC 8446 §2.2) and TLS 1.2
+ * (RFC 5077 ticket, RFC 5246 §7.3 abbreviated handshake), ECDSA P-256 chain.
+ *
+ * Each client first makes one full handshake and keeps the session it received (the `'session'`
+ * event); every measured handshake then offers that same session (s_server's stateless tickets
+ * may be used again, as `openssl s_time -reuse` does). A handshake that is not reused is an error,
+ * so the rate never silently measures full handshakes. node:tls uses its `session` option and one
+ * prepared `secureContext`.
+ *
+ * @module
+ */
+import tls from 'node:tls';
+import { startOpensslServer } from '../openssl-server.ts';
+import type { ClientConnectOptions, ClientUnderTest } from '../types.ts';
+import { sequentialRate } from './handshake.ts';
+import { registerSection, type BenchContext, type BenchRow } from './registry.ts';
+
+const SESSION_WAIT_MS = 2000;
+
+const VARIANTS = [
+  ['TLS 1.3 ticket (psk_dhe_ke, X25519)', ['-tls1_3', '-ciphersuites', 'TLS_AES_128_GCM_SHA256']],
+  ['TLS 1.2 ticket (ECDHE-ECDSA-AES128-GCM-SHA256)', ['-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256']],
+] as const;
+
+/** One full handshake with the subject; returns the last session it received. */
+async function subjectSession(client: ClientUnderTest, options: ClientConnectOptions): Promise<Uint8Array> {
+  const outcome = await client.connect(options);
+  if (!outcome.ok) throw new Error(`${client.name} handshake failed: ${outcome.error.message}`);
+  await outcome.connection.waitForSession(SESSION_WAIT_MS);
+  const session = outcome.connection.sessions().at(-1);
+  outcome.connection.end();
+  await Promise.race([outcome.connection.closed, new Promise((resolve) => setTimeout(resolve, 1000))]);
+  outcome.connection.destroy();
+  if (session === undefined) throw new Error(`${client.name} received no session`);
+  return session;
+}
+
+async function subjectResumed(client: ClientUnderTest, options: ClientConnectOptions, session: Uint8Array): Promise<void> {
+  const outcome = await client.connect({ ...options, session });
+  if (!outcome.ok) throw new Error(`${client.name} resumed handshake failed: ${outcome.error.message}`);
+  const reused = outcome.connection.info.resumed;
+  outcome.connection.destroy();
+  await outcome.connection.closed;
+  if (reused !== true) throw new Error(`${client.name}: the session was not reused (${String(reused)})`);
+}
+
+function nodeSession(port: number, secureContext: tls.SecureContext): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', secureContext });
+    let session: Buffer | undefined;
+    const timer = setTimeout(() => socket.end(), SESSION_WAIT_MS);
+    socket.on('session', (s: Buffer) => {
+      session = s;
+      clearTimeout(timer);
+      socket.end();
+    });
+    // s_server -WWW answers a connection that ends without a request with an alert: ignored once the session is in.
+    socket.on('error', (error) => {
+      if (session === undefined) reject(error);
+    });
+    socket.once('close', () => {
+      clearTimeout(timer);
+      if (session === undefined) reject(new Error('node:tls received no session'));
+      else resolve(session);
+    });
+  });
+}
+
+function nodeResumed(port: number, secureContext: tls.SecureContext, session: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', secureContext, session });
+    let reused = false;
+    socket.once('secureConnect', () => {
+      reused = socket.isSessionReused();
+      socket.destroy();
+    });
+    socket.once('error', reject);
+    socket.once('close', () => {
+      if (reused) resolve();
+      else reject(new Error('node:tls: the session was not reused'));
+    });
+  });
+}
+
+registerSection({
+  id: 'resumption',
+  title: 'resumed handshakes per second (sequential, one session offered again each time, ECDSA P-256 chain)',
+  async run(context: BenchContext): Promise<BenchRow[]> {
+    const rows: BenchRow[] = [];
+    const secureContext = tls.createSecureContext({ ca: context.pki.caRootPem });
+    for (const [label, flags] of VARIANTS) {
+      const server = await startOpensslServer({
+        args: ['-cert', 'leaf-ecdsa-p256.pem', '-key', 'leaf-ecdsa-p256.key', '-cert_chain', 'ca-int.pem', ...flags, '-WWW'],
+        cwd: context.pki.dir,
+        naccept: 0,
+        lifetimeSeconds: 600,
+      });
+      try {
+        const options: ClientConnectOptions = { host: '127.0.0.1', port: server.port, servername: 'localhost', ca: context.pki.caRootPem, keepData: false };
+        const nodeSess = await nodeSession(server.port, secureContext);
+        const baseline = await sequentialRate(context.handshakes, context.warmup, () => nodeResumed(server.port, secureContext, nodeSess));
+        const subjectSess = await subjectSession(context.subject, options);
+        const subject = await sequentialRate(context.handshakes, context.warmup, () => subjectResumed(context.subject, options, subjectSess));
+        context.log(`  ${label}: ${context.subject.name} ${subject.toFixed(1)}/s, node:tls ${baseline.toFixed(1)}/s`);
+        rows.push({
+          section: 'resumption',
+          name: label,
+          unit: 'handshakes/s',
+          subject,
+          baseline,
+          note: `${context.handshakes} after ${context.warmup} warm-up, every one checked reused; node:tls with its session option and a prepared secureContext`,
+        });
+      } finally {
+        await server.stop();
+      }
+    }
+    return rows;
+  },
+});
