@@ -91,8 +91,11 @@ export function encodeSession(data: ResumptionData, host: string, port: number, 
  * Decode and check one session.
  * @throws SessionError for every defect, never anything else
  */
-export function decodeSession(bytes: Uint8Array, domainId: Uint8Array, key: Uint8Array): { data: ResumptionData; host: string; port: number } {
-  if (!(bytes instanceof Uint8Array)) throw new SessionError('Malformed', 'not bytes');
+export function decodeSession(input: Uint8Array, domainId: Uint8Array, key: Uint8Array): { data: ResumptionData; host: string; port: number } {
+  if (!(input instanceof Uint8Array)) throw new SessionError('Malformed', 'not bytes');
+  // A Uint8Array subclass (Node's Buffer) makes slice() return a view, so the parsed secret would
+  // alias the caller's bytes and be wiped in them by free(). Parse a plain view instead.
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   if (bytes.length < MAGIC.length + 1) throw new SessionError(bytes.length === 0 || isPrefixOf(bytes, MAGIC) ? 'Truncated' : 'BadMagic');
   if (!equalBytes(bytes.subarray(0, MAGIC.length), MAGIC)) throw new SessionError('BadMagic');
   if (bytes[MAGIC.length] !== SESSION_FORMAT_VERSION) throw new SessionError('UnsupportedFormatVersion', `version ${bytes[MAGIC.length]}`);

@@ -31,6 +31,16 @@ describe('toBytes / fromBytes', () => {
     }
   });
 
+  it('never aliases its input: freeing a Session parsed from a Node Buffer leaves the Buffer intact', () => {
+    for (const s of [t13, t12]) {
+      const input = Buffer.from(s.toBytes());
+      const before = Buffer.from(input);
+      Session.fromBytes(ctx, input).free();
+      expect(input.equals(before)).toBe(true);
+      expect(Session.fromBytes(ctx, input).resumptionData()).toEqual(s.resumptionData());
+    }
+  });
+
   it('starts with the documented header: "PTSS", version 1, the 32-byte domain id', () => {
     const r = new Reader(t13.toBytes());
     expect(Array.from(r.bytes(4, 'magic'))).toEqual([0x50, 0x54, 0x53, 0x53]);

@@ -98,7 +98,9 @@ export class ClientConnection {
   receive(bytes: Uint8Array): void {
     this.#guard(() => {
       if (this.#state === undefined) throw new UsageError('receive() before start()');
-      this.#deframer.push(bytes);
+      // A Uint8Array subclass (Node's Buffer) makes slice() return a view: use a plain view so
+      // that every copy the layers below make with slice() really is a copy.
+      this.#deframer.push(bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       for (let rec = this.#deframer.next(); rec !== undefined; rec = this.#deframer.next()) {
         if (this.#peerClosed) continue; // RFC 8446 §6.1: data after close_notify is ignored.
         this.#processRecord(rec);
