@@ -16,7 +16,7 @@ import {
   UsageError,
   alertFor,
 } from '../errors.ts';
-import { tls12SuiteById, type Tls12Suite } from '../crypto/suites.ts';
+import type { Tls12Suite } from '../crypto/suites.ts';
 import { RecordDeframer, type TlsRecord } from '../record/deframer.ts';
 import { HandshakeReassembler } from '../record/handshake-reassembler.ts';
 import { RecordLayer } from '../record/record-layer.ts';
@@ -376,11 +376,6 @@ export class ClientConnection {
   #checkKeyChangeBoundary(): void {
     if (this.#reassembler.hasPartialMessage || this.#reassembler.readyCount > 0) throw new PeerMisbehaved('KeyChangeNotOnRecordBoundary');
   }
-}
-
-/** Used by the TLS 1.2 states to name suites in events. */
-export function tls12SuiteName(id: number): string | undefined {
-  return tls12SuiteById(id)?.name;
 }
 
 const CCS_BODY = /* @__PURE__ */ new Uint8Array([1]);

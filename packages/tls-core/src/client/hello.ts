@@ -4,7 +4,9 @@
  * (RFC 8446 §4.1.4: same message with the new key share, the cookie, and no early_data).
  * @module
  */
-import { utf8 } from '../codec/bytes.ts';
+import { fromUtf8, utf8 } from '../codec/bytes.ts';
+import { PeerMisbehaved } from '../errors.ts';
+import { findExtension } from '../wire/extensions.ts';
 import { encodeHandshake } from '../wire/handshake.ts';
 import { extension } from '../wire/extensions.ts';
 import type { Extension } from '../wire/extensions.ts';
@@ -94,6 +96,24 @@ export function buildClientHello(p: ClientHelloParams): BuiltClientHello {
     extensions: exts,
   };
   return { message, encoded: encodeHandshake(message), offeredExtensions: new Set(exts.map((e) => e.type)) };
+}
+
+/**
+ * The protocol the server selected in its ALPN extension (TLS 1.3 EncryptedExtensions, TLS 1.2
+ * ServerHello), or undefined when it sent none.
+ * @throws PeerMisbehaved 'SelectedUnofferedApplicationProtocol' unless it is exactly one name we offered (RFC 7301 §3.2)
+ */
+export function selectedAlpn(config: ClientConfig, extensions: readonly Extension[]): string | undefined {
+  const ext = findExtension(extensions, ExtensionType.ApplicationLayerProtocolNegotiation);
+  if (ext === undefined) return undefined;
+  let name: string;
+  try {
+    name = fromUtf8(ext.protocols[0]!);
+  } catch {
+    throw new PeerMisbehaved('SelectedUnofferedApplicationProtocol', 'not UTF-8');
+  }
+  if (ext.protocols.length !== 1 || !config.alpnProtocols.includes(name)) throw new PeerMisbehaved('SelectedUnofferedApplicationProtocol', name);
+  return name;
 }
 
 const PKCS1 = new Set<number>([SignatureScheme.rsa_pkcs1_sha256, SignatureScheme.rsa_pkcs1_sha384, SignatureScheme.rsa_pkcs1_sha512]);

@@ -9,7 +9,7 @@
  * abbreviated: [ExpectNewSessionTicket12] → ExpectChangeCipherSpec12 → ExpectFinished12 → ExpectTraffic12
  * @module
  */
-import { concatBytes, equalBytes, fromUtf8 } from '../codec/bytes.ts';
+import { concatBytes, equalBytes } from '../codec/bytes.ts';
 import { InvalidMessage, PeerIncompatible, PeerMisbehaved, UsageError } from '../errors.ts';
 import { generateKeyShare } from '../crypto/key-exchange.ts';
 import { isSchemeCompatibleWithKey, signatureAlgorithmForScheme, verifySignature } from '../crypto/signature.ts';
@@ -24,6 +24,7 @@ import { AlertDescription, EcPointFormat, ExtensionType, HandshakeType, Protocol
 import type { HelloContext } from './expect-server-hello.ts';
 import { authenticateServer, type ServerAuthentication } from './server-certificate.ts';
 import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
+import { selectedAlpn } from './hello.ts';
 import type { Tls12SessionData } from './events.ts';
 
 /** Facts gathered during a TLS 1.2 handshake. */
@@ -75,7 +76,7 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
   // RFC 8422 §5.2: if the server sends ec_point_formats it must include uncompressed.
   const formats = findExtension(sh.extensions, ExtensionType.EcPointFormats);
   if (formats !== undefined && !formats.formats.includes(EcPointFormat.uncompressed)) throw new PeerIncompatible('UnsupportedPointFormat');
-  const alpn = checkAlpn(hello, sh);
+  const alpn = selectedAlpn(hello.config, sh.extensions);
   const transcript = buffer.startHash(suite.prfHash).add(sh.raw);
   const session = hello.offeredTls12Session;
   const resumed = session !== undefined && sh.legacySessionIdEcho.length > 0 && equalBytes(sh.legacySessionIdEcho, hello.sessionId);
@@ -377,19 +378,6 @@ function resumableSession(p: Tls12Progress, master: Uint8Array): Tls12SessionDat
     serverName: p.hello.serverName,
     peerCertificates: p.peerCertificates,
   };
-}
-
-function checkAlpn(hello: HelloContext, sh: ServerHello): string | undefined {
-  const ext = findExtension(sh.extensions, ExtensionType.ApplicationLayerProtocolNegotiation);
-  if (ext === undefined) return undefined;
-  let name: string;
-  try {
-    name = fromUtf8(ext.protocols[0]!);
-  } catch {
-    throw new PeerMisbehaved('SelectedUnofferedApplicationProtocol', 'not UTF-8');
-  }
-  if (ext.protocols.length !== 1 || !hello.config.alpnProtocols.includes(name)) throw new PeerMisbehaved('SelectedUnofferedApplicationProtocol', name);
-  return name;
 }
 
 /** OpenSSL's default for sessions without a lifetime hint (SSL_CTX default timeout, 300 s for TLS 1.2 in s_client terms is 7200 in 3.0). */

@@ -5,7 +5,7 @@
  * certificate states (RFC 8446 §2.2).
  * @module
  */
-import { equalBytes, fromUtf8 } from '../codec/bytes.ts';
+import { equalBytes } from '../codec/bytes.ts';
 import { InvalidMessage, PeerMisbehaved, UsageError } from '../errors.ts';
 import type { KeyShare } from '../crypto/key-exchange.ts';
 import { tls13SuiteById, type Tls13Suite } from '../crypto/suites.ts';
@@ -28,6 +28,7 @@ import type { HelloContext } from './expect-server-hello.ts';
 import { MAX_TICKET_LIFETIME_S } from './expect-server-hello.ts';
 import { authenticateServer, verifyTls13CertificateVerify, type ServerAuthentication } from './server-certificate.ts';
 import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
+import { selectedAlpn } from './hello.ts';
 
 /** Handshake facts gathered on the way, carried from state to state. */
 interface Tls13Progress {
@@ -123,14 +124,7 @@ export class ExpectEncryptedExtensions implements ClientState {
   handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
     expectMessage(msg, this.kind, HandshakeType.EncryptedExtensions);
     checkExtensionsAllowed(msg.extensions, 'EE', this.#p.hello.offeredExtensions);
-    const alpnExt = findExtension(msg.extensions, ExtensionType.ApplicationLayerProtocolNegotiation);
-    let alpn: string | undefined;
-    if (alpnExt !== undefined) {
-      const chosen = alpnExt.protocols[0]!;
-      // RFC 7301 §3.2: the server's protocol must be one the client offered.
-      alpn = decodeAlpn(chosen);
-      if (alpnExt.protocols.length !== 1 || !this.#p.hello.config.alpnProtocols.includes(alpn)) throw new PeerMisbehaved('SelectedUnofferedApplicationProtocol', alpn);
-    }
+    const alpn = selectedAlpn(this.#p.hello.config, msg.extensions);
     // We never send early_data, so the server must not accept it (RFC 8446 §4.2.10).
     if (findExtension(msg.extensions, ExtensionType.EarlyData) !== undefined) throw new PeerMisbehaved('IllegalEarlyData');
     this.#transcript.add(msg.raw);
@@ -370,13 +364,5 @@ export class ExpectTraffic implements ClientState {
   exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
     if (!Number.isInteger(length) || length < 0 || length > 255 * this.#p.suite.hash.outputLen) throw new UsageError('exporter length out of range');
     return exportKeyingMaterial(this.#p.suite.hash, this.#secrets.exporter, label, context, length);
-  }
-}
-
-function decodeAlpn(bytes: Uint8Array): string {
-  try {
-    return fromUtf8(bytes);
-  } catch {
-    throw new PeerMisbehaved('SelectedUnofferedApplicationProtocol', 'not UTF-8');
   }
 }
