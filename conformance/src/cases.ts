@@ -112,6 +112,14 @@ export interface Resumption {
   readonly server: 'same' | 'restart';
   /** Whether the first connection must yield a session (false: the second connection offers none). */
   readonly expectSession: boolean;
+  /** Exactly this many sessions must arrive on the first connection (TLS 1.3: one per NewSessionTicket). */
+  readonly sessionCount?: number;
+  /**
+   * Client options of the second connection that differ from the first's: another server name
+   * (SNI), or a client clock past the session's lifetime. The session is still handed to the
+   * client; whether the client offers it is then up to the client (and visible to the server).
+   */
+  readonly secondClient?: Pick<Partial<ClientConnectOptions>, 'servername' | 'clockSkewSeconds' | 'pskModes'>;
   /** Whether the second connection must be resumed. */
   readonly expectReused: boolean;
   /** The second connection's version and suite. */
@@ -119,6 +127,8 @@ export interface Resumption {
   readonly suite: string;
   /** The second connection's key exchange group, when it has one to check ('none' for TLS 1.3 psk_ke). */
   readonly group?: string;
+  /** For `server: 'restart'`: the restarted server's command line (default: the first server's). */
+  readonly restartedServerArgs?: readonly string[];
 }
 
 // ---- alert numbers (RFC 8446 §6) ----
@@ -763,13 +773,24 @@ for (const row of BADSSL) {
 // ======================= s_server: session resumption (§2.1 rows 13–22, issue 6) =======================
 // Two connections per row (s_server -naccept 2); the first runs the -rev echo (so TLS 1.3 tickets
 // have arrived) and closes cleanly, the second offers the first's last session.
+//
+// Whether a session was *offered* is read from the wire, on the server: s_server -trace prints
+// every pre_shared_key extension (RFC 8446 §4.2.11) as `extension_type=psk(41)`, once in a
+// ClientHello that offers a session and once more in a ServerHello that accepts it. The first
+// connection has nothing to offer, so the count covers the second connection's hellos only.
+const PSK_TRACE = 'extension_type=psk\\(41\\)';
+const pskTrace = (count: number, name: string): ServerOutputCheck => ({ name, pattern: PSK_TRACE, count });
 const resumed13 = (group: string | undefined = 'x25519'): Resumption => ({ server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.3', suite: AES128, ...(group === undefined ? {} : { group }) });
+/** The second connection is a full handshake (TLS 1.3, x25519). */
+const full13 = (extra: Partial<Resumption> = {}): Resumption => ({ server: 'same', expectSession: true, expectReused: false, version: 'TLSv1.3', suite: AES128, group: 'x25519', ...extra });
 openssl({
   id: 's13-resume-psk-dhe-ke',
   section: 'openssl resumption',
-  description: 'TLS 1.3 ticket resumption, psk_dhe_ke (default): second connection Reused with an x25519 key share',
+  description: 'TLS 1.3 ticket resumption, psk_dhe_ke (default): 2 sessions (2 tickets by default), second connection offers pre_shared_key and is Reused with an x25519 key share',
+  flags: ['-trace'],
   expect: ok13(),
-  resumption: resumed13(),
+  resumption: { ...resumed13(), sessionCount: 2 },
+  serverOutput: [pskTrace(2, 'pre_shared_key in the second ClientHello and ServerHello (-trace)')],
 });
 openssl({
   id: 's13-resume-psk-ke',
@@ -786,8 +807,18 @@ openssl({
   description: 'TLS 1.3 -num_tickets 0: no session arrives, the second connection is a full handshake',
   flags: ['-num_tickets', '0'],
   expect: ok13(),
-  resumption: { server: 'same', expectSession: false, expectReused: false, version: 'TLSv1.3', suite: AES128, group: 'x25519' },
+  resumption: { server: 'same', expectSession: false, sessionCount: 0, expectReused: false, version: 'TLSv1.3', suite: AES128, group: 'x25519' },
 });
+for (const tickets of [1, 5]) {
+  openssl({
+    id: `s13-resume-num-tickets-${tickets}`,
+    section: 'openssl resumption',
+    description: `TLS 1.3 -num_tickets ${tickets}: exactly ${tickets} session${tickets === 1 ? '' : 's'} on the first connection; the second offers the last one and is Reused`,
+    flags: ['-num_tickets', String(tickets)],
+    expect: ok13(),
+    resumption: { ...resumed13(), sessionCount: tickets },
+  });
+}
 openssl({
   id: 's13-resume-hrr',
   section: 'openssl resumption',
@@ -813,6 +844,46 @@ openssl({
   expect: ok13(),
   resumption: { server: 'restart', expectSession: true, expectReused: false, version: 'TLSv1.3', suite: AES128, group: 'x25519' },
 });
+// Expiry (RFC 8446 §4.6.1: a client MUST NOT cache a ticket for longer than its ticket_lifetime):
+// s_server's tickets carry ticket_lifetime 7200 s (SSL_CTX's default session timeout, asserted
+// from -trace). The client's clock is injected (tls-core `now`): on the second connection it runs
+// 7201 s ahead, so the session is past its lifetime and must not appear in the ClientHello. The
+// control row runs the clock 7100 s ahead (still within the lifetime): offered and Reused, which
+// shows the skew itself (certificates are then checked at that time too) is not what stops it.
+const TICKET_LIFETIME_7200: ServerOutputCheck = { name: 'NewSessionTickets with ticket_lifetime_hint=7200 (2 per connection)', pattern: 'ticket_lifetime_hint=7200\\b', count: 4 };
+openssl({
+  id: 's13-resume-expired-not-offered',
+  section: 'openssl resumption',
+  description: 'TLS 1.3 session past its ticket_lifetime (7200 s; client clock 7201 s ahead on the second connection): not offered (no pre_shared_key in -trace), full handshake',
+  flags: ['-trace'],
+  expect: ok13(),
+  resumption: full13({ secondClient: { clockSkewSeconds: 7201 } }),
+  serverOutput: [TICKET_LIFETIME_7200, pskTrace(0, 'no pre_shared_key in any hello (-trace)')],
+});
+openssl({
+  id: 's13-resume-clock-ahead-within-lifetime',
+  section: 'openssl resumption',
+  description: 'control for the expiry row: client clock 7100 s ahead, within the 7200 s ticket_lifetime: offered (pre_shared_key in -trace) and Reused',
+  flags: ['-trace'],
+  expect: ok13(),
+  resumption: { ...resumed13(), secondClient: { clockSkewSeconds: 7100 } },
+  serverOutput: [pskTrace(2, 'pre_shared_key in the second ClientHello and ServerHello (-trace)')],
+});
+// Server name (RFC 8446 §4.6.1: resume only if the SNI is valid for the original certificate;
+// SHOULD only if it matches the original SNI): a session for 'localhost' is not offered to
+// 'test.local' on the same s_server (the test certificate covers both names, gen-pki.sh SAN_LOCAL).
+openssl({
+  id: 's13-resume-other-sni-not-offered',
+  section: 'openssl resumption',
+  description: "TLS 1.3 session of server name 'localhost' not offered to 'test.local' (same s_server; the certificate covers both): no pre_shared_key in -trace, full handshake",
+  flags: ['-trace'],
+  expect: ok13(),
+  resumption: full13({ secondClient: { servername: 'test.local' } }),
+  serverOutput: [
+    { name: "second ClientHello's server_name is test.local (-trace hex dump)", pattern: '\\.{5}test\\.local$', count: 1 },
+    pskTrace(0, 'no pre_shared_key in any hello (-trace)'),
+  ],
+});
 openssl({
   id: 's12-resume-session-id',
   section: 'openssl resumption',
@@ -830,6 +901,45 @@ openssl({
   flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
   expect: ok12(),
   resumption: { server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.2', suite: S12.ecdsaAes128 },
+});
+
+// A TLS 1.3-capable client offering a TLS 1.2 session sends key_share with no entries (RFC 8446
+// §4.2.8 "MAY be empty"; tls-core config emptyKeyShareWhenResumingTls12): no key generation for
+// the likely TLS 1.2 answer. -trace prints the extension's length: 2 = an empty client_shares
+// list (a HelloRetryRequest's key_share is 2 bytes too, but a NamedGroup line follows it), 38 =
+// one X25519 entry (2 + 2 + 2 + 32). A HelloRetryRequest is the ServerHello whose random is the
+// RFC 8446 §4.1.3 constant, which -trace prints as gmt_unix_time=0xCF21AD74.
+const KEY_SHARE_EMPTY: ServerOutputCheck = { name: 'ClientHellos with an empty key_share (-trace length=2)', pattern: 'extension_type=key_share\\(51\\), length=2\\n(?! +NamedGroup)', count: 1 };
+const HRR_TRACE: ServerOutputCheck = { name: 'HelloRetryRequest sent (-trace: the special ServerHello.random)', pattern: 'gmt_unix_time=0xCF21AD74', count: 1 };
+const KEY_SHARE_X25519: ServerOutputCheck = { name: 'ClientHellos with one X25519 key share (-trace length=38)', pattern: 'extension_type=key_share\\(51\\), length=38$', count: 1 };
+openssl({
+  id: 's12-resume-empty-key-share',
+  section: 'openssl resumption',
+  description: 'TLS 1.2 ticket resumption by a client that also offers TLS 1.3: the second ClientHello has an empty key_share (no key generation); Reused',
+  version: 'tls1_2',
+  flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256', '-trace'],
+  expect: ok12(),
+  resumption: { server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.2', suite: S12.ecdsaAes128 },
+  serverOutput: [KEY_SHARE_X25519, KEY_SHARE_EMPTY],
+});
+openssl({
+  id: 's12-session-to-upgraded-server',
+  section: 'openssl resumption',
+  description:
+    'a TLS 1.2 session offered to a restarted server that now also speaks TLS 1.3: empty key_share, HelloRetryRequest for X25519, full TLS 1.3 handshake (the 1.2 session is not resumed)',
+  version: 'tls1_2',
+  flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
+  expect: ok12(),
+  resumption: {
+    server: 'restart',
+    expectSession: true,
+    expectReused: false,
+    version: 'TLSv1.3',
+    suite: AES128,
+    group: 'x25519',
+    restartedServerArgs: [...opensslCert(EC), '-ciphersuites', AES128, '-trace', '-rev'],
+  },
+  serverOutput: [KEY_SHARE_EMPTY, HRR_TRACE, { ...KEY_SHARE_X25519, name: 'second ClientHello (after the HelloRetryRequest) has one X25519 key share' }],
 });
 
 // ======================= gnutls-serv (§3.1), run inside `unshare -n` =======================
@@ -917,22 +1027,128 @@ gnutls('gnutls12-pkcs1-only', 'gnutls TLS 1.2 PKCS#1 v1.5 only (-SIGN-ALL:+SIGN-
 gnutls('gnutls12-ems-off', 'gnutls TLS 1.2 without extended master secret (%NO_SESSION_HASH): key logs equal', `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA:%NO_SESSION_HASH`, [], {}, ok12());
 gnutls('gnutls12-ems-required-refused', 'gnutls %NO_SESSION_HASH, client requires the extended master secret: handshake_failure (40) sent', `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA:%NO_SESSION_HASH`, [], { requireExtendedMasterSecret: true }, { ok: false, reason: ['ExtendedMasterSecretRequired'], alertSent: [ALERT.handshakeFailure] });
 
-// gnutls-serv resumption (issue 6): TLS 1.3 tickets (sent by default) and the TLS 1.2 session cache
-// (--noticket). gnutls-serv accepts connections until it is stopped.
-for (const [id, description, priority, extra, expect, resumption] of [
-  ['gnutls13-resume-ticket', 'gnutls TLS 1.3 ticket resumption (default tickets): Reused', `${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM`, [], ok13(), { server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.3', suite: AES128, group: 'x25519' }],
-  ['gnutls12-resume-session-id', 'gnutls TLS 1.2 session-ID resumption (--noticket, server session cache): Reused', `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA`, ['--noticket'], ok12(), { server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.2', suite: S12.ecdsaAes128 }],
-] as const satisfies readonly (readonly [string, string, string, readonly string[], Expectation, Resumption])[]) {
+// gnutls-serv resumption (issue 6): TLS 1.3 tickets (sent by default) and TLS 1.2 session IDs
+// (--noticket) and RFC 5077 tickets (--nodb: no session cache, so only the ticket can resume).
+// gnutls-serv accepts connections until it is stopped. `-d 4` makes it log every extension it
+// parses; `Parsing extension 'Pre Shared Key/41'` is the server's view of a ClientHello that offers
+// a TLS 1.3 session (RFC 8446 §4.2.11), the wire evidence for the "not offered" rows.
+//
+// psk_ke (RFC 8446 §4.2.9): gnutls picks the PSK mode from the key exchanges of its priority
+// string (lib/ext/psk_ke_modes.c): DHE-PSK is implied whenever tickets are on, plain psk_ke
+// needs `+PSK` in the priority. So with `+PSK` it resumes a psk_ke-only client without any key
+// exchange; without it, it sends a psk_ke-only client no ticket at all (a control row).
+//
+// gnutls-serv has no option for the ticket lifetime, so the expiry row runs the client clock past
+// RFC 8446 §4.6.1's seven-day cap, beyond any ticket's lifetime.
+const GNUTLS_PSK_PARSED = "Parsing extension 'Pre Shared Key/41'";
+const gnutlsPsk = (count: number, name: string): ServerOutputCheck => ({ name, pattern: GNUTLS_PSK_PARSED, count });
+const gnutlsTickets = (count: number, name: string): ServerOutputCheck => ({ name, pattern: 'NEW SESSION TICKET was queued', count });
+const GNUTLS13_AES128 = `${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM`;
+const GNUTLS12_ECDSA_AES128 = `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA`;
+const SEVEN_DAYS_S = 604800;
+interface GnutlsResumptionRow {
+  readonly id: string;
+  readonly description: string;
+  readonly priority: string;
+  readonly extra?: readonly string[];
+  readonly client?: ConformanceCase['client'];
+  readonly expect: ExpectSuccess;
+  readonly resumption: Resumption;
+  readonly serverOutput?: readonly ServerOutputCheck[];
+}
+const gnutlsResumptionRows: readonly GnutlsResumptionRow[] = [
+  {
+    id: 'gnutls13-resume-ticket',
+    description: 'gnutls TLS 1.3 ticket resumption (default: 2 tickets per connection): 2 sessions, pre_shared_key offered, Reused',
+    priority: GNUTLS13_AES128,
+    expect: ok13(),
+    resumption: { ...resumed13(), sessionCount: 2 },
+    serverOutput: [gnutlsTickets(4, 'server queued 2 NewSessionTickets per connection'), gnutlsPsk(1, 'server parsed a pre_shared_key (second ClientHello)')],
+  },
+  {
+    id: 'gnutls13-resume-hrr',
+    description: 'gnutls TLS 1.3 resumption after a HelloRetryRequest (server SECP256R1 only, client key share X25519 only): Reused on secp256r1',
+    priority: `${GNUTLS13_AES128}:-GROUP-ALL:+GROUP-SECP256R1`,
+    client: { groups: ['X25519', 'P-256'] },
+    expect: ok13({ group: 'secp256r1' }),
+    resumption: resumed13('secp256r1'),
+    serverOutput: [
+      { name: 'HelloRetryRequest on both connections', pattern: 'HELLO RETRY REQUEST was queued', count: 2 },
+      gnutlsPsk(2, 'server parsed a pre_shared_key in both ClientHellos of the second connection'),
+    ],
+  },
+  {
+    id: 'gnutls13-resume-psk-ke',
+    description: 'gnutls TLS 1.3 psk_ke only (server priority +PSK, client pskModes psk_ke): Reused without a key exchange',
+    priority: `${GNUTLS13_AES128}:+PSK`,
+    client: { pskModes: ['psk_ke'] },
+    expect: ok13(),
+    resumption: resumed13('none'),
+    serverOutput: [gnutlsPsk(1, 'server parsed a pre_shared_key (second ClientHello)'), { name: 'server selected psk_ke', pattern: 'selected PSK mode', count: 1 }],
+  },
+  {
+    id: 'gnutls13-psk-ke-only-no-ticket',
+    description: 'gnutls TLS 1.3 without +PSK, client offers psk_ke only: gnutls issues no ticket it could not accept (RFC 8446 §4.2.9), so nothing is offered; full handshake on x25519',
+    priority: GNUTLS13_AES128,
+    client: { pskModes: ['psk_ke'] },
+    expect: ok13(),
+    resumption: full13({ expectSession: false, sessionCount: 0 }),
+    serverOutput: [gnutlsTickets(0, 'server queued no NewSessionTicket'), gnutlsPsk(0, 'no pre_shared_key parsed by the server')],
+  },
+  {
+    id: 'gnutls13-resume-restarted-server',
+    description: 'gnutls TLS 1.3 ticket offered to a restarted gnutls-serv (new ticket keys): declined, full handshake',
+    priority: GNUTLS13_AES128,
+    expect: ok13(),
+    resumption: full13({ server: 'restart' }),
+    serverOutput: [gnutlsPsk(1, 'the restarted server parsed a pre_shared_key')],
+  },
+  {
+    id: 'gnutls13-resume-expired-not-offered',
+    description: `gnutls TLS 1.3 session past any ticket lifetime (client clock ${SEVEN_DAYS_S + 1} s ahead, RFC 8446 §4.6.1 cap): not offered, full handshake`,
+    priority: GNUTLS13_AES128,
+    expect: ok13(),
+    resumption: full13({ secondClient: { clockSkewSeconds: SEVEN_DAYS_S + 1 } }),
+    serverOutput: [gnutlsPsk(0, 'no pre_shared_key parsed by the server')],
+  },
+  {
+    id: 'gnutls13-resume-other-sni-not-offered',
+    description: "gnutls TLS 1.3 session of 'localhost' not offered to 'test.local' (same gnutls-serv; the certificate covers both): full handshake",
+    priority: GNUTLS13_AES128,
+    expect: ok13(),
+    resumption: full13({ secondClient: { servername: 'test.local' } }),
+    serverOutput: [gnutlsPsk(0, 'no pre_shared_key parsed by the server')],
+  },
+  {
+    id: 'gnutls12-resume-session-id',
+    description: 'gnutls TLS 1.2 session-ID resumption (--noticket, server session cache): Reused',
+    priority: GNUTLS12_ECDSA_AES128,
+    extra: ['--noticket'],
+    expect: ok12(),
+    resumption: { server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.2', suite: S12.ecdsaAes128 },
+  },
+  {
+    id: 'gnutls12-resume-ticket',
+    description: 'gnutls TLS 1.2 RFC 5077 ticket resumption (--nodb: no session cache, only the ticket can resume): Reused',
+    priority: GNUTLS12_ECDSA_AES128,
+    extra: ['--nodb'],
+    expect: ok12(),
+    resumption: { server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.2', suite: S12.ecdsaAes128 },
+    serverOutput: [{ name: 'server parsed a non-empty SessionTicket (second ClientHello)', pattern: "Parsing extension 'Session Ticket/35' \\([1-9][0-9]* bytes\\)", count: 1 }],
+  },
+];
+for (const row of gnutlsResumptionRows) {
   cases.push({
-    id,
+    id: row.id,
     section: 'gnutls-serv resumption',
-    description,
-    server: { kind: 'gnutls', args: ['-a', '--echo', '--x509certfile', `${EC.leaf}.chain.pem`, '--x509keyfile', `${EC.leaf}.key`, '--priority', priority, ...extra] },
+    description: row.description,
+    server: { kind: 'gnutls', args: ['-a', '--echo', '-d', '4', '--x509certfile', `${EC.leaf}.chain.pem`, '--x509keyfile', `${EC.leaf}.key`, '--priority', row.priority, ...(row.extra ?? [])] },
     certificate: certName(EC),
-    client: {},
+    client: row.client ?? {},
     steps: GNUTLS_ECHO,
-    expect,
-    resumption,
+    expect: row.expect,
+    resumption: row.resumption,
+    ...(row.serverOutput === undefined ? {} : { serverOutput: row.serverOutput }),
   });
 }
 

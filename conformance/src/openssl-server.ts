@@ -6,7 +6,8 @@
  * on stdin closes the server), ready once it prints `ACCEPT`. Ports are picked below 32768
  * (CONFORMANCE.md §2: random ports in the ephemeral range collided with client sockets) and a new
  * one is tried on `Address already in use`. The server is killed by PID on stop, failure or
- * timeout; `-keylogfile` output is returned by {@link RunningServer.stop}.
+ * timeout (optionally after a grace period in which it may exit by itself and flush its output);
+ * `-keylogfile` output is returned by {@link RunningServer.stop}.
  *
  * @module
  */
@@ -34,6 +35,13 @@ export interface OpensslServerOptions {
    * `OPENSSL_CONF` (e.g. an `ssl_conf` section selected with `-ssl_config`, CONFORMANCE.md §2.1 row 17).
    */
   readonly configText?: string;
+  /**
+   * On stop, first give s_server up to this many ms to exit by itself once its `-naccept`
+   * connections are done (default 0: kill at once). s_server writes `-msg` / `-trace` output to a
+   * block-buffered stdout that is flushed only at exit, so killing it can drop the last messages,
+   * and a count of zero (e.g. "no pre_shared_key") would then prove nothing.
+   */
+  readonly exitGraceMs?: number;
 }
 
 const PORT_MIN = 20000;
@@ -88,6 +96,12 @@ export async function startOpensslServer(options: OpensslServerOptions): Promise
       waitForOutput: (text, timeoutMs) => proc.waitForOutput(text, timeoutMs),
       stop: async () => {
         if (stopped !== undefined) return stopped;
+        const grace = options.exitGraceMs ?? 0;
+        if (grace > 0 && !proc.hasExited()) {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([proc.exited, new Promise((resolve) => (timer = setTimeout(resolve, grace)))]);
+          clearTimeout(timer);
+        }
         await proc.stop();
         let keylog: string[] = [];
         if (options.keylog === true) {

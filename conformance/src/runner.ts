@@ -105,8 +105,13 @@ export async function runCase(testCase: ConformanceCase, client: ClientUnderTest
   if (testCase.client.requireExtendedMasterSecret === true && !client.capabilities.requireExtendedMasterSecret) {
     return finish(testCase, client, started, [notAvailable('requireExtendedMasterSecret option', 'supported', true)], { observed: NOT_AVAILABLE });
   }
-  if (testCase.client.pskModes !== undefined && client.capabilities.pskModes !== true) {
+  // The options of every connection of the case (a resumption case's second one may add its own).
+  const allOptions = [testCase.client, testCase.resumption?.secondClient ?? {}];
+  if (allOptions.some((o) => o.pskModes !== undefined) && client.capabilities.pskModes !== true) {
     return finish(testCase, client, started, [notAvailable('pskModes option', 'supported', true)], { observed: NOT_AVAILABLE });
+  }
+  if (allOptions.some((o) => o.clockSkewSeconds !== undefined) && client.capabilities.clock !== true) {
+    return finish(testCase, client, started, [notAvailable('injected clock (clockSkewSeconds)', 'supported', true)], { observed: NOT_AVAILABLE });
   }
   if (NETNS_KINDS.has(testCase.server.kind) && env.insideNetns !== true) {
     const unavailable = await unavailableReason(testCase.server.kind, env);
@@ -211,8 +216,9 @@ interface ResumptionLeg {
 /**
  * A two-connection resumption case ({@link Resumption}): connection 1 (checked against
  * `testCase.expect`) runs the steps and keeps its last session; connection 2 offers it, to the same
- * server or to a restarted one on the same port, and must be Reused (or not) with the expected
- * version, suite and group. Each connection's key log must equal the server's lines for its client
+ * server or to a restarted one on the same port, with the case's `secondClient` options (another
+ * server name, a clock past the session's lifetime), and must be Reused (or not) with the expected
+ * version, suite and group. `sessionCount` pins the number of sessions the first connection got. Each connection's key log must equal the server's lines for its client
  * random (RFC 8446 §7.1 / RFC 5246 §8.1 secrets, NSS key log format).
  */
 async function runResumptionCase(testCase: ConformanceCase, resumption: Resumption, client: ClientUnderTest, env: RunEnvironment, started: number): Promise<CaseResult> {
@@ -231,14 +237,15 @@ async function runResumptionCase(testCase: ConformanceCase, resumption: Resumpti
     if (first.connection !== undefined && expectation.ok) checks.push(...successChecks(expectation, first.connection, client).map((c) => ({ ...c, name: `first connection ${c.name}` })));
     if (first.connection === undefined || checks.some((c) => c.status === 'fail')) throw new Abort();
     checks.push(check('first connection resumable session', resumption.expectSession ? 'received' : 'none', first.sessions.length > 0 ? 'received' : 'none', true));
+    if (resumption.sessionCount !== undefined) checks.push(check('first connection sessions received', String(resumption.sessionCount), String(first.sessions.length), true));
     let serverB = serverA;
     if (resumption.server === 'restart') {
       logs.push(await serverA.stop());
-      serverB = await startServer(testCase, env, { naccept: 1, port: serverA.port });
+      serverB = await startServer(testCase, env, { naccept: 1, port: serverA.port, ...(resumption.restartedServerArgs === undefined ? {} : { args: resumption.restartedServerArgs }) });
       servers.push(serverB);
     }
     const offered = first.sessions.at(-1);
-    const outcome = await client.connect({ ...base, port: serverB.port, ...(offered === undefined ? {} : { session: offered }) });
+    const outcome = await client.connect({ ...base, ...resumption.secondClient, port: serverB.port, ...(offered === undefined ? {} : { session: offered }) });
     second = await resumptionLeg(outcome, testCase, serverB, env, client, checks, 'second connection');
     if (second.connection !== undefined) {
       const info = second.connection.info;
@@ -352,10 +359,19 @@ async function settleServerOutput(server: RunningServer, outputChecks: readonly 
 interface ServerOverrides {
   readonly naccept?: number;
   readonly port?: number;
+  /** Replaces the case's server command line (a restarted server that changed its configuration). */
+  readonly args?: readonly string[];
 }
 
+/**
+ * How long a stopping s_server may take to exit by itself when the case counts its output: its
+ * -msg / -trace lines sit in a stdout buffer flushed only at exit (openssl-server.ts).
+ */
+const OUTPUT_FLUSH_GRACE_MS = 2000;
+
 function startServer(testCase: ConformanceCase, env: RunEnvironment, overrides: ServerOverrides = {}): Promise<RunningServer> {
-  const { kind, args, configText } = testCase.server;
+  const { kind, configText } = testCase.server;
+  const args = overrides.args ?? testCase.server.args;
   const withConfig = configText === undefined ? {} : { configText };
   const { naccept, port } = overrides;
   switch (kind) {
@@ -365,6 +381,7 @@ function startServer(testCase: ConformanceCase, env: RunEnvironment, overrides: 
         cwd: env.pki.dir,
         keylog: true,
         ...withConfig,
+        ...(testCase.serverOutput === undefined ? {} : { exitGraceMs: OUTPUT_FLUSH_GRACE_MS }),
         ...(naccept === undefined ? {} : { naccept }),
         ...(port === undefined ? {} : { pickPort: () => port }),
       });

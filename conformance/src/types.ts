@@ -43,6 +43,11 @@ export interface ClientConnectOptions {
   readonly session?: Uint8Array;
   /** TLS 1.3 psk_key_exchange_modes to offer (RFC 8446 §4.2.9); undefined = the client's default. */
   readonly pskModes?: readonly ('psk_ke' | 'psk_dhe_ke')[];
+  /**
+   * Run the client's clock this many seconds ahead of real time for this connection (an injected
+   * clock: session ages, session lifetimes and certificate validity are all judged at that time).
+   */
+  readonly clockSkewSeconds?: number;
 }
 
 /** What the client reports about a finished handshake. */
@@ -136,6 +141,8 @@ export interface ClientCapabilities {
   readonly requireExtendedMasterSecret: boolean;
   /** Can be told which TLS 1.3 psk_key_exchange_modes to offer (absent = no). */
   readonly pskModes?: boolean;
+  /** Can run on an injected clock ({@link ClientConnectOptions.clockSkewSeconds}; absent = no). */
+  readonly clock?: boolean;
 }
 
 export interface ClientUnderTest {

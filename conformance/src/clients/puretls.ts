@@ -10,8 +10,9 @@
  * through its `engineFactory` hook: the validated tls-core options are extended and the engine is
  * tls-core's own `ClientConnection`, exactly as the transport builds it. A session to offer is
  * passed as `session` (the bytes of an earlier `'session'` event); TLS 1.3 `pskModes`, which
- * `connect()` does not take, go through a cache-less @puretls/session `Context` built from the
- * same options and passed as `context`.
+ * `connect()` does not take, and an injected clock (`clockSkewSeconds`, tls-core's `now`), go
+ * through a cache-less @puretls/session `Context` built from the same options and passed as
+ * `context`.
  *
  * @module
  */
@@ -64,10 +65,17 @@ export function puretlsOptions(options: ClientConnectOptions, core?: CoreEngineP
   if (options.suites !== undefined) mapped.ciphers = options.suites.join(':');
   if (options.groups !== undefined) mapped.groups = [...options.groups];
   if (options.session !== undefined) mapped.session = options.session;
-  if (options.pskModes !== undefined) {
-    // connect() has no pskModes option: a session Context (cache off) built from the same options carries it.
-    if (sessionParts === undefined) throw new Error('pskModes needs @puretls/session');
-    mapped.context = new sessionParts.Context({ ...sessionParts.toConfigOptions(mapped), pskModes: [...options.pskModes], sessionCacheMode: 'off' });
+  if (options.pskModes !== undefined || options.clockSkewSeconds !== undefined) {
+    // connect() takes neither pskModes nor a clock: a session Context (cache off) built from the
+    // same options carries them (tls-core's `now` is the clock of session ages and certificate checks).
+    if (sessionParts === undefined) throw new Error('pskModes and clockSkewSeconds need @puretls/session');
+    const skewMs = (options.clockSkewSeconds ?? 0) * 1000;
+    mapped.context = new sessionParts.Context({
+      ...sessionParts.toConfigOptions(mapped),
+      ...(options.pskModes === undefined ? {} : { pskModes: [...options.pskModes] }),
+      ...(options.clockSkewSeconds === undefined ? {} : { now: () => Date.now() + skewMs }),
+      sessionCacheMode: 'off',
+    });
   }
   if (options.requireExtendedMasterSecret === true) {
     if (core === undefined) throw new Error('requireExtendedMasterSecret needs @puretls/tls-core');
@@ -135,6 +143,7 @@ export async function loadPuretlsClient(): Promise<ClientUnderTest | undefined> 
       errorReason: true,
       requireExtendedMasterSecret: engineParts !== undefined,
       pskModes: sessionParts !== undefined,
+      clock: sessionParts !== undefined,
     },
     knownDeviations: {},
     open: (options) => (connect as ConnectFunction)(puretlsOptions(options, engineParts, sessionParts)),

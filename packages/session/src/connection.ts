@@ -8,7 +8,7 @@
  * handshake (RFC 5246 §7.3, RFC 5077 §3.3: a new ticket replaces the old one).
  * @module
  */
-import { UsageError, type ClientEvent, type NegotiatedParameters, type ResumptionData } from '@puretls/tls-core';
+import { UsageError, type ClientEvent, type KeyShareReserve, type NegotiatedParameters, type ResumptionData } from '@puretls/tls-core';
 import type { Context, SessionEngine } from './context.ts';
 import { SessionError } from './errors.ts';
 import { Session } from './session.ts';
@@ -23,6 +23,16 @@ export interface ConnectionTarget {
   readonly sendServerName?: boolean;
   /** Compute key log lines (default: the Context config's keyLog). */
   readonly keyLog?: boolean;
+  /**
+   * Called synchronously for every new Session, before anything can replace or free it
+   * (OpenSSL's new-session callback, `SSL_CTX_sess_set_new_cb`). The Session is valid during
+   * the call; `upRef()` it to keep it. A later ticket in the same read can replace it as the
+   * connection's session before `takeEvents()` returns, so serialize it here if you need it
+   * afterwards. Must not throw.
+   */
+  readonly onNewSession?: (session: Session) => void;
+  /** Key shares made ahead of time for the ClientHello (tls-core `KeyShareReserve`); default: made at start(). */
+  readonly keyShareReserve?: KeyShareReserve;
 }
 
 /** A `session` event as the Connection re-emits it: the engine's data plus the Session made from it. */
@@ -113,6 +123,7 @@ export class Connection {
       host: this.#target.host,
       sendServerName: this.#target.sendServerName ?? true,
       ...(offer === undefined ? {} : { session: offer.resumptionData() }),
+      ...(this.#target.keyShareReserve === undefined ? {} : { keyShareReserve: this.#target.keyShareReserve }),
     };
     this.#engine = this.context.newEngine(options, this.#target.keyLog ?? false);
     this.#call(() => this.#engine!.start());
@@ -261,6 +272,7 @@ export class Connection {
       current.free();
     }
     this.context.addSession(session);
+    this.#target.onNewSession?.(session);
     return session;
   }
 

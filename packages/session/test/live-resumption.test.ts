@@ -33,6 +33,11 @@ async function server(args: string[], port?: number): Promise<{ srv: LiveServer;
   return { srv, keylog };
 }
 
+/** Resolves once the server process has exited (its stdout is then complete). */
+function exited(srv: LiveServer): Promise<void> {
+  return new Promise((resolve) => (srv.proc.exitCode !== null ? resolve() : srv.proc.once('exit', () => resolve())));
+}
+
 function context(extra: ContextOptions = {}): Context {
   return new Context({ trustStore, ...extra });
 }
@@ -139,6 +144,8 @@ describe.skipIf(!live)('TLS 1.3 resumption against openssl s_server', () => {
     conn.setSession(s);
     const run = await runConnection(conn, srv.port);
     expect(run.reused).toBe(false);
+    await exited(srv); // -naccept 2: s_server exits and flushes its (block-buffered) trace
+    expect(srv.output().match(/ClientHello, Length=/g)).toHaveLength(2); // the trace is really there
     expect(srv.output().match(/psk\(41\)|pre_shared_key/g) ?? []).toHaveLength(0);
   });
 
@@ -151,6 +158,8 @@ describe.skipIf(!live)('TLS 1.3 resumption against openssl s_server', () => {
     conn.setSession(first.sessions[0]!);
     const run = await runConnection(conn, srv.port);
     expect(run.reused).toBe(false);
+    await exited(srv);
+    expect(srv.output().match(/ClientHello, Length=/g)).toHaveLength(2); // the trace is really there
     // The ClientHello of the second connection carried no pre_shared_key extension.
     expect(srv.output().match(/psk\(41\)|pre_shared_key/g) ?? []).toHaveLength(0);
   });
@@ -185,6 +194,38 @@ describe.skipIf(!live)('TLS 1.2 resumption against openssl s_server', () => {
     const { first, second } = await twice(ctx, ['-tls1_2', '-no_ticket', '-no_cache']);
     expect(second.reused).toBe(false);
     expect(first.reused).toBe(false);
+  });
+
+  it('a TLS 1.3-capable client resumes with an empty key_share (RFC 8446 §4.2.8): Reused, key logs equal', async () => {
+    // Both versions offered; the ClientHello carries key_share with no entries (config
+    // emptyKeyShareWhenResumingTls12), and s_server -trace shows it.
+    const ctx = context();
+    const { first, second, keylog, srv } = await twice(ctx, ['-tls1_2', '-trace']);
+    await exited(srv); // -naccept 2: s_server exits and flushes its (block-buffered) trace
+    expect(first.version).toBe('TLSv1.2');
+    expect(second.reused).toBe(true);
+    expect(second.helloRetryRequest).toBe(false);
+    expectKeyLogsEqual(second, keylog);
+    const hellos = srv.output().split('ClientHello').slice(1);
+    expect(hellos).toHaveLength(2);
+    expect(hellos[0]).toMatch(/extension_type=key_share\(51\), length=38/); // one X25519 entry: 2 + 2 + 2 + 32
+    expect(hellos[1]).toMatch(/extension_type=key_share\(51\), length=2\b/); // an empty client_shares list
+  });
+
+  it('a TLS 1.2 session offered to a server that moved to TLS 1.3: HelloRetryRequest for a share, then a full TLS 1.3 handshake', async () => {
+    const ctx = context();
+    const a = await server(['-tls1_2', '-naccept', '1']);
+    await runConnection(ctx.createConnection({ host: 'localhost', port: a.srv.port }), a.srv.port);
+    await new Promise((r) => a.srv.proc.exitCode !== null ? r(undefined) : a.srv.proc.once('exit', r));
+    const b = await server(['-naccept', '1'], a.srv.port);
+    const conn = ctx.createConnection({ host: 'localhost', port: b.srv.port, keyLog: true });
+    expect(conn.getSession()?.version).toBe('TLSv1.2');
+    const run = await runConnection(conn, b.srv.port);
+    expect(run.version).toBe('TLSv1.3');
+    expect(run.helloRetryRequest).toBe(true);
+    expect(run.reused).toBe(false);
+    expect(run.group).toBe(NamedGroup.x25519);
+    expectKeyLogsEqual(run, b.keylog);
   });
 
   it('a restarted server (new ticket keys) forces a full handshake', async () => {

@@ -330,3 +330,33 @@ describe('Session reference counting', () => {
     expect(newSession(session12(HOST, Date.now(), { lifetimeSeconds: 10_000_000 })).lifetimeSeconds).toBe(604800);
   });
 });
+
+describe('the new-session callback (SSL_CTX_sess_set_new_cb) sees every Session while it is alive', () => {
+  it('two tickets in one read: the first is replaced and freed before takeEvents() returns, but the callback saw it live', () => {
+    const { ctx, last } = setup({ sessionCacheMode: 'off' });
+    const seen: Array<{ session: Session; refCountInCallback: number; bytes: Uint8Array }> = [];
+    const conn = ctx.createConnection({
+      host: HOST,
+      port: PORT,
+      onNewSession: (session) => seen.push({ session, refCountInCallback: session.refCount, bytes: session.toBytes() }),
+    });
+    conn.start();
+    last().finish(false);
+    conn.takeEvents();
+    last().sessionEvent(ticket13(HOST));
+    last().sessionEvent(ticket13(HOST));
+    const events = conn.takeEvents().filter((e) => e.type === 'session');
+    expect(events).toHaveLength(2);
+    expect(seen).toHaveLength(2);
+    expect(seen.map((s) => s.refCountInCallback)).toEqual([1, 1]); // the connection's reference (no cache)
+    // The first was replaced by the second and released: only the callback's bytes survive.
+    expect(seen[0]!.session.refCount).toBe(0);
+    expect(seen[1]!.session).toBe(conn.getSession());
+    expect(seen[1]!.session.refCount).toBe(1);
+    const back = Session.fromBytes(ctx, seen[0]!.bytes);
+    expect(back.refCount).toBe(1);
+    back.free();
+    conn.free();
+    expect(seen[1]!.session.refCount).toBe(0);
+  });
+});

@@ -45,6 +45,7 @@ export { Tls12Protector } from './record/protect-tls12.ts';
 export type { Tls12TrafficKeys } from './record/protect-tls12.ts';
 export { generateKeyShare, keyShareFromPrivateKey, isSupportedKeyExchangeGroup, keyShareLength, SUPPORTED_KEY_EXCHANGE_GROUPS } from './crypto/key-exchange.ts';
 export type { KeyShare } from './crypto/key-exchange.ts';
+export { KeyShareReserve } from './crypto/key-share-reserve.ts';
 export { verifySignature, prepareVerificationKey, isPreparedVerificationKey, signatureAlgorithmForScheme, isSchemeCompatibleWithKey, isTls13CertificateVerifyScheme, SUPPORTED_SIGNATURE_SCHEMES } from './crypto/signature.ts';
 export type { PublicKey, SignatureAlgorithm } from './crypto/keys.ts';
 export { TLS13_SUITES, TLS12_SUITES, tls13SuiteById, tls12SuiteById, suiteByName, isTls13Suite } from './crypto/suites.ts';

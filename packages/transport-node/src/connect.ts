@@ -12,15 +12,15 @@
  * `'session'` event's Buffer, `Session.toBytes()`), or legacy engine data.
  * @module
  */
-import { isIP, connect as netConnect } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { UsageError, type ClientConfigOptions, type ResumptionData, type TrustStore } from '@puretls/tls-core';
+import { KeyShareReserve, UsageError, type ClientConfigOptions, type ResumptionData, type TrustStore } from '@puretls/tls-core';
 import { Context, Session, SessionError, type Connection } from '@puretls/session';
 import { buildConfig, defaultTrustStore, trustStoreFromPem, type EngineTarget } from './engine-factory.ts';
 import type { TlsEngine } from './engine.ts';
 import { TLS12_DEFAULT, TLS13_DEFAULT, parseCipherString, parseGroups, parseTls13Suites } from './names.ts';
 import { peerCertificate, type PeerCertificate } from './peer-certificate.ts';
-import { importSession, registerSessionHandle } from './session-hook.ts';
+import { importSession, registerSessionBytes } from './session-hook.ts';
 import { TLSSocket } from './tls-socket.ts';
 
 /** The `tls.connect()` options puretls understands. Unknown keys are ignored, as in Node. */
@@ -115,16 +115,27 @@ export function connect(...args: unknown[]): TLSSocket {
     // Validate synchronously (bad options and bad sessions throw here, as tls.connect does).
     const context = options.context ?? new Context({ ...toConfigOptions(options), sessionCacheMode: 'off' });
     const session = options.session === undefined ? undefined : sessionFor(context, options.context !== undefined, options.session, serverName, port);
+    const newSessions = new WeakMap<Session, Uint8Array>();
     tlsSocket = new TLSSocket(
       socket(),
       ({ keyLog }) => {
-        const conn = context.createConnection({ host: serverName, port, sendServerName: options.sendServerName ?? true, keyLog: keyLog || options.keylog === true });
+        const conn = context.createConnection({
+          host: serverName,
+          port,
+          sendServerName: options.sendServerName ?? true,
+          keyLog: keyLog || options.keylog === true,
+          // Serialized now: a second ticket in the same read replaces (and may free) this Session
+          // before the socket emits its 'session' event.
+          onNewSession: (session) => newSessions.set(session, session.toBytes()),
+          keyShareReserve: KEY_SHARE_RESERVE,
+        });
+        scheduleKeyShareRefill(tlsSocket.socket);
         if (session !== undefined) {
           conn.setSession(session);
           session.free(); // ours; the connection holds its own reference
         }
         tlsSocket.once('close', () => conn.free()); // SSL_free: a session never closed with close_notify leaves the cache
-        return sessionAwareEngine(conn);
+        return sessionAwareEngine(conn, newSessions);
       },
       wrapperOptions,
     );
@@ -132,6 +143,47 @@ export function connect(...args: unknown[]): TLSSocket {
   if (options.timeout !== undefined) tlsSocket.setTimeout(options.timeout);
   if (callback !== undefined) tlsSocket.once('secureConnect', callback);
   return tlsSocket;
+}
+
+/**
+ * The process-wide reserve of ClientHello key shares (tls-core crypto/key-share-reserve.ts):
+ * after a connection takes a share and its ClientHello is on the wire, the next share for the
+ * same group is made while that connection waits for the server, off the next handshake's
+ * critical path. Each share is used by exactly one handshake. A process pays for one share more
+ * than it uses (the last one made); `connect({ engineFactory })` engines do not use the reserve.
+ */
+const KEY_SHARE_RESERVE = new KeyShareReserve();
+let refillScheduled = false;
+
+/**
+ * Refill the reserve once the ClientHello has left: after the current turn (which queues it),
+ * and for a socket still connecting, after its 'connect' (where Node writes queued data), so
+ * the key generation never delays the ClientHello itself.
+ */
+function scheduleKeyShareRefill(transport: Duplex): void {
+  if (refillScheduled) return;
+  refillScheduled = true;
+  const refillSoon = (): void => {
+    setImmediate(() => {
+      refillScheduled = false;
+      KEY_SHARE_RESERVE.refill();
+    }).unref();
+  };
+  if ((transport as Partial<Socket>).connecting !== true) {
+    refillSoon();
+    return;
+  }
+  // A connection that fails before 'connect' must not leave the refill marked as scheduled.
+  const onConnect = (): void => {
+    transport.off('close', onClose);
+    refillSoon();
+  };
+  const onClose = (): void => {
+    transport.off('connect', onConnect);
+    refillScheduled = false;
+  };
+  transport.once('connect', onConnect);
+  transport.once('close', onClose);
 }
 
 /**
@@ -152,8 +204,8 @@ function sessionFor(context: Context, explicit: boolean, value: Uint8Array | Ses
   return new Session(context, value, host, port);
 }
 
-/** The TLSSocket's engine view of a session Connection; registers each new Session for export. */
-function sessionAwareEngine(conn: Connection): TlsEngine {
+/** The TLSSocket's engine view of a session Connection; registers each new Session's bytes for export. */
+function sessionAwareEngine(conn: Connection, newSessions: WeakMap<Session, Uint8Array>): TlsEngine {
   return {
     start: () => conn.start(),
     receive: (bytes) => conn.receive(bytes),
@@ -166,7 +218,11 @@ function sessionAwareEngine(conn: Connection): TlsEngine {
     exportKeyingMaterial: (label, context, length) => conn.exportKeyingMaterial(label, context, length),
     takeEvents: () => {
       const events = conn.takeEvents();
-      for (const e of events) if (e.type === 'session' && 'handle' in e) registerSessionHandle(e.session, e.handle);
+      for (const e of events) {
+        if (e.type !== 'session' || !('handle' in e)) continue;
+        const bytes = newSessions.get(e.handle);
+        if (bytes !== undefined) registerSessionBytes(e.session, bytes);
+      }
       return events;
     },
     get isHandshaking() {

@@ -35,7 +35,13 @@ export class Pump {
   readonly engine: TlsEngine;
   readonly socket: Duplex;
   readonly #host: PumpHost;
-  #consumerWants = false;
+  /**
+   * Whether the consumer has room for more plaintext. True from the start, as a Readable whose
+   * buffer is below its high-water mark: post-handshake messages (NewSessionTicket, KeyUpdate)
+   * and the first application data are read even before anyone calls `read()`, as Node's
+   * TLSSocket does; it turns false when `deliver()` reports a full buffer.
+   */
+  #consumerWants = true;
   #eofSeen = false;
   #peerClosedReported = false;
   #failed = false;

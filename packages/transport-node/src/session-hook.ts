@@ -3,20 +3,20 @@
  * API boundary. Node hands sessions out as opaque Buffers (`'session'` event, `getSession()`)
  * and takes them back in `connect({ session })`. Connections made by connect() run on a
  * @puretls/session `Connection`, which turns each engine session into a `Session`; connect()
- * registers it here, and the socket then hands out its serialized form
- * (`Session.toBytes()`, docs/session.md). Engines made by a custom `engineFactory` keep the
- * older behaviour: the engine's {@link ResumptionData} objects, or a registered codec's bytes.
+ * serializes it (`Session.toBytes()`, docs/session.md) in the Connection's new-session callback,
+ * while it is certainly alive, and registers the bytes here for the engine data it came from.
+ * Engines made by a custom `engineFactory` keep the older behaviour: the engine's
+ * {@link ResumptionData} objects, or a registered codec's bytes.
  * @module
  */
 import { UsageError, type ResumptionData } from '@puretls/tls-core';
-import type { Session } from '@puretls/session';
 
-/** Session handles for the engine data they were made from (registered by connect()). */
-const handles = new WeakMap<ResumptionData, Session>();
+/** Serialized Sessions for the engine data they were made from (registered by connect()). */
+const serialized = new WeakMap<ResumptionData, Uint8Array>();
 
-/** Remember the Session made from an engine session event, so exportSession() can serialize it. */
-export function registerSessionHandle(data: ResumptionData, session: Session): void {
-  handles.set(data, session);
+/** Remember the serialized Session made from an engine session event, for exportSession(). */
+export function registerSessionBytes(data: ResumptionData, bytes: Uint8Array): void {
+  serialized.set(data, bytes);
 }
 
 /** Turns resumption data into bytes and back (implemented by @puretls/session). */
@@ -40,8 +40,8 @@ export function setSessionCodec(codec: SessionCodec | undefined): void {
 
 /** The value handed to the application for a session. */
 export function exportSession(session: ResumptionData): SessionValue {
-  const handle = handles.get(session);
-  if (handle !== undefined && handle.refCount > 0) return Buffer.from(handle.toBytes());
+  const bytes = serialized.get(session);
+  if (bytes !== undefined) return Buffer.from(bytes);
   return registered === undefined ? session : Buffer.from(registered.encode(session));
 }
 

@@ -100,6 +100,19 @@ describe.skipIf(!engineReady || !opensslAvailable())('connect() against node:tls
     await srv.close();
   });
 
+  it('reads post-handshake tickets without a reader: a lone session listener gets the TLS 1.3 session', async () => {
+    // Node's TLSSocket keeps reading until its buffer is full, so 'session' fires even when nobody
+    // consumes data; the pump must do the same (tickets arrive after the server's Finished).
+    const srv = await nodeServer({ key: pki.rsa.key, cert: pki.rsa.cert });
+    const client = open(srv.port, { servername: 'localhost' });
+    const [session] = (await once(client, 'session')) as [Buffer];
+    expect(client.getProtocol()).toBe('TLSv1.3');
+    expect(session.length).toBeGreaterThan(0);
+    expect(client.readableFlowing).toBe(null); // nobody ever asked for data
+    client.destroy();
+    await srv.close();
+  });
+
   it('negotiates TLS 1.2 with an OpenSSL-named cipher and P-256', async () => {
     const srv = await nodeServer({ key: pki.ecdsa.key, cert: pki.ecdsa.cert });
     const client = open(srv.port, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES256-GCM-SHA384', groups: 'P-256' });

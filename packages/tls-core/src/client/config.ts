@@ -43,6 +43,15 @@ export interface ClientConfigOptions {
   maxFragmentLength?: number;
   /** Offer TLS 1.3 PSK key exchange modes when resuming (default ['psk_dhe_ke']). */
   pskModes?: readonly ('psk_ke' | 'psk_dhe_ke')[];
+  /**
+   * When offering a TLS 1.2 session, send TLS 1.3's key_share with no entries (RFC 8446 §4.2.8:
+   * "MAY be empty"), still offering TLS 1.3 (default true). The server that issued the session
+   * most likely answers with TLS 1.2, which uses no share, so the ephemeral key generation is
+   * skipped; a server that moved to TLS 1.3 asks for a share with a HelloRetryRequest (one more
+   * round trip, then a full handshake, which a TLS 1.2 session would need anyway).
+   * false: send the usual shares, as OpenSSL does.
+   */
+  emptyKeyShareWhenResumingTls12?: boolean;
   /** Emit keyLog events with the NSS key log lines. Default false. */
   keyLog?: boolean;
   /** The clock, in ms since the epoch (default Date.now). */
@@ -69,6 +78,7 @@ export interface ClientConfig {
   readonly statusRequest: boolean;
   readonly maxFragmentLength: number;
   readonly pskModes: readonly ('psk_ke' | 'psk_dhe_ke')[];
+  readonly emptyKeyShareWhenResumingTls12: boolean;
   readonly keyLog: boolean;
   readonly now: () => number;
   readonly randomBytes: (n: number) => Uint8Array;
@@ -164,6 +174,7 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     statusRequest: options.statusRequest ?? false,
     maxFragmentLength,
     pskModes: Object.freeze(pskModes),
+    emptyKeyShareWhenResumingTls12: options.emptyKeyShareWhenResumingTls12 ?? true,
     keyLog: options.keyLog ?? false,
     now: options.now ?? Date.now,
     randomBytes: options.randomBytes ?? defaultRandomBytes,

@@ -30,6 +30,7 @@ import { AlertDescription, AlertLevel, ContentType, HandshakeType } from '../wir
 import type { ClientConfig } from './config.ts';
 import type { ClientEvent, NegotiatedParameters, ResumptionData } from './events.ts';
 import { startHandshake } from './expect-server-hello.ts';
+import type { KeyShareReserve } from '../crypto/key-share-reserve.ts';
 import { sniHostName } from './hello.ts';
 import type { ClientState, HandshakeIo } from './state.ts';
 import { ExpectTraffic } from './tls13.ts';
@@ -42,6 +43,11 @@ export interface ClientConnectionOptions {
   readonly sendServerName?: boolean;
   /** A session to offer for resumption. */
   readonly session?: ResumptionData;
+  /**
+   * Where the ClientHello's key shares come from: a reserve that may hold shares made ahead in
+   * idle time (crypto/key-share-reserve.ts). Default: generated when the handshake starts.
+   */
+  readonly keyShareReserve?: KeyShareReserve;
 }
 
 /**
@@ -85,7 +91,12 @@ export class ClientConnection {
     if (this.#state !== undefined) throw new UsageError('start() was already called');
     this.#guard(() => {
       const sni = this.#options.sendServerName === false ? undefined : sniHostName(this.#options.host);
-      this.#state = startHandshake(this.#io, sni, { host: this.#options.host, session: this.#options.session, clientRandom: this.#clientRandom });
+      this.#state = startHandshake(this.#io, sni, {
+        host: this.#options.host,
+        session: this.#options.session,
+        clientRandom: this.#clientRandom,
+        keyShareReserve: this.#options.keyShareReserve,
+      });
       // After the first ClientHello, records carry 0x0303 (RFC 8446 §5.1).
       this.#write.installProtector(new PlaintextProtector());
     });

@@ -8,6 +8,7 @@
 import { equalBytes } from '../codec/bytes.ts';
 import { PeerIncompatible, PeerMisbehaved } from '../errors.ts';
 import { generateKeyShare, type KeyShare } from '../crypto/key-exchange.ts';
+import type { KeyShareReserve } from '../crypto/key-share-reserve.ts';
 import { tls12SuiteById, tls13SuiteById, type Tls13Suite } from '../crypto/suites.ts';
 import { EarlySecret } from '../tls13/key-schedule.ts';
 import { Transcript, TranscriptBuffer } from '../tls13/transcript.ts';
@@ -55,6 +56,8 @@ export interface StartOptions {
   readonly session?: ResumptionData | undefined;
   /** The 32-byte client random (the connection keeps it for key logging). */
   readonly clientRandom: Uint8Array;
+  /** Key shares made ahead of time (each used once); default: generated here. */
+  readonly keyShareReserve?: KeyShareReserve | undefined;
 }
 
 /**
@@ -71,7 +74,11 @@ export function startHandshake(io: HandshakeIo, sniName: string | undefined, opt
   let sessionId: Uint8Array = new Uint8Array(0);
   if (tls12Session !== undefined && tls12Session.sessionId.length > 0) sessionId = tls12Session.sessionId;
   else if ((offers13 && config.middleboxCompatibility) || tls12Session?.ticket !== undefined) sessionId = config.randomBytes(32);
-  const keyShares = offers13 ? config.keyShareGroups.map((g) => generateKeyShare(g)) : [];
+  // RFC 8446 §4.2.8: client_shares MAY be empty. Resuming a TLS 1.2 session predicts a TLS 1.2
+  // answer, which needs no share (config.emptyKeyShareWhenResumingTls12).
+  const sendShares = offers13 && !(tls12Session !== undefined && ticket === undefined && config.emptyKeyShareWhenResumingTls12);
+  const reserve = options.keyShareReserve;
+  const keyShares = sendShares ? config.keyShareGroups.map((g) => (reserve === undefined ? generateKeyShare(g) : reserve.take(g))) : [];
   const ctx: HelloContext = {
     config,
     serverName: sniName,
