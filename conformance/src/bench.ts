@@ -61,10 +61,17 @@ async function main(): Promise<number> {
   return 0;
 }
 
-/** Fixed-width table: row, unit, subject, node:tls, ratio. */
+/** Fixed-width table: row, unit, subject, baseline (node:tls unless the row says otherwise), ratio. */
 export function formatBenchTable(subjectName: string, rows: readonly BenchRow[]): string {
-  const header = ['row', 'unit', subjectName, 'node:tls', `${subjectName} / node:tls`];
-  const cells = rows.map((r) => [`${r.section}: ${r.name}`, r.unit, r.subject.toFixed(1), r.baseline.toFixed(1), (r.subject / r.baseline).toFixed(2)]);
+  const header = ['row', 'unit', subjectName, 'baseline', 'baseline is', `${subjectName} / baseline`];
+  const cells = rows.map((r) => [
+    `${r.section}: ${r.name}`,
+    r.unit,
+    r.subject.toFixed(1),
+    r.baseline.toFixed(1),
+    r.baselineName ?? 'node:tls',
+    (r.subject / r.baseline).toFixed(2),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: readonly string[]): string => c.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');

@@ -19,9 +19,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RecordDeframer, RecordLayer, Tls13Protector } from '@puretls/tls-core';
 import { registerSection, type BenchContext, type BenchRow } from './registry.ts';
 
-const INNER_LENGTH = 16384 + 1;
+export const INNER_LENGTH = 16384 + 1;
 const TAG_LENGTH = 16;
-const RECORDS = 64;
+export const RECORDS = 64;
 const SLICE_MS = 500;
 const ROUNDS = 6;
 
@@ -29,10 +29,10 @@ interface NobleAead {
   encrypt(data: Uint8Array): Uint8Array;
   decrypt(data: Uint8Array): Uint8Array;
 }
-type NobleAeadConstructor = (key: Uint8Array, nonce: Uint8Array, aad?: Uint8Array) => NobleAead;
+export type NobleAeadConstructor = (key: Uint8Array, nonce: Uint8Array, aad?: Uint8Array) => NobleAead;
 
 /** noble's ChaCha20-Poly1305, resolved from @puretls/tls-core's own dependencies (the copy puretls runs). */
-async function loadNobleChacha(): Promise<NobleAeadConstructor> {
+export async function loadNobleChacha(): Promise<NobleAeadConstructor> {
   const requireFromCore = createRequire(fileURLToPath(import.meta.resolve('@puretls/tls-core')));
   const path = requireFromCore.resolve('@noble/ciphers/chacha.js');
   const module = (await import(pathToFileURL(path).href)) as { chacha20poly1305: NobleAeadConstructor };
@@ -40,7 +40,7 @@ async function loadNobleChacha(): Promise<NobleAeadConstructor> {
 }
 
 /** RFC 8446 §5.3 nonce for sequence number `seq` (< 2^32). */
-function nonceFor(iv: Uint8Array, seq: number): Uint8Array {
+export function nonceFor(iv: Uint8Array, seq: number): Uint8Array {
   const n = iv.slice();
   n[8] = n[8]! ^ (seq >>> 24);
   n[9] = n[9]! ^ ((seq >>> 16) & 0xff);
@@ -49,7 +49,7 @@ function nonceFor(iv: Uint8Array, seq: number): Uint8Array {
   return n;
 }
 
-interface SealedRecords {
+export interface SealedRecords {
   readonly key: Uint8Array;
   readonly iv: Uint8Array;
   /** Each whole record: header || ciphertext || tag. */
@@ -58,7 +58,7 @@ interface SealedRecords {
   readonly stream: Uint8Array;
 }
 
-function sealRecords(chacha: NobleAeadConstructor): SealedRecords {
+export function sealRecords(chacha: NobleAeadConstructor): SealedRecords {
   const key = new Uint8Array(32).map((_, i) => i * 7 + 1);
   const iv = new Uint8Array(12).map((_, i) => 0xa0 + i);
   const inner = new Uint8Array(INNER_LENGTH).map((_, i) => i & 0xff);
@@ -149,8 +149,8 @@ registerSection({
     context.log(`  raw noble ${noble.toFixed(1)} MB/s, puretls record layer ${layered.toFixed(1)} MB/s (${((100 * layered) / noble).toFixed(0)}% of raw noble), node:crypto ${node.toFixed(1)} MB/s`);
     const note = `${RECORDS} records of 2^14 + 1 bytes per pass; best of ${ROUNDS} interleaved ${SLICE_MS} ms slices`;
     return [
-      { section: 'aead', name: 'ChaCha20-Poly1305 open, raw noble', unit: 'MB/s', subject: noble, baseline: node, note },
-      { section: 'aead', name: 'ChaCha20-Poly1305 open, puretls record layer', unit: 'MB/s', subject: layered, baseline: node, note },
+      { section: 'aead', name: 'ChaCha20-Poly1305 open, raw noble', unit: 'MB/s', subject: noble, baseline: node, baselineName: 'node:crypto', note },
+      { section: 'aead', name: 'ChaCha20-Poly1305 open, puretls record layer', unit: 'MB/s', subject: layered, baseline: node, baselineName: 'node:crypto', note },
     ];
   },
 });

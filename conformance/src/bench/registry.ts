@@ -27,6 +27,8 @@ export interface BenchRow {
   readonly unit: string;
   readonly subject: number;
   readonly baseline: number;
+  /** What the baseline is (default 'node:tls'). */
+  readonly baselineName?: string;
   readonly note?: string;
 }
 
