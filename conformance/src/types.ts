@@ -48,6 +48,13 @@ export interface ClientConnectOptions {
    * clock: session ages, session lifetimes and certificate validity are all judged at that time).
    */
   readonly clockSkewSeconds?: number;
+  /**
+   * Reuse one client context (trust store, configuration) for every connection with the same
+   * options, as an application that makes many connections does: node:tls a `secureContext`,
+   * puretls a @puretls/session `Context` (cache off). The benchmark sets it so both clients start
+   * each handshake from a prepared context.
+   */
+  readonly preparedContext?: boolean;
 }
 
 /** What the client reports about a finished handshake. */

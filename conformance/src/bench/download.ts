@@ -5,7 +5,7 @@
  *
  * ChaCha20-Poly1305 also gets the row its target is stated against: the subject's download next
  * to raw noble opening the same number of 16 KiB records in memory (`chacha20poly1305(...)
- * .decrypt`, the copy puretls runs), measured the same way: each of three rounds is one whole
+ * .decrypt`, the copy puretls runs), measured the same way: each of five rounds is one whole
  * download followed right away by one whole in-memory pass over the same byte count, and each
  * side keeps its best round. Adjacent whole passes of equal size keep the machine's drift (10-20%
  * over seconds here) out of the ratio, which a best 500 ms slice measured minutes apart (the aead
@@ -58,7 +58,7 @@ function nodeDownload(port: number, secureContext: tls.SecureContext, expectedBy
 }
 
 const CHACHA = 'TLS_CHACHA20_POLY1305_SHA256';
-const ADJACENT_ROUNDS = 3;
+const ADJACENT_ROUNDS = 5;
 
 /** A function that opens `bytes` worth of 16 KiB ChaCha20-Poly1305 records with raw noble and returns MB/s. */
 async function rawNobleOpener(): Promise<(bytes: number) => number> {

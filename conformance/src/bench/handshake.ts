@@ -21,7 +21,7 @@ const CHAINS = [
 ] as const;
 
 async function subjectHandshake(client: ClientUnderTest, port: number, ca: string): Promise<void> {
-  const outcome = await client.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, keepData: false });
+  const outcome = await client.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, keepData: false, preparedContext: true });
   if (!outcome.ok) throw new Error(`${client.name} handshake failed: ${outcome.error.message}`);
   outcome.connection.destroy();
   await outcome.connection.closed;

@@ -7,7 +7,8 @@
  * event); every measured handshake then offers that same session (s_server's stateless tickets
  * may be used again, as `openssl s_time -reuse` does). A handshake that is not reused is an error,
  * so the rate never silently measures full handshakes. node:tls uses its `session` option and one
- * prepared `secureContext`.
+ * prepared `secureContext`; the subject gets the same (`preparedContext`: for puretls one
+ * @puretls/session Context, its `secureContext`), and the session as bytes, as node:tls does.
  *
  * @module
  */
@@ -98,7 +99,7 @@ registerSection({
         lifetimeSeconds: 600,
       });
       try {
-        const options: ClientConnectOptions = { host: '127.0.0.1', port: server.port, servername: 'localhost', ca: context.pki.caRootPem, keepData: false };
+        const options: ClientConnectOptions = { host: '127.0.0.1', port: server.port, servername: 'localhost', ca: context.pki.caRootPem, keepData: false, preparedContext: true };
         const nodeSess = await nodeSession(server.port, secureContext);
         const baseline = await sequentialRate(context.handshakes, context.warmup, () => nodeResumed(server.port, secureContext, nodeSess));
         const subjectSess = await subjectSession(context.subject, options);

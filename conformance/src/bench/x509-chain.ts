@@ -61,7 +61,7 @@ registerSection({
       const subject = rate(puretls, 2000, 20);
       const baseline = rate(node, 2000, 20);
       context.log(`  ${label}: puretls ${subject.toFixed(1)}/s, node:crypto ${baseline.toFixed(1)}/s`);
-      rows.push({ section: 'x509', name: label, unit: 'chains/s', subject, baseline, note: 'puretls/noble vs node:crypto (OpenSSL) on the same chain' });
+      rows.push({ section: 'x509', name: label, unit: 'chains/s', subject, baseline, baselineName: 'node:crypto', note: 'puretls/noble vs node:crypto (OpenSSL) on the same chain' });
     }
     return rows;
   },

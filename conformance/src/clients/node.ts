@@ -65,8 +65,20 @@ export function nodeTlsOptions(options: ClientConnectOptions): tls.ConnectionOpt
   if (options.suites !== undefined) nodeOptions.ciphers = options.suites.join(':');
   if (options.groups !== undefined) nodeOptions.ecdhCurve = options.groups.join(':');
   if (options.session !== undefined) nodeOptions.session = Buffer.from(options.session);
+  if (options.preparedContext === true) {
+    // One secureContext per distinct context-level option set (tls.createSecureContext takes these).
+    const contextOptions: tls.SecureContextOptions = { ca: options.ca };
+    for (const key of ['minVersion', 'maxVersion', 'ciphers', 'ecdhCurve'] as const) if (nodeOptions[key] !== undefined) Object.assign(contextOptions, { [key]: nodeOptions[key] });
+    const key = JSON.stringify(contextOptions);
+    let secureContext = PREPARED_CONTEXTS.get(key);
+    if (secureContext === undefined) PREPARED_CONTEXTS.set(key, (secureContext = tls.createSecureContext(contextOptions)));
+    nodeOptions.secureContext = secureContext;
+  }
   return nodeOptions;
 }
+
+/** secureContexts prepared for `preparedContext` connections, by their options. */
+const PREPARED_CONTEXTS = new Map<string, tls.SecureContext>();
 
 /** Normalises a Node TLS error: alert numbers come from OpenSSL's "SSL alert number N" text. */
 export function describeNodeError(error: unknown): ObservedError {

@@ -50,6 +50,9 @@ export interface SessionContextParts {
   readonly toConfigOptions: (options: Record<string, unknown>) => Record<string, unknown>;
 }
 
+/** Contexts prepared for `preparedContext` connections, by their options. */
+const PREPARED_CONTEXTS = new Map<string, unknown>();
+
 /** Maps the harness options to puretls' tls.connect-shaped options. */
 export function puretlsOptions(options: ClientConnectOptions, core?: CoreEngineParts, sessionParts?: SessionContextParts): Record<string, unknown> {
   const mapped: Record<string, unknown> = {
@@ -76,6 +79,13 @@ export function puretlsOptions(options: ClientConnectOptions, core?: CoreEngineP
       ...(options.clockSkewSeconds === undefined ? {} : { now: () => Date.now() + skewMs }),
       sessionCacheMode: 'off',
     });
+  }
+  if (options.preparedContext === true && mapped.context === undefined && sessionParts !== undefined) {
+    // One cache-less Context per distinct option set, as tls.connect reuses a secureContext.
+    const key = JSON.stringify(mapped, (name, value: unknown) => (name === 'session' || name === 'host' || name === 'port' || name === 'servername' ? undefined : value));
+    let prepared = PREPARED_CONTEXTS.get(key);
+    if (prepared === undefined) PREPARED_CONTEXTS.set(key, (prepared = new sessionParts.Context({ ...sessionParts.toConfigOptions(mapped), sessionCacheMode: 'off' })));
+    mapped.context = prepared;
   }
   if (options.requireExtendedMasterSecret === true) {
     if (core === undefined) throw new Error('requireExtendedMasterSecret needs @puretls/tls-core');
