@@ -884,6 +884,8 @@ openssl({
     pskTrace(0, 'no pre_shared_key in any hello (-trace)'),
   ],
 });
+/** The second connection resumes the TLS 1.2 session (ECDHE-ECDSA-AES128-GCM-SHA256). */
+const RESUMED12: Resumption = { server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.2', suite: S12.ecdsaAes128 };
 openssl({
   id: 's12-resume-session-id',
   section: 'openssl resumption',
@@ -891,7 +893,7 @@ openssl({
   version: 'tls1_2',
   flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256', '-no_ticket'],
   expect: ok12(),
-  resumption: { server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.2', suite: S12.ecdsaAes128 },
+  resumption: RESUMED12,
 });
 openssl({
   id: 's12-resume-ticket',
@@ -900,7 +902,7 @@ openssl({
   version: 'tls1_2',
   flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
   expect: ok12(),
-  resumption: { server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.2', suite: S12.ecdsaAes128 },
+  resumption: RESUMED12,
 });
 
 // A TLS 1.3-capable client offering a TLS 1.2 session sends key_share with no entries (RFC 8446
@@ -919,7 +921,7 @@ openssl({
   version: 'tls1_2',
   flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256', '-trace'],
   expect: ok12(),
-  resumption: { server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.2', suite: S12.ecdsaAes128 },
+  resumption: RESUMED12,
   serverOutput: [KEY_SHARE_X25519, KEY_SHARE_EMPTY],
 });
 openssl({
@@ -1125,7 +1127,7 @@ const gnutlsResumptionRows: readonly GnutlsResumptionRow[] = [
     priority: GNUTLS12_ECDSA_AES128,
     extra: ['--noticket'],
     expect: ok12(),
-    resumption: { server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.2', suite: S12.ecdsaAes128 },
+    resumption: RESUMED12,
   },
   {
     id: 'gnutls12-resume-ticket',
@@ -1133,7 +1135,7 @@ const gnutlsResumptionRows: readonly GnutlsResumptionRow[] = [
     priority: GNUTLS12_ECDSA_AES128,
     extra: ['--nodb'],
     expect: ok12(),
-    resumption: { server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.2', suite: S12.ecdsaAes128 },
+    resumption: RESUMED12,
     serverOutput: [{ name: 'server parsed a non-empty SessionTicket (second ClientHello)', pattern: "Parsing extension 'Session Ticket/35' \\([1-9][0-9]* bytes\\)", count: 1 }],
   },
 ];
