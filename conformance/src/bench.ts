@@ -22,6 +22,7 @@ import './bench/x509-chain.ts';
 import './bench/resumption.ts';
 import { registeredSections, type BenchRow } from './bench/registry.ts';
 import { loadClient } from './clients/index.ts';
+import { nodeClient } from './clients/node.ts';
 import { createPki, REPO_ROOT } from './pki.ts';
 
 async function main(): Promise<number> {
@@ -46,6 +47,7 @@ async function main(): Promise<number> {
       rows.push(
         ...(await section.run({
           subject,
+          baseline: nodeClient,
           pki,
           handshakes: Number(values.handshakes),
           warmup: Number(values.warmup),

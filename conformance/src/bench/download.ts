@@ -15,7 +15,6 @@
  *
  * @module
  */
-import tls from 'node:tls';
 import { writeTextFile } from '../pki.ts';
 import { startOpensslServer } from '../openssl-server.ts';
 import type { ClientUnderTest } from '../types.ts';
@@ -43,7 +42,7 @@ async function measure(bytes: () => number, work: () => Promise<void> | void): P
   return { wall: bytes() / 1e6 / seconds, cpu: bytes() / 1e6 / cpuSeconds };
 }
 
-async function subjectDownloadThroughput(client: ClientUnderTest, port: number, ca: string, expectedBytes: number): Promise<Throughput> {
+async function downloadThroughput(client: ClientUnderTest, port: number, ca: string, expectedBytes: number): Promise<Throughput> {
   const outcome = await client.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, keepData: false, timeoutMs: 20_000 });
   if (!outcome.ok) throw new Error(`${client.name} handshake failed: ${outcome.error.message}`);
   const connection = outcome.connection;
@@ -58,29 +57,8 @@ async function subjectDownloadThroughput(client: ClientUnderTest, port: number, 
   return result;
 }
 
-async function subjectDownload(client: ClientUnderTest, port: number, ca: string, expectedBytes: number): Promise<number> {
-  return (await subjectDownloadThroughput(client, port, ca, expectedBytes)).wall;
-}
-
-function nodeDownload(port: number, secureContext: tls.SecureContext, expectedBytes: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let received = 0;
-    let started = 0n;
-    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', secureContext });
-    socket.once('secureConnect', () => {
-      started = process.hrtime.bigint();
-      socket.write(`GET /${FILE_NAME} HTTP/1.0\r\n\r\n`);
-    });
-    socket.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-    });
-    socket.once('error', reject);
-    socket.once('close', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (received < expectedBytes) reject(new Error(`node:tls received ${received} of ${expectedBytes} bytes`));
-      else resolve(received / 1e6 / seconds);
-    });
-  });
+async function download(client: ClientUnderTest, port: number, ca: string, expectedBytes: number): Promise<number> {
+  return (await downloadThroughput(client, port, ca, expectedBytes)).wall;
 }
 
 const CHACHA = 'TLS_CHACHA20_POLY1305_SHA256';
@@ -121,7 +99,6 @@ registerSection({
   async run(context: BenchContext): Promise<BenchRow[]> {
     const bytes = context.downloadMiB * 1024 * 1024;
     await writeTextFile(context.pki.dir, FILE_NAME, bytes);
-    const secureContext = tls.createSecureContext({ ca: context.pki.caRootPem });
     const rows: BenchRow[] = [];
     for (const suite of SUITES) {
       const server = await startOpensslServer({
@@ -131,15 +108,15 @@ registerSection({
         lifetimeSeconds: 600,
       });
       try {
-        const baseline = await best(RUNS, () => nodeDownload(server.port, secureContext, bytes));
-        const subject = await best(RUNS, () => subjectDownload(context.subject, server.port, context.pki.caRootPem, bytes));
+        const baseline = await best(RUNS, () => download(context.baseline, server.port, context.pki.caRootPem, bytes));
+        const subject = await best(RUNS, () => download(context.subject, server.port, context.pki.caRootPem, bytes));
         context.log(`  ${suite}: ${context.subject.name} ${subject.toFixed(1)} MB/s, node:tls ${baseline.toFixed(1)} MB/s`);
         rows.push({ section: 'download', name: `${context.downloadMiB} MiB ${suite}`, unit: 'MB/s', subject, baseline, note: `best of ${RUNS}` });
         if (suite === CHACHA) {
           const openRaw = await rawNobleOpener();
           const best = { download: { wall: 0, cpu: 0 }, raw: { wall: 0, cpu: 0 } };
           for (let round = 0; round < ADJACENT_ROUNDS; round++) {
-            const d = await subjectDownloadThroughput(context.subject, server.port, context.pki.caRootPem, bytes);
+            const d = await downloadThroughput(context.subject, server.port, context.pki.caRootPem, bytes);
             const r = await openRaw(bytes);
             context.log(
               `    round ${round + 1}: ${context.subject.name} download ${d.wall.toFixed(1)} MB/s (${d.cpu.toFixed(1)} per CPU s), ` +

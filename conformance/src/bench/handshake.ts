@@ -5,12 +5,12 @@
  * full. The TLS 1.2 rows use a `-tls1_2` server with ECDHE-{RSA,ECDSA}-AES128-GCM-SHA256 (X25519,
  * extended master secret); both clients offer 1.3 and 1.2 as they do by default.
  *
- * The node:tls baseline uses one prepared `secureContext` (trust store parsed once); the subject
- * goes through its adapter's `connect()` with the root PEM each time.
+ * Both clients go through their harness adapters (`context.subject`, `context.baseline`) with
+ * `preparedContext`: node:tls reuses one `secureContext`, puretls one @puretls/session Context,
+ * so neither parses its trust store per handshake.
  *
  * @module
  */
-import tls from 'node:tls';
 import { startOpensslServer } from '../openssl-server.ts';
 import type { ClientUnderTest } from '../types.ts';
 import { registerSection, type BenchContext, type BenchRow } from './registry.ts';
@@ -20,24 +20,11 @@ const CHAINS = [
   ['ECDSA P-256 leaf', 'leaf-ecdsa-p256', 'ECDSA'],
 ] as const;
 
-async function subjectHandshake(client: ClientUnderTest, port: number, ca: string): Promise<void> {
+async function handshake(client: ClientUnderTest, port: number, ca: string): Promise<void> {
   const outcome = await client.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, keepData: false, preparedContext: true });
   if (!outcome.ok) throw new Error(`${client.name} handshake failed: ${outcome.error.message}`);
   outcome.connection.destroy();
   await outcome.connection.closed;
-}
-
-function nodeHandshake(port: number, secureContext: tls.SecureContext): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', secureContext });
-    socket.once('secureConnect', () => {
-      socket.destroy();
-    });
-    socket.once('error', reject);
-    socket.once('close', () => {
-      resolve();
-    });
-  });
 }
 
 /** Runs `fn` `warmup` times, then `count` times sequentially; returns operations per second. */
@@ -62,7 +49,6 @@ function registerHandshakeSection(spec: HandshakeSectionSpec): void {
     title: spec.title,
     async run(context: BenchContext): Promise<BenchRow[]> {
       const rows: BenchRow[] = [];
-      const secureContext = tls.createSecureContext({ ca: context.pki.caRootPem });
       for (const [label, leaf, keyType] of CHAINS) {
         const server = await startOpensslServer({
           args: ['-cert', `${leaf}.pem`, '-key', `${leaf}.key`, '-cert_chain', 'ca-int.pem', ...spec.serverFlags(keyType), '-WWW'],
@@ -71,8 +57,8 @@ function registerHandshakeSection(spec: HandshakeSectionSpec): void {
           lifetimeSeconds: 600,
         });
         try {
-          const baseline = await sequentialRate(context.handshakes, context.warmup, () => nodeHandshake(server.port, secureContext));
-          const subject = await sequentialRate(context.handshakes, context.warmup, () => subjectHandshake(context.subject, server.port, context.pki.caRootPem));
+          const baseline = await sequentialRate(context.handshakes, context.warmup, () => handshake(context.baseline, server.port, context.pki.caRootPem));
+          const subject = await sequentialRate(context.handshakes, context.warmup, () => handshake(context.subject, server.port, context.pki.caRootPem));
           context.log(`  ${label}: ${context.subject.name} ${subject.toFixed(1)}/s, node:tls ${baseline.toFixed(1)}/s`);
           rows.push({
             section: spec.id,
@@ -80,7 +66,7 @@ function registerHandshakeSection(spec: HandshakeSectionSpec): void {
             unit: 'handshakes/s',
             subject,
             baseline,
-            note: `${context.handshakes} after ${context.warmup} warm-up; node:tls with a prepared secureContext`,
+            note: `${context.handshakes} after ${context.warmup} warm-up; both clients through the harness with a prepared context`,
           });
         } finally {
           await server.stop();

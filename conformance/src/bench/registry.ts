@@ -11,6 +11,11 @@ import type { ClientUnderTest } from '../types.ts';
 
 export interface BenchContext {
   readonly subject: ClientUnderTest;
+  /**
+   * node:tls through the same harness adapter as the subject (clients/node.ts), so both sides pay
+   * the same harness costs (listeners, timers, option mapping) and differ only in the library.
+   */
+  readonly baseline: ClientUnderTest;
   readonly pki: Pki;
   /** Sequential handshakes measured per row (after the warm-up). */
   readonly handshakes: number;

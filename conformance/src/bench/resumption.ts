@@ -6,13 +6,12 @@
  * Each client first makes one full handshake and keeps the session it received (the `'session'`
  * event); every measured handshake then offers that same session (s_server's stateless tickets
  * may be used again, as `openssl s_time -reuse` does). A handshake that is not reused is an error,
- * so the rate never silently measures full handshakes. node:tls uses its `session` option and one
- * prepared `secureContext`; the subject gets the same (`preparedContext`: for puretls one
- * @puretls/session Context, its `secureContext`), and the session as bytes, as node:tls does.
+ * so the rate never silently measures full handshakes. Both clients go through their harness
+ * adapters with `preparedContext` (node:tls one `secureContext`, puretls one @puretls/session
+ * Context) and get the session as bytes (node:tls its `session` option).
  *
  * @module
  */
-import tls from 'node:tls';
 import { startOpensslServer } from '../openssl-server.ts';
 import type { ClientConnectOptions, ClientUnderTest } from '../types.ts';
 import { sequentialRate } from './handshake.ts';
@@ -26,7 +25,7 @@ const VARIANTS = [
 ] as const;
 
 /** One full handshake with the subject; returns the last session it received. */
-async function subjectSession(client: ClientUnderTest, options: ClientConnectOptions): Promise<Uint8Array> {
+async function firstSession(client: ClientUnderTest, options: ClientConnectOptions): Promise<Uint8Array> {
   const outcome = await client.connect(options);
   if (!outcome.ok) throw new Error(`${client.name} handshake failed: ${outcome.error.message}`);
   await outcome.connection.waitForSession(SESSION_WAIT_MS);
@@ -38,7 +37,7 @@ async function subjectSession(client: ClientUnderTest, options: ClientConnectOpt
   return session;
 }
 
-async function subjectResumed(client: ClientUnderTest, options: ClientConnectOptions, session: Uint8Array): Promise<void> {
+async function resumed(client: ClientUnderTest, options: ClientConnectOptions, session: Uint8Array): Promise<void> {
   const outcome = await client.connect({ ...options, session });
   if (!outcome.ok) throw new Error(`${client.name} resumed handshake failed: ${outcome.error.message}`);
   const reused = outcome.connection.info.resumed;
@@ -47,50 +46,11 @@ async function subjectResumed(client: ClientUnderTest, options: ClientConnectOpt
   if (reused !== true) throw new Error(`${client.name}: the session was not reused (${String(reused)})`);
 }
 
-function nodeSession(port: number, secureContext: tls.SecureContext): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', secureContext });
-    let session: Buffer | undefined;
-    const timer = setTimeout(() => socket.end(), SESSION_WAIT_MS);
-    socket.on('session', (s: Buffer) => {
-      session = s;
-      clearTimeout(timer);
-      socket.end();
-    });
-    // s_server -WWW answers a connection that ends without a request with an alert: ignored once the session is in.
-    socket.on('error', (error) => {
-      if (session === undefined) reject(error);
-    });
-    socket.once('close', () => {
-      clearTimeout(timer);
-      if (session === undefined) reject(new Error('node:tls received no session'));
-      else resolve(session);
-    });
-  });
-}
-
-function nodeResumed(port: number, secureContext: tls.SecureContext, session: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', secureContext, session });
-    let reused = false;
-    socket.once('secureConnect', () => {
-      reused = socket.isSessionReused();
-      socket.destroy();
-    });
-    socket.once('error', reject);
-    socket.once('close', () => {
-      if (reused) resolve();
-      else reject(new Error('node:tls: the session was not reused'));
-    });
-  });
-}
-
 registerSection({
   id: 'resumption',
   title: 'resumed handshakes per second (sequential, one session offered again each time, ECDSA P-256 chain)',
   async run(context: BenchContext): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
-    const secureContext = tls.createSecureContext({ ca: context.pki.caRootPem });
     for (const [label, flags] of VARIANTS) {
       const server = await startOpensslServer({
         args: ['-cert', 'leaf-ecdsa-p256.pem', '-key', 'leaf-ecdsa-p256.key', '-cert_chain', 'ca-int.pem', ...flags, '-WWW'],
@@ -100,10 +60,10 @@ registerSection({
       });
       try {
         const options: ClientConnectOptions = { host: '127.0.0.1', port: server.port, servername: 'localhost', ca: context.pki.caRootPem, keepData: false, preparedContext: true };
-        const nodeSess = await nodeSession(server.port, secureContext);
-        const baseline = await sequentialRate(context.handshakes, context.warmup, () => nodeResumed(server.port, secureContext, nodeSess));
-        const subjectSess = await subjectSession(context.subject, options);
-        const subject = await sequentialRate(context.handshakes, context.warmup, () => subjectResumed(context.subject, options, subjectSess));
+        const baselineSession = await firstSession(context.baseline, options);
+        const baseline = await sequentialRate(context.handshakes, context.warmup, () => resumed(context.baseline, options, baselineSession));
+        const subjectSession = await firstSession(context.subject, options);
+        const subject = await sequentialRate(context.handshakes, context.warmup, () => resumed(context.subject, options, subjectSession));
         context.log(`  ${label}: ${context.subject.name} ${subject.toFixed(1)}/s, node:tls ${baseline.toFixed(1)}/s`);
         rows.push({
           section: 'resumption',
@@ -111,7 +71,7 @@ registerSection({
           unit: 'handshakes/s',
           subject,
           baseline,
-          note: `${context.handshakes} after ${context.warmup} warm-up, every one checked reused; node:tls with its session option and a prepared secureContext`,
+          note: `${context.handshakes} after ${context.warmup} warm-up, every one checked reused; both clients through the harness with a prepared context and the session as bytes`,
         });
       } finally {
         await server.stop();
