@@ -7,7 +7,7 @@
  */
 import { concatBytes, utf8 } from '../codec/bytes.ts';
 import { UsageError } from '../errors.ts';
-import { hmac, type HashAlgorithm } from '../crypto/noble.ts';
+import { hmacWithKey, type HashAlgorithm } from '../crypto/noble.ts';
 
 /** Write keys and implicit IVs for an AEAD suite. AEAD suites have no MAC keys (RFC 5246 §6.3 with mac_key_length 0). */
 export interface Tls12KeyBlock {
@@ -25,14 +25,15 @@ export interface Tls12KeyBlock {
 export function pHash(hash: HashAlgorithm, secret: Uint8Array, seed: Uint8Array, length: number): Uint8Array {
   if (!Number.isInteger(length) || length < 0) throw new UsageError('P_hash length must be a non-negative integer');
   const out = new Uint8Array(length);
+  const mac = hmacWithKey(hash, secret);
   const input = new Uint8Array(hash.outputLen + seed.length); // A(i) || seed
   input.set(seed, hash.outputLen);
-  let a = hmac(hash, secret, seed);
+  let a = mac(seed); // A(1)
   for (let off = 0; off < length; off += hash.outputLen) {
     input.set(a, 0);
-    const block = hmac(hash, secret, input);
+    const block = mac(input);
     out.set(block.subarray(0, Math.min(block.length, length - off)), off);
-    a = hmac(hash, secret, a);
+    if (off + hash.outputLen < length) a = mac(a); // A(i+1), only when another block follows
   }
   return out;
 }
