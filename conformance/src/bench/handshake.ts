@@ -27,13 +27,36 @@ async function handshake(client: ClientUnderTest, port: number, ca: string): Pro
   await outcome.connection.closed;
 }
 
-/** Runs `fn` `warmup` times, then `count` times sequentially; returns operations per second. */
-export async function sequentialRate(count: number, warmup: number, fn: () => Promise<void>): Promise<number> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) await fn();
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return count / seconds;
+/** Blocks of sequential operations each client runs in turn; see {@link interleavedRates}. */
+const BLOCKS = 8;
+
+/**
+ * Operations per second of the baseline and the subject, measured in turns: after `warmup`
+ * operations each, the `count` operations of each side run in {@link BLOCKS} blocks in the order
+ * baseline, subject, subject, baseline, baseline, ... (ABBA), and each side's rate is its count
+ * over the sum of its blocks' times. This machine's speed drifts by tens of percent within a
+ * minute; interleaving puts the same drift on both sides, and ABBA cancels a linear trend.
+ */
+export async function interleavedRates(
+  count: number,
+  warmup: number,
+  baseline: () => Promise<void>,
+  subject: () => Promise<void>,
+): Promise<{ baseline: number; subject: number }> {
+  for (let i = 0; i < warmup; i++) await baseline();
+  for (let i = 0; i < warmup; i++) await subject();
+  const seconds = [0, 0];
+  const sides = [baseline, subject];
+  const perBlock = Math.ceil(count / BLOCKS);
+  for (let block = 0; block < BLOCKS; block++) {
+    const order = block % 2 === 0 ? [0, 1] : [1, 0];
+    for (const side of order) {
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < perBlock; i++) await sides[side]!();
+      seconds[side]! += Number(process.hrtime.bigint() - started) / 1e9;
+    }
+  }
+  return { baseline: (perBlock * BLOCKS) / seconds[0]!, subject: (perBlock * BLOCKS) / seconds[1]! };
 }
 
 interface HandshakeSectionSpec {
@@ -57,8 +80,12 @@ function registerHandshakeSection(spec: HandshakeSectionSpec): void {
           lifetimeSeconds: 600,
         });
         try {
-          const baseline = await sequentialRate(context.handshakes, context.warmup, () => handshake(context.baseline, server.port, context.pki.caRootPem));
-          const subject = await sequentialRate(context.handshakes, context.warmup, () => handshake(context.subject, server.port, context.pki.caRootPem));
+          const { baseline, subject } = await interleavedRates(
+            context.handshakes,
+            context.warmup,
+            () => handshake(context.baseline, server.port, context.pki.caRootPem),
+            () => handshake(context.subject, server.port, context.pki.caRootPem),
+          );
           context.log(`  ${label}: ${context.subject.name} ${subject.toFixed(1)}/s, node:tls ${baseline.toFixed(1)}/s`);
           rows.push({
             section: spec.id,
@@ -66,7 +93,7 @@ function registerHandshakeSection(spec: HandshakeSectionSpec): void {
             unit: 'handshakes/s',
             subject,
             baseline,
-            note: `${context.handshakes} after ${context.warmup} warm-up; both clients through the harness with a prepared context`,
+            note: `${context.handshakes} each after ${context.warmup} warm-up, in ${BLOCKS} interleaved blocks; both clients through the harness with a prepared context`,
           });
         } finally {
           await server.stop();

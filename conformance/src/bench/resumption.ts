@@ -14,7 +14,7 @@
  */
 import { startOpensslServer } from '../openssl-server.ts';
 import type { ClientConnectOptions, ClientUnderTest } from '../types.ts';
-import { sequentialRate } from './handshake.ts';
+import { interleavedRates } from './handshake.ts';
 import { registerSection, type BenchContext, type BenchRow } from './registry.ts';
 
 const SESSION_WAIT_MS = 2000;
@@ -61,9 +61,13 @@ registerSection({
       try {
         const options: ClientConnectOptions = { host: '127.0.0.1', port: server.port, servername: 'localhost', ca: context.pki.caRootPem, keepData: false, preparedContext: true };
         const baselineSession = await firstSession(context.baseline, options);
-        const baseline = await sequentialRate(context.handshakes, context.warmup, () => resumed(context.baseline, options, baselineSession));
         const subjectSession = await firstSession(context.subject, options);
-        const subject = await sequentialRate(context.handshakes, context.warmup, () => resumed(context.subject, options, subjectSession));
+        const { baseline, subject } = await interleavedRates(
+          context.handshakes,
+          context.warmup,
+          () => resumed(context.baseline, options, baselineSession),
+          () => resumed(context.subject, options, subjectSession),
+        );
         context.log(`  ${label}: ${context.subject.name} ${subject.toFixed(1)}/s, node:tls ${baseline.toFixed(1)}/s`);
         rows.push({
           section: 'resumption',
@@ -71,7 +75,7 @@ registerSection({
           unit: 'handshakes/s',
           subject,
           baseline,
-          note: `${context.handshakes} after ${context.warmup} warm-up, every one checked reused; both clients through the harness with a prepared context and the session as bytes`,
+          note: `${context.handshakes} each after ${context.warmup} warm-up, in interleaved blocks, every one checked reused; both clients through the harness with a prepared context and the session as bytes`,
         });
       } finally {
         await server.stop();
