@@ -153,37 +153,29 @@ export function connect(...args: unknown[]): TLSSocket {
  * than it uses (the last one made); `connect({ engineFactory })` engines do not use the reserve.
  */
 const KEY_SHARE_RESERVE = new KeyShareReserve();
-let refillScheduled = false;
+
+/** Ready key shares held for the next connections (diagnostics; at most one per group used). */
+export function readyKeyShareCount(): number {
+  return KEY_SHARE_RESERVE.readyCount;
+}
+
+/** Drop the key shares made ahead of time (e.g. before a process snapshot); later connections make new ones. */
+export function clearKeyShareReserve(): void {
+  KEY_SHARE_RESERVE.clear();
+}
 
 /**
  * Refill the reserve once the ClientHello has left: after the current turn (which queues it),
  * and for a socket still connecting, after its 'connect' (where Node writes queued data), so
- * the key generation never delays the ClientHello itself.
+ * the key generation never delays the ClientHello itself. `refill()` makes only what is missing,
+ * so concurrent connections scheduling it more than once cost nothing extra.
  */
 function scheduleKeyShareRefill(transport: Duplex): void {
-  if (refillScheduled) return;
-  refillScheduled = true;
   const refillSoon = (): void => {
-    setImmediate(() => {
-      refillScheduled = false;
-      KEY_SHARE_RESERVE.refill();
-    }).unref();
+    setImmediate(() => KEY_SHARE_RESERVE.refill()).unref();
   };
-  if ((transport as Partial<Socket>).connecting !== true) {
-    refillSoon();
-    return;
-  }
-  // A connection that fails before 'connect' must not leave the refill marked as scheduled.
-  const onConnect = (): void => {
-    transport.off('close', onClose);
-    refillSoon();
-  };
-  const onClose = (): void => {
-    transport.off('connect', onConnect);
-    refillScheduled = false;
-  };
-  transport.once('connect', onConnect);
-  transport.once('close', onClose);
+  if ((transport as Partial<Socket>).connecting === true) transport.once('connect', refillSoon);
+  else refillSoon();
 }
 
 /**

@@ -3,7 +3,7 @@
  * `tls.connect()`-shaped API.
  * @module
  */
-export { connect, toConfigOptions, type ConnectOptions } from './connect.ts';
+export { connect, toConfigOptions, readyKeyShareCount, clearKeyShareReserve, type ConnectOptions } from './connect.ts';
 export { TLSSocket, authorizationCode, type TLSSocketOptions, type EngineFactory, type EphemeralKeyInfo } from './tls-socket.ts';
 export { Pump, type PumpHost } from './pump.ts';
 export type { TlsEngine } from './engine.ts';

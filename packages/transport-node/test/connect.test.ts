@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { connect as nodeConnect, createServer, type Server, type TLSSocket as NodeTLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertReceived, InvalidCertificate } from '@puretls/tls-core';
-import { connect, type ConnectOptions } from '../src/connect.ts';
+import { clearKeyShareReserve, connect, readyKeyShareCount, type ConnectOptions } from '../src/connect.ts';
 import type { TLSSocket } from '../src/tls-socket.ts';
-import { engineReady, makePki, opensslAvailable, startOpensslServer, type TestPki } from './helpers/servers.ts';
+import { engineReady, freePort, makePki, opensslAvailable, startOpensslServer, type TestPki } from './helpers/servers.ts';
 
 let pki: TestPki;
 beforeAll(() => {
@@ -110,6 +110,26 @@ describe.skipIf(!engineReady || !opensslAvailable())('connect() against node:tls
     expect(session.length).toBeGreaterThan(0);
     expect(client.readableFlowing).toBe(null); // nobody ever asked for data
     client.destroy();
+    await srv.close();
+  });
+
+  it('makes the next X25519 share while waiting for the server, and a refused connection does not stop that', async () => {
+    clearKeyShareReserve();
+    // A port nobody listens on: the connection fails before 'connect'; the refill must not stay "scheduled".
+    const closed = await freePort();
+    const refused = await result(open(closed, { servername: 'localhost' }));
+    expect(refused).toBeInstanceOf(Error);
+    expect(readyKeyShareCount()).toBe(0); // the failed connection took a share; none is ready yet
+    const srv = await nodeServer({ key: pki.rsa.key, cert: pki.rsa.cert });
+    const client = open(srv.port, { servername: 'localhost' });
+    await once(client, 'secureConnect');
+    await new Promise((r) => setImmediate(r));
+    expect(readyKeyShareCount()).toBe(1); // made after this ClientHello left, for the next connection
+    client.destroy();
+    const second = open(srv.port, { servername: 'localhost' });
+    await once(second, 'secureConnect');
+    expect(second.getNegotiatedGroup()).toBe('X25519');
+    second.destroy();
     await srv.close();
   });
 
