@@ -107,153 +107,142 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
   return p.expectTicket ? new ExpectNewSessionTicket12(p, transcript, secrets) : new ExpectChangeCipherSpec12(p, transcript, secrets);
 }
 
-/** Waiting for the server's Certificate (RFC 5246 §7.4.2). */
-export class ExpectCertificate12 implements ClientState {
-  readonly kind = 'ExpectCertificate12';
+/**
+ * What every TLS 1.2 handshake state after the ServerHello carries: the negotiated progress and
+ * the running transcript (the handshake hash of RFC 5246 §7.4.9 and RFC 7627 §3). Each subclass is
+ * one `Expect…` state and only says which message it takes and what comes next.
+ */
+abstract class Tls12HandshakeState implements ClientState {
+  abstract readonly kind: string;
   readonly isTraffic = false;
-  readonly #p: Tls12Progress;
-  readonly #transcript: Transcript;
+  protected readonly p: Tls12Progress;
+  protected readonly transcript: Transcript;
 
   constructor(p: Tls12Progress, transcript: Transcript) {
-    this.#p = p;
-    this.#transcript = transcript;
+    this.p = p;
+    this.transcript = transcript;
   }
+
+  abstract handle(msg: HandshakeMessage, io: HandshakeIo): ClientState;
+}
+
+/** A TLS 1.2 state once the master secret and key block exist (RFC 5246 §8.1, §6.3). */
+abstract class Tls12KeyedState extends Tls12HandshakeState {
+  protected readonly secrets: Tls12Secrets;
+
+  constructor(p: Tls12Progress, transcript: Transcript, secrets: Tls12Secrets) {
+    super(p, transcript);
+    this.secrets = secrets;
+  }
+}
+
+/** Waiting for the server's Certificate (RFC 5246 §7.4.2). */
+export class ExpectCertificate12 extends Tls12HandshakeState {
+  readonly kind = 'ExpectCertificate12';
 
   handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
     expectMessage(msg, this.kind, HandshakeType.Certificate);
     if (msg.version !== 'tls12') throw new InvalidMessage('BadValue', 'Certificate form');
     if (msg.certificates.length === 0) throw new PeerMisbehaved('EmptyCertificateChain');
     const chain = msg.certificates.map((c) => c.slice());
-    const auth = authenticateServer(this.#p.hello.config, this.#p.hello.verifyHostname, chain);
-    this.#transcript.add(msg.raw);
-    return new ExpectServerKeyExchange({ ...this.#p, peerCertificates: chain, auth }, this.#transcript);
+    const auth = authenticateServer(this.p.hello.config, this.p.hello.verifyHostname, chain);
+    this.transcript.add(msg.raw);
+    return new ExpectServerKeyExchange({ ...this.p, peerCertificates: chain, auth }, this.transcript);
   }
 }
 
 /** Waiting for ServerKeyExchange, or a CertificateStatus before it (RFC 6066 §8). */
-export class ExpectServerKeyExchange implements ClientState {
+export class ExpectServerKeyExchange extends Tls12HandshakeState {
   readonly kind = 'ExpectServerKeyExchange';
-  readonly isTraffic = false;
-  readonly #p: Tls12Progress;
-  readonly #transcript: Transcript;
-
-  constructor(p: Tls12Progress, transcript: Transcript) {
-    this.#p = p;
-    this.#transcript = transcript;
-  }
 
   handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
     expectMessage(msg, this.kind, HandshakeType.ServerKeyExchange, HandshakeType.CertificateStatus);
     if (msg.type === HandshakeType.CertificateStatus) {
       // RFC 6066 §8: one CertificateStatus, right after Certificate; after it only ServerKeyExchange.
-      if (this.#p.ocspResponse !== undefined) expectMessage(msg, this.kind, HandshakeType.ServerKeyExchange);
+      if (this.p.ocspResponse !== undefined) expectMessage(msg, this.kind, HandshakeType.ServerKeyExchange);
       // Only after we asked for it (the server acknowledged status_request in its ServerHello).
-      if (!this.#p.statusAcknowledged) throw new PeerMisbehaved('UnsolicitedExtension', 'CertificateStatus without an acknowledged status_request');
-      this.#transcript.add(msg.raw);
-      return new ExpectServerKeyExchange({ ...this.#p, ocspResponse: msg.response.slice() }, this.#transcript);
+      if (!this.p.statusAcknowledged) throw new PeerMisbehaved('UnsolicitedExtension', 'CertificateStatus without an acknowledged status_request');
+      this.transcript.add(msg.raw);
+      return new ExpectServerKeyExchange({ ...this.p, ocspResponse: msg.response.slice() }, this.transcript);
     }
-    const { hello, suite } = this.#p;
+    const { hello, suite } = this.p;
     const config = hello.config;
     // RFC 8422 §5.4: the group must be one we offered.
     if (!config.groups.includes(msg.group)) throw new PeerMisbehaved('SelectedUnofferedGroup', `0x${msg.group.toString(16)}`);
-    const key = this.#p.auth!.leafKey;
+    const key = this.p.auth!.leafKey;
     // RFC 5246 §7.4.1.4.1: the scheme must be one we offered and fit the certificate key and suite.
     const alg = signatureAlgorithmForScheme(msg.scheme);
     const suiteFitsKey = suite.auth === 'RSA' ? key.kind === 'rsa' : key.kind === 'ec' || key.kind === 'ed25519';
     if (!suiteFitsKey) throw new PeerIncompatible('UnsupportedCertificateKey', `${suite.auth} suite with a ${key.kind} certificate`);
     if (alg === undefined || !config.signatureSchemes.includes(msg.scheme) || !isSchemeCompatibleWithKey(msg.scheme, key, { tls12: true }))
       throw new PeerMisbehaved('SelectedUnofferedSignatureScheme', `0x${msg.scheme.toString(16)}`);
-    const signed = concatBytes(hello.clientRandom, this.#p.serverRandom, serverEcdhParams(msg));
+    const signed = concatBytes(hello.clientRandom, this.p.serverRandom, serverEcdhParams(msg));
     if (!verifySignature(alg, key, signed, msg.signature)) throw new PeerMisbehaved('BadServerKeyExchangeSignature');
     const share = generateKeyShare(msg.group);
     const preMaster = share.computeSharedSecret(msg.publicPoint);
-    this.#transcript.add(msg.raw);
-    return new ExpectServerHelloDone({ ...this.#p, group: msg.group, signatureScheme: msg.scheme }, this.#transcript, share.publicKey, preMaster);
+    this.transcript.add(msg.raw);
+    return new ExpectServerHelloDone({ ...this.p, group: msg.group, signatureScheme: msg.scheme }, this.transcript, share.publicKey, preMaster);
   }
 }
 
 /** Waiting for ServerHelloDone, or a CertificateRequest before it (RFC 5246 §7.4.4, §7.4.5). */
-export class ExpectServerHelloDone implements ClientState {
+export class ExpectServerHelloDone extends Tls12HandshakeState {
   readonly kind = 'ExpectServerHelloDone';
-  readonly isTraffic = false;
-  readonly #p: Tls12Progress;
-  readonly #transcript: Transcript;
   readonly #publicKey: Uint8Array;
   readonly #preMaster: Uint8Array;
 
   constructor(p: Tls12Progress, transcript: Transcript, publicKey: Uint8Array, preMaster: Uint8Array) {
-    this.#p = p;
-    this.#transcript = transcript;
+    super(p, transcript);
     this.#publicKey = publicKey;
     this.#preMaster = preMaster;
   }
 
   handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
     expectMessage(msg, this.kind, HandshakeType.ServerHelloDone, HandshakeType.CertificateRequest);
-    this.#transcript.add(msg.raw);
+    this.transcript.add(msg.raw);
     if (msg.type === HandshakeType.CertificateRequest) {
-      if (this.#p.certificateRequested) throw new PeerMisbehaved('IllegalCertificateRequestContext', 'second CertificateRequest');
-      return new ExpectServerHelloDone({ ...this.#p, certificateRequested: true }, this.#transcript, this.#publicKey, this.#preMaster);
+      if (this.p.certificateRequested) throw new PeerMisbehaved('IllegalCertificateRequestContext', 'second CertificateRequest');
+      return new ExpectServerHelloDone({ ...this.p, certificateRequested: true }, this.transcript, this.#publicKey, this.#preMaster);
     }
-    const p = this.#p;
+    const p = this.p;
     // Our flight: [Certificate (empty: no client certificate)], ClientKeyExchange, CCS, Finished.
     if (p.certificateRequested) this.#send(io, encodeHandshake({ type: HandshakeType.Certificate, version: 'tls12', certificates: [] }));
     this.#send(io, encodeHandshake({ type: HandshakeType.ClientKeyExchange, publicPoint: this.#publicKey }));
     const hash = p.suite.prfHash;
     // RFC 7627 §4: session_hash covers the handshake up to and including ClientKeyExchange.
     const master = p.extendedMasterSecret
-      ? extendedMasterSecret(hash, this.#preMaster, this.#transcript.currentHash())
+      ? extendedMasterSecret(hash, this.#preMaster, this.transcript.currentHash())
       : masterSecret(hash, this.#preMaster, p.hello.clientRandom, p.serverRandom);
     this.#preMaster.fill(0);
     io.keyLog('CLIENT_RANDOM', master);
     const secrets = deriveSecrets(p, master);
-    sendChangeCipherSpecAndFinished(io, p, this.#transcript, secrets);
-    return p.expectTicket ? new ExpectNewSessionTicket12(p, this.#transcript, secrets) : new ExpectChangeCipherSpec12(p, this.#transcript, secrets);
+    sendChangeCipherSpecAndFinished(io, p, this.transcript, secrets);
+    return p.expectTicket ? new ExpectNewSessionTicket12(p, this.transcript, secrets) : new ExpectChangeCipherSpec12(p, this.transcript, secrets);
   }
 
   #send(io: HandshakeIo, raw: Uint8Array): void {
     io.sendHandshake(raw);
-    this.#transcript.add(raw);
+    this.transcript.add(raw);
   }
 }
 
 /** Waiting for the server's NewSessionTicket (RFC 5077 §3.3), sent because it acknowledged session_ticket. */
-export class ExpectNewSessionTicket12 implements ClientState {
+export class ExpectNewSessionTicket12 extends Tls12KeyedState {
   readonly kind = 'ExpectNewSessionTicket12';
-  readonly isTraffic = false;
-  readonly #p: Tls12Progress;
-  readonly #transcript: Transcript;
-  readonly #secrets: Tls12Secrets;
-
-  constructor(p: Tls12Progress, transcript: Transcript, secrets: Tls12Secrets) {
-    this.#p = p;
-    this.#transcript = transcript;
-    this.#secrets = secrets;
-  }
 
   handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
     expectMessage(msg, this.kind, HandshakeType.NewSessionTicket);
     if (msg.version !== 'tls12') throw new InvalidMessage('BadValue', 'NewSessionTicket form');
-    this.#transcript.add(msg.raw);
+    this.transcript.add(msg.raw);
     // An empty ticket means "no new ticket" (RFC 5077 §3.3).
     const newTicket = msg.ticket.length > 0 ? { ticket: msg.ticket.slice(), lifetimeHint: msg.lifetimeHint } : undefined;
-    return new ExpectChangeCipherSpec12({ ...this.#p, newTicket }, this.#transcript, this.#secrets);
+    return new ExpectChangeCipherSpec12({ ...this.p, newTicket }, this.transcript, this.secrets);
   }
 }
 
 /** Waiting for the server's ChangeCipherSpec (RFC 5246 §7.1). */
-export class ExpectChangeCipherSpec12 implements ClientState {
+export class ExpectChangeCipherSpec12 extends Tls12KeyedState {
   readonly kind = 'ExpectChangeCipherSpec12';
-  readonly isTraffic = false;
-  readonly #p: Tls12Progress;
-  readonly #transcript: Transcript;
-  readonly #secrets: Tls12Secrets;
-
-  constructor(p: Tls12Progress, transcript: Transcript, secrets: Tls12Secrets) {
-    this.#p = p;
-    this.#transcript = transcript;
-    this.#secrets = secrets;
-  }
 
   handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
     // Nothing but the CCS may come now (a Finished here would be unprotected).
@@ -262,33 +251,23 @@ export class ExpectChangeCipherSpec12 implements ClientState {
   }
 
   handleChangeCipherSpec(io: HandshakeIo): ClientState {
-    io.installTls12ReadKeys(this.#p.suite, this.#secrets.serverKey, this.#secrets.serverIv);
-    return new ExpectFinished12(this.#p, this.#transcript, this.#secrets);
+    io.installTls12ReadKeys(this.p.suite, this.secrets.serverKey, this.secrets.serverIv);
+    return new ExpectFinished12(this.p, this.transcript, this.secrets);
   }
 }
 
 /** Waiting for the server's Finished (RFC 5246 §7.4.9). */
-export class ExpectFinished12 implements ClientState {
+export class ExpectFinished12 extends Tls12KeyedState {
   readonly kind = 'ExpectFinished12';
-  readonly isTraffic = false;
-  readonly #p: Tls12Progress;
-  readonly #transcript: Transcript;
-  readonly #secrets: Tls12Secrets;
-
-  constructor(p: Tls12Progress, transcript: Transcript, secrets: Tls12Secrets) {
-    this.#p = p;
-    this.#transcript = transcript;
-    this.#secrets = secrets;
-  }
 
   handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
     expectMessage(msg, this.kind, HandshakeType.Finished);
-    const p = this.#p;
-    const expected = tls12FinishedVerifyData(p.suite.prfHash, this.#secrets.master, 'server', this.#transcript.currentHash());
+    const p = this.p;
+    const expected = tls12FinishedVerifyData(p.suite.prfHash, this.secrets.master, 'server', this.transcript.currentHash());
     if (!equalBytes(expected, msg.verifyData)) throw new PeerMisbehaved('IncorrectFinished');
-    this.#transcript.add(msg.raw);
+    this.transcript.add(msg.raw);
     // In an abbreviated handshake the server finishes first; our CCS and Finished follow (RFC 5246 §7.3).
-    if (p.resumed) sendChangeCipherSpecAndFinished(io, p, this.#transcript, this.#secrets);
+    if (p.resumed) sendChangeCipherSpecAndFinished(io, p, this.transcript, this.secrets);
     io.setNegotiated({
       version: ProtocolVersion.TLSv1_2,
       versionName: 'TLSv1.2',
@@ -305,9 +284,9 @@ export class ExpectFinished12 implements ClientState {
       certificateError: p.auth?.error,
     });
     io.emit({ type: 'handshakeDone' });
-    const session = resumableSession(p, this.#secrets.master);
+    const session = resumableSession(p, this.secrets.master);
     if (session !== undefined) io.emit({ type: 'session', session });
-    return new ExpectTraffic12(p, this.#secrets);
+    return new ExpectTraffic12(p, this.secrets);
   }
 }
 

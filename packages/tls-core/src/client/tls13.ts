@@ -107,46 +107,47 @@ export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Sui
   return new ExpectEncryptedExtensions(progress, secrets, transcript);
 }
 
-/** Waiting for EncryptedExtensions (RFC 8446 §4.3.1). */
-export class ExpectEncryptedExtensions implements ClientState {
-  readonly kind = 'ExpectEncryptedExtensions';
+/**
+ * What every TLS 1.3 handshake state after the ServerHello carries: the negotiated progress, the
+ * handshake traffic secrets and the running transcript (RFC 8446 §4.4.1). Each subclass is one
+ * `Expect…` state and only says which message it takes and what comes next.
+ */
+abstract class Tls13HandshakeState implements ClientState {
+  abstract readonly kind: string;
   readonly isTraffic = false;
-  readonly #p: Tls13Progress;
-  readonly #secrets: HandshakeSecrets;
-  readonly #transcript: Transcript;
+  protected readonly p: Tls13Progress;
+  protected readonly secrets: HandshakeSecrets;
+  protected readonly transcript: Transcript;
 
   constructor(p: Tls13Progress, secrets: HandshakeSecrets, transcript: Transcript) {
-    this.#p = p;
-    this.#secrets = secrets;
-    this.#transcript = transcript;
+    this.p = p;
+    this.secrets = secrets;
+    this.transcript = transcript;
   }
+
+  abstract handle(msg: HandshakeMessage, io: HandshakeIo): ClientState;
+}
+
+/** Waiting for EncryptedExtensions (RFC 8446 §4.3.1). */
+export class ExpectEncryptedExtensions extends Tls13HandshakeState {
+  readonly kind = 'ExpectEncryptedExtensions';
 
   handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
     expectMessage(msg, this.kind, HandshakeType.EncryptedExtensions);
-    checkExtensionsAllowed(msg.extensions, 'EE', this.#p.hello.offeredExtensions);
-    const alpn = selectedAlpn(this.#p.hello.config, msg.extensions);
+    checkExtensionsAllowed(msg.extensions, 'EE', this.p.hello.offeredExtensions);
+    const alpn = selectedAlpn(this.p.hello.config, msg.extensions);
     // We never send early_data, so the server must not accept it (RFC 8446 §4.2.10).
     if (findExtension(msg.extensions, ExtensionType.EarlyData) !== undefined) throw new PeerMisbehaved('IllegalEarlyData');
-    this.#transcript.add(msg.raw);
-    const p = { ...this.#p, alpn };
-    if (p.resumed) return new ExpectFinished(p, this.#secrets, this.#transcript);
-    return new ExpectCertificateOrCertificateRequest(p, this.#secrets, this.#transcript);
+    this.transcript.add(msg.raw);
+    const p = { ...this.p, alpn };
+    if (p.resumed) return new ExpectFinished(p, this.secrets, this.transcript);
+    return new ExpectCertificateOrCertificateRequest(p, this.secrets, this.transcript);
   }
 }
 
 /** Waiting for CertificateRequest or Certificate (RFC 8446 §4.3.2, §4.4.2). */
-export class ExpectCertificateOrCertificateRequest implements ClientState {
+export class ExpectCertificateOrCertificateRequest extends Tls13HandshakeState {
   readonly kind = 'ExpectCertificateOrCertificateRequest';
-  readonly isTraffic = false;
-  readonly #p: Tls13Progress;
-  readonly #secrets: HandshakeSecrets;
-  readonly #transcript: Transcript;
-
-  constructor(p: Tls13Progress, secrets: HandshakeSecrets, transcript: Transcript) {
-    this.#p = p;
-    this.#secrets = secrets;
-    this.#transcript = transcript;
-  }
 
   handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
     expectMessage(msg, this.kind, HandshakeType.Certificate, HandshakeType.CertificateRequest);
@@ -156,26 +157,16 @@ export class ExpectCertificateOrCertificateRequest implements ClientState {
       if (cr.context.length !== 0) throw new PeerMisbehaved('IllegalCertificateRequestContext');
       checkExtensionsAllowed(cr.extensions, 'CR');
       if (findExtension(cr.extensions, ExtensionType.SignatureAlgorithms) === undefined) throw new PeerMisbehaved('MissingSignatureAlgorithms');
-      this.#transcript.add(msg.raw);
-      return new ExpectCertificate({ ...this.#p, certificateRequest: cr }, this.#secrets, this.#transcript);
+      this.transcript.add(msg.raw);
+      return new ExpectCertificate({ ...this.p, certificateRequest: cr }, this.secrets, this.transcript);
     }
-    return new ExpectCertificate(this.#p, this.#secrets, this.#transcript).handle(msg, io);
+    return new ExpectCertificate(this.p, this.secrets, this.transcript).handle(msg, io);
   }
 }
 
 /** Waiting for the server's Certificate (RFC 8446 §4.4.2). */
-export class ExpectCertificate implements ClientState {
+export class ExpectCertificate extends Tls13HandshakeState {
   readonly kind = 'ExpectCertificate';
-  readonly isTraffic = false;
-  readonly #p: Tls13Progress;
-  readonly #secrets: HandshakeSecrets;
-  readonly #transcript: Transcript;
-
-  constructor(p: Tls13Progress, secrets: HandshakeSecrets, transcript: Transcript) {
-    this.#p = p;
-    this.#secrets = secrets;
-    this.#transcript = transcript;
-  }
 
   handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
     expectMessage(msg, this.kind, HandshakeType.Certificate);
@@ -183,64 +174,44 @@ export class ExpectCertificate implements ClientState {
     if (cert.context.length !== 0) throw new PeerMisbehaved('IllegalCertificateRequestContext');
     // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
     if (cert.entries.length === 0) throw new PeerMisbehaved('EmptyCertificateChain');
-    for (const entry of cert.entries) checkExtensionsAllowed(entry.extensions, 'CT', this.#p.hello.offeredExtensions);
+    for (const entry of cert.entries) checkExtensionsAllowed(entry.extensions, 'CT', this.p.hello.offeredExtensions);
     const chain = cert.entries.map((e) => e.certData.slice());
-    const auth = authenticateServer(this.#p.hello.config, this.#p.hello.verifyHostname, chain);
+    const auth = authenticateServer(this.p.hello.config, this.p.hello.verifyHostname, chain);
     // RFC 8446 §4.4.2.1: a stapled OCSP response rides in the leaf's entry.
     const staple = findExtension(cert.entries[0]!.extensions, ExtensionType.StatusRequest);
     const ocspResponse = staple?.form === 'response' ? staple.response.slice() : undefined;
-    this.#transcript.add(msg.raw);
-    return new ExpectCertificateVerify({ ...this.#p, peerCertificates: chain, auth, ocspResponse }, this.#secrets, this.#transcript);
+    this.transcript.add(msg.raw);
+    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse }, this.secrets, this.transcript);
   }
 }
 
 /** Waiting for the server's CertificateVerify (RFC 8446 §4.4.3). */
-export class ExpectCertificateVerify implements ClientState {
+export class ExpectCertificateVerify extends Tls13HandshakeState {
   readonly kind = 'ExpectCertificateVerify';
-  readonly isTraffic = false;
-  readonly #p: Tls13Progress;
-  readonly #secrets: HandshakeSecrets;
-  readonly #transcript: Transcript;
-
-  constructor(p: Tls13Progress, secrets: HandshakeSecrets, transcript: Transcript) {
-    this.#p = p;
-    this.#secrets = secrets;
-    this.#transcript = transcript;
-  }
 
   handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
     expectMessage(msg, this.kind, HandshakeType.CertificateVerify);
-    const auth = this.#p.auth!;
-    verifyTls13CertificateVerify(this.#p.hello.config.signatureSchemes, auth.leafKey, msg.scheme, msg.signature, this.#transcript.currentHash());
-    this.#transcript.add(msg.raw);
-    return new ExpectFinished({ ...this.#p, signatureScheme: msg.scheme }, this.#secrets, this.#transcript);
+    const auth = this.p.auth!;
+    verifyTls13CertificateVerify(this.p.hello.config.signatureSchemes, auth.leafKey, msg.scheme, msg.signature, this.transcript.currentHash());
+    this.transcript.add(msg.raw);
+    return new ExpectFinished({ ...this.p, signatureScheme: msg.scheme }, this.secrets, this.transcript);
   }
 }
 
 /** Waiting for the server's Finished (RFC 8446 §4.4.4); then our flight and the application keys. */
-export class ExpectFinished implements ClientState {
+export class ExpectFinished extends Tls13HandshakeState {
   readonly kind = 'ExpectFinished';
-  readonly isTraffic = false;
-  readonly #p: Tls13Progress;
-  readonly #secrets: HandshakeSecrets;
-  readonly #transcript: Transcript;
-
-  constructor(p: Tls13Progress, secrets: HandshakeSecrets, transcript: Transcript) {
-    this.#p = p;
-    this.#secrets = secrets;
-    this.#transcript = transcript;
-  }
 
   handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
     expectMessage(msg, this.kind, HandshakeType.Finished);
-    const { suite, hello } = this.#p;
+    const { suite, hello } = this.p;
     const hash = suite.hash;
-    const expected = finishedVerifyData(hash, this.#secrets.server, this.#transcript.currentHash());
+    const expected = finishedVerifyData(hash, this.secrets.server, this.transcript.currentHash());
     if (!equalBytes(expected, msg.verifyData)) throw new PeerMisbehaved('IncorrectFinished');
-    this.#transcript.add(msg.raw);
+    this.transcript.add(msg.raw);
 
-    const master = this.#secrets.schedule.intoMaster();
-    const serverFinishedHash = this.#transcript.currentHash();
+    const master = this.secrets.schedule.intoMaster();
+    const serverFinishedHash = this.transcript.currentHash();
     const clientApp = master.clientApplicationTrafficSecret(serverFinishedHash);
     const serverApp = master.serverApplicationTrafficSecret(serverFinishedHash);
     const exporter = master.exporterMasterSecret(serverFinishedHash);
@@ -250,40 +221,40 @@ export class ExpectFinished implements ClientState {
     io.installTls13ReadKeys(deriveTrafficKeys(suite, serverApp));
 
     // Our second flight, [Certificate] Finished, under the client handshake keys installed in startTls13.
-    if (this.#p.certificateRequest !== undefined) {
+    if (this.p.certificateRequest !== undefined) {
       // We have no client certificate to offer: an empty Certificate (RFC 8446 §4.4.2).
       const empty = encodeHandshake({
         type: HandshakeType.Certificate,
         version: 'tls13',
-        context: this.#p.certificateRequest.context,
+        context: this.p.certificateRequest.context,
         entries: [],
       });
       io.sendHandshake(empty);
-      this.#transcript.add(empty);
+      this.transcript.add(empty);
     }
-    const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData: finishedVerifyData(hash, this.#secrets.client, this.#transcript.currentHash()) });
+    const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData: finishedVerifyData(hash, this.secrets.client, this.transcript.currentHash()) });
     io.sendHandshake(finished);
-    this.#transcript.add(finished);
+    this.transcript.add(finished);
     io.installTls13WriteKeys(deriveTrafficKeys(suite, clientApp));
 
-    const resumptionMaster = master.resumptionMasterSecret(this.#transcript.currentHash());
+    const resumptionMaster = master.resumptionMasterSecret(this.transcript.currentHash());
     io.setNegotiated({
       version: ProtocolVersion.TLSv1_3,
       versionName: 'TLSv1.3',
       suite: suite.id,
-      group: this.#p.group,
-      signatureScheme: this.#p.signatureScheme,
-      alpn: this.#p.alpn,
+      group: this.p.group,
+      signatureScheme: this.p.signatureScheme,
+      alpn: this.p.alpn,
       serverName: hello.serverName,
-      sessionReused: this.#p.resumed,
+      sessionReused: this.p.resumed,
       helloRetryRequest: hello.helloRetried,
       extendedMasterSecret: true,
-      peerCertificates: this.#p.peerCertificates,
-      ocspResponse: this.#p.ocspResponse,
-      certificateError: this.#p.auth?.error,
+      peerCertificates: this.p.peerCertificates,
+      ocspResponse: this.p.ocspResponse,
+      certificateError: this.p.auth?.error,
     });
     io.emit({ type: 'handshakeDone' });
-    return new ExpectTraffic(this.#p, { client: clientApp, server: serverApp, exporter, resumptionMaster });
+    return new ExpectTraffic(this.p, { client: clientApp, server: serverApp, exporter, resumptionMaster });
   }
 }
 
