@@ -1,6 +1,6 @@
 /**
  * Entry point of the client side of a gnutls case, executed by `runInNetns()` inside
- * `unshare -n` (see gnutls-server.ts). Arguments: case id, client name, PKI directory.
+ * `unshare -n` (see netns.ts). Arguments: case id, client name, PKI directory.
  * Prints `RESULT <json>` and exits; gnutls-serv is killed by PID before exit.
  *
  * @module

@@ -1,0 +1,135 @@
+/**
+ * Servers that cannot bind to 127.0.0.1 only (gnutls-serv and Botan's `tls_server` have no
+ * bind-address option and listen on all interfaces) run in a private network namespace, never in
+ * the host's (CONFORMANCE.md §3). The runner re-executes a small Node child (`netns-child.js`: the
+ * client side of one case) inside `unshare -n` (a namespace whose only interface is `lo`, brought
+ * up with `ip link set lo up`); that child starts the server next to itself with
+ * {@link startNetnsServer}, runs the case and prints the result as JSON. Neither process listens
+ * outside the namespace, and the namespace disappears with them.
+ *
+ * @module
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { spawnTracked } from './process.ts';
+import type { RunningServer, ServerLog } from './types.ts';
+
+const run = promisify(execFile);
+
+/** Port inside the private namespace (nothing else listens there). */
+export const NETNS_PORT = 5601;
+
+/** One server process to start inside the namespace. */
+export interface NetnsServerSpec {
+  readonly kind: RunningServer['kind'];
+  /** The executable, e.g. `gnutls-serv`. */
+  readonly command: string;
+  /**
+   * Its arguments, built once the private work directory exists (for files such as a policy or a
+   * key log the server writes there).
+   */
+  readonly args: (workDir: string) => Promise<readonly string[]> | readonly string[];
+  readonly cwd: string;
+  /** Extra environment variables (e.g. SSLKEYLOGFILE), also given the work directory. */
+  readonly env?: (workDir: string) => Readonly<Record<string, string>>;
+  /** Output that says the server is listening. */
+  readonly ready: RegExp;
+  /** The server's key log lines once it has stopped (default: none). */
+  readonly readKeylog?: (workDir: string) => Promise<string[]>;
+}
+
+/**
+ * Starts a server in the private namespace, with a work directory removed when it stops.
+ * @throws Error when not inside {@link runInNetns}, or when the server does not start
+ */
+export async function startNetnsServer(spec: NetnsServerSpec): Promise<RunningServer> {
+  if (process.env.PURETLS_CONFORMANCE_NETNS !== '1') {
+    throw new Error(`${spec.command} listens on all interfaces: start it only inside runInNetns()`);
+  }
+  const workDir = await mkdtemp(join(tmpdir(), `puretls-${spec.kind}-`));
+  const env = { ...process.env, ...(spec.env?.(workDir) ?? {}) };
+  const proc = spawnTracked(spec.command, [...(await spec.args(workDir))], { cwd: spec.cwd, env, lifetimeSeconds: 60 });
+  try {
+    await proc.waitForOutput(spec.ready, 5000);
+  } catch (error) {
+    await proc.stop();
+    await rm(workDir, { recursive: true, force: true });
+    throw new Error(`${spec.command} failed to start: ${(error as Error).message}\n${proc.output()}`);
+  }
+  let stopped: ServerLog | undefined;
+  return {
+    kind: spec.kind,
+    port: NETNS_PORT,
+    pid: proc.pid,
+    sendStdin: (text) => {
+      proc.write(text);
+    },
+    output: () => proc.output(),
+    waitForOutput: (text, timeoutMs) => proc.waitForOutput(text, timeoutMs),
+    stop: async () => {
+      if (stopped !== undefined) return stopped;
+      await proc.stop();
+      const keylog = spec.readKeylog === undefined ? [] : await spec.readKeylog(workDir);
+      await rm(workDir, { recursive: true, force: true });
+      stopped = { output: proc.output(), keylog };
+      return stopped;
+    },
+  };
+}
+
+/** Why `command` cannot run here (not installed, or no `unshare -n`), or undefined when it can. */
+export async function netnsServerUnavailableReason(command: string, versionArgs: readonly string[], installHint: string): Promise<string | undefined> {
+  try {
+    await run(command, [...versionArgs]);
+  } catch {
+    return `${command} not installed (${installHint})`;
+  }
+  return netnsUnavailableReason();
+}
+
+/** Why a private network namespace cannot be made here (`unshare -n` not permitted), or undefined. */
+export async function netnsUnavailableReason(): Promise<string | undefined> {
+  try {
+    await run('unshare', ['-n', '--', 'ip', 'link', 'set', 'lo', 'up']);
+  } catch (error) {
+    return `unshare -n not permitted: ${(error as Error).message.split('\n')[0] ?? ''}`;
+  }
+  return undefined;
+}
+
+/** The compiled child entry point (netns-child.js next to this module, or in ../dist when run from src). */
+export function netnsChildScript(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const sibling = join(here, 'netns-child.js');
+  if (existsSync(sibling)) return sibling;
+  const built = join(here, '..', 'dist', 'netns-child.js');
+  if (existsSync(built)) return built;
+  throw new Error(`netns-child.js not found next to ${here} nor in ../dist: run \`npx tsc -b\` first`);
+}
+
+/**
+ * Runs one case inside a fresh private network namespace and returns the child's JSON output.
+ * @param caseId the case to run
+ * @param clientName the client the child loads (`node` or `puretls`)
+ * @param pkiDir the generated PKI
+ * @throws Error when the child fails or prints no result
+ */
+export async function runInNetns(caseId: string, clientName: string, pkiDir: string): Promise<unknown> {
+  const script = `ip link set lo up && exec "$0" "$@"`;
+  const child = spawnTracked('unshare', ['-n', '--', 'sh', '-c', script, process.execPath, netnsChildScript(), caseId, clientName, pkiDir], {
+    env: { ...process.env, PURETLS_CONFORMANCE_NETNS: '1' },
+    lifetimeSeconds: 90,
+  });
+  const exit = await child.exited;
+  const output = child.output();
+  const line = output.split('\n').find((candidate) => candidate.startsWith('RESULT '));
+  if (line === undefined) {
+    throw new Error(`netns child for ${caseId} exited (${exit.code ?? exit.signal}) without a result:\n${output.slice(-2000)}`);
+  }
+  return JSON.parse(line.slice('RESULT '.length)) as unknown;
+}
