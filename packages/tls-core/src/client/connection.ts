@@ -19,6 +19,7 @@ import {
 import type { Tls12Suite } from '../crypto/suites.ts';
 import { RecordDeframer, type TlsRecord } from '../record/deframer.ts';
 import { HandshakeReassembler } from '../record/handshake-reassembler.ts';
+import type { KeyShareReserve } from '../crypto/key-share-reserve.ts';
 import { RecordLayer } from '../record/record-layer.ts';
 import { MAX_TLS12_CIPHERTEXT_LENGTH, MAX_TLS13_CIPHERTEXT_LENGTH, PlaintextProtector } from '../record/protector.ts';
 import { Tls13Protector } from '../record/protect-tls13.ts';
@@ -30,7 +31,6 @@ import { AlertDescription, AlertLevel, ContentType, HandshakeType } from '../wir
 import type { ClientConfig } from './config.ts';
 import type { ClientEvent, NegotiatedParameters, ResumptionData } from './events.ts';
 import { startHandshake } from './expect-server-hello.ts';
-import type { KeyShareReserve } from '../crypto/key-share-reserve.ts';
 import { sniHostName } from './hello.ts';
 import type { ClientState, HandshakeIo } from './state.ts';
 import { ExpectTraffic } from './tls13.ts';
