@@ -905,6 +905,16 @@ openssl({
   resumption: RESUMED12,
 });
 
+openssl({
+  id: 's12-resume-restarted-server',
+  section: 'openssl resumption',
+  description: 'TLS 1.2 RFC 5077 ticket offered (-trace: a non-empty session_ticket) to a restarted s_server (new ticket keys, empty cache): full TLS 1.2 handshake',
+  version: 'tls1_2',
+  flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256', '-trace'],
+  expect: ok12(),
+  resumption: { ...RESUMED12, server: 'restart', expectReused: false },
+  serverOutput: [{ name: 'the ticket was offered to the restarted server (non-empty session_ticket)', pattern: 'extension_type=session_ticket\\(35\\), length=[1-9]', count: 1 }],
+});
 // A TLS 1.3-capable client offering a TLS 1.2 session sends key_share with no entries (RFC 8446
 // §4.2.8 "MAY be empty"; tls-core config emptyKeyShareWhenResumingTls12): no key generation for
 // the likely TLS 1.2 answer. -trace prints the extension's length: 2 = an empty client_shares
