@@ -4,7 +4,7 @@
  * client_shares list sent when a TLS 1.2 session is offered (config
  * emptyKeyShareWhenResumingTls12), decoded from the bytes the engine puts on the wire.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientConnection } from '../../src/client/connection.ts';
 import { createClientConfig, type ClientConfigOptions } from '../../src/client/config.ts';
 import type { Tls12SessionData, Tls13TicketData } from '../../src/client/events.ts';
@@ -12,7 +12,16 @@ import { generateKeyShare, type KeyShare } from '../../src/crypto/key-exchange.t
 import { KeyShareReserve } from '../../src/crypto/key-share-reserve.ts';
 import { findExtension } from '../../src/wire/extensions.ts';
 import { decodeHandshake } from '../../src/wire/handshake.ts';
-import { CipherSuite, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion } from '../../src/wire/enums.ts';
+import { AlertDescription, CipherSuite, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion } from '../../src/wire/enums.ts';
+import { PeerMisbehaved } from '../../src/errors.ts';
+import { makeTestPki, type TestPki } from './helpers/pki.ts';
+import { Server13 } from './helpers/server13.ts';
+
+let pki: TestPki;
+beforeAll(() => {
+  pki = makeTestPki();
+});
+afterAll(() => pki.cleanup());
 
 const HOST = 'example.test';
 
@@ -127,5 +136,28 @@ describe('an empty key_share when a TLS 1.2 session is offered (RFC 8446 §4.2.8
   it('without a session, the first ClientHello carries the configured shares', () => {
     const hello = clientHello({ keyShareGroups: [NamedGroup.x25519, NamedGroup.secp256r1], groups: [NamedGroup.x25519, NamedGroup.secp256r1] });
     expect(hello.shares?.map((s) => s.group)).toEqual([NamedGroup.x25519, NamedGroup.secp256r1]);
+  });
+});
+
+describe('a TLS 1.2 session offered to a server that answers with TLS 1.3 (scripted server)', () => {
+  it('a HelloRetryRequest for X25519 gets one share in the second ClientHello, and the full TLS 1.3 handshake completes', () => {
+    const s = new Server13(pki, { session: session12() });
+    expect(s.clientKeyShares()).toEqual([]); // the first ClientHello: TLS 1.3 offered, no share
+    s.sendPlain(s.helloRetryRequest({ group: NamedGroup.x25519 }));
+    expect(s.deliver()).toBeUndefined();
+    expect(s.clientHellos).toHaveLength(2);
+    expect(s.clientKeyShares().map((k) => k.group)).toEqual([NamedGroup.x25519]);
+    // RFC 8446 §4.1.2: the second ClientHello keeps everything else, including the session ID.
+    expect([...s.clientHello.legacySessionId]).toEqual([...session12().sessionId]);
+    s.handshake();
+    expect(s.conn.negotiated?.version).toBe(ProtocolVersion.TLSv1_3);
+    expect(s.conn.negotiated?.helloRetryRequest).toBe(true);
+    expect(s.conn.negotiated?.sessionReused).toBe(false);
+  });
+
+  it('a ServerHello that picks a share the client never sent (no HelloRetryRequest): illegal_parameter', () => {
+    const s = new Server13(pki, { session: session12() });
+    s.sendPlain(s.serverHello());
+    s.deliverExpectingFatal({ error: PeerMisbehaved, reason: 'WrongGroupForKeyShare', alert: AlertDescription.IllegalParameter, encrypted: false });
   });
 });

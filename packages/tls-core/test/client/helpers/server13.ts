@@ -43,6 +43,7 @@ import { extension, findExtension } from '../../../src/wire/extensions.ts';
 import type { Finished } from '../../../src/wire/finished.ts';
 import { decodeHandshake, encodeHandshake } from '../../../src/wire/handshake.ts';
 import type { NewSessionTicket13 } from '../../../src/wire/new-session-ticket.ts';
+import type { ResumptionData } from '../../../src/client/events.ts';
 import { HELLO_RETRY_REQUEST_RANDOM, type ServerHello } from '../../../src/wire/server-hello.ts';
 import { ClientReader, ServerWire, expectFatal, feed, splitHandshakeMessages, type ClientRecord, type FatalExpectation } from './harness.ts';
 import type { ServerIdentity, TestPki } from './pki.ts';
@@ -59,6 +60,8 @@ export interface Server13Options {
   readonly client?: ClientConfigOptions;
   /** The client's host option (default 'localhost'). */
   readonly host?: string;
+  /** A session the client offers. */
+  readonly session?: ResumptionData;
 }
 
 type Edit<T> = (m: T) => T;
@@ -96,7 +99,7 @@ export class Server13 {
     this.identity = options.identity ?? pki.ecdsa;
     this.suite = tls13SuiteById(options.suite ?? CipherSuite.TLS_AES_128_GCM_SHA256)!;
     const config = createClientConfig({ trustStore: pki.trust, now: () => pki.validAt, ...options.client });
-    this.conn = new ClientConnection(config, { host: options.host ?? 'localhost' });
+    this.conn = new ClientConnection(config, { host: options.host ?? 'localhost', ...(options.session === undefined ? {} : { session: options.session }) });
     this.conn.start();
     this.pump();
     this.group = options.group ?? this.clientKeyShares()[0]?.group ?? NamedGroup.x25519;
