@@ -5,8 +5,10 @@
  * @module
  */
 import { UsageError } from '../errors.ts';
-import { CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme } from '../wire/enums.ts';
+import { CipherSuite, ProtocolVersion } from '../wire/enums.ts';
+import { SUPPORTED_KEY_EXCHANGE_GROUPS } from '../crypto/key-exchange.ts';
 import { randomBytes as defaultRandomBytes } from '../crypto/noble.ts';
+import { SUPPORTED_SIGNATURE_SCHEMES } from '../crypto/signature.ts';
 import type { TrustStore } from '../x509/trust-store.ts';
 
 export type VersionName = 'TLSv1.2' | 'TLSv1.3';
@@ -101,23 +103,14 @@ export const DEFAULT_TLS12_SUITES: readonly number[] = [
   CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
 ];
 
-export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
+/** Groups offered by default: every group the key exchange module implements, X25519 first. */
+const DEFAULT_GROUPS: readonly number[] = SUPPORTED_KEY_EXCHANGE_GROUPS;
 
-/** Schemes we can verify, strongest-first within each family. PKCS#1 v1.5 is only used by TLS 1.2 (RFC 8446 §4.2.3). */
-export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = [
-  SignatureScheme.ecdsa_secp256r1_sha256,
-  SignatureScheme.ecdsa_secp384r1_sha384,
-  SignatureScheme.ed25519,
-  SignatureScheme.rsa_pss_rsae_sha256,
-  SignatureScheme.rsa_pss_rsae_sha384,
-  SignatureScheme.rsa_pss_rsae_sha512,
-  SignatureScheme.rsa_pss_pss_sha256,
-  SignatureScheme.rsa_pss_pss_sha384,
-  SignatureScheme.rsa_pss_pss_sha512,
-  SignatureScheme.rsa_pkcs1_sha256,
-  SignatureScheme.rsa_pkcs1_sha384,
-  SignatureScheme.rsa_pkcs1_sha512,
-];
+/**
+ * Schemes offered by default: every scheme the signature module verifies, in its order
+ * (PKCS#1 v1.5 is dropped from TLS 1.3-only offers, RFC 8446 §4.2.3).
+ */
+const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = SUPPORTED_SIGNATURE_SCHEMES;
 
 const SUPPORTED_TLS13 = new Set(DEFAULT_TLS13_SUITES);
 const SUPPORTED_TLS12 = new Set(DEFAULT_TLS12_SUITES);
