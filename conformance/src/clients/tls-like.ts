@@ -158,7 +158,7 @@ function connectTlsLike(profile: TlsLikeProfile, options: ClientConnectOptions):
         waitForText: (text, timeoutMs) =>
           new Promise<void>((resolve, reject) => {
             const check = (): void => {
-              if (new TextDecoder().decode(concat(chunks)).includes(text)) {
+              if (new TextDecoder().decode(Buffer.concat(chunks)).includes(text)) {
                 finish();
                 resolve();
               } else if (closeInfo !== undefined) {
@@ -177,7 +177,7 @@ function connectTlsLike(profile: TlsLikeProfile, options: ClientConnectOptions):
             waiters.add(check);
             check();
           }),
-        received: () => concat(chunks),
+        received: () => Buffer.concat(chunks),
         receivedBytes: () => byteCount,
         closed,
         keylogLines: () => keylog,
@@ -206,16 +206,4 @@ function connectTlsLike(profile: TlsLikeProfile, options: ClientConnectOptions):
       resolveOutcome({ ok: true, connection });
     });
   });
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

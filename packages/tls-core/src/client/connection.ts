@@ -7,7 +7,7 @@
  * the same error.
  * @module
  */
-import { toHex } from '../codec/bytes.ts';
+import { concatBytes, toHex } from '../codec/bytes.ts';
 import {
   AlertReceived,
   InappropriateMessage,
@@ -134,16 +134,7 @@ export class ClientConnection {
     const parts = this.#outgoing;
     if (parts.length === 0) return undefined;
     this.#outgoing = [];
-    if (parts.length === 1) return parts[0];
-    let n = 0;
-    for (const p of parts) n += p.length;
-    const out = new Uint8Array(n);
-    let off = 0;
-    for (const p of parts) {
-      out.set(p, off);
-      off += p.length;
-    }
-    return out;
+    return parts.length === 1 ? parts[0] : concatBytes(...parts);
   }
 
   /**
