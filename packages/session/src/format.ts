@@ -111,12 +111,8 @@ export function decodeSession(input: Uint8Array, domainId: Uint8Array, key: Uint
     if (e instanceof TlsError) throw new SessionError('Malformed', e.message);
     throw new SessionError('Malformed', String(e));
   }
-  // Constant-time tag check (equalBytes is not guaranteed constant-time; do our own).
-  const expected = hmac(SHA256, key, body);
-  const tag = bytes.subarray(bytes.length - TAG_LENGTH);
-  let diff = 0;
-  for (let i = 0; i < TAG_LENGTH; i++) diff |= expected[i]! ^ tag[i]!;
-  if (diff !== 0) throw new SessionError('Altered', 'integrity tag mismatch');
+  // equalBytes runs in time that depends only on the lengths (both TAG_LENGTH here).
+  if (!equalBytes(hmac(SHA256, key, body), bytes.subarray(bytes.length - TAG_LENGTH))) throw new SessionError('Altered', 'integrity tag mismatch');
   if (!equalBytes(parsed.domain, domainId)) throw new SessionError('ForeignConfiguration', 'made by a Context with another security configuration');
   return { data: parsed.data, host: parsed.host, port: parsed.port };
 }

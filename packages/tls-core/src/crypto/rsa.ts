@@ -15,6 +15,7 @@
  * - Verification returns false on any mismatch and never throws for bad signatures.
  * @module
  */
+import { equalBytes, toHex } from '../codec/bytes.ts';
 import type { HashAlgorithm } from './noble.ts';
 
 /** The parts of an RSA public key verification needs (compatible with the `rsa` {@link PublicKey}). */
@@ -37,7 +38,7 @@ export function rsaPkcs1Verify(key: RsaPublicKeyParts, hash: HashAlgorithm, mess
   expected.fill(0xff, 2, k - tLen - 1);
   expected.set(prefix, k - tLen);
   expected.set(hash.digest(message), k - hash.outputLen);
-  return equalAll(em, expected);
+  return equalBytes(em, expected);
 }
 
 /**
@@ -82,8 +83,7 @@ export function bitLength(x: bigint): number {
 
 /** Big-endian bytes to a non-negative integer (OS2IP, RFC 8017 §4.2). */
 export function bytesToInteger(bytes: Uint8Array): bigint {
-  let hex = '';
-  for (const b of bytes) hex += HEX[b];
+  const hex = toHex(bytes);
   return hex === '' ? 0n : BigInt(`0x${hex}`);
 }
 
@@ -137,7 +137,7 @@ function emsaPssVerify(hash: HashAlgorithm, sLen: number, mHash: Uint8Array, em:
   const mPrime = new Uint8Array(8 + hLen + sLen); // step 12
   mPrime.set(mHash, 8);
   mPrime.set(salt, 8 + hLen);
-  return equalAll(hash.digest(mPrime), h); // steps 13-14
+  return equalBytes(hash.digest(mPrime), h); // steps 13-14
 }
 
 /** MGF1 (RFC 8017 §B.2.1). */
@@ -156,14 +156,6 @@ function mgf1(hash: HashAlgorithm, seed: Uint8Array, length: number): Uint8Array
   return out;
 }
 
-function equalAll(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}
-
-const HEX = /* @__PURE__ */ Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** DER DigestInfo prefixes with the NULL parameter (RFC 8017 §9.2 Note 1). */
 const DIGEST_INFO_PREFIX: Readonly<Record<HashAlgorithm['name'], Uint8Array>> = {
