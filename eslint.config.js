@@ -1,5 +1,5 @@
 // ESLint flat config. tls-core and session must run in any JS engine: no node:* imports, no
-// Buffer/process/timers. Only packages/tls-core/src/crypto/noble.ts may import @noble/*.
+// Buffer/process/timers; transport-web likewise has no node:*, Buffer or process. Only packages/tls-core/src/crypto/noble.ts may import @noble/*.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -34,6 +34,29 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'tls-core and session must not import Node modules.' },
             { group: ['@noble/*'], message: 'Only crypto/noble.ts imports @noble/*.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The Web Streams transport runs in browsers and Workers: no Node modules or globals (the
+    // WebSocket adapter may poll bufferedAmount with setTimeout, which every such host has).
+    files: ['packages/transport-web/src/**/*.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'Buffer', message: 'transport-web runs outside Node: use Uint8Array.' },
+        { name: 'process', message: 'transport-web runs outside Node: take settings from the options.' },
+        { name: 'require', message: 'ESM only.' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeOnly.map((name) => ({ name, message: 'transport-web must not import Node modules.' })),
+          patterns: [
+            { group: ['node:*'], message: 'transport-web must not import Node modules.' },
+            { group: ['@noble/*'], message: 'crypto comes through tls-core.' },
           ],
         },
       ],
