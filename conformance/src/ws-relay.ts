@@ -1,0 +1,316 @@
+/**
+ * A WebSocket-to-TCP relay for tests and examples: browsers and Workers have no TCP sockets, so
+ * a page opens a WebSocket here and the relay carries the bytes to ONE target fixed when it is
+ * started (the client cannot choose where it connects). Binary messages only; each message's
+ * payload is written to TCP as it arrives and each TCP chunk goes back as one binary message.
+ * Binds 127.0.0.1 only. Not for production: no TLS on the WebSocket, no authentication; the
+ * Origin check (`allowedOrigins`) is the only thing that stops any local page from using it.
+ *
+ * The WebSocket server side is implemented here (RFC 6455 §4.2 opening handshake, §5 framing)
+ * rather than taken from the `ws` package: the subset needed (binary, continuation, ping/pong,
+ * close, masked client frames) is small, and it keeps the run-time dependency list at @noble/*
+ * (docs/embedding.md). What a client controls is bounded: the handshake request (16 KiB,
+ * Node's header limit), control frames (125 bytes, §5.5), and payloads are never buffered,
+ * only unmasked and streamed; TCP and WebSocket backpressure are each passed to the other side
+ * (pause()/'drain').
+ *
+ * CLI: `node conformance/dist/ws-relay.js --target 127.0.0.1:4433 [--port 8080] [--origin http://127.0.0.1:8000]`
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+
+/** RFC 6455 §1.3: appended to Sec-WebSocket-Key before hashing. */
+const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+const Opcode = { Continuation: 0x0, Text: 0x1, Binary: 0x2, Close: 0x8, Ping: 0x9, Pong: 0xa } as const;
+
+/** RFC 6455 §7.4.1 status codes the relay sends. */
+const CloseCode = { Normal: 1000, ProtocolError: 1002, UnsupportedData: 1003, InternalError: 1011, BadGateway: 1014 } as const;
+
+export interface WsRelayOptions {
+  /** The only place the relay connects to. */
+  readonly target: { readonly host: string; readonly port: number };
+  /** Port on 127.0.0.1 (default 0: any free port). */
+  readonly port?: number;
+  /** When set, the Origin header must be one of these (browsers always send it). */
+  readonly allowedOrigins?: readonly string[];
+}
+
+export interface WsRelay {
+  readonly port: number;
+  /** `ws://127.0.0.1:PORT/` */
+  readonly url: string;
+  /** Connections relayed so far. */
+  readonly connections: number;
+  /** Stop listening and close every open connection. */
+  close(): Promise<void>;
+}
+
+/** `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` (RFC 6455 §4.2.2 item 5.4). */
+export function acceptKey(key: string): string {
+  return createHash('sha1').update(key + WS_GUID).digest('base64');
+}
+
+/** Start the relay on 127.0.0.1. */
+export async function startWsRelay(options: WsRelayOptions): Promise<WsRelay> {
+  const open = new Set<Duplex>();
+  let connections = 0;
+  const server: Server = createServer((_req, res) => {
+    res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' }).end('WebSocket only\n');
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {});
+    const refusal = checkUpgrade(req, options.allowedOrigins);
+    if (refusal !== undefined) {
+      socket.end(`HTTP/1.1 ${refusal}\r\nconnection: close\r\n\r\n`);
+      return;
+    }
+    connections++;
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+    const tcp = netConnect({ host: options.target.host, port: options.target.port });
+    tcp.on('error', () => {});
+    const failConnect = (): void => {
+      socket.end('HTTP/1.1 502 Bad Gateway\r\nconnection: close\r\n\r\n');
+    };
+    tcp.once('error', failConnect);
+    tcp.once('connect', () => {
+      tcp.off('error', failConnect);
+      socket.write(
+        'HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n' + `sec-websocket-accept: ${acceptKey(String(req.headers['sec-websocket-key']))}\r\n\r\n`,
+      );
+      relay(socket, tcp, head);
+    });
+    socket.once('close', () => tcp.destroy());
+  });
+  server.listen(options.port ?? 0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `ws://127.0.0.1:${port}/`,
+    get connections() {
+      return connections;
+    },
+    close: async () => {
+      for (const s of open) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** The HTTP status line to refuse an upgrade with, or undefined when it is a valid RFC 6455 §4.2.1 request. */
+function checkUpgrade(req: IncomingMessage, allowedOrigins: readonly string[] | undefined): string | undefined {
+  const key = req.headers['sec-websocket-key'];
+  if (req.method !== 'GET') return '405 Method Not Allowed';
+  if (String(req.headers.upgrade).toLowerCase() !== 'websocket' || !/\bupgrade\b/i.test(String(req.headers.connection))) return '400 Bad Request';
+  if (req.headers['sec-websocket-version'] !== '13') return '426 Upgrade Required\r\nsec-websocket-version: 13';
+  if (typeof key !== 'string' || Buffer.from(key, 'base64').length !== 16) return '400 Bad Request';
+  if (allowedOrigins !== undefined && !allowedOrigins.includes(String(req.headers.origin))) return '403 Forbidden';
+  return undefined;
+}
+
+/** One WebSocket frame header for a server-to-client (unmasked) frame. */
+function frameHeader(opcode: number, length: number): Buffer {
+  if (length < 126) return Buffer.from([0x80 | opcode, length]);
+  if (length < 0x10000) {
+    const h = Buffer.alloc(4);
+    h[0] = 0x80 | opcode;
+    h[1] = 126;
+    h.writeUInt16BE(length, 2);
+    return h;
+  }
+  const h = Buffer.alloc(10);
+  h[0] = 0x80 | opcode;
+  h[1] = 127;
+  h.writeBigUInt64BE(BigInt(length), 2);
+  return h;
+}
+
+function closePayload(code: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(code);
+  return b;
+}
+
+/**
+ * Carry bytes both ways between the upgraded socket and the TCP connection. Client frames are
+ * parsed by a streaming state machine: the header (at most 14 bytes) is collected, then the
+ * payload is unmasked and forwarded chunk by chunk as it arrives (work linear in the input,
+ * nothing buffered but a control frame's ≤ 125 bytes).
+ */
+function relay(ws: Duplex, tcp: Socket, head: Buffer): void {
+  let header = Buffer.alloc(0);
+  let opcode = 0;
+  let remaining = 0;
+  let mask = Buffer.alloc(4);
+  let maskOffset = 0;
+  let control: Buffer[] = [];
+  let inPayload = false;
+  let closing = false;
+  let messageOpcode = -1; // the data opcode of the message in progress (continuations)
+
+  const sendFrame = (op: number, payload: Buffer): void => {
+    if (ws.destroyed || ws.writableEnded) return;
+    ws.write(Buffer.concat([frameHeader(op, payload.length), payload]));
+  };
+  const sendClose = (code: number): void => {
+    if (closing) return;
+    closing = true;
+    sendFrame(Opcode.Close, closePayload(code));
+    ws.end();
+    tcp.end();
+  };
+
+  /** Parse a frame header once enough bytes are in `header`; returns its length or 0 when incomplete. */
+  const parseHeader = (): number => {
+    if (header.length < 2) return 0;
+    const b0 = header[0]!;
+    const b1 = header[1]!;
+    let offset = 2;
+    let length = b1 & 0x7f;
+    if (length === 126) {
+      if (header.length < 4) return 0;
+      length = header.readUInt16BE(2);
+      offset = 4;
+    } else if (length === 127) {
+      if (header.length < 10) return 0;
+      const big = header.readBigUInt64BE(2);
+      if (big > BigInt(Number.MAX_SAFE_INTEGER)) return -1;
+      length = Number(big);
+      offset = 10;
+    }
+    if (header.length < offset + 4) return 0;
+    if ((b1 & 0x80) === 0) return -1; // §5.1: a client frame must be masked
+    if ((b0 & 0x70) !== 0) return -1; // no extension was negotiated: RSV bits must be 0
+    opcode = b0 & 0x0f;
+    const fin = (b0 & 0x80) !== 0;
+    const isControl = (opcode & 0x8) !== 0;
+    if (isControl && (!fin || length > 125)) return -1; // §5.5
+    if (opcode === Opcode.Text) return -2;
+    if (opcode === Opcode.Binary) {
+      if (messageOpcode !== -1) return -1; // a new message inside an unfinished one
+      if (!fin) messageOpcode = opcode;
+    } else if (opcode === Opcode.Continuation) {
+      if (messageOpcode === -1) return -1;
+      if (fin) messageOpcode = -1;
+    } else if (!isControl || (opcode !== Opcode.Close && opcode !== Opcode.Ping && opcode !== Opcode.Pong)) {
+      return -1; // reserved opcodes
+    }
+    mask = Buffer.from(header.subarray(offset, offset + 4));
+    maskOffset = 0;
+    remaining = length;
+    control = [];
+    return offset + 4;
+  };
+
+  const endOfFrame = (): boolean => {
+    inPayload = false;
+    if (opcode === Opcode.Close) {
+      const payload = Buffer.concat(control);
+      if (!closing) {
+        // Echo the status code back (§5.5.1) and end the TCP side.
+        closing = true;
+        sendFrame(Opcode.Close, payload.length >= 2 ? payload.subarray(0, 2) : Buffer.alloc(0));
+        ws.end();
+      }
+      tcp.end();
+      return false;
+    }
+    if (opcode === Opcode.Ping) sendFrame(Opcode.Pong, Buffer.concat(control));
+    return true;
+  };
+
+  const onData = (data: Buffer): void => {
+    let i = 0;
+    while (i < data.length && !closing) {
+      if (!inPayload) {
+        const need = Math.min(data.length - i, 14 - header.length);
+        header = Buffer.concat([header, data.subarray(i, i + need)]);
+        const used = parseHeader();
+        if (used === -1 || used === -2) {
+          sendClose(used === -2 ? CloseCode.UnsupportedData : CloseCode.ProtocolError);
+          return;
+        }
+        if (used === 0) {
+          i += need;
+          continue;
+        }
+        // Bytes of `data` beyond the header belong to the payload.
+        i += need - (header.length - used);
+        header = Buffer.alloc(0);
+        inPayload = true;
+        if (remaining === 0 && !endOfFrame()) return;
+        continue;
+      }
+      const take = Math.min(remaining, data.length - i);
+      const chunk = Buffer.from(data.subarray(i, i + take));
+      for (let k = 0; k < chunk.length; k++) chunk[k] = chunk[k]! ^ mask[(maskOffset + k) & 3]!;
+      maskOffset += take;
+      remaining -= take;
+      i += take;
+      if ((opcode & 0x8) !== 0) control.push(chunk);
+      else if (chunk.length > 0 && !tcp.write(chunk)) {
+        ws.pause();
+        tcp.once('drain', () => ws.resume());
+      }
+      if (remaining === 0 && !endOfFrame()) return;
+    }
+  };
+
+  ws.on('data', onData);
+  ws.on('end', () => tcp.end());
+  ws.on('close', () => tcp.destroy());
+  tcp.on('data', (chunk: Buffer) => {
+    if (closing || ws.destroyed) return;
+    const ok = ws.write(Buffer.concat([frameHeader(Opcode.Binary, chunk.length), chunk]));
+    if (!ok) {
+      tcp.pause();
+      ws.once('drain', () => tcp.resume());
+    }
+  });
+  tcp.on('end', () => sendClose(CloseCode.Normal));
+  tcp.on('error', () => sendClose(CloseCode.InternalError));
+  tcp.on('close', () => sendClose(CloseCode.Normal));
+  if (head.length > 0) onData(head);
+}
+
+/** The CLI: `--target host:port [--port N] [--origin URL]...` */
+async function main(argv: readonly string[]): Promise<void> {
+  let target: { host: string; port: number } | undefined;
+  let port = 0;
+  const origins: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = argv[i + 1];
+    if (arg === '--target' && value !== undefined) {
+      const m = /^(.+):(\d+)$/.exec(value);
+      if (m === null) throw new Error('--target wants host:port');
+      target = { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]) };
+      i++;
+    } else if (arg === '--port' && value !== undefined) {
+      port = Number(value);
+      i++;
+    } else if (arg === '--origin' && value !== undefined) {
+      origins.push(value);
+      i++;
+    } else throw new Error(`unknown argument ${String(arg)}\nusage: ws-relay --target host:port [--port N] [--origin URL]...`);
+  }
+  if (target === undefined) throw new Error('usage: ws-relay --target host:port [--port N] [--origin URL]...');
+  const relayServer = await startWsRelay({ target, port, ...(origins.length > 0 ? { allowedOrigins: origins } : {}) });
+  console.log(`relaying ${relayServer.url} -> ${target.host}:${target.port}`);
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(2);
+  });
+}
