@@ -188,6 +188,18 @@ export class Pump {
     } catch (e) {
       throw this.#fail(asTlsError(e, 'WriteFailed'), true);
     }
+    if (this.#engine.isClosed) {
+      // The peer closed first (its close_notify was read): the exchange is complete, and the
+      // peer may already have closed the transport (a WebSocket relay closes with TCP), so our
+      // reply close_notify is sent if the transport still takes it, and its loss is no error.
+      this.#writerClosed = true;
+      const out = this.#engine.takeOutgoing();
+      if (out !== undefined && out.length > 0) this.#writer.write(out).catch(() => {});
+      this.#writer.close().catch(() => {});
+      this.#writeDone = true;
+      this.#maybeFinished();
+      return;
+    }
     await this.#flush();
     if (this.#failure !== undefined) throw this.#failure;
     this.#writerClosed = true;

@@ -1,0 +1,100 @@
+/**
+ * The code chromium.test.ts runs inside headless Chromium (bundled with esbuild): one TLS
+ * connection through the browser's own WebSocket to the relay, with `connect()` and
+ * `webSocketStreams()` exactly as an application would use them, the browser's
+ * `crypto.getRandomValues` as the only randomness. Returns plain data for the test to check.
+ */
+import { TlsError } from '@puretls/tls-core';
+import { connect, webSocketStreams } from '../../src/index.ts';
+
+export interface PageSpec {
+  readonly relayUrl: string;
+  readonly host: string;
+  readonly port: number;
+  readonly ca: string;
+  readonly groups?: number[];
+  readonly cipherSuites?: number[];
+  readonly alpnProtocols?: string[];
+  /** Base64 of a serialized session to offer. */
+  readonly session?: string;
+  /** A line to send; s_server -rev sends it back reversed. */
+  readonly line: string;
+}
+
+export interface PageResult {
+  readonly ok: boolean;
+  readonly protocol?: string;
+  readonly cipher?: string;
+  readonly group?: string | undefined;
+  readonly alpn?: string | undefined;
+  readonly helloRetryRequest?: boolean;
+  readonly sessionReused?: boolean;
+  readonly peerCertificates?: string[];
+  readonly reply?: string;
+  /** The readable ended cleanly (the server's close_notify) after our close_notify. */
+  readonly cleanEnd?: boolean;
+  readonly closedError?: string;
+  readonly session?: string;
+  readonly keylog: string[];
+  readonly errorName?: string;
+  readonly errorReason?: string;
+  readonly errorIsTlsError?: boolean;
+  readonly errorMessage?: string;
+}
+
+const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const toB64 = (b: Uint8Array): string => btoa(String.fromCharCode(...b));
+const fromB64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+
+async function run(spec: PageSpec): Promise<PageResult> {
+  const keylog: string[] = [];
+  const ws = new WebSocket(spec.relayUrl);
+  try {
+    const tls = await connect(webSocketStreams(ws), {
+      host: spec.host,
+      port: spec.port,
+      ca: spec.ca,
+      ...(spec.groups === undefined ? {} : { groups: spec.groups }),
+      ...(spec.cipherSuites === undefined ? {} : { cipherSuites: spec.cipherSuites }),
+      ...(spec.alpnProtocols === undefined ? {} : { alpnProtocols: spec.alpnProtocols }),
+      ...(spec.session === undefined ? {} : { session: fromB64(spec.session) }),
+      onKeyLog: (line) => keylog.push(line),
+    });
+    const writer = tls.writable.getWriter();
+    const reader = tls.readable.getReader();
+    await writer.write(new TextEncoder().encode(spec.line));
+    let reply = '';
+    const decoder = new TextDecoder();
+    while (reply.length < spec.line.length) {
+      const r = await reader.read();
+      if (r.done) break;
+      reply += decoder.decode(r.value, { stream: true });
+    }
+    // Our close_notify; s_server answers with its own and closes, which ends the readable.
+    await writer.close();
+    const end = await reader.read();
+    const closedError = await tls.closed;
+    const session = tls.session;
+    const h = tls.handshake;
+    return {
+      ok: true,
+      protocol: h.protocol,
+      cipher: h.cipher,
+      group: h.group,
+      alpn: h.alpn,
+      helloRetryRequest: h.helloRetryRequest,
+      sessionReused: h.sessionReused,
+      peerCertificates: h.peerCertificates.map(hex),
+      reply,
+      cleanEnd: end.done,
+      ...(closedError === undefined ? {} : { closedError: `${closedError.name}: ${closedError.message}` }),
+      ...(session === undefined ? {} : { session: toB64(session) }),
+      keylog,
+    };
+  } catch (e) {
+    const err = e as Error & { reason?: string };
+    return { ok: false, keylog, errorName: err.name, errorReason: err.reason, errorIsTlsError: e instanceof TlsError, errorMessage: err.message };
+  }
+}
+
+(globalThis as unknown as { puretlsRun: typeof run }).puretlsRun = run;
