@@ -69,7 +69,8 @@ export function webSocketStreams(ws: WebSocketLike, options: WebSocketStreamsOpt
             closeSocket();
             return;
           }
-          if ((controller.desiredSize ?? 0) < -maxBuffered) {
+          const queued = -(controller.desiredSize ?? 0); // the strategy's high-water mark is 0
+          if (queued + e.data.byteLength > maxBuffered) {
             readEnded = true;
             controller.error(new TransportError('ReadFailed', `more than ${maxBuffered} received bytes left unread`));
             closeSocket();

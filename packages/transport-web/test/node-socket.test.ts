@@ -7,7 +7,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecryptError, InvalidCertificate, UnexpectedEof } from '@puretls/tls-core';
-import { connect, type WebConnectOptions } from '../src/index.ts';
+import { connect, TransportError, type WebConnectOptions } from '../src/index.ts';
 import { counting, createPki, keylogCheck, readAll, readUntil, startOpensslServer, tcpProxy, tcpStreams, type Pki } from './helpers/peers.ts';
 
 let pki: Pki;
@@ -255,6 +255,24 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       await expect(writer.write(utf8('after\n'))).rejects.toBeInstanceOf(UnexpectedEof);
     } finally {
       await proxy.close();
+      await server.stop();
+    }
+  });
+
+  it('a transport failure after the handshake is a TransportError on both streams (no close_notify is pretended)', async () => {
+    const server = await startOpensslServer({ args: [...EC, '-tls1_3', '-rev'], cwd: pki.dir });
+    try {
+      const { pair, socket } = await tcpStreams(server.port);
+      const tls = await connect(pair, options());
+      const reader = tls.readable.getReader();
+      const writer = tls.writable.getWriter();
+      socket.destroy(new Error('cable cut'));
+      const err = await reader.read().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TransportError);
+      expect((err as TransportError).reason).toBe('ReadFailed');
+      expect(await tls.closed).toBe(err);
+      await expect(writer.write(utf8('x\n'))).rejects.toBe(err);
+    } finally {
       await server.stop();
     }
   });
