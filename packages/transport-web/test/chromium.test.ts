@@ -75,15 +75,23 @@ interface Run {
 }
 
 /** Start s_server and a relay to it, run `specs` in the page one after another, stop both. */
-async function inBrowser(serverArgs: string[], specs: Array<Omit<PageSpec, 'relayUrl' | 'port' | 'ca'> & { ca?: string; sessionFrom?: number }>): Promise<Run> {
+async function inBrowser(serverArgs: string[], specs: Array<Omit<PageSpec, 'relayUrl' | 'port' | 'ca'> & { ca?: string; sessionFrom?: number; inWorker?: boolean }>): Promise<Run> {
   const server = await startOpensslServer({ args: [...serverArgs, '-rev'], cwd: pki.dir, keylog: true, naccept: specs.length, exitGraceMs: 2000 });
   const relay = await startWsRelay({ target: { host: '127.0.0.1', port: server.port }, allowedOrigins: [origin] });
   const results: PageResult[] = [];
   try {
-    for (const { sessionFrom, ...spec } of specs) {
+    for (const { sessionFrom, inWorker, ...spec } of specs) {
       const session = sessionFrom === undefined ? undefined : results[sessionFrom]?.session;
       const full: PageSpec = { ca: pki.caRootPem, ...spec, relayUrl: relay.url, port: server.port, ...(session === undefined ? {} : { session }) };
-      results.push(await page.evaluate((s) => (globalThis as unknown as { puretlsRun: (s: PageSpec) => Promise<PageResult> }).puretlsRun(s), full));
+      results.push(
+        await page.evaluate(
+          ({ s, worker }) => {
+            const g = globalThis as unknown as { puretlsRun: (s: PageSpec) => Promise<PageResult>; puretlsRunInWorker: (s: PageSpec) => Promise<PageResult> };
+            return worker ? g.puretlsRunInWorker(s) : g.puretlsRun(s);
+          },
+          { s: full, worker: inWorker === true },
+        ),
+      );
     }
   } finally {
     await relay.close();
@@ -135,6 +143,20 @@ describe.skipIf(!haveChromium)('headless Chromium: transport-web over a WebSocke
     expect(rsa.results[0]).toMatchObject({ protocol: 'TLSv1.2', cipher: 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256' });
     expect(rsa.results[0]!.peerCertificates).toEqual([derHex('leaf-rsa2048.pem'), derHex('ca-int.pem')]);
     expect(keylogCheck(rsa.results[0]!.keylog, rsa.serverKeylog).status).toBe('pass');
+  });
+
+  it('inside a dedicated Web Worker: TLS 1.3 handshake, data, close, and a resumption with the page\'s session', async () => {
+    const run = await inBrowser([...EC, '-tls1_3'], [
+      { host: 'localhost', line: 'from the page\n' },
+      { host: 'localhost', line: 'from a worker\n', sessionFrom: 0, inWorker: true },
+    ]);
+    expectEcho(run.results[0]!, 'from the page\n');
+    const w = run.results[1]!;
+    expectEcho(w, 'from a worker\n');
+    expect(run.results[0]!.where).toBe('page');
+    expect(w).toMatchObject({ where: 'worker', protocol: 'TLSv1.3', sessionReused: true });
+    const random = w.keylog[0]!.split(' ')[1];
+    expect(keylogCheck(w.keylog, run.serverKeylog.filter((l) => l.split(' ')[1] === random)).status).toBe('pass');
   });
 
   it('an untrusted root and a wrong host name are refused with typed InvalidCertificate errors', async () => {

@@ -23,6 +23,8 @@ export interface PageSpec {
 
 export interface PageResult {
   readonly ok: boolean;
+  /** Where it ran: a page has a document, a dedicated worker has WorkerGlobalScope. */
+  readonly where: 'page' | 'worker';
   readonly protocol?: string;
   readonly cipher?: string;
   readonly group?: string | undefined;
@@ -45,6 +47,8 @@ export interface PageResult {
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const toB64 = (b: Uint8Array): string => btoa(String.fromCharCode(...b));
 const fromB64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+
+const where = (): 'page' | 'worker' => ('document' in globalThis ? 'page' : typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'function' ? 'worker' : 'page');
 
 async function run(spec: PageSpec): Promise<PageResult> {
   const keylog: string[] = [];
@@ -78,6 +82,7 @@ async function run(spec: PageSpec): Promise<PageResult> {
     const h = tls.handshake;
     return {
       ok: true,
+      where: where(),
       protocol: h.protocol,
       cipher: h.cipher,
       group: h.group,
@@ -93,8 +98,33 @@ async function run(spec: PageSpec): Promise<PageResult> {
     };
   } catch (e) {
     const err = e as Error & { reason?: string };
-    return { ok: false, keylog, errorName: err.name, errorReason: err.reason, errorIsTlsError: e instanceof TlsError, errorMessage: err.message };
+    return { ok: false, where: where(), keylog, errorName: err.name, errorReason: err.reason, errorIsTlsError: e instanceof TlsError, errorMessage: err.message };
   }
 }
 
-(globalThis as unknown as { puretlsRun: typeof run }).puretlsRun = run;
+/** The same run inside a dedicated Web Worker started from this bundle (its own WebSocket, crypto and streams). */
+function runInWorker(spec: PageSpec): Promise<PageResult> {
+  const worker = new Worker('/bundle.js');
+  return new Promise((resolve, reject) => {
+    worker.onmessage = (e: MessageEvent<PageResult>) => {
+      worker.terminate();
+      resolve(e.data);
+    };
+    worker.onerror = (e) => {
+      worker.terminate();
+      reject(new Error(`worker: ${e.message}`));
+    };
+    worker.postMessage(spec);
+  });
+}
+
+const scope = globalThis as unknown as { puretlsRun: typeof run; puretlsRunInWorker: typeof runInWorker; document?: unknown; onmessage: unknown; postMessage: (m: unknown) => void; inWorker: boolean };
+scope.puretlsRun = run;
+if (scope.document === undefined) {
+  // Loaded as a Worker script: run what the page posts and post the result back.
+  scope.inWorker = true;
+  scope.onmessage = async (e: MessageEvent<PageSpec>) => scope.postMessage(await run(e.data));
+} else {
+  scope.inWorker = false;
+  scope.puretlsRunInWorker = runInWorker;
+}
