@@ -21,6 +21,7 @@ import {
   type TlsError,
 } from '@puretls/tls-core';
 import { Context, Session } from '@puretls/session';
+import { TransportError } from './errors.ts';
 import { Pump, type ByteStreamPair } from './pump.ts';
 import { hostRandomBytes } from './random.ts';
 
@@ -49,6 +50,11 @@ export interface WebConnectOptions extends ClientConfigOptions {
   onSession?: (session: Uint8Array) => void;
   /** Plaintext chunks buffered by the TLS readable before the transport is no longer read (default 1). */
   readableHighWaterMark?: number;
+  /**
+   * Abort the handshake or the connection (e.g. `AbortSignal.timeout(10_000)`: a server that
+   * never answers otherwise keeps the handshake waiting). Fails with `TransportError('Aborted')`.
+   */
+  signal?: AbortSignal;
 }
 
 /** What the handshake negotiated. */
@@ -84,7 +90,7 @@ export interface TlsConnection extends ByteStreamPair {
 /**
  * Run a TLS handshake over `transport` and return the plaintext streams.
  * The transport's streams are locked for the life of the connection.
- * @throws UsageError synchronously-rejected for bad options; the handshake's TlsError
+ * @throws UsageError (a rejection) for bad options or locked streams; the handshake's TlsError
  *   (`InvalidCertificate`, `AlertReceived`, `UnexpectedEof`, `TransportError`, ...) after the
  *   alert was sent and the transport closed
  * @example
@@ -94,6 +100,8 @@ export interface TlsConnection extends ByteStreamPair {
  */
 export async function connect(transport: ByteStreamPair, options: WebConnectOptions): Promise<TlsConnection> {
   if (typeof options?.host !== 'string' || options.host === '') throw new UsageError('connect(): options.host is required');
+  const signal = options.signal;
+  if (signal?.aborted === true) throw new TransportError('Aborted', signal.reason);
   const serverName = options.servername ?? options.host;
   const port = options.port ?? 443;
   const context = options.context ?? new Context({ ...configOptions(options), sessionCacheMode: 'off' });
@@ -133,10 +141,13 @@ export async function connect(transport: ByteStreamPair, options: WebConnectOpti
       }
     },
     onFinished: (error) => {
+      signal?.removeEventListener('abort', onAbort);
       conn.free(); // SSL_free: a session of a connection that failed leaves the cache
       resolveClosed(error);
     },
   });
+  const onAbort = (): void => pump.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
   await pump.handshake();
   const n = conn.negotiated!;
   const handshake: HandshakeResult = Object.freeze({

@@ -65,8 +65,19 @@ export class Pump {
     this.#highWaterMark = options.readableHighWaterMark ?? 1;
     if (!Number.isInteger(this.#highWaterMark) || this.#highWaterMark < 1) throw new UsageError('readableHighWaterMark must be a positive integer');
     // Locks both streams: nobody else may read or write the transport under TLS.
+    if (transport.readable.locked || transport.writable.locked) throw new UsageError('the transport streams are locked (already in use)');
     this.#reader = transport.readable.getReader();
     this.#writer = transport.writable.getWriter();
+  }
+
+  /**
+   * Give up on the connection (the caller's AbortSignal): no close_notify, the transport is
+   * aborted and cancelled, a pending handshake rejects and both TLS streams fail with
+   * `TransportError('Aborted')`. Nothing happens once the connection failed or finished.
+   */
+  abort(reason: unknown): void {
+    if (this.#finished) return;
+    this.#fail(new TransportError('Aborted', reason), false);
   }
 
   /** The sticky error, once the connection failed. */

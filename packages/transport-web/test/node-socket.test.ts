@@ -6,7 +6,9 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DecryptError, InvalidCertificate, UnexpectedEof } from '@puretls/tls-core';
+import { once } from 'node:events';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { DecryptError, InvalidCertificate, UnexpectedEof, UsageError } from '@puretls/tls-core';
 import { connect, TransportError, type WebConnectOptions } from '../src/index.ts';
 import { counting, createPki, keylogCheck, readAll, readUntil, startOpensslServer, tcpProxy, tcpStreams, type Pki } from './helpers/peers.ts';
 
@@ -272,6 +274,40 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       expect((err as TransportError).reason).toBe('ReadFailed');
       expect(await tls.closed).toBe(err);
       await expect(writer.write(utf8('x\n'))).rejects.toBe(err);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('an AbortSignal ends a handshake with a server that never answers, and an established connection', async () => {
+    // Reads (and drops) the ClientHello, answers nothing; sees our close once aborted.
+    const silent = createNetServer((s) => s.on('error', () => {}).resume());
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const { pair } = await tcpStreams((silent.address() as AddressInfo).port);
+      const controller = new AbortController();
+      const pending = connect(pair, options({ signal: controller.signal })).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 100));
+      controller.abort(new Error('gave up'));
+      const err = await pending;
+      expect(err).toBeInstanceOf(TransportError);
+      expect((err as TransportError).reason).toBe('Aborted');
+      expect(((err as TransportError).cause as Error).message).toBe('gave up');
+    } finally {
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+    const server = await startOpensslServer({ args: [...EC, '-tls1_3', '-rev'], cwd: pki.dir });
+    try {
+      const { pair } = await tcpStreams(server.port);
+      const controller = new AbortController();
+      const tls = await connect(pair, options({ signal: controller.signal }));
+      const reader = tls.readable.getReader();
+      const read = reader.read().catch((e: unknown) => e);
+      controller.abort();
+      expect(await read).toBeInstanceOf(TransportError);
+      expect(await tls.closed).toBeInstanceOf(TransportError);
+      await expect(connect(pair, options())).rejects.toBeInstanceOf(UsageError); // streams still locked
     } finally {
       await server.stop();
     }
