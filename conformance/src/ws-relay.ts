@@ -29,7 +29,7 @@ const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const Opcode = { Continuation: 0x0, Text: 0x1, Binary: 0x2, Close: 0x8, Ping: 0x9, Pong: 0xa } as const;
 
 /** RFC 6455 §7.4.1 status codes the relay sends. */
-const CloseCode = { Normal: 1000, ProtocolError: 1002, UnsupportedData: 1003, InternalError: 1011, BadGateway: 1014 } as const;
+const CloseCode = { Normal: 1000, ProtocolError: 1002, UnsupportedData: 1003, InternalError: 1011 } as const;
 
 export interface WsRelayOptions {
   /** The only place the relay connects to. */
@@ -140,23 +140,139 @@ function closePayload(code: number): Buffer {
   return b;
 }
 
-/**
- * Carry bytes both ways between the upgraded socket and the TCP connection. Client frames are
- * parsed by a streaming state machine: the header (at most 14 bytes) is collected, then the
- * payload is unmasked and forwarded chunk by chunk as it arrives (work linear in the input,
- * nothing buffered but a control frame's ≤ 125 bytes).
- */
-function relay(ws: Duplex, tcp: Socket, head: Buffer): void {
-  let header = Buffer.alloc(0);
-  let opcode = 0;
-  let remaining = 0;
-  let mask = Buffer.alloc(4);
-  let maskOffset = 0;
-  let control: Buffer[] = [];
-  let inPayload = false;
-  let closing = false;
-  let messageOpcode = -1; // the data opcode of the message in progress (continuations)
+/** What {@link ClientFrameParser} reports. */
+export interface FrameHandlers {
+  /** Unmasked bytes of a binary message (any fragment, any part of one), in order. */
+  data(chunk: Buffer): void;
+  /** A complete ping's payload. */
+  ping(payload: Buffer): void;
+  /** A complete close frame's payload; nothing is parsed after it. */
+  close(payload: Buffer): void;
+  /** The client broke RFC 6455: close with this status code; nothing is parsed after it. */
+  error(code: number): void;
+}
 
+/**
+ * RFC 6455 §5.2 client-to-server frames as a streaming state machine: the header (at most 14
+ * bytes) is collected, then the payload is unmasked and handed on chunk by chunk as it arrives
+ * (work linear in the input; nothing buffered but a control frame's ≤ 125 bytes). Refused with
+ * 1002: unmasked frames, RSV bits, reserved opcodes, fragmented or oversized control frames,
+ * continuation without a message, a new message inside a fragmented one, lengths above 2^53;
+ * text messages with 1003 (the relay carries bytes).
+ */
+export class ClientFrameParser {
+  readonly #handlers: FrameHandlers;
+  #header = Buffer.alloc(0);
+  #opcode = 0;
+  #remaining = 0;
+  #mask = Buffer.alloc(4);
+  #maskOffset = 0;
+  #control: Buffer[] = [];
+  #inPayload = false;
+  #done = false;
+  /** Whether a fragmented binary message is in progress (continuations allowed). */
+  #inMessage = false;
+
+  constructor(handlers: FrameHandlers) {
+    this.#handlers = handlers;
+  }
+
+  /** True once a close frame or an error ended parsing. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  push(data: Buffer): void {
+    let i = 0;
+    while (i < data.length && !this.#done) {
+      if (!this.#inPayload) {
+        const need = Math.min(data.length - i, 14 - this.#header.length);
+        this.#header = Buffer.concat([this.#header, data.subarray(i, i + need)]);
+        const used = this.#parseHeader();
+        if (used < 0) {
+          this.#done = true;
+          this.#handlers.error(used === -2 ? CloseCode.UnsupportedData : CloseCode.ProtocolError);
+          return;
+        }
+        if (used === 0) {
+          i += need;
+          continue;
+        }
+        // Bytes after the header in `data` belong to the payload.
+        i += need - (this.#header.length - used);
+        this.#header = Buffer.alloc(0);
+        this.#inPayload = true;
+        if (this.#remaining === 0) this.#endOfFrame();
+        continue;
+      }
+      const take = Math.min(this.#remaining, data.length - i);
+      const chunk = Buffer.from(data.subarray(i, i + take));
+      for (let k = 0; k < chunk.length; k++) chunk[k] = chunk[k]! ^ this.#mask[(this.#maskOffset + k) & 3]!;
+      this.#maskOffset += take;
+      this.#remaining -= take;
+      i += take;
+      if ((this.#opcode & 0x8) !== 0) this.#control.push(chunk);
+      else if (chunk.length > 0) this.#handlers.data(chunk);
+      if (this.#remaining === 0) this.#endOfFrame();
+    }
+  }
+
+  /** Parse the frame header in #header: its length, 0 while incomplete, -1 protocol error, -2 text. */
+  #parseHeader(): number {
+    const h = this.#header;
+    if (h.length < 2) return 0;
+    const b0 = h[0]!;
+    const b1 = h[1]!;
+    if ((b1 & 0x80) === 0) return -1; // §5.1: a client frame must be masked (known from byte 2 on)
+    if ((b0 & 0x70) !== 0) return -1; // no extension was negotiated: RSV bits must be 0
+    let offset = 2;
+    let length = b1 & 0x7f;
+    if (length === 126) {
+      if (h.length < 4) return 0;
+      length = h.readUInt16BE(2);
+      offset = 4;
+    } else if (length === 127) {
+      if (h.length < 10) return 0;
+      const big = h.readBigUInt64BE(2);
+      if (big > BigInt(Number.MAX_SAFE_INTEGER)) return -1;
+      length = Number(big);
+      offset = 10;
+    }
+    if (h.length < offset + 4) return 0;
+    const opcode = b0 & 0x0f;
+    const fin = (b0 & 0x80) !== 0;
+    const isControl = (opcode & 0x8) !== 0;
+    if (isControl && (!fin || length > 125)) return -1; // §5.5
+    if (opcode === Opcode.Text) return -2;
+    if (opcode === Opcode.Binary) {
+      if (this.#inMessage) return -1; // a new message inside an unfinished one
+      this.#inMessage = !fin;
+    } else if (opcode === Opcode.Continuation) {
+      if (!this.#inMessage) return -1;
+      this.#inMessage = !fin;
+    } else if (opcode !== Opcode.Close && opcode !== Opcode.Ping && opcode !== Opcode.Pong) {
+      return -1; // reserved opcodes
+    }
+    this.#opcode = opcode;
+    this.#mask = Buffer.from(h.subarray(offset, offset + 4));
+    this.#maskOffset = 0;
+    this.#remaining = length;
+    this.#control = [];
+    return offset + 4;
+  }
+
+  #endOfFrame(): void {
+    this.#inPayload = false;
+    if (this.#opcode === Opcode.Close) {
+      this.#done = true;
+      this.#handlers.close(Buffer.concat(this.#control));
+    } else if (this.#opcode === Opcode.Ping) this.#handlers.ping(Buffer.concat(this.#control));
+  }
+}
+
+/** Carry bytes both ways between the upgraded socket and the TCP connection, with backpressure each way. */
+function relay(ws: Duplex, tcp: Socket, head: Buffer): void {
+  let closing = false;
   const sendFrame = (op: number, payload: Buffer): void => {
     if (ws.destroyed || ws.writableEnded) return;
     ws.write(Buffer.concat([frameHeader(op, payload.length), payload]));
@@ -168,53 +284,15 @@ function relay(ws: Duplex, tcp: Socket, head: Buffer): void {
     ws.end();
     tcp.end();
   };
-
-  /** Parse a frame header once enough bytes are in `header`; returns its length or 0 when incomplete. */
-  const parseHeader = (): number => {
-    if (header.length < 2) return 0;
-    const b0 = header[0]!;
-    const b1 = header[1]!;
-    let offset = 2;
-    let length = b1 & 0x7f;
-    if (length === 126) {
-      if (header.length < 4) return 0;
-      length = header.readUInt16BE(2);
-      offset = 4;
-    } else if (length === 127) {
-      if (header.length < 10) return 0;
-      const big = header.readBigUInt64BE(2);
-      if (big > BigInt(Number.MAX_SAFE_INTEGER)) return -1;
-      length = Number(big);
-      offset = 10;
-    }
-    if (header.length < offset + 4) return 0;
-    if ((b1 & 0x80) === 0) return -1; // §5.1: a client frame must be masked
-    if ((b0 & 0x70) !== 0) return -1; // no extension was negotiated: RSV bits must be 0
-    opcode = b0 & 0x0f;
-    const fin = (b0 & 0x80) !== 0;
-    const isControl = (opcode & 0x8) !== 0;
-    if (isControl && (!fin || length > 125)) return -1; // §5.5
-    if (opcode === Opcode.Text) return -2;
-    if (opcode === Opcode.Binary) {
-      if (messageOpcode !== -1) return -1; // a new message inside an unfinished one
-      if (!fin) messageOpcode = opcode;
-    } else if (opcode === Opcode.Continuation) {
-      if (messageOpcode === -1) return -1;
-      if (fin) messageOpcode = -1;
-    } else if (!isControl || (opcode !== Opcode.Close && opcode !== Opcode.Ping && opcode !== Opcode.Pong)) {
-      return -1; // reserved opcodes
-    }
-    mask = Buffer.from(header.subarray(offset, offset + 4));
-    maskOffset = 0;
-    remaining = length;
-    control = [];
-    return offset + 4;
-  };
-
-  const endOfFrame = (): boolean => {
-    inPayload = false;
-    if (opcode === Opcode.Close) {
-      const payload = Buffer.concat(control);
+  const parser = new ClientFrameParser({
+    data: (chunk) => {
+      if (!tcp.write(chunk)) {
+        ws.pause();
+        tcp.once('drain', () => ws.resume());
+      }
+    },
+    ping: (payload) => sendFrame(Opcode.Pong, payload),
+    close: (payload) => {
       if (!closing) {
         // Echo the status code back (§5.5.1) and end the TCP side.
         closing = true;
@@ -222,50 +300,13 @@ function relay(ws: Duplex, tcp: Socket, head: Buffer): void {
         ws.end();
       }
       tcp.end();
-      return false;
-    }
-    if (opcode === Opcode.Ping) sendFrame(Opcode.Pong, Buffer.concat(control));
-    return true;
-  };
+    },
+    error: (code) => sendClose(code),
+  });
 
-  const onData = (data: Buffer): void => {
-    let i = 0;
-    while (i < data.length && !closing) {
-      if (!inPayload) {
-        const need = Math.min(data.length - i, 14 - header.length);
-        header = Buffer.concat([header, data.subarray(i, i + need)]);
-        const used = parseHeader();
-        if (used === -1 || used === -2) {
-          sendClose(used === -2 ? CloseCode.UnsupportedData : CloseCode.ProtocolError);
-          return;
-        }
-        if (used === 0) {
-          i += need;
-          continue;
-        }
-        // Bytes of `data` beyond the header belong to the payload.
-        i += need - (header.length - used);
-        header = Buffer.alloc(0);
-        inPayload = true;
-        if (remaining === 0 && !endOfFrame()) return;
-        continue;
-      }
-      const take = Math.min(remaining, data.length - i);
-      const chunk = Buffer.from(data.subarray(i, i + take));
-      for (let k = 0; k < chunk.length; k++) chunk[k] = chunk[k]! ^ mask[(maskOffset + k) & 3]!;
-      maskOffset += take;
-      remaining -= take;
-      i += take;
-      if ((opcode & 0x8) !== 0) control.push(chunk);
-      else if (chunk.length > 0 && !tcp.write(chunk)) {
-        ws.pause();
-        tcp.once('drain', () => ws.resume());
-      }
-      if (remaining === 0 && !endOfFrame()) return;
-    }
-  };
-
-  ws.on('data', onData);
+  ws.on('data', (data: Buffer) => {
+    if (!closing) parser.push(data);
+  });
   ws.on('end', () => tcp.end());
   ws.on('close', () => tcp.destroy());
   tcp.on('data', (chunk: Buffer) => {
@@ -279,7 +320,7 @@ function relay(ws: Duplex, tcp: Socket, head: Buffer): void {
   tcp.on('end', () => sendClose(CloseCode.Normal));
   tcp.on('error', () => sendClose(CloseCode.InternalError));
   tcp.on('close', () => sendClose(CloseCode.Normal));
-  if (head.length > 0) onData(head);
+  if (head.length > 0 && !closing) parser.push(head);
 }
 
 /** The CLI: `--target host:port [--port N] [--origin URL]...` */

@@ -6,8 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { connect as netConnect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptKey, startWsRelay, type WsRelay } from '../../../conformance/src/ws-relay.ts';
+import { acceptKey, ClientFrameParser, startWsRelay, type WsRelay } from '../../../conformance/src/ws-relay.ts';
 
 let echo: Server;
 let echoPort: number;
@@ -198,5 +199,93 @@ describe('ws-relay', () => {
       await relay.close();
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+});
+
+/** Runs the parser over `chunks`, recording what it reports. */
+function parse(chunks: Uint8Array[]): { data: Buffer; pings: string[]; closes: number; errors: number[]; doneAfter: number } {
+  const out = { data: [] as Buffer[], pings: [] as string[], closes: 0, errors: [] as number[], doneAfter: -1 };
+  let afterDone = 0;
+  const parser = new ClientFrameParser({
+    data: (c) => (parser.done ? afterDone++ : out.data.push(c)),
+    ping: (p) => (parser.done ? afterDone++ : out.pings.push(p.toString('hex'))),
+    close: () => out.closes++,
+    error: (code) => out.errors.push(code),
+  });
+  for (const c of chunks) parser.push(Buffer.from(c));
+  return { data: Buffer.concat(out.data), pings: out.pings, closes: out.closes, errors: out.errors, doneAfter: afterDone };
+}
+
+/** Split `bytes` at the given cut points (fractions of its length). */
+function split(bytes: Buffer, cuts: number[]): Uint8Array[] {
+  const points = [...new Set(cuts.map((c) => Math.floor(c * bytes.length)))].sort((a, b) => a - b);
+  const out: Uint8Array[] = [];
+  let prev = 0;
+  for (const p of [...points, bytes.length]) {
+    out.push(bytes.subarray(prev, p));
+    prev = p;
+  }
+  return out;
+}
+
+describe('ClientFrameParser (fast-check)', () => {
+  const message = fc.record({
+    // A binary message as 1-4 fragments, with an optional ping after each fragment (§5.4: control frames may be interleaved).
+    fragments: fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 4 }),
+    pings: fc.array(fc.option(fc.uint8Array({ maxLength: 125 })), { minLength: 4, maxLength: 4 }),
+  });
+
+  it('any valid sequence of masked binary messages, fragments and pings, cut anywhere: payload bytes and pings come out exactly, no error', () => {
+    fc.assert(
+      fc.property(fc.array(message, { maxLength: 6 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 }), (messages, cuts) => {
+        const frames: Buffer[] = [];
+        const expectedPings: string[] = [];
+        for (const m of messages) {
+          m.fragments.forEach((f, i) => {
+            frames.push(frame(i === 0 ? 2 : 0, f, i === m.fragments.length - 1));
+            const ping = m.pings[i];
+            if (ping !== null && ping !== undefined) {
+              frames.push(frame(9, ping));
+              expectedPings.push(Buffer.from(ping).toString('hex'));
+            }
+          });
+        }
+        frames.push(frame(8, Buffer.from([0x03, 0xe8])));
+        const result = parse(split(Buffer.concat(frames), cuts));
+        expect(result.errors).toEqual([]);
+        expect(result.closes).toBe(1);
+        expect(result.data.equals(Buffer.concat(messages.flatMap((m) => m.fragments.map((f) => Buffer.from(f)))))).toBe(true);
+        expect(result.pings).toEqual(expectedPings);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('arbitrary bytes never throw; after an error or a close nothing more is reported', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 8 }), (chunks) => {
+        const result = parse(chunks);
+        expect(result.errors.length + result.closes).toBeLessThanOrEqual(1);
+        expect(result.doneAfter).toBe(0);
+        for (const code of result.errors) expect([1002, 1003]).toContain(code);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('refuses each RFC 6455 violation with its status code', () => {
+    const refused = (bytes: Buffer): number[] => parse([bytes]).errors;
+    expect(refused(frame(2, Buffer.from('x'), true, false))).toEqual([1002]); // unmasked
+    expect(refused(frame(1, Buffer.from('x')))).toEqual([1003]); // text
+    expect(refused(frame(0, Buffer.from('x')))).toEqual([1002]); // continuation without a message
+    expect(refused(Buffer.concat([frame(2, Buffer.from('x'), false), frame(2, Buffer.from('y'))]))).toEqual([1002]); // new message inside one
+    expect(refused(frame(9, Buffer.alloc(126)))).toEqual([1002]); // control frame > 125 bytes
+    expect(refused(frame(9, Buffer.from('x'), false))).toEqual([1002]); // fragmented control frame
+    expect(refused(frame(3, Buffer.from('x')))).toEqual([1002]); // reserved opcode
+    const rsv = frame(2, Buffer.from('x'));
+    rsv[0] = rsv[0]! | 0x40;
+    expect(refused(rsv)).toEqual([1002]); // RSV1 without an extension
+    const huge = Buffer.from([0x82, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4]);
+    expect(refused(huge)).toEqual([1002]); // 64-bit length above 2^53
   });
 });
