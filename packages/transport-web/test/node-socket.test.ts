@@ -3,7 +3,7 @@
  * s_server` on 127.0.0.1. Expected values come from the server (its key log, its certificate
  * files, what its -rev mode sends back, the file -WWW serves), never from puretls.
  */
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, randomFillSync as randomFill, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { once } from 'node:events';
@@ -34,7 +34,15 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
     try {
       const { pair } = await tcpStreams(server.port);
       const keylog: string[] = [];
-      const tls = await connect(pair, options({ onKeyLog: (l) => keylog.push(l), alpnProtocols: ['http/1.1'] }));
+      const given: string[] = [];
+      const randomBytes = (n: number): Uint8Array => {
+        const out = new Uint8Array(randomFill(Buffer.alloc(n)));
+        given.push(Buffer.from(out).toString('hex'));
+        return out;
+      };
+      const tls = await connect(pair, options({ onKeyLog: (l) => keylog.push(l), alpnProtocols: ['http/1.1'], randomBytes }));
+      // The client random in the (server-confirmed) key log is bytes the randomBytes option returned.
+      expect(given).toContain(keylog[0]!.split(' ')[1]);
       expect(tls.handshake.protocol).toBe('TLSv1.3');
       expect(tls.handshake.cipher).toBe('TLS_CHACHA20_POLY1305_SHA256');
       expect(tls.handshake.group).toBe('x25519');
@@ -155,6 +163,17 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       await evil.waitForOutput('alert', 5000);
     } finally {
       await evil.stop();
+    }
+    // The explicit opt-out: the same chain connects, and the failure stays visible.
+    const evil2 = await startOpensslServer({ args: ['-cert', 'bad-untrusted.pem', '-key', 'bad-untrusted.key', '-cert_chain', 'evil-root.pem', '-tls1_3', '-rev'], cwd: pki.dir });
+    try {
+      const { pair } = await tcpStreams(evil2.port);
+      const tls = await connect(pair, options({ verifyCertificates: false }));
+      expect(tls.handshake.certificateError).toBeInstanceOf(InvalidCertificate);
+      expect((tls.handshake.certificateError as InvalidCertificate).reason).toBe('UnknownIssuer');
+      await tls.writable.getWriter().close();
+    } finally {
+      await evil2.stop();
     }
     const good = await startOpensslServer({ args: [...EC, '-tls1_2', '-rev'], cwd: pki.dir });
     try {
