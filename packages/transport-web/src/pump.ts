@@ -268,19 +268,24 @@ export class Pump {
   #fail(err: TlsError, sendAlert: boolean): TlsError {
     if (this.#failure !== undefined) return this.#failure;
     this.#failure = err;
-    if (!this.#writerClosed) {
+    const cancelRead = (): void => void this.#reader.cancel(err).catch(() => {});
+    if (!this.#writerClosed && sendAlert) {
       this.#writerClosed = true;
-      const alert = sendAlert ? this.#engine.takeOutgoing() : undefined;
-      if (alert !== undefined && alert.length > 0) {
-        this.#writer.write(alert).catch(() => {});
-        this.#writer.close().catch(() => {});
-      } else if (sendAlert) {
-        this.#writer.close().catch(() => {});
-      } else {
+      // The alert, then the writable's close, and only then the readable's cancel: a transport
+      // whose two halves share one socket (a WebSocket) closes it on cancel, and would drop the alert.
+      const alert = this.#engine.takeOutgoing();
+      const written = alert !== undefined && alert.length > 0 ? this.#writer.write(alert) : Promise.resolve();
+      written
+        .then(() => this.#writer.close())
+        .catch(() => {})
+        .then(cancelRead);
+    } else {
+      if (!this.#writerClosed) {
+        this.#writerClosed = true;
         this.#writer.abort(err).catch(() => {});
       }
+      cancelRead();
     }
-    this.#reader.cancel(err).catch(() => {});
     this.#writableController?.error(err);
     this.#finish(err);
     return err;

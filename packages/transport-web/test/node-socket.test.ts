@@ -160,7 +160,7 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       const err = await connect(pair, options()).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InvalidCertificate);
       expect((err as InvalidCertificate).reason).toBe('UnknownIssuer');
-      await evil.waitForOutput('alert', 5000);
+      await evil.waitForOutput('SSL alert number 48', 5000); // unknown_ca
     } finally {
       await evil.stop();
     }
@@ -181,7 +181,7 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       const err = await connect(pair, options({ host: 'wrong.example' })).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InvalidCertificate);
       expect((err as InvalidCertificate).reason).toBe('NotValidForName');
-      await good.waitForOutput('alert', 5000);
+      await good.waitForOutput('SSL alert number 42', 5000); // bad_certificate
     } finally {
       await good.stop();
     }
