@@ -1,5 +1,6 @@
 // ESLint flat config. tls-core and session must run in any JS engine: no node:* imports, no
-// Buffer/process/timers; transport-web likewise has no node:*, Buffer or process. Only packages/tls-core/src/crypto/noble.ts may import @noble/*.
+// Buffer/process/timers, no implicit crypto/TextEncoder/TextDecoder globals; transport-web likewise has no node:*,
+// Buffer or process. Only packages/tls-core/src/crypto/noble.ts may import @noble/*.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -26,6 +27,9 @@ export default tseslint.config(
         { name: 'setInterval', message: 'sans-IO: no timers in the core.' },
         { name: 'setImmediate', message: 'sans-IO: no timers in the core.' },
         { name: 'require', message: 'ESM only.' },
+        { name: 'crypto', message: 'no implicit globals: randomness comes from the config (config.randomBytes); see docs/embedding.md.' },
+        { name: 'TextEncoder', message: 'QuickJS and other engines have none: use utf8() from codec/bytes.ts.' },
+        { name: 'TextDecoder', message: 'QuickJS and other engines have none: use fromUtf8() from codec/bytes.ts.' },
       ],
       'no-restricted-imports': [
         'error',
