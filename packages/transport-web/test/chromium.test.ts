@@ -76,7 +76,8 @@ interface Run {
 
 /** Start s_server and a relay to it, run `specs` in the page one after another, stop both. */
 async function inBrowser(serverArgs: string[], specs: Array<Omit<PageSpec, 'relayUrl' | 'port' | 'ca'> & { ca?: string; sessionFrom?: number; inWorker?: boolean }>): Promise<Run> {
-  const server = await startOpensslServer({ args: [...serverArgs, '-rev'], cwd: pki.dir, keylog: true, naccept: specs.length, exitGraceMs: 2000 });
+  const mode = serverArgs.includes('-WWW') ? [] : ['-rev'];
+  const server = await startOpensslServer({ args: [...serverArgs, ...mode], cwd: pki.dir, keylog: true, naccept: specs.length, exitGraceMs: 2000 });
   const relay = await startWsRelay({ target: { host: '127.0.0.1', port: server.port }, allowedOrigins: [origin] });
   const results: PageResult[] = [];
   try {
@@ -157,6 +158,16 @@ describe.skipIf(!haveChromium)('headless Chromium: transport-web over a WebSocke
     expect(w).toMatchObject({ where: 'worker', protocol: 'TLSv1.3', sessionReused: true });
     const random = w.keylog[0]!.split(' ')[1];
     expect(keylogCheck(w.keylog, run.serverKeylog.filter((l) => l.split(' ')[1] === random)).status).toBe('pass');
+  });
+
+  it('a 1.33 MB download (s_server -WWW, full 16 KB records through the relay), every byte hashed in the page', async () => {
+    const run = await inBrowser([...EC, '-tls1_3', '-WWW'], [{ host: 'localhost', line: '', download: `GET /${pki.bigFile.name} HTTP/1.0\r\n\r\n` }]);
+    const r = run.results[0]!;
+    expect(r.errorMessage).toBeUndefined();
+    expect(r.ok).toBe(true);
+    expect(r.bodyLength).toBe(pki.bigFile.bytes);
+    expect(r.bodySha256).toBe(pki.bigFile.sha256);
+    expect(keylogCheck(r.keylog, run.serverKeylog).status).toBe('pass');
   });
 
   it('an untrusted root and a wrong host name are refused with typed InvalidCertificate errors', async () => {

@@ -19,6 +19,8 @@ export interface PageSpec {
   readonly session?: string;
   /** A line to send; s_server -rev sends it back reversed. */
   readonly line: string;
+  /** Instead: send this request (s_server -WWW) and read everything until the server's close_notify. */
+  readonly download?: string;
 }
 
 export interface PageResult {
@@ -33,6 +35,9 @@ export interface PageResult {
   readonly sessionReused?: boolean;
   readonly peerCertificates?: string[];
   readonly reply?: string;
+  /** For `download`: the body's length and SHA-256 (hex), after the HTTP header. */
+  readonly bodyLength?: number;
+  readonly bodySha256?: string;
   /** The readable ended cleanly (the server's close_notify) after our close_notify. */
   readonly cleanEnd?: boolean;
   readonly closedError?: string;
@@ -66,6 +71,7 @@ async function run(spec: PageSpec): Promise<PageResult> {
     });
     const writer = tls.writable.getWriter();
     const reader = tls.readable.getReader();
+    if (spec.download !== undefined) return { ok: true, where: where(), keylog, ...(await download(spec.download, writer, reader)) };
     await writer.write(new TextEncoder().encode(spec.line));
     let reply = '';
     const decoder = new TextDecoder();
@@ -100,6 +106,29 @@ async function run(spec: PageSpec): Promise<PageResult> {
     const err = e as Error & { reason?: string };
     return { ok: false, where: where(), keylog, errorName: err.name, errorReason: err.reason, errorIsTlsError: e instanceof TlsError, errorMessage: err.message };
   }
+}
+
+/** Send `request`, read to the end (the server's close_notify), hash the body. */
+async function download(request: string, writer: WritableStreamDefaultWriter<Uint8Array>, reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Partial<PageResult>> {
+  await writer.write(new TextEncoder().encode(request));
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    chunks.push(r.value);
+    total += r.value.length;
+  }
+  const all = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    all.set(c, offset);
+    offset += c.length;
+  }
+  let start = 0;
+  while (start + 3 < all.length && !(all[start] === 13 && all[start + 1] === 10 && all[start + 2] === 13 && all[start + 3] === 10)) start++;
+  const body = all.subarray(start + 4);
+  await writer.close().catch(() => {});
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
+  return { bodyLength: body.length, bodySha256: hex(digest) }; // reached only through a clean end: an error throws from read()
 }
 
 /** The same run inside a dedicated Web Worker started from this bundle (its own WebSocket, crypto and streams). */
