@@ -167,7 +167,9 @@ export class Pump {
       this.#fail(asTlsError(e, 'ReadFailed'), false);
       return;
     }
-    if (this.#failure !== undefined) return;
+    // Failed meanwhile, or the application cancelled the TLS readable (which cancels the
+    // transport's, ending this read): that EOF is ours, not the peer's.
+    if (this.#failure !== undefined || (this.#readDone && !this.#engine.isHandshaking)) return;
     try {
       if (result.done) this.#engine.receiveEof();
       else this.#engine.receive(asBytes(result.value));

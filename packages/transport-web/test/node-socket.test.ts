@@ -332,6 +332,30 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
     }
   });
 
+  it('cancelling the TLS readable during a pending read is the application\'s doing, not a truncation', async () => {
+    const server = await startOpensslServer({ args: [...EC, '-tls1_3', '-rev'], cwd: pki.dir });
+    try {
+      const { pair } = await tcpStreams(server.port);
+      const tls = await connect(pair, options());
+      const reader = tls.readable.getReader();
+      const pending = reader.read(); // waits on the transport: the server sends nothing unasked
+      await new Promise((r) => setTimeout(r, 50));
+      await reader.cancel('not interested');
+      expect((await pending).done).toBe(true);
+      // Duplex.toWeb destroys the socket when its readable is cancelled, so writing may now fail
+      // (TransportError) or not, depending on when the destroy lands; but our own cancel must not
+      // be taken for the peer's EOF (UnexpectedEof, with an alert).
+      const writer = tls.writable.getWriter();
+      await writer.write(utf8('x\n')).catch(() => {});
+      await writer.close().catch(() => {});
+      const closed = await tls.closed;
+      expect(closed).not.toBeInstanceOf(UnexpectedEof);
+      if (closed !== undefined) expect(closed).toBeInstanceOf(TransportError);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('a forged record right after real data: the data is delivered first, then DecryptError (bad_record_mac sent)', async () => {
     const server = await startOpensslServer({ args: [...EC, '-tls1_3', '-msg', '-rev'], cwd: pki.dir, exitGraceMs: 3000 });
     const proxy = await tcpProxy(server.port);
