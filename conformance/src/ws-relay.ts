@@ -273,6 +273,8 @@ export class ClientFrameParser {
 /** Carry bytes both ways between the upgraded socket and the TCP connection, with backpressure each way. */
 function relay(ws: Duplex, tcp: Socket, head: Buffer): void {
   let closing = false;
+  /** The WebSocket is paused until the TCP side drains (one 'drain' listener at a time). */
+  let wsPaused = false;
   const sendFrame = (op: number, payload: Buffer): void => {
     if (ws.destroyed || ws.writableEnded) return;
     ws.write(Buffer.concat([frameHeader(op, payload.length), payload]));
@@ -286,9 +288,13 @@ function relay(ws: Duplex, tcp: Socket, head: Buffer): void {
   };
   const parser = new ClientFrameParser({
     data: (chunk) => {
-      if (!tcp.write(chunk)) {
+      if (!tcp.write(chunk) && !wsPaused) {
+        wsPaused = true;
         ws.pause();
-        tcp.once('drain', () => ws.resume());
+        tcp.once('drain', () => {
+          wsPaused = false;
+          ws.resume();
+        });
       }
     },
     ping: (payload) => sendFrame(Opcode.Pong, payload),
