@@ -79,7 +79,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', 'packages/*/bin/**'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    // Plain-JS Node scripts (bins, build scripts, examples such as docs/examples/*.mjs).
+    files: ['**/*.js', '**/*.mjs', 'packages/*/bin/**'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', URLSearchParams: 'readonly' } },
   },
 );

@@ -1,4 +1,3 @@
-/* global URL, URLSearchParams */
 // Browser example server (run `pnpm build` first): bundles app.ts with esbuild, serves it on
 // 127.0.0.1 with the trust anchors, and starts the WebSocket relay to the one target.
 //   node packages/transport-web/examples/browser/serve.js --target example.com:443
