@@ -52,6 +52,7 @@ export default tseslint.config(
         'error',
         { name: 'Buffer', message: 'transport-web runs outside Node: use Uint8Array.' },
         { name: 'process', message: 'transport-web runs outside Node: take settings from the options.' },
+        { name: 'crypto', message: 'randomness comes from the randomBytes option or hostRandomBytes() (looked up per connection).' },
         { name: 'require', message: 'ESM only.' },
       ],
       'no-restricted-imports': [
