@@ -55,7 +55,7 @@ beforeAll(async () => {
   page = await browser.newPage();
   await page.goto(`${origin}/`);
   await page.waitForFunction(() => 'puretlsRun' in globalThis);
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -109,7 +109,9 @@ function expectEcho(r: PageResult, line: string): void {
   expect(r.closedError).toBeUndefined();
 }
 
-describe.skipIf(!haveChromium)('headless Chromium: transport-web over a WebSocket relay to openssl s_server', () => {
+// Generous per-test time: each row starts s_server and a relay and runs in a browser, and CI runs
+// the whole suite in parallel on two cores.
+describe.skipIf(!haveChromium)('headless Chromium: transport-web over a WebSocket relay to openssl s_server', { timeout: 90_000 }, () => {
   it('TLS 1.3 X25519 ChaCha20, ECDSA chain verified for localhost, ALPN; key log = server key log', async () => {
     const run = await inBrowser([...EC, '-tls1_3', '-ciphersuites', 'TLS_CHACHA20_POLY1305_SHA256', '-alpn', 'http/1.1'], [{ host: 'localhost', line: 'hello chromium\n', alpnProtocols: ['h2', 'http/1.1'] }]);
     const r = run.results[0]!;
