@@ -77,7 +77,7 @@ export class ClientConnection {
   #events: ClientEvent[] = [];
   #peerClosed = false;
   #sentCloseNotify = false;
-  readonly #counts = { changeCipherSpecs: 0, warningAlerts: 0, emptyRecords: 0, keyUpdates: 0 };
+  readonly #counts = { changeCipherSpecs: 0, warningAlerts: 0, emptyRecords: 0, keyUpdates: 0, helloRequests: 0 };
   readonly #io: HandshakeIo;
 
   constructor(config: ClientConfig, options: ClientConnectionOptions = {}) {
@@ -250,6 +250,7 @@ export class ClientConnection {
         if (this.#state === undefined || !this.#state.isTraffic) throw new PeerMisbehaved('ApplicationDataBeforeHandshakeDone');
         this.#counts.emptyRecords = 0;
         this.#counts.keyUpdates = 0;
+        this.#counts.helloRequests = 0;
         // Fresh AEAD output is handed on as it is; anything that may alias received bytes is copied.
         this.#plaintext.push(plain.owned === true ? plain.plaintext : plain.plaintext.slice());
         return;
@@ -300,6 +301,8 @@ export class ClientConnection {
       const msg = decodeHandshake(m.raw, this.#version ?? 'tls13');
       // A peer could make us answer KeyUpdates forever without sending data: cap them between data records.
       if (msg.type === HandshakeType.KeyUpdate && ++this.#counts.keyUpdates > LIMITS.keyUpdates) throw new PeerMisbehaved('TooManyKeyUpdates');
+      // Each TLS 1.2 HelloRequest costs us an alert record: cap them between data records too.
+      if (msg.type === HandshakeType.HelloRequest && ++this.#counts.helloRequests > LIMITS.helloRequests) throw new PeerMisbehaved('TooManyHelloRequests');
       this.#state = this.#state!.handle(msg, this.#io);
     }
   }
