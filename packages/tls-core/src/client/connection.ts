@@ -112,12 +112,18 @@ export class ClientConnection {
   receive(bytes: Uint8Array): void {
     this.#guard(() => {
       if (this.#state === undefined) throw new UsageError('receive() before start()');
+      // RFC 8446 §6.1: after the peer's close_notify, everything it sends is ignored, unparsed.
+      if (this.#peerClosed) return;
       // A Uint8Array subclass (Node's Buffer) makes slice() return a view: use a plain view so
       // that every copy the layers below make with slice() really is a copy.
       this.#deframer.push(bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       for (let rec = this.#deframer.next(); rec !== undefined; rec = this.#deframer.next()) {
-        if (this.#peerClosed) continue; // RFC 8446 §6.1: data after close_notify is ignored.
         this.#processRecord(rec);
+        if (this.#peerClosed) {
+          // The data before close_notify stays readable; the bytes after it are dropped, not framed.
+          this.#deframer.clear();
+          return;
+        }
       }
     });
   }
@@ -331,7 +337,8 @@ export class ClientConnection {
     if (this.#error !== undefined) return;
     this.#error = e instanceof Error ? e : new Error(String(e));
     const alert = alertFor(e);
-    if (alert !== undefined && !this.#sentCloseNotify) this.#sendAlert(AlertLevel.Fatal, alert);
+    // No alert after either side's close_notify (RFC 8446 §6.1: the closure ends that direction).
+    if (alert !== undefined && !this.#sentCloseNotify && !this.#peerClosed) this.#sendAlert(AlertLevel.Fatal, alert);
   }
 
   #throwIfFailed(): void {
