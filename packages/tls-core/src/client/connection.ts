@@ -76,6 +76,8 @@ export class ClientConnection {
   readonly #plaintext: Uint8Array[] = [];
   #events: ClientEvent[] = [];
   #peerClosed = false;
+  /** We sent a KeyUpdate and no application data after it (RFC 8446 §4.6.3). */
+  #silentSinceKeyUpdate = false;
   #sentCloseNotify = false;
   readonly #counts = { changeCipherSpecs: 0, warningAlerts: 0, emptyRecords: 0, keyUpdates: 0, helloRequests: 0 };
   readonly #io: HandshakeIo;
@@ -156,6 +158,7 @@ export class ClientConnection {
     if (this.#sentCloseNotify) throw new UsageError('write() after close()');
     this.#guard(() => {
       for (const rec of this.#write.sealAll(ContentType.ApplicationData, plaintext, this.config.maxFragmentLength)) this.#outgoing.push(rec);
+      if (plaintext.length > 0) this.#silentSinceKeyUpdate = false;
     });
   }
 
@@ -305,6 +308,9 @@ export class ClientConnection {
     this.#reassembler.push(fragment);
     for (let m = this.#reassembler.next(); m !== undefined; m = this.#reassembler.next()) {
       const msg = decodeHandshake(m.raw, this.#version ?? 'tls13');
+      // TLS 1.2: ServerHelloDone ends the server's flight; anything after it in the record came
+      // before the server could have seen our answer (OpenSSL refuses it likewise).
+      if (msg.type === HandshakeType.ServerHelloDone && !m.endsRecord) throw new PeerMisbehaved('MessageNotOnRecordBoundary', 'ServerHelloDone');
       // A peer could make us answer KeyUpdates forever without sending data: cap them between data records.
       if (msg.type === HandshakeType.KeyUpdate && ++this.#counts.keyUpdates > LIMITS.keyUpdates) throw new PeerMisbehaved('TooManyKeyUpdates');
       // Each TLS 1.2 HelloRequest costs us an alert record: cap them between data records too.
@@ -381,6 +387,10 @@ export class ClientConnection {
         const line = `${label} ${toHex(this.#clientRandom)} ${toHex(secret)}`;
         this.#events.push({ type: 'keyLog', entry: { label, clientRandom: this.#clientRandom, secret: secret.slice(), line } });
       },
+      noteKeyUpdateSent: () => {
+        this.#silentSinceKeyUpdate = true;
+      },
+      silentSinceKeyUpdate: () => this.#silentSinceKeyUpdate,
       setNegotiated: (params) => {
         this.#negotiated = params;
       },

@@ -283,12 +283,13 @@ export class ExpectTraffic implements ClientState {
     if (msg.type === HandshakeType.KeyUpdate) {
       if (msg.request !== KeyUpdateRequest.UpdateNotRequested && msg.request !== KeyUpdateRequest.UpdateRequested)
         throw new PeerMisbehaved('IllegalKeyUpdateRequest');
-      // RFC 8446 §4.6.3: switch our read keys; if asked, answer with our own KeyUpdate first.
+      // RFC 8446 §4.6.3: switch our read keys; if asked, answer with our own KeyUpdate, unless we
+      // already sent one and no data since ("multiple KeyUpdates while it is silent" get one update).
       const server = nextApplicationTrafficSecret(this.#p.suite.hash, this.#secrets.server);
       this.#secrets = { ...this.#secrets, server };
       io.installTls13ReadKeys(deriveTrafficKeys(this.#p.suite, server));
       io.emit({ type: 'keyUpdate', direction: 'received', updateRequested: msg.request === KeyUpdateRequest.UpdateRequested });
-      if (msg.request === KeyUpdateRequest.UpdateRequested) this.sendKeyUpdate(io, false);
+      if (msg.request === KeyUpdateRequest.UpdateRequested && !io.silentSinceKeyUpdate()) this.sendKeyUpdate(io, false);
       return this;
     }
     if (msg.version !== 'tls13') throw new InvalidMessage('BadValue', 'NewSessionTicket form');
@@ -328,6 +329,7 @@ export class ExpectTraffic implements ClientState {
     const client = nextApplicationTrafficSecret(this.#p.suite.hash, this.#secrets.client);
     this.#secrets = { ...this.#secrets, client };
     io.installTls13WriteKeys(deriveTrafficKeys(this.#p.suite, client));
+    io.noteKeyUpdateSent();
     io.emit({ type: 'keyUpdate', direction: 'sent', updateRequested: requestPeerUpdate });
   }
 
