@@ -92,7 +92,7 @@ export type PeerMisbehavedReason =
   | 'ServerEchoedCompatibilitySessionId' // a TLS 1.2 "resumption" of the TLS 1.3 compatibility session ID we never offered: illegal_parameter
   | 'BadLegacyVersion' // RFC 8446 §4.1.3: a TLS 1.3 ServerHello's legacy_version must be 0x0303: illegal_parameter
   | 'CertificateCurveNotOffered' // RFC 8422 §5.1: a TLS 1.2 ECDSA certificate on a curve not in our supported_groups: handshake_failure
-  | 'MessageNotOnRecordBoundary' // TLS 1.2 ServerHelloDone ends the server's flight, so it must end its record: unexpected_message
+  | 'MessageNotOnRecordBoundary' // ServerHelloDone / HelloRetryRequest end the server's flight, so they must end their record: unexpected_message
   | 'NonZeroCompression'
   | 'DowngradeDetected' // RFC 8446 §4.1.3 sentinel: illegal_parameter
   | 'BadCertificateVerify' // signature does not verify: decrypt_error
