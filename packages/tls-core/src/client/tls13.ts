@@ -26,6 +26,7 @@ import type { Certificate13, CertificateRequest13 } from '../wire/certificate.ts
 import { ExtensionType, HandshakeType, KeyUpdateRequest, ProtocolVersion } from '../wire/enums.ts';
 import type { HelloContext } from './expect-server-hello.ts';
 import { MAX_TICKET_LIFETIME_S } from './expect-server-hello.ts';
+import { LIMITS } from '../limits.ts';
 import { authenticateServer, verifyTls13CertificateVerify, type ServerAuthentication } from './server-certificate.ts';
 import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
 import { selectedAlpn } from './hello.ts';
@@ -272,6 +273,8 @@ export class ExpectTraffic implements ClientState {
   readonly isTraffic = true;
   readonly #p: Tls13Progress;
   #secrets: TrafficSecrets;
+  /** NewSessionTickets turned into sessions so far (at most LIMITS.sessionTickets). */
+  #tickets = 0;
 
   constructor(p: Tls13Progress, secrets: TrafficSecrets) {
     this.#p = p;
@@ -297,6 +300,10 @@ export class ExpectTraffic implements ClientState {
     if (msg.lifetime > MAX_TICKET_LIFETIME_S) throw new PeerMisbehaved('IllegalTicketLifetime');
     checkExtensionsAllowed(msg.extensions, 'NST');
     if (msg.lifetime === 0) return this;
+    // A client may ignore tickets (§4.6.1): past the cap they are checked and dropped, so a ticket
+    // flood costs decoding only, not a PSK derivation and a session each.
+    if (this.#tickets >= LIMITS.sessionTickets) return this;
+    this.#tickets++;
     const early = findExtension(msg.extensions, ExtensionType.EarlyData);
     const hello = this.#p.hello;
     io.emit({
