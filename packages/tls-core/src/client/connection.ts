@@ -76,6 +76,9 @@ export class ClientConnection {
   #events: ClientEvent[] = [];
   #peerClosed = false;
   #sentCloseNotify = false;
+  /** verify_data of the last Finished we sent / received (Node's getFinished() / getPeerFinished()). */
+  #finished: Uint8Array | undefined;
+  #peerFinished: Uint8Array | undefined;
   readonly #limits = { changeCipherSpecs: 0, warningAlerts: 0, emptyRecords: 0, keyUpdates: 0 };
   readonly #io: HandshakeIo;
 
@@ -217,6 +220,19 @@ export class ClientConnection {
     return this.#error !== undefined ? 'Failed' : (this.#state?.kind ?? 'Start');
   }
 
+  /**
+   * The verify_data of the latest Finished message we sent (RFC 8446 §4.4.4, RFC 5246 §7.4.9), as
+   * OpenSSL's SSL_get_finished / Node's `getFinished()`; a copy, undefined before it was sent.
+   */
+  get finishedVerifyData(): Uint8Array | undefined {
+    return this.#finished?.slice();
+  }
+
+  /** The verify_data of the server's Finished (SSL_get_peer_finished); a copy, undefined before it arrived. */
+  get peerFinishedVerifyData(): Uint8Array | undefined {
+    return this.#peerFinished?.slice();
+  }
+
   /** What was negotiated, once the handshake is done. */
   get negotiated(): NegotiatedParameters | undefined {
     return this.#negotiated;
@@ -298,6 +314,8 @@ export class ClientConnection {
       // A peer could make us answer KeyUpdates forever without sending data: cap them between data records.
       if (msg.type === HandshakeType.KeyUpdate && ++this.#limits.keyUpdates > MAX_KEY_UPDATES) throw new PeerMisbehaved('TooManyKeyUpdates');
       this.#state = this.#state!.handle(msg, this.#io);
+      // Recorded once the state accepted it (a wrong Finished throws above).
+      if (msg.type === HandshakeType.Finished) this.#peerFinished = msg.verifyData.slice();
     }
   }
 
@@ -336,6 +354,8 @@ export class ClientConnection {
     return {
       config: this.config,
       sendHandshake: (raw) => {
+        // Every caller passes one message; a Finished body is its verify_data (4-byte header).
+        if (raw[0] === HandshakeType.Finished) this.#finished = raw.slice(4);
         for (const rec of this.#write.sealAll(ContentType.Handshake, raw)) this.#outgoing.push(rec);
       },
       sendWarningAlert: (description) => this.#sendAlert(AlertLevel.Warning, description),
