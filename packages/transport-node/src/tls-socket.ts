@@ -175,6 +175,13 @@ export class TLSSocket extends Duplex {
     return null;
   }
 
+  /** net.Socket's `destroySoon()` (used by node:http): end, then destroy once everything is written. */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+
   /** Renegotiation is never done (secure by default; RFC 5746 clients may refuse it): a no-op, as after Node's own call. */
   disableRenegotiation(): void {}
 
