@@ -225,7 +225,8 @@ export class TLSSocket extends Duplex {
 
   /** The most recent resumable session (see session-hook.ts for its form), or undefined. */
   getSession(): SessionValue | undefined {
-    return this.#session;
+    const v = this.#session;
+    return Buffer.isBuffer(v) ? Buffer.from(v) : v; // a copy per call, as Node's
   }
 
   /** The ECDHE group, e.g. `'X25519'` (puretls extra), or undefined. */
