@@ -57,7 +57,8 @@ export function hasSessionBytes(data: ResumptionData): boolean {
 export function exportSession(session: ResumptionData): SessionValue {
   const bytes = serialized.get(session);
   if (bytes !== undefined) return Buffer.from(bytes);
-  return registered === undefined ? session : Buffer.from(registered.encode(session));
+  // A custom engine without a codec: the application gets its own copy (the engine may wipe its object).
+  return registered === undefined ? copyResumptionData(session) : Buffer.from(registered.encode(session));
 }
 
 /**
