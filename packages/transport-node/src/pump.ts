@@ -262,7 +262,7 @@ export class Pump {
     // The socket went away without us seeing EOF through read() (destroyed elsewhere).
     this.#eofSeen = true;
     this.#endOfInput();
-    if (!this.#peerClosedReported && !this.#failed) this.#fail(new Error('tls: underlying socket closed'), false);
+    if (!this.#peerClosedReported && !this.#failed) this.#fail(Object.assign(new Error('tls: underlying socket closed'), { code: 'ECONNRESET' }), false);
   }
 
   /** @returns whether anything was written */
