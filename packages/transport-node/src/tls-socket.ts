@@ -4,6 +4,10 @@
  * `getProtocol()`, `getCipher()`, `getPeerCertificate()`, `alpnProtocol`, `authorized`, ...).
  * Writes made before the handshake completes are held until it does; `end()` sends
  * close_notify (RFC 8446 §6.1) and FIN and keeps reading until the peer's close_notify.
+ * The net.Socket surface HTTP stacks call (`ref`/`unref`, `connecting`, `pending`, `address()`,
+ * `destroySoon()`, byte counts) is delegated to the transport; errors carry Node's `code`
+ * (node-errors.ts); an optional handshake deadline destroys a connection that does not complete.
+ * Differences from node:tls are listed in docs/node-compat.md.
  * @module
  */
 import { X509Certificate } from 'node:crypto';
