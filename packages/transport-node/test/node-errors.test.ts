@@ -20,6 +20,7 @@ import { engineReady, makePki, opensslAvailable, type TestPki } from './helpers/
 let pki: TestPki;
 let expiredCert = '';
 let otherSelfSigned = '';
+let leafUnderIntermediate = '';
 beforeAll(() => {
   if (!engineReady || !opensslAvailable()) return;
   pki = makePki();
@@ -33,6 +34,12 @@ beforeAll(() => {
   expiredCert = readFileSync(join(pki.dir, 'expired.pem'), 'utf8');
   run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'other.key', '-out', 'other.pem', '-subj', '/CN=localhost', '-days', '30', '-addext', 'subjectAltName=DNS:localhost');
   otherSelfSigned = readFileSync(join(pki.dir, 'other.pem'), 'utf8');
+  // An intermediate under the test CA and a leaf under it: sent as leaf + intermediate, the root missing.
+  writeFileSync(join(pki.dir, 'int.cnf'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n');
+  run('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'int.key', '-out', 'int.csr', '-subj', '/CN=puretls test intermediate');
+  run('x509', '-req', '-in', 'int.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-extfile', 'int.cnf', '-out', 'int.pem');
+  run('x509', '-req', '-in', 'ecdsa.csr', '-CA', 'int.pem', '-CAkey', 'int.key', '-CAcreateserial', '-days', '30', '-extfile', 'leaf.cnf', '-out', 'leaf-int.pem');
+  leafUnderIntermediate = readFileSync(join(pki.dir, 'leaf-int.pem'), 'utf8') + readFileSync(join(pki.dir, 'int.pem'), 'utf8');
 });
 afterAll(() => pki?.cleanup());
 
@@ -80,6 +87,7 @@ describe.skipIf(!engineReady || !opensslAvailable())('Node error codes on puretl
     ['expired leaf', 'CERT_HAS_EXPIRED', 'Expired', () => ({ key: pki.ecdsa.key, cert: expiredCert }), () => pki.caPem],
     ['unknown issuer, leaf alone', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UnknownIssuer', () => ({ key: pki.ecdsa.key, cert: pki.ecdsa.cert }), () => otherSelfSigned],
     ['chain ending in an untrusted self-signed root', 'SELF_SIGNED_CERT_IN_CHAIN', 'UnknownIssuer', () => ({ key: pki.ecdsa.key, cert: pki.ecdsa.cert + pki.caPem }), () => otherSelfSigned],
+    ['intermediate sent, its issuer unknown', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UnknownIssuer', () => ({ key: pki.ecdsa.key, cert: leafUnderIntermediate }), () => otherSelfSigned],
     ['untrusted self-signed leaf', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UnknownIssuer', () => ({ key: pki.selfSigned.key, cert: pki.selfSigned.cert }), () => pki.caPem],
   ] as const)('%s: err.code %s, as node:tls; authorizationError the same without rejecting', async (_name, code, reason, serverCert, ca) => {
     const { key, cert } = serverCert();
