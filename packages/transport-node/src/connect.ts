@@ -115,7 +115,7 @@ export function connect(...args: unknown[]): TLSSocket {
   const socket = () => options.socket ?? netConnect({ host, port });
   const handshakeTimeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   if (!Number.isFinite(handshakeTimeout) || handshakeTimeout < 0) throw new UsageError('handshakeTimeout must be a number of milliseconds >= 0');
-  const anchors = options.context === undefined ? trustStoreOf(options) : undefined;
+  const anchors = options.context === undefined ? trustStoreOf(options) : options.context.config.trustStore;
   const wrapperOptions = {
     allowHalfOpen: options.allowHalfOpen ?? false,
     servername: isIP(serverName) === 0 ? serverName : undefined,

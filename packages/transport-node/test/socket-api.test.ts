@@ -13,6 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { connect as nodeConnect, createServer, type PeerCertificate as NodePeerCertificate, type TLSSocket as NodeTLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Context } from '@puretls/session';
+import { TrustStore } from '@puretls/tls-core';
 import { connect } from '../src/connect.ts';
 import { opensslSubjectLine, type PeerCertificate } from '../src/peer-certificate.ts';
 import { engineReady, makePki, opensslAvailable, type TestPki } from './helpers/servers.ts';
@@ -142,6 +144,18 @@ describe.skipIf(!engineReady || !opensslAvailable())('TLSSocket: the tls.TLSSock
     expect(ours.getPeerX509Certificate()?.fingerprint256).toBe(theirs.getPeerX509Certificate()?.fingerprint256);
     ours.destroy();
     theirs.destroy();
+    await srv.close();
+  });
+
+  it('getPeerCertificate(true) reaches the anchor of a connect({ context }) Context too', async () => {
+    const srv = await server(pki.ecdsa.key, pki.ecdsa.cert);
+    const context = new Context({ trustStore: TrustStore.fromPem(pki.caPem) });
+    const ours = connect({ host: '127.0.0.1', port: srv.port, context });
+    await once(ours, 'secureConnect');
+    const detailed = ours.getPeerCertificate(true) as PeerCertificate;
+    expect(detailed.issuerCertificate?.subject).toEqual({ CN: 'puretls transport test CA' });
+    expect(detailed.issuerCertificate?.issuerCertificate).toBe(detailed.issuerCertificate);
+    ours.destroy();
     await srv.close();
   });
 
