@@ -80,6 +80,8 @@ export class Pump {
       this.run();
     });
     this.#listen('drain', () => this.#drained());
+    // After end() Node emits no 'drain'; 'finish' means everything was flushed all the same.
+    this.#listen('finish', () => this.#drained());
     this.#listen('error', (err: Error) => this.#socketError(err));
     this.#listen('close', () => this.#socketClosed());
     try {
