@@ -96,6 +96,11 @@ export class Peer {
   /** TLS 1.2 framing for reads: after CCS every record type is protected. */
   tls12 = false;
   readonly fromClient: ClientRecord[] = [];
+  /**
+   * Resolves when the client (same process) emitted 'secureConnect': a script that must act
+   * strictly after the client finished its handshake awaits this (TLS 1.2 gives no wire signal).
+   */
+  clientConnected: Promise<void> = new Promise(() => {});
   #in = Buffer.alloc(0);
   #eof = false;
   #wake: (() => void) | undefined;
@@ -313,6 +318,7 @@ export class HostileServer {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
     const peer = await peerReady;
+    peer.clientConnected = client.connected ? Promise.resolve() : new Promise((resolve) => socket.once('secureConnect', () => resolve()));
     let scriptError: unknown;
     let value: T | undefined;
     const scriptDone = script(peer).then(
@@ -607,6 +613,9 @@ export interface Tls12Options {
   renegotiationInfo?: boolean;
 }
 
+/** ServerKeyExchange hooks: `point` replaces the public value before signing, `signed` the signed bytes, `signWith` the key. */
+export type SkeOptions = MessageEdit<SkeFields> & { point?: Buffer; signWith?: KeyObject; signed?: (data: Buffer) => Buffer };
+
 export interface SkeFields {
   curveType: number;
   group: number;
@@ -678,9 +687,9 @@ export class Tls12 {
   }
 
   /** ServerKeyExchange (RFC 8422 §5.4): named curve, our point, signed over client_random ‖ server_random ‖ params. */
-  serverKeyExchange(opts: MessageEdit<SkeFields> & { signWith?: KeyObject; signed?: (data: Buffer) => Buffer } = {}): Buffer {
+  serverKeyExchange(opts: SkeOptions = {}): Buffer {
     this.share = makeShare(this.group);
-    const f: SkeFields = { curveType: 3, group: this.group, point: this.share.publicKey, scheme: this.scheme, signature: Buffer.alloc(0) };
+    const f: SkeFields = { curveType: 3, group: this.group, point: opts.point ?? this.share.publicKey, scheme: this.scheme, signature: Buffer.alloc(0) };
     const params = (): Buffer => cat(u8(f.curveType), u16(f.group), vec8(f.point));
     let signed = cat(this.ch.random, this.serverRandom, params());
     if (opts.signed) signed = opts.signed(signed);
@@ -728,8 +737,13 @@ export class Tls12 {
     this.peer.writeKey = protect12('server', this.suite, kb.serverKey, kb.serverIv);
   }
 
+  /** PRF(master, "<label> finished", Hash(transcript so far))[12] (RFC 5246 §7.4.9). */
+  finishedData(label: 'client' | 'server'): Buffer {
+    return prf12(this.suite.hash, this.master!, `${label} finished`, this.transcriptHash(), 12);
+  }
+
   finished(opts: MessageEdit<{ verifyData: Buffer }> = {}): Buffer {
-    const f = { verifyData: prf12(this.suite.hash, this.master!, 'server finished', this.transcriptHash(), 12) };
+    const f = { verifyData: this.finishedData('server') };
     opts.edit?.(f);
     let raw = handshake(HS.Finished, f.verifyData);
     if (opts.raw) raw = opts.raw(raw);
@@ -761,7 +775,7 @@ export class Tls12 {
 export interface FlightOptions12 {
   serverHello?: MessageEdit<HelloFields>;
   certificate?: MessageEdit<{ certs: Buffer[] }>;
-  serverKeyExchange?: MessageEdit<SkeFields> & { signWith?: KeyObject; signed?: (data: Buffer) => Buffer };
+  serverKeyExchange?: SkeOptions;
   serverHelloDone?: MessageEdit<{ body: Buffer }>;
   frame?: (messages: Buffer[]) => void;
 }

@@ -394,10 +394,12 @@ describe('TLS 1.3 ChangeCipherSpec misuse (RFC 8446 §5, Appendix D.4)', () => {
   }, { error: PeerMisbehaved, alert: ALERT.unexpected_message, ...hs });
   rejects13(h, 'a second Finished after the handshake', async (t, p) => {
     await t.handshake();
+    await p.clientConnected;
     p.sendHandshake([handshake(HS.Finished, Buffer.alloc(32))]);
   }, { error: InappropriateMessage, alert: ALERT.unexpected_message, ...app });
   rejects13(h, 'a CCS after the handshake', async (t, p) => {
     await t.handshake();
+    await p.clientConnected;
     p.ccs();
   }, { error: PeerMisbehaved, alert: ALERT.unexpected_message, ...app });
 });
