@@ -29,7 +29,7 @@ import { decodeAlert, encodeAlert } from '../wire/alert.ts';
 import { decodeHandshake } from '../wire/handshake.ts';
 import { AlertDescription, AlertLevel, ContentType, HandshakeType } from '../wire/enums.ts';
 import type { ClientConfig } from './config.ts';
-import type { ClientEvent, NegotiatedParameters, ResumptionData } from './events.ts';
+import { copyResumptionData, type ClientEvent, type NegotiatedParameters, type ResumptionData } from './events.ts';
 import { startHandshake } from './expect-server-hello.ts';
 import { sniHostName } from './hello.ts';
 import type { ClientState, HandshakeIo } from './state.ts';
@@ -41,7 +41,7 @@ export interface ClientConnectionOptions {
   readonly host?: string;
   /** Send server_name (default true; `false` is `openssl s_client -noservername`). */
   readonly sendServerName?: boolean;
-  /** A session to offer for resumption. */
+  /** A session to offer for resumption (copied: the caller keeps ownership of its bytes). */
   readonly session?: ResumptionData;
   /**
    * Where the ClientHello's key shares come from: a reserve that may hold shares made ahead in
@@ -81,7 +81,9 @@ export class ClientConnection {
 
   constructor(config: ClientConfig, options: ClientConnectionOptions = {}) {
     this.config = config;
-    this.#options = options;
+    // The offered session's secret becomes the engine's own copy: the giver may wipe its bytes
+    // (Session.free()) while this connection still needs them (TLS 1.2 exporter, key log).
+    this.#options = options.session === undefined ? options : { ...options, session: copyResumptionData(options.session) };
     this.#clientRandom = config.randomBytes(32);
     this.#io = this.#makeIo();
   }

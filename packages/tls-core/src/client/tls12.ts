@@ -102,7 +102,8 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
   // RFC 5246 §7.4.1.3: a resumed session keeps its cipher suite. RFC 7627 §5.3: and its EMS status.
   if (session.suite !== suite.id) throw new PeerMisbehaved('SelectedUnofferedCipherSuite', 'resumed session with another suite');
   if (session.extendedMasterSecret !== ems) throw new PeerMisbehaved('MissingExtendedMasterSecret', 'resumption changed the extended master secret');
-  const secrets = deriveSecrets(p, session.masterSecret);
+  // The handshake's own copy: the offered session's bytes stay with whoever offered them.
+  const secrets = deriveSecrets(p, session.masterSecret.slice());
   io.keyLog('CLIENT_RANDOM', secrets.master);
   return p.expectTicket ? new ExpectNewSessionTicket12(p, transcript, secrets) : new ExpectChangeCipherSpec12(p, transcript, secrets);
 }
@@ -342,7 +343,7 @@ function deriveSecrets(p: Tls12Progress, master: Uint8Array): Tls12Secrets {
 /** The resumable state after a completed handshake, if the server offered any way to resume. */
 function resumableSession(p: Tls12Progress, master: Uint8Array): Tls12SessionData | undefined {
   const previous = p.resumed ? p.hello.offeredTls12Session : undefined;
-  const ticket = p.newTicket?.ticket ?? previous?.ticket;
+  const ticket = p.newTicket?.ticket ?? previous?.ticket?.slice();
   if (ticket === undefined && p.sessionId.length === 0) return undefined;
   return {
     version: 'TLSv1.2',
