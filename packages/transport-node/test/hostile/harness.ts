@@ -70,7 +70,8 @@ export function run12(h: Hostile, script: (t: Tls12, peer: Peer) => void | Promi
   }, h.client(o.client));
 }
 
-function register(name: string, o: CaseOptions, body: () => Promise<void>): void {
+/** `it`, or `it.fails` with the defect named when `o.knownDefect` is set. */
+export function register(name: string, o: Pick<CaseOptions, 'knownDefect'>, body: () => Promise<void>): void {
   if (o.knownDefect !== undefined) it.fails(`${name} [known defect: ${o.knownDefect}]`, body);
   else it(name, body);
 }

@@ -101,6 +101,9 @@ export class Peer {
    * strictly after the client finished its handshake awaits this (TLS 1.2 gives no wire signal).
    */
   clientConnected: Promise<void> = new Promise(() => {});
+  /** Sees the content of each protected handshake record the client sends (TLS 1.3 uses it to follow KeyUpdate). */
+  onClientHandshake: ((content: Buffer) => void) | undefined;
+  #batch: Buffer[] | undefined;
   #in = Buffer.alloc(0);
   #eof = false;
   #wake: (() => void) | undefined;
@@ -164,6 +167,7 @@ export class Peer {
       rec = { type, content: Buffer.from(body), key: 'plaintext' };
     }
     this.fromClient.push(rec);
+    if (rec.type === CT.Handshake && rec.key !== 'plaintext') this.onClientHandshake?.(rec.content);
     return rec;
   }
 
@@ -203,7 +207,20 @@ export class Peer {
 
   /** Bytes exactly as given (no hook, no protection). */
   write(bytes: Uint8Array): void {
-    if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.write(bytes);
+    if (this.#batch !== undefined) this.#batch.push(Buffer.from(bytes));
+    else if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.write(bytes);
+  }
+
+  /** Everything `fn` writes goes out in one socket write (so the client sees it in one read). */
+  batch(fn: () => void): void {
+    this.#batch = [];
+    try {
+      fn();
+    } finally {
+      const all = Buffer.concat(this.#batch);
+      this.#batch = undefined;
+      this.write(all);
+    }
   }
 
   /** One record of `type` under the current write key (or plaintext), through the hook. */
@@ -398,7 +415,19 @@ export class Tls13 {
     this.identity = opts.identity;
     this.scheme = opts.scheme ?? opts.identity.scheme;
     this.schedule = new Schedule13(this.suite);
+    // Follow the client's KeyUpdates (RFC 8446 §4.6.3) so its later records stay readable.
+    peer.onClientHandshake = (content) => {
+      for (let off = 0; off + 4 <= content.length; off += 4 + content.readUIntBE(off + 1, 3)) {
+        if (content[off] === HS.KeyUpdate && this.schedule.clientApp !== undefined) {
+          this.clientKeyUpdates++;
+          this.clientKeyUpdated();
+        }
+      }
+    };
   }
+
+  /** How many KeyUpdate messages the client sent. */
+  clientKeyUpdates = 0;
 
   /** Read the first ClientHello and set up the handshake. */
   static async accept(peer: Peer, opts: Tls13Options): Promise<Tls13> {
@@ -635,6 +664,8 @@ export class Tls12 {
   readonly ems: boolean;
   readonly renegotiationInfo: boolean;
   serverRandom: Buffer = randomBytes(32);
+  /** The session ID of the last ServerHello built. */
+  sessionId: Buffer = Buffer.alloc(0);
   share: ServerShare | undefined;
   master: Buffer | undefined;
   #transcript: Buffer[] = [];
@@ -673,6 +704,7 @@ export class Tls12 {
     const f: HelloFields = { legacyVersion: 0x0303, random: this.serverRandom, sessionId: randomBytes(32), suite: this.suite.id, compression: 0, extensions };
     opts.edit?.(f);
     this.serverRandom = f.random;
+    this.sessionId = f.sessionId;
     let raw = encodeServerHello(f);
     if (opts.raw) raw = opts.raw(raw);
     return this.add(raw);
@@ -762,6 +794,29 @@ export class Tls12 {
     this.peer.ccs();
     this.useServerKeys();
     this.peer.sendHandshake([this.finished(opts.finished)]);
+  }
+
+  /**
+   * The abbreviated handshake (RFC 5246 §7.3): ServerHello echoing `sessionId`, CCS and Finished
+   * under keys from `master`, then the client's CCS and Finished (read and checked).
+   */
+  async resume(master: Buffer, sessionId: Buffer): Promise<void> {
+    this.peer.sendHandshake([this.serverHello({ edit: (f) => (f.sessionId = sessionId) })]);
+    this.master = master;
+    this.#keys = keyBlock12(this.suite, master, this.ch.random, this.serverRandom);
+    this.peer.pendingReadKey12 = protect12('client', this.suite, this.#keys.clientKey, this.#keys.clientIv);
+    this.peer.ccs();
+    this.useServerKeys();
+    this.peer.sendHandshake([this.finished()]);
+    const expected = handshake(HS.Finished, this.finishedData('client'));
+    const fin = await this.peer.readHandshake();
+    if (!fin.equals(expected)) throw new Error('hostile: the client Finished (abbreviated handshake) does not verify');
+    this.add(fin);
+  }
+
+  /** RFC 5705 exporter: PRF(master, label, client_random ‖ server_random ‖ uint16 length ‖ context). */
+  exporter(label: string, context: Buffer, length: number): Buffer {
+    return prf12(this.suite.hash, this.master!, label, cat(this.ch.random, this.serverRandom, u16(context.length), context), length);
   }
 
   /** The whole full handshake to a connected client. */

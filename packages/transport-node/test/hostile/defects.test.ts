@@ -1,0 +1,266 @@
+/**
+ * Issue 10's numbered defects, each reproduced by the hostile server over connect() on 127.0.0.1
+ * and asserted on the wire (the server decrypts what the client sends). Defect 7's ServerHello and
+ * record cases live with their protocol in tls13.test.ts / tls12.test.ts; the rest are here.
+ */
+import { describe, expect, it } from 'vitest';
+import { InvalidCertificate, InvalidMessage, PeerIncompatible, PeerMisbehaved, TlsError } from '@puretls/tls-core';
+import { expectRejected, alertsOf } from './assert.ts';
+import { register, rejects12, rejects13, run12, run13, useHostile } from './harness.ts';
+import { Tls12, type ClientRecord } from './server.ts';
+import { ALERT, CT, GROUP, HS, SCHEME, cat, record } from './wire.ts';
+
+const h = useHostile();
+const hello = Buffer.from('authenticated data before close_notify');
+
+describe('defect 1: the TLS 1.2 exporter after resumption', () => {
+  it('a resumed TLS 1.2 connection exports what the server derives from the original master secret', async () => {
+    const sessions: unknown[] = [];
+    let master: Buffer | undefined;
+    let sessionId: Buffer | undefined;
+    const first = await h.server.run(async (p) => {
+      const t = await Tls12.accept(p, { identity: h.pki.ec256 });
+      await t.handshake();
+      master = t.master;
+      sessionId = t.sessionId;
+      await p.clientConnected;
+      p.alert(1, ALERT.close_notify);
+      return p.readUntilClose();
+    }, h.client(), 3000, (s) => s.on('session', (b: unknown) => sessions.push(b)));
+    expect(first.client.error).toBeUndefined();
+    expect(sessions.length).toBe(1);
+    expect(Buffer.isBuffer(sessions[0])).toBe(true);
+    const context = Buffer.from('exporter context');
+    let expected: Buffer | undefined;
+    let exported: Buffer | undefined;
+    const second = await h.server.run(async (p) => {
+      const t = await Tls12.accept(p, { identity: h.pki.ec256 });
+      expect(t.ch.sessionId.equals(sessionId!), 'the client offers the session').toBe(true);
+      await t.resume(master!, sessionId!);
+      expected = t.exporter('EXPORTER-puretls-test', context, 32);
+      await p.clientConnected;
+      exported = second_socket!.exportKeyingMaterial(32, 'EXPORTER-puretls-test', context);
+      p.alert(1, ALERT.close_notify);
+      return p.readUntilClose();
+    }, h.client({ session: sessions[0] as Buffer }), 3000, (s) => (second_socket = s));
+    expect(second.client.error).toBeUndefined();
+    expect(second.client.socket.isSessionReused()).toBe(true);
+    expect(exported!.equals(expected!)).toBe(true);
+  });
+});
+let second_socket: import('../../src/tls-socket.ts').TLSSocket | undefined;
+
+describe('defect 2: the session event on a TLS 1.2 resumption without a new session', () => {
+  register("every 'session' event carries serialized bytes, never the engine's secret-bearing object", { knownDefect: "issue 10 #2 (transport-node, h13-socket): the engine's resumption object is emitted" }, async () => {
+    const sessions: unknown[] = [];
+    let master: Buffer | undefined;
+    let sessionId: Buffer | undefined;
+    await h.server.run(async (p) => {
+      const t = await Tls12.accept(p, { identity: h.pki.ec256 });
+      await t.handshake();
+      master = t.master;
+      sessionId = t.sessionId;
+      await p.clientConnected;
+      p.alert(1, ALERT.close_notify);
+      return p.readUntilClose();
+    }, h.client(), 3000, (s) => s.on('session', (b: unknown) => sessions.push(b)));
+    const resumed: unknown[] = [];
+    await h.server.run(async (p) => {
+      const t = await Tls12.accept(p, { identity: h.pki.ec256 });
+      await t.resume(master!, sessionId!);
+      await p.clientConnected;
+      p.alert(1, ALERT.close_notify);
+      return p.readUntilClose();
+    }, h.client({ session: sessions[0] as Buffer }), 3000, (s) => s.on('session', (b: unknown) => resumed.push(b)));
+    for (const s of resumed) expect(Buffer.isBuffer(s), "a 'session' event payload").toBe(true);
+  });
+});
+
+describe('defect 3: handshake reassembly is linear and capped', () => {
+  register('a ServerHello announced at 256 KiB in 1-byte records is refused by the size cap before 64 KiB arrive', { knownDefect: 'issue 10 #3: quadratic reassembly, no per-message cap' }, async () => {
+    let sent = 0;
+    const r = await h.server.run(async (p) => {
+      await p.readClientHello();
+      const header = Buffer.from([HS.ServerHello, 0x04, 0x00, 0x00]);
+      const body = Buffer.alloc(256 * 1024, 3);
+      const all = cat(header, body);
+      while (sent < all.length && !p.socket.destroyed && !p.eof && !clientClosed(p.fromClient)) {
+        const chunk: Buffer[] = [];
+        for (let i = 0; i < 2048 && sent < all.length; i++, sent++) chunk.push(record(CT.Handshake, all.subarray(sent, sent + 1)));
+        p.write(Buffer.concat(chunk));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return p.readUntilClose();
+    }, h.client(), 3000);
+    expect(sent, 'bytes of handshake data the server got to send before the refusal').toBeLessThan(64 * 1024);
+    expectRejected(r, { error: InvalidMessage, reason: 'TooLong', alert: ALERT.decode_error, key: 'plaintext' });
+  });
+});
+
+describe('defect 4: TLS 1.2 HelloRequest flood', () => {
+  register('16,384 HelloRequests (64 KiB) get a bounded answer', { knownDefect: 'issue 10 #4: every HelloRequest answered' }, async () => {
+    const r = await run12(h, async (t, p) => {
+      await t.handshake();
+      await p.clientConnected;
+      const requests = Buffer.alloc(16384); // 4096 HelloRequests of 4 zero bytes each
+      p.batch(() => {
+        for (let i = 0; i < 4; i++) p.sendRecord(CT.Handshake, requests);
+        p.data(hello);
+        p.alert(1, ALERT.close_notify);
+      });
+    });
+    expect(r.client.hung).toBe(false);
+    const alerts = alertsOf(r.value);
+    expect(alerts.length, 'alerts the client wrote').toBeLessThanOrEqual(64);
+    if (r.client.error !== undefined) {
+      expect(r.client.error).toBeInstanceOf(TlsError);
+      expect(alerts[alerts.length - 1]!.content[0], 'a failure ends with a fatal alert').toBe(2);
+    }
+  });
+});
+
+describe('defect 5: data before close_notify is delivered, what follows it ignored', () => {
+  const junkCases: [string, Buffer, string | undefined][] = [
+    ['bytes that are not a record', Buffer.from('\xff\xff\xff\xff junk after the closure alert', 'latin1'), 'issue 10 #5: junk after close_notify parsed, data lost'],
+    ['a record that does not authenticate', record(CT.ApplicationData, Buffer.alloc(40, 1)), undefined],
+  ];
+  for (const [junkName, junk, knownDefect] of junkCases) {
+    register(`TLS 1.3: application data ‖ close_notify ‖ ${junkName}, in one read`, { knownDefect }, async () => {
+      const r = await run13(h, async (t, p) => {
+        await t.handshake();
+        await p.clientConnected;
+        p.batch(() => {
+          p.data(hello);
+          p.alert(1, ALERT.close_notify);
+          p.write(junk);
+        });
+      });
+      expectCleanClose(r.client, r.value);
+    });
+    register(`TLS 1.2: application data ‖ close_notify ‖ ${junkName}, in one read`, { knownDefect }, async () => {
+      const r = await run12(h, async (t, p) => {
+        await t.handshake();
+        await p.clientConnected;
+        p.batch(() => {
+          p.data(hello);
+          p.alert(1, ALERT.close_notify);
+          p.write(junk);
+        });
+      });
+      expectCleanClose(r.client, r.value);
+    });
+  }
+});
+
+describe('defect 6: a HelloRetryRequest cookie too large to echo', () => {
+  rejects13(h, 'a legal 65,400-byte cookie is the peer\'s doing: a peer error and an alert, not UsageError', (t, p) => {
+    p.sendHandshake([t.helloRetryRequest({ group: GROUP.secp256r1, cookie: Buffer.alloc(65400, 0x63) })]);
+  }, { error: PeerMisbehaved, alert: ALERT.illegal_parameter, key: 'plaintext' }, { knownDefect: 'issue 10 #6: oversized cookie reported as UsageError without an alert' });
+  it('and an ordinary cookie is echoed in the second ClientHello', async () => {
+    const cookie = Buffer.from('a cookie of ordinary size');
+    let echoed: Buffer | undefined;
+    const r = await run13(h, async (t, p) => {
+      p.sendHandshake([t.helloRetryRequest({ group: GROUP.secp256r1, cookie })]);
+      echoed = (await t.readSecondClientHello()).cookie;
+      await t.handshake();
+      p.alert(1, ALERT.close_notify);
+    });
+    expect(r.client.error).toBeUndefined();
+    expect(echoed?.equals(cookie)).toBe(true);
+  });
+});
+
+describe('defect 7: rules not enforced (the rest are in tls13/tls12.test.ts)', () => {
+  register('several update_requested KeyUpdates while the client has not written are answered with one KeyUpdate (RFC 8446 §4.6.3)', { knownDefect: 'issue 10 #7: each update_requested KeyUpdate answered' }, async () => {
+    let updates = 0;
+    const r = await run13(h, async (t, p) => {
+      await t.handshake();
+      await p.clientConnected;
+      p.batch(() => {
+        for (let i = 0; i < 5; i++) t.sendKeyUpdate(true);
+        p.data(hello);
+        p.alert(1, ALERT.close_notify);
+      });
+      const rest = await p.readUntilClose();
+      updates = t.clientKeyUpdates;
+      return rest;
+    });
+    expect(r.client.error).toBeUndefined();
+    expect(r.client.data.equals(hello)).toBe(true);
+    expect(updates, 'KeyUpdate messages the client sent').toBe(1);
+  });
+  rejects13(h, 'TLS 1.3: a leaf whose keyUsage lacks digitalSignature, verification off', (t) => t.flight(), {
+    error: InvalidCertificate,
+    reason: 'WrongKeyUsage',
+    alert: ALERT.unsupported_certificate,
+    key: 'client hs',
+  }, { identity: (p) => p.noDigitalSignature, client: { rejectUnauthorized: false }, knownDefect: 'issue 10 #7: keyUsage ignored when verification is off' });
+  rejects12(h, 'TLS 1.2: a leaf whose keyUsage lacks digitalSignature, verification off', (t) => t.firstFlight(), {
+    error: InvalidCertificate,
+    reason: 'WrongKeyUsage',
+    alert: ALERT.unsupported_certificate,
+    key: 'plaintext',
+  }, { identity: (p) => p.noDigitalSignature, client: { rejectUnauthorized: false }, knownDefect: 'issue 10 #7: keyUsage ignored when verification is off' });
+  rejects12(h, 'TLS 1.2: an ECDSA P-384 certificate although supported_groups offered only X25519 and P-256 (RFC 8422 §5.1)', (t) => t.firstFlight(), {
+    error: PeerIncompatible,
+    alert: ALERT.handshake_failure,
+    key: 'plaintext',
+  }, { identity: (p) => p.ec384, client: { groups: 'X25519:P-256' }, server12: { scheme: SCHEME.ecdsa_secp384r1_sha384 }, knownDefect: 'issue 10 #7: TLS 1.2 ECDSA certificate on an unoffered curve accepted' });
+});
+
+describe('defect 8: interoperability', () => {
+  register('a warning unrecognized_name before a TLS 1.2 ServerHello is tolerated (RFC 6066 §3)', { knownDefect: 'issue 10 #8: warning unrecognized_name treated as fatal' }, async () => {
+    const r = await run12(h, async (t, p) => {
+      p.write(record(CT.Alert, Buffer.from([1, ALERT.unrecognized_name])));
+      await t.handshake();
+      await p.clientConnected;
+      p.data(hello);
+      p.alert(1, ALERT.close_notify);
+    });
+    expectCleanClose(r.client, r.value);
+  });
+  rejects13(h, 'HelloRetryRequest and ServerHello in one record: refused with an alert the server can read', (t, p) => {
+    p.sendHandshake([t.helloRetryRequest({ group: GROUP.secp256r1 }), t.serverHello()]);
+  }, { error: PeerMisbehaved, alert: ALERT.unexpected_message, key: 'plaintext' }, { knownDefect: 'issue 10 #8: alert after SH+HRR in one record unreadable by the peer' });
+});
+
+describe('defect 10: bounded post-handshake work', () => {
+  register('2,000 update_requested KeyUpdates from a server that never reads: the client answers at most once', { knownDefect: 'issue 10 #10: KeyUpdate ping-pong' }, async () => {
+    let updates = 0;
+    const r = await run13(h, async (t, p) => {
+      await t.handshake();
+      await p.clientConnected;
+      p.batch(() => {
+        for (let i = 0; i < 2000; i++) t.sendKeyUpdate(true);
+        p.data(hello);
+        p.alert(1, ALERT.close_notify);
+      });
+      const rest = await p.readUntilClose();
+      updates = t.clientKeyUpdates;
+      return rest;
+    });
+    expect(r.client.hung).toBe(false);
+    expect(updates, 'KeyUpdate messages the client sent').toBeLessThanOrEqual(1);
+    if (r.client.error !== undefined) {
+      expect(r.client.error).toBeInstanceOf(TlsError);
+      const alerts = alertsOf(r.value);
+      expect(alerts.map((a) => a.content[0])).toEqual([2]);
+    }
+  });
+});
+
+// ---- helpers -----------------------------------------------------------------------------
+
+/** No error, the data before close_notify delivered in full, 'end' seen, and no fatal alert on the wire. */
+function expectCleanClose(client: { error: Error | undefined; data: Buffer; ended: boolean; hung: boolean }, records: ClientRecord[]): void {
+  expect(client.hung).toBe(false);
+  expect(client.error).toBeUndefined();
+  expect(client.data.toString()).toBe(hello.toString());
+  expect(client.ended, "'end'").toBe(true);
+  expect(records.filter((r) => r.key === 'undecryptable')).toEqual([]);
+  expect(alertsOf(records).filter((a) => a.content[0] === 2), 'no fatal alert').toEqual([]);
+}
+
+function clientClosed(records: readonly ClientRecord[]): boolean {
+  return records.some((r) => r.type === CT.Alert);
+}
