@@ -426,6 +426,10 @@ export class Tls13 {
     };
   }
 
+  /** The (EC)DHE shared secret and the transcript hash through ServerHello, once derived. */
+  sharedSecret: Buffer | undefined;
+  helloHash: Buffer | undefined;
+
   /** How many KeyUpdate messages the client sent. */
   clientKeyUpdates = 0;
 
@@ -486,7 +490,9 @@ export class Tls13 {
     this.add(raw);
     const peerShare = this.ch.keyShares.find((k) => k.group === this.group);
     if (peerShare !== undefined) {
-      this.schedule.handshake(this.share.shared(peerShare.key), this.transcriptHash());
+      this.sharedSecret = this.share.shared(peerShare.key);
+      this.helloHash = this.transcriptHash();
+      this.schedule.handshake(this.sharedSecret, this.helloHash);
       // The client writes under its handshake key from here on: the reader can open it at once.
       this.peer.readKeys = [protect13('client hs', this.suite, this.schedule.clientHs!), ...this.peer.readKeys];
     }
