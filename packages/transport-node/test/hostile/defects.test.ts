@@ -98,13 +98,13 @@ describe('defect 3: handshake reassembly is linear and capped', () => {
 });
 
 describe('defect 4: TLS 1.2 HelloRequest flood', () => {
-  register('16,384 HelloRequests (64 KiB) get a bounded answer', { knownDefect: 'issue 10 #4: every HelloRequest answered' }, async () => {
+  // 4,096 are enough to tell "bounded" from "one answer each" and cost a defective client well under a second.
+  register('4,096 HelloRequests (16 KiB) get a bounded answer', { knownDefect: 'issue 10 #4: every HelloRequest answered' }, async () => {
     const r = await run12(h, async (t, p) => {
       await t.handshake();
       await p.clientConnected;
-      const requests = Buffer.alloc(16384); // 4096 HelloRequests of 4 zero bytes each
       p.batch(() => {
-        for (let i = 0; i < 4; i++) p.sendRecord(CT.Handshake, requests);
+        p.sendRecord(CT.Handshake, Buffer.alloc(16384)); // 4,096 HelloRequests of 4 zero bytes each
         p.data(hello);
         p.alert(1, ALERT.close_notify);
       });

@@ -76,12 +76,24 @@ export function register(name: string, o: Pick<CaseOptions, 'knownDefect'>, body
   else it(name, body);
 }
 
-/** A TLS 1.3 case: the script misbehaves, the client must fail as `x` says. */
+/**
+ * A TLS 1.3 case: the script misbehaves, the client must fail as `x` says. After the script the
+ * server half-closes: a client that wrongly accepted everything then fails at once on the EOF
+ * (which the assertion refuses) instead of waiting for the run's deadline; a client that refused
+ * the misbehaviour did so on the bytes before the FIN.
+ */
 export function rejects13(h: Hostile, name: string, script: (t: Tls13, peer: Peer) => void | Promise<void>, x: Rejection, o: CaseOptions = {}): void {
-  register(name, o, async () => expectRejected(await run13(h, script, o), x));
+  register(name, o, async () => expectRejected(await run13(h, thenEnd(script), o), x));
 }
 
 /** A TLS 1.2 case (the client offers TLS 1.3 and 1.2 unless `client` says otherwise). */
 export function rejects12(h: Hostile, name: string, script: (t: Tls12, peer: Peer) => void | Promise<void>, x: Rejection, o: CaseOptions = {}): void {
-  register(name, o, async () => expectRejected(await run12(h, script, o), x));
+  register(name, o, async () => expectRejected(await run12(h, thenEnd(script), o), x));
+}
+
+function thenEnd<T>(script: (t: T, peer: Peer) => void | Promise<void>): (t: T, peer: Peer) => Promise<void> {
+  return async (t, peer) => {
+    await script(t, peer);
+    peer.end();
+  };
 }
