@@ -68,6 +68,7 @@ export type PeerMisbehavedReason =
   | 'TooManyWarningAlerts'
   | 'TooManyEmptyRecords'
   | 'TooManyKeyUpdates'
+  | 'TooManyHelloRequests' // TLS 1.2 renegotiation requests beyond LIMITS.helloRequests: unexpected_message
   | 'TooManyChangeCipherSpecs'
   | 'BadChangeCipherSpec'
   | 'UnsolicitedExtension' // RFC 8446 §4.2: unsupported_extension
@@ -256,6 +257,7 @@ const PEER_MISBEHAVED_ALERT: Record<PeerMisbehavedReason, AlertDescription> = {
   TooManyWarningAlerts: A.UnexpectedMessage,
   TooManyEmptyRecords: A.UnexpectedMessage,
   TooManyKeyUpdates: A.UnexpectedMessage,
+  TooManyHelloRequests: A.UnexpectedMessage,
   TooManyChangeCipherSpecs: A.UnexpectedMessage,
   BadChangeCipherSpec: A.UnexpectedMessage,
   UnsolicitedExtension: A.UnsupportedExtension,

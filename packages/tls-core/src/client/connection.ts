@@ -19,6 +19,7 @@ import {
 import type { Tls12Suite } from '../crypto/suites.ts';
 import { RecordDeframer, type TlsRecord } from '../record/deframer.ts';
 import { HandshakeReassembler } from '../record/handshake-reassembler.ts';
+import { LIMITS, maxHandshakeLength } from '../limits.ts';
 import type { KeyShareReserve } from '../crypto/key-share-reserve.ts';
 import { RecordLayer } from '../record/record-layer.ts';
 import { MAX_TLS12_CIPHERTEXT_LENGTH, MAX_TLS13_CIPHERTEXT_LENGTH, PlaintextProtector } from '../record/protector.ts';
@@ -67,7 +68,7 @@ export class ClientConnection {
   #negotiated: NegotiatedParameters | undefined;
   readonly #clientRandom: Uint8Array;
   readonly #deframer = new RecordDeframer();
-  readonly #reassembler = new HandshakeReassembler();
+  readonly #reassembler = new HandshakeReassembler(maxHandshakeLength);
   readonly #read = new RecordLayer('read');
   // RFC 8446 §5.1: the initial ClientHello may use record version 0x0301 for compatibility.
   readonly #write = new RecordLayer('write', new PlaintextProtector(0x0301));
@@ -76,7 +77,7 @@ export class ClientConnection {
   #events: ClientEvent[] = [];
   #peerClosed = false;
   #sentCloseNotify = false;
-  readonly #limits = { changeCipherSpecs: 0, warningAlerts: 0, emptyRecords: 0, keyUpdates: 0 };
+  readonly #counts = { changeCipherSpecs: 0, warningAlerts: 0, emptyRecords: 0, keyUpdates: 0, helloRequests: 0 };
   readonly #io: HandshakeIo;
 
   constructor(config: ClientConfig, options: ClientConnectionOptions = {}) {
@@ -111,12 +112,18 @@ export class ClientConnection {
   receive(bytes: Uint8Array): void {
     this.#guard(() => {
       if (this.#state === undefined) throw new UsageError('receive() before start()');
+      // RFC 8446 §6.1: after the peer's close_notify, everything it sends is ignored, unparsed.
+      if (this.#peerClosed) return;
       // A Uint8Array subclass (Node's Buffer) makes slice() return a view: use a plain view so
       // that every copy the layers below make with slice() really is a copy.
       this.#deframer.push(bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       for (let rec = this.#deframer.next(); rec !== undefined; rec = this.#deframer.next()) {
-        if (this.#peerClosed) continue; // RFC 8446 §6.1: data after close_notify is ignored.
         this.#processRecord(rec);
+        if (this.#peerClosed) {
+          // The data before close_notify stays readable; the bytes after it are dropped, not framed.
+          this.#deframer.clear();
+          return;
+        }
       }
     });
   }
@@ -235,7 +242,7 @@ export class ClientConnection {
       if (type !== ContentType.ApplicationData) throw new PeerMisbehaved('EmptyHandshakeFragment', 'empty non-data record');
       // Application data before the handshake completes is premature (RFC 8446 §6.2), whatever its length.
       if (this.#state === undefined || !this.#state.isTraffic) throw new PeerMisbehaved('ApplicationDataBeforeHandshakeDone', 'empty record');
-      if (++this.#limits.emptyRecords > MAX_EMPTY_RECORDS) throw new PeerMisbehaved('TooManyEmptyRecords');
+      if (++this.#counts.emptyRecords > LIMITS.emptyRecords) throw new PeerMisbehaved('TooManyEmptyRecords');
       return;
     }
     switch (type) {
@@ -247,8 +254,9 @@ export class ClientConnection {
         return this.#handleHandshake(plain.plaintext);
       case ContentType.ApplicationData:
         if (this.#state === undefined || !this.#state.isTraffic) throw new PeerMisbehaved('ApplicationDataBeforeHandshakeDone');
-        this.#limits.emptyRecords = 0;
-        this.#limits.keyUpdates = 0;
+        this.#counts.emptyRecords = 0;
+        this.#counts.keyUpdates = 0;
+        this.#counts.helloRequests = 0;
         // Fresh AEAD output is handed on as it is; anything that may alias received bytes is copied.
         this.#plaintext.push(plain.owned === true ? plain.plaintext : plain.plaintext.slice());
         return;
@@ -267,7 +275,7 @@ export class ClientConnection {
     }
     // RFC 8446 §5: an unprotected CCS 0x01 between our first ClientHello and the server's Finished is dropped.
     if (rec.type !== ContentType.ChangeCipherSpec || state.isTraffic) throw new PeerMisbehaved('IllegalMiddleboxChangeCipherSpec');
-    if (++this.#limits.changeCipherSpecs > MAX_COMPAT_CCS) throw new PeerMisbehaved('TooManyChangeCipherSpecs');
+    if (++this.#counts.changeCipherSpecs > LIMITS.compatChangeCipherSpecs) throw new PeerMisbehaved('TooManyChangeCipherSpecs');
   }
 
   #handleAlert(body: Uint8Array): void {
@@ -290,7 +298,7 @@ export class ClientConnection {
     const warning = alert.level === AlertLevel.Warning && (!tls13 || alert.description === AlertDescription.UserCanceled);
     this.#events.push({ type: 'alert', level: warning ? 'warning' : 'fatal', description: alert.description, sent: false });
     if (!warning) throw new AlertReceived(alert.description);
-    if (++this.#limits.warningAlerts > MAX_WARNING_ALERTS) throw new PeerMisbehaved('TooManyWarningAlerts');
+    if (++this.#counts.warningAlerts > LIMITS.warningAlerts) throw new PeerMisbehaved('TooManyWarningAlerts');
   }
 
   #handleHandshake(fragment: Uint8Array): void {
@@ -298,7 +306,9 @@ export class ClientConnection {
     for (let m = this.#reassembler.next(); m !== undefined; m = this.#reassembler.next()) {
       const msg = decodeHandshake(m.raw, this.#version ?? 'tls13');
       // A peer could make us answer KeyUpdates forever without sending data: cap them between data records.
-      if (msg.type === HandshakeType.KeyUpdate && ++this.#limits.keyUpdates > MAX_KEY_UPDATES) throw new PeerMisbehaved('TooManyKeyUpdates');
+      if (msg.type === HandshakeType.KeyUpdate && ++this.#counts.keyUpdates > LIMITS.keyUpdates) throw new PeerMisbehaved('TooManyKeyUpdates');
+      // Each TLS 1.2 HelloRequest costs us an alert record: cap them between data records too.
+      if (msg.type === HandshakeType.HelloRequest && ++this.#counts.helloRequests > LIMITS.helloRequests) throw new PeerMisbehaved('TooManyHelloRequests');
       this.#state = this.#state!.handle(msg, this.#io);
     }
   }
@@ -327,7 +337,8 @@ export class ClientConnection {
     if (this.#error !== undefined) return;
     this.#error = e instanceof Error ? e : new Error(String(e));
     const alert = alertFor(e);
-    if (alert !== undefined && !this.#sentCloseNotify) this.#sendAlert(AlertLevel.Fatal, alert);
+    // No alert after either side's close_notify (RFC 8446 §6.1: the closure ends that direction).
+    if (alert !== undefined && !this.#sentCloseNotify && !this.#peerClosed) this.#sendAlert(AlertLevel.Fatal, alert);
   }
 
   #throwIfFailed(): void {
@@ -383,11 +394,3 @@ export class ClientConnection {
 }
 
 const CCS_BODY = /* @__PURE__ */ new Uint8Array([1]);
-/** Consecutive empty application-data records tolerated (rustls/Go use similar small caps). */
-const MAX_EMPTY_RECORDS = 32;
-/** KeyUpdates tolerated between two application data records. */
-const MAX_KEY_UPDATES = 32;
-/** Warning alerts tolerated over a TLS 1.2 connection's life. */
-const MAX_WARNING_ALERTS = 4;
-/** TLS 1.3 dummy ChangeCipherSpec records tolerated (one per handshake; two allow one after an HRR and one after the ServerHello). */
-const MAX_COMPAT_CCS = 2;

@@ -6,7 +6,7 @@
  * @module
  */
 import { equalBytes } from '../codec/bytes.ts';
-import { PeerIncompatible, PeerMisbehaved } from '../errors.ts';
+import { PeerIncompatible, PeerMisbehaved, UsageError } from '../errors.ts';
 import { generateKeyShare, type KeyShare } from '../crypto/key-exchange.ts';
 import type { KeyShareReserve } from '../crypto/key-share-reserve.ts';
 import { tls12SuiteById, tls13SuiteById, type Tls13Suite } from '../crypto/suites.ts';
@@ -171,7 +171,15 @@ export class ExpectServerHello implements ClientState {
       io.sendChangeCipherSpec();
       ctx = { ...ctx, sentCompatCcs: true };
     }
-    const hello = sendClientHello(io, ctx, keyShares, cookie?.cookie, (prefix) => transcript.hashWith(prefix));
+    let hello: BuiltClientHello;
+    try {
+      hello = sendClientHello(io, ctx, keyShares, cookie?.cookie, (prefix) => transcript.hashWith(prefix));
+    } catch (e) {
+      // The first ClientHello encoded; only the HRR's cookie (up to 2^16 - 1 bytes) and selected
+      // group changed, so a second one too long for its extensions<..2^16-1> is the HRR's doing.
+      if (e instanceof UsageError) throw new PeerMisbehaved('IllegalHelloRetryRequest', `the ClientHello it asks for cannot be encoded (${e.message})`);
+      throw e;
+    }
     transcript.add(hello.encoded);
     return new ExpectServerHello({ ...ctx, offeredExtensions: hello.offeredExtensions }, keyShares, transcript, suite);
   }

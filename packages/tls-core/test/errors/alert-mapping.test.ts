@@ -69,6 +69,7 @@ const PEER_MISBEHAVED: Record<PeerMisbehavedReason, Row> = {
   TooManyWarningAlerts: [[A.UnexpectedMessage, A.DecodeError], `${SILENT} an implementation limit`],
   TooManyEmptyRecords: [[A.UnexpectedMessage, A.DecodeError], `${SILENT} an implementation limit`],
   TooManyKeyUpdates: [[A.UnexpectedMessage, A.IllegalParameter], `${SILENT} an implementation limit`],
+  TooManyHelloRequests: [[A.UnexpectedMessage, A.NoRenegotiation], `${SILENT} an implementation limit (RFC 5246 §7.4.1.1 lets the client ignore or decline each)`],
   TooManyChangeCipherSpecs: [A.UnexpectedMessage, '§5: a change_cipher_spec outside the allowed window is an unexpected record'],
   BadChangeCipherSpec: [A.UnexpectedMessage, '§5 "receives any other change_cipher_spec value ... MUST abort the handshake with an unexpected_message alert"'],
   UnsolicitedExtension: [A.UnsupportedExtension, '§4.2 "...MUST abort the handshake with an unsupported_extension alert"; RFC 5246 §7.4.1.4'],
