@@ -8,7 +8,7 @@ import { InvalidCertificate, InvalidMessage, PeerIncompatible, PeerMisbehaved, T
 import { expectRejected, alertsOf } from './assert.ts';
 import { register, rejects12, rejects13, run12, run13, useHostile } from './harness.ts';
 import { Tls12, type ClientRecord } from './server.ts';
-import { ALERT, CT, GROUP, HS, SCHEME, cat, record } from './wire.ts';
+import { ALERT, CT, GROUP, HS, SCHEME, cat, record, u32 } from './wire.ts';
 
 const h = useHostile();
 const hello = Buffer.from('authenticated data before close_notify');
@@ -240,6 +240,32 @@ describe('defect 8: interoperability', () => {
 });
 
 describe('defect 10: bounded post-handshake work', () => {
+  register('a NewSessionTicket flood (200 tickets in one read): at most a few kept as sessions', { knownDefect: 'issue 10 #10: every NewSessionTicket becomes a session (LIMITS.sessionTickets not enforced yet)' }, async () => {
+    let sessions = 0;
+    const r = await run13(h, async (t, p) => {
+      await t.handshake();
+      await p.clientConnected;
+      p.batch(() => {
+        const tickets = Array.from({ length: 200 }, (_, i) => t.newSessionTicket({ nonce: u32(i) }));
+        for (let i = 0; i < tickets.length; i += 50) p.sendHandshake(tickets.slice(i, i + 50));
+        p.data(hello);
+        p.alert(1, ALERT.close_notify);
+      });
+    }, {}, (s) => s.on('session', () => sessions++));
+    expectCleanClose(r.client, r.value);
+    expect(sessions, "'session' events").toBeGreaterThan(0);
+    expect(sessions, "'session' events").toBeLessThanOrEqual(8);
+  });
+  it('a bad ticket after the cap is still refused (tickets past the cap are decoded and checked)', async () => {
+    const r = await run13(h, async (t, p) => {
+      await t.handshake();
+      await p.clientConnected;
+      const tickets = Array.from({ length: 20 }, (_, i) => t.newSessionTicket({ nonce: u32(i) }));
+      p.sendHandshake([...tickets, t.newSessionTicket({ lifetime: 604801 })]);
+      return;
+    });
+    expectRejected(r, { error: PeerMisbehaved, reason: 'IllegalTicketLifetime', alert: ALERT.illegal_parameter, key: 'client app', afterHandshake: true });
+  });
   register('2,000 update_requested KeyUpdates from a server that never reads: the client answers at most once', { knownDefect: 'issue 10 #10: KeyUpdate ping-pong' }, async () => {
     let updates = 0;
     const r = await run13(h, async (t, p) => {

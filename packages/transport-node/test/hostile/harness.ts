@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, it } from 'vitest';
 import type { ConnectOptions } from '../../src/connect.ts';
+import type { TLSSocket } from '../../src/tls-socket.ts';
 import { expectRejected, type Rejection } from './assert.ts';
 import { makeHostilePki, type HostilePki } from './pki.ts';
 import { HostileServer, Tls12, Tls13, type Identity, type Peer, type RunResult, type ClientRecord, type Tls12Options, type Tls13Options } from './server.ts';
@@ -53,21 +54,21 @@ export interface CaseOptions {
 }
 
 /** Run a TLS 1.3 script (after the first ClientHello) and return what the client wrote until it closed. */
-export function run13(h: Hostile, script: (t: Tls13, peer: Peer) => void | Promise<void>, o: CaseOptions = {}): Promise<RunResult<ClientRecord[]>> {
+export function run13(h: Hostile, script: (t: Tls13, peer: Peer) => void | Promise<void>, o: CaseOptions = {}, onClient?: (s: TLSSocket) => void): Promise<RunResult<ClientRecord[]>> {
   return h.server.run(async (peer) => {
     const t = await Tls13.accept(peer, { identity: (o.identity ?? ((p) => p.ec256))(h.pki), ...o.server13 });
     await script(t, peer);
     return peer.readUntilClose();
-  }, h.client(o.client));
+  }, h.client(o.client), undefined, onClient);
 }
 
 /** Run a TLS 1.2 script (after the ClientHello) and return what the client wrote until it closed. */
-export function run12(h: Hostile, script: (t: Tls12, peer: Peer) => void | Promise<void>, o: CaseOptions = {}): Promise<RunResult<ClientRecord[]>> {
+export function run12(h: Hostile, script: (t: Tls12, peer: Peer) => void | Promise<void>, o: CaseOptions = {}, onClient?: (s: TLSSocket) => void): Promise<RunResult<ClientRecord[]>> {
   return h.server.run(async (peer) => {
     const t = await Tls12.accept(peer, { identity: (o.identity ?? ((p) => p.ec256))(h.pki), ...o.server12 });
     await script(t, peer);
     return peer.readUntilClose();
-  }, h.client(o.client));
+  }, h.client(o.client), undefined, onClient);
 }
 
 /** `it`, or `it.fails` with the defect named when `o.knownDefect` is set. */

@@ -208,8 +208,23 @@ export class Peer {
   /** Bytes exactly as given (no hook, no protection). */
   write(bytes: Uint8Array): void {
     if (this.#batch !== undefined) this.#batch.push(Buffer.from(bytes));
-    else if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.write(bytes);
+    else if (!this.socket.destroyed && !this.socket.writableEnded) {
+      // Everything written in one synchronous stretch of the script leaves in one TCP write. A
+      // client that fails part-way through a flight then has nothing left unread in its kernel
+      // buffer when it closes; unread data would turn its FIN into a RST, which can discard its
+      // alert in our receive queue before we read it.
+      if (!this.#corked) {
+        this.#corked = true;
+        this.socket.cork();
+        process.nextTick(() => {
+          this.#corked = false;
+          this.socket.uncork();
+        });
+      }
+      this.socket.write(bytes);
+    }
   }
+  #corked = false;
 
   /** Everything `fn` writes goes out in one socket write (so the client sees it in one read). */
   batch(fn: () => void): void {

@@ -195,6 +195,36 @@ describe('TLS 1.2 message order and ChangeCipherSpec', () => {
   rejects12(h, 'a fatal alert from the server: no alert back', (_t, p) => p.write(record(CT.Alert, Buffer.from([2, ALERT.handshake_failure]))), { error: AlertReceived, alert: null });
 });
 
+describe('TLS 1.2 record mutations through Peer.hook', () => {
+  /** The first flight one message per record: hook index 0 ServerHello, 1 Certificate, 2 ServerKeyExchange, 3 ServerHelloDone. */
+  const perMessage = (t: Tls12, p: { sendHandshake(m: Buffer[]): void }): void => t.firstFlight({ frame: (msgs) => msgs.forEach((m) => p.sendHandshake([m])) });
+  rejects12(h, 'the Certificate record replayed', (t, p) => {
+    p.hook = (rec, info) => (info.index === 1 ? [rec, rec] : rec);
+    perMessage(t, p);
+  }, { error: InappropriateMessage, alert: ALERT.unexpected_message, ...plain });
+  rejects12(h, 'Certificate and ServerKeyExchange records swapped', (t, p) => {
+    let held: Buffer | undefined;
+    p.hook = (rec, info) => {
+      if (info.index === 1) {
+        held = rec;
+        return [];
+      }
+      return info.index === 2 ? [rec, held!] : rec;
+    };
+    perMessage(t, p);
+  }, { error: InappropriateMessage, alert: ALERT.unexpected_message, ...plain });
+  rejects12(h, 'the ServerKeyExchange record dropped', (t, p) => {
+    p.hook = (rec, info) => (info.index === 2 ? [] : rec);
+    perMessage(t, p);
+  }, { error: InappropriateMessage, alert: ALERT.unexpected_message, ...plain });
+  rejects12(h, 'the server Finished record replayed before the client saw the first copy', async (t, p) => {
+    t.firstFlight();
+    await t.readClientFlight();
+    p.hook = (rec, info) => (info.type === CT.Handshake ? [rec, rec] : rec);
+    p.batch(() => t.finalFlight());
+  }, { error: DecryptError, alert: ALERT.bad_record_mac, key: 'client', afterHandshake: false });
+});
+
 describe('TLS 1.2 after the handshake', () => {
   const after = { key: 'client', afterHandshake: true };
   rejects12(h, 'a TLS 1.3 KeyUpdate', async (t, p) => {

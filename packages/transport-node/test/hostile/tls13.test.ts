@@ -452,6 +452,38 @@ describe('TLS 1.3 records (RFC 8446 §5)', () => {
   }, { error: UnexpectedEof, alert: null });
 });
 
+describe('TLS 1.3 record mutations through Peer.hook (RFC 8446 §5.3: implicit sequence numbers)', () => {
+  /** The flight one message per record: hook index 0 is the ServerHello, 1 EE, 2 Certificate, 3 CertificateVerify, 4 Finished. */
+  const perMessage = (t: Tls13, p: Parameters<Parameters<typeof rejects13>[2]>[1]): void => t.flight({ frame: (msgs) => msgs.forEach((m) => p.sendHandshake([m])) });
+  rejects13(h, 'a protected record replayed', (t, p) => {
+    p.hook = (rec, info) => (info.index === 1 ? [rec, rec] : rec);
+    perMessage(t, p);
+  }, { error: DecryptError, alert: ALERT.bad_record_mac, ...hs });
+  rejects13(h, 'two protected records swapped', (t, p) => {
+    let held: Buffer | undefined;
+    p.hook = (rec, info) => {
+      if (info.index === 2) {
+        held = rec;
+        return [];
+      }
+      return info.index === 3 ? [rec, held!] : rec;
+    };
+    perMessage(t, p);
+  }, { error: DecryptError, alert: ALERT.bad_record_mac, ...hs });
+  rejects13(h, 'a protected record dropped', (t, p) => {
+    p.hook = (rec, info) => (info.index === 1 ? [] : rec);
+    perMessage(t, p);
+  }, { error: DecryptError, alert: ALERT.bad_record_mac, ...hs });
+  rejects13(h, 'the last record cut short, then EOF', (t, p) => {
+    p.hook = (rec, info) => (info.index === 4 ? rec.subarray(0, rec.length - 7) : rec);
+    perMessage(t, p);
+  }, { error: UnexpectedEof, alert: null });
+  rejects13(h, 'a record header announcing more than follows, then EOF', (t, p) => {
+    p.hook = (rec, info) => (info.index === 4 ? cat(rec.subarray(0, 3), u16(rec.length + 100), rec.subarray(5)) : rec);
+    perMessage(t, p);
+  }, { error: UnexpectedEof, alert: null });
+});
+
 // ---- helpers -----------------------------------------------------------------------------
 
 /** Fix the handshake length field after a raw edit changed the body. */
