@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidCertificate, InvalidMessage, PeerIncompatible, PeerMisbehaved, TlsError } from '@puretls/tls-core';
 import { expectRejected, alertsOf } from './assert.ts';
 import { register, rejects12, rejects13, run12, run13, useHostile } from './harness.ts';
-import { Tls12, type ClientRecord } from './server.ts';
+import { Tls12, Tls13, type ClientRecord } from './server.ts';
 import { ALERT, CT, GROUP, HS, SCHEME, cat, record, u32 } from './wire.ts';
 
 const h = useHostile();
@@ -237,6 +237,35 @@ describe('defect 8: interoperability', () => {
   rejects13(h, 'HelloRetryRequest and ServerHello in one record: refused with an alert the server can read', (t, p) => {
     p.sendHandshake([t.helloRetryRequest({ group: GROUP.secp256r1 }), t.serverHello()]);
   }, { error: PeerMisbehaved, alert: ALERT.unexpected_message, key: 'plaintext' }, { knownDefect: 'issue 10 #8: alert after SH+HRR in one record unreadable by the peer' });
+});
+
+describe('defect 9: a handshake deadline in connect()', () => {
+  // The option and error come with the transport-node fix (h13-socket): `handshakeTimeout` (ms),
+  // error code ERR_TLS_HANDSHAKE_TIMEOUT. Until then connect() ignores the option and waits.
+  const timedOut = (e: Error | undefined): boolean => (e as { code?: string } | undefined)?.code === 'ERR_TLS_HANDSHAKE_TIMEOUT';
+  register('a server that reads the ClientHello and says nothing: connect() fails at the deadline', { knownDefect: 'issue 10 #9: no handshake deadline (transport-node, h13-socket)' }, async () => {
+    const started = Date.now();
+    const r = await h.server.run(async (p) => {
+      await p.readClientHello();
+      return p.readUntilClose();
+    }, { ...h.client(), handshakeTimeout: 400 } as never);
+    expect(r.client.hung, 'the client gave up by itself').toBe(false);
+    expect(timedOut(r.client.error), String(r.client.error)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2500);
+  });
+  register('a server that sends its ServerHello one byte every 50 ms: the deadline is not reset by activity', { knownDefect: 'issue 10 #9: no handshake deadline (transport-node, h13-socket)' }, async () => {
+    const r = await h.server.run(async (p) => {
+      const t = await Tls13.accept(p, { identity: h.pki.ec256 });
+      const sh = record(CT.Handshake, t.serverHello());
+      for (let i = 0; i < sh.length && !p.eof && !p.socket.destroyed; i++) {
+        p.write(sh.subarray(i, i + 1));
+        await p.sleep(50);
+      }
+      return p.readUntilClose();
+    }, { ...h.client(), handshakeTimeout: 400 } as never);
+    expect(r.client.hung, 'the client gave up by itself').toBe(false);
+    expect(timedOut(r.client.error), String(r.client.error)).toBe(true);
+  });
 });
 
 describe('defect 10: bounded post-handshake work', () => {
