@@ -784,6 +784,12 @@ export class Tls12 {
   }
   #keys: ReturnType<typeof keyBlock12> | undefined;
 
+  /** Derive the key block from `master` and the randoms (the reader takes the client key at its CCS). */
+  useKeyBlock(): void {
+    this.#keys = keyBlock12(this.suite, this.master!, this.ch.random, this.serverRandom);
+    this.peer.pendingReadKey12 = protect12('client', this.suite, this.#keys.clientKey, this.#keys.clientIv);
+  }
+
   /** Switch server writes to the server key (call right after sending the CCS). */
   useServerKeys(): void {
     const kb = this.#keys!;

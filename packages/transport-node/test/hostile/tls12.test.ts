@@ -7,10 +7,12 @@
  * write key ('client') after it.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { describe } from 'vitest';
-import { AlertReceived, DecryptError, InappropriateMessage, InvalidCertificate, InvalidMessage, PeerIncompatible, PeerMisbehaved } from '@puretls/tls-core';
+import { describe, expect, it } from 'vitest';
+import { AlertReceived, DecryptError, InappropriateMessage, InvalidCertificate, InvalidMessage, PeerIncompatible, PeerMisbehaved, TrustStore } from '@puretls/tls-core';
+import { Context } from '@puretls/session';
+import { expectRejected } from './assert.ts';
 import { rejects12, useHostile, type CaseOptions } from './harness.ts';
-import type { Identity, Tls12 } from './server.ts';
+import { Tls12, type Identity, type Peer, type Tls12Options } from './server.ts';
 import { ALERT, CT, DOWNGRADE_TLS12, EXT, GROUP, HS, SCHEME, SUITE, cat, ext, handshake, record, u16, u8, vec16, vec8, type Ext } from './wire.ts';
 import type { HostilePki } from './pki.ts';
 
@@ -223,6 +225,80 @@ describe('TLS 1.2 record mutations through Peer.hook', () => {
     p.hook = (rec, info) => (info.type === CT.Handshake ? [rec, rec] : rec);
     p.batch(() => t.finalFlight());
   }, { error: DecryptError, alert: ALERT.bad_record_mac, key: 'client', afterHandshake: false });
+});
+
+describe('TLS 1.2 extended master secret and resumption (RFC 7627, RFC 5246 §7.4.1.3)', () => {
+  /** A full handshake that leaves the client a session-ID session: its bytes, and the server's master secret. */
+  async function issueSession(ems: boolean): Promise<{ session: Buffer; master: Buffer; sessionId: Buffer; suite: number }> {
+    let session: Buffer | undefined;
+    let out: { master: Buffer; sessionId: Buffer; suite: number } | undefined;
+    await h.server.run(async (p) => {
+      const t = await Tls12.accept(p, { identity: h.pki.ec256, ems });
+      await t.handshake();
+      out = { master: t.master!, sessionId: t.sessionId, suite: t.suite.id };
+      await p.clientConnected;
+      p.alert(1, ALERT.close_notify);
+      return p.readUntilClose();
+    }, h.client(), 3000, (s) => s.on('session', (b: Buffer) => (session = b)));
+    return { session: session!, ...out! };
+  }
+  const resumeWith = async (ems: boolean, answer: (t: Tls12, p: Peer, s: { master: Buffer; sessionId: Buffer }) => Promise<void> | void, server: Omit<Tls12Options, 'identity'> = {}) => {
+    const s = await issueSession(ems);
+    return h.server.run(async (p) => {
+      const t = await Tls12.accept(p, { identity: h.pki.ec256, ...server });
+      expect(t.ch.sessionId.equals(s.sessionId), 'the client offers the session').toBe(true);
+      await answer(t, p, s);
+      p.end();
+      return p.readUntilClose();
+    }, h.client({ session: s.session }));
+  };
+  it('a server without extended_master_secret is refused when the client requires it', async () => {
+    const context = new Context({ trustStore: TrustStore.fromPem(h.pki.caPem), requireExtendedMasterSecret: true, sessionCacheMode: 'off' });
+    const r = await h.server.run(async (p) => {
+      const t = await Tls12.accept(p, { identity: h.pki.ec256, ems: false });
+      t.firstFlight();
+      p.end();
+      return p.readUntilClose();
+    }, { servername: 'localhost', context });
+    expectRejected(r, { error: PeerIncompatible, reason: 'ExtendedMasterSecretRequired', alert: ALERT.handshake_failure, key: 'plaintext' });
+  });
+  it('the same session resumes (abbreviated handshake from the server-side master secret)', async () => {
+    const r = await resumeWith(true, async (t, p, s) => {
+      await t.resume(s.master, s.sessionId);
+      await p.clientConnected;
+      p.data(Buffer.from('resumed'));
+      p.alert(1, ALERT.close_notify);
+    });
+    expect(r.client.error).toBeUndefined();
+    expect(r.client.socket.isSessionReused()).toBe(true);
+    expect(r.client.data.toString()).toBe('resumed');
+  });
+  it('a session made with EMS resumed by a ServerHello without EMS (RFC 7627 §5.3)', async () => {
+    const r = await resumeWith(true, (t, p, s) => p.sendHandshake([t.serverHello({ edit: (f) => (f.sessionId = s.sessionId) })]), { ems: false });
+    expectRejected(r, { error: PeerMisbehaved, reason: 'MissingExtendedMasterSecret', alert: ALERT.handshake_failure, key: 'plaintext' });
+  });
+  it('a session made without EMS resumed by a ServerHello with EMS (RFC 7627 §5.3)', async () => {
+    const r = await resumeWith(false, (t, p, s) => p.sendHandshake([t.serverHello({ edit: (f) => (f.sessionId = s.sessionId) })]), { ems: true });
+    expectRejected(r, { error: PeerMisbehaved, alert: ALERT.handshake_failure, key: 'plaintext' });
+  });
+  it('a resumption that changes the cipher suite (RFC 5246 §7.4.1.3)', async () => {
+    const r = await resumeWith(true, (t, p, s) => p.sendHandshake([t.serverHello({ edit: (f) => (f.sessionId = s.sessionId) })]), { suite: SUITE.ECDHE_ECDSA_AES_256_GCM_SHA384 });
+    expectRejected(r, { error: PeerMisbehaved, reason: 'SelectedUnofferedCipherSuite', alert: ALERT.illegal_parameter, key: 'plaintext' });
+  });
+  it('a resumption whose server Finished is keyed with another master secret', async () => {
+    const r = await resumeWith(true, async (t, p, s) => {
+      const wrong = Buffer.from(s.master);
+      wrong[0]! ^= 1;
+      p.sendHandshake([t.serverHello({ edit: (f) => (f.sessionId = s.sessionId) })]);
+      t.master = wrong;
+      t.useKeyBlock();
+      p.ccs();
+      t.useServerKeys();
+      p.sendHandshake([t.finished()]);
+    });
+    // The server's record does not open under the keys of the real session.
+    expectRejected(r, { error: DecryptError, alert: ALERT.bad_record_mac, key: 'plaintext' });
+  });
 });
 
 describe('TLS 1.2 after the handshake', () => {
