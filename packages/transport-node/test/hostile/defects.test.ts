@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidCertificate, InvalidMessage, PeerIncompatible, PeerMisbehaved, TlsError } from '@puretls/tls-core';
 import { expectRejected, alertsOf } from './assert.ts';
 import { register, rejects12, rejects13, run12, run13, useHostile } from './harness.ts';
+import type { TLSSocket } from '../../src/tls-socket.ts';
 import { Tls12, Tls13, type ClientRecord } from './server.ts';
 import { ALERT, CT, GROUP, HS, SCHEME, cat, record, u32 } from './wire.ts';
 
@@ -33,22 +34,22 @@ describe('defect 1: the TLS 1.2 exporter after resumption', () => {
     const context = Buffer.from('exporter context');
     let expected: Buffer | undefined;
     let exported: Buffer | undefined;
+    let resumedSocket: TLSSocket | undefined;
     const second = await h.server.run(async (p) => {
       const t = await Tls12.accept(p, { identity: h.pki.ec256 });
       expect(t.ch.sessionId.equals(sessionId!), 'the client offers the session').toBe(true);
       await t.resume(master!, sessionId!);
       expected = t.exporter('EXPORTER-puretls-test', context, 32);
       await p.clientConnected;
-      exported = second_socket!.exportKeyingMaterial(32, 'EXPORTER-puretls-test', context);
+      exported = resumedSocket!.exportKeyingMaterial(32, 'EXPORTER-puretls-test', context);
       p.alert(1, ALERT.close_notify);
       return p.readUntilClose();
-    }, h.client({ session: sessions[0] as Buffer }), 3000, (s) => (second_socket = s));
+    }, h.client({ session: sessions[0] as Buffer }), 3000, (s) => (resumedSocket = s));
     expect(second.client.error).toBeUndefined();
     expect(second.client.socket.isSessionReused()).toBe(true);
     expect(exported!.equals(expected!)).toBe(true);
   });
 });
-let second_socket: import('../../src/tls-socket.ts').TLSSocket | undefined;
 
 describe('defect 2: the session event on a TLS 1.2 resumption without a new session', () => {
   register("every 'session' event carries serialized bytes, never the engine's secret-bearing object", { knownDefect: "issue 10 #2 (transport-node, h13-socket): the engine's resumption object is emitted" }, async () => {

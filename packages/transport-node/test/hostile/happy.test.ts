@@ -4,9 +4,10 @@
  * reason (a broken server). Data goes both ways: the server decrypts what the client writes.
  */
 import { describe, expect, it } from 'vitest';
+import type { TLSSocket } from '../../src/tls-socket.ts';
 import { run12, run13, useHostile } from './harness.ts';
 import type { HostilePki } from './pki.ts';
-import type { Identity, Peer } from './server.ts';
+import { Tls12, Tls13, type Identity, type Peer } from './server.ts';
 import { ALERT, CT, GROUP, SCHEME, SUITE } from './wire.ts';
 
 const h = useHostile();
@@ -22,7 +23,7 @@ async function exchange(p: Peer): Promise<Buffer> {
   return rec?.type === CT.ApplicationData ? rec.content : Buffer.alloc(0);
 }
 
-const onConnect = (s: import('../../src/tls-socket.ts').TLSSocket): void => void s.once('secureConnect', () => s.write(fromClient));
+const onConnect = (s: TLSSocket): void => void s.once('secureConnect', () => s.write(fromClient));
 
 describe('TLS 1.3: every suite, group and server key', () => {
   const suites: [string, number][] = [
@@ -48,7 +49,6 @@ describe('TLS 1.3: every suite, group and server key', () => {
       it(`${suiteName} over ${groupName}`, async () => {
         let got = Buffer.alloc(0);
         const r = await h.server.run(async (p) => {
-          const { Tls13 } = await import('./server.ts');
           const t = await Tls13.accept(p, { identity: h.pki.ec256, suite, group });
           await t.handshake();
           got = await exchange(p);
@@ -127,7 +127,6 @@ describe('TLS 1.2: every suite', () => {
     it(name, async () => {
       let got = Buffer.alloc(0);
       const r = await h.server.run(async (p) => {
-        const { Tls12 } = await import('./server.ts');
         const t = await Tls12.accept(p, { identity: identity(h.pki), suite });
         await t.handshake();
         got = await exchange(p);
