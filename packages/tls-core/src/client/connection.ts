@@ -27,8 +27,8 @@ import { Tls13Protector } from '../record/protect-tls13.ts';
 import { Tls12Protector } from '../record/protect-tls12.ts';
 import type { TrafficKeys } from '../tls13/key-schedule.ts';
 import { decodeAlert, encodeAlert } from '../wire/alert.ts';
-import { decodeHandshake } from '../wire/handshake.ts';
-import { AlertDescription, AlertLevel, ContentType, HandshakeType } from '../wire/enums.ts';
+import { decodeHandshake, type HandshakeMessage } from '../wire/handshake.ts';
+import { AlertDescription, AlertLevel, ContentType, HandshakeType, nameOf } from '../wire/enums.ts';
 import type { ClientConfig } from './config.ts';
 import { copyResumptionData, type ClientEvent, type NegotiatedParameters, type ResumptionData } from './events.ts';
 import { startHandshake } from './expect-server-hello.ts';
@@ -76,6 +76,8 @@ export class ClientConnection {
   readonly #plaintext: Uint8Array[] = [];
   #events: ClientEvent[] = [];
   #peerClosed = false;
+  /** We sent a KeyUpdate and no application data after it (RFC 8446 §4.6.3). */
+  #silentSinceKeyUpdate = false;
   #sentCloseNotify = false;
   readonly #counts = { changeCipherSpecs: 0, warningAlerts: 0, emptyRecords: 0, keyUpdates: 0, helloRequests: 0 };
   readonly #io: HandshakeIo;
@@ -156,6 +158,7 @@ export class ClientConnection {
     if (this.#sentCloseNotify) throw new UsageError('write() after close()');
     this.#guard(() => {
       for (const rec of this.#write.sealAll(ContentType.ApplicationData, plaintext, this.config.maxFragmentLength)) this.#outgoing.push(rec);
+      if (plaintext.length > 0) this.#silentSinceKeyUpdate = false;
     });
   }
 
@@ -295,7 +298,10 @@ export class ClientConnection {
     }
     const tls13 = this.#version !== 'tls12';
     // RFC 8446 §6: in TLS 1.3 every alert but close_notify and user_canceled is an error, whatever its level.
-    const warning = alert.level === AlertLevel.Warning && (!tls13 || alert.description === AlertDescription.UserCanceled);
+    // RFC 6066 §3: before the ServerHello (version unknown) a TLS 1.2 server may send a warning
+    // unrecognized_name for our SNI; it is tolerated (counted as a warning alert).
+    const preHelloSniWarning = this.#version === undefined && alert.description === AlertDescription.UnrecognizedName;
+    const warning = alert.level === AlertLevel.Warning && (!tls13 || preHelloSniWarning || alert.description === AlertDescription.UserCanceled);
     this.#events.push({ type: 'alert', level: warning ? 'warning' : 'fatal', description: alert.description, sent: false });
     if (!warning) throw new AlertReceived(alert.description);
     if (++this.#counts.warningAlerts > LIMITS.warningAlerts) throw new PeerMisbehaved('TooManyWarningAlerts');
@@ -305,6 +311,10 @@ export class ClientConnection {
     this.#reassembler.push(fragment);
     for (let m = this.#reassembler.next(); m !== undefined; m = this.#reassembler.next()) {
       const msg = decodeHandshake(m.raw, this.#version ?? 'tls13');
+      // ServerHelloDone (TLS 1.2) and HelloRetryRequest end the server's flight: anything after
+      // them in the record was sent before the server could have seen our answer, so it is
+      // refused before we answer or derive keys from it (OpenSSL and rustls refuse it likewise).
+      if (!m.endsRecord && endsServerFlight(msg)) throw new PeerMisbehaved('MessageNotOnRecordBoundary', nameOf(HandshakeType, msg.type, 2));
       // A peer could make us answer KeyUpdates forever without sending data: cap them between data records.
       if (msg.type === HandshakeType.KeyUpdate && ++this.#counts.keyUpdates > LIMITS.keyUpdates) throw new PeerMisbehaved('TooManyKeyUpdates');
       // Each TLS 1.2 HelloRequest costs us an alert record: cap them between data records too.
@@ -381,6 +391,10 @@ export class ClientConnection {
         const line = `${label} ${toHex(this.#clientRandom)} ${toHex(secret)}`;
         this.#events.push({ type: 'keyLog', entry: { label, clientRandom: this.#clientRandom, secret: secret.slice(), line } });
       },
+      noteKeyUpdateSent: () => {
+        this.#silentSinceKeyUpdate = true;
+      },
+      silentSinceKeyUpdate: () => this.#silentSinceKeyUpdate,
       setNegotiated: (params) => {
         this.#negotiated = params;
       },
@@ -391,6 +405,11 @@ export class ClientConnection {
   #checkKeyChangeBoundary(): void {
     if (this.#reassembler.hasPartialMessage || this.#reassembler.readyCount > 0) throw new PeerMisbehaved('KeyChangeNotOnRecordBoundary');
   }
+}
+
+/** Messages after which the server waits for us: ServerHelloDone (RFC 5246 §7.4.5) and HelloRetryRequest (RFC 8446 §4.1.4). */
+function endsServerFlight(msg: HandshakeMessage): boolean {
+  return msg.type === HandshakeType.ServerHelloDone || (msg.type === HandshakeType.ServerHello && msg.isHelloRetryRequest);
 }
 
 const CCS_BODY = /* @__PURE__ */ new Uint8Array([1]);

@@ -127,7 +127,8 @@ export class ExpectServerHello implements ClientState {
       io.setVersion('tls12');
       return startTls12(io, this.#ctx, suite, sh, this.#transcript instanceof TranscriptBuffer ? this.#transcript : undefined);
     }
-    // TLS 1.3 from here.
+    // TLS 1.3 from here. RFC 8446 §4.1.3: legacy_version is 0x0303 (the version is in supported_versions).
+    if (sh.legacyVersion !== ProtocolVersion.TLSv1_2) throw new PeerMisbehaved('BadLegacyVersion', `0x${sh.legacyVersion.toString(16)}`);
     if (!equalBytes(sh.legacySessionIdEcho, this.#ctx.sessionId)) throw new PeerMisbehaved('SessionIdMismatch');
     if (sh.legacyCompressionMethod !== 0) throw new PeerMisbehaved('NonZeroCompression');
     const suite = tls13SuiteById(sh.cipherSuite);
