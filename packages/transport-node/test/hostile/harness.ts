@@ -53,21 +53,23 @@ export interface CaseOptions {
   knownDefect?: string;
 }
 
-/** Run a TLS 1.3 script (after the first ClientHello) and return what the client wrote until it closed. */
+/** Run a TLS 1.3 script (after the first ClientHello) and return every record the client wrote on the connection. */
 export function run13(h: Hostile, script: (t: Tls13, peer: Peer) => void | Promise<void>, o: CaseOptions = {}, onClient?: (s: TLSSocket) => void): Promise<RunResult<ClientRecord[]>> {
   return h.server.run(async (peer) => {
     const t = await Tls13.accept(peer, { identity: (o.identity ?? ((p) => p.ec256))(h.pki), ...o.server13 });
     await script(t, peer);
-    return peer.readUntilClose();
+    await peer.readUntilClose();
+    return peer.fromClient;
   }, h.client(o.client), undefined, onClient);
 }
 
-/** Run a TLS 1.2 script (after the ClientHello) and return what the client wrote until it closed. */
+/** Run a TLS 1.2 script (after the ClientHello) and return every record the client wrote on the connection. */
 export function run12(h: Hostile, script: (t: Tls12, peer: Peer) => void | Promise<void>, o: CaseOptions = {}, onClient?: (s: TLSSocket) => void): Promise<RunResult<ClientRecord[]>> {
   return h.server.run(async (peer) => {
     const t = await Tls12.accept(peer, { identity: (o.identity ?? ((p) => p.ec256))(h.pki), ...o.server12 });
     await script(t, peer);
-    return peer.readUntilClose();
+    await peer.readUntilClose();
+    return peer.fromClient;
   }, h.client(o.client), undefined, onClient);
 }
 

@@ -56,7 +56,7 @@ describe('TLS 1.2 ServerHello', () => {
   rejects12(h, 'echo of the TLS 1.3 compatibility session ID that was never offered for resumption (issue 10 defect 7)', (t, p) => {
     t.firstFlight({ serverHello: { edit: (f) => (f.sessionId = t.ch.sessionId) } });
     p.end();
-  }, { error: PeerMisbehaved, alert: ALERT.illegal_parameter, ...plain }, { knownDefect: 'issue 10 #7: TLS 1.2 ServerHello echoing the compatibility session ID accepted' });
+  }, { error: PeerMisbehaved, reason: 'ServerEchoedCompatibilitySessionId', alert: ALERT.illegal_parameter, ...plain });
 });
 
 describe('TLS 1.2 Certificate', () => {
@@ -134,7 +134,7 @@ describe('TLS 1.2 message order and ChangeCipherSpec', () => {
   } }), { error: InappropriateMessage, alert: ALERT.unexpected_message, ...plain });
   rejects12(h, 'ServerHelloDone followed by part of another message in the same record (issue 10 defect 7)', (t, p) => {
     t.firstFlight({ frame: (m) => p.sendHandshake([...m, Buffer.from([HS.Finished, 0, 0])]) });
-  }, { error: PeerMisbehaved, alert: ALERT.unexpected_message, ...plain }, { knownDefect: 'issue 10 #7: a record holding ServerHelloDone and part of another message accepted' });
+  }, { error: PeerMisbehaved, reason: 'MessageNotOnRecordBoundary', alert: ALERT.unexpected_message, ...plain });
   rejects12(h, 'server Finished without a ChangeCipherSpec (unprotected)', async (t, p) => {
     t.firstFlight();
     await t.readClientFlight();

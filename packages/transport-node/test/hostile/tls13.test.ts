@@ -150,18 +150,20 @@ describe('TLS 1.3 ServerHello (RFC 8446 §4.1.3)', () => {
     p.alert(1, ALERT.close_notify);
   }, {
     error: PeerMisbehaved,
+    reason: 'BadLegacyVersion',
     alert: ALERT.illegal_parameter,
     ...plain,
-  }, { knownDefect: 'issue 10 #7: TLS 1.3 ServerHello legacy_version other than 0x0303 accepted' });
+  });
   rejects13(h, 'legacy_version 0x0301 instead of 0x0303 (issue 10 defect 7)', (t, p) => {
     // The whole flight and a close_notify: a client that accepts the ServerHello ends at once.
     t.flight({ serverHello: { edit: (f) => (f.legacyVersion = 0x0301) } });
     p.alert(1, ALERT.close_notify);
   }, {
     error: PeerMisbehaved,
+    reason: 'BadLegacyVersion',
     alert: ALERT.illegal_parameter,
     ...plain,
-  }, { knownDefect: 'issue 10 #7: TLS 1.3 ServerHello legacy_version other than 0x0303 accepted' });
+  });
 });
 
 describe('TLS 1.3 key shares: bad points (RFC 8446 §4.2.8.2, RFC 7748 §6.1)', () => {
@@ -288,7 +290,13 @@ describe('TLS 1.3 message order (RFC 8446 §4, §5.1)', () => {
   order('KeyUpdate during the handshake', (m) => [m.ee, m.cert, m.cv, handshake(HS.KeyUpdate, u8(0)), m.fin]);
   order('CertificateRequest after Certificate', (m) => [m.ee, m.cert, handshake(HS.CertificateRequest, cat(u8(0), vec16(Buffer.from([0, 13, 0, 4, 0, 2, 4, 3])))), m.cv, m.fin]);
   order('a TLS 1.2 ServerKeyExchange in a TLS 1.3 flight', (m) => [m.ee, m.cert, handshake(HS.ServerKeyExchange, cat(u8(3), u16(GROUP.x25519), vec8(Buffer.alloc(32, 9)), u16(SCHEME.ecdsa_secp256r1_sha256), vec16(Buffer.alloc(70, 1)))), m.cv, m.fin]);
-  order('a TLS 1.2 ServerHelloDone in a TLS 1.3 flight', (m) => [m.ee, m.cert, m.cv, handshake(HS.ServerHelloDone, Buffer.alloc(0)), m.fin]);
+  rejects13(h, 'a TLS 1.2 ServerHelloDone in a TLS 1.3 flight (in a record of its own)', (t, p) => {
+    t.flight({ frame: ([ee, cert, cv, fin]) => {
+      p.sendHandshake([ee!, cert!, cv!]);
+      p.sendHandshake([handshake(HS.ServerHelloDone, Buffer.alloc(0))]);
+      p.sendHandshake([fin!]);
+    } });
+  }, { error: InappropriateMessage, alert: ALERT.unexpected_message, ...hs });
   order('an unknown handshake type (99)', (m) => [m.ee, handshake(99, Buffer.alloc(3)), m.cert, m.cv, m.fin]);
   rejects13(h, 'application data before the server Finished', (t, p) => {
     t.flight({ frame: ([ee, cert, cv]) => {
@@ -418,7 +426,7 @@ describe('TLS 1.3 records (RFC 8446 §5)', () => {
   }, { error: PeerMisbehaved, alert: ALERT.record_overflow, ...hs });
   rejects13(h, 'TLSInnerPlaintext of 2^14 + 2 bytes: 2^14 content, type, one padding byte (issue 10 defect 7)', (t, p) => {
     t.flight({ frame: (msgs) => p.sendRecord(CT.Handshake, fill(cat(...msgs), 16384), { padding: 1 }) });
-  }, { error: PeerMisbehaved, reason: 'RecordOverflow', alert: ALERT.record_overflow, ...hs }, { knownDefect: 'issue 10 #7: TLSInnerPlaintext over 2^14+1 accepted' });
+  }, { error: PeerMisbehaved, reason: 'RecordOverflow', alert: ALERT.record_overflow, ...hs });
   rejects13(h, 'a protected record that is all padding (no content type)', (t, p) => {
     t.flight({ frame: () => p.sendRecord(0, Buffer.alloc(0), { padding: 5 }) });
   }, { error: PeerMisbehaved, alert: ALERT.unexpected_message, ...hs });
