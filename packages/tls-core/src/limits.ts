@@ -50,6 +50,20 @@ export const LIMITS = {
   sessionTickets: 8,
 } as const;
 
+/** What a server's certificate chain may make the X.509 code do (x509/path-validation.ts, x509/der.ts). */
+export const X509_LIMITS = {
+  /** Intermediates in one candidate path. webpki (rustls): MAX_SUB_CA_COUNT 6; OpenSSL: verify depth 100; Go: none. */
+  maxIntermediates: 6,
+  /** Signature verifications while building paths. webpki: a budget of 100 signatures; Go: no fixed budget. */
+  maxSignatureChecks: 100,
+  /** Certificates the server may present. Go: none (the 256 KiB message cap bounds it); OpenSSL: max_cert_list bytes. */
+  maxPresented: 32,
+  /** Largest RSA modulus verified (one check costs ~bits^2). Go: 8192 (tls: RSA key larger than 8192 bits). */
+  maxRsaBits: 8192,
+  /** DER nesting depth (X.509 needs about 10). Bounds recursion; OpenSSL's ASN1_MAX_CONSTRUCTED_NEST is 30. */
+  derDepth: 32,
+} as const;
+
 /**
  * Largest handshake message body accepted, per message type (RFC 8446 §4: the length field
  * allows 2^24 - 1). Checked as soon as the 4-byte message header is in, before anything is
