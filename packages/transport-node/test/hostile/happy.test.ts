@@ -100,6 +100,29 @@ describe('TLS 1.3: every suite, group and server key', () => {
     expect(r.client.error).toBeUndefined();
     expect(r.client.data.equals(fromServer)).toBe(true);
   });
+  it('every record split in two TCP writes, each half delayed by 15 ms', async () => {
+    const r = await run13(h, async (t, p) => {
+      const held: Buffer[] = [];
+      p.hook = (rec) => {
+        held.push(rec);
+        return [];
+      };
+      t.flight({ frame: (msgs) => msgs.forEach((m) => p.sendHandshake([m])) });
+      p.hook = undefined;
+      for (const rec of held) {
+        for (const half of [rec.subarray(0, 3), rec.subarray(3)]) {
+          p.write(half);
+          await p.sleep(15);
+        }
+      }
+      await t.readClientFinished();
+      await p.clientConnected;
+      p.data(fromServer);
+      p.alert(1, ALERT.close_notify);
+    });
+    expect(r.client.error).toBeUndefined();
+    expect(r.client.data.equals(fromServer)).toBe(true);
+  });
   it('the flight in 1-byte records, and a KeyUpdate the client follows', async () => {
     const r = await run13(h, async (t, p) => {
       t.flight({ frame: (msgs) => p.sendHandshake(msgs, 1) });
