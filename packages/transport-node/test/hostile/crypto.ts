@@ -38,7 +38,7 @@ export const hkdfExtract = (h: HashName, salt: Uint8Array, ikm: Uint8Array): Buf
 
 export function hkdfExpand(h: HashName, prk: Uint8Array, info: Uint8Array, length: number): Buffer {
   const out: Buffer[] = [];
-  let t = Buffer.alloc(0);
+  let t: Buffer = Buffer.alloc(0);
   for (let i = 1; out.reduce((n, b) => n + b.length, 0) < length; i++) {
     t = hmac(h, prk, t, info, u8(i));
     out.push(t);

@@ -148,7 +148,10 @@ export const record = (type: number, body: Uint8Array, version = 0x0303, length 
 /** A minimal bounds-checked reader; throws on malformed input (the client is under test, not us). */
 export class Rd {
   off = 0;
-  constructor(readonly b: Buffer) {}
+  readonly b: Buffer;
+  constructor(b: Buffer) {
+    this.b = b;
+  }
   get left(): number {
     return this.b.length - this.off;
   }
