@@ -76,7 +76,8 @@ describe.skipIf(!engineReady || !opensslAvailable() || !built)('puretls s_client
     try {
       const { code, stderr } = await run(['-connect', `127.0.0.1:${server.port}`], '');
       expect(code).toBe(1);
-      expect(stderr).toMatch(/^puretls: handshake failed: certificate verify failed: UnknownIssuer/m);
+      expect(stderr).toMatch(/^verify error:num=20:unable to get local issuer certificate$/m);
+      expect(stderr).toMatch(/^puretls: handshake failed: certificate verify failed: unable to get local issuer certificate \(UnknownIssuer\)/m);
     } finally {
       server.stop();
     }
