@@ -188,7 +188,7 @@ export class ExpectServerKeyExchange extends Tls12HandshakeState {
       throw new PeerMisbehaved('SelectedUnofferedSignatureScheme', `0x${msg.scheme.toString(16)}`);
     const signed = concatBytes(hello.clientRandom, this.p.serverRandom, serverEcdhParams(msg));
     if (!verifySignature(alg, key, signed, msg.signature)) throw new PeerMisbehaved('BadServerKeyExchangeSignature');
-    const share = generateKeyShare(msg.group);
+    const share = generateKeyShare(msg.group, config.randomBytes);
     const preMaster = share.computeSharedSecret(msg.publicPoint);
     this.transcript.add(msg.raw);
     return new ExpectServerHelloDone({ ...this.p, group: msg.group, signatureScheme: msg.scheme }, this.transcript, share.publicKey, preMaster);
