@@ -601,7 +601,8 @@ export function readCaPath(dir: string): string[] {
 
 /** The `tls.connect()`-style options for parsed flags. */
 export function connectOptionsFor(args: SClientArgs): ConnectOptions {
-  const options: ConnectOptions = { host: args.host, port: args.port, rejectUnauthorized: !args.noVerify };
+  // The CLI's own -timeout deadline covers TCP connect, STARTTLS and the handshake: connect()'s is off.
+  const options: ConnectOptions = { host: args.host, port: args.port, rejectUnauthorized: !args.noVerify, handshakeTimeout: 0 };
   if (args.servername !== undefined) options.servername = args.servername;
   if (args.noServername) options.sendServerName = false;
   const anchors: string[] = [];

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidCertificate, decodePemCertificates, parseCertificate, type MessageEvent } from '@puretls/tls-core';
-import { certificateList, failureLine, main, nonTlsPreview, opensslTime, parseSClientArgs, readCaPath } from '../src/cli.ts';
+import { certificateList, connectOptionsFor, failureLine, main, nonTlsPreview, opensslTime, parseSClientArgs, readCaPath } from '../src/cli.ts';
 import { certificatePem, hexLines, msgLines, ocspLines, ocspResponseStatus, sessionBlock, stateLine, traceLines } from '../src/cli/output.ts';
 import { freePort, makePki, opensslAvailable, type TestPki } from './helpers/servers.ts';
 
@@ -24,9 +24,10 @@ describe('s_client flags (issue 13)', () => {
     for (const proto of ['smtp', 'imap', 'pop3', 'ftp', 'xmpp']) expect(parseSClientArgs(['-starttls', proto]).starttls).toBe(proto);
   });
 
-  it('has a handshake deadline by default; -timeout 0 turns it off', () => {
+  it('has a handshake deadline by default; -timeout 0 turns it off (connect()\'s own deadline is off: the CLI keeps one)', () => {
     expect(parseSClientArgs([]).timeoutSeconds).toBe(30);
     expect(parseSClientArgs(['-timeout', '0']).timeoutSeconds).toBe(0);
+    expect(connectOptionsFor(parseSClientArgs(['-timeout', '0'])).handshakeTimeout).toBe(0);
   });
 
   it('refuses bad values', () => {
