@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 const nodeOnly = ['fs', 'net', 'tls', 'crypto', 'os', 'path', 'stream', 'events', 'child_process', 'buffer', 'util', 'process', 'timers', 'http', 'https', 'dns', 'worker_threads'];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'conformance/out/**', 'conformance/.pki/**', '.tmp/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'docs/api/**', 'conformance/out/**', 'conformance/.pki/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,13 +2,19 @@
  * `pnpm conformance`: runs the matrix of cases.ts with the selected client, prints the results
  * table, writes conformance/out/report.json and report.md, exits non-zero if any case fails.
  *
+ * With the puretls client it then runs the `puretls s_client` rows of cli-cases.ts (same
+ * `--filter`), printed after the table and written to conformance/out/cli-report.json.
+ *
  * Usage: node conformance/dist/main.js [--client puretls|node] [--filter REGEX] [--concurrency 1|2] [--list]
  *
  * @module
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeFile } from 'node:fs/promises';
 import { CASES } from './cases.ts';
+import { CLI_CASES } from './cli-cases.ts';
+import { runCliCase, type CliCaseResult } from './cli-runner.ts';
 import { loadClient } from './clients/index.ts';
 import { createPki, REPO_ROOT } from './pki.ts';
 import { liveProcessCount } from './process.ts';
@@ -26,8 +32,10 @@ async function main(): Promise<number> {
   });
   const filter = values.filter === undefined ? undefined : new RegExp(values.filter);
   const selected = CASES.filter((c) => filter === undefined || filter.test(c.id));
+  const cliSelected = CLI_CASES.filter((c) => filter === undefined || filter.test(c.id));
   if (values.list) {
     for (const c of selected) console.log(`${c.id.padEnd(40)} ${c.server.kind.padEnd(8)} ${c.description}`);
+    for (const c of cliSelected) console.log(`${c.id.padEnd(40)} ${'s_client'.padEnd(8)} ${c.description}`);
     return 0;
   }
   const client = await loadClient(values.client);
@@ -47,8 +55,22 @@ async function main(): Promise<number> {
       `\n${summary.pass} pass, ${summary.fail} fail, ${summary.notAvailable} n/a, ${summary.deviation} known deviation, ${summary.skipped} skipped ` +
         `of ${summary.total} in ${((Date.now() - started) / 1000).toFixed(1)} s; reports in ${values.out}`,
     );
+    let cliFailures = 0;
+    if (client.name === 'puretls' && cliSelected.length > 0) {
+      console.log(`\npuretls s_client rows: ${cliSelected.length}`);
+      const cliResults: CliCaseResult[] = [];
+      for (const row of cliSelected) {
+        const r = await runCliCase(row, pki);
+        cliResults.push(r);
+        const failed = r.checks.filter((c) => !c.ok).map((c) => c.name);
+        console.log(`  ${r.status.toUpperCase().padEnd(9)} ${r.id}${failed.length > 0 ? `  (${failed.join('; ')})` : ''}`);
+      }
+      cliFailures = cliResults.filter((r) => r.status !== 'pass').length;
+      console.log(`${cliResults.length - cliFailures} pass, ${cliFailures} fail`);
+      await writeFile(join(values.out, 'cli-report.json'), JSON.stringify(cliResults.map(({ run: _run, ...rest }) => rest), null, 2) + '\n');
+    }
     if (liveProcessCount() !== 0) console.error(`warning: ${liveProcessCount()} peer processes still running`);
-    return summary.fail > 0 ? 1 : 0;
+    return summary.fail > 0 || cliFailures > 0 ? 1 : 0;
   } finally {
     await pki.dispose();
   }

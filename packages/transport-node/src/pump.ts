@@ -297,6 +297,12 @@ export class Pump {
   #fail(err: Error, sendAlert: boolean): void {
     if (this.#failed || this.#destroyed) return;
     this.#failed = true;
+    // Events the engine queued before it failed (the messages and the alert of a refused
+    // handshake, for 'message' / 'alert' listeners such as `s_client -msg`) still go out, in order.
+    if (sendAlert) {
+      const events = this.engine.takeEvents();
+      if (events.length > 0) this.#host.handleEvents(events);
+    }
     if (sendAlert && !this.socket.destroyed && !this.socket.writableEnded) {
       const alert = this.engine.takeOutgoing();
       if (alert !== undefined && alert.length > 0) this.socket.end(alert);

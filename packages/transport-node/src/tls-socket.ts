@@ -423,6 +423,9 @@ export class TLSSocket extends Duplex {
       case 'keyUpdate':
         this.emit('keyUpdate', event);
         return;
+      case 'message':
+        this.emit('message', event); // traceMessages (puretls extra; `puretls s_client -msg`)
+        return;
       case 'peerClosed':
         return; // reported by the pump once all data before close_notify is delivered
     }

@@ -30,7 +30,9 @@ describe('failure line', () => {
     expect(failureLine(new AlertReceived(40), true)).toBe('puretls: handshake failed: received fatal alert handshake_failure (40)');
   });
   it('names the certificate error and the alert sent', () => {
-    expect(failureLine(new InvalidCertificate('UnknownIssuer'), true)).toBe('puretls: handshake failed: certificate verify failed: UnknownIssuer (sent alert unknown_ca (48))');
+    expect(failureLine(new InvalidCertificate('UnknownIssuer'), true)).toBe(
+      'verify error:num=20:unable to get local issuer certificate\npuretls: handshake failed: certificate verify failed: unable to get local issuer certificate (UnknownIssuer) (sent alert unknown_ca (48))',
+    );
   });
   it('reports truncation after the handshake', () => {
     expect(failureLine(new UnexpectedEof(), false)).toMatch(/^puretls: connection error: peer closed the connection without sending close_notify/);

@@ -56,6 +56,21 @@ export interface ClientConfigOptions {
   emptyKeyShareWhenResumingTls12?: boolean;
   /** Emit keyLog events with the NSS key log lines. Default false. */
   keyLog?: boolean;
+  /**
+   * Emit a `message` event for every handshake message, alert and ChangeCipherSpec sent or
+   * received, as plaintext (what `openssl s_client -msg` prints). Default false.
+   */
+  traceMessages?: boolean;
+  /**
+   * TLS 1.2: send the session_ticket extension (RFC 5077), default true; false is OpenSSL's
+   * `SSL_OP_NO_TICKET` (`-no_ticket`): the server then issues no ticket (session ID resumption only).
+   */
+  sessionTickets?: boolean;
+  /**
+   * Most intermediate certificates allowed between the leaf and the trust anchor (OpenSSL's
+   * verify depth, `-verify N`). Default 6 (webpki's limit); at most 6.
+   */
+  verifyDepth?: number;
   /** The clock, in ms since the epoch (default Date.now). */
   now?: () => number;
   /**
@@ -87,6 +102,9 @@ export interface ClientConfig {
   readonly pskModes: readonly ('psk_ke' | 'psk_dhe_ke')[];
   readonly emptyKeyShareWhenResumingTls12: boolean;
   readonly keyLog: boolean;
+  readonly traceMessages: boolean;
+  readonly sessionTickets: boolean;
+  readonly verifyDepth: number | undefined;
   readonly now: () => number;
   readonly randomBytes: (n: number) => Uint8Array;
 }
@@ -153,6 +171,8 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
   const maxFragmentLength = options.maxFragmentLength ?? 16384;
   if (!Number.isInteger(maxFragmentLength) || maxFragmentLength < 64 || maxFragmentLength > 16384)
     throw new UsageError('maxFragmentLength must be an integer in 64..16384');
+  const verifyDepth = options.verifyDepth;
+  if (verifyDepth !== undefined && (!Number.isInteger(verifyDepth) || verifyDepth < 0)) throw new UsageError('verifyDepth must be a non-negative integer');
   const pskModes = unique<'psk_ke' | 'psk_dhe_ke'>(options.pskModes ?? ['psk_dhe_ke']);
   if (pskModes.length === 0) throw new UsageError('pskModes must not be empty');
   return Object.freeze({
@@ -174,6 +194,9 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     pskModes: Object.freeze(pskModes),
     emptyKeyShareWhenResumingTls12: options.emptyKeyShareWhenResumingTls12 ?? true,
     keyLog: options.keyLog ?? false,
+    traceMessages: options.traceMessages ?? false,
+    sessionTickets: options.sessionTickets ?? true,
+    verifyDepth,
     now: options.now ?? Date.now,
     randomBytes: options.randomBytes === undefined ? defaultRandomBytes : checkedRandomBytes(options.randomBytes),
   });

@@ -285,6 +285,7 @@ export class ClientConnection {
   }
 
   #handleChangeCipherSpec(rec: TlsRecord, body: Uint8Array): void {
+    this.#trace('received', ContentType.ChangeCipherSpec, body);
     if (body.length !== 1 || body[0] !== 1) throw new PeerMisbehaved('BadChangeCipherSpec');
     const state = this.#state!;
     if (this.#version === 'tls12') {
@@ -298,6 +299,7 @@ export class ClientConnection {
   }
 
   #handleAlert(body: Uint8Array): void {
+    this.#trace('received', ContentType.Alert, body);
     const alert = decodeAlert(body);
     if (alert.description === AlertDescription.CloseNotify) {
       // Before the handshake completes, close_notify ends a handshake that can never finish (we ignore
@@ -326,6 +328,7 @@ export class ClientConnection {
   #handleHandshake(fragment: Uint8Array): void {
     this.#reassembler.push(fragment);
     for (let m = this.#reassembler.next(); m !== undefined; m = this.#reassembler.next()) {
+      this.#trace('received', ContentType.Handshake, m.raw);
       const msg = decodeHandshake(m.raw, this.#version ?? 'tls13');
       // ServerHelloDone (TLS 1.2) and HelloRetryRequest end the server's flight: anything after
       // them in the record was sent before the server could have seen our answer, so it is
@@ -343,7 +346,9 @@ export class ClientConnection {
 
   #sendAlert(level: number, description: number): void {
     try {
-      this.#outgoing.push(this.#write.seal(ContentType.Alert, encodeAlert({ level, description })));
+      const body = encodeAlert({ level, description });
+      this.#outgoing.push(this.#write.seal(ContentType.Alert, body));
+      this.#trace('sent', ContentType.Alert, body);
       this.#events.push({ type: 'alert', level: level === AlertLevel.Fatal ? 'fatal' : 'warning', description, sent: true });
     } catch {
       // Cannot seal (sequence exhausted): close the transport without the alert.
@@ -380,10 +385,12 @@ export class ClientConnection {
         // Every caller passes one message; a Finished body is its verify_data (4-byte header).
         if (raw[0] === HandshakeType.Finished) this.#finished = raw.slice(4);
         for (const rec of this.#write.sealAll(ContentType.Handshake, raw)) this.#outgoing.push(rec);
+        this.#trace('sent', ContentType.Handshake, raw);
       },
       sendWarningAlert: (description) => this.#sendAlert(AlertLevel.Warning, description),
       sendChangeCipherSpec: () => {
         this.#outgoing.push(new PlaintextProtector().seal(ContentType.ChangeCipherSpec, CCS_BODY));
+        this.#trace('sent', ContentType.ChangeCipherSpec, CCS_BODY);
       },
       installTls13ReadKeys: (keys: TrafficKeys) => {
         this.#checkKeyChangeBoundary();
@@ -419,6 +426,13 @@ export class ClientConnection {
         this.#negotiated = params;
       },
     };
+  }
+
+  /** With `traceMessages`, report a message as it passes (a copy: the caller keeps its bytes). */
+  #trace(direction: 'sent' | 'received', contentType: number, body: Uint8Array): void {
+    if (!this.config.traceMessages) return;
+    const version = this.#version === undefined ? undefined : this.#version === 'tls13' ? 'TLSv1.3' : 'TLSv1.2';
+    this.#events.push({ type: 'message', direction, contentType, version, body: body.slice() });
   }
 
   /** RFC 8446 §5.1: a key change must coincide with a record boundary. */

@@ -58,7 +58,23 @@ export type ClientEvent =
   | { readonly type: 'keyUpdate'; readonly direction: 'received' | 'sent'; readonly updateRequested: boolean }
   | { readonly type: 'alert'; readonly level: 'warning' | 'fatal'; readonly description: number; readonly sent: boolean }
   | { readonly type: 'peerClosed' }
-  | { readonly type: 'keyLog'; readonly entry: KeyLogEntry };
+  | { readonly type: 'keyLog'; readonly entry: KeyLogEntry }
+  | MessageEvent;
+
+/**
+ * A handshake message, alert or ChangeCipherSpec as it passed, in plaintext (only with
+ * `traceMessages`; what `openssl s_client -msg` shows). `body` is a copy the receiver owns:
+ * for a handshake message the whole message with its 4-byte header (RFC 8446 §4).
+ */
+export interface MessageEvent {
+  readonly type: 'message';
+  readonly direction: 'sent' | 'received';
+  /** ContentType: 20 change_cipher_spec, 21 alert, 22 handshake (RFC 8446 §5.1). */
+  readonly contentType: number;
+  /** The version negotiated so far (undefined before the ServerHello). */
+  readonly version: 'TLSv1.3' | 'TLSv1.2' | undefined;
+  readonly body: Uint8Array;
+}
 
 /** What was negotiated; available once the handshake is done (some fields earlier). */
 export interface NegotiatedParameters {

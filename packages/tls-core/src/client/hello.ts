@@ -60,7 +60,7 @@ export function buildClientHello(p: ClientHelloParams): BuiltClientHello {
     // RFC 5746 §3.4: an empty renegotiation_info on the initial handshake (instead of the SCSV).
     exts.push(extension(ExtensionType.RenegotiationInfo, { renegotiatedConnection: new Uint8Array(0) }));
     exts.push(extension(ExtensionType.EcPointFormats, { formats: [EcPointFormat.uncompressed] }));
-    exts.push(extension(ExtensionType.SessionTicket, { ticket: p.tls12Ticket ?? new Uint8Array(0) }));
+    if (c.sessionTickets) exts.push(extension(ExtensionType.SessionTicket, { ticket: p.tls12Ticket ?? new Uint8Array(0) }));
   }
   exts.push(extension(ExtensionType.SupportedGroups, { groups: c.groups }));
   // RFC 8446 §4.2.3: rsa_pkcs1_* only make sense where TLS 1.2 may be negotiated.

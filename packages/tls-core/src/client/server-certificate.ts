@@ -9,7 +9,7 @@ import { InvalidCertificate, TlsError } from '../errors.ts';
 import type { PublicKey } from '../crypto/keys.ts';
 import { signatureAlgorithmForScheme, verifySignature, isSchemeCompatibleWithKey, isTls13CertificateVerifyScheme } from '../crypto/signature.ts';
 import { parseCertificate, type Certificate } from '../x509/certificate.ts';
-import { verifyServerCertificateChain } from '../x509/path-validation.ts';
+import { DEFAULT_PATH_LIMITS, verifyServerCertificateChain } from '../x509/path-validation.ts';
 import { reusableEndEntityKey } from '../x509/verification-cache.ts';
 import { PeerMisbehaved } from '../errors.ts';
 import { concatBytes, utf8 } from '../codec/bytes.ts';
@@ -39,6 +39,7 @@ export function authenticateServer(config: ClientConfig, hostname: string | unde
       trust: config.trustStore,
       hostname: custom === undefined ? hostname : undefined,
       now: config.now(),
+      limits: config.verifyDepth === undefined ? undefined : { maxIntermediates: Math.min(config.verifyDepth, DEFAULT_PATH_LIMITS.maxIntermediates) },
     });
     if (custom !== undefined && hostname !== undefined) {
       const refusal = custom(hostname, chain[0]!);

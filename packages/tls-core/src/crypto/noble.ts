@@ -59,10 +59,10 @@ function makeHash(name: HashAlgorithm['name'], h: NobleHash): HashAlgorithm & { 
   return { name, outputLen: h.outputLen, noble: h, digest: (d) => h(d), create: () => wrap(h.create()) };
 }
 
-export const SHA1 = /* @__PURE__ */ makeHash('sha1', nobleSha1 as unknown as NobleHash);
-export const SHA256 = /* @__PURE__ */ makeHash('sha256', nobleSha256);
-export const SHA384 = /* @__PURE__ */ makeHash('sha384', nobleSha384 as unknown as NobleHash);
-export const SHA512 = /* @__PURE__ */ makeHash('sha512', nobleSha512 as unknown as NobleHash);
+export const SHA1: HashAlgorithm = /* @__PURE__ */ makeHash('sha1', nobleSha1 as unknown as NobleHash);
+export const SHA256: HashAlgorithm = /* @__PURE__ */ makeHash('sha256', nobleSha256);
+export const SHA384: HashAlgorithm = /* @__PURE__ */ makeHash('sha384', nobleSha384 as unknown as NobleHash);
+export const SHA512: HashAlgorithm = /* @__PURE__ */ makeHash('sha512', nobleSha512 as unknown as NobleHash);
 
 /** Look up a hash by name. */
 export function hashByName(name: HashAlgorithm['name']): HashAlgorithm {
@@ -296,5 +296,10 @@ const ed25519Blinded = /* @__PURE__ */ (() => {
 const nobleP256 = /* @__PURE__ */ nistCurve(P256_PARAMS, nobleSha256);
 const nobleP384 = /* @__PURE__ */ nistCurve(P384_PARAMS, nobleSha384);
 
-/** Raw curve objects for the key-exchange and signature modules beside this file. Not exported from the package. */
+/**
+ * Raw curve objects for the key-exchange and signature modules beside this file. Not exported
+ * from the package, and left out of the declarations (`stripInternal`): noble's own types need
+ * TypeScript 5.7+ (generic Uint8Array), and published declarations must work from 5.0.
+ * @internal
+ */
 export const curves = { x25519: nobleX25519, ed25519: nobleEd25519, p256: nobleP256, p384: nobleP384 } as const;
