@@ -116,18 +116,30 @@ export function formatMarkdownTable(subjectName: string, rows: readonly BenchRow
 
 /** Fixed-width table: row, unit, subject, baseline (node:tls unless the row says otherwise), ratio. */
 export function formatBenchTable(subjectName: string, rows: readonly BenchRow[]): string {
-  const header = ['row', 'unit', subjectName, 'baseline', 'baseline is', `${subjectName} / baseline`];
-  const cells = rows.map((r) => [
-    `${r.section}: ${r.name}`,
-    r.unit,
-    r.subject.toFixed(1),
-    r.baseline.toFixed(1),
-    r.baselineName ?? 'node:tls',
-    (r.subject / r.baseline).toFixed(2),
-  ]);
+  const header = ['row', 'unit', subjectName, 'baseline', 'baseline is', 'ratio', 'CPU ms/op', 'baseline CPU', 'CPU ratio', 'floor ms', 'overhead', 'load1'];
+  const cells = rows.map((r) => {
+    const overhead = r.floorMs !== undefined && r.subjectCpuMs !== undefined ? r.subjectCpuMs - r.floorMs : undefined;
+    return [
+      `${r.section}: ${r.name}`,
+      r.unit,
+      r.subject.toFixed(1),
+      r.baseline.toFixed(1),
+      r.baselineName ?? 'node:tls',
+      (r.subject / r.baseline).toFixed(2),
+      fmt(r.subjectCpuMs),
+      fmt(r.baselineCpuMs),
+      r.subjectCpuMs !== undefined && r.baselineCpuMs !== undefined ? fmt(r.baselineCpuMs / r.subjectCpuMs) : '',
+      fmt(r.floorMs),
+      overhead === undefined ? '' : `${fmt(overhead)} (${((100 * overhead) / r.floorMs!).toFixed(0)}%)`,
+      r.load === undefined ? '' : r.load[0].toFixed(2),
+    ];
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: readonly string[]): string => c.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+  const peerLines = rows.flatMap((r) =>
+    (r.peers ?? []).map((p) => `  ${r.section}: ${r.name}: ${p.name} ${p.value.toFixed(1)} ${r.unit}${p.cpuMs === undefined ? '' : `, ${p.cpuMs.toFixed(2)} ms CPU/op`}; ${subjectName} / peer ${(r.subject / p.value).toFixed(2)}`),
+  );
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line), ...(peerLines.length > 0 ? ['', 'peers:', ...peerLines] : [])].join('\n');
 }
 
 main().then(

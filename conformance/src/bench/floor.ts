@@ -72,6 +72,8 @@ export interface FloorSpec {
   readonly root: string;
   readonly firstContact: boolean;
   readonly resumed?: boolean;
+  /** TLS 1.3 psk_ke: no X25519 exchange. */
+  readonly noKeyExchange?: boolean;
 }
 
 async function certificate(dir: string, name: string) {
@@ -116,7 +118,8 @@ export async function cryptoFloorMs(spec: FloorSpec, ms = 1500): Promise<number>
 
   const full = spec.resumed !== true;
   const tls13 = spec.version === 'TLSv1.3';
-  const dhe = full || tls13; // resumed TLS 1.3 is psk_dhe_ke; resumed TLS 1.2 has no key exchange
+  // Resumed TLS 1.3 is psk_dhe_ke unless psk_ke is asked for; resumed TLS 1.2 has no key exchange.
+  const dhe = full || (tls13 && spec.noKeyExchange !== true);
   const op = (): void => {
     if (dhe) {
       const sk = n.x25519.utils.randomSecretKey();

@@ -169,7 +169,12 @@ async function loadReclaim(): Promise<Peer> {
         ended();
       },
     });
-    socket.on('data', (data: Buffer) => void client.handleReceivedBytes(new Uint8Array(data.buffer, data.byteOffset, data.length)));
+    socket.on('data', (data: Buffer) => {
+      client.handleReceivedBytes(new Uint8Array(data.buffer, data.byteOffset, data.length)).catch((error: unknown) => {
+        settle.reject(error instanceof Error ? error : new Error(String(error)));
+        socket.destroy();
+      });
+    });
     socket.once('close', () => {
       settle.reject(new Error('@reclaimprotocol/tls: connection closed during the handshake'));
       ended();
