@@ -217,13 +217,14 @@ export function setPeerVersion(version: 'TLSv1.3' | 'TLSv1.2'): void {
 }
 
 /** The peers that load in this process, and for those that do not, why. */
-export async function loadPeers(): Promise<{ peers: Peer[]; failed: string[] }> {
+export async function loadPeers(only?: readonly string[]): Promise<{ peers: Peer[]; failed: string[] }> {
   const peers: Peer[] = [];
   const failed: string[] = [];
   for (const [name, load] of [
     ['subtls', loadSubtls],
     ['@reclaimprotocol/tls', loadReclaim],
   ] as const) {
+    if (only !== undefined && !only.includes(name)) continue;
     try {
       peers.push(await load());
     } catch (error) {
