@@ -47,7 +47,7 @@ async function measure(bytes: () => number, work: () => Promise<void> | void): P
 }
 
 async function downloadThroughput(client: ClientUnderTest, port: number, ca: string, expectedBytes: number): Promise<Throughput> {
-  const outcome = await client.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, keepData: false, timeoutMs: 20_000 });
+  const outcome = await client.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, keepData: false, timeoutMs: 20_000, observe: false });
   if (!outcome.ok) throw new Error(`${client.name} handshake failed: ${outcome.error.message}`);
   const connection = outcome.connection;
   const result = await measure(

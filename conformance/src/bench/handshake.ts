@@ -46,7 +46,7 @@ export async function handshake(client: ClientUnderTest, port: number, ca: strin
     clearVerificationCaches();
     clearTrustStoreCache();
   }
-  const outcome = await client.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, keepData: false, preparedContext: !firstContact });
+  const outcome = await client.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, keepData: false, preparedContext: !firstContact, observe: false });
   if (!outcome.ok) throw new Error(`${client.name} handshake failed: ${outcome.error.message}`);
   outcome.connection.destroy();
   await outcome.connection.closed;

@@ -11,11 +11,14 @@
  */
 import { UsageError, type ResumptionData } from '@puretls/tls-core';
 
-/** Serialized Sessions for the engine data they were made from (registered by connect()). */
-const serialized = new WeakMap<ResumptionData, Uint8Array>();
+/**
+ * Serialized Sessions for the engine data they were made from (registered by connect()), or a
+ * function that serializes on first demand and returns undefined once the Session is gone.
+ */
+const serialized = new WeakMap<ResumptionData, Uint8Array | (() => Uint8Array | undefined)>();
 
-/** Remember the serialized Session made from an engine session event, for exportSession(). */
-export function registerSessionBytes(data: ResumptionData, bytes: Uint8Array): void {
+/** Remember the serialized Session (or how to serialize it later) made from an engine session event, for exportSession(). */
+export function registerSessionBytes(data: ResumptionData, bytes: Uint8Array | (() => Uint8Array | undefined)): void {
   serialized.set(data, bytes);
 }
 
@@ -39,8 +42,13 @@ export function setSessionCodec(codec: SessionCodec | undefined): void {
 }
 
 /** The value handed to the application for a session. */
-export function exportSession(session: ResumptionData): SessionValue {
-  const bytes = serialized.get(session);
+export function exportSession(session: ResumptionData): SessionValue | undefined {
+  let bytes = serialized.get(session);
+  if (typeof bytes === 'function') {
+    bytes = bytes();
+    if (bytes === undefined) return undefined;
+    serialized.set(session, bytes);
+  }
   if (bytes !== undefined) return Buffer.from(bytes);
   return registered === undefined ? session : Buffer.from(registered.encode(session));
 }

@@ -107,7 +107,11 @@ export class TLSSocket extends Duplex {
     return this.#negotiated?.sessionReused ?? false;
   }
 
-  /** The most recent resumable session (see session-hook.ts for its form), or undefined. */
+  /**
+   * The most recent resumable session (see session-hook.ts for its form), or undefined. Sessions of
+   * connect() are serialized on demand: after 'close', one that nobody asked for while the socket
+   * was open is gone (its secret wiped), so undefined; listen to 'session' to keep every one.
+   */
   getSession(): SessionValue | undefined {
     return this.#session === undefined ? undefined : exportSession(this.#session);
   }
@@ -277,7 +281,8 @@ export class TLSSocket extends Duplex {
         return;
       case 'session':
         this.#session = event.session;
-        this.emit('session', exportSession(event.session));
+        // Serialized only for a listener (or a later getSession()): most connections never ask.
+        if (this.listenerCount('session') > 0) this.emit('session', exportSession(event.session));
         return;
       case 'keyLog':
         this.emit('keylog', Buffer.from(`${event.entry.line}\n`, 'latin1'));
