@@ -21,6 +21,7 @@ import './bench/aead.ts';
 import './bench/x509-chain.ts';
 import './bench/resumption.ts';
 import './bench/cold-start.ts';
+import './bench/idle.ts';
 import { registeredSections, type BenchRow } from './bench/registry.ts';
 import { loadNow } from './bench/measure.ts';
 import { loadPeers } from './bench/peers.ts';
