@@ -146,12 +146,24 @@ export class GcmTagMismatch extends Error {}
 export class Gcm {
   readonly #aes: AesCtr;
   #table: Int32Array | undefined;
-  readonly #counter = new Uint8Array(16);
-  readonly #tagMask = new Uint8Array(16);
-  readonly #y = new Int32Array(4);
+  // Scratch blocks, made on first use (a key that never protects a record, like the write key of
+  // an idle connection, costs no more than its key schedule): one 48-byte buffer, 4-byte aligned.
+  #counter: Uint8Array | undefined;
+  #tagMask: Uint8Array | undefined;
+  #y: Int32Array | undefined;
 
   constructor(aes: AesCtr) {
     this.#aes = aes;
+  }
+
+  #scratch(): { counter: Uint8Array; mask: Uint8Array } {
+    if (this.#counter === undefined || this.#tagMask === undefined) {
+      const buffer = new ArrayBuffer(48);
+      this.#counter = new Uint8Array(buffer, 0, 16);
+      this.#tagMask = new Uint8Array(buffer, 16, 16);
+      this.#y = new Int32Array(buffer, 32, 4);
+    }
+    return { counter: this.#counter, mask: this.#tagMask };
   }
 
   /** H = E_K(0^128), and its table, on first use. */
@@ -168,13 +180,12 @@ export class Gcm {
   /** J0 = nonce ‖ 0^31 ‖ 1; the tag mask E_K(J0); the counter left at inc32(J0). */
   #start(nonce: Uint8Array): void {
     if (nonce.length !== 12) throw new RangeError(`AES-GCM nonce length ${nonce.length}`);
-    const counter = this.#counter;
+    const { counter, mask } = this.#scratch();
     counter.set(nonce);
     counter[12] = 0;
     counter[13] = 0;
     counter[14] = 0;
     counter[15] = 1;
-    const mask = this.#tagMask;
     mask.set(counter);
     this.#aes.encryptBlock(mask);
     counter[15] = 2;
@@ -183,7 +194,7 @@ export class Gcm {
   /** S = GHASH_H(A ‖ 0 ‖ C ‖ 0 ‖ [len(A)]_64 ‖ [len(C)]_64), T = MSB_t(GCTR_K(J0, S)), written to `tag`. */
   #tag(aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): void {
     const t = this.#ghashTable();
-    const y = this.#y;
+    const y = this.#y!;
     y.fill(0);
     ghashUpdate(t, y, aad);
     ghashUpdate(t, y, ciphertext);
@@ -201,7 +212,7 @@ export class Gcm {
     lengths[14] = dataBits >>> 8;
     lengths[15] = dataBits;
     ghashUpdate(t, y, lengths);
-    const mask = this.#tagMask;
+    const mask = this.#tagMask!;
     for (let i = 0; i < 4; i++) {
       const word = y[i]!;
       tag[4 * i] = (word >>> 24) ^ mask[4 * i]!;
@@ -214,11 +225,11 @@ export class Gcm {
   /** XOR `data` in place with the key stream from the current counter, on an aligned copy when `data` is not aligned. */
   #ctr(data: Uint8Array): void {
     if (data.byteOffset % 4 === 0) {
-      this.#aes.ctr32(this.#counter, data);
+      this.#aes.ctr32(this.#counter!, data);
       return;
     }
     const aligned = data.slice();
-    this.#aes.ctr32(this.#counter, aligned);
+    this.#aes.ctr32(this.#counter!, aligned);
     data.set(aligned);
   }
 
@@ -261,6 +272,6 @@ export class Gcm {
   wipe(): void {
     this.#aes.wipe();
     this.#table?.fill(0);
-    this.#tagMask.fill(0);
+    this.#tagMask?.fill(0);
   }
 }

@@ -123,13 +123,20 @@ export interface Aead {
 }
 
 /** noble's AES block function and 32-bit counter mode under one expanded key (FIPS 197, SP 800-38D §6.5). */
-function nobleAes(key: Uint8Array): AesCtr {
-  const xk = aesUnsafe.expandKeyLE(key);
-  return {
-    encryptBlock: (block) => void aesUnsafe.encryptBlock(xk, block),
-    ctr32: (counter, data) => void aesUnsafe.ctr32(xk, false, counter, data, data),
-    wipe: () => xk.fill(0),
-  };
+class NobleAes implements AesCtr {
+  readonly #xk: Uint32Array;
+  constructor(key: Uint8Array) {
+    this.#xk = aesUnsafe.expandKeyLE(key);
+  }
+  encryptBlock(block: Uint8Array): void {
+    aesUnsafe.encryptBlock(this.#xk, block);
+  }
+  ctr32(counter: Uint8Array, data: Uint8Array): void {
+    aesUnsafe.ctr32(this.#xk, false, counter, data, data);
+  }
+  wipe(): void {
+    this.#xk.fill(0);
+  }
 }
 
 /**
@@ -163,7 +170,7 @@ export function createAead(algorithm: AeadAlgorithm, key: Uint8Array): Aead {
 }
 
 function gcmAead(algorithm: 'AES-128-GCM' | 'AES-256-GCM', key: Uint8Array): Aead {
-  const gcm = new Gcm(nobleAes(key));
+  const gcm = new Gcm(new NobleAes(key));
   return {
     algorithm,
     seal(nonce, aad, plaintext, output) {
