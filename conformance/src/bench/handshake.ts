@@ -27,7 +27,7 @@ import { clearVerificationCaches } from '@puretls/tls-core';
 import { clearTrustStoreCache } from '@puretls/transport-node';
 import { startOpensslServer } from '../openssl-server.ts';
 import type { ClientUnderTest } from '../types.ts';
-import { cryptoFloorMs } from './floor.ts';
+import { cryptoFloorOp } from './floor.ts';
 import { BLOCKS, interleaved, loadNow } from './measure.ts';
 import { setPeerVersion, type Peer, type PeerRow } from './peers.ts';
 import { registerSection, type BenchContext, type BenchRow, type PeerResult } from './registry.ts';
@@ -75,17 +75,6 @@ export async function runnablePeers(all: readonly Peer[], row: PeerRow, trial: (
   return { peers, skipped };
 }
 
-/** Rates and client CPU of the baseline and the subject in interleaved rounds (measure.ts). */
-export async function interleavedRates(
-  count: number,
-  warmup: number,
-  baseline: () => Promise<void>,
-  subject: () => Promise<void>,
-): Promise<{ baseline: number; subject: number; baselineCpuMs: number; subjectCpuMs: number }> {
-  const [b, s] = await interleaved(count, warmup, [baseline, subject]);
-  return { baseline: b!.rate, subject: s!.rate, baselineCpuMs: b!.cpuMs, subjectCpuMs: s!.cpuMs };
-}
-
 interface HandshakeSectionSpec {
   readonly id: string;
   readonly title: string;
@@ -112,15 +101,18 @@ function registerHandshakeSection(spec: HandshakeSectionSpec & { readonly versio
           for (const firstContact of [false, true]) {
             const row = { version: spec.version, chain: peerChain } as const;
             const { peers, skipped } = await runnablePeers(context.peers, row, (p) => p.handshake(server.port, ca, firstContact));
+            // The floor runs as one more side of the same rounds, so it sees the same machine.
+            const floor = await cryptoFloorOp({ version: spec.version, dir: context.pki.dir, leaf, intermediate, root, firstContact });
             const stats = await interleaved(context.handshakes, context.warmup, [
               () => handshake(context.baseline, server.port, ca, firstContact),
               () => handshake(context.subject, server.port, ca, firstContact),
+              () => Promise.resolve(floor()),
               ...peers.map((p) => () => p.handshake(server.port, ca, firstContact)),
             ]);
-            const [b, s] = stats as [(typeof stats)[0], (typeof stats)[0]];
-            const floorMs = await cryptoFloorMs({ version: spec.version, dir: context.pki.dir, leaf, intermediate, root, firstContact });
+            const [b, s, f] = stats as [(typeof stats)[0], (typeof stats)[0], (typeof stats)[0]];
+            const floorMs = f.cpuMs;
             const contact = firstContact ? 'first contact' : 'repeat contact';
-            const peerResults: PeerResult[] = peers.map((p, i) => ({ name: p.name, value: stats[2 + i]!.rate, cpuMs: stats[2 + i]!.cpuMs }));
+            const peerResults: PeerResult[] = peers.map((p, i) => ({ name: p.name, value: stats[3 + i]!.rate, cpuMs: stats[3 + i]!.cpuMs }));
             context.log(
               `  ${label}, ${contact}: ${context.subject.name} ${s.rate.toFixed(1)}/s ${s.cpuMs.toFixed(2)} ms CPU, node:tls ${b.rate.toFixed(1)}/s ${b.cpuMs.toFixed(2)} ms CPU, floor ${floorMs.toFixed(2)} ms` +
                 peerResults.map((p) => `, ${p.name} ${p.value.toFixed(1)}/s ${p.cpuMs!.toFixed(2)} ms CPU`).join(''),

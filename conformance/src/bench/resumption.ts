@@ -14,9 +14,8 @@
  */
 import { startOpensslServer } from '../openssl-server.ts';
 import type { ClientConnectOptions, ClientUnderTest } from '../types.ts';
-import { cryptoFloorMs } from './floor.ts';
-import { interleavedRates } from './handshake.ts';
-import { loadNow } from './measure.ts';
+import { cryptoFloorOp } from './floor.ts';
+import { interleaved, loadNow, type SideStats } from './measure.ts';
 import { registerSection, type BenchContext, type BenchRow } from './registry.ts';
 
 const SESSION_WAIT_MS = 2000;
@@ -73,13 +72,7 @@ registerSection({
         const subjectOptions: ClientConnectOptions = pskModes === undefined ? options : { ...options, pskModes };
         const baselineSession = await firstSession(context.baseline, options);
         const subjectSession = await firstSession(context.subject, subjectOptions);
-        const { baseline, subject, baselineCpuMs, subjectCpuMs } = await interleavedRates(
-          context.handshakes,
-          context.warmup,
-          () => resumed(context.baseline, options, baselineSession),
-          () => resumed(context.subject, subjectOptions, subjectSession),
-        );
-        const floorMs = await cryptoFloorMs({
+        const floor = await cryptoFloorOp({
           version,
           dir: context.pki.dir,
           leaf: 'leaf-ecdsa-p256',
@@ -89,6 +82,13 @@ registerSection({
           resumed: true,
           ...(pskModes === undefined ? {} : { noKeyExchange: true }),
         });
+        // The floor as a third side of the same interleaved rounds.
+        const [b, s, f] = (await interleaved(context.handshakes, context.warmup, [
+          () => resumed(context.baseline, options, baselineSession),
+          () => resumed(context.subject, subjectOptions, subjectSession),
+          () => Promise.resolve(floor()),
+        ])) as [SideStats, SideStats, SideStats];
+        const [baseline, subject, baselineCpuMs, subjectCpuMs, floorMs] = [b.rate, s.rate, b.cpuMs, s.cpuMs, f.cpuMs];
         context.log(
           `  ${label}: ${context.subject.name} ${subject.toFixed(1)}/s ${subjectCpuMs.toFixed(2)} ms CPU, node:tls ${baseline.toFixed(1)}/s ${baselineCpuMs.toFixed(2)} ms CPU, floor ${floorMs.toFixed(2)} ms`,
         );
