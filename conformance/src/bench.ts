@@ -22,6 +22,7 @@ import './bench/x509-chain.ts';
 import './bench/resumption.ts';
 import './bench/cold-start.ts';
 import './bench/idle.ts';
+import './bench/quickjs.ts';
 import { registeredSections, type BenchRow } from './bench/registry.ts';
 import { loadNow } from './bench/measure.ts';
 import { loadPeers } from './bench/peers.ts';

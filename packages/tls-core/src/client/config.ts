@@ -7,7 +7,7 @@
 import { UsageError } from '../errors.ts';
 import { CipherSuite, ProtocolVersion } from '../wire/enums.ts';
 import { SUPPORTED_KEY_EXCHANGE_GROUPS } from '../crypto/key-exchange.ts';
-import { randomBytes as defaultRandomBytes } from '../crypto/noble.ts';
+import { defaultRandomBytes, type RandomBytes } from '../crypto/noble.ts';
 import { SUPPORTED_SIGNATURE_SCHEMES } from '../crypto/signature.ts';
 import type { TrustStore } from '../x509/trust-store.ts';
 
@@ -58,7 +58,12 @@ export interface ClientConfigOptions {
   keyLog?: boolean;
   /** The clock, in ms since the epoch (default Date.now). */
   now?: () => number;
-  /** Randomness (default crypto.getRandomValues). Deterministic tests replace it. */
+  /**
+   * The source of every random byte the engine uses (client random, session IDs, every key share
+   * and the NIST scalar blinding): `(n) => n` cryptographically secure random bytes. Default:
+   * `globalThis.crypto.getRandomValues`, looked up when first needed; hosts without Web Crypto
+   * (QuickJS, sandboxes) must pass one. A seeded function makes the engine deterministic.
+   */
   randomBytes?: (n: number) => Uint8Array;
 }
 
@@ -170,8 +175,18 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     emptyKeyShareWhenResumingTls12: options.emptyKeyShareWhenResumingTls12 ?? true,
     keyLog: options.keyLog ?? false,
     now: options.now ?? Date.now,
-    randomBytes: options.randomBytes ?? defaultRandomBytes,
+    randomBytes: options.randomBytes === undefined ? defaultRandomBytes : checkedRandomBytes(options.randomBytes),
   });
+}
+
+/** A caller's randomness source, held to its contract: a Uint8Array of exactly the length asked for. */
+function checkedRandomBytes(source: RandomBytes): RandomBytes {
+  if (typeof source !== 'function') throw new UsageError('randomBytes must be a function (n) => Uint8Array');
+  return (n) => {
+    const bytes: unknown = source(n);
+    if (!(bytes instanceof Uint8Array) || bytes.length !== n) throw new UsageError(`randomBytes(${n}) must return a Uint8Array of ${n} bytes`);
+    return bytes;
+  };
 }
 
 function versionOf(name: string, what: string): ProtocolVersion {

@@ -53,6 +53,9 @@ export function authenticateServer(config: ClientConfig, hostname: string | unde
   // Even unverified, the leaf must parse: its key authenticates the handshake itself. A verified
   // chain already parsed it (chain[0]), so it is not parsed twice.
   const leaf = verifiedLeaf ?? parseCertificate(chain[0]!);
+  // The leaf's keyUsage governs what its key may sign, whether or not the chain was trusted
+  // (RFC 5280 §4.2.1.3): every key exchange puretls negotiates is signed.
+  if (leaf.keyUsage !== undefined && !leaf.keyUsage.digitalSignature) throw new InvalidCertificate('WrongKeyUsage', 'keyUsage lacks digitalSignature');
   return { leafKey: reusableEndEntityKey(leaf.subjectPublicKeyInfo, leaf.publicKey), error };
 }
 

@@ -26,6 +26,7 @@ import type { Certificate13, CertificateRequest13 } from '../wire/certificate.ts
 import { ExtensionType, HandshakeType, KeyUpdateRequest, ProtocolVersion } from '../wire/enums.ts';
 import type { HelloContext } from './expect-server-hello.ts';
 import { MAX_TICKET_LIFETIME_S } from './expect-server-hello.ts';
+import { LIMITS } from '../limits.ts';
 import { authenticateServer, verifyTls13CertificateVerify, type ServerAuthentication } from './server-certificate.ts';
 import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
 import { selectedAlpn } from './hello.ts';
@@ -272,6 +273,8 @@ export class ExpectTraffic implements ClientState {
   readonly isTraffic = true;
   readonly #p: Tls13Progress;
   #secrets: TrafficSecrets;
+  /** NewSessionTickets turned into sessions so far (at most LIMITS.sessionTickets). */
+  #tickets = 0;
 
   constructor(p: Tls13Progress, secrets: TrafficSecrets) {
     this.#p = p;
@@ -283,12 +286,13 @@ export class ExpectTraffic implements ClientState {
     if (msg.type === HandshakeType.KeyUpdate) {
       if (msg.request !== KeyUpdateRequest.UpdateNotRequested && msg.request !== KeyUpdateRequest.UpdateRequested)
         throw new PeerMisbehaved('IllegalKeyUpdateRequest');
-      // RFC 8446 §4.6.3: switch our read keys; if asked, answer with our own KeyUpdate first.
+      // RFC 8446 §4.6.3: switch our read keys; if asked, answer with our own KeyUpdate, unless we
+      // already sent one and no data since ("multiple KeyUpdates while it is silent" get one update).
       const server = nextApplicationTrafficSecret(this.#p.suite.hash, this.#secrets.server);
       this.#secrets = { ...this.#secrets, server };
       io.installTls13ReadKeys(deriveTrafficKeys(this.#p.suite, server));
       io.emit({ type: 'keyUpdate', direction: 'received', updateRequested: msg.request === KeyUpdateRequest.UpdateRequested });
-      if (msg.request === KeyUpdateRequest.UpdateRequested) this.sendKeyUpdate(io, false);
+      if (msg.request === KeyUpdateRequest.UpdateRequested && !io.silentSinceKeyUpdate()) this.sendKeyUpdate(io, false);
       return this;
     }
     if (msg.version !== 'tls13') throw new InvalidMessage('BadValue', 'NewSessionTicket form');
@@ -296,6 +300,10 @@ export class ExpectTraffic implements ClientState {
     if (msg.lifetime > MAX_TICKET_LIFETIME_S) throw new PeerMisbehaved('IllegalTicketLifetime');
     checkExtensionsAllowed(msg.extensions, 'NST');
     if (msg.lifetime === 0) return this;
+    // A client may ignore tickets (§4.6.1): past the cap they are checked and dropped, so a ticket
+    // flood costs decoding only, not a PSK derivation and a session each.
+    if (this.#tickets >= LIMITS.sessionTickets) return this;
+    this.#tickets++;
     const early = findExtension(msg.extensions, ExtensionType.EarlyData);
     const hello = this.#p.hello;
     io.emit({
@@ -328,6 +336,7 @@ export class ExpectTraffic implements ClientState {
     const client = nextApplicationTrafficSecret(this.#p.suite.hash, this.#secrets.client);
     this.#secrets = { ...this.#secrets, client };
     io.installTls13WriteKeys(deriveTrafficKeys(this.#p.suite, client));
+    io.noteKeyUpdateSent();
     io.emit({ type: 'keyUpdate', direction: 'sent', updateRequested: requestPeerUpdate });
   }
 

@@ -25,6 +25,7 @@
  * UnknownIssuer, as browsers do. See docs/x509.md.
  * @module
  */
+import { X509_LIMITS } from '../limits.ts';
 import type { PublicKey } from '../crypto/keys.ts';
 import { verifySignature } from '../crypto/signature.ts';
 import { InvalidCertificate, type CertificateErrorReason } from '../errors.ts';
@@ -69,10 +70,15 @@ export interface VerifiedPath {
   readonly path: readonly Certificate[];
 }
 
-export const DEFAULT_PATH_LIMITS: PathLimits = { maxIntermediates: 6, maxSignatureChecks: 100, maxPresented: 32 };
+/** The defaults, from limits.ts. */
+export const DEFAULT_PATH_LIMITS: PathLimits = {
+  maxIntermediates: X509_LIMITS.maxIntermediates,
+  maxSignatureChecks: X509_LIMITS.maxSignatureChecks,
+  maxPresented: X509_LIMITS.maxPresented,
+};
 
-/** Largest RSA modulus verified (bounds the cost of one signature check). */
-export const MAX_RSA_BITS = 8192;
+/** Largest RSA modulus verified (bounds the cost of one signature check; limits.ts). */
+export const MAX_RSA_BITS = X509_LIMITS.maxRsaBits;
 
 /**
  * Validate a server's certificate chain and (when given) its host name.
