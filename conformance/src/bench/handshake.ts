@@ -75,6 +75,17 @@ export async function runnablePeers(all: readonly Peer[], row: PeerRow, trial: (
   return { peers, skipped };
 }
 
+/** Rates and client CPU of a baseline and a subject in interleaved rounds (measure.ts). */
+export async function interleavedRates(
+  count: number,
+  warmup: number,
+  baseline: () => Promise<void>,
+  subject: () => Promise<void>,
+): Promise<{ baseline: number; subject: number; baselineCpuMs: number; subjectCpuMs: number }> {
+  const [b, s] = await interleaved(count, warmup, [baseline, subject]);
+  return { baseline: b!.rate, subject: s!.rate, baselineCpuMs: b!.cpuMs, subjectCpuMs: s!.cpuMs };
+}
+
 interface HandshakeSectionSpec {
   readonly id: string;
   readonly title: string;
