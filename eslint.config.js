@@ -84,4 +84,8 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs', 'packages/*/bin/**'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', URLSearchParams: 'readonly' } },
   },
+  {
+    files: ['docs/examples/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
+  },
 );

@@ -166,8 +166,16 @@ export type CertificateErrorReason =
 export class InvalidCertificate extends TlsError {
   override name = 'InvalidCertificate';
   readonly reason: CertificateErrorReason;
-  constructor(reason: CertificateErrorReason, detail?: string) {
-    super(`tls: invalid certificate: ${reason}${detail === undefined ? '' : ` (${detail})`}`);
+  /**
+   * The chain the server presented (DER, leaf first), set by the handshake when it refuses a chain:
+   * transports derive OpenSSL's verify code from it (self-signed leaf, self-signed root in the chain).
+   */
+  peerCertificates: readonly Uint8Array[] | undefined;
+  /**
+   * @param cause the caller's own Error when a custom `checkServerIdentity` refused the certificate
+   */
+  constructor(reason: CertificateErrorReason, detail?: string, cause?: Error) {
+    super(`tls: invalid certificate: ${reason}${detail === undefined ? '' : ` (${detail})`}`, cause === undefined ? undefined : { cause });
     this.reason = reason;
   }
 }

@@ -79,6 +79,9 @@ export class ClientConnection {
   /** We sent a KeyUpdate and no application data after it (RFC 8446 §4.6.3). */
   #silentSinceKeyUpdate = false;
   #sentCloseNotify = false;
+  /** verify_data of the last Finished we sent / received (Node's getFinished() / getPeerFinished()). */
+  #finished: Uint8Array | undefined;
+  #peerFinished: Uint8Array | undefined;
   readonly #counts = { changeCipherSpecs: 0, warningAlerts: 0, emptyRecords: 0, keyUpdates: 0, helloRequests: 0 };
   readonly #io: HandshakeIo;
 
@@ -229,6 +232,19 @@ export class ClientConnection {
     return this.#error !== undefined ? 'Failed' : (this.#state?.kind ?? 'Start');
   }
 
+  /**
+   * The verify_data of the latest Finished message we sent (RFC 8446 §4.4.4, RFC 5246 §7.4.9), as
+   * OpenSSL's SSL_get_finished / Node's `getFinished()`; a copy, undefined before it was sent.
+   */
+  get finishedVerifyData(): Uint8Array | undefined {
+    return this.#finished?.slice();
+  }
+
+  /** The verify_data of the server's Finished (SSL_get_peer_finished); a copy, undefined before it arrived. */
+  get peerFinishedVerifyData(): Uint8Array | undefined {
+    return this.#peerFinished?.slice();
+  }
+
   /** What was negotiated, once the handshake is done. */
   get negotiated(): NegotiatedParameters | undefined {
     return this.#negotiated;
@@ -320,6 +336,8 @@ export class ClientConnection {
       // Each TLS 1.2 HelloRequest costs us an alert record: cap them between data records too.
       if (msg.type === HandshakeType.HelloRequest && ++this.#counts.helloRequests > LIMITS.helloRequests) throw new PeerMisbehaved('TooManyHelloRequests');
       this.#state = this.#state!.handle(msg, this.#io);
+      // Recorded once the state accepted it (a wrong Finished throws above).
+      if (msg.type === HandshakeType.Finished) this.#peerFinished = msg.verifyData.slice();
     }
   }
 
@@ -359,6 +377,8 @@ export class ClientConnection {
     return {
       config: this.config,
       sendHandshake: (raw) => {
+        // Every caller passes one message; a Finished body is its verify_data (4-byte header).
+        if (raw[0] === HandshakeType.Finished) this.#finished = raw.slice(4);
         for (const rec of this.#write.sealAll(ContentType.Handshake, raw)) this.#outgoing.push(rec);
       },
       sendWarningAlert: (description) => this.#sendAlert(AlertLevel.Warning, description),

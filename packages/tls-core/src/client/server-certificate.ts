@@ -42,11 +42,12 @@ export function authenticateServer(config: ClientConfig, hostname: string | unde
     });
     if (custom !== undefined && hostname !== undefined) {
       const refusal = custom(hostname, chain[0]!);
-      if (refusal !== undefined) throw new InvalidCertificate('NotValidForName', refusal.message);
+      if (refusal !== undefined) throw new InvalidCertificate('NotValidForName', refusal.message, refusal);
     }
     verifiedLeaf = verified.leaf;
   } catch (e) {
     if (!(e instanceof TlsError)) throw e;
+    if (e instanceof InvalidCertificate) e.peerCertificates ??= chain;
     if (config.verifyCertificates) throw e;
     error = e;
   }

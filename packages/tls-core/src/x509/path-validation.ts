@@ -22,7 +22,9 @@
  * then, over all candidate paths, the most specific issuer problem (expired intermediate, CA flag,
  * path length, name constraints, ...) before BadSignature (a signature that fails although the key
  * identifiers match) before UnknownIssuer. A self-signed leaf that claims to be a CA is reported as
- * UnknownIssuer, as browsers do. See docs/x509.md.
+ * UnknownIssuer, as browsers do, unless it is byte-identical to a trust anchor: a leaf that is itself
+ * a configured anchor is trusted directly (validity, host name and leaf usage still checked), as
+ * OpenSSL, Go and Node accept the self-signed development certificate given as `ca`. See docs/x509.md.
  * @module
  */
 import { X509_LIMITS } from '../limits.ts';
@@ -99,6 +101,10 @@ export function verifyServerCertificateChain(options: VerifyServerCertificateOpt
   checkValidity(leaf, now);
   if (options.hostname !== undefined) verifyHostname(leaf, options.hostname);
   checkLeafUsage(leaf);
+  // A leaf byte-identical to a configured anchor is trusted directly, as OpenSSL (so Node) and Go's
+  // Certificate.Verify (`opts.Roots.contains(c)`) do: this is the `openssl req -x509` development
+  // certificate given as `ca`, which carries CA:TRUE. Its validity, host name and usage were checked above.
+  if (options.trust.contains(leaf)) return { leaf, publicKey: leaf.publicKey, path: [leaf] };
 
   const intermediates: Certificate[] = [];
   const seen = new Set<string>([bytesKey(leaf.der)]);
