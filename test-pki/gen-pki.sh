@@ -98,6 +98,14 @@ for spec in client-ecdsa:p256 client-rsa:rsa2048 client-ed25519:ed25519; do
   key ${spec%%:*} ${spec##*:}; sign ${spec%%:*} ca-int client 365
 done
 cat ca-root.pem > trust-root.pem                      # what the client under test trusts
+# single-key-type hierarchies for the benchmark (issue 16): ECDSA P-256 end to end, RSA-2048 end to end
+for kind in p256:ecdsa-only rsa2048:rsa-only; do
+  alg=${kind%%:*}; n=${kind##*:}
+  key $n-root $alg
+  openssl req -x509 -new -key $n-root.key -subj "/CN=Bench $n Root" -days 3650 -config ext.cnf -extensions ca_root -sha256 -out $n-root.pem
+  key $n-int $alg; sign $n-int $n-root ca_int 1825 -sha256
+  key $n-leaf $alg; sign $n-leaf $n-int leaf 365 -sha256
+done
 
 # ---- badssl-style negative fixtures ----
 export SAN="DNS:wrong.host.example"; key bad-wronghost p256; sign bad-wronghost ca-int leaf 365; export SAN="$SAN_LOCAL"

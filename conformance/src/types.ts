@@ -55,6 +55,12 @@ export interface ClientConnectOptions {
    * each handshake from a prepared context.
    */
   readonly preparedContext?: boolean;
+  /**
+   * Listen for 'keylog' and 'session' events (default true). The benchmark's full-handshake,
+   * download and idle rows turn it off, as an application that wants neither does, so neither
+   * client derives key log lines or serializes sessions nobody asked for.
+   */
+  readonly observe?: boolean;
 }
 
 /** What the client reports about a finished handshake. */

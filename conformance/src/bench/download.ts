@@ -15,11 +15,15 @@
  *
  * @module
  */
+import { readFile } from 'node:fs/promises';
 import { writeTextFile } from '../pki.ts';
 import { startOpensslServer } from '../openssl-server.ts';
 import type { ClientUnderTest } from '../types.ts';
-import { INNER_LENGTH, RECORDS, loadNobleChacha, nonceFor, sealRecords } from './aead.ts';
-import { registerSection, type BenchContext, type BenchRow } from './registry.ts';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { INNER_LENGTH, RECORDS, loadNobleChacha, nonceFor, sealRecords, type NobleAeadConstructor } from './aead.ts';
+import { loadNow } from './measure.ts';
+import { registerSection, type BenchContext, type BenchRow, type PeerResult } from './registry.ts';
 
 const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'] as const;
 const FILE_NAME = 'bench-download.txt';
@@ -43,7 +47,7 @@ async function measure(bytes: () => number, work: () => Promise<void> | void): P
 }
 
 async function downloadThroughput(client: ClientUnderTest, port: number, ca: string, expectedBytes: number): Promise<Throughput> {
-  const outcome = await client.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, keepData: false, timeoutMs: 20_000 });
+  const outcome = await client.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, keepData: false, timeoutMs: 20_000, observe: false });
   if (!outcome.ok) throw new Error(`${client.name} handshake failed: ${outcome.error.message}`);
   const connection = outcome.connection;
   const result = await measure(
@@ -62,11 +66,22 @@ async function download(client: ClientUnderTest, port: number, ca: string, expec
 }
 
 const CHACHA = 'TLS_CHACHA20_POLY1305_SHA256';
+const AES128 = 'TLS_AES_128_GCM_SHA256';
 const ADJACENT_ROUNDS = 5;
 
-/** A function that opens `bytes` worth of 16 KiB ChaCha20-Poly1305 records with raw noble. */
-async function rawNobleOpener(): Promise<(bytes: number) => Promise<Throughput>> {
-  const chacha = await loadNobleChacha();
+/** noble's AES-GCM (`gcm(key, nonce, aad)`), from the copy puretls runs; a 16-byte key for AES-128. */
+async function loadNobleGcm128(): Promise<NobleAeadConstructor> {
+  const requireFromCore = createRequire(fileURLToPath(import.meta.resolve('@puretls/tls-core')));
+  const module = (await import(pathToFileURL(requireFromCore.resolve('@noble/ciphers/aes.js')).href)) as { gcm: NobleAeadConstructor };
+  return (key, nonce, aad) => module.gcm(key.subarray(0, 16), nonce, aad);
+}
+
+/**
+ * A function that opens `bytes` worth of 16 KiB records with raw noble, one AEAD object per record
+ * as noble's API has it (`chacha20poly1305(key, nonce, aad).decrypt(record)`, `gcm(...)` alike).
+ */
+async function rawNobleOpener(suite: string): Promise<(bytes: number) => Promise<Throughput>> {
+  const chacha = suite === CHACHA ? await loadNobleChacha() : await loadNobleGcm128();
   const { key, iv, records } = sealRecords(chacha);
   const nonces = records.map((_, seq) => nonceFor(iv, seq));
   const plainLength = INNER_LENGTH - 1;
@@ -101,22 +116,43 @@ registerSection({
     await writeTextFile(context.pki.dir, FILE_NAME, bytes);
     const rows: BenchRow[] = [];
     for (const suite of SUITES) {
+      // The ECDSA-P-256-only chain: every client here, the peers included, can verify it.
+      const ca = await readFile(context.pki.path('ecdsa-only-root.pem'), 'utf8');
       const server = await startOpensslServer({
-        args: ['-cert', 'leaf-ecdsa-p256.pem', '-key', 'leaf-ecdsa-p256.key', '-cert_chain', 'ca-int.pem', '-tls1_3', '-ciphersuites', suite, '-WWW'],
+        args: ['-cert', 'ecdsa-only-leaf.pem', '-key', 'ecdsa-only-leaf.key', '-cert_chain', 'ecdsa-only-int.pem', '-tls1_3', '-ciphersuites', suite, '-WWW'],
         cwd: context.pki.dir,
         naccept: 0,
         lifetimeSeconds: 600,
       });
       try {
-        const baseline = await best(RUNS, () => download(context.baseline, server.port, context.pki.caRootPem, bytes));
-        const subject = await best(RUNS, () => download(context.subject, server.port, context.pki.caRootPem, bytes));
-        context.log(`  ${suite}: ${context.subject.name} ${subject.toFixed(1)} MB/s, node:tls ${baseline.toFixed(1)} MB/s`);
-        rows.push({ section: 'download', name: `${context.downloadMiB} MiB ${suite}`, unit: 'MB/s', subject, baseline, note: `best of ${RUNS}` });
-        if (suite === CHACHA) {
-          const openRaw = await rawNobleOpener();
+        const baseline = await best(RUNS, () => download(context.baseline, server.port, ca, bytes));
+        const subject = await best(RUNS, () => download(context.subject, server.port, ca, bytes));
+        const peers: PeerResult[] = [];
+        const peersSkipped: string[] = [];
+        for (const peer of context.peers) {
+          if (peer.download === undefined || (peer.name === 'subtls' && suite !== AES128)) {
+            peersSkipped.push(`${peer.name}: ${suite} not supported`);
+            continue;
+          }
+          try {
+            const value = await best(RUNS, async () => {
+              const started = process.hrtime.bigint();
+              const received = await peer.download!(server.port, ca, FILE_NAME);
+              if (received < bytes) throw new Error(`received ${received} of ${bytes} bytes`);
+              return received / 1e6 / (Number(process.hrtime.bigint() - started) / 1e9);
+            });
+            peers.push({ name: peer.name, value });
+          } catch (error) {
+            peersSkipped.push(`${peer.name}: fails here (${error instanceof Error ? error.message : String(error)})`);
+          }
+        }
+        context.log(`  ${suite}: ${context.subject.name} ${subject.toFixed(1)} MB/s, node:tls ${baseline.toFixed(1)} MB/s` + peers.map((p) => `, ${p.name} ${p.value.toFixed(1)} MB/s`).join(''));
+        rows.push({ section: 'download', name: `${context.downloadMiB} MiB ${suite}`, unit: 'MB/s', subject, baseline, peers, peersSkipped, load: loadNow(), note: `best of ${RUNS}` });
+        if (suite === CHACHA || suite === AES128) {
+          const openRaw = await rawNobleOpener(suite);
           const best = { download: { wall: 0, cpu: 0 }, raw: { wall: 0, cpu: 0 } };
           for (let round = 0; round < ADJACENT_ROUNDS; round++) {
-            const d = await downloadThroughput(context.subject, server.port, context.pki.caRootPem, bytes);
+            const d = await downloadThroughput(context.subject, server.port, ca, bytes);
             const r = await openRaw(bytes);
             context.log(
               `    round ${round + 1}: ${context.subject.name} download ${d.wall.toFixed(1)} MB/s (${d.cpu.toFixed(1)} per CPU s), ` +
@@ -126,15 +162,17 @@ registerSection({
             best.raw = { wall: Math.max(best.raw.wall, r.wall), cpu: Math.max(best.raw.cpu, r.cpu) };
           }
           const note = `best of ${ADJACENT_ROUNDS} rounds, each a whole download then raw noble opening the same byte count in memory`;
+          const rawName = suite === CHACHA ? 'raw noble chacha20poly1305() per record' : 'raw noble gcm() per record';
           rows.push(
-            { section: 'download', name: `${context.downloadMiB} MiB ${suite} vs raw noble`, unit: 'MB/s', subject: best.download.wall, baseline: best.raw.wall, baselineName: 'raw noble open', note },
+            { section: 'download', name: `${context.downloadMiB} MiB ${suite} vs raw noble`, unit: 'MB/s', subject: best.download.wall, baseline: best.raw.wall, baselineName: rawName, note, load: loadNow() },
             {
               section: 'download',
               name: `${context.downloadMiB} MiB ${suite} vs raw noble, per CPU second`,
               unit: 'MB/CPU s',
               subject: best.download.cpu,
               baseline: best.raw.cpu,
-              baselineName: 'raw noble open',
+              baselineName: rawName,
+              load: loadNow(),
               note: `${note}; bytes per second of this process's CPU time (user + system), which hypervisor steal and the server's scheduling do not inflate`,
             },
           );

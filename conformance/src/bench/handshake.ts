@@ -1,62 +1,89 @@
 /**
- * Benchmark sections: sequential full TLS 1.3 and TLS 1.2 handshakes per second against a local
- * s_server, with the RSA-2048 chain and with the ECDSA P-256 chain (each under the ECDSA P-384
- * intermediate and the RSA-3072 root of gen-pki.sh). No session is offered, so every handshake is
- * full. The TLS 1.2 rows use a `-tls1_2` server with ECDHE-{RSA,ECDSA}-AES128-GCM-SHA256 (X25519,
- * extended master secret); both clients offer 1.3 and 1.2 as they do by default.
+ * Benchmark sections: sequential full TLS 1.3 and TLS 1.2 handshakes against a local s_server, for
+ * four chains: the mixed ones (RSA-2048 or ECDSA P-256 leaf under the ECDSA P-384 intermediate and
+ * the RSA-3072 root of gen-pki.sh) and one key type end to end (ECDSA P-256 only; RSA-2048 only),
+ * each on repeat contact and on first contact. No session is offered, so every handshake is full.
+ * The TLS 1.2 rows use a `-tls1_2` server with ECDHE-{RSA,ECDSA}-AES128-GCM-SHA256 (X25519,
+ * extended master secret); the clients offer 1.3 and 1.2 as they do by default.
  *
- * Both clients go through their harness adapters (`context.subject`, `context.baseline`) with
- * `preparedContext`: node:tls reuses one `secureContext`, puretls one @puretls/session Context,
- * so neither parses its trust store per handshake.
+ * Every row reports, per client measured in the same interleaved rounds (measure.ts): the
+ * wall-clock rate and the client's own CPU time per handshake (the server is another process);
+ * the crypto floor of that handshake (floor.ts) so that puretls' protocol overhead is a number;
+ * and the peers (peers.ts) where they can run it.
+ *
+ * - Repeat contact: node:tls reuses one prepared `secureContext`, puretls one @puretls/session
+ *   Context; puretls' verification caches stay warm, as in a long-running client talking to the
+ *   same server again.
+ * - First contact: before every handshake puretls' verification caches and parsed `ca` bundles are
+ *   cleared and a new Context is built (its trust store parsed again); node:tls builds a new
+ *   secure context from the same PEM (OpenSSL remembers no verification). Nothing one handshake
+ *   learned helps the next.
  *
  * @module
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { clearVerificationCaches } from '@puretls/tls-core';
+import { clearTrustStoreCache } from '@puretls/transport-node';
 import { startOpensslServer } from '../openssl-server.ts';
 import type { ClientUnderTest } from '../types.ts';
-import { registerSection, type BenchContext, type BenchRow } from './registry.ts';
+import { cryptoFloorOp } from './floor.ts';
+import { BLOCKS, interleaved, loadNow } from './measure.ts';
+import { setPeerVersion, type Peer, type PeerRow } from './peers.ts';
+import { registerSection, type BenchContext, type BenchRow, type PeerResult } from './registry.ts';
 
-const CHAINS = [
-  ['RSA-2048 leaf', 'leaf-rsa2048', 'RSA'],
-  ['ECDSA P-256 leaf', 'leaf-ecdsa-p256', 'ECDSA'],
+/** label, leaf, intermediate, root (PEM file stems in the PKI directory), key type, peer chain id. */
+export const CHAINS = [
+  ['RSA-2048 leaf + P-384 intermediate + RSA-3072 root', 'leaf-rsa2048', 'ca-int', 'ca-root', 'RSA', 'RSA-2048/P-384/RSA-3072'],
+  ['ECDSA P-256 leaf + P-384 intermediate + RSA-3072 root', 'leaf-ecdsa-p256', 'ca-int', 'ca-root', 'ECDSA', 'ECDSA-P256/P-384/RSA-3072'],
+  ['ECDSA P-256 only (leaf, intermediate, root)', 'ecdsa-only-leaf', 'ecdsa-only-int', 'ecdsa-only-root', 'ECDSA', 'ECDSA-P256/P-256/P-256'],
+  ['RSA-2048 only (leaf, intermediate, root)', 'rsa-only-leaf', 'rsa-only-int', 'rsa-only-root', 'RSA', 'RSA-2048/RSA-2048/RSA-2048'],
 ] as const;
 
-async function handshake(client: ClientUnderTest, port: number, ca: string): Promise<void> {
-  const outcome = await client.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, keepData: false, preparedContext: true });
+/** One full handshake through the harness, then close. First contact: nothing remembered (see the module comment). */
+export async function handshake(client: ClientUnderTest, port: number, ca: string, firstContact = false): Promise<void> {
+  if (firstContact && client.name === 'puretls') {
+    clearVerificationCaches();
+    clearTrustStoreCache();
+  }
+  const outcome = await client.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, keepData: false, preparedContext: !firstContact, observe: false });
   if (!outcome.ok) throw new Error(`${client.name} handshake failed: ${outcome.error.message}`);
   outcome.connection.destroy();
   await outcome.connection.closed;
 }
 
-/** Blocks of sequential operations each client runs in turn; see {@link interleavedRates}. */
-const BLOCKS = 8;
-
 /**
- * Operations per second of the baseline and the subject, measured in turns: after `warmup`
- * operations each, the `count` operations of each side run in {@link BLOCKS} blocks in the order
- * baseline, subject, subject, baseline, baseline, ... (ABBA), and each side's rate is its count
- * over the sum of its blocks' times. This machine's speed drifts by tens of percent within a
- * minute; interleaving puts the same drift on both sides, and ABBA cancels a linear trend.
+ * The peers that can run a row: those that do not declare it unsupported and complete one trial
+ * operation; the others with the reason (the declared one, or the trial's error).
  */
+export async function runnablePeers(all: readonly Peer[], row: PeerRow, trial: (peer: Peer) => Promise<void>): Promise<{ peers: Peer[]; skipped: string[] }> {
+  const peers: Peer[] = [];
+  const skipped: string[] = [];
+  for (const peer of all) {
+    const reason = peer.unsupported(row);
+    if (reason !== undefined) {
+      skipped.push(`${peer.name}: ${reason}`);
+      continue;
+    }
+    try {
+      await trial(peer);
+      peers.push(peer);
+    } catch (error) {
+      skipped.push(`${peer.name}: fails here (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+  return { peers, skipped };
+}
+
+/** Rates and client CPU of a baseline and a subject in interleaved rounds (measure.ts). */
 export async function interleavedRates(
   count: number,
   warmup: number,
   baseline: () => Promise<void>,
   subject: () => Promise<void>,
-): Promise<{ baseline: number; subject: number }> {
-  for (let i = 0; i < warmup; i++) await baseline();
-  for (let i = 0; i < warmup; i++) await subject();
-  const seconds = [0, 0];
-  const sides = [baseline, subject];
-  const perBlock = Math.ceil(count / BLOCKS);
-  for (let block = 0; block < BLOCKS; block++) {
-    const order = block % 2 === 0 ? [0, 1] : [1, 0];
-    for (const side of order) {
-      const started = process.hrtime.bigint();
-      for (let i = 0; i < perBlock; i++) await sides[side]!();
-      seconds[side]! += Number(process.hrtime.bigint() - started) / 1e9;
-    }
-  }
-  return { baseline: (perBlock * BLOCKS) / seconds[0]!, subject: (perBlock * BLOCKS) / seconds[1]! };
+): Promise<{ baseline: number; subject: number; baselineCpuMs: number; subjectCpuMs: number }> {
+  const [b, s] = await interleaved(count, warmup, [baseline, subject]);
+  return { baseline: b!.rate, subject: s!.rate, baselineCpuMs: b!.cpuMs, subjectCpuMs: s!.cpuMs };
 }
 
 interface HandshakeSectionSpec {
@@ -66,35 +93,56 @@ interface HandshakeSectionSpec {
   readonly serverFlags: (keyType: 'RSA' | 'ECDSA') => readonly string[];
 }
 
-function registerHandshakeSection(spec: HandshakeSectionSpec): void {
+function registerHandshakeSection(spec: HandshakeSectionSpec & { readonly version: 'TLSv1.3' | 'TLSv1.2' }): void {
   registerSection({
     id: spec.id,
     title: spec.title,
     async run(context: BenchContext): Promise<BenchRow[]> {
       const rows: BenchRow[] = [];
-      for (const [label, leaf, keyType] of CHAINS) {
+      setPeerVersion(spec.version);
+      for (const [label, leaf, intermediate, root, keyType, peerChain] of CHAINS) {
+        const ca = await readFile(join(context.pki.dir, `${root}.pem`), 'utf8');
         const server = await startOpensslServer({
-          args: ['-cert', `${leaf}.pem`, '-key', `${leaf}.key`, '-cert_chain', 'ca-int.pem', ...spec.serverFlags(keyType), '-WWW'],
+          args: ['-cert', `${leaf}.pem`, '-key', `${leaf}.key`, '-cert_chain', `${intermediate}.pem`, ...spec.serverFlags(keyType), '-WWW'],
           cwd: context.pki.dir,
           naccept: 0,
-          lifetimeSeconds: 600,
+          lifetimeSeconds: 900,
         });
         try {
-          const { baseline, subject } = await interleavedRates(
-            context.handshakes,
-            context.warmup,
-            () => handshake(context.baseline, server.port, context.pki.caRootPem),
-            () => handshake(context.subject, server.port, context.pki.caRootPem),
-          );
-          context.log(`  ${label}: ${context.subject.name} ${subject.toFixed(1)}/s, node:tls ${baseline.toFixed(1)}/s`);
-          rows.push({
-            section: spec.id,
-            name: `${label} + P-384 intermediate`,
-            unit: 'handshakes/s',
-            subject,
-            baseline,
-            note: `${context.handshakes} each after ${context.warmup} warm-up, in ${BLOCKS} interleaved blocks; both clients through the harness with a prepared context`,
-          });
+          for (const firstContact of [false, true]) {
+            const row = { version: spec.version, chain: peerChain } as const;
+            const { peers, skipped } = await runnablePeers(context.peers, row, (p) => p.handshake(server.port, ca, firstContact));
+            // The floor runs as one more side of the same rounds, so it sees the same machine.
+            const floor = await cryptoFloorOp({ version: spec.version, dir: context.pki.dir, leaf, intermediate, root, firstContact });
+            const stats = await interleaved(context.handshakes, context.warmup, [
+              () => handshake(context.baseline, server.port, ca, firstContact),
+              () => handshake(context.subject, server.port, ca, firstContact),
+              () => Promise.resolve(floor()),
+              ...peers.map((p) => () => p.handshake(server.port, ca, firstContact)),
+            ]);
+            const [b, s, f] = stats as [(typeof stats)[0], (typeof stats)[0], (typeof stats)[0]];
+            const floorMs = f.cpuMs;
+            const contact = firstContact ? 'first contact' : 'repeat contact';
+            const peerResults: PeerResult[] = peers.map((p, i) => ({ name: p.name, value: stats[3 + i]!.rate, cpuMs: stats[3 + i]!.cpuMs }));
+            context.log(
+              `  ${label}, ${contact}: ${context.subject.name} ${s.rate.toFixed(1)}/s ${s.cpuMs.toFixed(2)} ms CPU, node:tls ${b.rate.toFixed(1)}/s ${b.cpuMs.toFixed(2)} ms CPU, floor ${floorMs.toFixed(2)} ms` +
+                peerResults.map((p) => `, ${p.name} ${p.value.toFixed(1)}/s ${p.cpuMs!.toFixed(2)} ms CPU`).join(''),
+            );
+            rows.push({
+              section: spec.id,
+              name: `${label}, ${contact}`,
+              unit: 'handshakes/s',
+              subject: s.rate,
+              baseline: b.rate,
+              subjectCpuMs: s.cpuMs,
+              baselineCpuMs: b.cpuMs,
+              floorMs,
+              peers: peerResults,
+              peersSkipped: skipped,
+              load: loadNow(),
+              note: `${context.handshakes} each after ${context.warmup} warm-up, in ${BLOCKS} interleaved blocks; ${firstContact ? 'caches cleared, contexts new per handshake' : 'prepared contexts, caches kept'}`,
+            });
+          }
         } finally {
           await server.stop();
         }
@@ -105,11 +153,13 @@ function registerHandshakeSection(spec: HandshakeSectionSpec): void {
 }
 
 registerHandshakeSection({
+  version: 'TLSv1.3',
   id: 'handshake',
   title: 'full TLS 1.3 handshakes per second (sequential, X25519, TLS_AES_128_GCM_SHA256)',
   serverFlags: () => ['-tls1_3', '-ciphersuites', 'TLS_AES_128_GCM_SHA256'],
 });
 registerHandshakeSection({
+  version: 'TLSv1.2',
   id: 'handshake12',
   title: 'full TLS 1.2 handshakes per second (sequential, X25519, ECDHE-*-AES128-GCM-SHA256, EMS)',
   serverFlags: (keyType) => ['-tls1_2', '-cipher', `ECDHE-${keyType}-AES128-GCM-SHA256`],

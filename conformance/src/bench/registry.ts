@@ -23,6 +23,8 @@ export interface BenchContext {
   /** Download size in MiB. */
   readonly downloadMiB: number;
   readonly log: (line: string) => void;
+  /** The pure-JS peers to measure beside the subject where they can (bench/peers.ts); empty with --no-peers. */
+  readonly peers: readonly import('./peers.ts').Peer[];
 }
 
 export interface BenchRow {
@@ -35,6 +37,26 @@ export interface BenchRow {
   /** What the baseline is (default 'node:tls'). */
   readonly baselineName?: string;
   readonly note?: string;
+  /** Client CPU time per operation (ms) of the subject and the baseline, measured in the same rounds. */
+  readonly subjectCpuMs?: number;
+  readonly baselineCpuMs?: number;
+  /**
+   * The pure-JS crypto floor of the operation (ms of CPU): the same noble calls with no protocol
+   * around them (bench/floor.ts); the subject's overhead is subjectCpuMs - floorMs.
+   */
+  readonly floorMs?: number;
+  /** Other clients measured in the same rounds (bench/peers.ts), in the row's unit, with their CPU per operation. */
+  readonly peers?: readonly PeerResult[];
+  /** Where a peer could not run this row, why. */
+  readonly peersSkipped?: readonly string[];
+  /** os.loadavg() when the row was measured. */
+  readonly load?: readonly [number, number, number];
+}
+
+export interface PeerResult {
+  readonly name: string;
+  readonly value: number;
+  readonly cpuMs?: number;
 }
 
 export interface BenchSection {

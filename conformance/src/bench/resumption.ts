@@ -14,14 +14,22 @@
  */
 import { startOpensslServer } from '../openssl-server.ts';
 import type { ClientConnectOptions, ClientUnderTest } from '../types.ts';
-import { interleavedRates } from './handshake.ts';
+import { cryptoFloorOp } from './floor.ts';
+import { interleaved, loadNow, type SideStats } from './measure.ts';
 import { registerSection, type BenchContext, type BenchRow } from './registry.ts';
 
 const SESSION_WAIT_MS = 2000;
 
+/** label, server flags, the subject's psk_key_exchange_modes (node:tls always offers psk_dhe_ke), version. */
 const VARIANTS = [
-  ['TLS 1.3 ticket (psk_dhe_ke, X25519)', ['-tls1_3', '-ciphersuites', 'TLS_AES_128_GCM_SHA256']],
-  ['TLS 1.2 ticket (ECDHE-ECDSA-AES128-GCM-SHA256)', ['-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256']],
+  ['TLS 1.3 ticket (psk_dhe_ke, X25519)', ['-tls1_3', '-ciphersuites', 'TLS_AES_128_GCM_SHA256'], undefined, 'TLSv1.3'],
+  [
+    'TLS 1.3 ticket, puretls psk_ke (no forward secrecy; opt-in) vs node:tls psk_dhe_ke',
+    ['-tls1_3', '-ciphersuites', 'TLS_AES_128_GCM_SHA256', '-allow_no_dhe_kex'],
+    ['psk_ke'],
+    'TLSv1.3',
+  ],
+  ['TLS 1.2 ticket (ECDHE-ECDSA-AES128-GCM-SHA256)', ['-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'], undefined, 'TLSv1.2'],
 ] as const;
 
 /** One full handshake with the subject; returns the last session it received. */
@@ -38,7 +46,8 @@ async function firstSession(client: ClientUnderTest, options: ClientConnectOptio
 }
 
 async function resumed(client: ClientUnderTest, options: ClientConnectOptions, session: Uint8Array): Promise<void> {
-  const outcome = await client.connect({ ...options, session });
+  // observe: false — the measured handshakes offer the first session again and need no new one.
+  const outcome = await client.connect({ ...options, session, observe: false });
   if (!outcome.ok) throw new Error(`${client.name} resumed handshake failed: ${outcome.error.message}`);
   const reused = outcome.connection.info.resumed;
   outcome.connection.destroy();
@@ -51,7 +60,7 @@ registerSection({
   title: 'resumed handshakes per second (sequential, one session offered again each time, ECDSA P-256 chain)',
   async run(context: BenchContext): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
-    for (const [label, flags] of VARIANTS) {
+    for (const [label, flags, pskModes, version] of VARIANTS) {
       const server = await startOpensslServer({
         args: ['-cert', 'leaf-ecdsa-p256.pem', '-key', 'leaf-ecdsa-p256.key', '-cert_chain', 'ca-int.pem', ...flags, '-WWW'],
         cwd: context.pki.dir,
@@ -60,21 +69,40 @@ registerSection({
       });
       try {
         const options: ClientConnectOptions = { host: '127.0.0.1', port: server.port, servername: 'localhost', ca: context.pki.caRootPem, keepData: false, preparedContext: true };
+        const subjectOptions: ClientConnectOptions = pskModes === undefined ? options : { ...options, pskModes };
         const baselineSession = await firstSession(context.baseline, options);
-        const subjectSession = await firstSession(context.subject, options);
-        const { baseline, subject } = await interleavedRates(
-          context.handshakes,
-          context.warmup,
+        const subjectSession = await firstSession(context.subject, subjectOptions);
+        const floor = await cryptoFloorOp({
+          version,
+          dir: context.pki.dir,
+          leaf: 'leaf-ecdsa-p256',
+          intermediate: 'ca-int',
+          root: 'ca-root',
+          firstContact: false,
+          resumed: true,
+          ...(pskModes === undefined ? {} : { noKeyExchange: true }),
+        });
+        // The floor as a third side of the same interleaved rounds.
+        const [b, s, f] = (await interleaved(context.handshakes, context.warmup, [
           () => resumed(context.baseline, options, baselineSession),
-          () => resumed(context.subject, options, subjectSession),
+          () => resumed(context.subject, subjectOptions, subjectSession),
+          () => Promise.resolve(floor()),
+        ])) as [SideStats, SideStats, SideStats];
+        const [baseline, subject, baselineCpuMs, subjectCpuMs, floorMs] = [b.rate, s.rate, b.cpuMs, s.cpuMs, f.cpuMs];
+        context.log(
+          `  ${label}: ${context.subject.name} ${subject.toFixed(1)}/s ${subjectCpuMs.toFixed(2)} ms CPU, node:tls ${baseline.toFixed(1)}/s ${baselineCpuMs.toFixed(2)} ms CPU, floor ${floorMs.toFixed(2)} ms`,
         );
-        context.log(`  ${label}: ${context.subject.name} ${subject.toFixed(1)}/s, node:tls ${baseline.toFixed(1)}/s`);
         rows.push({
           section: 'resumption',
           name: label,
           unit: 'handshakes/s',
           subject,
           baseline,
+          subjectCpuMs,
+          baselineCpuMs,
+          floorMs,
+          peersSkipped: context.peers.map((p) => `${p.name}: ${p.unsupported({ version, chain: '', resumed: true }) ?? 'not run'}`),
+          load: loadNow(),
           note: `${context.handshakes} each after ${context.warmup} warm-up, in interleaved blocks, every one checked reused; both clients through the harness with a prepared context and the session as bytes`,
         });
       } finally {

@@ -97,13 +97,15 @@ function connectTlsLike(profile: TlsLikeProfile, options: ClientConnectOptions):
       for (const waiter of [...waiters]) waiter();
     };
 
-    socket.on('keylog', (line: Uint8Array) => {
-      keylog.push(new TextDecoder().decode(line).trim());
-    });
-    socket.on('session', (session: Uint8Array) => {
-      sessions.push(new Uint8Array(session));
-      notify();
-    });
+    if (options.observe !== false) {
+      socket.on('keylog', (line: Uint8Array) => {
+        keylog.push(new TextDecoder().decode(line).trim());
+      });
+      socket.on('session', (session: Uint8Array) => {
+        sessions.push(new Uint8Array(session));
+        notify();
+      });
+    }
     socket.on('data', (chunk: Uint8Array) => {
       byteCount += chunk.length;
       if (keepData) chunks.push(chunk);

@@ -141,7 +141,11 @@ export function connect(...args: unknown[]): TLSSocket {
     // Validate synchronously (bad options and bad sessions throw here, as tls.connect does).
     const context = options.context ?? new Context({ ...toConfigOptions(options), sessionCacheMode: 'off' });
     const session = options.session === undefined ? undefined : sessionFor(context, options.context !== undefined, options.session, serverName, port);
-    const newSessions = new WeakMap<Session, Uint8Array>();
+    // Sessions are serialized (Session.toBytes(): an encoding and an HMAC) only when asked for: at
+    // once for a 'session' listener; otherwise the newest is held and serialized by getSession(),
+    // and released at 'close' (a TLS 1.3 server sends two tickets on every connection).
+    const newSessions = new WeakMap<Session, Uint8Array | (() => Uint8Array | undefined)>();
+    let held: Session | undefined;
     tlsSocket = new TLSSocket(
       socket(),
       ({ keyLog }) => {
@@ -150,9 +154,17 @@ export function connect(...args: unknown[]): TLSSocket {
           port,
           sendServerName: options.sendServerName ?? true,
           keyLog: keyLog || options.keylog === true,
-          // Serialized now: a second ticket in the same read replaces (and may free) this Session
-          // before the socket emits its 'session' event.
-          onNewSession: (session) => newSessions.set(session, session.toBytes()),
+          // A second ticket in the same read replaces (and frees) this Session before the socket
+          // emits its 'session' event: serialize now for a listener, else hold a reference.
+          onNewSession: (session) => {
+            if (tlsSocket.listenerCount('session') > 0) {
+              newSessions.set(session, session.toBytes());
+              return;
+            }
+            held?.free();
+            held = session.upRef();
+            newSessions.set(session, () => (held === session ? session.toBytes() : undefined));
+          },
           keyShareReserve: KEY_SHARE_RESERVE,
         });
         scheduleKeyShareRefill(tlsSocket.socket);
@@ -160,7 +172,11 @@ export function connect(...args: unknown[]): TLSSocket {
           conn.setSession(session);
           session.free(); // ours; the connection holds its own reference
         }
-        tlsSocket.once('close', () => conn.free()); // SSL_free: a session never closed with close_notify leaves the cache
+        tlsSocket.once('close', () => {
+          held?.free();
+          held = undefined;
+          conn.free(); // SSL_free: a session never closed with close_notify leaves the cache
+        });
         return sessionAwareEngine(conn, newSessions);
       },
       wrapperOptions,
@@ -223,7 +239,7 @@ function sessionFor(context: Context, explicit: boolean, value: Uint8Array | Ses
 }
 
 /** The TLSSocket's engine view of a session Connection; registers each new Session's bytes for export. */
-function sessionAwareEngine(conn: Connection, newSessions: WeakMap<Session, Uint8Array>): TlsEngine {
+function sessionAwareEngine(conn: Connection, newSessions: WeakMap<Session, Uint8Array | (() => Uint8Array | undefined)>): TlsEngine {
   return {
     start: () => conn.start(),
     receive: (bytes) => conn.receive(bytes),

@@ -69,6 +69,11 @@ export function trustStoreFromPem(pems: string | Uint8Array | ReadonlyArray<stri
 const TRUST_STORE_CACHE = new Map<string, TrustStore>();
 const TRUST_STORE_CACHE_CAPACITY = 16;
 
+/** Forget the parsed `ca` bundles (the benchmark's first-contact rows; a process that reloads its CA files). */
+export function clearTrustStoreCache(): void {
+  TRUST_STORE_CACHE.clear();
+}
+
 /** Validate the options into a frozen config (throws UsageError synchronously on bad options). */
 export function buildConfig(options: ClientConfigOptions): ClientConfig {
   return createClientConfig(options);

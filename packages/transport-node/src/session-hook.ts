@@ -11,11 +11,14 @@
  */
 import { UsageError, type ResumptionData } from '@puretls/tls-core';
 
-/** Serialized Sessions for the engine data they were made from (registered by connect()). */
-const serialized = new WeakMap<ResumptionData, Uint8Array>();
+/**
+ * Serialized Sessions for the engine data they were made from (registered by connect()), or a
+ * function that serializes on first demand and returns undefined once the Session is gone.
+ */
+const serialized = new WeakMap<ResumptionData, Uint8Array | (() => Uint8Array | undefined)>();
 
-/** Remember the serialized Session made from an engine session event, for exportSession(). */
-export function registerSessionBytes(data: ResumptionData, bytes: Uint8Array): void {
+/** Remember the serialized Session (or how to serialize it later) made from an engine session event, for exportSession(). */
+export function registerSessionBytes(data: ResumptionData, bytes: Uint8Array | (() => Uint8Array | undefined)): void {
   serialized.set(data, bytes);
 }
 
@@ -53,9 +56,19 @@ export function hasSessionBytes(data: ResumptionData): boolean {
   return serialized.has(data);
 }
 
-/** The value handed to the application for a session. */
-export function exportSession(session: ResumptionData): SessionValue {
-  const bytes = serialized.get(session);
+/** True when this engine data's bytes are made on demand (connect()'s sessions; see connect.ts). */
+export function isOnDemandSession(data: ResumptionData): boolean {
+  return typeof serialized.get(data) === 'function';
+}
+
+/** The value handed to the application for a session (undefined: an on-demand one that is gone). */
+export function exportSession(session: ResumptionData): SessionValue | undefined {
+  let bytes = serialized.get(session);
+  if (typeof bytes === 'function') {
+    bytes = bytes();
+    if (bytes === undefined) return undefined;
+    serialized.set(session, bytes);
+  }
   if (bytes !== undefined) return Buffer.from(bytes);
   // A custom engine without a codec: the application gets its own copy (the engine may wipe its object).
   return registered === undefined ? copyResumptionData(session) : Buffer.from(registered.encode(session));

@@ -19,7 +19,7 @@ import { cipherInfo, ephemeralKeyInfo, groupName, signatureSchemeName, type Ciph
 import { HandshakeTimeout, verifyCode, withNodeCode } from './node-errors.ts';
 import { peerCertificate, type PeerCertificate } from './peer-certificate.ts';
 import { Pump, type PumpHost } from './pump.ts';
-import { exportSession, type SessionValue } from './session-hook.ts';
+import { exportSession, isOnDemandSession, type SessionValue } from './session-hook.ts';
 
 /** Options of the TLSSocket wrapper itself (connect() fills them). */
 export interface TLSSocketOptions {
@@ -89,7 +89,7 @@ export class TLSSocket extends Duplex {
   #secure = false;
   #pendingWrites: Array<[Uint8Array, Callback]> = [];
   #pendingFinal: Callback | undefined;
-  #session: SessionValue | undefined;
+  #session: SessionValue | (() => SessionValue | undefined) | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #options: TLSSocketOptions;
@@ -227,9 +227,14 @@ export class TLSSocket extends Duplex {
     return this.#negotiated?.sessionReused ?? false;
   }
 
-  /** The most recent resumable session (see session-hook.ts for its form), or undefined. */
+  /**
+   * The most recent resumable session (see session-hook.ts for its form), or undefined. Sessions of
+   * connect() are serialized on demand: after 'close', one that nobody asked for while the socket
+   * was open is gone (its secret wiped), so undefined; listen to 'session' to keep every one.
+   */
   getSession(): SessionValue | undefined {
-    const v = this.#session;
+    let v = this.#session;
+    if (typeof v === 'function') this.#session = v = v();
     return Buffer.isBuffer(v) ? Buffer.from(v) : v; // a copy per call, as Node's
   }
 
@@ -409,9 +414,16 @@ export class TLSSocket extends Duplex {
         this.#onHandshakeDone();
         return;
       case 'session': {
-        const value = exportSession(event.session);
+        // connect()'s sessions are serialized only for a listener or a later getSession() (most
+        // connections never ask); other engines' data is copied now (the engine may wipe its own).
+        const data = event.session;
+        if (this.listenerCount('session') === 0 && isOnDemandSession(data)) {
+          this.#session = () => exportSession(data);
+          return;
+        }
+        const value = exportSession(data);
         this.#session = value;
-        this.emit('session', value);
+        if (value !== undefined) this.emit('session', value);
         return;
       }
       case 'keyLog':

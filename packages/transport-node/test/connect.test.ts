@@ -7,7 +7,8 @@ import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { connect as nodeConnect, createServer, type Server, type TLSSocket as NodeTLSSocket } from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Session } from '@puretls/session';
 import { AlertReceived, InvalidCertificate } from '@puretls/tls-core';
 import { clearKeyShareReserve, connect, readyKeyShareCount, type ConnectOptions } from '../src/connect.ts';
 import type { TLSSocket } from '../src/tls-socket.ts';
@@ -111,6 +112,33 @@ describe.skipIf(!engineReady || !opensslAvailable())('connect() against node:tls
     expect(client.readableFlowing).toBe(null); // nobody ever asked for data
     client.destroy();
     await srv.close();
+  });
+
+  it('serializes sessions only on demand: none without a listener, one for getSession(), which resumes', async () => {
+    const toBytes = vi.spyOn(Session.prototype, 'toBytes');
+    try {
+      const srv = await nodeServer({ key: pki.rsa.key, cert: pki.rsa.cert });
+      const client = open(srv.port, { servername: 'localhost' });
+      await once(client, 'secureConnect');
+      client.resume();
+      // Node's server sends its two TLS 1.3 tickets right after the handshake; give them time to arrive.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(toBytes).not.toHaveBeenCalled();
+      const session = client.getSession();
+      expect(Buffer.isBuffer(session)).toBe(true);
+      expect(toBytes).toHaveBeenCalledTimes(1); // the newest ticket only, now
+      expect(client.getSession()).toEqual(session);
+      expect(toBytes).toHaveBeenCalledTimes(1); // and only once
+      client.destroy();
+      await once(client, 'close');
+      const again = open(srv.port, { servername: 'localhost', session: session as Buffer });
+      await once(again, 'secureConnect');
+      expect(again.isSessionReused()).toBe(true);
+      again.destroy();
+      await srv.close();
+    } finally {
+      toBytes.mockRestore();
+    }
   });
 
   it('makes the next X25519 share while waiting for the server, and a refused connection does not stop that', async () => {

@@ -16,7 +16,7 @@
  * the crypto backend means replacing this file only.
  * @module
  */
-import { gcm } from '@noble/ciphers/aes.js';
+import { unsafe as aesUnsafe } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519 as nobleEd25519, x25519 as nobleX25519 } from '@noble/curves/ed25519.js';
 import { edwards } from '@noble/curves/abstract/edwards.js';
@@ -26,6 +26,7 @@ import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha1 as nobleSha1 } from '@noble/hashes/legacy.js';
 import { sha256 as nobleSha256, sha384 as nobleSha384, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
 import { CryptoError, DecryptError, UsageError } from '../errors.ts';
+import { Gcm, type AesCtr } from './gcm.ts';
 
 /** A running hash whose state can be copied (the transcript needs hash-so-far many times). */
 export interface IncrementalHash {
@@ -130,40 +131,71 @@ export interface Aead {
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, output?: Uint8Array): Uint8Array;
 }
 
+/** noble's AES block function and 32-bit counter mode under one expanded key (FIPS 197, SP 800-38D §6.5). */
+class NobleAes implements AesCtr {
+  readonly #xk: Uint32Array;
+  constructor(key: Uint8Array) {
+    this.#xk = aesUnsafe.expandKeyLE(key);
+  }
+  encryptBlock(block: Uint8Array): void {
+    aesUnsafe.encryptBlock(this.#xk, block);
+  }
+  ctr32(counter: Uint8Array, data: Uint8Array): void {
+    aesUnsafe.ctr32(this.#xk, false, counter, data, data);
+  }
+  wipe(): void {
+    this.#xk.fill(0);
+  }
+}
+
 /**
  * Bind an AEAD algorithm to a key.
  *
- * Hot path: noble's AEADs are one-shot objects per (key, nonce, AAD), so one is made per record.
- * ChaCha20-Poly1305 writes straight into a caller's output buffer (noble 2.x `encrypt(data, out)`),
- * which saves an allocation and a copy per record; noble's GCM has no output form, so its result
- * is copied into `output` when one is given.
+ * ChaCha20-Poly1305: noble's AEAD is a one-shot object per (key, nonce, AAD), so one is made per
+ * record; it writes straight into a caller's output buffer (noble 2.x `encrypt(data, out)`).
+ * AES-GCM: crypto/gcm.ts, which keeps the AES key schedule and the GHASH table for the life of the
+ * key instead of rebuilding them per record as noble's `gcm()` does, and writes into `output`.
  */
 export function createAead(algorithm: AeadAlgorithm, key: Uint8Array): Aead {
   if (key.length !== AEAD_KEY_LENGTH[algorithm]) throw new DecryptError(`${algorithm} key length ${key.length}`);
+  if (algorithm !== 'CHACHA20-POLY1305') return gcmAead(algorithm, key);
   const k = key.slice();
-  const chacha = algorithm === 'CHACHA20-POLY1305';
   return {
     algorithm,
     seal(nonce, aad, plaintext, output) {
       if (output !== undefined && output.length !== plaintext.length + AEAD_TAG_LENGTH) throw new CryptoError(`${algorithm} seal output length`);
-      if (chacha) return chacha20poly1305(k, nonce, aad).encrypt(plaintext, output);
-      const sealed = gcm(k, nonce, aad).encrypt(plaintext);
-      if (output === undefined) return sealed;
-      output.set(sealed);
-      return output;
+      return chacha20poly1305(k, nonce, aad).encrypt(plaintext, output);
     },
     open(nonce, aad, ciphertext, output) {
       if (ciphertext.length < AEAD_TAG_LENGTH) throw new DecryptError(`${algorithm} ciphertext shorter than the tag`);
       if (output !== undefined && output.length !== ciphertext.length - AEAD_TAG_LENGTH) throw new CryptoError(`${algorithm} open output length`);
-      let plaintext: Uint8Array;
       try {
-        plaintext = chacha ? chacha20poly1305(k, nonce, aad).decrypt(ciphertext, output) : gcm(k, nonce, aad).decrypt(ciphertext);
+        return chacha20poly1305(k, nonce, aad).decrypt(ciphertext, output);
       } catch {
         throw new DecryptError(algorithm);
       }
-      if (output === undefined || plaintext === output) return plaintext;
-      output.set(plaintext);
-      return output;
+    },
+  };
+}
+
+function gcmAead(algorithm: 'AES-128-GCM' | 'AES-256-GCM', key: Uint8Array): Aead {
+  const gcm = new Gcm(new NobleAes(key));
+  return {
+    algorithm,
+    seal(nonce, aad, plaintext, output) {
+      if (output !== undefined && output.length !== plaintext.length + AEAD_TAG_LENGTH) throw new CryptoError(`${algorithm} seal output length`);
+      if (nonce.length !== 12) throw new CryptoError(`${algorithm} nonce length ${nonce.length}`);
+      return gcm.seal(nonce, aad, plaintext, output);
+    },
+    open(nonce, aad, ciphertext, output) {
+      if (ciphertext.length < AEAD_TAG_LENGTH) throw new DecryptError(`${algorithm} ciphertext shorter than the tag`);
+      if (output !== undefined && output.length !== ciphertext.length - AEAD_TAG_LENGTH) throw new CryptoError(`${algorithm} open output length`);
+      if (nonce.length !== 12) throw new DecryptError(`${algorithm} nonce length ${nonce.length}`);
+      try {
+        return gcm.open(nonce, aad, ciphertext, output);
+      } catch {
+        throw new DecryptError(algorithm);
+      }
     },
   };
 }

@@ -29,14 +29,14 @@
  */
 import { X509_LIMITS } from '../limits.ts';
 import type { PublicKey } from '../crypto/keys.ts';
-import { prepareVerificationKey, verifySignature } from '../crypto/signature.ts';
+import { verifySignature } from '../crypto/signature.ts';
 import { InvalidCertificate, type CertificateErrorReason } from '../errors.ts';
 import { MIN_RSA_BITS, keyFitsAlgorithm } from './algorithms.ts';
 import { EKU, parseCertificate, type Certificate } from './certificate.ts';
 import { verifyHostname } from './hostname.ts';
 import { checkPathNameConstraints, isSelfIssued } from './name-constraints.ts';
 import { bytesKey, type TrustStore } from './trust-store.ts';
-import { cachedSignatureCheck } from './verification-cache.ts';
+import { anchorKeyForVerify, cachedSignatureCheck } from './verification-cache.ts';
 
 /** Inputs of {@link verifyServerCertificateChain}. */
 export interface VerifyServerCertificateOptions {
@@ -252,10 +252,12 @@ class PathBuilder {
     const alg = child.signatureAlgorithm;
     if (alg.kind !== 'supported' || !keyFitsAlgorithm(issuer.publicKey, alg.algorithm)) return false;
     if (++this.#signatureChecks > this.#limits.maxSignatureChecks) throw new BudgetExhausted();
-    // Anchors live as long as the store: precomputed EC tables pay off from the second handshake on.
-    // Presented certificates are parsed per handshake, so preparing their keys would only cost time.
-    const key = isAnchor ? prepareVerificationKey(issuer.publicKey) : issuer.publicKey;
-    return cachedSignatureCheck(issuer.subjectPublicKeyInfo, child.der, () => verifySignature(alg.algorithm, key, child.tbs, child.signature));
+    // Anchors live as long as the store: their EC tables are built once they have verified often
+    // enough to pay the build back (verification-cache.ts). Presented certificates are parsed per
+    // handshake, so preparing their keys would only cost time.
+    return cachedSignatureCheck(issuer.subjectPublicKeyInfo, child.der, () =>
+      verifySignature(alg.algorithm, isAnchor ? anchorKeyForVerify(issuer.publicKey) : issuer.publicKey, child.tbs, child.signature),
+    );
   }
 
   #record(error: InvalidCertificate): void {

@@ -12,6 +12,7 @@ import { parseCertificate } from '../../src/x509/certificate.ts';
 import { verifyServerCertificateChain } from '../../src/x509/path-validation.ts';
 import { TrustStore } from '../../src/x509/trust-store.ts';
 import {
+  PREPARE_ANCHOR_AFTER_VERIFIES,
   cachedSignatureCheck,
   clearVerificationCaches,
   reusableEndEntityKey,
@@ -134,5 +135,37 @@ describe('reusableEndEntityKey', () => {
     expect(isPreparedVerificationKey(key)).toBe(true);
     const other = parseCertificate(pki.der('leaf-rsa2048'));
     expect(reusableEndEntityKey(other.subjectPublicKeyInfo, other.publicKey)).toBe(other.publicKey);
+  });
+});
+
+/** Evict every remembered signature through the LRU bound (1024), keeping the anchor use counts. */
+function clearSignaturesOnly(): void {
+  for (let i = 0; i < 1100; i++) cachedSignatureCheck(Uint8Array.of(i >>> 8, i & 0xff), new Uint8Array(1), () => true);
+}
+
+describe('trust anchor tables', () => {
+  it('an EC anchor is not prepared by a first handshake, only after enough real (uncached) verifications', () => {
+    const ecTrust = TrustStore.fromPem(readFileSync(pki.path('ecdsa-only-root.pem'), 'utf8'), { strict: true });
+    const anchorKey = ecTrust.anchors[0]!.publicKey;
+    const chain = [pki.der('ecdsa-only-leaf'), pki.der('ecdsa-only-int')];
+    const verify = (): void => void verifyServerCertificateChain({ chain, trust: ecTrust, hostname: 'localhost', now: NOW });
+    verify();
+    expect(isPreparedVerificationKey(anchorKey)).toBe(false);
+    // Cached: repeat handshakes do not verify with the anchor at all, so they do not count.
+    for (let i = 0; i < 2 * PREPARE_ANCHOR_AFTER_VERIFIES; i++) verify();
+    expect(isPreparedVerificationKey(anchorKey)).toBe(false);
+    // Cache misses do: the anchor is prepared at the threshold, and verdicts stay the same.
+    for (let i = 1; i < PREPARE_ANCHOR_AFTER_VERIFIES - 1; i++) {
+      clearSignaturesOnly();
+      verify();
+    }
+    expect(isPreparedVerificationKey(anchorKey)).toBe(false);
+    clearSignaturesOnly();
+    verify();
+    expect(isPreparedVerificationKey(anchorKey)).toBe(true);
+    clearSignaturesOnly();
+    verify();
+    expect(reasonOf(() => verifyServerCertificateChain({ chain, trust: ecTrust, hostname: 'other.example', now: NOW }))).toBe('NotValidForName');
+    expect(reasonOf(verify)).toBe('ok');
   });
 });
