@@ -94,9 +94,13 @@ cat leaf-rsa2048-pss-signed.pem ca-int-rsa.pem > leaf-rsa2048-pss-signed.chain.p
 # SNI alternate cert, issued directly by the root (s_server 3.0 has no chain option for -cert2)
 export SAN="DNS:sni.test.local"; key leaf-sni p256; sign leaf-sni ca-root leaf 365; export SAN="$SAN_LOCAL"
 # client certificates
-for spec in client-ecdsa:p256 client-rsa:rsa2048 client-ed25519:ed25519; do
+for spec in client-ecdsa:p256 client-rsa:rsa2048 client-ed25519:ed25519 client-ecdsa-p384:p384 client-rsapss:rsapss; do
   key ${spec%%:*} ${spec##*:}; sign ${spec%%:*} ca-int client 365
+  cat ${spec%%:*}.pem ca-int.pem > ${spec%%:*}.chain.pem   # leaf + intermediate (what a client sends)
 done
+# the same client keys in the traditional containers: SEC1 "EC PRIVATE KEY" and PKCS#1 "RSA PRIVATE KEY"
+openssl ec -in client-ecdsa.key -out client-ecdsa.sec1.key 2>/dev/null
+openssl rsa -in client-rsa.key -traditional -out client-rsa.pkcs1.key 2>/dev/null
 cat ca-root.pem > trust-root.pem                      # what the client under test trusts
 
 # ---- badssl-style negative fixtures ----

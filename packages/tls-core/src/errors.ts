@@ -167,6 +167,26 @@ export class InvalidCertificate extends TlsError {
   }
 }
 
+/** Why a private key (or a client credential built from one) was refused. Raised when a config is built, never during a handshake. */
+export type PrivateKeyErrorReason =
+  | 'Encrypted' // an encrypted PEM (PKCS#8 ENCRYPTED PRIVATE KEY or a legacy Proc-Type: 4,ENCRYPTED block) and no usable passphrase
+  | 'UnsupportedKeyType' // DSA, Ed448, X25519, P-521, multi-prime RSA, ...
+  | 'UnsupportedFormat' // a PEM label or container puretls does not read (PKCS#12 / pfx, ...)
+  | 'BadEncoding' // malformed PEM or DER
+  | 'InconsistentKey' // the key's own parts do not agree (p·q ≠ n, point ≠ scalar·G, ...)
+  | 'KeyMismatch' // the key does not belong to the certificate it was given with
+  | 'NoKey'; // no private key block in the text
+
+/** A private key or client credential could not be used. Not a protocol error: no alert is ever sent for it. */
+export class InvalidPrivateKey extends TlsError {
+  override name = 'InvalidPrivateKey';
+  readonly reason: PrivateKeyErrorReason;
+  constructor(reason: PrivateKeyErrorReason, detail?: string) {
+    super(`tls: invalid private key: ${reason}${detail === undefined ? '' : ` (${detail})`}`);
+    this.reason = reason;
+  }
+}
+
 /** Record decryption or AEAD tag check failed: bad_record_mac. */
 export class DecryptError extends TlsError {
   override name = 'DecryptError';
@@ -229,7 +249,7 @@ export function alertFor(e: unknown): AlertDescription | undefined {
   if (e instanceof PeerIncompatible) return PEER_INCOMPATIBLE_ALERT[e.reason];
   if (e instanceof InvalidCertificate) return CERTIFICATE_ALERT[e.reason];
   if (e instanceof CryptoError) return AlertDescription.IllegalParameter;
-  // AlertReceived, UnexpectedEof, UsageError: nothing to say to the peer.
+  // AlertReceived, UnexpectedEof, UsageError, InvalidPrivateKey: nothing to say to the peer.
   return undefined;
 }
 

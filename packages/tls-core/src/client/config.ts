@@ -10,6 +10,7 @@ import { SUPPORTED_KEY_EXCHANGE_GROUPS } from '../crypto/key-exchange.ts';
 import { randomBytes as defaultRandomBytes } from '../crypto/noble.ts';
 import { SUPPORTED_SIGNATURE_SCHEMES } from '../crypto/signature.ts';
 import type { TrustStore } from '../x509/trust-store.ts';
+import type { ClientCredential, ClientCredentialSelector } from './credential.ts';
 
 export type VersionName = 'TLSv1.2' | 'TLSv1.3';
 
@@ -35,6 +36,13 @@ export interface ClientConfigOptions {
   verifyCertificates?: boolean;
   /** Replaces the built-in host name check: return an Error to refuse. */
   checkServerIdentity?: (hostname: string, leafDer: Uint8Array) => Error | undefined;
+  /**
+   * Client certificates offered when a server sends CertificateRequest (RFC 8446 §4.3.2, RFC 5246
+   * §7.4.4). Build each with createClientCredential. Default: none (an empty Certificate is sent).
+   */
+  clientCredentials?: readonly ClientCredential[];
+  /** Picks the credential for a request (Node's / OpenSSL's client certificate callback); undefined: an empty Certificate. */
+  selectClientCredential?: ClientCredentialSelector;
   /** Send the dummy ChangeCipherSpec of RFC 8446 Appendix D.4 (default true, as OpenSSL does). */
   middleboxCompatibility?: boolean;
   /** Refuse TLS 1.2 servers that do not negotiate extended_master_secret (RFC 7627). Default false. */
@@ -75,6 +83,8 @@ export interface ClientConfig {
   readonly trustStore: TrustStore | undefined;
   readonly verifyCertificates: boolean;
   readonly checkServerIdentity: ((hostname: string, leafDer: Uint8Array) => Error | undefined) | undefined;
+  readonly clientCredentials: readonly ClientCredential[];
+  readonly selectClientCredential: ClientCredentialSelector | undefined;
   readonly middleboxCompatibility: boolean;
   readonly requireExtendedMasterSecret: boolean;
   readonly statusRequest: boolean;
@@ -162,6 +172,8 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     trustStore: options.trustStore,
     verifyCertificates,
     checkServerIdentity: options.checkServerIdentity,
+    clientCredentials: Object.freeze([...(options.clientCredentials ?? [])]),
+    selectClientCredential: options.selectClientCredential,
     middleboxCompatibility: options.middleboxCompatibility ?? true,
     requireExtendedMasterSecret: options.requireExtendedMasterSecret ?? false,
     statusRequest: options.statusRequest ?? false,

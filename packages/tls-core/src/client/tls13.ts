@@ -29,6 +29,8 @@ import { MAX_TICKET_LIFETIME_S } from './expect-server-hello.ts';
 import { authenticateServer, verifyTls13CertificateVerify, type ServerAuthentication } from './server-certificate.ts';
 import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
 import { selectedAlpn } from './hello.ts';
+import type { ClientConfig } from './config.ts';
+import { chooseClientCredential, decodeCertificateAuthorities, signTls13ClientCertificateVerify, type CertificateRequestInfo } from './credential.ts';
 
 /** Handshake facts gathered on the way, carried from state to state. */
 interface Tls13Progress {
@@ -42,6 +44,8 @@ interface Tls13Progress {
   readonly auth: ServerAuthentication | undefined;
   readonly signatureScheme: number | undefined;
   readonly ocspResponse: Uint8Array | undefined;
+  /** The client chain we authenticated with (sent now, or recorded with the resumed session). */
+  readonly clientCertificate: readonly Uint8Array[] | undefined;
 }
 
 /** Handshake traffic secrets of both directions. */
@@ -103,6 +107,7 @@ export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Sui
     auth: undefined,
     signatureScheme: undefined,
     ocspResponse: undefined,
+    clientCertificate: psk !== undefined && hello.offeredTicket?.clientCertificate !== undefined ? [hello.offeredTicket.clientCertificate] : undefined,
   };
   return new ExpectEncryptedExtensions(progress, secrets, transcript);
 }
@@ -220,18 +225,9 @@ export class ExpectFinished extends Tls13HandshakeState {
     io.keyLog('EXPORTER_SECRET', exporter);
     io.installTls13ReadKeys(deriveTrafficKeys(suite, serverApp));
 
-    // Our second flight, [Certificate] Finished, under the client handshake keys installed in startTls13.
-    if (this.p.certificateRequest !== undefined) {
-      // We have no client certificate to offer: an empty Certificate (RFC 8446 §4.4.2).
-      const empty = encodeHandshake({
-        type: HandshakeType.Certificate,
-        version: 'tls13',
-        context: this.p.certificateRequest.context,
-        entries: [],
-      });
-      io.sendHandshake(empty);
-      this.transcript.add(empty);
-    }
+    // Our second flight, [Certificate [CertificateVerify]] Finished, under the client handshake keys installed in startTls13.
+    let clientAuth: { readonly chain: readonly Uint8Array[]; readonly scheme: number } | undefined;
+    if (this.p.certificateRequest !== undefined) clientAuth = sendClientCertificate13(io, hello.config, this.p.certificateRequest, this.transcript);
     const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData: finishedVerifyData(hash, this.secrets.client, this.transcript.currentHash()) });
     io.sendHandshake(finished);
     this.transcript.add(finished);
@@ -252,10 +248,44 @@ export class ExpectFinished extends Tls13HandshakeState {
       peerCertificates: this.p.peerCertificates,
       ocspResponse: this.p.ocspResponse,
       certificateError: this.p.auth?.error,
+      clientCertificate: clientAuth?.chain ?? this.p.clientCertificate,
+      clientSignatureScheme: clientAuth?.scheme,
     });
     io.emit({ type: 'handshakeDone' });
-    return new ExpectTraffic(this.p, { client: clientApp, server: serverApp, exporter, resumptionMaster });
+    const p = clientAuth === undefined ? this.p : { ...this.p, clientCertificate: clientAuth.chain };
+    return new ExpectTraffic(p, { client: clientApp, server: serverApp, exporter, resumptionMaster });
   }
+}
+
+/**
+ * Answer a CertificateRequest (RFC 8446 §4.4.2, §4.4.3): Certificate with the chosen credential's
+ * chain and a CertificateVerify with the chosen scheme, or an empty Certificate when nothing fits.
+ * @returns the chain and scheme used, or undefined when the Certificate was empty
+ */
+function sendClientCertificate13(io: HandshakeIo, config: ClientConfig, cr: CertificateRequest13, transcript: Transcript): { chain: readonly Uint8Array[]; scheme: number } | undefined {
+  const ca = cr.extensions.find((e) => e.type === ExtensionType.CertificateAuthorities);
+  const request: CertificateRequestInfo = {
+    version: 'TLSv1.3',
+    signatureSchemes: findExtension(cr.extensions, ExtensionType.SignatureAlgorithms)?.schemes ?? [],
+    signatureSchemesCert: findExtension(cr.extensions, ExtensionType.SignatureAlgorithmsCert)?.schemes,
+    certificateAuthorities: ca !== undefined && 'data' in ca ? decodeCertificateAuthorities(ca.data) : [],
+    certificateTypes: undefined,
+  };
+  const choice = config.clientCredentials.length > 0 || config.selectClientCredential !== undefined ? chooseClientCredential(request, config.clientCredentials, config.selectClientCredential) : undefined;
+  const certificate = encodeHandshake({
+    type: HandshakeType.Certificate,
+    version: 'tls13',
+    context: cr.context,
+    entries: choice === undefined ? [] : choice.credential.chain.map((certData) => ({ certData, extensions: [] })),
+  });
+  io.sendHandshake(certificate);
+  transcript.add(certificate);
+  if (choice === undefined) return undefined;
+  const signature = signTls13ClientCertificateVerify(choice, transcript.currentHash(), config.randomBytes);
+  const verify = encodeHandshake({ type: HandshakeType.CertificateVerify, scheme: choice.scheme, signature });
+  io.sendHandshake(verify);
+  transcript.add(verify);
+  return { chain: choice.credential.chain, scheme: choice.scheme };
 }
 
 /** Application traffic secrets and what derives from the master secret. */
@@ -312,6 +342,7 @@ export class ExpectTraffic implements ClientState {
         alpn: this.#p.alpn,
         serverName: hello.serverName,
         peerCertificates: this.#p.peerCertificates,
+        clientCertificate: this.#p.clientCertificate?.[0],
       },
     });
     return this;
