@@ -97,6 +97,21 @@ export class TLSSocket extends Duplex {
     return peerCertificate(this.#negotiated?.peerCertificates ?? [], detailed) ?? {};
   }
 
+  /**
+   * Our own certificate as Node describes it (Node's `getCertificate()`): the client certificate
+   * this connection authenticated with (sent in this handshake, or recorded with the resumed
+   * session), or `{}` when none was sent.
+   */
+  getCertificate(): PeerCertificate | Record<string, never> {
+    return peerCertificate(this.#negotiated?.clientCertificate ?? []) ?? {};
+  }
+
+  /** The scheme of our CertificateVerify, e.g. `'ecdsa_secp256r1_sha256'`, when we sent one (puretls extra). */
+  getClientSignatureScheme(): string | undefined {
+    const scheme = this.#negotiated?.clientSignatureScheme;
+    return scheme === undefined ? undefined : signatureSchemeName(scheme);
+  }
+
   /** DER certificates as the server sent them, leaf first (puretls extra). */
   getPeerCertificateChain(): readonly Uint8Array[] {
     return this.#negotiated?.peerCertificates ?? [];
