@@ -34,6 +34,9 @@ export interface SClientArgs {
   servername: string | undefined;
   noServername: boolean;
   caFile: string | undefined;
+  /** Client certificate chain (PEM) and its key (PEM); -key defaults to the -cert file, as in OpenSSL. */
+  certFile: string | undefined;
+  keyFile: string | undefined;
   alpn: string[] | undefined;
   minVersion: 'TLSv1.2' | 'TLSv1.3' | undefined;
   maxVersion: 'TLSv1.2' | 'TLSv1.3' | undefined;
@@ -173,6 +176,8 @@ export function parseSClientArgs(argv: readonly string[]): SClientArgs {
     servername: undefined,
     noServername: false,
     caFile: undefined,
+    certFile: undefined,
+    keyFile: undefined,
     alpn: undefined,
     minVersion: undefined,
     maxVersion: undefined,
@@ -217,6 +222,12 @@ export function parseSClientArgs(argv: readonly string[]): SClientArgs {
         break;
       case '-CAfile':
         args.caFile = value();
+        break;
+      case '-cert':
+        args.certFile = value();
+        break;
+      case '-key':
+        args.keyFile = value();
         break;
       case '-alpn':
         args.alpn = value().split(',').filter((p) => p !== '');
@@ -289,6 +300,10 @@ export function connectOptionsFor(args: SClientArgs): ConnectOptions {
   if (args.servername !== undefined) options.servername = args.servername;
   if (args.noServername) options.sendServerName = false;
   if (args.caFile !== undefined) options.ca = readFileSync(args.caFile, 'latin1');
+  if (args.certFile !== undefined) {
+    options.cert = readFileSync(args.certFile, 'latin1');
+    options.key = readFileSync(args.keyFile ?? args.certFile, 'latin1');
+  } else if (args.keyFile !== undefined) throw new Error('-key needs -cert');
   if (args.alpn !== undefined) options.ALPNProtocols = args.alpn;
   if (args.minVersion !== undefined) options.minVersion = args.minVersion;
   if (args.maxVersion !== undefined) options.maxVersion = args.maxVersion;
