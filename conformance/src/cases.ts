@@ -99,6 +99,11 @@ export interface ConformanceCase {
   readonly serverOutput?: readonly ServerOutputCheck[];
   /** A two-connection resumption case (see {@link Resumption}); `expect` then applies to the first connection. */
   readonly resumption?: Resumption;
+  /**
+   * A client certificate fixture of gen-pki.sh (e.g. `client-ecdsa`): the runner passes
+   * `<name>.chain.pem` as `cert` and `<name>.key` as `key` (or `keyFile` when given).
+   */
+  readonly clientCertificate?: { readonly name: string; readonly keyFile?: string };
 }
 
 /**
@@ -198,6 +203,7 @@ interface OpensslCaseSpec {
   readonly serverOutput?: readonly ServerOutputCheck[];
   readonly checkKeylog?: boolean;
   readonly resumption?: Resumption;
+  readonly clientCertificate?: ConformanceCase['clientCertificate'];
 }
 
 function openssl(spec: OpensslCaseSpec): void {
@@ -219,6 +225,7 @@ function openssl(spec: OpensslCaseSpec): void {
     ...(spec.serverOutput === undefined ? {} : { serverOutput: spec.serverOutput }),
     ...(spec.checkKeylog === undefined ? {} : { checkKeylog: spec.checkKeylog }),
     ...(spec.resumption === undefined ? {} : { resumption: spec.resumption }),
+    ...(spec.clientCertificate === undefined ? {} : { clientCertificate: spec.clientCertificate }),
   };
   cases.push(testCase);
 }
@@ -954,6 +961,115 @@ openssl({
   serverOutput: [KEY_SHARE_EMPTY, HRR_TRACE, { ...KEY_SHARE_X25519, name: 'second ClientHello (after the HelloRetryRequest) has one X25519 key share' }],
 });
 
+// ======================= client certificates (§2.1 rows 28-29; RFC 8446 §4.3.2, §4.4.2-3; RFC 5246 §7.4.4, §7.4.6, §7.4.8) =======================
+// s_server prints the verified client certificate ("Peer certificate: CN = …") and the client's
+// CertificateVerify signature ("Signature type: …") after the handshake: the server's own view of
+// what the client sent and signed.
+const CLIENT_CERTS: readonly [string, string, string][] = [
+  // fixture, name in the description, s_server's "Signature type" for the client's CertificateVerify
+  ['client-ecdsa', 'ECDSA P-256', 'ECDSA'],
+  ['client-ed25519', 'Ed25519', 'ed25519'],
+  ['client-rsa', 'RSA', 'RSA-PSS'],
+];
+const REQUIRE_CLIENT_CERT = ['-Verify', '1', '-CAfile', 'ca-root.pem', '-verify_return_error'];
+const ASK_CLIENT_CERT = ['-verify', '1', '-CAfile', 'ca-root.pem', '-verify_return_error'];
+/** TLS 1.2 rows pin the server's suite (the client's preference would otherwise decide). */
+const CLIENTAUTH_TLS12_CIPHER = ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'];
+/**
+ * In TLS 1.3 the client finishes its handshake before the server has checked the client's
+ * Certificate (RFC 8446 §2: the client's second flight ends the handshake for the client), so a
+ * refusal arrives as an alert after the handshake.
+ */
+function refusedAfterHandshake13(alert: number): Pick<OpensslCaseSpec, 'expect' | 'steps' | 'checkKeylog'> {
+  return { expect: ok13(), steps: [{ op: 'expect-alert', alert }], checkKeylog: false };
+}
+function peerCertificateSeen(cn: string): ServerOutputCheck {
+  return { name: `server verified the client certificate CN = ${cn}`, pattern: `^Peer certificate: CN = ${cn}$`, count: 1 };
+}
+function clientSignatureSeen(type: string): ServerOutputCheck {
+  return { name: `client CertificateVerify signature type ${type}`, pattern: `^Signature type: ${type}$`, count: 1 };
+}
+const NO_PEER_CERTIFICATE: ServerOutputCheck = { name: 'server saw no client certificate', pattern: '^Peer certificate: ', count: 0 };
+for (const version of ['tls1_3', 'tls1_2'] as const) {
+  const v = version === 'tls1_3' ? '13' : '12';
+  const ok = version === 'tls1_3' ? ok13() : ok12();
+  for (const [fixture, name, signatureType] of CLIENT_CERTS) {
+    openssl({
+      id: `s${v}-clientauth-${fixture}`,
+      section: 'openssl client certificates',
+      description: `s_server -Verify 1 (client certificate required), TLS ${version === 'tls1_3' ? '1.3' : '1.2'}: the client sends ${fixture} + ca-int and signs CertificateVerify with its ${name} key`,
+      version,
+      flags: version === 'tls1_2' ? [...REQUIRE_CLIENT_CERT, ...CLIENTAUTH_TLS12_CIPHER] : REQUIRE_CLIENT_CERT,
+      clientCertificate: { name: fixture },
+      expect: ok,
+      serverOutput: [peerCertificateSeen(fixture), clientSignatureSeen(signatureType)],
+    });
+  }
+  openssl({
+    id: `s${v}-clientauth-optional-none`,
+    section: 'openssl client certificates',
+    description: `s_server -verify 1 (client certificate requested, optional), TLS ${version === 'tls1_3' ? '1.3' : '1.2'}, client without a credential: an empty Certificate, then success`,
+    version,
+    flags: version === 'tls1_2' ? [...ASK_CLIENT_CERT, ...CLIENTAUTH_TLS12_CIPHER] : ASK_CLIENT_CERT,
+    expect: ok,
+    serverOutput: [NO_PEER_CERTIFICATE],
+  });
+}
+openssl({
+  id: 's12-clientauth-client-rsa-pkcs1',
+  section: 'openssl client certificates',
+  description: 's_server -Verify 1 -client_sigalgs RSA+SHA256, TLS 1.2: the RSA client (PKCS#1 RSA PRIVATE KEY file) signs with rsa_pkcs1_sha256',
+  version: 'tls1_2',
+  flags: [...REQUIRE_CLIENT_CERT, ...CLIENTAUTH_TLS12_CIPHER, '-client_sigalgs', 'RSA+SHA256'],
+  clientCertificate: { name: 'client-rsa', keyFile: 'client-rsa.pkcs1.key' },
+  expect: ok12(),
+  serverOutput: [peerCertificateSeen('client-rsa'), clientSignatureSeen('RSA')],
+});
+openssl({
+  id: 's13-clientauth-client-ecdsa-p384-sec1',
+  section: 'openssl client certificates',
+  description: 's_server -Verify 1, TLS 1.3: a P-384 client key signs with ecdsa_secp384r1_sha384; the P-256 client from its SEC1 EC PRIVATE KEY file',
+  flags: REQUIRE_CLIENT_CERT,
+  clientCertificate: { name: 'client-ecdsa-p384' },
+  expect: ok13(),
+  serverOutput: [peerCertificateSeen('client-ecdsa-p384'), clientSignatureSeen('ECDSA')],
+});
+openssl({
+  id: 's13-clientauth-client-rsapss-key',
+  section: 'openssl client certificates',
+  description: 's_server -Verify 1, TLS 1.3: an id-RSASSA-PSS client key signs with rsa_pss_pss_*',
+  flags: REQUIRE_CLIENT_CERT,
+  clientCertificate: { name: 'client-rsapss' },
+  expect: ok13(),
+  serverOutput: [peerCertificateSeen('client-rsapss'), clientSignatureSeen('RSA-PSS')],
+});
+openssl({
+  id: 's13-clientauth-required-none',
+  section: 'openssl client certificates',
+  description: 's_server -Verify 1, TLS 1.3, client without a credential: the empty Certificate is refused with certificate_required (116), after the client finished',
+  flags: REQUIRE_CLIENT_CERT,
+  ...refusedAfterHandshake13(116),
+});
+openssl({
+  id: 's12-clientauth-required-none',
+  section: 'openssl client certificates',
+  description: 's_server -Verify 1, TLS 1.2, client without a credential: the empty Certificate is refused with handshake_failure (40)',
+  version: 'tls1_2',
+  flags: [...REQUIRE_CLIENT_CERT, ...CLIENTAUTH_TLS12_CIPHER],
+  expect: { ok: false, alertReceived: ALERT.handshakeFailure },
+});
+for (const version of ['tls1_3', 'tls1_2'] as const) {
+  openssl({
+    id: `s${version === 'tls1_3' ? '13' : '12'}-clientauth-other-ca`,
+    section: 'openssl client certificates',
+    description: `s_server -Verify 1 trusting only evil-root, TLS ${version === 'tls1_3' ? '1.3' : '1.2'}: our client-ecdsa chain is refused with unknown_ca (48)`,
+    version,
+    flags: ['-Verify', '1', '-CAfile', 'evil-root.pem', '-verify_return_error', ...(version === 'tls1_2' ? CLIENTAUTH_TLS12_CIPHER : [])],
+    clientCertificate: { name: 'client-ecdsa' },
+    ...(version === 'tls1_3' ? refusedAfterHandshake13(ALERT.unknownCa) : { expect: { ok: false, alertReceived: ALERT.unknownCa } }),
+  });
+}
+
 // ======================= gnutls-serv (§3.1), run inside `unshare -n` =======================
 const GNUTLS_TLS13 = 'NORMAL:-VERS-ALL:+VERS-TLS1.3';
 const GNUTLS_TLS12 = 'NORMAL:-VERS-ALL:+VERS-TLS1.2';
@@ -991,6 +1107,34 @@ gnutls('gnutls13-alpn-fatal', 'gnutls --alpn-fatal without overlap: fatal no_app
 gnutls('gnutls13-sni-fatal', 'gnutls --sni-hostname localhost --sni-hostname-fatal, client SNI other.example: fatal unrecognized_name (112)', GNUTLS_TLS13, ['--sni-hostname', 'localhost', '--sni-hostname-fatal'], { servername: 'other.example' }, { ok: false, alertReceived: ALERT.unrecognizedName });
 gnutls('gnutls13-alpn-match', 'gnutls ALPN h2 + http/1.1, client offers http/1.1', `${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM`, ['--alpn', 'h2', '--alpn', 'http/1.1'], { alpnProtocols: ['http/1.1'] }, ok13({ alpn: 'http/1.1' }));
 
+
+// ---- gnutls-serv client certificates (--require-client-cert --verify-client-cert) ----
+for (const [priority, v, ok] of [
+  [`${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM`, '13', ok13()],
+  [`${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA`, '12', ok12()],
+] as const) {
+  for (const [fixture, name] of [
+    ['client-ecdsa', 'ECDSA P-256'],
+    ['client-ed25519', 'Ed25519'],
+    ['client-rsa', 'RSA'],
+  ] as const) {
+    cases.push({
+      id: `gnutls${v}-clientauth-${fixture}`,
+      section: 'gnutls-serv client certificates',
+      description: `gnutls-serv --require-client-cert --verify-client-cert, TLS 1.${v === '13' ? '3' : '2'}: the client authenticates with ${fixture} (${name})`,
+      server: {
+        kind: 'gnutls',
+        args: ['--echo', '--require-client-cert', '--verify-client-cert', '--x509cafile', 'ca-root.pem', '--x509certfile', 'leaf-ecdsa-p256.chain.pem', '--x509keyfile', 'leaf-ecdsa-p256.key', '--priority', priority],
+      },
+      certificate: certName(EC),
+      client: {},
+      clientCertificate: { name: fixture },
+      steps: GNUTLS_ECHO,
+      expect: ok,
+      serverOutput: [{ name: `gnutls-serv received the client certificate CN=${fixture}`, pattern: `CN=${fixture}`, count: 1 }],
+    });
+  }
+}
 
 // ---- gnutls-serv TLS 1.2 (§3.1 priority strings) ----
 for (const [suite, cipher, kx, cert, sigScheme] of [

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -100,6 +101,14 @@ function notAvailable(name: string, expected: string, essential = false): CheckR
   return { name, expected, observed: NOT_AVAILABLE, status: 'n/a', ...(essential ? { essential } : {}) };
 }
 
+/** The case's client certificate fixture as `cert` / `key` PEM text (files of the run's PKI). */
+function clientCertificateOptions(testCase: ConformanceCase, env: RunEnvironment): { cert?: string; key?: string } {
+  const fixture = testCase.clientCertificate;
+  if (fixture === undefined) return {};
+  const read = (file: string): string => readFileSync(join(env.pki.dir, file), 'utf8');
+  return { cert: read(`${fixture.name}.chain.pem`), key: read(fixture.keyFile ?? `${fixture.name}.key`) };
+}
+
 /** Runs one case (gnutls cases are delegated to a netns child unless already inside one). */
 export async function runCase(testCase: ConformanceCase, client: ClientUnderTest, env: RunEnvironment): Promise<CaseResult> {
   const started = Date.now();
@@ -143,6 +152,7 @@ export async function runCase(testCase: ConformanceCase, client: ClientUnderTest
       port: proxy?.port ?? server.port,
       servername: 'localhost',
       ca: env.pki.caRootPem,
+      ...clientCertificateOptions(testCase, env),
       ...testCase.client,
     });
     const expectation = testCase.expect;
@@ -229,7 +239,7 @@ async function runResumptionCase(testCase: ConformanceCase, resumption: Resumpti
   const logs: ServerLog[] = [];
   let first: ResumptionLeg | undefined;
   let second: ResumptionLeg | undefined;
-  const base = { host: '127.0.0.1', servername: 'localhost', ca: env.pki.caRootPem, ...testCase.client };
+  const base = { host: '127.0.0.1', servername: 'localhost', ca: env.pki.caRootPem, ...clientCertificateOptions(testCase, env), ...testCase.client };
   try {
     const serverA = await startServer(testCase, env, { naccept: resumption.server === 'same' ? 2 : 1 });
     servers.push(serverA);

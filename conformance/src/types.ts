@@ -39,6 +39,10 @@ export interface ClientConnectOptions {
   readonly keepData?: boolean;
   /** Refuse a TLS 1.2 server that does not negotiate the extended master secret (RFC 7627 §5.4). */
   readonly requireExtendedMasterSecret?: boolean;
+  /** A client certificate chain (PEM, leaf first) offered when the server asks (RFC 8446 §4.4.2); Node's `cert`. */
+  readonly cert?: string;
+  /** The private key (PEM) of `cert`'s leaf; Node's `key`. */
+  readonly key?: string;
   /** A session to offer (bytes of an earlier connection's `'session'` event). */
   readonly session?: Uint8Array;
   /** TLS 1.3 psk_key_exchange_modes to offer (RFC 8446 §4.2.9); undefined = the client's default. */

@@ -68,6 +68,8 @@ export function puretlsOptions(options: ClientConnectOptions, core?: CoreEngineP
   if (options.suites !== undefined) mapped.ciphers = options.suites.join(':');
   if (options.groups !== undefined) mapped.groups = [...options.groups];
   if (options.session !== undefined) mapped.session = options.session;
+  if (options.cert !== undefined) mapped.cert = options.cert;
+  if (options.key !== undefined) mapped.key = options.key;
   if (options.pskModes !== undefined || options.clockSkewSeconds !== undefined) {
     // connect() takes neither pskModes nor a clock: a session Context (cache off) built from the
     // same options carries them (tls-core's `now` is the clock of session ages and certificate checks).
