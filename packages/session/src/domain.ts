@@ -26,6 +26,12 @@ export function securityDomainId(config: ClientConfig): Uint8Array {
   // A custom identity check cannot be fingerprinted; its presence at least separates the domains.
   w.u8(config.checkServerIdentity === undefined ? 0 : 1);
   w.u8(config.requireExtendedMasterSecret ? 1 : 0);
+  // Server verifiers cannot be fingerprinted either; their presence separates the domains (only
+  // written when present, so the ids of configs without them are unchanged).
+  if (config.verifyServerCertificate !== undefined || config.dangerouslyReplaceServerVerifier !== undefined) {
+    w.opaque(1, utf8('server verifiers'));
+    w.u8(config.verifyServerCertificate === undefined ? 0 : 1).u8(config.dangerouslyReplaceServerVerifier === undefined ? 0 : 1);
+  }
   // Client identities: a session authenticated with one credential is not offered by a Context
   // holding others. Written only when present, so the ids of configs without any are unchanged.
   if (config.clientCredentials.length > 0 || config.selectClientCredential !== undefined) {

@@ -187,6 +187,20 @@ export class InvalidPrivateKey extends TlsError {
   }
 }
 
+/**
+ * A server certificate verifier (the config's `verifyServerCertificate` /
+ * `dangerouslyReplaceServerVerifier`) refused the server, with the alert it chose to send
+ * (RFC 8446 §6.2: bad_certificate, certificate_revoked, unknown_ca, ...).
+ */
+export class CertificateRejected extends TlsError {
+  override name = 'CertificateRejected';
+  readonly alert: AlertDescription;
+  constructor(alert: AlertDescription, detail?: string) {
+    super(`tls: server certificate rejected by the verifier (${alertName(alert)})${detail === undefined ? '' : `: ${detail}`}`);
+    this.alert = alert;
+  }
+}
+
 /** Record decryption or AEAD tag check failed: bad_record_mac. */
 export class DecryptError extends TlsError {
   override name = 'DecryptError';
@@ -248,6 +262,7 @@ export function alertFor(e: unknown): AlertDescription | undefined {
   if (e instanceof PeerMisbehaved) return PEER_MISBEHAVED_ALERT[e.reason];
   if (e instanceof PeerIncompatible) return PEER_INCOMPATIBLE_ALERT[e.reason];
   if (e instanceof InvalidCertificate) return CERTIFICATE_ALERT[e.reason];
+  if (e instanceof CertificateRejected) return e.alert;
   if (e instanceof CryptoError) return AlertDescription.IllegalParameter;
   // AlertReceived, UnexpectedEof, UsageError, InvalidPrivateKey: nothing to say to the peer.
   return undefined;

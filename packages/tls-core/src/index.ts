@@ -62,3 +62,4 @@ export { signWithScheme, signingSchemesFor } from './crypto/signer.ts';
 export { rsasp1 } from './crypto/rsa-sign.ts';
 export type { PrivateKey } from './crypto/keys.ts';
 export { publicKeyOf } from './crypto/keys.ts';
+export type { ServerCertificateInfo, ServerCertificateVerifier } from './client/server-certificate.ts';

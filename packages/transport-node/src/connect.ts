@@ -24,6 +24,7 @@ import {
   type ClientCredential,
   type ClientCredentialSelector,
   type ResumptionData,
+  type ServerCertificateVerifier,
   type TrustStore,
 } from '@puretls/tls-core';
 import { Context, Session, SessionError, type Connection } from '@puretls/session';
@@ -102,6 +103,10 @@ export interface ConnectOptions {
   clientCredentials?: readonly ClientCredential[];
   /** Picks the credential for a CertificateRequest (puretls extra; OpenSSL's client_cert_cb). */
   selectClientCredential?: ClientCredentialSelector;
+  /** An extra server certificate check after the built-in validation (puretls extra; tls-core's verifyServerCertificate). */
+  verifyServerCertificate?: ServerCertificateVerifier;
+  /** REPLACES the built-in chain and name validation (puretls extra; the handshake signature is still checked). */
+  dangerouslyReplaceServerVerifier?: ServerCertificateVerifier;
   /** Replace the engine (tests, custom engines). Receives the validated tls-core options. */
   engineFactory?: (config: ClientConfigOptions, target: EngineTarget) => TlsEngine;
 }
@@ -283,6 +288,8 @@ export function toConfigOptions(options: ConnectOptions): ClientConfigOptions {
   const credentials = [...credentialsOf(options), ...(options.clientCredentials ?? [])];
   if (credentials.length > 0) out.clientCredentials = credentials;
   if (options.selectClientCredential !== undefined) out.selectClientCredential = options.selectClientCredential;
+  if (options.verifyServerCertificate !== undefined) out.verifyServerCertificate = options.verifyServerCertificate;
+  if (options.dangerouslyReplaceServerVerifier !== undefined) out.dangerouslyReplaceServerVerifier = options.dangerouslyReplaceServerVerifier;
   const check = options.checkServerIdentity;
   if (check !== undefined) {
     out.checkServerIdentity = (hostname, leafDer) => check(hostname, peerCertificate([leafDer]) ?? ({} as PeerCertificate));

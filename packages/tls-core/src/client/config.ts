@@ -11,6 +11,7 @@ import { randomBytes as defaultRandomBytes } from '../crypto/noble.ts';
 import { SUPPORTED_SIGNATURE_SCHEMES } from '../crypto/signature.ts';
 import type { TrustStore } from '../x509/trust-store.ts';
 import type { ClientCredential, ClientCredentialSelector } from './credential.ts';
+import type { ServerCertificateVerifier } from './server-certificate.ts';
 
 export type VersionName = 'TLSv1.2' | 'TLSv1.3';
 
@@ -36,6 +37,17 @@ export interface ClientConfigOptions {
   verifyCertificates?: boolean;
   /** Replaces the built-in host name check: return an Error to refuse. */
   checkServerIdentity?: (hostname: string, leafDer: Uint8Array) => Error | undefined;
+  /**
+   * An extra check after the built-in chain and name validation succeeded (SPKI pinning, policy):
+   * throw to refuse (CertificateRejected names the alert). See ServerCertificateVerifier.
+   */
+  verifyServerCertificate?: ServerCertificateVerifier;
+  /**
+   * REPLACES the built-in chain and host name validation (a private PKI with its own rules, a test
+   * harness accepting one certificate). No trust store is needed then. The handshake signature is
+   * still checked with the leaf's key. Named so that nobody turns verification off by accident.
+   */
+  dangerouslyReplaceServerVerifier?: ServerCertificateVerifier;
   /**
    * Client certificates offered when a server sends CertificateRequest (RFC 8446 §4.3.2, RFC 5246
    * §7.4.4). Build each with createClientCredential. Default: none (an empty Certificate is sent).
@@ -83,6 +95,8 @@ export interface ClientConfig {
   readonly trustStore: TrustStore | undefined;
   readonly verifyCertificates: boolean;
   readonly checkServerIdentity: ((hostname: string, leafDer: Uint8Array) => Error | undefined) | undefined;
+  readonly verifyServerCertificate: ServerCertificateVerifier | undefined;
+  readonly dangerouslyReplaceServerVerifier: ServerCertificateVerifier | undefined;
   readonly clientCredentials: readonly ClientCredential[];
   readonly selectClientCredential: ClientCredentialSelector | undefined;
   readonly middleboxCompatibility: boolean;
@@ -153,7 +167,7 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
   const alpnProtocols = [...(options.alpnProtocols ?? [])];
   for (const p of alpnProtocols) if (p.length === 0 || p.length > 255) throw new UsageError('ALPN names must be 1..255 bytes');
   const verifyCertificates = options.verifyCertificates ?? true;
-  if (verifyCertificates && options.trustStore === undefined && options.checkServerIdentity === undefined)
+  if (verifyCertificates && options.trustStore === undefined && options.checkServerIdentity === undefined && options.dangerouslyReplaceServerVerifier === undefined)
     throw new UsageError('a trustStore is required when verifyCertificates is on');
   const maxFragmentLength = options.maxFragmentLength ?? 16384;
   if (!Number.isInteger(maxFragmentLength) || maxFragmentLength < 64 || maxFragmentLength > 16384)
@@ -172,6 +186,8 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     trustStore: options.trustStore,
     verifyCertificates,
     checkServerIdentity: options.checkServerIdentity,
+    verifyServerCertificate: options.verifyServerCertificate,
+    dangerouslyReplaceServerVerifier: options.dangerouslyReplaceServerVerifier,
     clientCredentials: Object.freeze([...(options.clientCredentials ?? [])]),
     selectClientCredential: options.selectClientCredential,
     middleboxCompatibility: options.middleboxCompatibility ?? true,

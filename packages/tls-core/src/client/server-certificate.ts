@@ -5,7 +5,8 @@
  * `checkServerIdentity`), and the signed-content construction of RFC 8446 §4.4.3.
  * @module
  */
-import { InvalidCertificate, TlsError } from '../errors.ts';
+import { CertificateRejected, InvalidCertificate, TlsError } from '../errors.ts';
+import { AlertDescription } from '../wire/enums.ts';
 import type { PublicKey } from '../crypto/keys.ts';
 import { signatureAlgorithmForScheme, verifySignature, isSchemeCompatibleWithKey, isTls13CertificateVerifyScheme } from '../crypto/signature.ts';
 import { parseCertificate, type Certificate } from '../x509/certificate.ts';
@@ -23,37 +24,94 @@ export interface ServerAuthentication {
   readonly error: Error | undefined;
 }
 
+/** What a server certificate verifier sees (the rustls ServerCertVerifier / OpenSSL verify callback inputs). */
+export interface ServerCertificateInfo {
+  /** DER certificates as the server sent them, leaf first. */
+  readonly chain: readonly Uint8Array[];
+  /** The name the connection is verified against (SNI or IP), when there is one. */
+  readonly hostname: string | undefined;
+  /** The leaf's SubjectPublicKeyInfo, DER (for SPKI pinning, RFC 7469 §2.4). */
+  readonly leafSpki: Uint8Array;
+  /** The config's clock, ms since the epoch. */
+  readonly now: number;
+}
+
 /**
- * Validate `chain` (DER, leaf first) for `hostname` under the config's policy.
- * @throws InvalidCertificate when verification is on and fails, or when the leaf cannot be parsed at all
+ * A server certificate check. Return to accept; throw to refuse: a {@link CertificateRejected}
+ * carries the alert to send, any other TlsError its own alert, and anything else is refused with
+ * bad_certificate. The handshake signature (CertificateVerify / ServerKeyExchange) is checked
+ * with the leaf's key whatever a verifier decides.
+ */
+export type ServerCertificateVerifier = (info: ServerCertificateInfo) => void;
+
+/**
+ * Validate `chain` (DER, leaf first) for `hostname` under the config's policy: the built-in chain
+ * and name validation (or, instead of it, `dangerouslyReplaceServerVerifier`), then
+ * `verifyServerCertificate` when given. With `verifyCertificates: false` (Node's
+ * `rejectUnauthorized: false`) a refusal is recorded, not thrown.
+ * @throws InvalidCertificate / CertificateRejected when verification is on and fails, or when the leaf cannot be parsed at all
  */
 export function authenticateServer(config: ClientConfig, hostname: string | undefined, chain: readonly Uint8Array[]): ServerAuthentication {
   if (chain.length === 0) throw new InvalidCertificate('EmptyChain');
   let error: Error | undefined;
   let verifiedLeaf: Certificate | undefined;
   try {
-    if (config.trustStore === undefined) throw new InvalidCertificate('UnknownIssuer', 'no trust anchors configured');
-    const custom = config.checkServerIdentity;
-    const verified = verifyServerCertificateChain({
-      chain,
-      trust: config.trustStore,
-      hostname: custom === undefined ? hostname : undefined,
-      now: config.now(),
-    });
-    if (custom !== undefined && hostname !== undefined) {
-      const refusal = custom(hostname, chain[0]!);
-      if (refusal !== undefined) throw new InvalidCertificate('NotValidForName', refusal.message);
+    const replace = config.dangerouslyReplaceServerVerifier;
+    if (replace !== undefined) {
+      verifiedLeaf = parseCertificate(chain[0]!);
+      runVerifier(replace, { chain, hostname, leafSpki: verifiedLeaf.subjectPublicKeyInfo, now: config.now() });
+    } else {
+      verifiedLeaf = builtInVerification(config, hostname, chain);
     }
-    verifiedLeaf = verified.leaf;
+    const extend = config.verifyServerCertificate;
+    if (extend !== undefined) runVerifier(extend, { chain, hostname, leafSpki: verifiedLeaf.subjectPublicKeyInfo, now: config.now() });
   } catch (e) {
     if (!(e instanceof TlsError)) throw e;
     if (config.verifyCertificates) throw e;
     error = e;
+    const extend = config.verifyServerCertificate;
+    // Node's rejectUnauthorized: false records the first refusal; an extending verifier still
+    // runs on a chain the built-in check refused, and its refusal is what is recorded then.
+    if (extend !== undefined && verifiedLeaf === undefined) {
+      try {
+        const leaf = parseCertificate(chain[0]!);
+        runVerifier(extend, { chain, hostname, leafSpki: leaf.subjectPublicKeyInfo, now: config.now() });
+      } catch (e2) {
+        if (e2 instanceof TlsError) error = e2;
+      }
+    }
   }
   // Even unverified, the leaf must parse: its key authenticates the handshake itself. A verified
   // chain already parsed it (chain[0]), so it is not parsed twice.
   const leaf = verifiedLeaf ?? parseCertificate(chain[0]!);
   return { leafKey: reusableEndEntityKey(leaf.subjectPublicKeyInfo, leaf.publicKey), error };
+}
+
+/** The built-in path validation and host name check (RFC 5280 §6, RFC 9525), or the caller's checkServerIdentity. */
+function builtInVerification(config: ClientConfig, hostname: string | undefined, chain: readonly Uint8Array[]): Certificate {
+  if (config.trustStore === undefined) throw new InvalidCertificate('UnknownIssuer', 'no trust anchors configured');
+  const custom = config.checkServerIdentity;
+  const verified = verifyServerCertificateChain({
+    chain,
+    trust: config.trustStore,
+    hostname: custom === undefined ? hostname : undefined,
+    now: config.now(),
+  });
+  if (custom !== undefined && hostname !== undefined) {
+    const refusal = custom(hostname, chain[0]!);
+    if (refusal !== undefined) throw new InvalidCertificate('NotValidForName', refusal.message);
+  }
+  return verified.leaf;
+}
+
+/** Call a verifier; anything it throws that is not a TlsError becomes bad_certificate. */
+function runVerifier(verifier: ServerCertificateVerifier, info: ServerCertificateInfo): void {
+  try {
+    verifier(info);
+  } catch (e) {
+    if (e instanceof TlsError) throw e;
+    throw new CertificateRejected(AlertDescription.BadCertificate, e instanceof Error ? e.message : String(e));
+  }
 }
 
 /**
