@@ -103,6 +103,9 @@ openssl ec -in client-ecdsa.key -out client-ecdsa.sec1.key 2>/dev/null
 openssl rsa -in client-rsa.key -traditional -out client-rsa.pkcs1.key 2>/dev/null
 cat ca-root.pem > trust-root.pem                      # what the client under test trusts
 
+# external PSK for gnutls-serv --pskpasswd (identity:hex key; the same key the s_server -psk rows use)
+echo "puretls-device-1:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" > psk.passwd
+
 # ---- badssl-style negative fixtures ----
 export SAN="DNS:wrong.host.example"; key bad-wronghost p256; sign bad-wronghost ca-int leaf 365; export SAN="$SAN_LOCAL"
 key bad-sha1 rsa2048; sign bad-sha1 ca-int-rsa leaf 365 -sha1

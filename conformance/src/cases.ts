@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { ClientConnectOptions, GroupOption } from './types.ts';
+import { NOT_AVAILABLE, type ClientConnectOptions, type GroupOption } from './types.ts';
 
 /** One scripted action after the handshake. */
 export type Step =
@@ -1070,6 +1070,41 @@ for (const version of ['tls1_3', 'tls1_2'] as const) {
   });
 }
 
+// ======================= external PSKs (RFC 8446 §4.2.11, RFC 9257): s_server -psk … -nocert =======================
+const PSK_HEX = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
+const PSK_IDENTITY = 'puretls-device-1';
+const PSK_SERVER = ['-nocert', '-psk', PSK_HEX, '-psk_identity', PSK_IDENTITY];
+openssl({
+  id: 's13-extpsk-psk_dhe_ke',
+  section: 'openssl external psk',
+  description: 's_server -nocert -psk, TLS 1.3: the client offers the external PSK with psk_dhe_ke (default); no certificate, ECDHE on X25519',
+  flags: [...PSK_SERVER, '-msg'],
+  client: { externalPsk: { identity: PSK_IDENTITY, keyHex: PSK_HEX } },
+  expect: ok13({ sigScheme: NOT_AVAILABLE }),
+  serverOutput: [
+    { name: 'server sent no Certificate', pattern: '^>>> TLS 1\\.3, Handshake \\[length [0-9a-f]+\\], Certificate$', count: 0 },
+    { name: 'ServerHello carried key_share (psk_dhe_ke)', pattern: '^>>> TLS 1\\.3, Handshake \\[length [0-9a-f]+\\], ServerHello$', count: 1 },
+  ],
+});
+openssl({
+  id: 's13-extpsk-psk_ke',
+  section: 'openssl external psk',
+  description: 's_server -nocert -psk -allow_no_dhe_kex, TLS 1.3: the client offers only psk_ke; no key exchange at all',
+  flags: [...PSK_SERVER, '-allow_no_dhe_kex'],
+  client: { externalPsk: { identity: PSK_IDENTITY, keyHex: PSK_HEX }, pskModes: ['psk_ke'] },
+  expect: ok13({ sigScheme: NOT_AVAILABLE, group: NOT_AVAILABLE }),
+});
+openssl({
+  id: 's13-extpsk-wrong-key',
+  section: 'openssl external psk',
+  // RFC 8446 §6.2 names decrypt_error for a binder that does not validate; OpenSSL 3.0 sends
+  // illegal_parameter (47) for it (SSL_R_BINDER_DOES_NOT_VERIFY), which is what the client must surface.
+  description: 's_server -nocert -psk, client with the right identity and another key: the binder fails, s_server answers illegal_parameter (47)',
+  flags: PSK_SERVER,
+  client: { externalPsk: { identity: PSK_IDENTITY, keyHex: PSK_HEX.replace(/^01/, 'ff') } },
+  expect: { ok: false, alertReceived: 47 },
+});
+
 // ======================= gnutls-serv (§3.1), run inside `unshare -n` =======================
 const GNUTLS_TLS13 = 'NORMAL:-VERS-ALL:+VERS-TLS1.3';
 const GNUTLS_TLS12 = 'NORMAL:-VERS-ALL:+VERS-TLS1.2';
@@ -1107,6 +1142,18 @@ gnutls('gnutls13-alpn-fatal', 'gnutls --alpn-fatal without overlap: fatal no_app
 gnutls('gnutls13-sni-fatal', 'gnutls --sni-hostname localhost --sni-hostname-fatal, client SNI other.example: fatal unrecognized_name (112)', GNUTLS_TLS13, ['--sni-hostname', 'localhost', '--sni-hostname-fatal'], { servername: 'other.example' }, { ok: false, alertReceived: ALERT.unrecognizedName });
 gnutls('gnutls13-alpn-match', 'gnutls ALPN h2 + http/1.1, client offers http/1.1', `${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM`, ['--alpn', 'h2', '--alpn', 'http/1.1'], { alpnProtocols: ['http/1.1'] }, ok13({ alpn: 'http/1.1' }));
 
+
+// ---- gnutls-serv external PSK (--pskpasswd, file from gen-pki.sh) ----
+cases.push({
+  id: 'gnutls13-extpsk-psk_dhe_ke',
+  section: 'gnutls-serv external psk',
+  description: 'gnutls-serv --pskpasswd, TLS 1.3 with ECDHE-PSK: the client authenticates the server with the external PSK (psk_dhe_ke)',
+  server: { kind: 'gnutls', args: ['-a', '--echo', '--pskpasswd', 'psk.passwd', '--priority', `${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM:+ECDHE-PSK:+DHE-PSK:+PSK`] },
+  certificate: 'none (PSK)',
+  client: { externalPsk: { identity: 'puretls-device-1', keyHex: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' } },
+  steps: GNUTLS_ECHO,
+  expect: ok13({ sigScheme: NOT_AVAILABLE }),
+});
 
 // ---- gnutls-serv client certificates (--require-client-cert --verify-client-cert) ----
 for (const [priority, v, ok] of [

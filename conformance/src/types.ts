@@ -43,6 +43,8 @@ export interface ClientConnectOptions {
   readonly cert?: string;
   /** The private key (PEM) of `cert`'s leaf; Node's `key`. */
   readonly key?: string;
+  /** A TLS 1.3 external PSK (RFC 8446 §4.2.11): identity and key (hex), SHA-256 bound. */
+  readonly externalPsk?: { readonly identity: string; readonly keyHex: string };
   /** A session to offer (bytes of an earlier connection's `'session'` event). */
   readonly session?: Uint8Array;
   /** TLS 1.3 psk_key_exchange_modes to offer (RFC 8446 §4.2.9); undefined = the client's default. */

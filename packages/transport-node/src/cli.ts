@@ -37,6 +37,9 @@ export interface SClientArgs {
   /** Client certificate chain (PEM) and its key (PEM); -key defaults to the -cert file, as in OpenSSL. */
   certFile: string | undefined;
   keyFile: string | undefined;
+  /** External PSK key (hex) and identity (default `Client_identity`, as OpenSSL's s_client). */
+  pskHex: string | undefined;
+  pskIdentity: string | undefined;
   alpn: string[] | undefined;
   minVersion: 'TLSv1.2' | 'TLSv1.3' | undefined;
   maxVersion: 'TLSv1.2' | 'TLSv1.3' | undefined;
@@ -178,6 +181,8 @@ export function parseSClientArgs(argv: readonly string[]): SClientArgs {
     caFile: undefined,
     certFile: undefined,
     keyFile: undefined,
+    pskHex: undefined,
+    pskIdentity: undefined,
     alpn: undefined,
     minVersion: undefined,
     maxVersion: undefined,
@@ -228,6 +233,13 @@ export function parseSClientArgs(argv: readonly string[]): SClientArgs {
         break;
       case '-key':
         args.keyFile = value();
+        break;
+      case '-psk':
+        args.pskHex = value();
+        if (!/^([0-9a-fA-F]{2})+$/.test(args.pskHex)) throw new Error('-psk needs an even number of hex digits');
+        break;
+      case '-psk_identity':
+        args.pskIdentity = value();
         break;
       case '-alpn':
         args.alpn = value().split(',').filter((p) => p !== '');
@@ -304,6 +316,7 @@ export function connectOptionsFor(args: SClientArgs): ConnectOptions {
     options.cert = readFileSync(args.certFile, 'latin1');
     options.key = readFileSync(args.keyFile ?? args.certFile, 'latin1');
   } else if (args.keyFile !== undefined) throw new Error('-key needs -cert');
+  if (args.pskHex !== undefined) options.externalPsk = { identity: args.pskIdentity ?? 'Client_identity', key: new Uint8Array(Buffer.from(args.pskHex, 'hex')) };
   if (args.alpn !== undefined) options.ALPNProtocols = args.alpn;
   if (args.minVersion !== undefined) options.minVersion = args.minVersion;
   if (args.maxVersion !== undefined) options.maxVersion = args.maxVersion;

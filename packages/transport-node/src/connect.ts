@@ -103,6 +103,16 @@ export interface ConnectOptions {
   clientCredentials?: readonly ClientCredential[];
   /** Picks the credential for a CertificateRequest (puretls extra; OpenSSL's client_cert_cb). */
   selectClientCredential?: ClientCredentialSelector;
+  /**
+   * A TLS 1.3 external PSK (puretls extra; tls-core's externalPsk): identity, key and hash
+   * (default sha256). The server authenticates with it instead of a certificate.
+   */
+  externalPsk?: { identity: string | Uint8Array; key: Uint8Array; hash?: 'sha256' | 'sha384' };
+  /**
+   * Node's PSK callback. TLS 1.3 has no identity hint, so it is called once, with null, before
+   * the ClientHello (as Node calls it for TLS 1.3); it returns `{ psk, identity }`.
+   */
+  pskCallback?: (hint: string | null) => { psk: Uint8Array; identity: string } | null | undefined;
   /** An extra server certificate check after the built-in validation (puretls extra; tls-core's verifyServerCertificate). */
   verifyServerCertificate?: ServerCertificateVerifier;
   /** REPLACES the built-in chain and name validation (puretls extra; the handshake signature is still checked). */
@@ -288,6 +298,8 @@ export function toConfigOptions(options: ConnectOptions): ClientConfigOptions {
   const credentials = [...credentialsOf(options), ...(options.clientCredentials ?? [])];
   if (credentials.length > 0) out.clientCredentials = credentials;
   if (options.selectClientCredential !== undefined) out.selectClientCredential = options.selectClientCredential;
+  const psk = options.externalPsk ?? pskFromCallback(options.pskCallback);
+  if (psk !== undefined) out.externalPsk = psk;
   if (options.verifyServerCertificate !== undefined) out.verifyServerCertificate = options.verifyServerCertificate;
   if (options.dangerouslyReplaceServerVerifier !== undefined) out.dangerouslyReplaceServerVerifier = options.dangerouslyReplaceServerVerifier;
   const check = options.checkServerIdentity;
@@ -322,6 +334,13 @@ function credentialsOf(options: ConnectOptions): ClientCredential[] {
     }
     throw last;
   });
+}
+
+function pskFromCallback(callback: ConnectOptions['pskCallback']): ConnectOptions['externalPsk'] {
+  if (callback === undefined) return undefined;
+  const answer = callback(null);
+  if (answer === null || answer === undefined) return undefined;
+  return { identity: answer.identity, key: new Uint8Array(answer.psk) };
 }
 
 function cipherSuitesOf(options: ConnectOptions): number[] | undefined {

@@ -30,6 +30,13 @@ describe('client certificate flags', () => {
     expect(parseSClientArgs(['-cert', 'c.pem', '-key', 'k.pem'])).toMatchObject({ certFile: 'c.pem', keyFile: 'k.pem' });
     expect(() => connectOptionsFor(parseSClientArgs(['-key', 'k.pem']))).toThrow(/-key needs -cert/);
   });
+
+  it('parses -psk (hex) and -psk_identity (default Client_identity, as OpenSSL) into an external PSK', () => {
+    const o = connectOptionsFor(parseSClientArgs(['-psk', '0a0b', '-psk_identity', 'dev-1']));
+    expect(o.externalPsk).toEqual({ identity: 'dev-1', key: new Uint8Array([10, 11]) });
+    expect(connectOptionsFor(parseSClientArgs(['-psk', '0a0b'])).externalPsk?.identity).toBe('Client_identity');
+    expect(() => parseSClientArgs(['-psk', 'abc'])).toThrow(/hex/);
+  });
 });
 
 describe('failure line', () => {

@@ -74,6 +74,18 @@ describe.skipIf(!engineReady || !opensslAvailable() || !built)('puretls s_client
     }
   });
 
+  it('-psk/-psk_identity authenticate to s_server -nocert -psk with an external PSK (TLS 1.3)', async () => {
+    const key = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+    const server = await startOpensslServer(['-nocert', '-psk', key, '-psk_identity', 'dev-7', '-tls1_3', '-rev']);
+    try {
+      const { code, stdout } = await run(['-connect', `127.0.0.1:${server.port}`, '-psk', key, '-psk_identity', 'dev-7'], 'hello\nCLOSE\n');
+      expect(stdout).toContain('olleh');
+      expect(code).toBe(0);
+    } finally {
+      server.stop();
+    }
+  });
+
   it('-brief prints the short summary on stderr, with TLS 1.2 and P-256', async () => {
     const server = await startOpensslServer(['-cert', pki.ecdsa.certFile, '-key', pki.ecdsa.keyFile, '-rev']);
     try {

@@ -9,6 +9,7 @@ import { CipherSuite, ProtocolVersion } from '../wire/enums.ts';
 import { SUPPORTED_KEY_EXCHANGE_GROUPS } from '../crypto/key-exchange.ts';
 import { randomBytes as defaultRandomBytes } from '../crypto/noble.ts';
 import { SUPPORTED_SIGNATURE_SCHEMES } from '../crypto/signature.ts';
+import { tls13SuiteById } from '../crypto/suites.ts';
 import type { TrustStore } from '../x509/trust-store.ts';
 import type { ClientCredential, ClientCredentialSelector } from './credential.ts';
 import type { ServerCertificateVerifier } from './server-certificate.ts';
@@ -63,6 +64,13 @@ export interface ClientConfigOptions {
   statusRequest?: boolean;
   /** Largest plaintext per outgoing record (default 16384). */
   maxFragmentLength?: number;
+  /**
+   * An external PSK (RFC 8446 §4.2.11, RFC 9257) offered in every TLS 1.3 ClientHello that does
+   * not resume a ticket: the identity the server knows it by, the key, and the hash it is bound
+   * to (default SHA-256; only suites with that hash can use it). The server then authenticates
+   * with the PSK instead of a certificate. Key exchange per `pskModes` (psk_dhe_ke by default).
+   */
+  externalPsk?: { readonly identity: Uint8Array | string; readonly key: Uint8Array; readonly hash?: 'sha256' | 'sha384' };
   /** Offer TLS 1.3 PSK key exchange modes when resuming (default ['psk_dhe_ke']). */
   pskModes?: readonly ('psk_ke' | 'psk_dhe_ke')[];
   /**
@@ -104,6 +112,7 @@ export interface ClientConfig {
   readonly statusRequest: boolean;
   readonly maxFragmentLength: number;
   readonly pskModes: readonly ('psk_ke' | 'psk_dhe_ke')[];
+  readonly externalPsk: ExternalPsk | undefined;
   readonly emptyKeyShareWhenResumingTls12: boolean;
   readonly keyLog: boolean;
   readonly now: () => number;
@@ -174,6 +183,7 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     throw new UsageError('maxFragmentLength must be an integer in 64..16384');
   const pskModes = unique<'psk_ke' | 'psk_dhe_ke'>(options.pskModes ?? ['psk_dhe_ke']);
   if (pskModes.length === 0) throw new UsageError('pskModes must not be empty');
+  const externalPsk = externalPskOf(options.externalPsk, tls13Suites);
   return Object.freeze({
     minVersion,
     maxVersion,
@@ -195,11 +205,31 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     statusRequest: options.statusRequest ?? false,
     maxFragmentLength,
     pskModes: Object.freeze(pskModes),
+    externalPsk,
     emptyKeyShareWhenResumingTls12: options.emptyKeyShareWhenResumingTls12 ?? true,
     keyLog: options.keyLog ?? false,
     now: options.now ?? Date.now,
     randomBytes: options.randomBytes ?? defaultRandomBytes,
   });
+}
+
+/** A validated external PSK: identity bytes, a copy of the key, and the first enabled TLS 1.3 suite with its hash. */
+export interface ExternalPsk {
+  readonly identity: Uint8Array;
+  readonly key: Uint8Array;
+  /** The TLS 1.3 suite whose hash the PSK is bound to (the binder is computed with it, RFC 8446 §4.2.11.2). */
+  readonly suite: number;
+}
+
+function externalPskOf(option: ClientConfigOptions['externalPsk'], tls13Suites: readonly number[]): ExternalPsk | undefined {
+  if (option === undefined) return undefined;
+  const identity = typeof option.identity === 'string' ? new TextEncoder().encode(option.identity) : option.identity.slice();
+  if (identity.length === 0 || identity.length > 0xffff) throw new UsageError('externalPsk.identity must be 1..65535 bytes');
+  if (!(option.key instanceof Uint8Array) || option.key.length === 0) throw new UsageError('externalPsk.key must be non-empty bytes');
+  const hash = option.hash ?? 'sha256';
+  const suite = tls13Suites.find((s) => tls13SuiteById(s)?.hash.name === hash);
+  if (suite === undefined) throw new UsageError(`externalPsk: no enabled TLS 1.3 suite uses ${hash}`);
+  return Object.freeze({ identity, key: option.key.slice(), suite });
 }
 
 function versionOf(name: string, what: string): ProtocolVersion {

@@ -90,6 +90,8 @@ export interface NegotiatedParameters {
    * or, when resuming, the leaf recorded with the session. Absent when we sent none.
    */
   readonly clientCertificate?: readonly Uint8Array[] | undefined;
+  /** The identity of the external PSK (RFC 8446 §4.2.11) the server accepted; the server was authenticated by it, not by a certificate. */
+  readonly externalPskIdentity?: Uint8Array | undefined;
   /** The scheme of our CertificateVerify, when we sent one in this handshake. */
   readonly clientSignatureScheme?: SignatureScheme | undefined;
 }
