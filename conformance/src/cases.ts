@@ -1070,6 +1070,37 @@ for (const version of ['tls1_3', 'tls1_2'] as const) {
   });
 }
 
+// ---- TLS 1.3 post-handshake authentication (§2.1 row 30; RFC 8446 §4.2.6, §4.6.2) ----
+const RECEIVED_CLIENT_CERTIFICATE = '^<<< TLS 1\\.3, Handshake \\[length [0-9a-f]+\\], Certificate$';
+openssl({
+  id: 's13-clientauth-post-handshake',
+  section: 'openssl client certificates',
+  description: "s_server -verify 1 -client_sigalgs ECDSA+SHA256, then the 'c' command: a CertificateRequest after the handshake, answered with Certificate, CertificateVerify and Finished (the client offered post_handshake_auth)",
+  flags: [...ASK_CLIENT_CERT, '-client_sigalgs', 'ECDSA+SHA256', '-msg'],
+  clientCertificate: { name: 'client-ecdsa' },
+  client: { postHandshakeAuth: true },
+  // s_server reads stdin commands only in its default mode (not -rev); it prints what the client sends.
+  mode: [],
+  steps: [
+    { op: 'sleep', ms: 300 },
+    { op: 'server-stdin', text: 'c\n' },
+    { op: 'expect-server-output', text: 'SSL_do_handshake -> 1' },
+    { op: 'sleep', ms: 300 },
+    { op: 'send', text: 'after post-handshake auth\n' },
+    { op: 'expect-server-output', text: 'after post-handshake auth' },
+    { op: 'end' },
+  ],
+  expect: ok13(),
+  serverOutput: [
+    { name: 'two CertificateRequests sent (handshake and post-handshake)', pattern: '^>>> TLS 1\\.3, Handshake \\[length [0-9a-f]+\\], CertificateRequest$', count: 2 },
+    { name: 'two client Certificates received', pattern: RECEIVED_CLIENT_CERTIFICATE, count: 2 },
+    { name: 'two client CertificateVerify received', pattern: '^<<< TLS 1\\.3, Handshake \\[length [0-9a-f]+\\], CertificateVerify$', count: 2 },
+    { name: 'two client Finished received', pattern: '^<<< TLS 1\\.3, Handshake \\[length [0-9a-f]+\\], Finished$', count: 2 },
+    { name: 'the server verified the client chain twice', pattern: '^depth=0 CN = client-ecdsa$', count: 2 },
+    { name: 'no alert from the server', pattern: '^>>> TLS 1\\.3, Alert \\[length 0002\\], fatal', count: 0 },
+  ],
+});
+
 // ======================= external PSKs (RFC 8446 §4.2.11, RFC 9257): s_server -psk … -nocert =======================
 const PSK_HEX = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 const PSK_IDENTITY = 'puretls-device-1';

@@ -43,6 +43,8 @@ export interface ClientConnectOptions {
   readonly cert?: string;
   /** The private key (PEM) of `cert`'s leaf; Node's `key`. */
   readonly key?: string;
+  /** Offer TLS 1.3 post-handshake client authentication (RFC 8446 §4.2.6). */
+  readonly postHandshakeAuth?: boolean;
   /** A TLS 1.3 external PSK (RFC 8446 §4.2.11): identity and key (hex), SHA-256 bound. */
   readonly externalPsk?: { readonly identity: string; readonly keyHex: string };
   /** A session to offer (bytes of an earlier connection's `'session'` event). */
@@ -154,6 +156,8 @@ export interface ClientCapabilities {
   readonly requireExtendedMasterSecret: boolean;
   /** Can be told which TLS 1.3 psk_key_exchange_modes to offer (absent = no). */
   readonly pskModes?: boolean;
+  /** Can offer TLS 1.3 post-handshake authentication (absent = no). */
+  readonly postHandshakeAuth?: boolean;
   /** Can run on an injected clock ({@link ClientConnectOptions.clockSkewSeconds}; absent = no). */
   readonly clock?: boolean;
 }

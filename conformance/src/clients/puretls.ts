@@ -69,6 +69,7 @@ export function puretlsOptions(options: ClientConnectOptions, core?: CoreEngineP
   if (options.groups !== undefined) mapped.groups = [...options.groups];
   if (options.session !== undefined) mapped.session = options.session;
   if (options.cert !== undefined) mapped.cert = options.cert;
+  if (options.postHandshakeAuth !== undefined) mapped.postHandshakeAuth = options.postHandshakeAuth;
   if (options.externalPsk !== undefined) mapped.externalPsk = { identity: options.externalPsk.identity, key: new Uint8Array(Buffer.from(options.externalPsk.keyHex, 'hex')) };
   if (options.key !== undefined) mapped.key = options.key;
   if (options.pskModes !== undefined || options.clockSkewSeconds !== undefined) {
@@ -156,6 +157,7 @@ export async function loadPuretlsClient(): Promise<ClientUnderTest | undefined> 
       errorReason: true,
       requireExtendedMasterSecret: engineParts !== undefined,
       pskModes: sessionParts !== undefined,
+      postHandshakeAuth: true,
       clock: sessionParts !== undefined,
     },
     knownDeviations: {},

@@ -113,6 +113,8 @@ export interface ConnectOptions {
    * the ClientHello (as Node calls it for TLS 1.3); it returns `{ psk, identity }`.
    */
   pskCallback?: (hint: string | null) => { psk: Uint8Array; identity: string } | null | undefined;
+  /** Offer TLS 1.3 post-handshake client authentication (puretls extra; RFC 8446 §4.2.6), answered from key/cert. */
+  postHandshakeAuth?: boolean;
   /** An extra server certificate check after the built-in validation (puretls extra; tls-core's verifyServerCertificate). */
   verifyServerCertificate?: ServerCertificateVerifier;
   /** REPLACES the built-in chain and name validation (puretls extra; the handshake signature is still checked). */
@@ -300,6 +302,7 @@ export function toConfigOptions(options: ConnectOptions): ClientConfigOptions {
   if (options.selectClientCredential !== undefined) out.selectClientCredential = options.selectClientCredential;
   const psk = options.externalPsk ?? pskFromCallback(options.pskCallback);
   if (psk !== undefined) out.externalPsk = psk;
+  if (options.postHandshakeAuth !== undefined) out.postHandshakeAuth = options.postHandshakeAuth;
   if (options.verifyServerCertificate !== undefined) out.verifyServerCertificate = options.verifyServerCertificate;
   if (options.dangerouslyReplaceServerVerifier !== undefined) out.dangerouslyReplaceServerVerifier = options.dangerouslyReplaceServerVerifier;
   const check = options.checkServerIdentity;

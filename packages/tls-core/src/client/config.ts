@@ -71,6 +71,12 @@ export interface ClientConfigOptions {
    * with the PSK instead of a certificate. Key exchange per `pskModes` (psk_dhe_ke by default).
    */
   externalPsk?: { readonly identity: Uint8Array | string; readonly key: Uint8Array; readonly hash?: 'sha256' | 'sha384' };
+  /**
+   * Offer TLS 1.3 post-handshake client authentication (RFC 8446 §4.2.6, §4.6.2): the server may
+   * then send a CertificateRequest at any time after the handshake, answered with Certificate,
+   * CertificateVerify and Finished from `clientCredentials` (or an empty Certificate). Default false.
+   */
+  postHandshakeAuth?: boolean;
   /** Offer TLS 1.3 PSK key exchange modes when resuming (default ['psk_dhe_ke']). */
   pskModes?: readonly ('psk_ke' | 'psk_dhe_ke')[];
   /**
@@ -113,6 +119,7 @@ export interface ClientConfig {
   readonly maxFragmentLength: number;
   readonly pskModes: readonly ('psk_ke' | 'psk_dhe_ke')[];
   readonly externalPsk: ExternalPsk | undefined;
+  readonly postHandshakeAuth: boolean;
   readonly emptyKeyShareWhenResumingTls12: boolean;
   readonly keyLog: boolean;
   readonly now: () => number;
@@ -206,6 +213,7 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     maxFragmentLength,
     pskModes: Object.freeze(pskModes),
     externalPsk,
+    postHandshakeAuth: options.postHandshakeAuth ?? false,
     emptyKeyShareWhenResumingTls12: options.emptyKeyShareWhenResumingTls12 ?? true,
     keyLog: options.keyLog ?? false,
     now: options.now ?? Date.now,

@@ -5,7 +5,7 @@
  * certificate states (RFC 8446 §2.2).
  * @module
  */
-import { equalBytes } from '../codec/bytes.ts';
+import { equalBytes, toHex } from '../codec/bytes.ts';
 import { InvalidMessage, PeerMisbehaved, UsageError } from '../errors.ts';
 import type { KeyShare } from '../crypto/key-exchange.ts';
 import { tls13SuiteById, type Tls13Suite } from '../crypto/suites.ts';
@@ -254,7 +254,9 @@ export class ExpectFinished extends Tls13HandshakeState {
     });
     io.emit({ type: 'handshakeDone' });
     const p = clientAuth === undefined ? this.p : { ...this.p, clientCertificate: clientAuth.chain };
-    return new ExpectTraffic(p, { client: clientApp, server: serverApp, exporter, resumptionMaster });
+    // Post-handshake authentication signs over the handshake through our Finished (RFC 8446 §4.4, §4.6.2).
+    const handshakeTranscript = hello.config.postHandshakeAuth ? this.transcript.fork() : undefined;
+    return new ExpectTraffic(p, handshakeTranscript, { client: clientApp, server: serverApp, exporter, resumptionMaster });
   }
 }
 
@@ -289,6 +291,9 @@ function sendClientCertificate13(io: HandshakeIo, config: ClientConfig, cr: Cert
   return { chain: choice.credential.chain, scheme: choice.scheme };
 }
 
+/** Bounds the post-handshake CertificateRequests a server can make us answer (each costs a signature). */
+const MAX_POST_HANDSHAKE_AUTHS = 64;
+
 /** Application traffic secrets and what derives from the master secret. */
 interface TrafficSecrets {
   readonly client: Uint8Array;
@@ -302,14 +307,19 @@ export class ExpectTraffic implements ClientState {
   readonly kind = 'ExpectTraffic';
   readonly isTraffic = true;
   readonly #p: Tls13Progress;
+  /** The transcript through our Finished, when post_handshake_auth was offered. */
+  readonly #handshakeTranscript: Transcript | undefined;
   #secrets: TrafficSecrets;
+  readonly #usedContexts = new Set<string>();
 
-  constructor(p: Tls13Progress, secrets: TrafficSecrets) {
+  constructor(p: Tls13Progress, handshakeTranscript: Transcript | undefined, secrets: TrafficSecrets) {
     this.#p = p;
+    this.#handshakeTranscript = handshakeTranscript;
     this.#secrets = secrets;
   }
 
   handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
+    if (msg.type === HandshakeType.CertificateRequest && this.#handshakeTranscript !== undefined) return this.#postHandshakeAuth(msg as CertificateRequest13 & { raw: Uint8Array }, io);
     expectMessage(msg, this.kind, HandshakeType.NewSessionTicket, HandshakeType.KeyUpdate);
     if (msg.type === HandshakeType.KeyUpdate) {
       if (msg.request !== KeyUpdateRequest.UpdateNotRequested && msg.request !== KeyUpdateRequest.UpdateRequested)
@@ -346,6 +356,28 @@ export class ExpectTraffic implements ClientState {
         clientCertificate: this.#p.clientCertificate?.[0],
       },
     });
+    return this;
+  }
+
+  /**
+   * Post-handshake authentication (RFC 8446 §4.6.2): Certificate (echoing the request context),
+   * CertificateVerify and Finished, each over the handshake transcript through our Finished plus
+   * this request (§4.4: each post-handshake authentication starts from that context), with the
+   * current client application traffic secret as the Finished base key.
+   */
+  #postHandshakeAuth(cr: CertificateRequest13 & { raw: Uint8Array }, io: HandshakeIo): ClientState {
+    // §4.3.2: the context is non-empty after the handshake and unique within the connection.
+    if (cr.context.length === 0) throw new PeerMisbehaved('IllegalCertificateRequestContext', 'empty after the handshake');
+    const key = toHex(cr.context);
+    if (this.#usedContexts.has(key)) throw new PeerMisbehaved('IllegalCertificateRequestContext', 'repeated');
+    if (this.#usedContexts.size >= MAX_POST_HANDSHAKE_AUTHS) throw new PeerMisbehaved('IllegalCertificateRequestContext', 'too many post-handshake requests');
+    this.#usedContexts.add(key);
+    checkExtensionsAllowed(cr.extensions, 'CR');
+    if (findExtension(cr.extensions, ExtensionType.SignatureAlgorithms) === undefined) throw new PeerMisbehaved('MissingSignatureAlgorithms');
+    const transcript = this.#handshakeTranscript!.fork().add(cr.raw);
+    sendClientCertificate13(io, this.#p.hello.config, cr, transcript);
+    const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData: finishedVerifyData(this.#p.suite.hash, this.#secrets.client, transcript.currentHash()) });
+    io.sendHandshake(finished);
     return this;
   }
 
