@@ -181,6 +181,9 @@ for n in bad-revoked good-ocsp; do
   openssl ocsp -index ca-db/index.txt -CA ca-int.pem -rsigner ca-int.pem -rkey ca-int.key \
       -reqin $n.ocspreq.der -respout $n.ocsp.der -ndays 7 >/dev/null
 done
+# a response for good-ocsp signed by a key that is not the issuer's and has no OCSP-signing EKU
+openssl ocsp -index ca-db/index.txt -CA ca-int.pem -rsigner leaf-ecdsa-p256.pem -rkey leaf-ecdsa-p256.key \
+    -reqin good-ocsp.ocspreq.der -respout good-ocsp.wrongsigner.ocsp.der -ndays 7 >/dev/null
 # ffdhe / classic DH params for TLS1.2 DHE (ffdhe2048 is a named RFC 7919 group)
 openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out dh-ffdhe2048.pem
 

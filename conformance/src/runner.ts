@@ -120,6 +120,9 @@ export async function runCase(testCase: ConformanceCase, client: ClientUnderTest
   if (allOptions.some((o) => o.pskModes !== undefined) && client.capabilities.pskModes !== true) {
     return finish(testCase, client, started, [notAvailable('pskModes option', 'supported', true)], { observed: NOT_AVAILABLE });
   }
+  if ((testCase.client.requestOCSP === true || testCase.client.ocspPolicy !== undefined) && client.capabilities.ocsp !== true) {
+    return finish(testCase, client, started, [notAvailable('OCSP staple checking', 'supported', true)], { observed: NOT_AVAILABLE });
+  }
   if (testCase.client.postHandshakeAuth === true && client.capabilities.postHandshakeAuth !== true) {
     return finish(testCase, client, started, [notAvailable('postHandshakeAuth option', 'supported', true)], { observed: NOT_AVAILABLE });
   }

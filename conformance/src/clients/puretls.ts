@@ -70,6 +70,8 @@ export function puretlsOptions(options: ClientConnectOptions, core?: CoreEngineP
   if (options.session !== undefined) mapped.session = options.session;
   if (options.cert !== undefined) mapped.cert = options.cert;
   if (options.postHandshakeAuth !== undefined) mapped.postHandshakeAuth = options.postHandshakeAuth;
+  if (options.requestOCSP !== undefined) mapped.requestOCSP = options.requestOCSP;
+  if (options.ocspPolicy !== undefined) mapped.ocspPolicy = options.ocspPolicy;
   if (options.externalPsk !== undefined) mapped.externalPsk = { identity: options.externalPsk.identity, key: new Uint8Array(Buffer.from(options.externalPsk.keyHex, 'hex')) };
   if (options.key !== undefined) mapped.key = options.key;
   if (options.pskModes !== undefined || options.clockSkewSeconds !== undefined) {
@@ -158,6 +160,7 @@ export async function loadPuretlsClient(): Promise<ClientUnderTest | undefined> 
       requireExtendedMasterSecret: engineParts !== undefined,
       pskModes: sessionParts !== undefined,
       postHandshakeAuth: true,
+      ocsp: true,
       clock: sessionParts !== undefined,
     },
     knownDeviations: {},

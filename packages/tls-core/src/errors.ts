@@ -155,7 +155,10 @@ export type CertificateErrorReason =
   | 'UnsupportedSignatureAlgorithm'
   | 'UnsupportedPublicKey'
   | 'ChainTooLong'
-  | 'EmptyChain';
+  | 'EmptyChain'
+  | 'Revoked' // a stapled OCSP response says revoked (RFC 6960): certificate_revoked
+  | 'BadOcspResponse' // a stapled OCSP response that is invalid, expired, or not for this certificate (RFC 6066 §8)
+  | 'OcspResponseRequired'; // ocspPolicy 'require' and no staple
 
 /** A certificate chain or host name check failed. */
 export class InvalidCertificate extends TlsError {
@@ -360,4 +363,7 @@ const CERTIFICATE_ALERT: Record<CertificateErrorReason, AlertDescription> = {
   UnsupportedPublicKey: A.UnsupportedCertificate,
   ChainTooLong: A.BadCertificate,
   EmptyChain: A.DecodeError,
+  Revoked: A.CertificateRevoked,
+  BadOcspResponse: A.BadCertificateStatusResponse,
+  OcspResponseRequired: A.BadCertificateStatusResponse,
 };

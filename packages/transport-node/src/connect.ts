@@ -113,6 +113,10 @@ export interface ConnectOptions {
    * the ClientHello (as Node calls it for TLS 1.3); it returns `{ psk, identity }`.
    */
   pskCallback?: (hint: string | null) => { psk: Uint8Array; identity: string } | null | undefined;
+  /** Node's option: ask for an OCSP staple (status_request). */
+  requestOCSP?: boolean;
+  /** What to do with a staple (puretls extra; tls-core's ocspPolicy): 'check' (default), 'require', 'ignore'. */
+  ocspPolicy?: 'ignore' | 'check' | 'require';
   /** Offer TLS 1.3 post-handshake client authentication (puretls extra; RFC 8446 §4.2.6), answered from key/cert. */
   postHandshakeAuth?: boolean;
   /** An extra server certificate check after the built-in validation (puretls extra; tls-core's verifyServerCertificate). */
@@ -303,6 +307,8 @@ export function toConfigOptions(options: ConnectOptions): ClientConfigOptions {
   const psk = options.externalPsk ?? pskFromCallback(options.pskCallback);
   if (psk !== undefined) out.externalPsk = psk;
   if (options.postHandshakeAuth !== undefined) out.postHandshakeAuth = options.postHandshakeAuth;
+  if (options.requestOCSP !== undefined) out.statusRequest = options.requestOCSP;
+  if (options.ocspPolicy !== undefined) out.ocspPolicy = options.ocspPolicy;
   if (options.verifyServerCertificate !== undefined) out.verifyServerCertificate = options.verifyServerCertificate;
   if (options.dangerouslyReplaceServerVerifier !== undefined) out.dangerouslyReplaceServerVerifier = options.dangerouslyReplaceServerVerifier;
   const check = options.checkServerIdentity;

@@ -106,6 +106,11 @@ export class TLSSocket extends Duplex {
     return peerCertificate(this.#negotiated?.clientCertificate ?? []) ?? {};
   }
 
+  /** The stapled OCSP response's verdict ('good', 'revoked', 'unknown', 'invalid', 'none', 'unchecked'), or undefined before the handshake or when resumed (puretls extra). */
+  getOcspStatus(): string | undefined {
+    return this.#negotiated?.ocspStatus;
+  }
+
   /** The scheme of our CertificateVerify, e.g. `'ecdsa_secp256r1_sha256'`, when we sent one (puretls extra). */
   getClientSignatureScheme(): string | undefined {
     const scheme = this.#negotiated?.clientSignatureScheme;

@@ -26,7 +26,7 @@ beforeAll(() => {
   if (!engineReady || !opensslAvailable()) return;
   dir = mkdtempSync(join(tmpdir(), 'puretls-client-auth-'));
   execFileSync('bash', [new URL('../../../test-pki/gen-pki.sh', import.meta.url).pathname, join(dir, 'pki')], { stdio: 'ignore' });
-}, 60_000);
+});
 afterAll(() => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });

@@ -62,6 +62,13 @@ export interface ClientConfigOptions {
   requireExtendedMasterSecret?: boolean;
   /** Ask for an OCSP staple (status_request). Default false. */
   statusRequest?: boolean;
+  /**
+   * What to do with a stapled OCSP response (RFC 6066 §8, RFC 6960): 'check' (default) verifies a
+   * staple when one comes (revoked: certificate_revoked; invalid or expired:
+   * bad_certificate_status_response); 'require' also refuses a handshake without one (and asks
+   * for it); 'ignore' leaves it unread.
+   */
+  ocspPolicy?: 'ignore' | 'check' | 'require';
   /** Largest plaintext per outgoing record (default 16384). */
   maxFragmentLength?: number;
   /**
@@ -116,6 +123,7 @@ export interface ClientConfig {
   readonly middleboxCompatibility: boolean;
   readonly requireExtendedMasterSecret: boolean;
   readonly statusRequest: boolean;
+  readonly ocspPolicy: 'ignore' | 'check' | 'require';
   readonly maxFragmentLength: number;
   readonly pskModes: readonly ('psk_ke' | 'psk_dhe_ke')[];
   readonly externalPsk: ExternalPsk | undefined;
@@ -209,7 +217,8 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     selectClientCredential: options.selectClientCredential,
     middleboxCompatibility: options.middleboxCompatibility ?? true,
     requireExtendedMasterSecret: options.requireExtendedMasterSecret ?? false,
-    statusRequest: options.statusRequest ?? false,
+    statusRequest: (options.statusRequest ?? false) || options.ocspPolicy === 'require',
+    ocspPolicy: options.ocspPolicy ?? 'check',
     maxFragmentLength,
     pskModes: Object.freeze(pskModes),
     externalPsk,

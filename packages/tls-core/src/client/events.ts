@@ -83,6 +83,12 @@ export interface NegotiatedParameters {
   readonly peerCertificates: readonly Uint8Array[];
   /** The stapled OCSP response (DER) when status_request was sent and the server stapled one (RFC 6066 §8, RFC 8446 §4.4.2.1). Not evaluated. */
   readonly ocspResponse: Uint8Array | undefined;
+  /**
+   * The stapled OCSP response's verdict under the config's ocspPolicy: 'good', 'revoked',
+   * 'unknown', 'invalid' (bad signature, not current, not for this certificate), 'none' (no
+   * staple), 'unchecked' (policy 'ignore'); undefined when resumed.
+   */
+  readonly ocspStatus?: 'good' | 'revoked' | 'unknown' | 'invalid' | 'none' | 'unchecked' | undefined;
   /** Set when certificate verification was disabled and the chain failed: the reason it failed. */
   readonly certificateError: Error | undefined;
   /**

@@ -10,7 +10,8 @@ import { AlertDescription } from '../wire/enums.ts';
 import type { PublicKey } from '../crypto/keys.ts';
 import { signatureAlgorithmForScheme, verifySignature, isSchemeCompatibleWithKey, isTls13CertificateVerifyScheme } from '../crypto/signature.ts';
 import { parseCertificate, type Certificate } from '../x509/certificate.ts';
-import { verifyServerCertificateChain } from '../x509/path-validation.ts';
+import { verifyServerCertificateChain, type VerifiedPath } from '../x509/path-validation.ts';
+import { checkOcspResponse } from '../x509/ocsp.ts';
 import { reusableEndEntityKey } from '../x509/verification-cache.ts';
 import { PeerMisbehaved } from '../errors.ts';
 import { concatBytes, utf8 } from '../codec/bytes.ts';
@@ -22,7 +23,37 @@ export interface ServerAuthentication {
   readonly leafKey: PublicKey;
   /** When verification was disabled and failed, why (Node's authorizationError); otherwise undefined. */
   readonly error: Error | undefined;
+  /** The leaf and its issuer (from the verified path, else the second certificate sent), for OCSP. */
+  readonly leaf: Certificate;
+  readonly issuer: Certificate | undefined;
 }
+
+/**
+ * Apply the config's OCSP policy to a staple (or its absence) for an authenticated chain.
+ * @returns the status seen ('none' without a staple)
+ * @throws InvalidCertificate Revoked / BadOcspResponse / OcspResponseRequired when verification is on
+ */
+export function applyOcspPolicy(config: ClientConfig, auth: ServerAuthentication, staple: Uint8Array | undefined): { status: OcspStatus; error: Error | undefined } {
+  if (config.ocspPolicy === 'ignore') return { status: staple === undefined ? 'none' : 'unchecked', error: undefined };
+  let failure: InvalidCertificate | undefined;
+  let status: OcspStatus = 'none';
+  if (staple === undefined) {
+    if (config.ocspPolicy === 'require') failure = new InvalidCertificate('OcspResponseRequired');
+  } else if (auth.issuer === undefined) {
+    status = 'invalid';
+    failure = new InvalidCertificate('BadOcspResponse', 'no issuer certificate to check it against');
+  } else {
+    const result = checkOcspResponse(staple, auth.leaf, auth.issuer, config.now());
+    status = result.status;
+    if (result.status === 'revoked') failure = new InvalidCertificate('Revoked', `OCSP: revoked at ${new Date(result.revokedAt).toISOString()}`);
+    if (result.status === 'invalid') failure = new InvalidCertificate('BadOcspResponse', result.reason);
+  }
+  if (failure !== undefined && config.verifyCertificates) throw failure;
+  return { status, error: failure };
+}
+
+/** The outcome of the OCSP check, as the API reports it. */
+export type OcspStatus = 'good' | 'revoked' | 'unknown' | 'invalid' | 'none' | 'unchecked';
 
 /** What a server certificate verifier sees (the rustls ServerCertVerifier / OpenSSL verify callback inputs). */
 export interface ServerCertificateInfo {
@@ -55,13 +86,16 @@ export function authenticateServer(config: ClientConfig, hostname: string | unde
   if (chain.length === 0) throw new InvalidCertificate('EmptyChain');
   let error: Error | undefined;
   let verifiedLeaf: Certificate | undefined;
+  let issuer: Certificate | undefined;
   try {
     const replace = config.dangerouslyReplaceServerVerifier;
     if (replace !== undefined) {
       verifiedLeaf = parseCertificate(chain[0]!);
       runVerifier(replace, { chain, hostname, leafSpki: verifiedLeaf.subjectPublicKeyInfo, now: config.now() });
     } else {
-      verifiedLeaf = builtInVerification(config, hostname, chain);
+      const path = builtInVerification(config, hostname, chain);
+      verifiedLeaf = path.leaf;
+      issuer = path.path[1];
     }
     const extend = config.verifyServerCertificate;
     if (extend !== undefined) runVerifier(extend, { chain, hostname, leafSpki: verifiedLeaf.subjectPublicKeyInfo, now: config.now() });
@@ -84,11 +118,18 @@ export function authenticateServer(config: ClientConfig, hostname: string | unde
   // Even unverified, the leaf must parse: its key authenticates the handshake itself. A verified
   // chain already parsed it (chain[0]), so it is not parsed twice.
   const leaf = verifiedLeaf ?? parseCertificate(chain[0]!);
-  return { leafKey: reusableEndEntityKey(leaf.subjectPublicKeyInfo, leaf.publicKey), error };
+  if (issuer === undefined && chain.length > 1) {
+    try {
+      issuer = parseCertificate(chain[1]!);
+    } catch {
+      issuer = undefined;
+    }
+  }
+  return { leafKey: reusableEndEntityKey(leaf.subjectPublicKeyInfo, leaf.publicKey), error, leaf, issuer };
 }
 
 /** The built-in path validation and host name check (RFC 5280 §6, RFC 9525), or the caller's checkServerIdentity. */
-function builtInVerification(config: ClientConfig, hostname: string | undefined, chain: readonly Uint8Array[]): Certificate {
+function builtInVerification(config: ClientConfig, hostname: string | undefined, chain: readonly Uint8Array[]): VerifiedPath {
   if (config.trustStore === undefined) throw new InvalidCertificate('UnknownIssuer', 'no trust anchors configured');
   const custom = config.checkServerIdentity;
   const verified = verifyServerCertificateChain({
@@ -101,7 +142,7 @@ function builtInVerification(config: ClientConfig, hostname: string | undefined,
     const refusal = custom(hostname, chain[0]!);
     if (refusal !== undefined) throw new InvalidCertificate('NotValidForName', refusal.message);
   }
-  return verified.leaf;
+  return verified;
 }
 
 /** Call a verifier; anything it throws that is not a TlsError becomes bad_certificate. */

@@ -22,7 +22,7 @@ import type { ServerHello } from '../wire/server-hello.ts';
 import { serverEcdhParams } from '../wire/server-key-exchange.ts';
 import { AlertDescription, EcPointFormat, ExtensionType, HandshakeType, ProtocolVersion } from '../wire/enums.ts';
 import type { HelloContext } from './expect-server-hello.ts';
-import { authenticateServer, type ServerAuthentication } from './server-certificate.ts';
+import { applyOcspPolicy, authenticateServer, type OcspStatus, type ServerAuthentication } from './server-certificate.ts';
 import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
 import { selectedAlpn } from './hello.ts';
 import type { Tls12SessionData } from './events.ts';
@@ -52,6 +52,7 @@ interface Tls12Progress {
   readonly clientCertificate: readonly Uint8Array[] | undefined;
   readonly clientSignatureScheme: number | undefined;
   readonly ocspResponse: Uint8Array | undefined;
+  readonly ocspStatus: OcspStatus | undefined;
   /** The ServerHello acknowledged status_request: a CertificateStatus may follow the Certificate (RFC 6066 §8). */
   readonly statusAcknowledged: boolean;
   /** A ticket received in this handshake (RFC 5077 §3.3). */
@@ -106,6 +107,7 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
     clientCertificate: resumed && session.clientCertificate !== undefined ? [session.clientCertificate] : undefined,
     clientSignatureScheme: undefined,
     ocspResponse: undefined,
+    ocspStatus: undefined,
     statusAcknowledged: hasExtension(sh.extensions, ExtensionType.StatusRequest),
     newTicket: undefined,
   };
@@ -173,8 +175,17 @@ export class ExpectServerKeyExchange extends Tls12HandshakeState {
       if (this.p.ocspResponse !== undefined) expectMessage(msg, this.kind, HandshakeType.ServerKeyExchange);
       // Only after we asked for it (the server acknowledged status_request in its ServerHello).
       if (!this.p.statusAcknowledged) throw new PeerMisbehaved('UnsolicitedExtension', 'CertificateStatus without an acknowledged status_request');
+      const ocspResponse = msg.response.slice();
+      const ocsp = applyOcspPolicy(this.p.hello.config, this.p.auth!, ocspResponse);
+      const auth = this.p.auth!.error === undefined && ocsp.error !== undefined ? { ...this.p.auth!, error: ocsp.error } : this.p.auth;
       this.transcript.add(msg.raw);
-      return new ExpectServerKeyExchange({ ...this.p, ocspResponse: msg.response.slice() }, this.transcript);
+      return new ExpectServerKeyExchange({ ...this.p, auth, ocspResponse, ocspStatus: ocsp.status }, this.transcript);
+    }
+    if (this.p.ocspStatus === undefined) {
+      // No CertificateStatus came: the policy decides whether that is acceptable (RFC 6066 §8).
+      const ocsp = applyOcspPolicy(this.p.hello.config, this.p.auth!, undefined);
+      const auth = this.p.auth!.error === undefined && ocsp.error !== undefined ? { ...this.p.auth!, error: ocsp.error } : this.p.auth;
+      return new ExpectServerKeyExchange({ ...this.p, auth, ocspStatus: ocsp.status }, this.transcript).handle(msg, _io);
     }
     const { hello, suite } = this.p;
     const config = hello.config;
@@ -301,6 +312,7 @@ export class ExpectFinished12 extends Tls12KeyedState {
       extendedMasterSecret: p.extendedMasterSecret,
       peerCertificates: p.peerCertificates,
       ocspResponse: p.ocspResponse,
+      ocspStatus: p.ocspStatus,
       certificateError: p.auth?.error,
       clientCertificate: p.clientCertificate,
       clientSignatureScheme: p.clientSignatureScheme,

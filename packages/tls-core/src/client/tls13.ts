@@ -26,7 +26,7 @@ import type { Certificate13, CertificateRequest13 } from '../wire/certificate.ts
 import { ExtensionType, HandshakeType, KeyUpdateRequest, ProtocolVersion } from '../wire/enums.ts';
 import type { HelloContext } from './expect-server-hello.ts';
 import { MAX_TICKET_LIFETIME_S } from './expect-server-hello.ts';
-import { authenticateServer, verifyTls13CertificateVerify, type ServerAuthentication } from './server-certificate.ts';
+import { applyOcspPolicy, authenticateServer, verifyTls13CertificateVerify, type OcspStatus, type ServerAuthentication } from './server-certificate.ts';
 import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
 import { selectedAlpn } from './hello.ts';
 import type { ClientConfig } from './config.ts';
@@ -44,6 +44,7 @@ interface Tls13Progress {
   readonly auth: ServerAuthentication | undefined;
   readonly signatureScheme: number | undefined;
   readonly ocspResponse: Uint8Array | undefined;
+  readonly ocspStatus: OcspStatus | undefined;
   /** The client chain we authenticated with (sent now, or recorded with the resumed session). */
   readonly clientCertificate: readonly Uint8Array[] | undefined;
 }
@@ -107,6 +108,7 @@ export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Sui
     auth: undefined,
     signatureScheme: undefined,
     ocspResponse: undefined,
+    ocspStatus: undefined,
     clientCertificate: psk !== undefined && hello.offeredTicket?.clientCertificate !== undefined ? [hello.offeredTicket.clientCertificate] : undefined,
   };
   return new ExpectEncryptedExtensions(progress, secrets, transcript);
@@ -181,12 +183,14 @@ export class ExpectCertificate extends Tls13HandshakeState {
     if (cert.entries.length === 0) throw new PeerMisbehaved('EmptyCertificateChain');
     for (const entry of cert.entries) checkExtensionsAllowed(entry.extensions, 'CT', this.p.hello.offeredExtensions);
     const chain = cert.entries.map((e) => e.certData.slice());
-    const auth = authenticateServer(this.p.hello.config, this.p.hello.verifyHostname, chain);
+    let auth = authenticateServer(this.p.hello.config, this.p.hello.verifyHostname, chain);
     // RFC 8446 §4.4.2.1: a stapled OCSP response rides in the leaf's entry.
     const staple = findExtension(cert.entries[0]!.extensions, ExtensionType.StatusRequest);
     const ocspResponse = staple?.form === 'response' ? staple.response.slice() : undefined;
+    const ocsp = applyOcspPolicy(this.p.hello.config, auth, ocspResponse);
+    if (auth.error === undefined && ocsp.error !== undefined) auth = { ...auth, error: ocsp.error };
     this.transcript.add(msg.raw);
-    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse }, this.secrets, this.transcript);
+    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse, ocspStatus: ocsp.status }, this.secrets, this.transcript);
   }
 }
 
@@ -248,6 +252,7 @@ export class ExpectFinished extends Tls13HandshakeState {
       extendedMasterSecret: true,
       peerCertificates: this.p.peerCertificates,
       ocspResponse: this.p.ocspResponse,
+      ocspStatus: this.p.ocspStatus,
       certificateError: this.p.auth?.error,
       clientCertificate: clientAuth?.chain ?? this.p.clientCertificate,
       clientSignatureScheme: clientAuth?.scheme,

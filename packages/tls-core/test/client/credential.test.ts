@@ -22,7 +22,7 @@ beforeAll(() => {
   rsa = cred('client-rsa');
   rsaPss = cred('client-rsapss');
   ed = cred('client-ed25519');
-}, 60_000);
+});
 afterAll(() => pki?.cleanup());
 
 const req13 = (signatureSchemes: number[]): CertificateRequestInfo => ({ version: 'TLSv1.3', signatureSchemes, signatureSchemesCert: undefined, certificateAuthorities: [], certificateTypes: undefined });
