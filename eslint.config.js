@@ -1,5 +1,6 @@
 // ESLint flat config. tls-core and session must run in any JS engine: no node:* imports, no
-// Buffer/process/timers. Only packages/tls-core/src/crypto/noble.ts may import @noble/*.
+// Buffer/process/timers, no implicit crypto/TextEncoder/TextDecoder globals; transport-web likewise has no node:*,
+// Buffer or process. Only packages/tls-core/src/crypto/noble.ts may import @noble/*.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -26,6 +27,9 @@ export default tseslint.config(
         { name: 'setInterval', message: 'sans-IO: no timers in the core.' },
         { name: 'setImmediate', message: 'sans-IO: no timers in the core.' },
         { name: 'require', message: 'ESM only.' },
+        { name: 'crypto', message: 'no implicit globals: randomness comes from the config (config.randomBytes); see docs/embedding.md.' },
+        { name: 'TextEncoder', message: 'QuickJS and other engines have none: use utf8() from codec/bytes.ts.' },
+        { name: 'TextDecoder', message: 'QuickJS and other engines have none: use fromUtf8() from codec/bytes.ts.' },
       ],
       'no-restricted-imports': [
         'error',
@@ -34,6 +38,30 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'tls-core and session must not import Node modules.' },
             { group: ['@noble/*'], message: 'Only crypto/noble.ts imports @noble/*.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The Web Streams transport runs in browsers and Workers: no Node modules or globals (the
+    // WebSocket adapter may poll bufferedAmount with setTimeout, which every such host has).
+    files: ['packages/transport-web/src/**/*.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'Buffer', message: 'transport-web runs outside Node: use Uint8Array.' },
+        { name: 'process', message: 'transport-web runs outside Node: take settings from the options.' },
+        { name: 'crypto', message: 'randomness comes from the randomBytes option or hostRandomBytes() (looked up per connection).' },
+        { name: 'require', message: 'ESM only.' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeOnly.map((name) => ({ name, message: 'transport-web must not import Node modules.' })),
+          patterns: [
+            { group: ['node:*'], message: 'transport-web must not import Node modules.' },
+            { group: ['@noble/*'], message: 'crypto comes through tls-core.' },
           ],
         },
       ],
@@ -52,7 +80,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', 'packages/*/bin/**'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    // Plain-JS Node scripts (bins, build scripts, examples such as docs/examples/*.mjs).
+    files: ['**/*.js', '**/*.mjs', 'packages/*/bin/**'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', URLSearchParams: 'readonly' } },
+  },
+  {
+    files: ['docs/examples/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
   },
 );

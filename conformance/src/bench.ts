@@ -20,6 +20,7 @@ import './bench/download.ts';
 import './bench/aead.ts';
 import './bench/x509-chain.ts';
 import './bench/resumption.ts';
+import './bench/quickjs.ts';
 import { registeredSections, type BenchRow } from './bench/registry.ts';
 import { loadClient } from './clients/index.ts';
 import { nodeClient } from './clients/node.ts';

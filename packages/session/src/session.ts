@@ -166,7 +166,9 @@ export class Session {
   }
 
   /**
-   * Internal: the engine's view (shares the secret buffer; valid while a reference is held).
+   * Internal: the engine's view, lent, not given: it shares the secret buffer, which free()
+   * wipes. The tls-core engine copies it when a connection starts (ClientConnection options);
+   * any other taker must copy what it keeps beyond the reference it holds.
    * @throws SessionError SessionFreed
    */
   resumptionData(): ResumptionData {

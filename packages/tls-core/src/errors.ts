@@ -68,6 +68,7 @@ export type PeerMisbehavedReason =
   | 'TooManyWarningAlerts'
   | 'TooManyEmptyRecords'
   | 'TooManyKeyUpdates'
+  | 'TooManyHelloRequests' // TLS 1.2 renegotiation requests beyond LIMITS.helloRequests: unexpected_message
   | 'TooManyChangeCipherSpecs'
   | 'BadChangeCipherSpec'
   | 'UnsolicitedExtension' // RFC 8446 §4.2: unsupported_extension
@@ -88,6 +89,10 @@ export type PeerMisbehavedReason =
   | 'WrongGroupForKeyShare'
   | 'InvalidKeyShare' // bad point, or all-zero X25519 output: illegal_parameter
   | 'SessionIdMismatch' // RFC 8446 §4.1.3 legacy_session_id_echo
+  | 'ServerEchoedCompatibilitySessionId' // a TLS 1.2 "resumption" of the TLS 1.3 compatibility session ID we never offered: illegal_parameter
+  | 'BadLegacyVersion' // RFC 8446 §4.1.3: a TLS 1.3 ServerHello's legacy_version must be 0x0303: illegal_parameter
+  | 'CertificateCurveNotOffered' // RFC 8422 §5.1: a TLS 1.2 ECDSA certificate on a curve not in our supported_groups: handshake_failure
+  | 'MessageNotOnRecordBoundary' // ServerHelloDone / HelloRetryRequest end the server's flight, so they must end their record: unexpected_message
   | 'NonZeroCompression'
   | 'DowngradeDetected' // RFC 8446 §4.1.3 sentinel: illegal_parameter
   | 'BadCertificateVerify' // signature does not verify: decrypt_error
@@ -164,8 +169,16 @@ export type CertificateErrorReason =
 export class InvalidCertificate extends TlsError {
   override name = 'InvalidCertificate';
   readonly reason: CertificateErrorReason;
-  constructor(reason: CertificateErrorReason, detail?: string) {
-    super(`tls: invalid certificate: ${reason}${detail === undefined ? '' : ` (${detail})`}`);
+  /**
+   * The chain the server presented (DER, leaf first), set by the handshake when it refuses a chain:
+   * transports derive OpenSSL's verify code from it (self-signed leaf, self-signed root in the chain).
+   */
+  peerCertificates: readonly Uint8Array[] | undefined;
+  /**
+   * @param cause the caller's own Error when a custom `checkServerIdentity` refused the certificate
+   */
+  constructor(reason: CertificateErrorReason, detail?: string, cause?: Error) {
+    super(`tls: invalid certificate: ${reason}${detail === undefined ? '' : ` (${detail})`}`, cause === undefined ? undefined : { cause });
     this.reason = reason;
   }
 }
@@ -294,6 +307,7 @@ const PEER_MISBEHAVED_ALERT: Record<PeerMisbehavedReason, AlertDescription> = {
   TooManyWarningAlerts: A.UnexpectedMessage,
   TooManyEmptyRecords: A.UnexpectedMessage,
   TooManyKeyUpdates: A.UnexpectedMessage,
+  TooManyHelloRequests: A.UnexpectedMessage,
   TooManyChangeCipherSpecs: A.UnexpectedMessage,
   BadChangeCipherSpec: A.UnexpectedMessage,
   UnsolicitedExtension: A.UnsupportedExtension,
@@ -314,6 +328,10 @@ const PEER_MISBEHAVED_ALERT: Record<PeerMisbehavedReason, AlertDescription> = {
   WrongGroupForKeyShare: A.IllegalParameter,
   InvalidKeyShare: A.IllegalParameter,
   SessionIdMismatch: A.IllegalParameter,
+  ServerEchoedCompatibilitySessionId: A.IllegalParameter,
+  BadLegacyVersion: A.IllegalParameter,
+  CertificateCurveNotOffered: A.HandshakeFailure,
+  MessageNotOnRecordBoundary: A.UnexpectedMessage,
   NonZeroCompression: A.IllegalParameter,
   DowngradeDetected: A.IllegalParameter,
   BadCertificateVerify: A.DecryptError,

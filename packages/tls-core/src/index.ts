@@ -34,6 +34,7 @@ export type { Tls12KeyBlock } from './tls12/prf.ts';
 export { RecordDeframer } from './record/deframer.ts';
 export type { TlsRecord } from './record/deframer.ts';
 export { HandshakeReassembler } from './record/handshake-reassembler.ts';
+export { LIMITS, X509_LIMITS, MAX_HANDSHAKE_LENGTH, DEFAULT_MAX_HANDSHAKE_LENGTH, maxHandshakeLength } from './limits.ts';
 export type { ReassembledMessage } from './record/handshake-reassembler.ts';
 export { fragment } from './record/fragmenter.ts';
 export { RecordLayer } from './record/record-layer.ts';

@@ -12,6 +12,7 @@
  * `'session'` event's Buffer, `Session.toBytes()`), or legacy engine data.
  * @module
  */
+import { X509Certificate } from 'node:crypto';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
@@ -19,6 +20,7 @@ import {
   KeyShareReserve,
   UsageError,
   createClientCredential,
+  parseCertificate,
   parsePrivateKeyPem,
   type ClientConfigOptions,
   type ClientCredential,
@@ -32,8 +34,8 @@ import { buildConfig, defaultTrustStore, trustStoreFromPem, type EngineTarget } 
 import type { TlsEngine } from './engine.ts';
 import { TLS12_DEFAULT, TLS13_DEFAULT, parseCipherString, parseGroups, parseTls13Suites } from './names.ts';
 import { peerCertificate, type PeerCertificate } from './peer-certificate.ts';
-import { importSession, registerSessionBytes } from './session-hook.ts';
-import { TLSSocket } from './tls-socket.ts';
+import { copyResumptionData, hasSessionBytes, importSession, registerSessionBytes } from './session-hook.ts';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, TLSSocket } from './tls-socket.ts';
 
 /** The `tls.connect()` options puretls understands. Unknown keys are ignored, as in Node. */
 export interface ConnectOptions {
@@ -53,7 +55,8 @@ export interface ConnectOptions {
   checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined;
   /** ALPN protocols in preference order. */
   ALPNProtocols?: ReadonlyArray<string | Uint8Array>;
-  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** Lowest version. `'TLSv1'` and `'TLSv1.1'` (old configurations) are raised to `'TLSv1.2'`: puretls never speaks them. */
+  minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
   maxVersion?: 'TLSv1.2' | 'TLSv1.3';
   /** OpenSSL cipher string (TLS 1.2 names; TLS 1.3 names are accepted too). */
   ciphers?: string;
@@ -80,6 +83,20 @@ export interface ConnectOptions {
   socket?: Duplex;
   /** Idle timeout in ms (emits `'timeout'`, as `socket.setTimeout`). */
   timeout?: number;
+  /**
+   * Deadline in ms for the TCP connect plus the TLS handshake (default 30 000; 0 turns it off).
+   * When it passes the socket is destroyed with a `HandshakeTimeout` error, code
+   * `ERR_TLS_HANDSHAKE_TIMEOUT`. node:tls has none; see docs/node-compat.md.
+   */
+  handshakeTimeout?: number;
+  /**
+   * Report a transport EOF without close_notify, after the handshake, as a clean `'end'` with
+   * `socket.unauthenticatedEnd === true` instead of an `ECONNRESET`-coded UnexpectedEof error
+   * (node:tls always does this). Only safe when the application frames its own messages
+   * (HTTP Content-Length / chunked, length-prefixed protocols) and so detects a cut itself.
+   * Default false.
+   */
+  allowUnauthenticatedEnd?: boolean;
   /** Keep writing after the peer's close_notify (default false). */
   allowHalfOpen?: boolean;
   /** Compute key log lines even without a `'keylog'` listener at start (default: only with a listener). */
@@ -148,13 +165,23 @@ export function connect(...args: unknown[]): TLSSocket {
   const serverName = options.servername ?? host;
   const port = options.port ?? 443;
   const socket = () => options.socket ?? netConnect({ host, port });
-  const wrapperOptions = { allowHalfOpen: options.allowHalfOpen ?? false, servername: isIP(serverName) === 0 ? serverName : undefined };
+  const handshakeTimeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  if (!Number.isFinite(handshakeTimeout) || handshakeTimeout < 0) throw new UsageError('handshakeTimeout must be a number of milliseconds >= 0');
+  const anchors = options.context === undefined ? trustStoreOf(options) : options.context.config.trustStore;
+  const wrapperOptions = {
+    allowHalfOpen: options.allowHalfOpen ?? false,
+    servername: isIP(serverName) === 0 ? serverName : undefined,
+    handshakeTimeout,
+    allowUnauthenticatedEnd: options.allowUnauthenticatedEnd ?? false,
+    anchorFor: anchors === undefined ? undefined : (der: Uint8Array) => anchorIssuing(anchors, der),
+  };
   let tlsSocket: TLSSocket;
   if (options.engineFactory !== undefined) {
     // A custom engine: no session Context; sessions cross as engine data (session-hook.ts).
     const configOptions = toConfigOptions(options);
     buildConfig(configOptions); // validate synchronously, as tls.connect throws on bad options
-    const legacy = options.session instanceof Session ? options.session.resumptionData() : options.session;
+    // The caller keeps its Session: the engine gets its own copy of the secrets.
+    const legacy = options.session instanceof Session ? copyResumptionData(options.session.resumptionData()) : options.session;
     const target: EngineTarget = {
       host: serverName,
       sendServerName: options.sendServerName ?? true,
@@ -262,11 +289,19 @@ function sessionAwareEngine(conn: Connection, newSessions: WeakMap<Session, Uint
     takeEvents: () => {
       const events = conn.takeEvents();
       for (const e of events) {
-        if (e.type !== 'session' || !('handle' in e)) continue;
-        const bytes = newSessions.get(e.handle);
+        if (e.type !== 'session') continue;
+        // A TLS 1.2 resumption that made no new Session (no handle) hands out the resumed
+        // Session's bytes: the event's engine data (master secret included) never leaves.
+        const bytes = 'handle' in e ? newSessions.get(e.handle) : conn.getSession()?.toBytes();
         if (bytes !== undefined) registerSessionBytes(e.session, bytes);
       }
-      return events;
+      return events.filter((e) => e.type !== 'session' || hasSessionBytes(e.session));
+    },
+    get finishedVerifyData() {
+      return (conn.engine as { finishedVerifyData?: Uint8Array } | undefined)?.finishedVerifyData;
+    },
+    get peerFinishedVerifyData() {
+      return (conn.engine as { peerFinishedVerifyData?: Uint8Array } | undefined)?.peerFinishedVerifyData;
     },
     get isHandshaking() {
       return conn.isHandshaking;
@@ -289,12 +324,12 @@ function sessionAwareEngine(conn: Connection, newSessions: WeakMap<Session, Uint
  */
 export function toConfigOptions(options: ConnectOptions): ClientConfigOptions {
   const verify = options.rejectUnauthorized ?? true;
-  const trustStore = options.trustStore ?? (options.ca === undefined ? defaultTrustStore() : trustStoreFromPem(toPemList(options.ca)));
   const out: ClientConfigOptions = {
-    trustStore,
+    trustStore: trustStoreOf(options),
     verifyCertificates: verify,
   };
-  if (options.minVersion !== undefined) out.minVersion = options.minVersion;
+  // Node accepts 'TLSv1'/'TLSv1.1' (and then negotiates 1.2 or 1.3 with any modern server): raise them.
+  if (options.minVersion !== undefined) out.minVersion = options.minVersion === 'TLSv1' || options.minVersion === 'TLSv1.1' ? 'TLSv1.2' : options.minVersion;
   if (options.maxVersion !== undefined) out.maxVersion = options.maxVersion;
   const suites = cipherSuitesOf(options);
   if (suites !== undefined) out.cipherSuites = suites;
@@ -350,6 +385,25 @@ function pskFromCallback(callback: ConnectOptions['pskCallback']): ConnectOption
   const answer = callback(null);
   if (answer === null || answer === undefined) return undefined;
   return { identity: answer.identity, key: new Uint8Array(answer.psk) };
+}
+
+/** The trust anchors connect() uses: `trustStore`, else `ca` (replacing the defaults, as in Node), else Node's default store. */
+function trustStoreOf(options: ConnectOptions): TrustStore {
+  return options.trustStore ?? (options.ca === undefined ? defaultTrustStore() : trustStoreFromPem(toPemList(options.ca)));
+}
+
+/** The anchor that issued `der` (subject match and a valid signature, checked by node:crypto), for getPeerCertificate(true). */
+function anchorIssuing(trust: TrustStore, der: Uint8Array): Uint8Array | undefined {
+  try {
+    const cert = new X509Certificate(der);
+    for (const anchor of trust.bySubject(parseCertificate(der).issuer.der)) {
+      const candidate = new X509Certificate(anchor.der);
+      if (cert.checkIssued(candidate) && cert.verify(candidate.publicKey)) return anchor.der;
+    }
+  } catch {
+    // Unparsable: the detailed chain just stops here.
+  }
+  return undefined;
 }
 
 function cipherSuitesOf(options: ConnectOptions): number[] | undefined {

@@ -4,6 +4,7 @@
  * parsed once and cached, as Node does).
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import {
   ClientConnection,
@@ -18,10 +19,26 @@ import type { TlsEngine } from './engine.ts';
 
 let defaultRoots: TrustStore | undefined;
 
-/** Node's bundled root certificates as a TrustStore, parsed on first use only. */
+/**
+ * Node's default trust store as a TrustStore, parsed on first use only: the bundled roots
+ * (`tls.rootCertificates`) plus the PEM file named by `NODE_EXTRA_CA_CERTS`, as Node does. Node
+ * reads that variable once at start-up; puretls reads it at the first connection without `ca`.
+ * An unreadable file is skipped with a process warning, as Node skips it.
+ */
 export function defaultTrustStore(): TrustStore {
-  defaultRoots ??= trustStoreFromPem(rootCertificates);
+  defaultRoots ??= trustStoreFromPem([...rootCertificates, ...extraCaCertificates()]);
   return defaultRoots;
+}
+
+function extraCaCertificates(): string[] {
+  const file = process.env['NODE_EXTRA_CA_CERTS'];
+  if (file === undefined || file === '') return [];
+  try {
+    return [readFileSync(file, 'latin1')];
+  } catch (e) {
+    process.emitWarning(`Ignoring extra certs from \`${file}\`, load failed: ${(e as Error).message}`);
+    return [];
+  }
 }
 
 /**

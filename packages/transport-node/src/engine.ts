@@ -31,4 +31,8 @@ export interface TlsEngine {
   readonly isClosed: boolean;
   readonly error: Error | undefined;
   readonly negotiated: NegotiatedParameters | undefined;
+  /** verify_data of our latest Finished (a copy), for `getFinished()`; optional for custom engines. */
+  readonly finishedVerifyData?: Uint8Array | undefined;
+  /** verify_data of the server's Finished (a copy), for `getPeerFinished()`. */
+  readonly peerFinishedVerifyData?: Uint8Array | undefined;
 }

@@ -4,7 +4,8 @@
  * @module
  */
 export { connect, toConfigOptions, readyKeyShareCount, clearKeyShareReserve, type ConnectOptions } from './connect.ts';
-export { TLSSocket, authorizationCode, type TLSSocketOptions, type EngineFactory, type EphemeralKeyInfo } from './tls-socket.ts';
+export { TLSSocket, authorizationCode, DEFAULT_HANDSHAKE_TIMEOUT_MS, type TLSSocketOptions, type EngineFactory, type EphemeralKeyInfo } from './tls-socket.ts';
+export { HandshakeTimeout } from './node-errors.ts';
 export { Pump, type PumpHost } from './pump.ts';
 export type { TlsEngine } from './engine.ts';
 export { defaultTrustStore, trustStoreFromPem, type EngineTarget } from './engine-factory.ts';

@@ -24,6 +24,22 @@ export interface PeerCertificate {
   serialNumber: string;
   /** True when the certificate is a CA (basicConstraints cA). */
   ca: boolean;
+  /** Key size in bits (RSA modulus length, EC field size). */
+  bits?: number;
+  /** The public key: RSA as SubjectPublicKeyInfo DER, EC as the uncompressed point (as Node gives them). */
+  pubkey?: Buffer;
+  /** RSA modulus, upper-case hex. */
+  modulus?: string;
+  /** RSA public exponent, `0x10001`. */
+  exponent?: string;
+  /** EC curve, OpenSSL name (`prime256v1`). */
+  asn1Curve?: string;
+  /** EC curve, NIST name (`P-256`), when it has one. */
+  nistCurve?: string;
+  /** extKeyUsage OIDs (`1.3.6.1.5.5.7.3.1`). */
+  ext_key_usage?: string[];
+  /** authorityInfoAccess: `{ 'OCSP - URI': [...], 'CA Issuers - URI': [...] }`. */
+  infoAccess?: Record<string, string[]>;
   /** The DER bytes. */
   raw: Buffer;
   /** With `getPeerCertificate(true)`: the next certificate the server sent (the leaf's issuer), or this one for a self-signed end. */
@@ -36,8 +52,14 @@ export interface PeerCertificate {
  * @param detailed link `issuerCertificate` along the sent chain (Node's `getPeerCertificate(true)`)
  * @returns the leaf's object, or undefined for an empty chain
  */
-export function peerCertificate(chain: readonly Uint8Array[], detailed = false): PeerCertificate | undefined {
-  const objects = (detailed ? chain : chain.slice(0, 1)).map(toPeerCertificate);
+export function peerCertificate(chain: readonly Uint8Array[], detailed = false, anchorFor?: (der: Uint8Array) => Uint8Array | undefined): PeerCertificate | undefined {
+  const objects = (detailed ? issuerOrdered(chain) : chain.slice(0, 1)).map(toPeerCertificate);
+  // Node's detailed form reaches the trust anchor even when the server did not send it.
+  const last = objects[objects.length - 1];
+  if (detailed && anchorFor !== undefined && last !== undefined && !last.x509.checkIssued(last.x509)) {
+    const anchor = anchorFor(last.node.raw);
+    if (anchor !== undefined) objects.push(toPeerCertificate(anchor));
+  }
   for (let i = 0; i < objects.length; i++) {
     const current = objects[i]!;
     const next = objects[i + 1];
@@ -45,6 +67,23 @@ export function peerCertificate(chain: readonly Uint8Array[], detailed = false):
     else if (detailed && current.x509.checkIssued(current.x509)) current.node.issuerCertificate = current.node;
   }
   return objects[0]?.node;
+}
+
+/** The sent chain from the leaf along issuers (RFC 8446 §4.4.2 lets servers send extras in any order). */
+function issuerOrdered(chain: readonly Uint8Array[]): Uint8Array[] {
+  if (chain.length === 0) return [];
+  const certs = chain.map((der) => ({ der, x509: new X509Certificate(der) }));
+  const out = [certs[0]!];
+  const used = new Set([0]);
+  for (;;) {
+    const child = out[out.length - 1]!;
+    if (child.x509.checkIssued(child.x509)) break;
+    const i = certs.findIndex((c, j) => !used.has(j) && child.x509.checkIssued(c.x509));
+    if (i < 0) break;
+    used.add(i);
+    out.push(certs[i]!);
+  }
+  return out.map((c) => c.der);
 }
 
 /** OpenSSL's one-line DN form: `CN = localhost, O = Test Org`. */
@@ -81,15 +120,65 @@ function toPeerCertificate(der: Uint8Array): Pair {
     fingerprint512: x509.fingerprint512,
     serialNumber: x509.serialNumber,
     ca: x509.ca,
+    ...publicKeyFields(x509),
     raw: Buffer.from(der),
   };
+  const eku = x509.keyUsage; // node:crypto's name for the extKeyUsage OIDs
+  if (eku !== undefined && eku.length > 0) node.ext_key_usage = [...eku];
+  const access = x509.infoAccess;
+  if (access !== undefined) node.infoAccess = infoAccessObject(access);
   return { x509, node };
 }
 
-// Node's X509Certificate prints one `KEY=value` per line.
-function dnObject(text: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+type KeyFields = Pick<PeerCertificate, 'bits' | 'pubkey' | 'modulus' | 'exponent' | 'asn1Curve' | 'nistCurve'>;
+
+function publicKeyFields(x509: X509Certificate): KeyFields {
+  const key = x509.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') {
+    const jwk = key.export({ format: 'jwk' });
+    const exponent = details.publicExponent;
+    return {
+      bits: details.modulusLength,
+      modulus: Buffer.from(jwk.n ?? '', 'base64url').toString('hex').toUpperCase(),
+      ...(exponent === undefined ? {} : { exponent: `0x${exponent.toString(16)}` }),
+      pubkey: key.export({ format: 'der', type: 'spki' }),
+    };
+  }
+  if (key.asymmetricKeyType === 'ec') {
+    const jwk = key.export({ format: 'jwk' });
+    const x = Buffer.from(jwk.x ?? '', 'base64url');
+    const y = Buffer.from(jwk.y ?? '', 'base64url');
+    const curve = details.namedCurve ?? '';
+    const nist = NIST_CURVES[curve];
+    return {
+      bits: CURVE_BITS[curve] ?? x.length * 8,
+      pubkey: Buffer.concat([Buffer.of(4), x, y]),
+      asn1Curve: curve,
+      ...(nist === undefined ? {} : { nistCurve: nist }),
+    };
+  }
+  return { pubkey: key.export({ format: 'der', type: 'spki' }) };
+}
+
+const NIST_CURVES: Readonly<Record<string, string>> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+const CURVE_BITS: Readonly<Record<string, number>> = { prime256v1: 256, secp384r1: 384, secp521r1: 521 };
+
+/** node:crypto's `OCSP - URI:http://...` lines as Node's `{ 'OCSP - URI': [...] }`. */
+function infoAccessObject(text: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
   for (const line of text.split('\n').filter((l) => l !== '')) {
+    const colon = line.indexOf(':');
+    const key = line.slice(0, colon);
+    (out[key] ??= []).push(line.slice(colon + 1));
+  }
+  return out;
+}
+
+// Node's X509Certificate prints one `KEY=value` per line.
+function dnObject(text: string | undefined): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const line of (text ?? '').split('\n').filter((l) => l !== '')) {
     const eq = line.indexOf('=');
     const key = line.slice(0, eq);
     const value = line.slice(eq + 1);
@@ -99,8 +188,8 @@ function dnObject(text: string): Record<string, string | string[]> {
   return out;
 }
 
-function opensslDn(text: string): string {
-  return text
+function opensslDn(text: string | undefined): string {
+  return (text ?? '')
     .split('\n')
     .filter((l) => l !== '')
     .map((line) => {

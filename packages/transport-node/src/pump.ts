@@ -7,11 +7,18 @@
  * back on the server. Writes honour `socket.write()`'s return value through `'drain'`.
  *
  * RFC 8446 §6.1: EOF without close_notify is a truncation, reported as the engine's
- * UnexpectedEof error, never as a clean end.
+ * UnexpectedEof error, never as a clean end (unless the socket opted into
+ * `allowUnauthenticatedEnd`, and only after the handshake).
+ *
+ * Output the protocol makes by itself in answer to what the server sent (alerts, KeyUpdate
+ * replies) obeys backpressure too: while such output sits above the socket's write high-water
+ * mark, no more socket input is fed to the engine, so a server that never reads cannot make the
+ * client queue unbounded replies. Application writes do not stop reading (as in node:tls: a peer
+ * that echoes must be able to drain).
  * @module
  */
 import type { Duplex } from 'node:stream';
-import type { ClientEvent } from '@puretls/tls-core';
+import { UnexpectedEof, type ClientEvent } from '@puretls/tls-core';
 import type { TlsEngine } from './engine.ts';
 
 /** The side of the pump that faces the application (the TLSSocket). */
@@ -20,8 +27,11 @@ export interface PumpHost {
   deliver(chunk: Uint8Array): boolean;
   /** Engine events, in order (handshakeDone, session, keyLog, ...). */
   handleEvents(events: ClientEvent[]): void;
-  /** The peer's close_notify arrived and every byte before it was delivered. */
-  peerClosed(): void;
+  /**
+   * The peer's close_notify arrived and every byte before it was delivered (`authenticated`), or,
+   * with `allowUnauthenticatedEnd`, the transport reached EOF without it after the handshake.
+   */
+  peerClosed(authenticated: boolean): void;
   /** A fatal error: the alert, if any, is on its way; the host must destroy itself with `err`. */
   fail(err: Error): void;
 }
@@ -49,13 +59,17 @@ export class Pump {
   #running = false;
   #runAgain = false;
   #needsDrain = false;
+  /** Output generated in answer to socket input is waiting above the high-water mark: read no more. */
+  #replyBlocked = false;
+  readonly #allowUnauthenticatedEnd: boolean;
   #drainWaiters: Array<() => void> = [];
   readonly #listeners: Array<[string, SocketListener]> = [];
 
-  constructor(engine: TlsEngine, socket: Duplex, host: PumpHost) {
+  constructor(engine: TlsEngine, socket: Duplex, host: PumpHost, options: { allowUnauthenticatedEnd?: boolean } = {}) {
     this.engine = engine;
     this.socket = socket;
     this.#host = host;
+    this.#allowUnauthenticatedEnd = options.allowUnauthenticatedEnd === true;
   }
 
   /** Attach to the socket, queue the ClientHello and start the loop. */
@@ -66,7 +80,9 @@ export class Pump {
       this.run();
     });
     this.#listen('drain', () => this.#drained());
-    this.#listen('error', (err: Error) => this.#fail(err, false));
+    // After end() Node emits no 'drain'; 'finish' means everything was flushed all the same.
+    this.#listen('finish', () => this.#drained());
+    this.#listen('error', (err: Error) => this.#socketError(err));
     this.#listen('close', () => this.#socketClosed());
     try {
       this.engine.start();
@@ -86,6 +102,11 @@ export class Pump {
   /** True while `socket.write()` has returned false and 'drain' has not come yet. */
   get needsDrain(): boolean {
     return this.#needsDrain;
+  }
+
+  /** True while generated replies wait for 'drain' and socket input is not read. */
+  get readBlockedByReplies(): boolean {
+    return this.#replyBlocked;
   }
 
   /**
@@ -135,8 +156,21 @@ export class Pump {
       // A failed engine has nothing left to say; the FIN still goes out.
     }
     this.#flush();
-    if (this.socket.writableEnded) done();
-    else this.socket.end(() => done());
+    if (this.socket.writableEnded || this.socket.destroyed) {
+      done();
+      return;
+    }
+    // Once: 'finish' normally; 'close' when the peer reset the connection first (the write error
+    // itself is then handled by #socketError).
+    let called = false;
+    const once = (): void => {
+      if (called) return;
+      called = true;
+      this.socket.off('close', once);
+      done();
+    };
+    this.socket.once('close', once);
+    this.socket.end(once);
   }
 
   /** Detach and close the socket. Lets a queued alert or close_notify reach the wire first. */
@@ -167,7 +201,7 @@ export class Pump {
     }
     if (this.engine.isClosed && !this.#peerClosedReported) {
       this.#peerClosedReported = true;
-      this.#host.peerClosed();
+      this.#host.peerClosed(true);
       return;
     }
     // 4. Read more only when the handshake needs it or the consumer asked for it.
@@ -177,6 +211,7 @@ export class Pump {
       this.#endOfInput();
       return;
     }
+    if (this.#replyBlocked) return; // 'drain' resumes
     const data = this.socket.read() as Buffer | string | null;
     if (data === null) return; // wait for 'readable' or 'end'
     try {
@@ -188,6 +223,9 @@ export class Pump {
       this.#fail(asError(e), true);
       return;
     }
+    // What the input made the engine say (alerts, KeyUpdate replies, our handshake flight) goes
+    // out now; if the socket is then over its high-water mark, stop reading until it drains.
+    if (this.#flush()) this.#replyBlocked = this.#needsDrain;
     this.#runAgain = true;
   }
 
@@ -195,14 +233,30 @@ export class Pump {
     try {
       this.engine.receiveEof();
     } catch (e) {
+      if (this.#allowUnauthenticatedEnd && !this.engine.isHandshaking && !this.#peerClosedReported && isUnexpectedEof(e)) {
+        this.#peerClosedReported = true;
+        this.#host.peerClosed(false);
+        return;
+      }
       this.#fail(asError(e), true);
       return;
     }
     // EOF after close_notify is clean; the engine reports it through isClosed.
     if (!this.#peerClosedReported && this.engine.isClosed) {
       this.#peerClosedReported = true;
-      this.#host.peerClosed();
+      this.#host.peerClosed(true);
     }
+  }
+
+  /**
+   * A transport error. After the peer's close_notify the connection is complete: a reset or EPIPE
+   * while our own close_notify or FIN goes out (the server closed first, as HTTP servers do) is not
+   * an error of the TLS connection, and the socket just closes (as node:tls).
+   */
+  #socketError(err: Error): void {
+    const code = (err as { code?: string }).code;
+    if (this.#peerClosedReported && !this.#failed && (code === 'EPIPE' || code === 'ECONNRESET')) return;
+    this.#fail(err, false);
   }
 
   #socketClosed(): void {
@@ -210,14 +264,16 @@ export class Pump {
     // The socket went away without us seeing EOF through read() (destroyed elsewhere).
     this.#eofSeen = true;
     this.#endOfInput();
-    if (!this.#peerClosedReported && !this.#failed) this.#fail(new Error('tls: underlying socket closed'), false);
+    if (!this.#peerClosedReported && !this.#failed) this.#fail(Object.assign(new Error('tls: underlying socket closed'), { code: 'ECONNRESET' }), false);
   }
 
-  #flush(): void {
+  /** @returns whether anything was written */
+  #flush(): boolean {
     const out = this.engine.takeOutgoing();
-    if (out === undefined || out.length === 0) return;
-    if (this.socket.destroyed || this.socket.writableEnded) return;
+    if (out === undefined || out.length === 0) return false;
+    if (this.socket.destroyed || this.socket.writableEnded) return false;
     if (!this.socket.write(out)) this.#needsDrain = true;
+    return true;
   }
 
   #afterDrain(done: () => void): void {
@@ -228,6 +284,10 @@ export class Pump {
   #drained(): void {
     this.#needsDrain = false;
     for (const waiter of this.#drainWaiters.splice(0)) waiter();
+    if (this.#replyBlocked) {
+      this.#replyBlocked = false;
+      this.run();
+    }
   }
 
   /**
@@ -253,6 +313,10 @@ export class Pump {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the EventEmitter listener type
 type SocketListener = (...args: any[]) => void;
+
+function isUnexpectedEof(e: unknown): boolean {
+  return e instanceof UnexpectedEof;
+}
 
 function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));

@@ -38,11 +38,27 @@ export function setSessionCodec(codec: SessionCodec | undefined): void {
   registered = codec;
 }
 
+/**
+ * A copy of engine session data whose secret buffers (`psk` / `masterSecret`) and tickets belong
+ * to the copy: for handing a caller's Session to a custom engine, which may wipe what it owns.
+ */
+export function copyResumptionData(data: ResumptionData): ResumptionData {
+  const peerCertificates = data.peerCertificates.map((c) => c.slice());
+  if (data.version === 'TLSv1.3') return { ...data, psk: data.psk.slice(), ticket: data.ticket.slice(), peerCertificates };
+  return { ...data, masterSecret: data.masterSecret.slice(), sessionId: data.sessionId.slice(), ticket: data.ticket?.slice(), peerCertificates };
+}
+
+/** True when {@link exportSession} has serialized bytes for this engine data (no raw secrets leave). */
+export function hasSessionBytes(data: ResumptionData): boolean {
+  return serialized.has(data);
+}
+
 /** The value handed to the application for a session. */
 export function exportSession(session: ResumptionData): SessionValue {
   const bytes = serialized.get(session);
   if (bytes !== undefined) return Buffer.from(bytes);
-  return registered === undefined ? session : Buffer.from(registered.encode(session));
+  // A custom engine without a codec: the application gets its own copy (the engine may wipe its object).
+  return registered === undefined ? copyResumptionData(session) : Buffer.from(registered.encode(session));
 }
 
 /**

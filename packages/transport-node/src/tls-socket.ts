@@ -4,13 +4,20 @@
  * `getProtocol()`, `getCipher()`, `getPeerCertificate()`, `alpnProtocol`, `authorized`, ...).
  * Writes made before the handshake completes are held until it does; `end()` sends
  * close_notify (RFC 8446 §6.1) and FIN and keeps reading until the peer's close_notify.
+ * The net.Socket surface HTTP stacks call (`ref`/`unref`, `connecting`, `pending`, `address()`,
+ * `destroySoon()`, byte counts) is delegated to the transport; errors carry Node's `code`
+ * (node-errors.ts); an optional handshake deadline destroys a connection that does not complete.
+ * Differences from node:tls are listed in docs/node-compat.md.
  * @module
  */
+import { X509Certificate } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
-import { UsageError, type ClientEvent, type InvalidCertificate, type NegotiatedParameters, type ResumptionData } from '@puretls/tls-core';
+import { UsageError, type ClientEvent, type NegotiatedParameters } from '@puretls/tls-core';
 import type { TlsEngine } from './engine.ts';
 import { cipherInfo, ephemeralKeyInfo, groupName, signatureSchemeName, type CipherInfo } from './names.ts';
-import { isSelfSigned, peerCertificate, type PeerCertificate } from './peer-certificate.ts';
+import { HandshakeTimeout, verifyCode, withNodeCode } from './node-errors.ts';
+import { peerCertificate, type PeerCertificate } from './peer-certificate.ts';
 import { Pump, type PumpHost } from './pump.ts';
 import { exportSession, type SessionValue } from './session-hook.ts';
 
@@ -20,6 +27,19 @@ export interface TLSSocketOptions {
   allowHalfOpen?: boolean;
   /** The SNI / verification name, for `servername`. */
   servername?: string | undefined;
+  /**
+   * Milliseconds from the start until the handshake must be complete (TCP connect included);
+   * past it the socket is destroyed with a {@link HandshakeTimeout} (`ERR_TLS_HANDSHAKE_TIMEOUT`).
+   * 0 or undefined: no deadline. connect() defaults it to {@link DEFAULT_HANDSHAKE_TIMEOUT_MS}.
+   */
+  handshakeTimeout?: number | undefined;
+  /**
+   * Report a transport EOF without close_notify after the handshake as a clean `'end'` (with
+   * {@link TLSSocket.unauthenticatedEnd} set) instead of an error. Default false. See docs/node-compat.md.
+   */
+  allowUnauthenticatedEnd?: boolean | undefined;
+  /** The trust anchor that issued a certificate (DER), for `getPeerCertificate(true)`. */
+  anchorFor?: ((der: Uint8Array) => Uint8Array | undefined) | undefined;
 }
 
 /** Node's `getEphemeralKeyInfo()` result. */
@@ -57,6 +77,11 @@ export class TLSSocket extends Duplex {
   readonly servername: string | undefined;
   /** The underlying transport. */
   readonly socket: Duplex;
+  /**
+   * True when the stream ended at a transport EOF without the peer's close_notify and
+   * `allowUnauthenticatedEnd` turned that into a clean `'end'`: the data may have been truncated.
+   */
+  unauthenticatedEnd = false;
 
   #engine: TlsEngine | undefined;
   #pump: Pump | undefined;
@@ -64,8 +89,12 @@ export class TLSSocket extends Duplex {
   #secure = false;
   #pendingWrites: Array<[Uint8Array, Callback]> = [];
   #pendingFinal: Callback | undefined;
-  #session: ResumptionData | undefined;
+  #session: SessionValue | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #options: TLSSocketOptions;
+  #bytesWritten = 0;
+  #bytesRead = 0;
 
   /**
    * @param socket the transport (a connected or connecting net.Socket, or any Duplex)
@@ -75,7 +104,94 @@ export class TLSSocket extends Duplex {
     super({ allowHalfOpen: options.allowHalfOpen ?? false, decodeStrings: true, readableHighWaterMark: READABLE_HIGH_WATER_MARK });
     this.socket = socket;
     this.servername = options.servername;
+    this.#options = options;
+    const deadline = options.handshakeTimeout ?? 0;
+    if (deadline > 0) {
+      this.#handshakeTimer = setTimeout(() => this.destroy(new HandshakeTimeout(deadline)), deadline);
+      this.#handshakeTimer.unref(); // the socket keeps the process alive, not its deadline
+    }
     process.nextTick(() => this.#start(engine));
+  }
+
+  /** True while the TCP connection is being opened (as net.Socket's). */
+  get connecting(): boolean {
+    return (this.socket as Duplex & { connecting?: boolean }).connecting ?? false;
+  }
+
+  /** True while the transport is not connected yet (as net.Socket's). */
+  get pending(): boolean {
+    return (this.socket as Duplex & { pending?: boolean }).pending ?? false;
+  }
+
+  /** Plaintext bytes written by the application (accepted and still queued), as Node's TLSSocket counts them. */
+  get bytesWritten(): number {
+    return this.#bytesWritten + this.writableLength;
+  }
+
+  /** Plaintext bytes received. */
+  get bytesRead(): number {
+    return this.#bytesRead;
+  }
+
+  /** The local address of the transport (`{ address, family, port }`), or `{}`. */
+  address(): AddressInfo | Record<string, never> {
+    const inner = this.socket as Duplex & { address?: () => AddressInfo | Record<string, never> };
+    return typeof inner.address === 'function' ? inner.address() : {};
+  }
+
+  /** Let the transport keep the event loop alive again (net.Socket `ref()`). */
+  ref(): this {
+    (this.socket as Duplex & { ref?: () => unknown }).ref?.();
+    return this;
+  }
+
+  /** Do not keep the event loop alive for this connection (net.Socket `unref()`). */
+  unref(): this {
+    (this.socket as Duplex & { unref?: () => unknown }).unref?.();
+    return this;
+  }
+
+  /** The verify_data of our latest Finished (OpenSSL SSL_get_finished), or undefined before the handshake. */
+  getFinished(): Buffer | undefined {
+    const v = this.#engine?.finishedVerifyData;
+    return v === undefined ? undefined : Buffer.from(v);
+  }
+
+  /** The verify_data of the server's Finished (SSL_get_peer_finished), or undefined. */
+  getPeerFinished(): Buffer | undefined {
+    const v = this.#engine?.peerFinishedVerifyData;
+    return v === undefined ? undefined : Buffer.from(v);
+  }
+
+  /** The server's leaf as a node:crypto X509Certificate, or undefined. */
+  getPeerX509Certificate(): X509Certificate | undefined {
+    const leaf = this.#negotiated?.peerCertificates[0];
+    return leaf === undefined ? undefined : new X509Certificate(leaf);
+  }
+
+  /** Our own certificate as an X509Certificate (Node's `getX509Certificate()`): the client leaf we authenticated with, else undefined. */
+  getX509Certificate(): X509Certificate | undefined {
+    const leaf = this.#negotiated?.clientCertificate?.[0];
+    return leaf === undefined ? undefined : new X509Certificate(leaf);
+  }
+
+  /** net.Socket's `destroySoon()` (used by node:http): end, then destroy once everything is written. */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+
+  /** Renegotiation is never done (secure by default; RFC 5746 clients may refuse it): a no-op, as after Node's own call. */
+  disableRenegotiation(): void {}
+
+  /**
+   * Node's client-initiated renegotiation: not supported. Calls back with an error and returns false.
+   */
+  renegotiate(_options: unknown, callback?: (err: Error | null) => void): boolean {
+    const err = new UsageError('renegotiation is not supported');
+    if (callback !== undefined) process.nextTick(() => callback(err));
+    return false;
   }
 
   /** `'TLSv1.3'` / `'TLSv1.2'`, or null before the handshake. */
@@ -94,16 +210,16 @@ export class TLSSocket extends Duplex {
    * @param detailed link `issuerCertificate` along the chain the server sent
    */
   getPeerCertificate(detailed = false): PeerCertificate | Record<string, never> {
-    return peerCertificate(this.#negotiated?.peerCertificates ?? [], detailed) ?? {};
+    return peerCertificate(this.#negotiated?.peerCertificates ?? [], detailed, this.#options.anchorFor) ?? {};
   }
 
   /**
    * Our own certificate as Node describes it (Node's `getCertificate()`): the client certificate
    * this connection authenticated with (sent in this handshake, or recorded with the resumed
-   * session), or `{}` when none was sent.
+   * session), or `null` when none was sent.
    */
-  getCertificate(): PeerCertificate | Record<string, never> {
-    return peerCertificate(this.#negotiated?.clientCertificate ?? []) ?? {};
+  getCertificate(): PeerCertificate | null {
+    return peerCertificate(this.#negotiated?.clientCertificate ?? []) ?? null;
   }
 
   /** The stapled OCSP response's verdict ('good', 'revoked', 'unknown', 'invalid', 'none', 'unchecked'), or undefined before the handshake or when resumed (puretls extra). */
@@ -129,7 +245,8 @@ export class TLSSocket extends Duplex {
 
   /** The most recent resumable session (see session-hook.ts for its form), or undefined. */
   getSession(): SessionValue | undefined {
-    return this.#session === undefined ? undefined : exportSession(this.#session);
+    const v = this.#session;
+    return Buffer.isBuffer(v) ? Buffer.from(v) : v; // a copy per call, as Node's
   }
 
   /** The ECDHE group, e.g. `'X25519'` (puretls extra), or undefined. */
@@ -222,11 +339,15 @@ export class TLSSocket extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: Callback): void {
+    const done: Callback = (err) => {
+      if (err == null) this.#bytesWritten += chunk.length;
+      callback(err);
+    };
     if (!this.#secure || this.#pump === undefined) {
-      this.#pendingWrites.push([chunk, callback]);
+      this.#pendingWrites.push([chunk, done]);
       return;
     }
-    this.#pump.writeApplicationData(chunk, callback);
+    this.#pump.writeApplicationData(chunk, done);
   }
 
   override _final(callback: Callback): void {
@@ -239,6 +360,7 @@ export class TLSSocket extends Duplex {
 
   override _destroy(err: Error | null, callback: (err: Error | null) => void): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#handshakeTimer !== undefined) clearTimeout(this.#handshakeTimer);
     this.socket.removeListener('timeout', this.#onInnerTimeout);
     this.#pendingWrites = [];
     this.#pendingFinal = undefined;
@@ -261,7 +383,7 @@ export class TLSSocket extends Duplex {
       return;
     }
     this.#engine = engine;
-    this.#pump = new Pump(engine, this.socket, this.#pumpHost());
+    this.#pump = new Pump(engine, this.socket, this.#pumpHost(), { allowUnauthenticatedEnd: this.#options.allowUnauthenticatedEnd === true });
     this.#pump.start();
     if (this.#readRequested) this.#pump.wantRead();
   }
@@ -277,15 +399,22 @@ export class TLSSocket extends Duplex {
 
   #pumpHost(): PumpHost {
     return {
-      deliver: (chunk) => this.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+      deliver: (chunk) => {
+        this.#bytesRead += chunk.byteLength;
+        return this.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      },
       handleEvents: (events) => {
         for (const event of events) this.#handleEvent(event);
       },
-      peerClosed: () => {
+      peerClosed: (authenticated) => {
+        if (!authenticated) this.unauthenticatedEnd = true;
         this.push(null);
+        // As net.Socket does at EOF: 'end' is emitted even when nobody reads (the buffer is empty),
+        // so an unread socket still reaches 'close'.
+        this.read(0);
       },
       fail: (err) => {
-        this.destroy(err);
+        this.destroy(withNodeCode(err, !this.#secure));
       },
     };
   }
@@ -295,10 +424,12 @@ export class TLSSocket extends Duplex {
       case 'handshakeDone':
         this.#onHandshakeDone();
         return;
-      case 'session':
-        this.#session = event.session;
-        this.emit('session', exportSession(event.session));
+      case 'session': {
+        const value = exportSession(event.session);
+        this.#session = value;
+        this.emit('session', value);
         return;
+      }
       case 'keyLog':
         this.emit('keylog', Buffer.from(`${event.entry.line}\n`, 'latin1'));
         return;
@@ -316,10 +447,12 @@ export class TLSSocket extends Duplex {
   #onHandshakeDone(): void {
     const n = this.#negotiated;
     this.#secure = true;
+    if (this.#handshakeTimer !== undefined) clearTimeout(this.#handshakeTimer);
+    this.#handshakeTimer = undefined;
     this.alpnProtocol = n?.alpn ?? false;
     const failure = n?.certificateError;
     this.authorized = failure === undefined;
-    this.authorizationError = failure === undefined ? null : authorizationCode(failure, n?.peerCertificates ?? []);
+    this.authorizationError = failure === undefined ? null : verifyCode(failure, n?.peerCertificates ?? []);
     this.emit('secureConnect');
     const pump = this.#pump!;
     for (const [chunk, callback] of this.#pendingWrites.splice(0)) pump.writeApplicationData(chunk, callback);
@@ -331,34 +464,14 @@ export class TLSSocket extends Duplex {
 
 /**
  * The OpenSSL verify-error code Node puts in `authorizationError` for a puretls certificate
- * failure (Node uses these names; `ERR_TLS_CERT_ALTNAME_INVALID` for a host name mismatch).
+ * failure (kept for callers of 0.1; see node-errors.ts verifyCode).
  */
 export function authorizationCode(err: Error, chain: readonly Uint8Array[]): string {
-  const reason = (err as Partial<InvalidCertificate>).reason;
-  if (reason === undefined) return (err as { code?: string }).code ?? err.message;
-  if (reason === 'UnknownIssuer' && chain.length >= 1 && isSelfSigned(chain[0]!)) {
-    return chain.length === 1 ? 'DEPTH_ZERO_SELF_SIGNED_CERT' : 'SELF_SIGNED_CERT_IN_CHAIN';
-  }
-  return VERIFY_CODES[reason] ?? reason;
+  return verifyCode(err, chain);
 }
 
-const VERIFY_CODES: Readonly<Record<string, string>> = {
-  Expired: 'CERT_HAS_EXPIRED',
-  NotYetValid: 'CERT_NOT_YET_VALID',
-  UnknownIssuer: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  BadSignature: 'CERT_SIGNATURE_FAILURE',
-  NotValidForName: 'ERR_TLS_CERT_ALTNAME_INVALID',
-  CaUsedAsEndEntity: 'INVALID_PURPOSE',
-  EndEntityUsedAsCa: 'INVALID_CA',
-  PathLengthExceeded: 'PATH_LENGTH_EXCEEDED',
-  WeakSignatureAlgorithm: 'CA_MD_TOO_WEAK',
-  WeakKey: 'EE_KEY_TOO_SMALL',
-  UnknownCriticalExtension: 'UNHANDLED_CRITICAL_EXTENSION',
-  NameConstraintViolation: 'PERMITTED_VIOLATION',
-  BadEncoding: 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
-  WrongKeyUsage: 'INVALID_PURPOSE',
-  ChainTooLong: 'CERT_CHAIN_TOO_LONG',
-};
+/** connect()'s default handshake deadline (docs/node-compat.md). */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000;
 
 /**
  * Decrypted bytes the socket buffers before it stops reading the transport (Node's default is

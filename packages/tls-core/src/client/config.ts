@@ -4,10 +4,11 @@
  * only, certificate and host name verification on, no renegotiation, no compression.
  * @module
  */
+import { utf8 } from '../codec/bytes.ts';
 import { UsageError } from '../errors.ts';
 import { CipherSuite, ProtocolVersion } from '../wire/enums.ts';
 import { SUPPORTED_KEY_EXCHANGE_GROUPS } from '../crypto/key-exchange.ts';
-import { randomBytes as defaultRandomBytes } from '../crypto/noble.ts';
+import { defaultRandomBytes, type RandomBytes } from '../crypto/noble.ts';
 import { SUPPORTED_SIGNATURE_SCHEMES } from '../crypto/signature.ts';
 import { tls13SuiteById } from '../crypto/suites.ts';
 import type { TrustStore } from '../x509/trust-store.ts';
@@ -99,7 +100,12 @@ export interface ClientConfigOptions {
   keyLog?: boolean;
   /** The clock, in ms since the epoch (default Date.now). */
   now?: () => number;
-  /** Randomness (default crypto.getRandomValues). Deterministic tests replace it. */
+  /**
+   * The source of every random byte the engine uses (client random, session IDs, every key share
+   * and the NIST scalar blinding): `(n) => n` cryptographically secure random bytes. Default:
+   * `globalThis.crypto.getRandomValues`, looked up when first needed; hosts without Web Crypto
+   * (QuickJS, sandboxes) must pass one. A seeded function makes the engine deterministic.
+   */
   randomBytes?: (n: number) => Uint8Array;
 }
 
@@ -226,7 +232,7 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     emptyKeyShareWhenResumingTls12: options.emptyKeyShareWhenResumingTls12 ?? true,
     keyLog: options.keyLog ?? false,
     now: options.now ?? Date.now,
-    randomBytes: options.randomBytes ?? defaultRandomBytes,
+    randomBytes: options.randomBytes === undefined ? defaultRandomBytes : checkedRandomBytes(options.randomBytes),
   });
 }
 
@@ -240,13 +246,23 @@ export interface ExternalPsk {
 
 function externalPskOf(option: ClientConfigOptions['externalPsk'], tls13Suites: readonly number[]): ExternalPsk | undefined {
   if (option === undefined) return undefined;
-  const identity = typeof option.identity === 'string' ? new TextEncoder().encode(option.identity) : option.identity.slice();
+  const identity = typeof option.identity === 'string' ? utf8(option.identity) : option.identity.slice();
   if (identity.length === 0 || identity.length > 0xffff) throw new UsageError('externalPsk.identity must be 1..65535 bytes');
   if (!(option.key instanceof Uint8Array) || option.key.length === 0) throw new UsageError('externalPsk.key must be non-empty bytes');
   const hash = option.hash ?? 'sha256';
   const suite = tls13Suites.find((s) => tls13SuiteById(s)?.hash.name === hash);
   if (suite === undefined) throw new UsageError(`externalPsk: no enabled TLS 1.3 suite uses ${hash}`);
   return Object.freeze({ identity, key: option.key.slice(), suite });
+}
+
+/** A caller's randomness source, held to its contract: a Uint8Array of exactly the length asked for. */
+function checkedRandomBytes(source: RandomBytes): RandomBytes {
+  if (typeof source !== 'function') throw new UsageError('randomBytes must be a function (n) => Uint8Array');
+  return (n) => {
+    const bytes: unknown = source(n);
+    if (!(bytes instanceof Uint8Array) || bytes.length !== n) throw new UsageError(`randomBytes(${n}) must return a Uint8Array of ${n} bytes`);
+    return bytes;
+  };
 }
 
 function versionOf(name: string, what: string): ProtocolVersion {

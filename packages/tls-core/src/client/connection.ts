@@ -19,6 +19,7 @@ import {
 import type { Tls12Suite } from '../crypto/suites.ts';
 import { RecordDeframer, type TlsRecord } from '../record/deframer.ts';
 import { HandshakeReassembler } from '../record/handshake-reassembler.ts';
+import { LIMITS, maxHandshakeLength } from '../limits.ts';
 import type { KeyShareReserve } from '../crypto/key-share-reserve.ts';
 import { RecordLayer } from '../record/record-layer.ts';
 import { MAX_TLS12_CIPHERTEXT_LENGTH, MAX_TLS13_CIPHERTEXT_LENGTH, PlaintextProtector } from '../record/protector.ts';
@@ -26,10 +27,10 @@ import { Tls13Protector } from '../record/protect-tls13.ts';
 import { Tls12Protector } from '../record/protect-tls12.ts';
 import type { TrafficKeys } from '../tls13/key-schedule.ts';
 import { decodeAlert, encodeAlert } from '../wire/alert.ts';
-import { decodeHandshake } from '../wire/handshake.ts';
-import { AlertDescription, AlertLevel, ContentType, HandshakeType } from '../wire/enums.ts';
+import { decodeHandshake, type HandshakeMessage } from '../wire/handshake.ts';
+import { AlertDescription, AlertLevel, ContentType, HandshakeType, nameOf } from '../wire/enums.ts';
 import type { ClientConfig } from './config.ts';
-import type { ClientEvent, NegotiatedParameters, ResumptionData } from './events.ts';
+import { copyResumptionData, type ClientEvent, type NegotiatedParameters, type ResumptionData } from './events.ts';
 import { startHandshake } from './expect-server-hello.ts';
 import { sniHostName } from './hello.ts';
 import type { ClientState, HandshakeIo } from './state.ts';
@@ -41,7 +42,7 @@ export interface ClientConnectionOptions {
   readonly host?: string;
   /** Send server_name (default true; `false` is `openssl s_client -noservername`). */
   readonly sendServerName?: boolean;
-  /** A session to offer for resumption. */
+  /** A session to offer for resumption (copied: the caller keeps ownership of its bytes). */
   readonly session?: ResumptionData;
   /**
    * Where the ClientHello's key shares come from: a reserve that may hold shares made ahead in
@@ -67,7 +68,7 @@ export class ClientConnection {
   #negotiated: NegotiatedParameters | undefined;
   readonly #clientRandom: Uint8Array;
   readonly #deframer = new RecordDeframer();
-  readonly #reassembler = new HandshakeReassembler();
+  readonly #reassembler = new HandshakeReassembler(maxHandshakeLength);
   readonly #read = new RecordLayer('read');
   // RFC 8446 §5.1: the initial ClientHello may use record version 0x0301 for compatibility.
   readonly #write = new RecordLayer('write', new PlaintextProtector(0x0301));
@@ -75,13 +76,20 @@ export class ClientConnection {
   readonly #plaintext: Uint8Array[] = [];
   #events: ClientEvent[] = [];
   #peerClosed = false;
+  /** We sent a KeyUpdate and no application data after it (RFC 8446 §4.6.3). */
+  #silentSinceKeyUpdate = false;
   #sentCloseNotify = false;
-  readonly #limits = { changeCipherSpecs: 0, warningAlerts: 0, emptyRecords: 0, keyUpdates: 0 };
+  /** verify_data of the last Finished we sent / received (Node's getFinished() / getPeerFinished()). */
+  #finished: Uint8Array | undefined;
+  #peerFinished: Uint8Array | undefined;
+  readonly #counts = { changeCipherSpecs: 0, warningAlerts: 0, emptyRecords: 0, keyUpdates: 0, helloRequests: 0 };
   readonly #io: HandshakeIo;
 
   constructor(config: ClientConfig, options: ClientConnectionOptions = {}) {
     this.config = config;
-    this.#options = options;
+    // The offered session's secret becomes the engine's own copy: the giver may wipe its bytes
+    // (Session.free()) while this connection still needs them (TLS 1.2 exporter, key log).
+    this.#options = options.session === undefined ? options : { ...options, session: copyResumptionData(options.session) };
     this.#clientRandom = config.randomBytes(32);
     this.#io = this.#makeIo();
   }
@@ -109,12 +117,18 @@ export class ClientConnection {
   receive(bytes: Uint8Array): void {
     this.#guard(() => {
       if (this.#state === undefined) throw new UsageError('receive() before start()');
+      // RFC 8446 §6.1: after the peer's close_notify, everything it sends is ignored, unparsed.
+      if (this.#peerClosed) return;
       // A Uint8Array subclass (Node's Buffer) makes slice() return a view: use a plain view so
       // that every copy the layers below make with slice() really is a copy.
       this.#deframer.push(bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       for (let rec = this.#deframer.next(); rec !== undefined; rec = this.#deframer.next()) {
-        if (this.#peerClosed) continue; // RFC 8446 §6.1: data after close_notify is ignored.
         this.#processRecord(rec);
+        if (this.#peerClosed) {
+          // The data before close_notify stays readable; the bytes after it are dropped, not framed.
+          this.#deframer.clear();
+          return;
+        }
       }
     });
   }
@@ -147,6 +161,7 @@ export class ClientConnection {
     if (this.#sentCloseNotify) throw new UsageError('write() after close()');
     this.#guard(() => {
       for (const rec of this.#write.sealAll(ContentType.ApplicationData, plaintext, this.config.maxFragmentLength)) this.#outgoing.push(rec);
+      if (plaintext.length > 0) this.#silentSinceKeyUpdate = false;
     });
   }
 
@@ -217,6 +232,19 @@ export class ClientConnection {
     return this.#error !== undefined ? 'Failed' : (this.#state?.kind ?? 'Start');
   }
 
+  /**
+   * The verify_data of the latest Finished message we sent (RFC 8446 §4.4.4, RFC 5246 §7.4.9), as
+   * OpenSSL's SSL_get_finished / Node's `getFinished()`; a copy, undefined before it was sent.
+   */
+  get finishedVerifyData(): Uint8Array | undefined {
+    return this.#finished?.slice();
+  }
+
+  /** The verify_data of the server's Finished (SSL_get_peer_finished); a copy, undefined before it arrived. */
+  get peerFinishedVerifyData(): Uint8Array | undefined {
+    return this.#peerFinished?.slice();
+  }
+
   /** What was negotiated, once the handshake is done. */
   get negotiated(): NegotiatedParameters | undefined {
     return this.#negotiated;
@@ -233,7 +261,7 @@ export class ClientConnection {
       if (type !== ContentType.ApplicationData) throw new PeerMisbehaved('EmptyHandshakeFragment', 'empty non-data record');
       // Application data before the handshake completes is premature (RFC 8446 §6.2), whatever its length.
       if (this.#state === undefined || !this.#state.isTraffic) throw new PeerMisbehaved('ApplicationDataBeforeHandshakeDone', 'empty record');
-      if (++this.#limits.emptyRecords > MAX_EMPTY_RECORDS) throw new PeerMisbehaved('TooManyEmptyRecords');
+      if (++this.#counts.emptyRecords > LIMITS.emptyRecords) throw new PeerMisbehaved('TooManyEmptyRecords');
       return;
     }
     switch (type) {
@@ -245,8 +273,9 @@ export class ClientConnection {
         return this.#handleHandshake(plain.plaintext);
       case ContentType.ApplicationData:
         if (this.#state === undefined || !this.#state.isTraffic) throw new PeerMisbehaved('ApplicationDataBeforeHandshakeDone');
-        this.#limits.emptyRecords = 0;
-        this.#limits.keyUpdates = 0;
+        this.#counts.emptyRecords = 0;
+        this.#counts.keyUpdates = 0;
+        this.#counts.helloRequests = 0;
         // Fresh AEAD output is handed on as it is; anything that may alias received bytes is copied.
         this.#plaintext.push(plain.owned === true ? plain.plaintext : plain.plaintext.slice());
         return;
@@ -265,7 +294,7 @@ export class ClientConnection {
     }
     // RFC 8446 §5: an unprotected CCS 0x01 between our first ClientHello and the server's Finished is dropped.
     if (rec.type !== ContentType.ChangeCipherSpec || state.isTraffic) throw new PeerMisbehaved('IllegalMiddleboxChangeCipherSpec');
-    if (++this.#limits.changeCipherSpecs > MAX_COMPAT_CCS) throw new PeerMisbehaved('TooManyChangeCipherSpecs');
+    if (++this.#counts.changeCipherSpecs > LIMITS.compatChangeCipherSpecs) throw new PeerMisbehaved('TooManyChangeCipherSpecs');
   }
 
   #handleAlert(body: Uint8Array): void {
@@ -285,19 +314,30 @@ export class ClientConnection {
     }
     const tls13 = this.#version !== 'tls12';
     // RFC 8446 §6: in TLS 1.3 every alert but close_notify and user_canceled is an error, whatever its level.
-    const warning = alert.level === AlertLevel.Warning && (!tls13 || alert.description === AlertDescription.UserCanceled);
+    // RFC 6066 §3: before the ServerHello (version unknown) a TLS 1.2 server may send a warning
+    // unrecognized_name for our SNI; it is tolerated (counted as a warning alert).
+    const preHelloSniWarning = this.#version === undefined && alert.description === AlertDescription.UnrecognizedName;
+    const warning = alert.level === AlertLevel.Warning && (!tls13 || preHelloSniWarning || alert.description === AlertDescription.UserCanceled);
     this.#events.push({ type: 'alert', level: warning ? 'warning' : 'fatal', description: alert.description, sent: false });
     if (!warning) throw new AlertReceived(alert.description);
-    if (++this.#limits.warningAlerts > MAX_WARNING_ALERTS) throw new PeerMisbehaved('TooManyWarningAlerts');
+    if (++this.#counts.warningAlerts > LIMITS.warningAlerts) throw new PeerMisbehaved('TooManyWarningAlerts');
   }
 
   #handleHandshake(fragment: Uint8Array): void {
     this.#reassembler.push(fragment);
     for (let m = this.#reassembler.next(); m !== undefined; m = this.#reassembler.next()) {
       const msg = decodeHandshake(m.raw, this.#version ?? 'tls13');
+      // ServerHelloDone (TLS 1.2) and HelloRetryRequest end the server's flight: anything after
+      // them in the record was sent before the server could have seen our answer, so it is
+      // refused before we answer or derive keys from it (OpenSSL and rustls refuse it likewise).
+      if (!m.endsRecord && endsServerFlight(msg)) throw new PeerMisbehaved('MessageNotOnRecordBoundary', nameOf(HandshakeType, msg.type, 2));
       // A peer could make us answer KeyUpdates forever without sending data: cap them between data records.
-      if (msg.type === HandshakeType.KeyUpdate && ++this.#limits.keyUpdates > MAX_KEY_UPDATES) throw new PeerMisbehaved('TooManyKeyUpdates');
+      if (msg.type === HandshakeType.KeyUpdate && ++this.#counts.keyUpdates > LIMITS.keyUpdates) throw new PeerMisbehaved('TooManyKeyUpdates');
+      // Each TLS 1.2 HelloRequest costs us an alert record: cap them between data records too.
+      if (msg.type === HandshakeType.HelloRequest && ++this.#counts.helloRequests > LIMITS.helloRequests) throw new PeerMisbehaved('TooManyHelloRequests');
       this.#state = this.#state!.handle(msg, this.#io);
+      // Recorded once the state accepted it (a wrong Finished throws above).
+      if (msg.type === HandshakeType.Finished) this.#peerFinished = msg.verifyData.slice();
     }
   }
 
@@ -325,7 +365,8 @@ export class ClientConnection {
     if (this.#error !== undefined) return;
     this.#error = e instanceof Error ? e : new Error(String(e));
     const alert = alertFor(e);
-    if (alert !== undefined && !this.#sentCloseNotify) this.#sendAlert(AlertLevel.Fatal, alert);
+    // No alert after either side's close_notify (RFC 8446 §6.1: the closure ends that direction).
+    if (alert !== undefined && !this.#sentCloseNotify && !this.#peerClosed) this.#sendAlert(AlertLevel.Fatal, alert);
   }
 
   #throwIfFailed(): void {
@@ -336,6 +377,8 @@ export class ClientConnection {
     return {
       config: this.config,
       sendHandshake: (raw) => {
+        // Every caller passes one message; a Finished body is its verify_data (4-byte header).
+        if (raw[0] === HandshakeType.Finished) this.#finished = raw.slice(4);
         for (const rec of this.#write.sealAll(ContentType.Handshake, raw)) this.#outgoing.push(rec);
       },
       sendWarningAlert: (description) => this.#sendAlert(AlertLevel.Warning, description),
@@ -368,6 +411,10 @@ export class ClientConnection {
         const line = `${label} ${toHex(this.#clientRandom)} ${toHex(secret)}`;
         this.#events.push({ type: 'keyLog', entry: { label, clientRandom: this.#clientRandom, secret: secret.slice(), line } });
       },
+      noteKeyUpdateSent: () => {
+        this.#silentSinceKeyUpdate = true;
+      },
+      silentSinceKeyUpdate: () => this.#silentSinceKeyUpdate,
       setNegotiated: (params) => {
         this.#negotiated = params;
       },
@@ -380,12 +427,9 @@ export class ClientConnection {
   }
 }
 
+/** Messages after which the server waits for us: ServerHelloDone (RFC 5246 §7.4.5) and HelloRetryRequest (RFC 8446 §4.1.4). */
+function endsServerFlight(msg: HandshakeMessage): boolean {
+  return msg.type === HandshakeType.ServerHelloDone || (msg.type === HandshakeType.ServerHello && msg.isHelloRetryRequest);
+}
+
 const CCS_BODY = /* @__PURE__ */ new Uint8Array([1]);
-/** Consecutive empty application-data records tolerated (rustls/Go use similar small caps). */
-const MAX_EMPTY_RECORDS = 32;
-/** KeyUpdates tolerated between two application data records. */
-const MAX_KEY_UPDATES = 32;
-/** Warning alerts tolerated over a TLS 1.2 connection's life. */
-const MAX_WARNING_ALERTS = 4;
-/** TLS 1.3 dummy ChangeCipherSpec records tolerated (one per handshake; two allow one after an HRR and one after the ServerHello). */
-const MAX_COMPAT_CCS = 2;

@@ -101,3 +101,15 @@ export interface NegotiatedParameters {
   /** The scheme of our CertificateVerify, when we sent one in this handshake. */
   readonly clientSignatureScheme?: SignatureScheme | undefined;
 }
+
+/**
+ * A copy of `data` whose secret (PSK or master secret), ticket, session ID and certificates are
+ * the copy's own. Whoever takes resumption data into long-lived state (the engine when a session
+ * is offered) copies it: the giver (e.g. a reference-counted Session) may wipe its bytes at any
+ * time after the hand-over, and only the owner of a buffer may wipe it.
+ */
+export function copyResumptionData(data: ResumptionData): ResumptionData {
+  const peerCertificates = data.peerCertificates.map((c) => c.slice());
+  if (data.version === 'TLSv1.3') return { ...data, psk: data.psk.slice(), ticket: data.ticket.slice(), peerCertificates };
+  return { ...data, masterSecret: data.masterSecret.slice(), sessionId: data.sessionId.slice(), ticket: data.ticket?.slice(), peerCertificates };
+}

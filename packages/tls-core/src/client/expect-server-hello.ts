@@ -6,7 +6,7 @@
  * @module
  */
 import { equalBytes } from '../codec/bytes.ts';
-import { PeerIncompatible, PeerMisbehaved } from '../errors.ts';
+import { PeerIncompatible, PeerMisbehaved, UsageError } from '../errors.ts';
 import { generateKeyShare, type KeyShare } from '../crypto/key-exchange.ts';
 import type { KeyShareReserve } from '../crypto/key-share-reserve.ts';
 import { tls12SuiteById, tls13SuiteById, type Tls13Suite } from '../crypto/suites.ts';
@@ -83,7 +83,7 @@ export function startHandshake(io: HandshakeIo, sniName: string | undefined, opt
   // answer, which needs no share (config.emptyKeyShareWhenResumingTls12).
   const sendShares = offers13 && !(tls12Session !== undefined && ticket === undefined && config.emptyKeyShareWhenResumingTls12);
   const reserve = options.keyShareReserve;
-  const keyShares = sendShares ? config.keyShareGroups.map((g) => (reserve === undefined ? generateKeyShare(g) : reserve.take(g))) : [];
+  const keyShares = sendShares ? config.keyShareGroups.map((g) => (reserve === undefined ? generateKeyShare(g, config.randomBytes) : reserve.take(g, config.randomBytes))) : [];
   const ctx: HelloContext = {
     config,
     serverName: sniName,
@@ -133,7 +133,8 @@ export class ExpectServerHello implements ClientState {
       io.setVersion('tls12');
       return startTls12(io, this.#ctx, suite, sh, this.#transcript instanceof TranscriptBuffer ? this.#transcript : undefined);
     }
-    // TLS 1.3 from here.
+    // TLS 1.3 from here. RFC 8446 §4.1.3: legacy_version is 0x0303 (the version is in supported_versions).
+    if (sh.legacyVersion !== ProtocolVersion.TLSv1_2) throw new PeerMisbehaved('BadLegacyVersion', `0x${sh.legacyVersion.toString(16)}`);
     if (!equalBytes(sh.legacySessionIdEcho, this.#ctx.sessionId)) throw new PeerMisbehaved('SessionIdMismatch');
     if (sh.legacyCompressionMethod !== 0) throw new PeerMisbehaved('NonZeroCompression');
     const suite = tls13SuiteById(sh.cipherSuite);
@@ -161,7 +162,7 @@ export class ExpectServerHello implements ClientState {
       // The group must be one we support, and one we did not already send a share for.
       if (!this.#ctx.config.groups.includes(group)) throw new PeerMisbehaved('SelectedUnofferedGroup', `0x${group.toString(16)}`);
       if (this.#keyShares.some((k) => k.group === group)) throw new PeerMisbehaved('IllegalHelloRetryRequestWithOfferedGroup');
-      keyShares = [generateKeyShare(group)];
+      keyShares = [generateKeyShare(group, this.#ctx.config.randomBytes)];
     } else if (cookie === undefined) {
       // An HRR that would not change the ClientHello.
       throw new PeerMisbehaved('IllegalHelloRetryRequestWithNoChanges');
@@ -177,7 +178,15 @@ export class ExpectServerHello implements ClientState {
       io.sendChangeCipherSpec();
       ctx = { ...ctx, sentCompatCcs: true };
     }
-    const hello = sendClientHello(io, ctx, keyShares, cookie?.cookie, (prefix) => transcript.hashWith(prefix));
+    let hello: BuiltClientHello;
+    try {
+      hello = sendClientHello(io, ctx, keyShares, cookie?.cookie, (prefix) => transcript.hashWith(prefix));
+    } catch (e) {
+      // The first ClientHello encoded; only the HRR's cookie (up to 2^16 - 1 bytes) and selected
+      // group changed, so a second one too long for its extensions<..2^16-1> is the HRR's doing.
+      if (e instanceof UsageError) throw new PeerMisbehaved('IllegalHelloRetryRequest', `the ClientHello it asks for cannot be encoded (${e.message})`);
+      throw e;
+    }
     transcript.add(hello.encoded);
     return new ExpectServerHello({ ...ctx, offeredExtensions: hello.offeredExtensions }, keyShares, transcript, suite);
   }

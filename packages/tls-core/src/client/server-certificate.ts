@@ -101,6 +101,7 @@ export function authenticateServer(config: ClientConfig, hostname: string | unde
     if (extend !== undefined) runVerifier(extend, { chain, hostname, leafSpki: verifiedLeaf.subjectPublicKeyInfo, now: config.now() });
   } catch (e) {
     if (!(e instanceof TlsError)) throw e;
+    if (e instanceof InvalidCertificate) e.peerCertificates ??= chain;
     if (config.verifyCertificates) throw e;
     error = e;
     const extend = config.verifyServerCertificate;
@@ -125,6 +126,9 @@ export function authenticateServer(config: ClientConfig, hostname: string | unde
       issuer = undefined;
     }
   }
+  // The leaf's keyUsage governs what its key may sign, whether or not the chain was trusted
+  // (RFC 5280 §4.2.1.3): every key exchange puretls negotiates is signed.
+  if (leaf.keyUsage !== undefined && !leaf.keyUsage.digitalSignature) throw new InvalidCertificate('WrongKeyUsage', 'keyUsage lacks digitalSignature');
   return { leafKey: reusableEndEntityKey(leaf.subjectPublicKeyInfo, leaf.publicKey), error, leaf, issuer };
 }
 
@@ -140,7 +144,7 @@ function builtInVerification(config: ClientConfig, hostname: string | undefined,
   });
   if (custom !== undefined && hostname !== undefined) {
     const refusal = custom(hostname, chain[0]!);
-    if (refusal !== undefined) throw new InvalidCertificate('NotValidForName', refusal.message);
+    if (refusal !== undefined) throw new InvalidCertificate('NotValidForName', refusal.message, refusal);
   }
   return verified;
 }

@@ -37,6 +37,14 @@ export interface HandshakeIo {
   emit(event: ClientEvent): void;
   /** Emit an NSS key log line for `secret` (a no-op unless the config enables key logging). */
   keyLog(label: string, secret: Uint8Array): void;
+  /** TLS 1.3: a KeyUpdate was sent (our write keys moved on). */
+  noteKeyUpdateSent(): void;
+  /**
+   * TLS 1.3: true when we sent no application data since our last KeyUpdate: a peer's
+   * update_requested then needs no answer (RFC 8446 §4.6.3: "multiple KeyUpdates while it is
+   * silent" get "a single update").
+   */
+  silentSinceKeyUpdate(): boolean;
   /** Record what was negotiated (called once, when the handshake completes). */
   setNegotiated(params: NegotiatedParameters): void;
 }

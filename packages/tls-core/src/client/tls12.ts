@@ -20,7 +20,7 @@ import { checkExtensionsAllowed, findExtension, hasExtension } from '../wire/ext
 import { encodeHandshake, type HandshakeMessage } from '../wire/handshake.ts';
 import type { ServerHello } from '../wire/server-hello.ts';
 import { serverEcdhParams } from '../wire/server-key-exchange.ts';
-import { AlertDescription, EcPointFormat, ExtensionType, HandshakeType, ProtocolVersion } from '../wire/enums.ts';
+import { AlertDescription, EcPointFormat, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion } from '../wire/enums.ts';
 import type { HelloContext } from './expect-server-hello.ts';
 import { applyOcspPolicy, authenticateServer, type OcspStatus, type ServerAuthentication } from './server-certificate.ts';
 import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
@@ -89,7 +89,11 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
   const mayAuthenticate = hello.config.clientCredentials.length > 0 || hello.config.selectClientCredential !== undefined;
   const transcript = buffer.startHash(suite.prfHash, mayAuthenticate).add(sh.raw);
   const session = hello.offeredTls12Session;
-  const resumed = session !== undefined && sh.legacySessionIdEcho.length > 0 && equalBytes(sh.legacySessionIdEcho, hello.sessionId);
+  const echoed = sh.legacySessionIdEcho.length > 0 && equalBytes(sh.legacySessionIdEcho, hello.sessionId);
+  // Our session ID without a TLS 1.2 session offered is the TLS 1.3 compatibility ID (RFC 8446
+  // Appendix D.4): a server "resuming" it resumes a session that never existed.
+  if (echoed && session === undefined) throw new PeerMisbehaved('ServerEchoedCompatibilitySessionId');
+  const resumed = session !== undefined && echoed;
   const p: Tls12Progress = {
     hello,
     suite,
@@ -115,7 +119,8 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
   // RFC 5246 §7.4.1.3: a resumed session keeps its cipher suite. RFC 7627 §5.3: and its EMS status.
   if (session.suite !== suite.id) throw new PeerMisbehaved('SelectedUnofferedCipherSuite', 'resumed session with another suite');
   if (session.extendedMasterSecret !== ems) throw new PeerMisbehaved('MissingExtendedMasterSecret', 'resumption changed the extended master secret');
-  const secrets = deriveSecrets(p, session.masterSecret);
+  // The handshake's own copy: the offered session's bytes stay with whoever offered them.
+  const secrets = deriveSecrets(p, session.masterSecret.slice());
   io.keyLog('CLIENT_RANDOM', secrets.master);
   return p.expectTicket ? new ExpectNewSessionTicket12(p, transcript, secrets) : new ExpectChangeCipherSpec12(p, transcript, secrets);
 }
@@ -158,7 +163,12 @@ export class ExpectCertificate12 extends Tls12HandshakeState {
     if (msg.version !== 'tls12') throw new InvalidMessage('BadValue', 'Certificate form');
     if (msg.certificates.length === 0) throw new PeerMisbehaved('EmptyCertificateChain');
     const chain = msg.certificates.map((c) => c.slice());
-    const auth = authenticateServer(this.p.hello.config, this.p.hello.verifyHostname, chain);
+    const config = this.p.hello.config;
+    const auth = authenticateServer(config, this.p.hello.verifyHostname, chain);
+    // RFC 8422 §5.1: the server must respect the curves we offered, for its certificate too
+    // (in TLS 1.2 the signature scheme does not bind the curve, unlike TLS 1.3 §4.2.3).
+    const key = auth.leafKey;
+    if (key.kind === 'ec' && !config.groups.includes(CURVE_GROUP[key.curve])) throw new PeerMisbehaved('CertificateCurveNotOffered', key.curve);
     this.transcript.add(msg.raw);
     return new ExpectServerKeyExchange({ ...this.p, peerCertificates: chain, auth }, this.transcript);
   }
@@ -200,7 +210,7 @@ export class ExpectServerKeyExchange extends Tls12HandshakeState {
       throw new PeerMisbehaved('SelectedUnofferedSignatureScheme', `0x${msg.scheme.toString(16)}`);
     const signed = concatBytes(hello.clientRandom, this.p.serverRandom, serverEcdhParams(msg));
     if (!verifySignature(alg, key, signed, msg.signature)) throw new PeerMisbehaved('BadServerKeyExchangeSignature');
-    const share = generateKeyShare(msg.group);
+    const share = generateKeyShare(msg.group, config.randomBytes);
     const preMaster = share.computeSharedSecret(msg.publicPoint);
     this.transcript.add(msg.raw);
     return new ExpectServerHelloDone({ ...this.p, group: msg.group, signatureScheme: msg.scheme }, this.transcript, share.publicKey, preMaster);
@@ -376,7 +386,7 @@ function deriveSecrets(p: Tls12Progress, master: Uint8Array): Tls12Secrets {
 /** The resumable state after a completed handshake, if the server offered any way to resume. */
 function resumableSession(p: Tls12Progress, master: Uint8Array): Tls12SessionData | undefined {
   const previous = p.resumed ? p.hello.offeredTls12Session : undefined;
-  const ticket = p.newTicket?.ticket ?? previous?.ticket;
+  const ticket = p.newTicket?.ticket ?? previous?.ticket?.slice();
   if (ticket === undefined && p.sessionId.length === 0) return undefined;
   return {
     version: 'TLSv1.2',
@@ -409,5 +419,7 @@ function chooseTls12Credential(config: ClientConfig, cr: CertificateRequest12): 
 
 /** OpenSSL's default for sessions without a lifetime hint (SSL_CTX default timeout, 300 s for TLS 1.2 in s_client terms is 7200 in 3.0). */
 const DEFAULT_TLS12_SESSION_LIFETIME_S = 7200;
+/** The supported_groups entry naming each certificate curve (RFC 8422 §5.1.1). */
+const CURVE_GROUP = { 'P-256': NamedGroup.secp256r1, 'P-384': NamedGroup.secp384r1 } as const;
 /** RFC 5705 §4: labels the TLS 1.2 handshake itself uses. */
 const RESERVED_EXPORTER_LABELS = new Set(['client finished', 'server finished', 'master secret', 'key expansion', 'extended master secret']);

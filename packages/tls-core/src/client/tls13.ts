@@ -27,6 +27,7 @@ import { ExtensionType, HandshakeType, KeyUpdateRequest, ProtocolVersion } from 
 import type { HelloContext } from './expect-server-hello.ts';
 import { MAX_TICKET_LIFETIME_S } from './expect-server-hello.ts';
 import { applyOcspPolicy, authenticateServer, verifyTls13CertificateVerify, type OcspStatus, type ServerAuthentication } from './server-certificate.ts';
+import { LIMITS } from '../limits.ts';
 import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
 import { selectedAlpn } from './hello.ts';
 import type { ClientConfig } from './config.ts';
@@ -316,6 +317,8 @@ export class ExpectTraffic implements ClientState {
   readonly #handshakeTranscript: Transcript | undefined;
   #secrets: TrafficSecrets;
   readonly #usedContexts = new Set<string>();
+  /** NewSessionTickets turned into sessions so far (at most LIMITS.sessionTickets). */
+  #tickets = 0;
 
   constructor(p: Tls13Progress, handshakeTranscript: Transcript | undefined, secrets: TrafficSecrets) {
     this.#p = p;
@@ -329,12 +332,13 @@ export class ExpectTraffic implements ClientState {
     if (msg.type === HandshakeType.KeyUpdate) {
       if (msg.request !== KeyUpdateRequest.UpdateNotRequested && msg.request !== KeyUpdateRequest.UpdateRequested)
         throw new PeerMisbehaved('IllegalKeyUpdateRequest');
-      // RFC 8446 §4.6.3: switch our read keys; if asked, answer with our own KeyUpdate first.
+      // RFC 8446 §4.6.3: switch our read keys; if asked, answer with our own KeyUpdate, unless we
+      // already sent one and no data since ("multiple KeyUpdates while it is silent" get one update).
       const server = nextApplicationTrafficSecret(this.#p.suite.hash, this.#secrets.server);
       this.#secrets = { ...this.#secrets, server };
       io.installTls13ReadKeys(deriveTrafficKeys(this.#p.suite, server));
       io.emit({ type: 'keyUpdate', direction: 'received', updateRequested: msg.request === KeyUpdateRequest.UpdateRequested });
-      if (msg.request === KeyUpdateRequest.UpdateRequested) this.sendKeyUpdate(io, false);
+      if (msg.request === KeyUpdateRequest.UpdateRequested && !io.silentSinceKeyUpdate()) this.sendKeyUpdate(io, false);
       return this;
     }
     if (msg.version !== 'tls13') throw new InvalidMessage('BadValue', 'NewSessionTicket form');
@@ -342,6 +346,10 @@ export class ExpectTraffic implements ClientState {
     if (msg.lifetime > MAX_TICKET_LIFETIME_S) throw new PeerMisbehaved('IllegalTicketLifetime');
     checkExtensionsAllowed(msg.extensions, 'NST');
     if (msg.lifetime === 0) return this;
+    // A client may ignore tickets (§4.6.1): past the cap they are checked and dropped, so a ticket
+    // flood costs decoding only, not a PSK derivation and a session each.
+    if (this.#tickets >= LIMITS.sessionTickets) return this;
+    this.#tickets++;
     const early = findExtension(msg.extensions, ExtensionType.EarlyData);
     const hello = this.#p.hello;
     io.emit({
@@ -397,6 +405,7 @@ export class ExpectTraffic implements ClientState {
     const client = nextApplicationTrafficSecret(this.#p.suite.hash, this.#secrets.client);
     this.#secrets = { ...this.#secrets, client };
     io.installTls13WriteKeys(deriveTrafficKeys(this.#p.suite, client));
+    io.noteKeyUpdateSent();
     io.emit({ type: 'keyUpdate', direction: 'sent', updateRequested: requestPeerUpdate });
   }
 

@@ -14,7 +14,7 @@
  */
 import { PeerMisbehaved, UsageError } from '../errors.ts';
 import { NamedGroup } from '../wire/enums.ts';
-import { curves, randomBytes } from './noble.ts';
+import { curves, defaultRandomBytes, withRandomness, x25519PublicKey, type RandomBytes } from './noble.ts';
 
 /** One side of an ephemeral key exchange: our public value plus the ability to finish the exchange. */
 export interface KeyShare {
@@ -52,41 +52,44 @@ export function keyShareLength(group: NamedGroup): number | undefined {
 }
 
 /**
- * Generate a fresh ephemeral key share.
- * @throws UsageError for a group this module does not implement
+ * Generate a fresh ephemeral key share. Every random byte (the private key, and the scalar
+ * blinding of the NIST multiplications, now and in {@link KeyShare.computeSharedSecret}) comes
+ * from `randomBytes`: the engine passes its config's.
+ * @param randomBytes the randomness source (default: Web Crypto, see noble.ts `defaultRandomBytes`)
+ * @throws UsageError for a group this module does not implement, or no randomness in this runtime
  */
-export function generateKeyShare(group: NamedGroup): KeyShare {
-  if (group === NamedGroup.x25519) return x25519Share(randomBytes(X25519_LENGTH));
+export function generateKeyShare(group: NamedGroup, randomBytes: RandomBytes = defaultRandomBytes): KeyShare {
+  if (group === NamedGroup.x25519) return x25519Share(randomBytes(X25519_LENGTH), randomBytes);
   const nist = NIST[group];
   if (nist === undefined) throw new UsageError(`unsupported key exchange group 0x${group.toString(16)}`);
   // FIPS 186-5 A.4.1-style: reduce a seed at least 64 bits longer than n (noble's mapHashToField).
   const seed = randomBytes(nist.curve.lengths.seed ?? nist.fieldLength + 16);
-  return nistShare(group, nist, nist.curve.utils.randomSecretKey(seed));
+  return nistShare(group, nist, nist.curve.utils.randomSecretKey(seed), randomBytes);
 }
 
 /**
  * Build a key share from a known private key (known-answer tests, e.g. the fixed X25519 keys of
  * RFC 8448). X25519: any 32 bytes (clamped per RFC 7748 §5). NIST: a big-endian scalar of exactly
- * the field length (32 / 48 bytes) in [1, n-1].
+ * the field length (32 / 48 bytes) in [1, n-1]; `randomBytes` feeds the scalar blinding only.
  * @throws UsageError for an unsupported group or an invalid private key
  */
-export function keyShareFromPrivateKey(group: NamedGroup, privateKey: Uint8Array): KeyShare {
+export function keyShareFromPrivateKey(group: NamedGroup, privateKey: Uint8Array, randomBytes: RandomBytes = defaultRandomBytes): KeyShare {
   if (group === NamedGroup.x25519) {
     if (privateKey.length !== X25519_LENGTH) throw new UsageError('X25519 private key must be 32 bytes');
-    return x25519Share(privateKey.slice());
+    return x25519Share(privateKey.slice(), randomBytes);
   }
   const nist = NIST[group];
   if (nist === undefined) throw new UsageError(`unsupported key exchange group 0x${group.toString(16)}`);
   if (privateKey.length !== nist.fieldLength || !nist.curve.utils.isValidSecretKey(privateKey))
     throw new UsageError(`invalid ${nist.name} private key`);
-  return nistShare(group, nist, privateKey.slice());
+  return nistShare(group, nist, privateKey.slice(), randomBytes);
 }
 
-function x25519Share(privateKey: Uint8Array): KeyShare {
+function x25519Share(privateKey: Uint8Array, randomBytes: RandomBytes): KeyShare {
   const x25519 = curves.x25519;
   return {
     group: NamedGroup.x25519,
-    publicKey: x25519.getPublicKey(privateKey),
+    publicKey: x25519PublicKey(privateKey, randomBytes),
     computeSharedSecret(peerPublic) {
       if (peerPublic.length !== X25519_LENGTH) throw invalidShare(`X25519 public value of ${peerPublic.length} bytes`);
       let shared: Uint8Array;
@@ -103,14 +106,14 @@ function x25519Share(privateKey: Uint8Array): KeyShare {
   };
 }
 
-function nistShare(group: NamedGroup, nist: NistGroup, privateKey: Uint8Array): KeyShare {
+function nistShare(group: NamedGroup, nist: NistGroup, privateKey: Uint8Array, randomBytes: RandomBytes): KeyShare {
   const { curve, fieldLength, name } = nist;
   const pointLength = 1 + 2 * fieldLength;
   let publicKey: Uint8Array | undefined;
   return {
     group,
     get publicKey() {
-      return (publicKey ??= curve.getPublicKey(privateKey, false));
+      return (publicKey ??= withRandomness(randomBytes, () => curve.getPublicKey(privateKey, false)));
     },
     computeSharedSecret(peerPublic) {
       // RFC 8446 §4.2.8.2: UncompressedPointRepresentation only; legacy_form 4.
@@ -120,7 +123,7 @@ function nistShare(group: NamedGroup, nist: NistGroup, privateKey: Uint8Array): 
       try {
         // Point decoding checks the coordinates are field elements and that the point is on the curve
         // (cofactor 1, so on-curve means in the prime-order group; the identity has no 04 encoding).
-        shared = curve.getSharedSecret(privateKey, peerPublic, true);
+        shared = withRandomness(randomBytes, () => curve.getSharedSecret(privateKey, peerPublic, true));
       } catch {
         throw invalidShare(`${name} public value is not on the curve`);
       }

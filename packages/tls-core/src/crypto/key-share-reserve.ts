@@ -19,37 +19,40 @@
  */
 import type { NamedGroup } from '../wire/enums.ts';
 import { generateKeyShare, type KeyShare } from './key-exchange.ts';
+import { defaultRandomBytes, type RandomBytes } from './noble.ts';
 
 export class KeyShareReserve {
   /** One ready share per group. */
   readonly #ready = new Map<NamedGroup, KeyShare>();
-  /** Groups taken since the last refill, in the order they were taken. */
-  readonly #wanted = new Set<NamedGroup>();
-  readonly #generate: (group: NamedGroup) => KeyShare;
+  /** Groups taken since the last refill, in the order they were taken, with the randomness of the taker. */
+  readonly #wanted = new Map<NamedGroup, RandomBytes>();
+  readonly #generate: (group: NamedGroup, randomBytes: RandomBytes) => KeyShare;
 
   /** @param generate how a share is made (tests count calls); default {@link generateKeyShare} */
-  constructor(generate: (group: NamedGroup) => KeyShare = generateKeyShare) {
+  constructor(generate: (group: NamedGroup, randomBytes: RandomBytes) => KeyShare = generateKeyShare) {
     this.#generate = generate;
   }
 
   /**
    * A share for `group` that no one else will ever get: the ready one if there is one (it is
-   * removed), else a fresh one. Either way the group is marked for the next {@link refill}.
+   * removed), else a fresh one from `randomBytes`. Either way the group is marked for the next
+   * {@link refill}, which makes its share from the same `randomBytes` (the taker's config's: no
+   * randomness but the caller's is ever used).
    * @throws UsageError for a group the key exchange module does not implement
    */
-  take(group: NamedGroup): KeyShare {
-    this.#wanted.add(group);
+  take(group: NamedGroup, randomBytes: RandomBytes = defaultRandomBytes): KeyShare {
+    this.#wanted.set(group, randomBytes);
     const ready = this.#ready.get(group);
     if (ready !== undefined) {
       this.#ready.delete(group);
       return ready;
     }
-    return this.#generate(group);
+    return this.#generate(group, randomBytes);
   }
 
   /** True when {@link refill} has work to do. */
   get needsRefill(): boolean {
-    for (const group of this.#wanted) if (!this.#ready.has(group)) return true;
+    for (const group of this.#wanted.keys()) if (!this.#ready.has(group)) return true;
     return false;
   }
 
@@ -59,9 +62,9 @@ export class KeyShareReserve {
    */
   refill(): number {
     let made = 0;
-    for (const group of this.#wanted) {
+    for (const [group, randomBytes] of this.#wanted) {
       if (this.#ready.has(group)) continue;
-      this.#ready.set(group, this.#generate(group));
+      this.#ready.set(group, this.#generate(group, randomBytes));
       made++;
     }
     this.#wanted.clear();

@@ -1,8 +1,16 @@
 /**
  * The only module in puretls that imports `@noble/*`: hashes (FIPS 180-4), HMAC (RFC 2104),
  * HKDF (RFC 5869), AEADs (AES-GCM per NIST SP 800-38D, ChaCha20-Poly1305 per RFC 8439),
- * X25519 (RFC 7748), NIST P-256/P-384 (FIPS 186-5) and Ed25519 (RFC 8032), plus randomness
- * from `crypto.getRandomValues`.
+ * X25519 (RFC 7748), NIST P-256/P-384 (FIPS 186-5, SEC 2 §2.4.2 / §2.5.1 parameters) and
+ * Ed25519 (RFC 8032), plus the default randomness source.
+ *
+ * No implicit globals (docs/embedding.md): every random byte the engine uses comes from a
+ * {@link RandomBytes} function the caller passes (the config's `randomBytes`). That includes the
+ * scalar blinding noble applies to secret scalars: P-256/P-384 are built here on noble's
+ * `weierstrass`/`ecdsa`, and the X25519 fixed-base multiply on an edwards25519 point type of our
+ * own, each with a blinding source that is the caller's function for the duration of one
+ * {@link withRandomness} call, and that refuses (noble fails closed) outside one. Only
+ * {@link defaultRandomBytes} looks at `globalThis.crypto`, and only when called.
  *
  * Everything above this module speaks in puretls types (named hashes, typed errors). Replacing
  * the crypto backend means replacing this file only.
@@ -11,12 +19,13 @@
 import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519 as nobleEd25519, x25519 as nobleX25519 } from '@noble/curves/ed25519.js';
-import { p256 as nobleP256, p384 as nobleP384 } from '@noble/curves/nist.js';
+import { edwards } from '@noble/curves/abstract/edwards.js';
+import { ecdsa, weierstrass } from '@noble/curves/abstract/weierstrass.js';
 import { expand as hkdfExpandRaw, extract as hkdfExtractRaw } from '@noble/hashes/hkdf.js';
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha1 as nobleSha1 } from '@noble/hashes/legacy.js';
 import { sha256 as nobleSha256, sha384 as nobleSha384, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
-import { CryptoError, DecryptError } from '../errors.ts';
+import { CryptoError, DecryptError, UsageError } from '../errors.ts';
 
 /** A running hash whose state can be copied (the transcript needs hash-so-far many times). */
 export interface IncrementalHash {
@@ -159,12 +168,133 @@ export function createAead(algorithm: AeadAlgorithm, key: Uint8Array): Aead {
   };
 }
 
-/** Cryptographically secure random bytes from `crypto.getRandomValues` (Web Crypto, present in every target runtime). */
-export function randomBytes(n: number): Uint8Array {
+/** A source of cryptographically secure random bytes: returns exactly `n` fresh bytes. */
+export type RandomBytes = (n: number) => Uint8Array;
+
+/**
+ * The default {@link RandomBytes}: `globalThis.crypto.getRandomValues` (Web Crypto), looked up at
+ * each call, so importing puretls never touches it.
+ * @throws UsageError when the host has no `crypto.getRandomValues` (QuickJS, some sandboxes):
+ *   such hosts pass `randomBytes` to `createClientConfig` / `new Context`
+ */
+export function defaultRandomBytes(n: number): Uint8Array {
+  const webCrypto = (globalThis as { crypto?: { getRandomValues?: unknown } }).crypto;
+  const getRandomValues = webCrypto?.getRandomValues;
+  if (typeof getRandomValues !== 'function')
+    throw new UsageError(
+      'this runtime has no globalThis.crypto.getRandomValues: pass randomBytes: (n) => Uint8Array (n cryptographically secure random bytes) to createClientConfig() or new Context()',
+    );
   const out = new Uint8Array(n);
-  for (let off = 0; off < n; off += 65536) crypto.getRandomValues(out.subarray(off, Math.min(n, off + 65536)));
+  for (let off = 0; off < n; off += 65536) getRandomValues.call(webCrypto, out.subarray(off, Math.min(n, off + 65536)));
   return out;
 }
+
+/**
+ * Run `fn` with `randomBytes` as the source of noble's scalar blinding for P-256/P-384 (the only
+ * noble code that draws randomness on its own). Synchronous, so no other call can interleave.
+ */
+export function withRandomness<T>(randomBytes: RandomBytes, fn: () => T): T {
+  const previous = blindingSource;
+  blindingSource = randomBytes;
+  try {
+    return fn();
+  } finally {
+    blindingSource = previous;
+  }
+}
+
+let blindingSource: RandomBytes | undefined;
+
+function blindingBytes(n = 32): Uint8Array<ArrayBuffer> {
+  // noble validates the result and throws on anything but n bytes: a secret multiply outside
+  // withRandomness() fails closed instead of reaching for a global.
+  if (blindingSource === undefined) throw new CryptoError('P-256/P-384 secret scalar used outside withRandomness()');
+  return blindingSource(n) as Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * Build a NIST curve whose blinding draws from {@link blindingBytes}. noble probes the source once
+ * at construction (to decide whether blinding is possible at all): the probe gets zeros, which
+ * are never used for anything; later multiplies get the caller's bytes.
+ */
+function nistCurve(params: NistParams, hash: Parameters<typeof ecdsa>[1]) {
+  blindingSource = (n) => new Uint8Array(n);
+  try {
+    return ecdsa(weierstrass(params, { randomBytes: blindingBytes }), hash, { randomBytes: blindingBytes });
+  } finally {
+    blindingSource = undefined;
+  }
+}
+
+interface NistParams {
+  readonly p: bigint;
+  readonly n: bigint;
+  readonly h: bigint;
+  readonly a: bigint;
+  readonly b: bigint;
+  readonly Gx: bigint;
+  readonly Gy: bigint;
+}
+
+/** secp256r1 (SEC 2 v2 §2.4.2, FIPS 186-5 / SP 800-186 §3.2.1.3). */
+const P256_PARAMS: NistParams = {
+  p: 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn,
+  n: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+  h: 1n,
+  a: 0xffffffff00000001000000000000000000000000fffffffffffffffffffffffcn,
+  b: 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn,
+  Gx: 0x6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296n,
+  Gy: 0x4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5n,
+};
+
+/** secp384r1 (SEC 2 v2 §2.5.1, FIPS 186-5 / SP 800-186 §3.2.1.4). */
+const P384_PARAMS: NistParams = {
+  p: 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffffn,
+  n: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+  h: 1n,
+  a: 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000fffffffcn,
+  b: 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn,
+  Gx: 0xaa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a385502f25dbf55296c3a545e3872760ab7n,
+  Gy: 0x3617de4a96262c6f5d9e98bf9292dc29f8f41dbd289a147ce9da3113b5f0b8c00a60b1ce1d7e819d7a431d7c90ea0e5fn,
+};
+
+/**
+ * The X25519 public key of `privateKey` (RFC 7748 §5, §6.1: X25519(k, 9)), computed as noble's
+ * own x25519 does (the fixed-base multiply on the birationally equivalent edwards25519, u =
+ * (Z+Y)/(Z-Y)) but with the blinding drawn from `randomBytes`. noble's exported x25519 would
+ * draw it from `globalThis.crypto`. Shared secrets use noble's Montgomery ladder, which draws
+ * nothing.
+ */
+export function x25519PublicKey(privateKey: Uint8Array, randomBytes: RandomBytes): Uint8Array {
+  const { Fp, Fn, BASE } = ed25519Blinded;
+  // RFC 7748 §5 decodeScalar25519: clear bits 0-2 and 255, set bit 254; little-endian.
+  const k = privateKey.slice(0, 32);
+  k[0]! &= 248;
+  k[31]! &= 127;
+  k[31]! |= 64;
+  let scalar = 0n;
+  for (let i = 31; i >= 0; i--) scalar = (scalar << 8n) | BigInt(k[i]!);
+  k.fill(0);
+  // B has prime order n, so [k]B = [k mod n]B; k mod n = 0 (never for a clamped key in practice)
+  // would be the identity, whose u-coordinate X25519 maps to 0: refuse it like the ladder does.
+  const reduced = Fn.create(scalar);
+  if (reduced === 0n) throw new CryptoError('X25519 private key is a multiple of the group order');
+  const p = withRandomness(randomBytes, () => BASE.multiply(reduced));
+  return Fp.toBytes(Fp.div(Fp.add(p.Z, p.Y), Fp.sub(p.Z, p.Y)));
+}
+
+/** edwards25519 (RFC 7748 §4.1), our instance: only the base point is ever multiplied. */
+const ed25519Blinded = /* @__PURE__ */ (() => {
+  blindingSource = (n) => new Uint8Array(n);
+  try {
+    return edwards(nobleEd25519.Point.CURVE(), { randomBytes: blindingBytes });
+  } finally {
+    blindingSource = undefined;
+  }
+})();
+
+const nobleP256 = /* @__PURE__ */ nistCurve(P256_PARAMS, nobleSha256);
+const nobleP384 = /* @__PURE__ */ nistCurve(P384_PARAMS, nobleSha384);
 
 /** Raw curve objects for the key-exchange and signature modules beside this file. Not exported from the package. */
 export const curves = { x25519: nobleX25519, ed25519: nobleEd25519, p256: nobleP256, p384: nobleP384 } as const;

@@ -64,7 +64,10 @@ export function prepareVerificationKey<K extends PublicKey>(key: K, options?: { 
   try {
     const point = curveOf(key).Point.fromBytes(key.point);
     point.assertValidity();
-    PREPARED_EC_KEYS.set(key, point.precompute(options?.windowBits ?? PREPARED_WINDOW_BITS, false));
+    // Public scalars only: set the window lazily and build the table with the variable-time
+    // multiply that verification uses (noble's eager precompute runs a blinded secret multiply).
+    point.precompute(options?.windowBits ?? PREPARED_WINDOW_BITS, true).multiplyUnsafe(3n);
+    PREPARED_EC_KEYS.set(key, point);
   } catch {
     // invalid key: leave it unprepared
   }

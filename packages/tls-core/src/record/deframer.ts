@@ -78,6 +78,15 @@ export class RecordDeframer {
     this.#offset = 0;
   }
 
+  /** Drop every buffered byte (after close_notify nothing more is parsed, RFC 8446 §6.1). */
+  clear(): void {
+    this.#input = EMPTY;
+    this.#offset = 0;
+    this.#partial = undefined;
+    this.#partialFilled = 0;
+    this.#headerFilled = 0;
+  }
+
   /**
    * The next complete record, or undefined when more bytes are needed.
    * @throws InappropriateMessage for an unknown content type, PeerMisbehaved('BadRecordVersion')

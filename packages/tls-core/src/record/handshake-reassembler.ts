@@ -10,6 +10,8 @@
  * @module
  */
 import { InvalidMessage, PeerMisbehaved, UsageError } from '../errors.ts';
+import { HANDSHAKE_HEADER_LENGTH } from '../wire/handshake.ts';
+import { HandshakeType, nameOf } from '../wire/enums.ts';
 
 /** One complete handshake message. */
 export interface ReassembledMessage {
@@ -20,59 +22,101 @@ export interface ReassembledMessage {
   readonly endsRecord: boolean;
 }
 
-/** Joins and splits handshake messages. */
+/** The largest body accepted for a message type (one number: the same for every type). */
+export type HandshakeLengthLimit = number | ((type: number) => number);
+
+/**
+ * Joins and splits handshake messages in time linear in the bytes pushed: each byte is copied
+ * once, into the message it belongs to. A message split across records gets one exactly-sized
+ * buffer as soon as its 4-byte header is in (after the length was checked against the limit);
+ * later fragments are copied into it. Nothing is re-copied per record.
+ */
 export class HandshakeReassembler {
-  readonly #maxMessageLength: number;
-  readonly #ready: ReassembledMessage[] = [];
-  #pending: Uint8Array = EMPTY;
+  readonly #limit: (type: number) => number;
+  #ready: ReassembledMessage[] = [];
+  #readIndex = 0;
+  /** Up to three bytes of a header still arriving. */
+  readonly #header = new Uint8Array(HANDSHAKE_HEADER_LENGTH);
+  #headerFilled = 0;
+  /** The message whose header is known and whose body is still arriving. */
+  #partial: Uint8Array | undefined;
+  #partialFilled = 0;
 
   /**
-   * @param maxMessageLength largest handshake body accepted (default 256 KiB, room for long
-   * certificate chains; Go uses the same for Certificate)
+   * @param maxMessageLength largest handshake body accepted: one number for every type (default
+   * 256 KiB), or a function of the message type (the connection passes limits.ts's table)
    */
-  constructor(maxMessageLength: number = DEFAULT_MAX_MESSAGE_LENGTH) {
-    if (!Number.isInteger(maxMessageLength) || maxMessageLength < 0 || maxMessageLength > 0xffffff)
-      throw new UsageError('handshake message limit out of range');
-    this.#maxMessageLength = maxMessageLength;
+  constructor(maxMessageLength: HandshakeLengthLimit = DEFAULT_MAX_MESSAGE_LENGTH) {
+    if (typeof maxMessageLength === 'number') {
+      if (!Number.isInteger(maxMessageLength) || maxMessageLength < 0 || maxMessageLength > 0xffffff)
+        throw new UsageError('handshake message limit out of range');
+      this.#limit = () => maxMessageLength;
+    } else {
+      this.#limit = maxMessageLength;
+    }
   }
 
   /** True when bytes of an unfinished message are buffered (a record boundary is not a message boundary). */
   get hasPartialMessage(): boolean {
-    return this.#pending.length > 0;
+    return this.#headerFilled > 0 || this.#partial !== undefined;
   }
 
   /** Whole messages waiting to be taken with {@link next}. */
   get readyCount(): number {
-    return this.#ready.length;
+    return this.#ready.length - this.#readIndex;
   }
 
   /**
    * Add the plaintext of one handshake record.
    * @throws PeerMisbehaved('EmptyHandshakeFragment') for an empty record (RFC 8446 §5.1)
-   * @throws InvalidMessage('TooLong') for a message above the limit
+   * @throws InvalidMessage('TooLong') for a message above the limit, as soon as its header is in
    */
   push(fragment: Uint8Array): void {
     // RFC 8446 §5.1: implementations MUST NOT send zero-length fragments of Handshake types.
     if (fragment.length === 0) throw new PeerMisbehaved('EmptyHandshakeFragment');
-    let data = fragment;
-    if (this.#pending.length > 0) {
-      data = new Uint8Array(this.#pending.length + fragment.length);
-      data.set(this.#pending);
-      data.set(fragment, this.#pending.length);
-    }
     let off = 0;
-    let last: number | undefined;
-    while (data.length - off >= HEADER_LENGTH) {
-      const bodyLength = (data[off + 1]! << 16) | (data[off + 2]! << 8) | data[off + 3]!;
-      if (bodyLength > this.#maxMessageLength) throw new InvalidMessage('TooLong', 'handshake message length');
-      const end = off + HEADER_LENGTH + bodyLength;
-      if (end > data.length) break;
-      last = this.#ready.push({ type: data[off]!, raw: data.slice(off, end), endsRecord: false }) - 1;
+    let last = -1;
+    while (off < fragment.length) {
+      if (this.#partial !== undefined) {
+        const partial = this.#partial;
+        const n = Math.min(partial.length - this.#partialFilled, fragment.length - off);
+        partial.set(fragment.subarray(off, off + n), this.#partialFilled);
+        this.#partialFilled += n;
+        off += n;
+        if (this.#partialFilled < partial.length) break;
+        this.#partial = undefined;
+        this.#partialFilled = 0;
+        last = this.#ready.push({ type: partial[0]!, raw: partial, endsRecord: false }) - 1;
+        continue;
+      }
+      if (this.#headerFilled > 0 || fragment.length - off < HANDSHAKE_HEADER_LENGTH) {
+        // A partial header can be checked only once all four bytes are in; nothing is trusted before.
+        const n = Math.min(HANDSHAKE_HEADER_LENGTH - this.#headerFilled, fragment.length - off);
+        this.#header.set(fragment.subarray(off, off + n), this.#headerFilled);
+        this.#headerFilled += n;
+        off += n;
+        if (this.#headerFilled < HANDSHAKE_HEADER_LENGTH) break;
+        this.#headerFilled = 0;
+        const total = HANDSHAKE_HEADER_LENGTH + this.#checkLength(this.#header, 0);
+        const message = new Uint8Array(total);
+        message.set(this.#header);
+        if (total === HANDSHAKE_HEADER_LENGTH) {
+          last = this.#ready.push({ type: message[0]!, raw: message, endsRecord: false }) - 1;
+        } else {
+          this.#partial = message;
+          this.#partialFilled = HANDSHAKE_HEADER_LENGTH;
+        }
+        continue;
+      }
+      const end = off + HANDSHAKE_HEADER_LENGTH + this.#checkLength(fragment, off);
+      if (end > fragment.length) {
+        this.#partial = new Uint8Array(end - off);
+        continue;
+      }
+      last = this.#ready.push({ type: fragment[off]!, raw: fragment.slice(off, end), endsRecord: false }) - 1;
       off = end;
     }
-    // A partial header can be checked only once all four bytes are in; nothing is trusted before.
-    this.#pending = off === data.length ? EMPTY : data.slice(off);
-    if (last !== undefined && this.#pending.length === 0) {
+    if (last >= 0 && !this.hasPartialMessage) {
       const m = this.#ready[last]!;
       this.#ready[last] = { type: m.type, raw: m.raw, endsRecord: true };
     }
@@ -80,10 +124,23 @@ export class HandshakeReassembler {
 
   /** The next complete message, or undefined. */
   next(): ReassembledMessage | undefined {
-    return this.#ready.shift();
+    if (this.#readIndex >= this.#ready.length) return undefined;
+    const m = this.#ready[this.#readIndex++];
+    if (this.#readIndex === this.#ready.length) {
+      this.#ready = [];
+      this.#readIndex = 0;
+    }
+    return m;
+  }
+
+  /** Validates the header at `bytes[at..at+4]` against the limit for its type and returns the body length. */
+  #checkLength(bytes: Uint8Array, at: number): number {
+    const type = bytes[at]!;
+    const length = (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
+    const limit = this.#limit(type);
+    if (length > limit) throw new InvalidMessage('TooLong', `${nameOf(HandshakeType, type, 2)} of ${length} bytes (limit ${limit})`);
+    return length;
   }
 }
 
-const HEADER_LENGTH = 4;
 const DEFAULT_MAX_MESSAGE_LENGTH = 256 * 1024;
-const EMPTY = /* @__PURE__ */ new Uint8Array(0);

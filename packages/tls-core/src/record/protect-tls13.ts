@@ -82,12 +82,12 @@ export class Tls13Protector implements RecordProtector {
       throw new PeerMisbehaved('RecordOverflow', 'TLS 1.3 ciphertext longer than 2^14 + 256');
     if (record.fragment.length < AEAD_TAG_LENGTH + 1) throw new DecryptError('TLS 1.3 record too short');
     const inner = this.#aead.open(this.#nonceFor(seqHi, seqLo), record.header, record.fragment);
+    // RFC 8446 §5.4: "the full encoded TLSInnerPlaintext MUST NOT exceed 2^14 + 1 octets" (content, type and padding).
+    if (inner.length > MAX_PLAINTEXT_LENGTH + 1) throw new PeerMisbehaved('RecordOverflow', 'TLS 1.3 inner plaintext longer than 2^14 + 1');
     // RFC 8446 §5.4: the content type is the last non-zero byte.
     let i = inner.length - 1;
     while (i >= 0 && inner[i] === 0) i--;
     if (i < 0) throw new PeerMisbehaved('MissingInnerContentType');
-    // RFC 8446 §5.4: the content (inner plaintext minus type and padding) MUST NOT exceed 2^14 bytes.
-    if (i > MAX_PLAINTEXT_LENGTH) throw new PeerMisbehaved('RecordOverflow', 'TLS 1.3 plaintext longer than 2^14');
     const type = inner[i]!;
     if (type !== ContentType.Alert && type !== ContentType.Handshake && type !== ContentType.ApplicationData)
       throw new PeerMisbehaved('IllegalInnerContentType', `inner content type ${type}`);

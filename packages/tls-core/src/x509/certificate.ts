@@ -11,6 +11,7 @@
  * @module
  */
 import type { PublicKey } from '../crypto/keys.ts';
+import { fromUtf8 } from '../codec/bytes.ts';
 import { parseSignatureAlgorithm, parseSubjectPublicKeyInfo, type CertificateSignatureAlgorithm } from './algorithms.ts';
 import { DerReader, Tag, bad, contextTag, decodeNamedBits, type DerElement } from './der.ts';
 
@@ -406,7 +407,7 @@ function displayString(v: DerElement): string {
   try {
     switch (v.tag) {
       case Tag.Utf8String:
-        return new TextDecoder('utf-8', { fatal: true }).decode(v.contents);
+        return fromUtf8(v.contents);
       case Tag.PrintableString:
       case Tag.Ia5String:
       case Tag.TeletexString:

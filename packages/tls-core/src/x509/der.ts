@@ -8,6 +8,7 @@
  * @module
  */
 import { InvalidCertificate } from '../errors.ts';
+import { X509_LIMITS } from '../limits.ts';
 
 /** One decoded TLV. `contents` and `raw` are views into the input (no copy). */
 export interface DerElement {
@@ -44,8 +45,8 @@ export function contextTag(n: number, constructed: boolean): number {
   return 0x80 | (constructed ? 0x20 : 0) | n;
 }
 
-/** The deepest nesting this reader accepts. X.509 needs about 10; 32 leaves room and bounds recursion. */
-export const MAX_DER_DEPTH = 32;
+/** The deepest nesting this reader accepts. X.509 needs about 10; 32 leaves room and bounds recursion (limits.ts). */
+export const MAX_DER_DEPTH = X509_LIMITS.derDepth;
 
 /** Cursor over DER bytes. Child readers (`sequence`, `explicit`) share nothing mutable with the parent. */
 export class DerReader {

@@ -22,9 +22,12 @@
  * then, over all candidate paths, the most specific issuer problem (expired intermediate, CA flag,
  * path length, name constraints, ...) before BadSignature (a signature that fails although the key
  * identifiers match) before UnknownIssuer. A self-signed leaf that claims to be a CA is reported as
- * UnknownIssuer, as browsers do. See docs/x509.md.
+ * UnknownIssuer, as browsers do, unless it is byte-identical to a trust anchor: a leaf that is itself
+ * a configured anchor is trusted directly (validity, host name and leaf usage still checked), as
+ * OpenSSL, Go and Node accept the self-signed development certificate given as `ca`. See docs/x509.md.
  * @module
  */
+import { X509_LIMITS } from '../limits.ts';
 import type { PublicKey } from '../crypto/keys.ts';
 import { prepareVerificationKey, verifySignature } from '../crypto/signature.ts';
 import { InvalidCertificate, type CertificateErrorReason } from '../errors.ts';
@@ -69,10 +72,15 @@ export interface VerifiedPath {
   readonly path: readonly Certificate[];
 }
 
-export const DEFAULT_PATH_LIMITS: PathLimits = { maxIntermediates: 6, maxSignatureChecks: 100, maxPresented: 32 };
+/** The defaults, from limits.ts. */
+export const DEFAULT_PATH_LIMITS: PathLimits = {
+  maxIntermediates: X509_LIMITS.maxIntermediates,
+  maxSignatureChecks: X509_LIMITS.maxSignatureChecks,
+  maxPresented: X509_LIMITS.maxPresented,
+};
 
-/** Largest RSA modulus verified (bounds the cost of one signature check). */
-export const MAX_RSA_BITS = 8192;
+/** Largest RSA modulus verified (bounds the cost of one signature check; limits.ts). */
+export const MAX_RSA_BITS = X509_LIMITS.maxRsaBits;
 
 /**
  * Validate a server's certificate chain and (when given) its host name.
@@ -93,6 +101,10 @@ export function verifyServerCertificateChain(options: VerifyServerCertificateOpt
   checkValidity(leaf, now);
   if (options.hostname !== undefined) verifyHostname(leaf, options.hostname);
   checkLeafUsage(leaf);
+  // A leaf byte-identical to a configured anchor is trusted directly, as OpenSSL (so Node) and Go's
+  // Certificate.Verify (`opts.Roots.contains(c)`) do: this is the `openssl req -x509` development
+  // certificate given as `ca`, which carries CA:TRUE. Its validity, host name and usage were checked above.
+  if (options.trust.contains(leaf)) return { leaf, publicKey: leaf.publicKey, path: [leaf] };
 
   const intermediates: Certificate[] = [];
   const seen = new Set<string>([bytesKey(leaf.der)]);

@@ -27,9 +27,9 @@ const HOST = 'example.test';
 
 function countingReserve(): { reserve: KeyShareReserve; made: NamedGroup[] } {
   const made: NamedGroup[] = [];
-  const reserve = new KeyShareReserve((group) => {
+  const reserve = new KeyShareReserve((group, randomBytes) => {
     made.push(group);
-    return generateKeyShare(group);
+    return generateKeyShare(group, randomBytes);
   });
   return { reserve, made };
 }

@@ -2,7 +2,7 @@
  * Key shares (RFC 8446 §4.2.8.2, §7.4.2; RFC 7748): known answers from RFC 8448 §3 and RFC 7748 §6.1,
  * cross-checks of the NIST curves against node:crypto (OpenSSL), and the refusal rules.
  */
-import { createECDH } from 'node:crypto';
+import { createECDH, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../src/codec/bytes.ts';
 import { alertFor, PeerMisbehaved, UsageError } from '../../src/errors.ts';
@@ -26,6 +26,19 @@ function expectInvalidKeyShare(run: () => unknown): void {
   expect((caught as PeerMisbehaved).reason).toBe('InvalidKeyShare');
   expect(alertFor(caught)).toBe(AlertDescription.IllegalParameter);
 }
+
+describe('X25519 public keys (our blinded fixed-base multiply) against node:crypto', () => {
+  it('equal OpenSSL\'s for 64 random private keys', () => {
+    const pkcs8Prefix = Buffer.from('302e020100300506032b656e04220420', 'hex');
+    for (let i = 0; i < 64; i++) {
+      const k = new Uint8Array(randomBytes(32));
+      const node = createPublicKey(createPrivateKey({ key: Buffer.concat([pkcs8Prefix, k]), format: 'der', type: 'pkcs8' }))
+        .export({ format: 'der', type: 'spki' })
+        .subarray(-32);
+      expect(toHex(keyShareFromPrivateKey(NamedGroup.x25519, k).publicKey)).toBe(node.toString('hex'));
+    }
+  });
+});
 
 describe('X25519 known answers', () => {
   it('RFC 8448 §3: both ephemeral key pairs and the shared secret (handshake IKM)', () => {

@@ -154,11 +154,15 @@ describe('TLS 1.3 records (RFC 8446 §5.2–5.4)', () => {
     expect(alertFor(err)).toBe(AlertDescription.UnexpectedMessage);
   });
 
-  it('content over 2^14 bytes is record_overflow; exactly 2^14 plus padding is accepted', () => {
+  // RFC 8446 §5.4: "the full encoded TLSInnerPlaintext MUST NOT exceed 2^14 + 1 octets" (padding included).
+  it('content over 2^14 bytes is record_overflow; so is 2^14 plus the type plus any padding; exactly 2^14 + 1 is accepted', () => {
     const tooLong = new Uint8Array(16385 + 1);
     tooLong[16385] = 23;
     expect(() => new Tls13Protector(keys).open(craft(tooLong), 0, 0)).toThrow(/RecordOverflow/);
-    const ok = new Uint8Array(16384 + 1 + 100);
+    const padded = new Uint8Array(16384 + 1 + 100);
+    padded[16384] = 23;
+    expect(() => new Tls13Protector(keys).open(craft(padded), 0, 0)).toThrow(/RecordOverflow/);
+    const ok = new Uint8Array(16384 + 1);
     ok[16384] = 23;
     expect(new Tls13Protector(keys).open(craft(ok), 0, 0).plaintext.length).toBe(16384);
   });

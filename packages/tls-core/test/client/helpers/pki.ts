@@ -1,7 +1,8 @@
 /**
  * A tiny test PKI for the scripted-server tests, made with the OpenSSL CLI in a fresh temporary
  * directory (nothing is committed): a trusted P-256 root with a P-256 and an RSA-2048 leaf for
- * `localhost`, and an unrelated "evil" root (same subject name, other key) with its own leaf.
+ * `localhost`, a P-384 leaf, a P-256 leaf whose keyUsage lacks digitalSignature, and an unrelated
+ * "evil" root (same subject name, other key) with its own leaf.
  * Expiry is tested by moving the client's clock (`now`) past the leaf's notAfter.
  */
 import { execFileSync } from 'node:child_process';
@@ -30,6 +31,10 @@ export interface TestPki {
   readonly rsa: ServerIdentity;
   /** A leaf for localhost under a root the client does not trust. */
   readonly untrusted: ServerIdentity;
+  /** A P-384 leaf for localhost under the good root. */
+  readonly ecdsaP384: ServerIdentity;
+  /** A P-256 leaf under the good root whose keyUsage lacks digitalSignature (keyAgreement only). */
+  readonly noDigitalSignature: ServerIdentity;
   /** A time (ms) inside every certificate's validity period: one hour after the latest notBefore. */
   readonly validAt: number;
   cleanup(): void;
@@ -54,17 +59,24 @@ export function makeTestPki(): TestPki {
       'subjectKeyIdentifier = hash',
       'authorityKeyIdentifier = keyid:always',
       'subjectAltName = DNS:localhost,IP:127.0.0.1',
+      '[leaf-nods]',
+      'basicConstraints = critical,CA:FALSE',
+      'keyUsage = critical,keyAgreement',
+      'extendedKeyUsage = serverAuth',
+      'subjectKeyIdentifier = hash',
+      'authorityKeyIdentifier = keyid:always',
+      'subjectAltName = DNS:localhost,IP:127.0.0.1',
       '',
     ].join('\n'),
   );
-  const ecKey = (name: string): void => run('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`);
+  const ecKey = (name: string, curve = 'P-256'): void => run('genpkey', '-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${curve}`, '-out', `${name}.key`);
   const root = (name: string): void => {
     ecKey(name);
     run('req', '-x509', '-new', '-key', `${name}.key`, '-subj', '/CN=Client Test Root', '-days', '3650', '-config', 'ext.cnf', '-extensions', 'ca', '-sha256', '-out', `${name}.pem`);
   };
-  const leaf = (name: string, issuer: string): void => {
+  const leaf = (name: string, issuer: string, extensions = 'leaf'): void => {
     run('req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`);
-    run('x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-CAcreateserial', '-days', '365', '-sha256', '-extfile', 'ext.cnf', '-extensions', 'leaf', '-out', `${name}.pem`);
+    run('x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-CAcreateserial', '-days', '365', '-sha256', '-extfile', 'ext.cnf', '-extensions', extensions, '-out', `${name}.pem`);
   };
   root('root');
   root('evil-root');
@@ -74,6 +86,10 @@ export function makeTestPki(): TestPki {
   leaf('leaf-rsa', 'root');
   ecKey('leaf-evil');
   leaf('leaf-evil', 'evil-root');
+  ecKey('leaf-p384', 'P-384');
+  leaf('leaf-p384', 'root');
+  ecKey('leaf-nods');
+  leaf('leaf-nods', 'root', 'leaf-nods');
 
   const der = (name: string): Uint8Array => decodePemCertificates(readFileSync(join(dir, `${name}.pem`), 'utf8'))[0]!;
   const identity = (name: string, kind: 'ec' | 'rsa', extra: Uint8Array[] = []): ServerIdentity => {
@@ -86,7 +102,13 @@ export function makeTestPki(): TestPki {
       notBefore: parseCertificate(leafDer).notBefore,
     };
   };
-  const ids = { ecdsa: identity('leaf-ec', 'ec'), rsa: identity('leaf-rsa', 'rsa'), untrusted: identity('leaf-evil', 'ec', [der('evil-root')]) };
+  const ids = {
+    ecdsa: identity('leaf-ec', 'ec'),
+    rsa: identity('leaf-rsa', 'rsa'),
+    untrusted: identity('leaf-evil', 'ec', [der('evil-root')]),
+    ecdsaP384: identity('leaf-p384', 'ec'),
+    noDigitalSignature: identity('leaf-nods', 'ec'),
+  };
   return {
     ...ids,
     validAt: Math.max(...Object.values(ids).map((i) => i.notBefore)) + 3_600_000,

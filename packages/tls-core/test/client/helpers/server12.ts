@@ -20,6 +20,7 @@ import { extension } from '../../../src/wire/extensions.ts';
 import type { Finished } from '../../../src/wire/finished.ts';
 import { decodeHandshake, encodeHandshake } from '../../../src/wire/handshake.ts';
 import type { ServerHello } from '../../../src/wire/server-hello.ts';
+import type { ResumptionData } from '../../../src/client/events.ts';
 import { serverEcdhParams, type ServerKeyExchange } from '../../../src/wire/server-key-exchange.ts';
 import { ClientReader, ServerWire, expectFatal, feed, splitHandshakeMessages, type ClientRecord, type FatalExpectation } from './harness.ts';
 import type { ServerIdentity, TestPki } from './pki.ts';
@@ -35,6 +36,10 @@ export interface Server12Options {
   readonly ems?: boolean;
   readonly client?: ClientConfigOptions;
   readonly host?: string;
+  /** A session the client offers for resumption. */
+  readonly session?: ResumptionData;
+  /** The session ID the ServerHello carries (default empty: not resumable by ID). */
+  readonly sessionId?: Uint8Array;
 }
 
 type Edit<T> = (m: T) => T;
@@ -47,6 +52,7 @@ export class Server12 {
   readonly identity: ServerIdentity;
   readonly group: number;
   ems: boolean;
+  sessionId: Uint8Array;
   clientHello!: ClientHello & { readonly raw: Uint8Array };
   serverRandom: Uint8Array = new Uint8Array(randomBytes(32));
   readonly fromClient: ClientRecord[] = [];
@@ -63,8 +69,9 @@ export class Server12 {
     this.suite = tls12SuiteById(options.suite ?? CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)!;
     this.group = options.group ?? NamedGroup.x25519;
     this.ems = options.ems ?? true;
+    this.sessionId = options.sessionId ?? new Uint8Array(0);
     const config = createClientConfig({ trustStore: pki.trust, now: () => pki.validAt, ...options.client });
-    this.conn = new ClientConnection(config, { host: options.host ?? 'localhost' });
+    this.conn = new ClientConnection(config, { host: options.host ?? 'localhost', ...(options.session === undefined ? {} : { session: options.session }) });
     this.conn.start();
     this.pump();
   }
@@ -97,7 +104,7 @@ export class Server12 {
       isHelloRetryRequest: false,
       legacyVersion: 0x0303,
       random: this.serverRandom,
-      legacySessionIdEcho: new Uint8Array(0),
+      legacySessionIdEcho: this.sessionId,
       cipherSuite: this.suite.id,
       legacyCompressionMethod: 0,
       extensions: exts,
@@ -139,6 +146,16 @@ export class Server12 {
 
   serverHelloDone(): Uint8Array {
     return this.#add(encodeHandshake({ type: HandshakeType.ServerHelloDone }));
+  }
+
+  /**
+   * Abbreviated handshake (RFC 5246 §7.3): take the keys from a master secret the server kept
+   * from an earlier connection (call after the ServerHello, which must echo the session ID).
+   */
+  resume(master: Uint8Array): void {
+    const kb = keyBlock(this.suite.prfHash, master, this.clientHello.random, this.serverRandom, this.suite.keyLength, this.suite.fixedIvLength);
+    this.keys = { ...kb, master: master.slice() };
+    this.reader.setTls12Key(this.suite, kb.clientWriteKey, kb.clientWriteIv);
   }
 
   /** The server's ChangeCipherSpec, then its writes switch to the server key. */

@@ -92,6 +92,8 @@ export class Server13 {
   /** Handshake messages the client sent after its ClientHello(s), decoded. */
   readonly clientMessages: Uint8Array[] = [];
   secrets: Secrets13 | undefined;
+  /** Accept the client's (first) PSK identity with this key in the next ServerHello (RFC 8446 §4.2.11). */
+  acceptPsk: Uint8Array | undefined;
   #transcript: TranscriptBuffer | Transcript = new TranscriptBuffer();
   #share: KeyShare | undefined;
 
@@ -176,13 +178,15 @@ export class Server13 {
         extension(ExtensionType.KeyShare, { form: 'SH', entry: { group: this.group, keyExchange: this.#share.publicKey } }),
       ],
     };
+    if (this.acceptPsk !== undefined) m = { ...m, extensions: [...m.extensions, extension(ExtensionType.PreSharedKey, { form: 'SH', selectedIdentity: 0 })] };
     if (edit) m = edit(m);
     const raw = encodeHandshake(m);
     const t = this.#transcript instanceof TranscriptBuffer ? this.#transcript.startHash(this.suite.hash) : this.#transcript;
     this.#transcript = t.add(raw);
     const peer = this.clientKeyShares().find((k) => k.group === this.group);
     if (peer !== undefined) {
-      const schedule = EarlySecret.withoutPsk(this.suite).intoHandshake(this.#share.computeSharedSecret(peer.keyExchange));
+      const early = this.acceptPsk === undefined ? EarlySecret.withoutPsk(this.suite) : EarlySecret.withPsk(this.suite, this.acceptPsk);
+      const schedule = early.intoHandshake(this.#share.computeSharedSecret(peer.keyExchange));
       const h = t.currentHash();
       this.secrets = { schedule, clientHs: schedule.clientTrafficSecret(h), serverHs: schedule.serverTrafficSecret(h) };
     }

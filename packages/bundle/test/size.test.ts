@@ -1,0 +1,55 @@
+/**
+ * The shipped bundles (build.js) stay within the size budget of issue 11: at most 70 KB
+ * (70,000 bytes) min+gzip each, and they hold the whole API (a few names from each package).
+ * Built fresh into a temporary folder, so the figure is the current source's, not a stale dist/.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import vm from 'node:vm';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error build.js is plain ESM without declarations
+import { buildBundles } from '../build.js';
+
+const BUDGET_BYTES = 70_000;
+
+describe('the shipped bundles', () => {
+  let dir: string;
+  let files: { esm: string; iife: string };
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'puretls-bundle-'));
+    files = (await buildBundles(dir)) as { esm: string; iife: string };
+  }, 60_000);
+  afterAll(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it(`are each at most ${BUDGET_BYTES} bytes minified and gzipped`, async () => {
+    for (const file of [files.esm, files.iife]) {
+      const min = await readFile(file);
+      const gz = gzipSync(min, { level: 9 }).length;
+      console.log(`${file.split('/').pop()}: ${min.length} bytes minified, ${gz} bytes min+gzip (budget ${BUDGET_BYTES})`);
+      expect(gz).toBeLessThanOrEqual(BUDGET_BYTES);
+      expect(gz).toBeGreaterThan(20_000); // a bundle missing the crypto would be far smaller
+    }
+  });
+
+  it('the IIFE sets globalThis.puretls with the tls-core and session API, evaluating in a context with nothing but ECMAScript built-ins', async () => {
+    const code = await readFile(files.iife, 'utf8');
+    const context = vm.createContext({});
+    vm.runInContext(code, context);
+    const api = vm.runInContext('Object.keys(puretls).sort()', context) as string[];
+    for (const name of ['ClientConnection', 'createClientConfig', 'TrustStore', 'TlsError', 'UsageError', 'utf8', 'fromUtf8', 'Context', 'Session', 'SessionError', 'KeyShareReserve'])
+      expect(api).toContain(name);
+  });
+
+  it('the ESM file exports the same names as the IIFE global', async () => {
+    const esm = await readFile(files.esm, 'utf8');
+    const exported = /export\{([^}]*)\};?\s*$/.exec(esm)?.[1]?.split(',').map((e) => e.split(' as ').pop()!.trim());
+    const context = vm.createContext({});
+    vm.runInContext(await readFile(files.iife, 'utf8'), context);
+    const api = vm.runInContext('Object.keys(puretls)', context) as string[];
+    expect(new Set(exported)).toEqual(new Set(api));
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * Closure (RFC 8446 §6.1; RFC 5246 §7.2.1), issue 10 defect 5: "Any data received after a closure
+ * alert has been received MUST be ignored." Application data authenticated before the server's
+ * close_notify is delivered, whatever arrives with it or after it in the same read; what follows
+ * the alert is not parsed at all (no error, and no alert is sent after the peer's close_notify).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContentType } from '../../src/wire/enums.ts';
+import { feed } from './helpers/harness.ts';
+import { makeTestPki, type TestPki } from './helpers/pki.ts';
+import { Server12 } from './helpers/server12.ts';
+import { Server13 } from './helpers/server13.ts';
+
+let pki: TestPki;
+beforeAll(() => {
+  pki = makeTestPki();
+});
+afterAll(() => pki.cleanup());
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+const str = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+/** Junk that would be an error if it were parsed: a bad record header, and a forged record. */
+const JUNKS: readonly (readonly [string, Uint8Array])[] = [
+  ['an unknown content type', Uint8Array.of(0xff, 3, 3, 0, 2, 1, 2)],
+  ['a record version from another protocol', Uint8Array.of(23, 9, 9, 0, 1, 0)],
+  ['an application_data record that does not authenticate', Uint8Array.of(23, 3, 3, 0, 20, ...new Uint8Array(20).fill(0x5a))],
+  ['a record longer than any limit', Uint8Array.of(23, 3, 3, 0xff, 0xff)],
+];
+
+for (const version of ['TLS 1.3', 'TLS 1.2'] as const) {
+  describe(`${version}: application data ‖ close_notify ‖ junk in one read`, () => {
+    const connected = (): Server13 | Server12 => {
+      const s = version === 'TLS 1.3' ? new Server13(pki) : new Server12(pki);
+      s.handshake();
+      return s;
+    };
+    for (const [name, junk] of JUNKS) {
+      it(`${name} after close_notify: the data is delivered, no error, no alert, a clean end`, () => {
+        const s = connected();
+        s.sendData(text('authenticated before the closure'));
+        s.wire.record(ContentType.Alert, Uint8Array.of(1, 0));
+        s.wire.raw(junk);
+        expect(s.deliver()).toBeUndefined();
+        expect(s.lastRecords, 'nothing is written in answer').toEqual([]);
+        expect(str(s.readAll())).toBe('authenticated before the closure');
+        expect(s.conn.isClosed).toBe(true);
+        expect(s.conn.error).toBeUndefined();
+        // Later reads are ignored too; EOF is a clean end; our side may still write (half-close).
+        expect(feed(s.conn, junk)).toBeUndefined();
+        expect(() => s.conn.receiveEof()).not.toThrow();
+        s.conn.write(text('still writing'));
+        expect(str(s.clientData(s.pump()))).toBe('still writing');
+      });
+    }
+  });
+}
