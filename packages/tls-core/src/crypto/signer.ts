@@ -13,7 +13,7 @@
 import { CryptoError } from '../errors.ts';
 import { SignatureScheme } from '../wire/enums.ts';
 import { publicKeyOf, type PrivateKey } from './keys.ts';
-import { curves } from './noble.ts';
+import { curves, withRandomness } from './noble.ts';
 import { rsaPkcs1Sign, rsaPssSign } from './rsa-sign.ts';
 import { isSchemeCompatibleWithKey, isTls13CertificateVerifyScheme, signatureAlgorithmForScheme } from './signature.ts';
 
@@ -29,7 +29,9 @@ export function signWithScheme(key: PrivateKey, scheme: number, message: Uint8Ar
     case 'ecdsa': {
       if (key.kind !== 'ec') break;
       const curve = key.curve === 'P-256' ? curves.p256 : curves.p384;
-      return curve.sign(alg.hash.digest(message), key.scalar, { prehash: false, format: 'der', extraEntropy: randomBytes(32) });
+      const digest = alg.hash.digest(message);
+      // noble blinds the secret scalar with the caller's randomness (noble.ts withRandomness).
+      return withRandomness(randomBytes, () => curve.sign(digest, key.scalar, { prehash: false, format: 'der', extraEntropy: randomBytes(32) }));
     }
     case 'ed25519':
       if (key.kind !== 'ed25519') break;

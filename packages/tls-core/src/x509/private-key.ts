@@ -13,7 +13,7 @@
 import { equalBytes } from '../codec/bytes.ts';
 import { InvalidPrivateKey, TlsError } from '../errors.ts';
 import type { PrivateKey } from '../crypto/keys.ts';
-import { curves } from '../crypto/noble.ts';
+import { curves, defaultRandomBytes, withRandomness, type RandomBytes } from '../crypto/noble.ts';
 import { bitLength } from '../crypto/rsa.ts';
 import { DerReader, Tag, contextTag } from './der.ts';
 import { OID } from './algorithms.ts';
@@ -25,7 +25,7 @@ import { decodePemBlocks } from './pem.ts';
  * @throws {InvalidPrivateKey}
  * @example const key = parsePrivateKeyPem(readFileSync('client.key', 'utf8'));
  */
-export function parsePrivateKeyPem(text: string): PrivateKey {
+export function parsePrivateKeyPem(text: string, randomBytes: RandomBytes = defaultRandomBytes): PrivateKey {
   // RFC 1421 legacy encryption puts headers inside the block, which are not base64.
   if (/Proc-Type:\s*4,\s*ENCRYPTED/.test(text)) throw new InvalidPrivateKey('Encrypted', 'legacy PEM encryption (Proc-Type: 4,ENCRYPTED)');
   let blocks: { label: string; der: Uint8Array }[];
@@ -37,11 +37,11 @@ export function parsePrivateKeyPem(text: string): PrivateKey {
   for (const block of blocks) {
     switch (block.label) {
       case 'PRIVATE KEY':
-        return parsePrivateKeyDer(block.der, 'pkcs8');
+        return parsePrivateKeyDer(block.der, 'pkcs8', randomBytes);
       case 'EC PRIVATE KEY':
-        return parsePrivateKeyDer(block.der, 'sec1');
+        return parsePrivateKeyDer(block.der, 'sec1', randomBytes);
       case 'RSA PRIVATE KEY':
-        return parsePrivateKeyDer(block.der, 'pkcs1');
+        return parsePrivateKeyDer(block.der, 'pkcs1', randomBytes);
       case 'ENCRYPTED PRIVATE KEY':
         throw new InvalidPrivateKey('Encrypted', 'PKCS#8 EncryptedPrivateKeyInfo');
       case 'DSA PRIVATE KEY':
@@ -54,10 +54,16 @@ export function parsePrivateKeyPem(text: string): PrivateKey {
 }
 
 /**
- * Parse a DER private key of a known container format.
+ * Parse a DER private key of a known container format. `randomBytes` blinds the scalar
+ * multiplication that derives an EC key's public point (noble.ts withRandomness; default: the
+ * config's default source).
  * @throws {InvalidPrivateKey}
  */
-export function parsePrivateKeyDer(der: Uint8Array, format: 'pkcs8' | 'sec1' | 'pkcs1'): PrivateKey {
+export function parsePrivateKeyDer(der: Uint8Array, format: 'pkcs8' | 'sec1' | 'pkcs1', randomBytes: RandomBytes = defaultRandomBytes): PrivateKey {
+  return withRandomness(randomBytes, () => parseDer(der, format));
+}
+
+function parseDer(der: Uint8Array, format: 'pkcs8' | 'sec1' | 'pkcs1'): PrivateKey {
   try {
     const top = new DerReader(der);
     const body = top.sequence(format);

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { CryptoError } from '../../src/errors.ts';
 import { SignatureScheme as S } from '../../src/wire/enums.ts';
 import { publicKeyOf, type PrivateKey } from '../../src/crypto/keys.ts';
-import { randomBytes } from '../../src/crypto/noble.ts';
+import { defaultRandomBytes as randomBytes } from '../../src/crypto/noble.ts';
 import { modPow } from '../../src/crypto/rsa.ts';
 import { modInverse, rsasp1 } from '../../src/crypto/rsa-sign.ts';
 import { signingSchemesFor, signWithScheme } from '../../src/crypto/signer.ts';
