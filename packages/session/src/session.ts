@@ -40,7 +40,11 @@ export class Session {
    */
   static fromBytes(context: Context, bytes: Uint8Array): Session {
     const decoded = decodeSession(bytes, context.domainId, context.sessionKey);
-    return new Session(context, decoded.data, decoded.host, decoded.port);
+    const session = new Session(context, decoded.data, decoded.host, decoded.port);
+    // The Session made its own copy; the parse's copy of the secret is ours to wipe.
+    const d = decoded.data;
+    (d.version === 'TLSv1.3' ? d.psk : d.masterSecret).fill(0);
+    return session;
   }
 
   /**
