@@ -94,9 +94,13 @@ cat leaf-rsa2048-pss-signed.pem ca-int-rsa.pem > leaf-rsa2048-pss-signed.chain.p
 # SNI alternate cert, issued directly by the root (s_server 3.0 has no chain option for -cert2)
 export SAN="DNS:sni.test.local"; key leaf-sni p256; sign leaf-sni ca-root leaf 365; export SAN="$SAN_LOCAL"
 # client certificates
-for spec in client-ecdsa:p256 client-rsa:rsa2048 client-ed25519:ed25519; do
+for spec in client-ecdsa:p256 client-rsa:rsa2048 client-ed25519:ed25519 client-ecdsa-p384:p384 client-rsapss:rsapss; do
   key ${spec%%:*} ${spec##*:}; sign ${spec%%:*} ca-int client 365
+  cat ${spec%%:*}.pem ca-int.pem > ${spec%%:*}.chain.pem   # leaf + intermediate (what a client sends)
 done
+# the same client keys in the traditional containers: SEC1 "EC PRIVATE KEY" and PKCS#1 "RSA PRIVATE KEY"
+openssl ec -in client-ecdsa.key -out client-ecdsa.sec1.key 2>/dev/null
+openssl rsa -in client-rsa.key -traditional -out client-rsa.pkcs1.key 2>/dev/null
 cat ca-root.pem > trust-root.pem                      # what the client under test trusts
 # single-key-type hierarchies for the benchmark (issue 16): ECDSA P-256 end to end, RSA-2048 end to end
 for kind in p256:ecdsa-only rsa2048:rsa-only; do
@@ -106,6 +110,9 @@ for kind in p256:ecdsa-only rsa2048:rsa-only; do
   key $n-int $alg; sign $n-int $n-root ca_int 1825 -sha256
   key $n-leaf $alg; sign $n-leaf $n-int leaf 365 -sha256
 done
+
+# external PSK for gnutls-serv --pskpasswd (identity:hex key; the same key the s_server -psk rows use)
+echo "puretls-device-1:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" > psk.passwd
 
 # ---- badssl-style negative fixtures ----
 export SAN="DNS:wrong.host.example"; key bad-wronghost p256; sign bad-wronghost ca-int leaf 365; export SAN="$SAN_LOCAL"
@@ -182,6 +189,9 @@ for n in bad-revoked good-ocsp; do
   openssl ocsp -index ca-db/index.txt -CA ca-int.pem -rsigner ca-int.pem -rkey ca-int.key \
       -reqin $n.ocspreq.der -respout $n.ocsp.der -ndays 7 >/dev/null
 done
+# a response for good-ocsp signed by a key that is not the issuer's and has no OCSP-signing EKU
+openssl ocsp -index ca-db/index.txt -CA ca-int.pem -rsigner leaf-ecdsa-p256.pem -rkey leaf-ecdsa-p256.key \
+    -reqin good-ocsp.ocspreq.der -respout good-ocsp.wrongsigner.ocsp.der -ndays 7 >/dev/null
 # ffdhe / classic DH params for TLS1.2 DHE (ffdhe2048 is a named RFC 7919 group)
 openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out dh-ffdhe2048.pem
 

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { ClientConnectOptions, GroupOption } from './types.ts';
+import { NOT_AVAILABLE, type ClientConnectOptions, type GroupOption } from './types.ts';
 
 /** One scripted action after the handshake. */
 export type Step =
@@ -99,6 +99,11 @@ export interface ConformanceCase {
   readonly serverOutput?: readonly ServerOutputCheck[];
   /** A two-connection resumption case (see {@link Resumption}); `expect` then applies to the first connection. */
   readonly resumption?: Resumption;
+  /**
+   * A client certificate fixture of gen-pki.sh (e.g. `client-ecdsa`): the runner passes
+   * `<name>.chain.pem` as `cert` and `<name>.key` as `key` (or `keyFile` when given).
+   */
+  readonly clientCertificate?: { readonly name: string; readonly keyFile?: string };
 }
 
 /**
@@ -138,6 +143,8 @@ const ALERT = {
   unsupportedCertificate: 43,
   certificateUnknown: 46,
   certificateExpired: 45,
+  certificateRevoked: 44,
+  badCertificateStatusResponse: 113,
   unknownCa: 48,
   protocolVersion: 70,
   unrecognizedName: 112,
@@ -198,6 +205,7 @@ interface OpensslCaseSpec {
   readonly serverOutput?: readonly ServerOutputCheck[];
   readonly checkKeylog?: boolean;
   readonly resumption?: Resumption;
+  readonly clientCertificate?: ConformanceCase['clientCertificate'];
 }
 
 function openssl(spec: OpensslCaseSpec): void {
@@ -219,6 +227,7 @@ function openssl(spec: OpensslCaseSpec): void {
     ...(spec.serverOutput === undefined ? {} : { serverOutput: spec.serverOutput }),
     ...(spec.checkKeylog === undefined ? {} : { checkKeylog: spec.checkKeylog }),
     ...(spec.resumption === undefined ? {} : { resumption: spec.resumption }),
+    ...(spec.clientCertificate === undefined ? {} : { clientCertificate: spec.clientCertificate }),
   };
   cases.push(testCase);
 }
@@ -954,6 +963,235 @@ openssl({
   serverOutput: [KEY_SHARE_EMPTY, HRR_TRACE, { ...KEY_SHARE_X25519, name: 'second ClientHello (after the HelloRetryRequest) has one X25519 key share' }],
 });
 
+// ======================= client certificates (§2.1 rows 28-29; RFC 8446 §4.3.2, §4.4.2-3; RFC 5246 §7.4.4, §7.4.6, §7.4.8) =======================
+// s_server prints the verified client certificate ("Peer certificate: CN = …") and the client's
+// CertificateVerify signature ("Signature type: …") after the handshake: the server's own view of
+// what the client sent and signed.
+const CLIENT_CERTS: readonly [string, string, string][] = [
+  // fixture, name in the description, s_server's "Signature type" for the client's CertificateVerify
+  ['client-ecdsa', 'ECDSA P-256', 'ECDSA'],
+  ['client-ed25519', 'Ed25519', 'ed25519'],
+  ['client-rsa', 'RSA', 'RSA-PSS'],
+];
+const REQUIRE_CLIENT_CERT = ['-Verify', '1', '-CAfile', 'ca-root.pem', '-verify_return_error'];
+const ASK_CLIENT_CERT = ['-verify', '1', '-CAfile', 'ca-root.pem', '-verify_return_error'];
+/** TLS 1.2 rows pin the server's suite (the client's preference would otherwise decide). */
+const CLIENTAUTH_TLS12_CIPHER = ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'];
+/**
+ * In TLS 1.3 the client finishes its handshake before the server has checked the client's
+ * Certificate (RFC 8446 §2: the client's second flight ends the handshake for the client), so a
+ * refusal arrives as an alert after the handshake.
+ */
+function refusedAfterHandshake13(alert: number): Pick<OpensslCaseSpec, 'expect' | 'steps' | 'checkKeylog'> {
+  return { expect: ok13(), steps: [{ op: 'expect-alert', alert }], checkKeylog: false };
+}
+function peerCertificateSeen(cn: string): ServerOutputCheck {
+  return { name: `server verified the client certificate CN = ${cn}`, pattern: `^Peer certificate: CN = ${cn}$`, count: 1 };
+}
+function clientSignatureSeen(type: string): ServerOutputCheck {
+  return { name: `client CertificateVerify signature type ${type}`, pattern: `^Signature type: ${type}$`, count: 1 };
+}
+const NO_PEER_CERTIFICATE: ServerOutputCheck = { name: 'server saw no client certificate', pattern: '^Peer certificate: ', count: 0 };
+for (const version of ['tls1_3', 'tls1_2'] as const) {
+  const v = version === 'tls1_3' ? '13' : '12';
+  const ok = version === 'tls1_3' ? ok13() : ok12();
+  for (const [fixture, name, signatureType] of CLIENT_CERTS) {
+    openssl({
+      id: `s${v}-clientauth-${fixture}`,
+      section: 'openssl client certificates',
+      description: `s_server -Verify 1 (client certificate required), TLS ${version === 'tls1_3' ? '1.3' : '1.2'}: the client sends ${fixture} + ca-int and signs CertificateVerify with its ${name} key`,
+      version,
+      flags: version === 'tls1_2' ? [...REQUIRE_CLIENT_CERT, ...CLIENTAUTH_TLS12_CIPHER] : REQUIRE_CLIENT_CERT,
+      clientCertificate: { name: fixture },
+      expect: ok,
+      serverOutput: [peerCertificateSeen(fixture), clientSignatureSeen(signatureType)],
+    });
+  }
+  openssl({
+    id: `s${v}-clientauth-optional-none`,
+    section: 'openssl client certificates',
+    description: `s_server -verify 1 (client certificate requested, optional), TLS ${version === 'tls1_3' ? '1.3' : '1.2'}, client without a credential: an empty Certificate, then success`,
+    version,
+    flags: version === 'tls1_2' ? [...ASK_CLIENT_CERT, ...CLIENTAUTH_TLS12_CIPHER] : ASK_CLIENT_CERT,
+    expect: ok,
+    serverOutput: [NO_PEER_CERTIFICATE],
+  });
+}
+openssl({
+  id: 's12-clientauth-client-rsa-pkcs1',
+  section: 'openssl client certificates',
+  description: 's_server -Verify 1 -client_sigalgs RSA+SHA256, TLS 1.2: the RSA client (PKCS#1 RSA PRIVATE KEY file) signs with rsa_pkcs1_sha256',
+  version: 'tls1_2',
+  flags: [...REQUIRE_CLIENT_CERT, ...CLIENTAUTH_TLS12_CIPHER, '-client_sigalgs', 'RSA+SHA256'],
+  clientCertificate: { name: 'client-rsa', keyFile: 'client-rsa.pkcs1.key' },
+  expect: ok12(),
+  serverOutput: [peerCertificateSeen('client-rsa'), clientSignatureSeen('RSA')],
+});
+openssl({
+  id: 's13-clientauth-client-ecdsa-p384-sec1',
+  section: 'openssl client certificates',
+  description: 's_server -Verify 1, TLS 1.3: a P-384 client key signs with ecdsa_secp384r1_sha384; the P-256 client from its SEC1 EC PRIVATE KEY file',
+  flags: REQUIRE_CLIENT_CERT,
+  clientCertificate: { name: 'client-ecdsa-p384' },
+  expect: ok13(),
+  serverOutput: [peerCertificateSeen('client-ecdsa-p384'), clientSignatureSeen('ECDSA')],
+});
+openssl({
+  id: 's13-clientauth-client-rsapss-key',
+  section: 'openssl client certificates',
+  description: 's_server -Verify 1, TLS 1.3: an id-RSASSA-PSS client key signs with rsa_pss_pss_*',
+  flags: REQUIRE_CLIENT_CERT,
+  clientCertificate: { name: 'client-rsapss' },
+  expect: ok13(),
+  serverOutput: [peerCertificateSeen('client-rsapss'), clientSignatureSeen('RSA-PSS')],
+});
+openssl({
+  id: 's13-clientauth-required-none',
+  section: 'openssl client certificates',
+  description: 's_server -Verify 1, TLS 1.3, client without a credential: the empty Certificate is refused with certificate_required (116), after the client finished',
+  flags: REQUIRE_CLIENT_CERT,
+  ...refusedAfterHandshake13(116),
+});
+openssl({
+  id: 's12-clientauth-required-none',
+  section: 'openssl client certificates',
+  description: 's_server -Verify 1, TLS 1.2, client without a credential: the empty Certificate is refused with handshake_failure (40)',
+  version: 'tls1_2',
+  flags: [...REQUIRE_CLIENT_CERT, ...CLIENTAUTH_TLS12_CIPHER],
+  expect: { ok: false, alertReceived: ALERT.handshakeFailure },
+});
+for (const version of ['tls1_3', 'tls1_2'] as const) {
+  openssl({
+    id: `s${version === 'tls1_3' ? '13' : '12'}-clientauth-other-ca`,
+    section: 'openssl client certificates',
+    description: `s_server -Verify 1 trusting only evil-root, TLS ${version === 'tls1_3' ? '1.3' : '1.2'}: our client-ecdsa chain is refused with unknown_ca (48)`,
+    version,
+    flags: ['-Verify', '1', '-CAfile', 'evil-root.pem', '-verify_return_error', ...(version === 'tls1_2' ? CLIENTAUTH_TLS12_CIPHER : [])],
+    clientCertificate: { name: 'client-ecdsa' },
+    ...(version === 'tls1_3' ? refusedAfterHandshake13(ALERT.unknownCa) : { expect: { ok: false, alertReceived: ALERT.unknownCa } }),
+  });
+}
+
+// ---- TLS 1.3 post-handshake authentication (§2.1 row 30; RFC 8446 §4.2.6, §4.6.2) ----
+const RECEIVED_CLIENT_CERTIFICATE = '^<<< TLS 1\\.3, Handshake \\[length [0-9a-f]+\\], Certificate$';
+openssl({
+  id: 's13-clientauth-post-handshake',
+  section: 'openssl client certificates',
+  description: "s_server -verify 1 -client_sigalgs ECDSA+SHA256, then the 'c' command: a CertificateRequest after the handshake, answered with Certificate, CertificateVerify and Finished (the client offered post_handshake_auth)",
+  flags: [...ASK_CLIENT_CERT, '-client_sigalgs', 'ECDSA+SHA256', '-msg'],
+  clientCertificate: { name: 'client-ecdsa' },
+  client: { postHandshakeAuth: true },
+  // s_server reads stdin commands only in its default mode (not -rev); it prints what the client sends.
+  mode: [],
+  steps: [
+    { op: 'sleep', ms: 300 },
+    { op: 'server-stdin', text: 'c\n' },
+    { op: 'expect-server-output', text: 'SSL_do_handshake -> 1' },
+    { op: 'sleep', ms: 300 },
+    { op: 'send', text: 'after post-handshake auth\n' },
+    { op: 'expect-server-output', text: 'after post-handshake auth' },
+    { op: 'end' },
+  ],
+  expect: ok13(),
+  serverOutput: [
+    { name: 'two CertificateRequests sent (handshake and post-handshake)', pattern: '^>>> TLS 1\\.3, Handshake \\[length [0-9a-f]+\\], CertificateRequest$', count: 2 },
+    { name: 'two client Certificates received', pattern: RECEIVED_CLIENT_CERTIFICATE, count: 2 },
+    { name: 'two client CertificateVerify received', pattern: '^<<< TLS 1\\.3, Handshake \\[length [0-9a-f]+\\], CertificateVerify$', count: 2 },
+    { name: 'two client Finished received', pattern: '^<<< TLS 1\\.3, Handshake \\[length [0-9a-f]+\\], Finished$', count: 2 },
+    { name: 'the server verified the client chain twice', pattern: '^depth=0 CN = client-ecdsa$', count: 2 },
+    { name: 'no alert from the server', pattern: '^>>> TLS 1\\.3, Alert \\[length 0002\\], fatal', count: 0 },
+  ],
+});
+
+// ======================= OCSP stapling (§2.1 rows 45-46; RFC 6066 §8, RFC 6960) =======================
+// Responses made offline by `openssl ocsp` in gen-pki.sh (valid 7 days, signed by ca-int).
+const GOOD_OCSP: CertFixture = { leaf: 'good-ocsp', chain: 'ca-int' };
+const REVOKED_OCSP: CertFixture = { leaf: 'bad-revoked', chain: 'ca-int' };
+for (const version of ['tls1_3', 'tls1_2'] as const) {
+  const v = version === 'tls1_3' ? '13' : '12';
+  const flags = version === 'tls1_2' ? CLIENTAUTH_TLS12_CIPHER : [];
+  openssl({
+    id: `s${v}-ocsp-good`,
+    section: 'openssl ocsp stapling',
+    description: `s_server -status_file with a good response (TLS 1.${v === '13' ? '3' : '2'}): the staple verifies (issuer signature, CertID, thisUpdate/nextUpdate) and the handshake succeeds`,
+    version,
+    cert: GOOD_OCSP,
+    flags: [...flags, '-status_file', 'good-ocsp.ocsp.der'],
+    client: { requestOCSP: true },
+    expect: version === 'tls1_3' ? ok13() : ok12(),
+  });
+  openssl({
+    id: `s${v}-ocsp-revoked`,
+    section: 'openssl ocsp stapling',
+    description: `s_server -status_file with a revoked response (TLS 1.${v === '13' ? '3' : '2'}): certificate_revoked (44)`,
+    version,
+    cert: REVOKED_OCSP,
+    flags: [...flags, '-status_file', 'bad-revoked.ocsp.der'],
+    client: { requestOCSP: true },
+    expect: { ok: false, certReason: ['Revoked'], alertSent: [ALERT.certificateRevoked] },
+  });
+}
+openssl({
+  id: 's13-ocsp-expired',
+  section: 'openssl ocsp stapling',
+  description: 'a good response whose nextUpdate has passed (client clock 8 days ahead; the certificate is still valid): bad_certificate_status_response (113)',
+  cert: GOOD_OCSP,
+  flags: ['-status_file', 'good-ocsp.ocsp.der'],
+  client: { requestOCSP: true, clockSkewSeconds: 8 * 86400 },
+  expect: { ok: false, certReason: ['BadOcspResponse'], alertSent: [ALERT.badCertificateStatusResponse] },
+});
+openssl({
+  id: 's13-ocsp-wrong-signer',
+  section: 'openssl ocsp stapling',
+  description: 'a response signed by a key that is neither the issuer nor an authorized responder (leaf-ecdsa-p256, no OCSP-signing EKU): bad_certificate_status_response (113)',
+  cert: GOOD_OCSP,
+  flags: ['-status_file', 'good-ocsp.wrongsigner.ocsp.der'],
+  client: { requestOCSP: true },
+  expect: { ok: false, certReason: ['BadOcspResponse'], alertSent: [ALERT.badCertificateStatusResponse] },
+});
+openssl({
+  id: 's13-ocsp-required-none',
+  section: 'openssl ocsp stapling',
+  description: "ocspPolicy 'require' against a server without -status_file: no staple, bad_certificate_status_response (113)",
+  client: { ocspPolicy: 'require' },
+  expect: { ok: false, certReason: ['OcspResponseRequired'], alertSent: [ALERT.badCertificateStatusResponse] },
+});
+
+// ======================= external PSKs (RFC 8446 §4.2.11, RFC 9257): s_server -psk … -nocert =======================
+const PSK_HEX = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
+const PSK_IDENTITY = 'puretls-device-1';
+const PSK_SERVER = ['-nocert', '-psk', PSK_HEX, '-psk_identity', PSK_IDENTITY];
+openssl({
+  id: 's13-extpsk-psk_dhe_ke',
+  section: 'openssl external psk',
+  description: 's_server -nocert -psk, TLS 1.3: the client offers the external PSK with psk_dhe_ke (default); no certificate, ECDHE on X25519',
+  flags: [...PSK_SERVER, '-msg'],
+  client: { externalPsk: { identity: PSK_IDENTITY, keyHex: PSK_HEX } },
+  expect: ok13({ sigScheme: NOT_AVAILABLE }),
+  serverOutput: [
+    { name: 'server sent no Certificate', pattern: '^>>> TLS 1\\.3, Handshake \\[length [0-9a-f]+\\], Certificate$', count: 0 },
+    { name: 'ServerHello carried key_share (psk_dhe_ke)', pattern: '^>>> TLS 1\\.3, Handshake \\[length [0-9a-f]+\\], ServerHello$', count: 1 },
+  ],
+});
+openssl({
+  id: 's13-extpsk-psk_ke',
+  section: 'openssl external psk',
+  description: 's_server -nocert -psk -allow_no_dhe_kex, TLS 1.3: the client offers only psk_ke; no key exchange at all',
+  flags: [...PSK_SERVER, '-allow_no_dhe_kex'],
+  client: { externalPsk: { identity: PSK_IDENTITY, keyHex: PSK_HEX }, pskModes: ['psk_ke'] },
+  expect: ok13({ sigScheme: NOT_AVAILABLE, group: NOT_AVAILABLE }),
+});
+openssl({
+  id: 's13-extpsk-wrong-key',
+  section: 'openssl external psk',
+  // RFC 8446 §6.2 names decrypt_error for a binder that does not validate; OpenSSL 3.0 sends
+  // illegal_parameter (47) for it (SSL_R_BINDER_DOES_NOT_VERIFY), which is what the client must surface.
+  description: 's_server -nocert -psk, client with the right identity and another key: the binder fails, s_server answers illegal_parameter (47)',
+  flags: PSK_SERVER,
+  client: { externalPsk: { identity: PSK_IDENTITY, keyHex: PSK_HEX.replace(/^01/, 'ff') } },
+  expect: { ok: false, alertReceived: 47 },
+});
+
 // ======================= gnutls-serv (§3.1), run inside `unshare -n` =======================
 const GNUTLS_TLS13 = 'NORMAL:-VERS-ALL:+VERS-TLS1.3';
 const GNUTLS_TLS12 = 'NORMAL:-VERS-ALL:+VERS-TLS1.2';
@@ -991,6 +1229,46 @@ gnutls('gnutls13-alpn-fatal', 'gnutls --alpn-fatal without overlap: fatal no_app
 gnutls('gnutls13-sni-fatal', 'gnutls --sni-hostname localhost --sni-hostname-fatal, client SNI other.example: fatal unrecognized_name (112)', GNUTLS_TLS13, ['--sni-hostname', 'localhost', '--sni-hostname-fatal'], { servername: 'other.example' }, { ok: false, alertReceived: ALERT.unrecognizedName });
 gnutls('gnutls13-alpn-match', 'gnutls ALPN h2 + http/1.1, client offers http/1.1', `${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM`, ['--alpn', 'h2', '--alpn', 'http/1.1'], { alpnProtocols: ['http/1.1'] }, ok13({ alpn: 'http/1.1' }));
 
+
+// ---- gnutls-serv external PSK (--pskpasswd, file from gen-pki.sh) ----
+cases.push({
+  id: 'gnutls13-extpsk-psk_dhe_ke',
+  section: 'gnutls-serv external psk',
+  description: 'gnutls-serv --pskpasswd, TLS 1.3 with ECDHE-PSK: the client authenticates the server with the external PSK (psk_dhe_ke)',
+  server: { kind: 'gnutls', args: ['-a', '--echo', '--pskpasswd', 'psk.passwd', '--priority', `${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM:+ECDHE-PSK:+DHE-PSK:+PSK`] },
+  certificate: 'none (PSK)',
+  client: { externalPsk: { identity: 'puretls-device-1', keyHex: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' } },
+  steps: GNUTLS_ECHO,
+  expect: ok13({ sigScheme: NOT_AVAILABLE }),
+});
+
+// ---- gnutls-serv client certificates (--require-client-cert --verify-client-cert) ----
+for (const [priority, v, ok] of [
+  [`${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM`, '13', ok13()],
+  [`${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA`, '12', ok12()],
+] as const) {
+  for (const [fixture, name] of [
+    ['client-ecdsa', 'ECDSA P-256'],
+    ['client-ed25519', 'Ed25519'],
+    ['client-rsa', 'RSA'],
+  ] as const) {
+    cases.push({
+      id: `gnutls${v}-clientauth-${fixture}`,
+      section: 'gnutls-serv client certificates',
+      description: `gnutls-serv --require-client-cert --verify-client-cert, TLS 1.${v === '13' ? '3' : '2'}: the client authenticates with ${fixture} (${name})`,
+      server: {
+        kind: 'gnutls',
+        args: ['--echo', '--require-client-cert', '--verify-client-cert', '--x509cafile', 'ca-root.pem', '--x509certfile', 'leaf-ecdsa-p256.chain.pem', '--x509keyfile', 'leaf-ecdsa-p256.key', '--priority', priority],
+      },
+      certificate: certName(EC),
+      client: {},
+      clientCertificate: { name: fixture },
+      steps: GNUTLS_ECHO,
+      expect: ok,
+      serverOutput: [{ name: `gnutls-serv received the client certificate CN=${fixture}`, pattern: `CN=${fixture}`, count: 1 }],
+    });
+  }
+}
 
 // ---- gnutls-serv TLS 1.2 (§3.1 priority strings) ----
 for (const [suite, cipher, kx, cert, sigScheme] of [

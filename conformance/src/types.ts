@@ -39,6 +39,18 @@ export interface ClientConnectOptions {
   readonly keepData?: boolean;
   /** Refuse a TLS 1.2 server that does not negotiate the extended master secret (RFC 7627 §5.4). */
   readonly requireExtendedMasterSecret?: boolean;
+  /** A client certificate chain (PEM, leaf first) offered when the server asks (RFC 8446 §4.4.2); Node's `cert`. */
+  readonly cert?: string;
+  /** The private key (PEM) of `cert`'s leaf; Node's `key`. */
+  readonly key?: string;
+  /** Ask for an OCSP staple (status_request, RFC 6066 §8); Node's `requestOCSP`. */
+  readonly requestOCSP?: boolean;
+  /** The client's staple policy (puretls: 'check' by default; 'require' refuses a handshake without one). */
+  readonly ocspPolicy?: 'check' | 'require';
+  /** Offer TLS 1.3 post-handshake client authentication (RFC 8446 §4.2.6). */
+  readonly postHandshakeAuth?: boolean;
+  /** A TLS 1.3 external PSK (RFC 8446 §4.2.11): identity and key (hex), SHA-256 bound. */
+  readonly externalPsk?: { readonly identity: string; readonly keyHex: string };
   /** A session to offer (bytes of an earlier connection's `'session'` event). */
   readonly session?: Uint8Array;
   /** TLS 1.3 psk_key_exchange_modes to offer (RFC 8446 §4.2.9); undefined = the client's default. */
@@ -154,6 +166,10 @@ export interface ClientCapabilities {
   readonly requireExtendedMasterSecret: boolean;
   /** Can be told which TLS 1.3 psk_key_exchange_modes to offer (absent = no). */
   readonly pskModes?: boolean;
+  /** Checks stapled OCSP responses and can be told to ask for them (absent = no). */
+  readonly ocsp?: boolean;
+  /** Can offer TLS 1.3 post-handshake authentication (absent = no). */
+  readonly postHandshakeAuth?: boolean;
   /** Can run on an injected clock ({@link ClientConnectOptions.clockSkewSeconds}; absent = no). */
   readonly clock?: boolean;
 }

@@ -65,6 +65,12 @@ export function nodeTlsOptions(options: ClientConnectOptions): tls.ConnectionOpt
   if (options.suites !== undefined) nodeOptions.ciphers = options.suites.join(':');
   if (options.groups !== undefined) nodeOptions.ecdhCurve = options.groups.join(':');
   if (options.session !== undefined) nodeOptions.session = Buffer.from(options.session);
+  if (options.cert !== undefined) nodeOptions.cert = options.cert;
+  if (options.externalPsk !== undefined) {
+    const { identity, keyHex } = options.externalPsk;
+    nodeOptions.pskCallback = () => ({ psk: Buffer.from(keyHex, 'hex'), identity });
+  }
+  if (options.key !== undefined) nodeOptions.key = options.key;
   if (options.preparedContext === true) {
     // One secureContext per distinct context-level option set (tls.createSecureContext takes these).
     const contextOptions: tls.SecureContextOptions = { ca: options.ca };

@@ -68,6 +68,12 @@ export function puretlsOptions(options: ClientConnectOptions, core?: CoreEngineP
   if (options.suites !== undefined) mapped.ciphers = options.suites.join(':');
   if (options.groups !== undefined) mapped.groups = [...options.groups];
   if (options.session !== undefined) mapped.session = options.session;
+  if (options.cert !== undefined) mapped.cert = options.cert;
+  if (options.postHandshakeAuth !== undefined) mapped.postHandshakeAuth = options.postHandshakeAuth;
+  if (options.requestOCSP !== undefined) mapped.requestOCSP = options.requestOCSP;
+  if (options.ocspPolicy !== undefined) mapped.ocspPolicy = options.ocspPolicy;
+  if (options.externalPsk !== undefined) mapped.externalPsk = { identity: options.externalPsk.identity, key: new Uint8Array(Buffer.from(options.externalPsk.keyHex, 'hex')) };
+  if (options.key !== undefined) mapped.key = options.key;
   if (options.pskModes !== undefined || options.clockSkewSeconds !== undefined) {
     // connect() takes neither pskModes nor a clock: a session Context (cache off) built from the
     // same options carries them (tls-core's `now` is the clock of session ages and certificate checks).
@@ -153,6 +159,8 @@ export async function loadPuretlsClient(): Promise<ClientUnderTest | undefined> 
       errorReason: true,
       requireExtendedMasterSecret: engineParts !== undefined,
       pskModes: sessionParts !== undefined,
+      postHandshakeAuth: true,
+      ocsp: true,
       clock: sessionParts !== undefined,
     },
     knownDeviations: {},

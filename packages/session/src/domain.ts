@@ -2,7 +2,7 @@
  * The security domain of a Context: a SHA-256 fingerprint of every configuration setting that
  * decides whether a resumed session is as trustworthy as a full handshake made with that
  * Context (versions, cipher suites, ALPN offer, trust anchors, verification policy, the EMS
- * requirement). Sessions and cache keys carry it, so two differently configured Contexts never
+ * requirement, the client certificates). Sessions and cache keys carry it, so two differently configured Contexts never
  * share a session, even through a file (compare rustls' `ClientSessionKey` and Go's cache key
  * of server name plus config). Groups, signature schemes, PSK modes and the record size do not
  * change what a resumed session proves and are left out.
@@ -26,6 +26,19 @@ export function securityDomainId(config: ClientConfig): Uint8Array {
   // A custom identity check cannot be fingerprinted; its presence at least separates the domains.
   w.u8(config.checkServerIdentity === undefined ? 0 : 1);
   w.u8(config.requireExtendedMasterSecret ? 1 : 0);
+  // Server verifiers cannot be fingerprinted either; their presence separates the domains (only
+  // written when present, so the ids of configs without them are unchanged).
+  if (config.verifyServerCertificate !== undefined || config.dangerouslyReplaceServerVerifier !== undefined) {
+    w.opaque(1, utf8('server verifiers'));
+    w.u8(config.verifyServerCertificate === undefined ? 0 : 1).u8(config.dangerouslyReplaceServerVerifier === undefined ? 0 : 1);
+  }
+  // Client identities: a session authenticated with one credential is not offered by a Context
+  // holding others. Written only when present, so the ids of configs without any are unchanged.
+  if (config.clientCredentials.length > 0 || config.selectClientCredential !== undefined) {
+    w.opaque(1, utf8('client credentials'));
+    w.prefixed(2, (b) => config.clientCredentials.forEach((c) => b.bytes(SHA256.digest(c.chain[0]!))));
+    w.u8(config.selectClientCredential === undefined ? 0 : 1);
+  }
   return SHA256.digest(w.finish());
 }
 

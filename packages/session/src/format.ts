@@ -21,6 +21,9 @@
  *     case 2: opaque master_secret<48>; opaque session_id<0..32>; uint8 has_ticket;
  *             opaque ticket<0..2^16-1>; uint8 extended_master_secret;
  *   };
+ *   opaque client_certificate<1..2^24-1>;  // OPTIONAL, present only when the session was
+ *                                     // authenticated with a client certificate (its leaf, DER);
+ *                                     // absent, the bytes are those of every earlier writer
  *   opaque tag[32];                   // HMAC-SHA256(session_key, every byte above)
  * }
  * ```
@@ -80,6 +83,8 @@ export function encodeSession(data: ResumptionData, host: string, port: number, 
     w.u8(data.ticket === undefined ? 0 : 1).opaque(2, data.ticket ?? new Uint8Array(0));
     w.u8(data.extendedMasterSecret ? 1 : 0);
   }
+  // Appended only when used, so sessions without a client certificate keep their exact earlier bytes.
+  if (data.clientCertificate !== undefined) w.opaque(3, data.clientCertificate);
   const body = w.finish();
   const out = new Uint8Array(body.length + TAG_LENGTH);
   out.set(body);
@@ -192,8 +197,19 @@ function parseBody(r: Reader): { data: ResumptionData; host: string; port: numbe
   } else {
     throw new SessionError('Malformed', `kind ${kind}`);
   }
+  if (!r.atEnd) data = { ...data, clientCertificate: clientCertificateField(r) };
   r.expectEnd('session');
   return { data, host, port, domain };
+}
+
+/** The optional trailing field; bytes after the last fixed field that do not form it are Malformed (not Truncated). */
+function clientCertificateField(r: Reader): Uint8Array {
+  try {
+    return r.opaque24('client_certificate', { nonEmpty: true }).slice();
+  } catch (e) {
+    if (e instanceof InvalidMessage) throw new SessionError('Malformed', `trailing bytes: ${e.what}`);
+    throw e;
+  }
 }
 
 function flag(v: number, what: string): boolean {

@@ -144,6 +144,11 @@ export class Session {
     return this.#data.peerCertificates.map((c) => c.slice());
   }
 
+  /** The leaf of the client certificate the session was authenticated with (a copy), or undefined when none was sent. */
+  get clientCertificate(): Uint8Array | undefined {
+    return this.#data.clientCertificate?.slice();
+  }
+
   /** True once the lifetime has passed (or when `nowMs` is before the issue time). */
   isExpired(nowMs: number): boolean {
     const age = nowMs - this.#data.receivedAtMs;
@@ -202,7 +207,7 @@ function freezeCopy(data: ResumptionData): ResumptionData {
   const peerCertificates = Object.freeze(data.peerCertificates.map((c) => c.slice()));
   const lifetimeSeconds = Math.min(data.lifetimeSeconds, MAX_SESSION_LIFETIME_S);
   if (data.version === 'TLSv1.3') {
-    const d: Tls13TicketData = { ...data, psk: data.psk.slice(), ticket: data.ticket.slice(), peerCertificates, lifetimeSeconds };
+    const d: Tls13TicketData = { ...data, psk: data.psk.slice(), ticket: data.ticket.slice(), peerCertificates, lifetimeSeconds, clientCertificate: data.clientCertificate?.slice() };
     return Object.freeze(d);
   }
   const d: Tls12SessionData = {
@@ -212,6 +217,7 @@ function freezeCopy(data: ResumptionData): ResumptionData {
     ticket: data.ticket?.slice(),
     peerCertificates,
     lifetimeSeconds,
+    clientCertificate: data.clientCertificate?.slice(),
   };
   return Object.freeze(d);
 }

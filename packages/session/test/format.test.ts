@@ -140,3 +140,32 @@ describe('bad input gives a typed error', () => {
     );
   });
 });
+
+describe('the optional client_certificate field', () => {
+  const leaf = new Uint8Array(300).fill(0x42);
+  const withCert = new Session(ctx, { ...t13.resumptionData(), clientCertificate: leaf }, 'a.test', 8443);
+
+  it('round-trips and is exposed as Session.clientCertificate', () => {
+    const back = Session.fromBytes(ctx, withCert.toBytes());
+    expect(back.clientCertificate).toEqual(leaf);
+    expect(back.resumptionData()).toEqual(withCert.resumptionData());
+    expect(Session.fromBytes(ctx, t13.toBytes()).clientCertificate).toBeUndefined();
+  });
+
+  it('is appended after every earlier field, so sessions without it keep their earlier bytes', () => {
+    const plain = t13.toBytes();
+    const extended = withCert.toBytes();
+    const body = plain.subarray(0, plain.length - 32);
+    expect(extended.subarray(0, body.length)).toEqual(body);
+    expect(extended.length).toBe(plain.length + 3 + leaf.length);
+    const r = new Reader(extended.subarray(body.length, extended.length - 32));
+    expect(r.opaque24('client_certificate')).toEqual(leaf);
+  });
+
+  it('an empty client_certificate is Malformed', () => {
+    const plain = t13.toBytes();
+    const body = new Uint8Array([...plain.subarray(0, plain.length - 32), 0, 0, 0]);
+    const forged = new Uint8Array([...body, ...hmac(SHA256, PUBLIC_SESSION_KEY, body)]);
+    expect(reasonOf(() => Session.fromBytes(ctx, forged))).toBe('Malformed');
+  });
+});

@@ -160,7 +160,10 @@ export type CertificateErrorReason =
   | 'UnsupportedSignatureAlgorithm'
   | 'UnsupportedPublicKey'
   | 'ChainTooLong'
-  | 'EmptyChain';
+  | 'EmptyChain'
+  | 'Revoked' // a stapled OCSP response says revoked (RFC 6960): certificate_revoked
+  | 'BadOcspResponse' // a stapled OCSP response that is invalid, expired, or not for this certificate (RFC 6066 §8)
+  | 'OcspResponseRequired'; // ocspPolicy 'require' and no staple
 
 /** A certificate chain or host name check failed. */
 export class InvalidCertificate extends TlsError {
@@ -177,6 +180,40 @@ export class InvalidCertificate extends TlsError {
   constructor(reason: CertificateErrorReason, detail?: string, cause?: Error) {
     super(`tls: invalid certificate: ${reason}${detail === undefined ? '' : ` (${detail})`}`, cause === undefined ? undefined : { cause });
     this.reason = reason;
+  }
+}
+
+/** Why a private key (or a client credential built from one) was refused. Raised when a config is built, never during a handshake. */
+export type PrivateKeyErrorReason =
+  | 'Encrypted' // an encrypted PEM (PKCS#8 ENCRYPTED PRIVATE KEY or a legacy Proc-Type: 4,ENCRYPTED block) and no usable passphrase
+  | 'UnsupportedKeyType' // DSA, Ed448, X25519, P-521, multi-prime RSA, ...
+  | 'UnsupportedFormat' // a PEM label or container puretls does not read (PKCS#12 / pfx, ...)
+  | 'BadEncoding' // malformed PEM or DER
+  | 'InconsistentKey' // the key's own parts do not agree (p·q ≠ n, point ≠ scalar·G, ...)
+  | 'KeyMismatch' // the key does not belong to the certificate it was given with
+  | 'NoKey'; // no private key block in the text
+
+/** A private key or client credential could not be used. Not a protocol error: no alert is ever sent for it. */
+export class InvalidPrivateKey extends TlsError {
+  override name = 'InvalidPrivateKey';
+  readonly reason: PrivateKeyErrorReason;
+  constructor(reason: PrivateKeyErrorReason, detail?: string) {
+    super(`tls: invalid private key: ${reason}${detail === undefined ? '' : ` (${detail})`}`);
+    this.reason = reason;
+  }
+}
+
+/**
+ * A server certificate verifier (the config's `verifyServerCertificate` /
+ * `dangerouslyReplaceServerVerifier`) refused the server, with the alert it chose to send
+ * (RFC 8446 §6.2: bad_certificate, certificate_revoked, unknown_ca, ...).
+ */
+export class CertificateRejected extends TlsError {
+  override name = 'CertificateRejected';
+  readonly alert: AlertDescription;
+  constructor(alert: AlertDescription, detail?: string) {
+    super(`tls: server certificate rejected by the verifier (${alertName(alert)})${detail === undefined ? '' : `: ${detail}`}`);
+    this.alert = alert;
   }
 }
 
@@ -241,8 +278,9 @@ export function alertFor(e: unknown): AlertDescription | undefined {
   if (e instanceof PeerMisbehaved) return PEER_MISBEHAVED_ALERT[e.reason];
   if (e instanceof PeerIncompatible) return PEER_INCOMPATIBLE_ALERT[e.reason];
   if (e instanceof InvalidCertificate) return CERTIFICATE_ALERT[e.reason];
+  if (e instanceof CertificateRejected) return e.alert;
   if (e instanceof CryptoError) return AlertDescription.IllegalParameter;
-  // AlertReceived, UnexpectedEof, UsageError: nothing to say to the peer.
+  // AlertReceived, UnexpectedEof, UsageError, InvalidPrivateKey: nothing to say to the peer.
   return undefined;
 }
 
@@ -343,4 +381,7 @@ const CERTIFICATE_ALERT: Record<CertificateErrorReason, AlertDescription> = {
   UnsupportedPublicKey: A.UnsupportedCertificate,
   ChainTooLong: A.BadCertificate,
   EmptyChain: A.DecodeError,
+  Revoked: A.CertificateRevoked,
+  BadOcspResponse: A.BadCertificateStatusResponse,
+  OcspResponseRequired: A.BadCertificateStatusResponse,
 };

@@ -55,6 +55,12 @@ export interface SClientArgs {
   caFile: string | undefined;
   /** `-CApath dir`: every PEM certificate in the directory's files is a trust anchor. */
   caPath: string | undefined;
+  /** Client certificate chain (PEM) and its key (PEM); -key defaults to the -cert file, as in OpenSSL. */
+  certFile: string | undefined;
+  keyFile: string | undefined;
+  /** External PSK key (hex) and identity (default `Client_identity`, as OpenSSL's s_client). */
+  pskHex: string | undefined;
+  pskIdentity: string | undefined;
   alpn: string[] | undefined;
   minVersion: 'TLSv1.2' | 'TLSv1.3' | undefined;
   maxVersion: 'TLSv1.2' | 'TLSv1.3' | undefined;
@@ -418,6 +424,10 @@ export function parseSClientArgs(argv: readonly string[]): SClientArgs {
     noServername: false,
     caFile: undefined,
     caPath: undefined,
+    certFile: undefined,
+    keyFile: undefined,
+    pskHex: undefined,
+    pskIdentity: undefined,
     alpn: undefined,
     minVersion: undefined,
     maxVersion: undefined,
@@ -480,6 +490,19 @@ export function parseSClientArgs(argv: readonly string[]): SClientArgs {
         break;
       case '-CApath':
         args.caPath = value();
+        break;
+      case '-cert':
+        args.certFile = value();
+        break;
+      case '-key':
+        args.keyFile = value();
+        break;
+      case '-psk':
+        args.pskHex = value();
+        if (!/^([0-9a-fA-F]{2})+$/.test(args.pskHex)) throw new Error('-psk needs an even number of hex digits');
+        break;
+      case '-psk_identity':
+        args.pskIdentity = value();
         break;
       case '-alpn':
         args.alpn = value().split(',').filter((p) => p !== '');
@@ -609,6 +632,11 @@ export function connectOptionsFor(args: SClientArgs): ConnectOptions {
   if (args.caFile !== undefined) anchors.push(readFileSync(args.caFile, 'latin1'));
   if (args.caPath !== undefined) anchors.push(...readCaPath(args.caPath));
   if (args.caFile !== undefined || args.caPath !== undefined) options.ca = anchors;
+  if (args.certFile !== undefined) {
+    options.cert = readFileSync(args.certFile, 'latin1');
+    options.key = readFileSync(args.keyFile ?? args.certFile, 'latin1');
+  } else if (args.keyFile !== undefined) throw new Error('-key needs -cert');
+  if (args.pskHex !== undefined) options.externalPsk = { identity: args.pskIdentity ?? 'Client_identity', key: new Uint8Array(Buffer.from(args.pskHex, 'hex')) };
   if (args.alpn !== undefined) options.ALPNProtocols = args.alpn;
   if (args.minVersion !== undefined) options.minVersion = args.minVersion;
   if (args.maxVersion !== undefined) options.maxVersion = args.maxVersion;
@@ -835,6 +863,10 @@ const USAGE = `Usage: puretls s_client [options]
   -verify_hostname name  the name the certificate must match (default: the SNI name)
   -CAfile file           PEM trust anchors (replace the default roots)
   -CApath dir            every PEM certificate in the directory's files is a trust anchor
+  -cert file             client certificate chain (PEM, leaf first), sent when the server asks
+  -key file              the client certificate's private key (PEM; default: the -cert file)
+  -psk hex               TLS 1.3 external PSK (key in hex; the server authenticates with it)
+  -psk_identity id       the external PSK's identity (default Client_identity)
   -verify depth          most intermediate certificates between leaf and anchor
   -no_verify             report a verification failure and continue (puretls)
   -verify_return_error   accepted; puretls always aborts on verification failure

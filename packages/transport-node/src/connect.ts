@@ -15,7 +15,20 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { KeyShareReserve, UsageError, parseCertificate, type ClientConfigOptions, type ResumptionData, type TrustStore } from '@puretls/tls-core';
+import {
+  InvalidPrivateKey,
+  KeyShareReserve,
+  UsageError,
+  createClientCredential,
+  parseCertificate,
+  parsePrivateKeyPem,
+  type ClientConfigOptions,
+  type ClientCredential,
+  type ClientCredentialSelector,
+  type ResumptionData,
+  type ServerCertificateVerifier,
+  type TrustStore,
+} from '@puretls/tls-core';
 import { Context, Session, SessionError, type Connection } from '@puretls/session';
 import { buildConfig, defaultTrustStore, trustStoreFromPem, type EngineTarget } from './engine-factory.ts';
 import type { TlsEngine } from './engine.ts';
@@ -88,6 +101,45 @@ export interface ConnectOptions {
   allowHalfOpen?: boolean;
   /** Compute key log lines even without a `'keylog'` listener at start (default: only with a listener). */
   keylog?: boolean;
+  /**
+   * The client private key, PEM (PKCS#8, SEC1 `EC PRIVATE KEY`, PKCS#1 `RSA PRIVATE KEY`), as in
+   * Node; several keys pair with `cert` by public key. Encrypted keys are refused with
+   * InvalidPrivateKey 'Encrypted' (see `passphrase`).
+   */
+  key?: string | Buffer | ReadonlyArray<string | Buffer | { pem: string | Buffer; passphrase?: string }>;
+  /** The client certificate chain(s), PEM, leaf first, as in Node. */
+  cert?: string | Buffer | ReadonlyArray<string | Buffer>;
+  /**
+   * Node's passphrase for an encrypted `key`. puretls does not decrypt keys: an encrypted key is
+   * an InvalidPrivateKey 'Encrypted' error whether or not a passphrase is given (never silence).
+   */
+  passphrase?: string;
+  /** PKCS#12 is not supported: giving `pfx` throws InvalidPrivateKey 'UnsupportedFormat'. */
+  pfx?: unknown;
+  /** Prebuilt tls-core credentials (puretls extra), offered after the one from `key`/`cert`. */
+  clientCredentials?: readonly ClientCredential[];
+  /** Picks the credential for a CertificateRequest (puretls extra; OpenSSL's client_cert_cb). */
+  selectClientCredential?: ClientCredentialSelector;
+  /**
+   * A TLS 1.3 external PSK (puretls extra; tls-core's externalPsk): identity, key and hash
+   * (default sha256). The server authenticates with it instead of a certificate.
+   */
+  externalPsk?: { identity: string | Uint8Array; key: Uint8Array; hash?: 'sha256' | 'sha384' };
+  /**
+   * Node's PSK callback. TLS 1.3 has no identity hint, so it is called once, with null, before
+   * the ClientHello (as Node calls it for TLS 1.3); it returns `{ psk, identity }`.
+   */
+  pskCallback?: (hint: string | null) => { psk: Uint8Array; identity: string } | null | undefined;
+  /** Node's option: ask for an OCSP staple (status_request). */
+  requestOCSP?: boolean;
+  /** What to do with a staple (puretls extra; tls-core's ocspPolicy): 'check' (default), 'require', 'ignore'. */
+  ocspPolicy?: 'ignore' | 'check' | 'require';
+  /** Offer TLS 1.3 post-handshake client authentication (puretls extra; RFC 8446 §4.2.6), answered from key/cert. */
+  postHandshakeAuth?: boolean;
+  /** An extra server certificate check after the built-in validation (puretls extra; tls-core's verifyServerCertificate). */
+  verifyServerCertificate?: ServerCertificateVerifier;
+  /** REPLACES the built-in chain and name validation (puretls extra; the handshake signature is still checked). */
+  dangerouslyReplaceServerVerifier?: ServerCertificateVerifier;
   /** Replace the engine (tests, custom engines). Receives the validated tls-core options. */
   engineFactory?: (config: ClientConfigOptions, target: EngineTarget) => TlsEngine;
 }
@@ -300,11 +352,55 @@ export function toConfigOptions(options: ConnectOptions): ClientConfigOptions {
   const groups = options.groups ?? options.ecdhCurve;
   if (groups !== undefined && groups !== 'auto') out.groups = parseGroups(groups);
   if (options.ALPNProtocols !== undefined) out.alpnProtocols = options.ALPNProtocols.map((p) => (typeof p === 'string' ? p : Buffer.from(p).toString('utf8')));
+  const credentials = [...credentialsOf(options), ...(options.clientCredentials ?? [])];
+  if (credentials.length > 0) out.clientCredentials = credentials;
+  if (options.selectClientCredential !== undefined) out.selectClientCredential = options.selectClientCredential;
+  const psk = options.externalPsk ?? pskFromCallback(options.pskCallback);
+  if (psk !== undefined) out.externalPsk = psk;
+  if (options.postHandshakeAuth !== undefined) out.postHandshakeAuth = options.postHandshakeAuth;
+  if (options.requestOCSP !== undefined) out.statusRequest = options.requestOCSP;
+  if (options.ocspPolicy !== undefined) out.ocspPolicy = options.ocspPolicy;
+  if (options.verifyServerCertificate !== undefined) out.verifyServerCertificate = options.verifyServerCertificate;
+  if (options.dangerouslyReplaceServerVerifier !== undefined) out.dangerouslyReplaceServerVerifier = options.dangerouslyReplaceServerVerifier;
   const check = options.checkServerIdentity;
   if (check !== undefined) {
     out.checkServerIdentity = (hostname, leafDer) => check(hostname, peerCertificate([leafDer]) ?? ({} as PeerCertificate));
   }
   return out;
+}
+
+/**
+ * Node's `key` / `cert` as tls-core credentials: each key is paired with the chain whose leaf
+ * holds its public key (Node and OpenSSL pair them the same way).
+ * @throws InvalidPrivateKey for pfx, a key without a cert (or the reverse), unreadable, encrypted or unmatched keys
+ */
+function credentialsOf(options: ConnectOptions): ClientCredential[] {
+  if (options.pfx !== undefined) throw new InvalidPrivateKey('UnsupportedFormat', 'pfx (PKCS#12) is not supported: give key and cert as PEM');
+  if (options.key === undefined && options.cert === undefined) return [];
+  if (options.key === undefined || options.cert === undefined) throw new InvalidPrivateKey('KeyMismatch', options.key === undefined ? 'cert given without key' : 'key given without cert');
+  const text = (v: string | Buffer): string => (typeof v === 'string' ? v : Buffer.from(v).toString('latin1'));
+  const keys = (Array.isArray(options.key) ? options.key : [options.key]) as Array<string | Buffer | { pem: string | Buffer }>;
+  const certs = (Array.isArray(options.cert) ? options.cert : [options.cert]) as Array<string | Buffer>;
+  return keys.map((k) => {
+    const keyPem = typeof k === 'object' && !(k instanceof Uint8Array) ? text(k.pem) : text(k);
+    const privateKey = parsePrivateKeyPem(keyPem);
+    let last: unknown;
+    for (const c of certs) {
+      try {
+        return createClientCredential({ certificateChain: text(c), privateKey });
+      } catch (e) {
+        last = e;
+      }
+    }
+    throw last;
+  });
+}
+
+function pskFromCallback(callback: ConnectOptions['pskCallback']): ConnectOptions['externalPsk'] {
+  if (callback === undefined) return undefined;
+  const answer = callback(null);
+  if (answer === null || answer === undefined) return undefined;
+  return { identity: answer.identity, key: new Uint8Array(answer.psk) };
 }
 
 /** The trust anchors connect() uses: `trustStore`, else `ca` (replacing the defaults, as in Node), else Node's default store. */

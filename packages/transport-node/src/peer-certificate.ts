@@ -6,6 +6,7 @@
  * @module
  */
 import { X509Certificate } from 'node:crypto';
+import { parseCertificate } from '@puretls/tls-core';
 
 /** The subset of Node's `tls.PeerCertificate` puretls fills. */
 export interface PeerCertificate {
@@ -130,17 +131,25 @@ function toPeerCertificate(der: Uint8Array): Pair {
   return { x509, node };
 }
 
+/** The RSA modulus in Node's form (upper-case hex). node:crypto exports no JWK for id-RSASSA-PSS keys, so those go through puretls' parser. */
+function rsaModulusHex(x509: X509Certificate, key: X509Certificate['publicKey']): string {
+  if (key.asymmetricKeyType === 'rsa') return Buffer.from(key.export({ format: 'jwk' }).n ?? '', 'base64url').toString('hex').toUpperCase();
+  const parsed = parseCertificate(new Uint8Array(x509.raw)).publicKey;
+  if (parsed.kind !== 'rsa') return '';
+  const hex = parsed.n.toString(16).toUpperCase();
+  return hex.length % 2 === 0 ? hex : `0${hex}`;
+}
+
 type KeyFields = Pick<PeerCertificate, 'bits' | 'pubkey' | 'modulus' | 'exponent' | 'asn1Curve' | 'nistCurve'>;
 
 function publicKeyFields(x509: X509Certificate): KeyFields {
   const key = x509.publicKey;
   const details = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') {
-    const jwk = key.export({ format: 'jwk' });
     const exponent = details.publicExponent;
     return {
       bits: details.modulusLength,
-      modulus: Buffer.from(jwk.n ?? '', 'base64url').toString('hex').toUpperCase(),
+      modulus: rsaModulusHex(x509, key),
       ...(exponent === undefined ? {} : { exponent: `0x${exponent.toString(16)}` }),
       pubkey: key.export({ format: 'der', type: 'spki' }),
     };

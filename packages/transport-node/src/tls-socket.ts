@@ -169,14 +169,10 @@ export class TLSSocket extends Duplex {
     return leaf === undefined ? undefined : new X509Certificate(leaf);
   }
 
-  /** Our own certificate: puretls sends none (no client authentication), so undefined, as Node without one. */
-  getX509Certificate(): undefined {
-    return undefined;
-  }
-
-  /** Node's local-certificate object: `null` without a client certificate. */
-  getCertificate(): null {
-    return null;
+  /** Our own certificate as an X509Certificate (Node's `getX509Certificate()`): the client leaf we authenticated with, else undefined. */
+  getX509Certificate(): X509Certificate | undefined {
+    const leaf = this.#negotiated?.clientCertificate?.[0];
+    return leaf === undefined ? undefined : new X509Certificate(leaf);
   }
 
   /** net.Socket's `destroySoon()` (used by node:http): end, then destroy once everything is written. */
@@ -215,6 +211,26 @@ export class TLSSocket extends Duplex {
    */
   getPeerCertificate(detailed = false): PeerCertificate | Record<string, never> {
     return peerCertificate(this.#negotiated?.peerCertificates ?? [], detailed, this.#options.anchorFor) ?? {};
+  }
+
+  /**
+   * Our own certificate as Node describes it (Node's `getCertificate()`): the client certificate
+   * this connection authenticated with (sent in this handshake, or recorded with the resumed
+   * session), or `null` when none was sent.
+   */
+  getCertificate(): PeerCertificate | null {
+    return peerCertificate(this.#negotiated?.clientCertificate ?? []) ?? null;
+  }
+
+  /** The stapled OCSP response's verdict ('good', 'revoked', 'unknown', 'invalid', 'none', 'unchecked'), or undefined before the handshake or when resumed (puretls extra). */
+  getOcspStatus(): string | undefined {
+    return this.#negotiated?.ocspStatus;
+  }
+
+  /** The scheme of our CertificateVerify, e.g. `'ecdsa_secp256r1_sha256'`, when we sent one (puretls extra). */
+  getClientSignatureScheme(): string | undefined {
+    const scheme = this.#negotiated?.clientSignatureScheme;
+    return scheme === undefined ? undefined : signatureSchemeName(scheme);
   }
 
   /** DER certificates as the server sent them, leaf first (puretls extra). */

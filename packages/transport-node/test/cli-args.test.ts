@@ -1,7 +1,7 @@
 /** `puretls s_client` flag parsing and the failure line. */
 import { describe, expect, it } from 'vitest';
 import { AlertReceived, InvalidCertificate, UnexpectedEof } from '@puretls/tls-core';
-import { failureLine, parseSClientArgs } from '../src/cli.ts';
+import { connectOptionsFor, failureLine, parseSClientArgs } from '../src/cli.ts';
 
 describe('s_client flags', () => {
   it('parses the OpenSSL flags it supports', () => {
@@ -22,6 +22,20 @@ describe('s_client flags', () => {
 
   it('keeps the session flags parsed for later', () => {
     expect(parseSClientArgs(['-sess_out', 's.bin', '-reconnect'])).toMatchObject({ sessOut: 's.bin', reconnect: true });
+  });
+});
+
+describe('client certificate flags', () => {
+  it('parses -cert and -key; -key alone is refused when the options are built', () => {
+    expect(parseSClientArgs(['-cert', 'c.pem', '-key', 'k.pem'])).toMatchObject({ certFile: 'c.pem', keyFile: 'k.pem' });
+    expect(() => connectOptionsFor(parseSClientArgs(['-key', 'k.pem']))).toThrow(/-key needs -cert/);
+  });
+
+  it('parses -psk (hex) and -psk_identity (default Client_identity, as OpenSSL) into an external PSK', () => {
+    const o = connectOptionsFor(parseSClientArgs(['-psk', '0a0b', '-psk_identity', 'dev-1']));
+    expect(o.externalPsk).toEqual({ identity: 'dev-1', key: new Uint8Array([10, 11]) });
+    expect(connectOptionsFor(parseSClientArgs(['-psk', '0a0b'])).externalPsk?.identity).toBe('Client_identity');
+    expect(() => parseSClientArgs(['-psk', 'abc'])).toThrow(/hex/);
   });
 });
 

@@ -2,8 +2,9 @@
  * The `puretls s_client` command end to end: spawned from bin/puretls.js (which runs the
  * compiled dist/, so `tsc -b` must have run) against `openssl s_server -rev`.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineReady, makePki, opensslAvailable, startOpensslServer, type TestPki } from './helpers/servers.ts';
@@ -49,6 +50,35 @@ describe.skipIf(!engineReady || !opensslAvailable() || !built)('puretls s_client
       expect(stdout).toContain('Peer signature type: RSA-PSS');
       expect(stdout).toContain('ALPN protocol: h2');
       expect(stdout).toContain('Verification: OK');
+      expect(stdout).toContain('olleh');
+      expect(code).toBe(0);
+    } finally {
+      server.stop();
+    }
+  });
+
+  it('-cert/-key authenticate to s_server -Verify 1, which verifies and prints the client certificate', async () => {
+    const sh = (...args: string[]): void => void execFileSync('openssl', args, { cwd: pki.dir, stdio: 'ignore' });
+    writeFileSync(join(pki.dir, 'client.cnf'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
+    sh('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=cli-client');
+    sh('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-extfile', 'client.cnf', '-out', 'client.pem');
+    const server = await startOpensslServer(['-cert', pki.ecdsa.certFile, '-key', pki.ecdsa.keyFile, '-rev', '-Verify', '1', '-CAfile', pki.caFile, '-verify_return_error']);
+    try {
+      const { code, stdout } = await run(['-connect', `127.0.0.1:${server.port}`, '-CAfile', pki.caFile, '-cert', join(pki.dir, 'client.pem'), '-key', join(pki.dir, 'client.key')], 'hello\nCLOSE\n');
+      expect(stdout).toContain('olleh');
+      expect(code).toBe(0);
+      expect(server.output()).toContain('Peer certificate: CN = cli-client');
+      expect(server.output()).toContain('Verification: OK');
+    } finally {
+      server.stop();
+    }
+  });
+
+  it('-psk/-psk_identity authenticate to s_server -nocert -psk with an external PSK (TLS 1.3)', async () => {
+    const key = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+    const server = await startOpensslServer(['-nocert', '-psk', key, '-psk_identity', 'dev-7', '-tls1_3', '-rev']);
+    try {
+      const { code, stdout } = await run(['-connect', `127.0.0.1:${server.port}`, '-psk', key, '-psk_identity', 'dev-7'], 'hello\nCLOSE\n');
       expect(stdout).toContain('olleh');
       expect(code).toBe(0);
     } finally {

@@ -4,12 +4,16 @@
  * only, certificate and host name verification on, no renegotiation, no compression.
  * @module
  */
+import { utf8 } from '../codec/bytes.ts';
 import { UsageError } from '../errors.ts';
 import { CipherSuite, ProtocolVersion } from '../wire/enums.ts';
 import { SUPPORTED_KEY_EXCHANGE_GROUPS } from '../crypto/key-exchange.ts';
 import { defaultRandomBytes, type RandomBytes } from '../crypto/noble.ts';
 import { SUPPORTED_SIGNATURE_SCHEMES } from '../crypto/signature.ts';
+import { tls13SuiteById } from '../crypto/suites.ts';
 import type { TrustStore } from '../x509/trust-store.ts';
+import type { ClientCredential, ClientCredentialSelector } from './credential.ts';
+import type { ServerCertificateVerifier } from './server-certificate.ts';
 
 export type VersionName = 'TLSv1.2' | 'TLSv1.3';
 
@@ -35,14 +39,52 @@ export interface ClientConfigOptions {
   verifyCertificates?: boolean;
   /** Replaces the built-in host name check: return an Error to refuse. */
   checkServerIdentity?: (hostname: string, leafDer: Uint8Array) => Error | undefined;
+  /**
+   * An extra check after the built-in chain and name validation succeeded (SPKI pinning, policy):
+   * throw to refuse (CertificateRejected names the alert). See ServerCertificateVerifier.
+   */
+  verifyServerCertificate?: ServerCertificateVerifier;
+  /**
+   * REPLACES the built-in chain and host name validation (a private PKI with its own rules, a test
+   * harness accepting one certificate). No trust store is needed then. The handshake signature is
+   * still checked with the leaf's key. Named so that nobody turns verification off by accident.
+   */
+  dangerouslyReplaceServerVerifier?: ServerCertificateVerifier;
+  /**
+   * Client certificates offered when a server sends CertificateRequest (RFC 8446 §4.3.2, RFC 5246
+   * §7.4.4). Build each with createClientCredential. Default: none (an empty Certificate is sent).
+   */
+  clientCredentials?: readonly ClientCredential[];
+  /** Picks the credential for a request (Node's / OpenSSL's client certificate callback); undefined: an empty Certificate. */
+  selectClientCredential?: ClientCredentialSelector;
   /** Send the dummy ChangeCipherSpec of RFC 8446 Appendix D.4 (default true, as OpenSSL does). */
   middleboxCompatibility?: boolean;
   /** Refuse TLS 1.2 servers that do not negotiate extended_master_secret (RFC 7627). Default false. */
   requireExtendedMasterSecret?: boolean;
   /** Ask for an OCSP staple (status_request). Default false. */
   statusRequest?: boolean;
+  /**
+   * What to do with a stapled OCSP response (RFC 6066 §8, RFC 6960): 'check' (default) verifies a
+   * staple when one comes (revoked: certificate_revoked; invalid or expired:
+   * bad_certificate_status_response); 'require' also refuses a handshake without one (and asks
+   * for it); 'ignore' leaves it unread.
+   */
+  ocspPolicy?: 'ignore' | 'check' | 'require';
   /** Largest plaintext per outgoing record (default 16384). */
   maxFragmentLength?: number;
+  /**
+   * An external PSK (RFC 8446 §4.2.11, RFC 9257) offered in every TLS 1.3 ClientHello that does
+   * not resume a ticket: the identity the server knows it by, the key, and the hash it is bound
+   * to (default SHA-256; only suites with that hash can use it). The server then authenticates
+   * with the PSK instead of a certificate. Key exchange per `pskModes` (psk_dhe_ke by default).
+   */
+  externalPsk?: { readonly identity: Uint8Array | string; readonly key: Uint8Array; readonly hash?: 'sha256' | 'sha384' };
+  /**
+   * Offer TLS 1.3 post-handshake client authentication (RFC 8446 §4.2.6, §4.6.2): the server may
+   * then send a CertificateRequest at any time after the handshake, answered with Certificate,
+   * CertificateVerify and Finished from `clientCredentials` (or an empty Certificate). Default false.
+   */
+  postHandshakeAuth?: boolean;
   /** Offer TLS 1.3 PSK key exchange modes when resuming (default ['psk_dhe_ke']). */
   pskModes?: readonly ('psk_ke' | 'psk_dhe_ke')[];
   /**
@@ -95,11 +137,18 @@ export interface ClientConfig {
   readonly trustStore: TrustStore | undefined;
   readonly verifyCertificates: boolean;
   readonly checkServerIdentity: ((hostname: string, leafDer: Uint8Array) => Error | undefined) | undefined;
+  readonly verifyServerCertificate: ServerCertificateVerifier | undefined;
+  readonly dangerouslyReplaceServerVerifier: ServerCertificateVerifier | undefined;
+  readonly clientCredentials: readonly ClientCredential[];
+  readonly selectClientCredential: ClientCredentialSelector | undefined;
   readonly middleboxCompatibility: boolean;
   readonly requireExtendedMasterSecret: boolean;
   readonly statusRequest: boolean;
+  readonly ocspPolicy: 'ignore' | 'check' | 'require';
   readonly maxFragmentLength: number;
   readonly pskModes: readonly ('psk_ke' | 'psk_dhe_ke')[];
+  readonly externalPsk: ExternalPsk | undefined;
+  readonly postHandshakeAuth: boolean;
   readonly emptyKeyShareWhenResumingTls12: boolean;
   readonly keyLog: boolean;
   readonly traceMessages: boolean;
@@ -166,7 +215,7 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
   const alpnProtocols = [...(options.alpnProtocols ?? [])];
   for (const p of alpnProtocols) if (p.length === 0 || p.length > 255) throw new UsageError('ALPN names must be 1..255 bytes');
   const verifyCertificates = options.verifyCertificates ?? true;
-  if (verifyCertificates && options.trustStore === undefined && options.checkServerIdentity === undefined)
+  if (verifyCertificates && options.trustStore === undefined && options.checkServerIdentity === undefined && options.dangerouslyReplaceServerVerifier === undefined)
     throw new UsageError('a trustStore is required when verifyCertificates is on');
   const maxFragmentLength = options.maxFragmentLength ?? 16384;
   if (!Number.isInteger(maxFragmentLength) || maxFragmentLength < 64 || maxFragmentLength > 16384)
@@ -175,6 +224,7 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
   if (verifyDepth !== undefined && (!Number.isInteger(verifyDepth) || verifyDepth < 0)) throw new UsageError('verifyDepth must be a non-negative integer');
   const pskModes = unique<'psk_ke' | 'psk_dhe_ke'>(options.pskModes ?? ['psk_dhe_ke']);
   if (pskModes.length === 0) throw new UsageError('pskModes must not be empty');
+  const externalPsk = externalPskOf(options.externalPsk, tls13Suites);
   return Object.freeze({
     minVersion,
     maxVersion,
@@ -187,11 +237,18 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     trustStore: options.trustStore,
     verifyCertificates,
     checkServerIdentity: options.checkServerIdentity,
+    verifyServerCertificate: options.verifyServerCertificate,
+    dangerouslyReplaceServerVerifier: options.dangerouslyReplaceServerVerifier,
+    clientCredentials: Object.freeze([...(options.clientCredentials ?? [])]),
+    selectClientCredential: options.selectClientCredential,
     middleboxCompatibility: options.middleboxCompatibility ?? true,
     requireExtendedMasterSecret: options.requireExtendedMasterSecret ?? false,
-    statusRequest: options.statusRequest ?? false,
+    statusRequest: (options.statusRequest ?? false) || options.ocspPolicy === 'require',
+    ocspPolicy: options.ocspPolicy ?? 'check',
     maxFragmentLength,
     pskModes: Object.freeze(pskModes),
+    externalPsk,
+    postHandshakeAuth: options.postHandshakeAuth ?? false,
     emptyKeyShareWhenResumingTls12: options.emptyKeyShareWhenResumingTls12 ?? true,
     keyLog: options.keyLog ?? false,
     traceMessages: options.traceMessages ?? false,
@@ -200,6 +257,25 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     now: options.now ?? Date.now,
     randomBytes: options.randomBytes === undefined ? defaultRandomBytes : checkedRandomBytes(options.randomBytes),
   });
+}
+
+/** A validated external PSK: identity bytes, a copy of the key, and the first enabled TLS 1.3 suite with its hash. */
+export interface ExternalPsk {
+  readonly identity: Uint8Array;
+  readonly key: Uint8Array;
+  /** The TLS 1.3 suite whose hash the PSK is bound to (the binder is computed with it, RFC 8446 §4.2.11.2). */
+  readonly suite: number;
+}
+
+function externalPskOf(option: ClientConfigOptions['externalPsk'], tls13Suites: readonly number[]): ExternalPsk | undefined {
+  if (option === undefined) return undefined;
+  const identity = typeof option.identity === 'string' ? utf8(option.identity) : option.identity.slice();
+  if (identity.length === 0 || identity.length > 0xffff) throw new UsageError('externalPsk.identity must be 1..65535 bytes');
+  if (!(option.key instanceof Uint8Array) || option.key.length === 0) throw new UsageError('externalPsk.key must be non-empty bytes');
+  const hash = option.hash ?? 'sha256';
+  const suite = tls13Suites.find((s) => tls13SuiteById(s)?.hash.name === hash);
+  if (suite === undefined) throw new UsageError(`externalPsk: no enabled TLS 1.3 suite uses ${hash}`);
+  return Object.freeze({ identity, key: option.key.slice(), suite });
 }
 
 /** A caller's randomness source, held to its contract: a Uint8Array of exactly the length asked for. */

@@ -32,6 +32,8 @@ export interface Tls13TicketData {
   readonly serverName: string | undefined;
   /** DER certificates of the server, leaf first, as validated in the original handshake. */
   readonly peerCertificates: readonly Uint8Array[];
+  /** The leaf of the client certificate we authenticated with in the original handshake; absent when none. */
+  readonly clientCertificate?: Uint8Array | undefined;
 }
 
 /** TLS 1.2 resumption state (RFC 5246 §7.3 session ID, RFC 5077 ticket, RFC 7627 EMS flag). */
@@ -47,6 +49,8 @@ export interface Tls12SessionData {
   readonly alpn: string | undefined;
   readonly serverName: string | undefined;
   readonly peerCertificates: readonly Uint8Array[];
+  /** The leaf of the client certificate we authenticated with in the original handshake; absent when none. */
+  readonly clientCertificate?: Uint8Array | undefined;
 }
 
 export type ResumptionData = Tls13TicketData | Tls12SessionData;
@@ -95,8 +99,23 @@ export interface NegotiatedParameters {
   readonly peerCertificates: readonly Uint8Array[];
   /** The stapled OCSP response (DER) when status_request was sent and the server stapled one (RFC 6066 §8, RFC 8446 §4.4.2.1). Not evaluated. */
   readonly ocspResponse: Uint8Array | undefined;
+  /**
+   * The stapled OCSP response's verdict under the config's ocspPolicy: 'good', 'revoked',
+   * 'unknown', 'invalid' (bad signature, not current, not for this certificate), 'none' (no
+   * staple), 'unchecked' (policy 'ignore'); undefined when resumed.
+   */
+  readonly ocspStatus?: 'good' | 'revoked' | 'unknown' | 'invalid' | 'none' | 'unchecked' | undefined;
   /** Set when certificate verification was disabled and the chain failed: the reason it failed. */
   readonly certificateError: Error | undefined;
+  /**
+   * The client certificate chain we authenticated with (DER, leaf first): sent in this handshake,
+   * or, when resuming, the leaf recorded with the session. Absent when we sent none.
+   */
+  readonly clientCertificate?: readonly Uint8Array[] | undefined;
+  /** The identity of the external PSK (RFC 8446 §4.2.11) the server accepted; the server was authenticated by it, not by a certificate. */
+  readonly externalPskIdentity?: Uint8Array | undefined;
+  /** The scheme of our CertificateVerify, when we sent one in this handshake. */
+  readonly clientSignatureScheme?: SignatureScheme | undefined;
 }
 
 /**

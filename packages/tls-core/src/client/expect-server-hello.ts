@@ -36,8 +36,10 @@ export interface HelloContext {
   readonly sessionId: Uint8Array;
   /** Extension types in the (last) ClientHello. */
   readonly offeredExtensions: ReadonlySet<number>;
-  /** The TLS 1.3 ticket offered, if any. */
+  /** The TLS 1.3 ticket offered, if any (for an external PSK, a stand-in carrying its identity and key). */
   readonly offeredTicket: Tls13TicketData | undefined;
+  /** True when `offeredTicket` is the config's external PSK (RFC 8446 §4.2.11: "ext binder", ticket age 0). */
+  readonly offeredExternalPsk: boolean;
   /** The TLS 1.2 session offered, if any. */
   readonly offeredTls12Session: Tls12SessionData | undefined;
   /** True once a HelloRetryRequest was answered. */
@@ -67,7 +69,10 @@ export interface StartOptions {
 export function startHandshake(io: HandshakeIo, sniName: string | undefined, options: StartOptions): ClientState {
   const config = io.config;
   const offers13 = config.tls13Suites.length > 0;
-  const ticket = usableTicket(config, options.session, sniName);
+  const resumable = usableTicket(config, options.session, sniName);
+  // An external PSK is offered when no ticket is (RFC 9257 §6: one identity; tickets it yields resume later).
+  const external = resumable === undefined && offers13 && config.externalPsk !== undefined ? externalPskTicket(config) : undefined;
+  const ticket = resumable ?? external;
   const tls12Session = options.session?.version === 'TLSv1.2' && config.tls12Suites.includes(options.session.suite) ? options.session : undefined;
   // RFC 8446 §4.1.2 / Appendix D.4: a non-empty legacy_session_id in compatibility mode; a TLS 1.2
   // session ID when resuming one (RFC 5246 §7.4.1.2); for a 1.2 ticket, any non-empty ID (RFC 5077 §3.4).
@@ -87,6 +92,7 @@ export function startHandshake(io: HandshakeIo, sniName: string | undefined, opt
     sessionId,
     offeredExtensions: new Set(),
     offeredTicket: ticket,
+    offeredExternalPsk: external !== undefined,
     offeredTls12Session: tls12Session,
     helloRetried: false,
     sentCompatCcs: false,
@@ -166,7 +172,7 @@ export class ExpectServerHello implements ClientState {
     const transcript = first.rollupForHelloRetryRequest().add(hrr.raw);
     let ctx: HelloContext = { ...this.#ctx, helloRetried: true };
     // A PSK whose hash differs from the HRR suite's can no longer be offered (RFC 8446 §4.1.4).
-    if (ctx.offeredTicket !== undefined && tls13SuiteById(ctx.offeredTicket.suite)?.hash !== suite.hash) ctx = { ...ctx, offeredTicket: undefined };
+    if (ctx.offeredTicket !== undefined && tls13SuiteById(ctx.offeredTicket.suite)?.hash !== suite.hash) ctx = { ...ctx, offeredTicket: undefined, offeredExternalPsk: false };
     if (ctx.config.middleboxCompatibility && !ctx.sentCompatCcs) {
       // RFC 8446 Appendix D.4: the dummy CCS goes before the second ClientHello.
       io.sendChangeCipherSpec();
@@ -203,7 +209,8 @@ function sendClientHello(
     ticket === undefined || ticketSuite === undefined
       ? undefined
       : {
-          identities: [{ identity: ticket.ticket, obfuscatedTicketAge: obfuscatedAge(ticket, config.now()) }],
+          // RFC 8446 §4.2.11: an external identity's obfuscated_ticket_age SHOULD be 0.
+          identities: [{ identity: ticket.ticket, obfuscatedTicketAge: ctx.offeredExternalPsk ? 0 : obfuscatedAge(ticket, config.now()) }],
           binderLengths: [ticketSuite.hash.outputLen],
         };
   const built = buildClientHello({
@@ -220,7 +227,7 @@ function sendClientHello(
   if (ticket !== undefined && ticketSuite !== undefined) {
     // RFC 8446 §4.2.11.2: binder = HMAC(finished_key(binder_key), Hash(transcript || truncated ClientHello)).
     const early = EarlySecret.withPsk(ticketSuite, ticket.psk);
-    const binder = early.binder('resumption', binderTranscript(truncateClientHelloForBinders(encoded, built.message), ticketSuite.hash));
+    const binder = early.binder(ctx.offeredExternalPsk ? 'external' : 'resumption', binderTranscript(truncateClientHelloForBinders(encoded, built.message), ticketSuite.hash));
     encoded = patchBinders(encoded, [binder]);
   }
   io.sendHandshake(encoded);
@@ -239,6 +246,25 @@ function usableTicket(config: ClientConfig, session: ResumptionData | undefined,
   const ageMs = config.now() - session.receivedAtMs;
   if (ageMs < 0 || ageMs > Math.min(session.lifetimeSeconds, MAX_TICKET_LIFETIME_S) * 1000) return undefined;
   return session;
+}
+
+/** The config's external PSK in the shape of an offered ticket (identity as the "ticket", its key as the PSK). */
+function externalPskTicket(config: ClientConfig): Tls13TicketData | undefined {
+  const ext = config.externalPsk;
+  if (ext === undefined || !config.tls13Suites.includes(ext.suite)) return undefined;
+  return {
+    version: 'TLSv1.3',
+    suite: ext.suite,
+    psk: ext.key,
+    ticket: ext.identity,
+    lifetimeSeconds: 0,
+    ageAdd: 0,
+    receivedAtMs: config.now(),
+    maxEarlyData: 0,
+    alpn: undefined,
+    serverName: undefined,
+    peerCertificates: [],
+  };
 }
 
 /** RFC 8446 §4.2.11.1: (age in ms + ticket_age_add) mod 2^32. */

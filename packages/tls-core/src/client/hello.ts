@@ -80,6 +80,8 @@ export function buildClientHello(p: ClientHelloParams): BuiltClientHello {
     // Always sent with TLS 1.3: without it a server must not issue tickets (RFC 8446 §4.2.9).
     const modes = c.pskModes.map((m) => (m === 'psk_ke' ? PskKeyExchangeMode.psk_ke : PskKeyExchangeMode.psk_dhe_ke));
     exts.push(extension(ExtensionType.PskKeyExchangeModes, { modes }));
+    // RFC 8446 §4.2.6: willing to answer a CertificateRequest after the handshake.
+    if (c.postHandshakeAuth) exts.push(extension(ExtensionType.PostHandshakeAuth, {}));
     if (p.psk !== undefined) {
       // RFC 8446 §4.2.11: pre_shared_key MUST be the last extension.
       const binders = p.psk.binderLengths.map((n) => new Uint8Array(n));

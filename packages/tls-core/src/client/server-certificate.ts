@@ -5,11 +5,13 @@
  * `checkServerIdentity`), and the signed-content construction of RFC 8446 §4.4.3.
  * @module
  */
-import { InvalidCertificate, TlsError } from '../errors.ts';
+import { CertificateRejected, InvalidCertificate, TlsError } from '../errors.ts';
+import { AlertDescription } from '../wire/enums.ts';
 import type { PublicKey } from '../crypto/keys.ts';
 import { signatureAlgorithmForScheme, verifySignature, isSchemeCompatibleWithKey, isTls13CertificateVerifyScheme } from '../crypto/signature.ts';
 import { parseCertificate, type Certificate } from '../x509/certificate.ts';
-import { DEFAULT_PATH_LIMITS, verifyServerCertificateChain } from '../x509/path-validation.ts';
+import { DEFAULT_PATH_LIMITS, verifyServerCertificateChain, type VerifiedPath } from '../x509/path-validation.ts';
+import { checkOcspResponse } from '../x509/ocsp.ts';
 import { reusableEndEntityKey } from '../x509/verification-cache.ts';
 import { PeerMisbehaved } from '../errors.ts';
 import { concatBytes, utf8 } from '../codec/bytes.ts';
@@ -21,44 +23,141 @@ export interface ServerAuthentication {
   readonly leafKey: PublicKey;
   /** When verification was disabled and failed, why (Node's authorizationError); otherwise undefined. */
   readonly error: Error | undefined;
+  /** The leaf and its issuer (from the verified path, else the second certificate sent), for OCSP. */
+  readonly leaf: Certificate;
+  readonly issuer: Certificate | undefined;
 }
 
 /**
- * Validate `chain` (DER, leaf first) for `hostname` under the config's policy.
- * @throws InvalidCertificate when verification is on and fails, or when the leaf cannot be parsed at all
+ * Apply the config's OCSP policy to a staple (or its absence) for an authenticated chain.
+ * @returns the status seen ('none' without a staple)
+ * @throws InvalidCertificate Revoked / BadOcspResponse / OcspResponseRequired when verification is on
+ */
+export function applyOcspPolicy(config: ClientConfig, auth: ServerAuthentication, staple: Uint8Array | undefined): { status: OcspStatus; error: Error | undefined } {
+  if (config.ocspPolicy === 'ignore') return { status: staple === undefined ? 'none' : 'unchecked', error: undefined };
+  let failure: InvalidCertificate | undefined;
+  let status: OcspStatus = 'none';
+  if (staple === undefined) {
+    if (config.ocspPolicy === 'require') failure = new InvalidCertificate('OcspResponseRequired');
+  } else if (auth.issuer === undefined) {
+    status = 'invalid';
+    failure = new InvalidCertificate('BadOcspResponse', 'no issuer certificate to check it against');
+  } else {
+    const result = checkOcspResponse(staple, auth.leaf, auth.issuer, config.now());
+    status = result.status;
+    if (result.status === 'revoked') failure = new InvalidCertificate('Revoked', `OCSP: revoked at ${new Date(result.revokedAt).toISOString()}`);
+    if (result.status === 'invalid') failure = new InvalidCertificate('BadOcspResponse', result.reason);
+  }
+  if (failure !== undefined && config.verifyCertificates) throw failure;
+  return { status, error: failure };
+}
+
+/** The outcome of the OCSP check, as the API reports it. */
+export type OcspStatus = 'good' | 'revoked' | 'unknown' | 'invalid' | 'none' | 'unchecked';
+
+/** What a server certificate verifier sees (the rustls ServerCertVerifier / OpenSSL verify callback inputs). */
+export interface ServerCertificateInfo {
+  /** DER certificates as the server sent them, leaf first. */
+  readonly chain: readonly Uint8Array[];
+  /** The name the connection is verified against (SNI or IP), when there is one. */
+  readonly hostname: string | undefined;
+  /** The leaf's SubjectPublicKeyInfo, DER (for SPKI pinning, RFC 7469 §2.4). */
+  readonly leafSpki: Uint8Array;
+  /** The config's clock, ms since the epoch. */
+  readonly now: number;
+}
+
+/**
+ * A server certificate check. Return to accept; throw to refuse: a {@link CertificateRejected}
+ * carries the alert to send, any other TlsError its own alert, and anything else is refused with
+ * bad_certificate. The handshake signature (CertificateVerify / ServerKeyExchange) is checked
+ * with the leaf's key whatever a verifier decides.
+ */
+export type ServerCertificateVerifier = (info: ServerCertificateInfo) => void;
+
+/**
+ * Validate `chain` (DER, leaf first) for `hostname` under the config's policy: the built-in chain
+ * and name validation (or, instead of it, `dangerouslyReplaceServerVerifier`), then
+ * `verifyServerCertificate` when given. With `verifyCertificates: false` (Node's
+ * `rejectUnauthorized: false`) a refusal is recorded, not thrown.
+ * @throws InvalidCertificate / CertificateRejected when verification is on and fails, or when the leaf cannot be parsed at all
  */
 export function authenticateServer(config: ClientConfig, hostname: string | undefined, chain: readonly Uint8Array[]): ServerAuthentication {
   if (chain.length === 0) throw new InvalidCertificate('EmptyChain');
   let error: Error | undefined;
   let verifiedLeaf: Certificate | undefined;
+  let issuer: Certificate | undefined;
   try {
-    if (config.trustStore === undefined) throw new InvalidCertificate('UnknownIssuer', 'no trust anchors configured');
-    const custom = config.checkServerIdentity;
-    const verified = verifyServerCertificateChain({
-      chain,
-      trust: config.trustStore,
-      hostname: custom === undefined ? hostname : undefined,
-      now: config.now(),
-      limits: config.verifyDepth === undefined ? undefined : { maxIntermediates: Math.min(config.verifyDepth, DEFAULT_PATH_LIMITS.maxIntermediates) },
-    });
-    if (custom !== undefined && hostname !== undefined) {
-      const refusal = custom(hostname, chain[0]!);
-      if (refusal !== undefined) throw new InvalidCertificate('NotValidForName', refusal.message, refusal);
+    const replace = config.dangerouslyReplaceServerVerifier;
+    if (replace !== undefined) {
+      verifiedLeaf = parseCertificate(chain[0]!);
+      runVerifier(replace, { chain, hostname, leafSpki: verifiedLeaf.subjectPublicKeyInfo, now: config.now() });
+    } else {
+      const path = builtInVerification(config, hostname, chain);
+      verifiedLeaf = path.leaf;
+      issuer = path.path[1];
     }
-    verifiedLeaf = verified.leaf;
+    const extend = config.verifyServerCertificate;
+    if (extend !== undefined) runVerifier(extend, { chain, hostname, leafSpki: verifiedLeaf.subjectPublicKeyInfo, now: config.now() });
   } catch (e) {
     if (!(e instanceof TlsError)) throw e;
     if (e instanceof InvalidCertificate) e.peerCertificates ??= chain;
     if (config.verifyCertificates) throw e;
     error = e;
+    const extend = config.verifyServerCertificate;
+    // Node's rejectUnauthorized: false records the first refusal; an extending verifier still
+    // runs on a chain the built-in check refused, and its refusal is what is recorded then.
+    if (extend !== undefined && verifiedLeaf === undefined) {
+      try {
+        const leaf = parseCertificate(chain[0]!);
+        runVerifier(extend, { chain, hostname, leafSpki: leaf.subjectPublicKeyInfo, now: config.now() });
+      } catch (e2) {
+        if (e2 instanceof TlsError) error = e2;
+      }
+    }
   }
   // Even unverified, the leaf must parse: its key authenticates the handshake itself. A verified
   // chain already parsed it (chain[0]), so it is not parsed twice.
   const leaf = verifiedLeaf ?? parseCertificate(chain[0]!);
+  if (issuer === undefined && chain.length > 1) {
+    try {
+      issuer = parseCertificate(chain[1]!);
+    } catch {
+      issuer = undefined;
+    }
+  }
   // The leaf's keyUsage governs what its key may sign, whether or not the chain was trusted
   // (RFC 5280 §4.2.1.3): every key exchange puretls negotiates is signed.
   if (leaf.keyUsage !== undefined && !leaf.keyUsage.digitalSignature) throw new InvalidCertificate('WrongKeyUsage', 'keyUsage lacks digitalSignature');
-  return { leafKey: reusableEndEntityKey(leaf.subjectPublicKeyInfo, leaf.publicKey), error };
+  return { leafKey: reusableEndEntityKey(leaf.subjectPublicKeyInfo, leaf.publicKey), error, leaf, issuer };
+}
+
+/** The built-in path validation and host name check (RFC 5280 §6, RFC 9525), or the caller's checkServerIdentity. */
+function builtInVerification(config: ClientConfig, hostname: string | undefined, chain: readonly Uint8Array[]): VerifiedPath {
+  if (config.trustStore === undefined) throw new InvalidCertificate('UnknownIssuer', 'no trust anchors configured');
+  const custom = config.checkServerIdentity;
+  const verified = verifyServerCertificateChain({
+    chain,
+    trust: config.trustStore,
+    hostname: custom === undefined ? hostname : undefined,
+    now: config.now(),
+    limits: config.verifyDepth === undefined ? undefined : { maxIntermediates: Math.min(config.verifyDepth, DEFAULT_PATH_LIMITS.maxIntermediates) },
+  });
+  if (custom !== undefined && hostname !== undefined) {
+    const refusal = custom(hostname, chain[0]!);
+    if (refusal !== undefined) throw new InvalidCertificate('NotValidForName', refusal.message, refusal);
+  }
+  return verified;
+}
+
+/** Call a verifier; anything it throws that is not a TlsError becomes bad_certificate. */
+function runVerifier(verifier: ServerCertificateVerifier, info: ServerCertificateInfo): void {
+  try {
+    verifier(info);
+  } catch (e) {
+    if (e instanceof TlsError) throw e;
+    throw new CertificateRejected(AlertDescription.BadCertificate, e instanceof Error ? e.message : String(e));
+  }
 }
 
 /**

@@ -22,10 +22,13 @@ import type { ServerHello } from '../wire/server-hello.ts';
 import { serverEcdhParams } from '../wire/server-key-exchange.ts';
 import { AlertDescription, EcPointFormat, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion } from '../wire/enums.ts';
 import type { HelloContext } from './expect-server-hello.ts';
-import { authenticateServer, type ServerAuthentication } from './server-certificate.ts';
+import { applyOcspPolicy, authenticateServer, type OcspStatus, type ServerAuthentication } from './server-certificate.ts';
 import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
 import { selectedAlpn } from './hello.ts';
 import type { Tls12SessionData } from './events.ts';
+import type { ClientConfig } from './config.ts';
+import type { CertificateRequest12 } from '../wire/certificate.ts';
+import { chooseClientCredential, signTls12CertificateVerify, type CertificateRequestInfo, type CredentialChoice } from './credential.ts';
 
 /** Facts gathered during a TLS 1.2 handshake. */
 interface Tls12Progress {
@@ -43,8 +46,13 @@ interface Tls12Progress {
   readonly auth: ServerAuthentication | undefined;
   readonly group: number | undefined;
   readonly signatureScheme: number | undefined;
-  readonly certificateRequested: boolean;
+  /** The server's CertificateRequest, when it sent one (RFC 5246 §7.4.4). */
+  readonly certificateRequest: CertificateRequest12 | undefined;
+  /** The client chain we authenticated with (sent now, or recorded with the resumed session). */
+  readonly clientCertificate: readonly Uint8Array[] | undefined;
+  readonly clientSignatureScheme: number | undefined;
   readonly ocspResponse: Uint8Array | undefined;
+  readonly ocspStatus: OcspStatus | undefined;
   /** The ServerHello acknowledged status_request: a CertificateStatus may follow the Certificate (RFC 6066 §8). */
   readonly statusAcknowledged: boolean;
   /** A ticket received in this handshake (RFC 5077 §3.3). */
@@ -77,7 +85,9 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
   const formats = findExtension(sh.extensions, ExtensionType.EcPointFormats);
   if (formats !== undefined && !formats.formats.includes(EcPointFormat.uncompressed)) throw new PeerIncompatible('UnsupportedPointFormat');
   const alpn = selectedAlpn(hello.config, sh.extensions);
-  const transcript = buffer.startHash(suite.prfHash).add(sh.raw);
+  // A client CertificateVerify signs the handshake messages whole (RFC 5246 §7.4.8): keep them only when we may send one.
+  const mayAuthenticate = hello.config.clientCredentials.length > 0 || hello.config.selectClientCredential !== undefined;
+  const transcript = buffer.startHash(suite.prfHash, mayAuthenticate).add(sh.raw);
   const session = hello.offeredTls12Session;
   const echoed = sh.legacySessionIdEcho.length > 0 && equalBytes(sh.legacySessionIdEcho, hello.sessionId);
   // Our session ID without a TLS 1.2 session offered is the TLS 1.3 compatibility ID (RFC 8446
@@ -97,8 +107,11 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
     auth: undefined,
     group: undefined,
     signatureScheme: undefined,
-    certificateRequested: false,
+    certificateRequest: undefined,
+    clientCertificate: resumed && session.clientCertificate !== undefined ? [session.clientCertificate] : undefined,
+    clientSignatureScheme: undefined,
     ocspResponse: undefined,
+    ocspStatus: undefined,
     statusAcknowledged: hasExtension(sh.extensions, ExtensionType.StatusRequest),
     newTicket: undefined,
   };
@@ -172,8 +185,17 @@ export class ExpectServerKeyExchange extends Tls12HandshakeState {
       if (this.p.ocspResponse !== undefined) expectMessage(msg, this.kind, HandshakeType.ServerKeyExchange);
       // Only after we asked for it (the server acknowledged status_request in its ServerHello).
       if (!this.p.statusAcknowledged) throw new PeerMisbehaved('UnsolicitedExtension', 'CertificateStatus without an acknowledged status_request');
+      const ocspResponse = msg.response.slice();
+      const ocsp = applyOcspPolicy(this.p.hello.config, this.p.auth!, ocspResponse);
+      const auth = this.p.auth!.error === undefined && ocsp.error !== undefined ? { ...this.p.auth!, error: ocsp.error } : this.p.auth;
       this.transcript.add(msg.raw);
-      return new ExpectServerKeyExchange({ ...this.p, ocspResponse: msg.response.slice() }, this.transcript);
+      return new ExpectServerKeyExchange({ ...this.p, auth, ocspResponse, ocspStatus: ocsp.status }, this.transcript);
+    }
+    if (this.p.ocspStatus === undefined) {
+      // No CertificateStatus came: the policy decides whether that is acceptable (RFC 6066 §8).
+      const ocsp = applyOcspPolicy(this.p.hello.config, this.p.auth!, undefined);
+      const auth = this.p.auth!.error === undefined && ocsp.error !== undefined ? { ...this.p.auth!, error: ocsp.error } : this.p.auth;
+      return new ExpectServerKeyExchange({ ...this.p, auth, ocspStatus: ocsp.status }, this.transcript).handle(msg, _io);
     }
     const { hello, suite } = this.p;
     const config = hello.config;
@@ -211,12 +233,15 @@ export class ExpectServerHelloDone extends Tls12HandshakeState {
     expectMessage(msg, this.kind, HandshakeType.ServerHelloDone, HandshakeType.CertificateRequest);
     this.transcript.add(msg.raw);
     if (msg.type === HandshakeType.CertificateRequest) {
-      if (this.p.certificateRequested) throw new PeerMisbehaved('IllegalCertificateRequestContext', 'second CertificateRequest');
-      return new ExpectServerHelloDone({ ...this.p, certificateRequested: true }, this.transcript, this.#publicKey, this.#preMaster);
+      if (this.p.certificateRequest !== undefined) throw new PeerMisbehaved('IllegalCertificateRequestContext', 'second CertificateRequest');
+      if (msg.version !== 'tls12') throw new InvalidMessage('BadValue', 'CertificateRequest form');
+      return new ExpectServerHelloDone({ ...this.p, certificateRequest: msg }, this.transcript, this.#publicKey, this.#preMaster);
     }
-    const p = this.p;
-    // Our flight: [Certificate (empty: no client certificate)], ClientKeyExchange, CCS, Finished.
-    if (p.certificateRequested) this.#send(io, encodeHandshake({ type: HandshakeType.Certificate, version: 'tls12', certificates: [] }));
+    let p = this.p;
+    // Our flight: [Certificate], ClientKeyExchange, [CertificateVerify], CCS, Finished (RFC 5246 §7.3).
+    const choice = p.certificateRequest === undefined ? undefined : chooseTls12Credential(p.hello.config, p.certificateRequest);
+    if (p.certificateRequest !== undefined)
+      this.#send(io, encodeHandshake({ type: HandshakeType.Certificate, version: 'tls12', certificates: choice?.credential.chain ?? [] }));
     this.#send(io, encodeHandshake({ type: HandshakeType.ClientKeyExchange, publicPoint: this.#publicKey }));
     const hash = p.suite.prfHash;
     // RFC 7627 §4: session_hash covers the handshake up to and including ClientKeyExchange.
@@ -225,6 +250,12 @@ export class ExpectServerHelloDone extends Tls12HandshakeState {
       : masterSecret(hash, this.#preMaster, p.hello.clientRandom, p.serverRandom);
     this.#preMaster.fill(0);
     io.keyLog('CLIENT_RANDOM', master);
+    if (choice !== undefined) {
+      // RFC 5246 §7.4.8: the signature covers every handshake message up to (not including) this one.
+      const signature = signTls12CertificateVerify(choice, this.transcript.messages(), p.hello.config.randomBytes);
+      this.#send(io, encodeHandshake({ type: HandshakeType.CertificateVerify, scheme: choice.scheme, signature }));
+      p = { ...p, clientCertificate: choice.credential.chain, clientSignatureScheme: choice.scheme };
+    }
     const secrets = deriveSecrets(p, master);
     sendChangeCipherSpecAndFinished(io, p, this.transcript, secrets);
     return p.expectTicket ? new ExpectNewSessionTicket12(p, this.transcript, secrets) : new ExpectChangeCipherSpec12(p, this.transcript, secrets);
@@ -291,7 +322,10 @@ export class ExpectFinished12 extends Tls12KeyedState {
       extendedMasterSecret: p.extendedMasterSecret,
       peerCertificates: p.peerCertificates,
       ocspResponse: p.ocspResponse,
+      ocspStatus: p.ocspStatus,
       certificateError: p.auth?.error,
+      clientCertificate: p.clientCertificate,
+      clientSignatureScheme: p.clientSignatureScheme,
     });
     io.emit({ type: 'handshakeDone' });
     const session = resumableSession(p, this.secrets.master);
@@ -366,7 +400,21 @@ function resumableSession(p: Tls12Progress, master: Uint8Array): Tls12SessionDat
     alpn: p.alpn,
     serverName: p.hello.serverName,
     peerCertificates: p.peerCertificates,
+    clientCertificate: p.clientCertificate?.[0],
   };
+}
+
+/** The credential for a TLS 1.2 CertificateRequest (RFC 5246 §7.4.4), or undefined for an empty Certificate. */
+function chooseTls12Credential(config: ClientConfig, cr: CertificateRequest12): CredentialChoice | undefined {
+  if (config.clientCredentials.length === 0 && config.selectClientCredential === undefined) return undefined;
+  const request: CertificateRequestInfo = {
+    version: 'TLSv1.2',
+    signatureSchemes: cr.signatureSchemes,
+    signatureSchemesCert: undefined,
+    certificateAuthorities: cr.certificateAuthorities,
+    certificateTypes: cr.certificateTypes,
+  };
+  return chooseClientCredential(request, config.clientCredentials, config.selectClientCredential);
 }
 
 /** OpenSSL's default for sessions without a lifetime hint (SSL_CTX default timeout, 300 s for TLS 1.2 in s_client terms is 7200 in 3.0). */

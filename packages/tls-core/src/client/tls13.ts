@@ -5,7 +5,7 @@
  * certificate states (RFC 8446 §2.2).
  * @module
  */
-import { equalBytes } from '../codec/bytes.ts';
+import { equalBytes, toHex } from '../codec/bytes.ts';
 import { InvalidMessage, PeerMisbehaved, UsageError } from '../errors.ts';
 import type { KeyShare } from '../crypto/key-exchange.ts';
 import { tls13SuiteById, type Tls13Suite } from '../crypto/suites.ts';
@@ -26,10 +26,12 @@ import type { Certificate13, CertificateRequest13 } from '../wire/certificate.ts
 import { ExtensionType, HandshakeType, KeyUpdateRequest, ProtocolVersion } from '../wire/enums.ts';
 import type { HelloContext } from './expect-server-hello.ts';
 import { MAX_TICKET_LIFETIME_S } from './expect-server-hello.ts';
+import { applyOcspPolicy, authenticateServer, verifyTls13CertificateVerify, type OcspStatus, type ServerAuthentication } from './server-certificate.ts';
 import { LIMITS } from '../limits.ts';
-import { authenticateServer, verifyTls13CertificateVerify, type ServerAuthentication } from './server-certificate.ts';
 import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
 import { selectedAlpn } from './hello.ts';
+import type { ClientConfig } from './config.ts';
+import { chooseClientCredential, decodeCertificateAuthorities, signTls13ClientCertificateVerify, type CertificateRequestInfo } from './credential.ts';
 
 /** Handshake facts gathered on the way, carried from state to state. */
 interface Tls13Progress {
@@ -43,6 +45,9 @@ interface Tls13Progress {
   readonly auth: ServerAuthentication | undefined;
   readonly signatureScheme: number | undefined;
   readonly ocspResponse: Uint8Array | undefined;
+  readonly ocspStatus: OcspStatus | undefined;
+  /** The client chain we authenticated with (sent now, or recorded with the resumed session). */
+  readonly clientCertificate: readonly Uint8Array[] | undefined;
 }
 
 /** Handshake traffic secrets of both directions. */
@@ -104,6 +109,8 @@ export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Sui
     auth: undefined,
     signatureScheme: undefined,
     ocspResponse: undefined,
+    ocspStatus: undefined,
+    clientCertificate: psk !== undefined && hello.offeredTicket?.clientCertificate !== undefined ? [hello.offeredTicket.clientCertificate] : undefined,
   };
   return new ExpectEncryptedExtensions(progress, secrets, transcript);
 }
@@ -177,12 +184,14 @@ export class ExpectCertificate extends Tls13HandshakeState {
     if (cert.entries.length === 0) throw new PeerMisbehaved('EmptyCertificateChain');
     for (const entry of cert.entries) checkExtensionsAllowed(entry.extensions, 'CT', this.p.hello.offeredExtensions);
     const chain = cert.entries.map((e) => e.certData.slice());
-    const auth = authenticateServer(this.p.hello.config, this.p.hello.verifyHostname, chain);
+    let auth = authenticateServer(this.p.hello.config, this.p.hello.verifyHostname, chain);
     // RFC 8446 §4.4.2.1: a stapled OCSP response rides in the leaf's entry.
     const staple = findExtension(cert.entries[0]!.extensions, ExtensionType.StatusRequest);
     const ocspResponse = staple?.form === 'response' ? staple.response.slice() : undefined;
+    const ocsp = applyOcspPolicy(this.p.hello.config, auth, ocspResponse);
+    if (auth.error === undefined && ocsp.error !== undefined) auth = { ...auth, error: ocsp.error };
     this.transcript.add(msg.raw);
-    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse }, this.secrets, this.transcript);
+    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse, ocspStatus: ocsp.status }, this.secrets, this.transcript);
   }
 }
 
@@ -221,18 +230,9 @@ export class ExpectFinished extends Tls13HandshakeState {
     io.keyLog('EXPORTER_SECRET', exporter);
     io.installTls13ReadKeys(deriveTrafficKeys(suite, serverApp));
 
-    // Our second flight, [Certificate] Finished, under the client handshake keys installed in startTls13.
-    if (this.p.certificateRequest !== undefined) {
-      // We have no client certificate to offer: an empty Certificate (RFC 8446 §4.4.2).
-      const empty = encodeHandshake({
-        type: HandshakeType.Certificate,
-        version: 'tls13',
-        context: this.p.certificateRequest.context,
-        entries: [],
-      });
-      io.sendHandshake(empty);
-      this.transcript.add(empty);
-    }
+    // Our second flight, [Certificate [CertificateVerify]] Finished, under the client handshake keys installed in startTls13.
+    let clientAuth: { readonly chain: readonly Uint8Array[]; readonly scheme: number } | undefined;
+    if (this.p.certificateRequest !== undefined) clientAuth = sendClientCertificate13(io, hello.config, this.p.certificateRequest, this.transcript);
     const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData: finishedVerifyData(hash, this.secrets.client, this.transcript.currentHash()) });
     io.sendHandshake(finished);
     this.transcript.add(finished);
@@ -247,17 +247,58 @@ export class ExpectFinished extends Tls13HandshakeState {
       signatureScheme: this.p.signatureScheme,
       alpn: this.p.alpn,
       serverName: hello.serverName,
-      sessionReused: this.p.resumed,
+      sessionReused: this.p.resumed && !hello.offeredExternalPsk,
+      externalPskIdentity: this.p.resumed && hello.offeredExternalPsk ? hello.offeredTicket?.ticket : undefined,
       helloRetryRequest: hello.helloRetried,
       extendedMasterSecret: true,
       peerCertificates: this.p.peerCertificates,
       ocspResponse: this.p.ocspResponse,
+      ocspStatus: this.p.ocspStatus,
       certificateError: this.p.auth?.error,
+      clientCertificate: clientAuth?.chain ?? this.p.clientCertificate,
+      clientSignatureScheme: clientAuth?.scheme,
     });
     io.emit({ type: 'handshakeDone' });
-    return new ExpectTraffic(this.p, { client: clientApp, server: serverApp, exporter, resumptionMaster });
+    const p = clientAuth === undefined ? this.p : { ...this.p, clientCertificate: clientAuth.chain };
+    // Post-handshake authentication signs over the handshake through our Finished (RFC 8446 §4.4, §4.6.2).
+    const handshakeTranscript = hello.config.postHandshakeAuth ? this.transcript.fork() : undefined;
+    return new ExpectTraffic(p, handshakeTranscript, { client: clientApp, server: serverApp, exporter, resumptionMaster });
   }
 }
+
+/**
+ * Answer a CertificateRequest (RFC 8446 §4.4.2, §4.4.3): Certificate with the chosen credential's
+ * chain and a CertificateVerify with the chosen scheme, or an empty Certificate when nothing fits.
+ * @returns the chain and scheme used, or undefined when the Certificate was empty
+ */
+function sendClientCertificate13(io: HandshakeIo, config: ClientConfig, cr: CertificateRequest13, transcript: Transcript): { chain: readonly Uint8Array[]; scheme: number } | undefined {
+  const ca = cr.extensions.find((e) => e.type === ExtensionType.CertificateAuthorities);
+  const request: CertificateRequestInfo = {
+    version: 'TLSv1.3',
+    signatureSchemes: findExtension(cr.extensions, ExtensionType.SignatureAlgorithms)?.schemes ?? [],
+    signatureSchemesCert: findExtension(cr.extensions, ExtensionType.SignatureAlgorithmsCert)?.schemes,
+    certificateAuthorities: ca !== undefined && 'data' in ca ? decodeCertificateAuthorities(ca.data) : [],
+    certificateTypes: undefined,
+  };
+  const choice = config.clientCredentials.length > 0 || config.selectClientCredential !== undefined ? chooseClientCredential(request, config.clientCredentials, config.selectClientCredential) : undefined;
+  const certificate = encodeHandshake({
+    type: HandshakeType.Certificate,
+    version: 'tls13',
+    context: cr.context,
+    entries: choice === undefined ? [] : choice.credential.chain.map((certData) => ({ certData, extensions: [] })),
+  });
+  io.sendHandshake(certificate);
+  transcript.add(certificate);
+  if (choice === undefined) return undefined;
+  const signature = signTls13ClientCertificateVerify(choice, transcript.currentHash(), config.randomBytes);
+  const verify = encodeHandshake({ type: HandshakeType.CertificateVerify, scheme: choice.scheme, signature });
+  io.sendHandshake(verify);
+  transcript.add(verify);
+  return { chain: choice.credential.chain, scheme: choice.scheme };
+}
+
+/** Bounds the post-handshake CertificateRequests a server can make us answer (each costs a signature). */
+const MAX_POST_HANDSHAKE_AUTHS = 64;
 
 /** Application traffic secrets and what derives from the master secret. */
 interface TrafficSecrets {
@@ -272,16 +313,21 @@ export class ExpectTraffic implements ClientState {
   readonly kind = 'ExpectTraffic';
   readonly isTraffic = true;
   readonly #p: Tls13Progress;
+  /** The transcript through our Finished, when post_handshake_auth was offered. */
+  readonly #handshakeTranscript: Transcript | undefined;
   #secrets: TrafficSecrets;
+  readonly #usedContexts = new Set<string>();
   /** NewSessionTickets turned into sessions so far (at most LIMITS.sessionTickets). */
   #tickets = 0;
 
-  constructor(p: Tls13Progress, secrets: TrafficSecrets) {
+  constructor(p: Tls13Progress, handshakeTranscript: Transcript | undefined, secrets: TrafficSecrets) {
     this.#p = p;
+    this.#handshakeTranscript = handshakeTranscript;
     this.#secrets = secrets;
   }
 
   handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
+    if (msg.type === HandshakeType.CertificateRequest && this.#handshakeTranscript !== undefined) return this.#postHandshakeAuth(msg as CertificateRequest13 & { raw: Uint8Array }, io);
     expectMessage(msg, this.kind, HandshakeType.NewSessionTicket, HandshakeType.KeyUpdate);
     if (msg.type === HandshakeType.KeyUpdate) {
       if (msg.request !== KeyUpdateRequest.UpdateNotRequested && msg.request !== KeyUpdateRequest.UpdateRequested)
@@ -320,8 +366,31 @@ export class ExpectTraffic implements ClientState {
         alpn: this.#p.alpn,
         serverName: hello.serverName,
         peerCertificates: this.#p.peerCertificates,
+        clientCertificate: this.#p.clientCertificate?.[0],
       },
     });
+    return this;
+  }
+
+  /**
+   * Post-handshake authentication (RFC 8446 §4.6.2): Certificate (echoing the request context),
+   * CertificateVerify and Finished, each over the handshake transcript through our Finished plus
+   * this request (§4.4: each post-handshake authentication starts from that context), with the
+   * current client application traffic secret as the Finished base key.
+   */
+  #postHandshakeAuth(cr: CertificateRequest13 & { raw: Uint8Array }, io: HandshakeIo): ClientState {
+    // §4.3.2: the context is non-empty after the handshake and unique within the connection.
+    if (cr.context.length === 0) throw new PeerMisbehaved('IllegalCertificateRequestContext', 'empty after the handshake');
+    const key = toHex(cr.context);
+    if (this.#usedContexts.has(key)) throw new PeerMisbehaved('IllegalCertificateRequestContext', 'repeated');
+    if (this.#usedContexts.size >= MAX_POST_HANDSHAKE_AUTHS) throw new PeerMisbehaved('IllegalCertificateRequestContext', 'too many post-handshake requests');
+    this.#usedContexts.add(key);
+    checkExtensionsAllowed(cr.extensions, 'CR');
+    if (findExtension(cr.extensions, ExtensionType.SignatureAlgorithms) === undefined) throw new PeerMisbehaved('MissingSignatureAlgorithms');
+    const transcript = this.#handshakeTranscript!.fork().add(cr.raw);
+    sendClientCertificate13(io, this.#p.hello.config, cr, transcript);
+    const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData: finishedVerifyData(this.#p.suite.hash, this.#secrets.client, transcript.currentHash()) });
+    io.sendHandshake(finished);
     return this;
   }
 

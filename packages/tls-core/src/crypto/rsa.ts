@@ -141,7 +141,7 @@ function emsaPssVerify(hash: HashAlgorithm, sLen: number, mHash: Uint8Array, em:
 }
 
 /** MGF1 (RFC 8017 §B.2.1). */
-function mgf1(hash: HashAlgorithm, seed: Uint8Array, length: number): Uint8Array {
+export function mgf1(hash: HashAlgorithm, seed: Uint8Array, length: number): Uint8Array {
   const out = new Uint8Array(length);
   const block = new Uint8Array(seed.length + 4);
   block.set(seed);
@@ -158,7 +158,7 @@ function mgf1(hash: HashAlgorithm, seed: Uint8Array, length: number): Uint8Array
 
 
 /** DER DigestInfo prefixes with the NULL parameter (RFC 8017 §9.2 Note 1). */
-const DIGEST_INFO_PREFIX: Readonly<Record<HashAlgorithm['name'], Uint8Array>> = {
+export const DIGEST_INFO_PREFIX: Readonly<Record<HashAlgorithm['name'], Uint8Array>> = {
   sha1: /* @__PURE__ */ Uint8Array.of(0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14),
   sha256: /* @__PURE__ */ Uint8Array.of(
     0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20,

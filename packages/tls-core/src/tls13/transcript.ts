@@ -10,6 +10,7 @@
  *   `message_hash` message `254 || 00 00 Hash.length || Hash(ClientHello1)`.
  * @module
  */
+import { concatBytes } from '../codec/bytes.ts';
 import { UsageError } from '../errors.ts';
 import type { HashAlgorithm, IncrementalHash } from '../crypto/noble.ts';
 import { HandshakeType } from '../wire/enums.ts';
@@ -39,9 +40,12 @@ export class TranscriptBuffer {
     return h.update(extra).peek();
   }
 
-  /** Switch to a running hash once the suite is known. */
-  startHash(hash: HashAlgorithm): Transcript {
-    const t = new Transcript(hash);
+  /**
+   * Switch to a running hash once the suite is known. `keepMessages` also keeps the raw messages,
+   * for a TLS 1.2 client CertificateVerify, which signs them whole (RFC 5246 §7.4.8).
+   */
+  startHash(hash: HashAlgorithm, keepMessages = false): Transcript {
+    const t = new Transcript(hash, keepMessages);
     for (const m of this.#messages) t.add(m);
     return t;
   }
@@ -51,16 +55,25 @@ export class TranscriptBuffer {
 export class Transcript {
   readonly hash: HashAlgorithm;
   #state: IncrementalHash;
+  readonly #kept: Uint8Array[] | undefined;
 
-  constructor(hash: HashAlgorithm) {
+  constructor(hash: HashAlgorithm, keepMessages = false) {
     this.hash = hash;
     this.#state = hash.create();
+    this.#kept = keepMessages ? [] : undefined;
   }
 
   /** Append one complete handshake message (header included). */
   add(rawMessage: Uint8Array): this {
     this.#state.update(rawMessage);
+    this.#kept?.push(rawMessage.slice());
     return this;
+  }
+
+  /** Every message added so far, concatenated. @throws UsageError unless the transcript keeps messages */
+  messages(): Uint8Array {
+    if (this.#kept === undefined) throw new UsageError('transcript does not keep its messages');
+    return concatBytes(...this.#kept);
   }
 
   /** `Transcript-Hash` of everything added so far. */

@@ -128,6 +128,9 @@ export function decodeStatusRequest(r: Reader, ctx: DecodeContext): StatusReques
     if (statusType !== CertificateStatusType.ocsp) throw new InvalidMessage('BadValue', 'status_request.status_type');
     return { form: 'response', statusType, response: r.opaque24('status_request.ocsp_response', { nonEmpty: true }) };
   }
+  // RFC 8446 §4.4.2.1: a server asks for the client's OCSP staple with an EMPTY status_request in
+  // CertificateRequest (gnutls-serv sends it so); a request-form body is still read.
+  if (ctx === 'CR' && r.atEnd) return { form: 'ack' };
   if (ctx === 'CH' || ctx === 'CR') {
     const statusType = r.u8('status_request.status_type');
     if (statusType !== CertificateStatusType.ocsp) throw new InvalidMessage('BadValue', 'status_request.status_type');

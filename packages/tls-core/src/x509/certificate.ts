@@ -363,7 +363,7 @@ function parseName(r: DerReader, what: string): DistinguishedName {
 }
 
 /** UTCTime or GeneralizedTime in the RFC 5280 §4.1.2.5 forms only: `YYMMDDHHMMSSZ`, `YYYYMMDDHHMMSSZ`. */
-function parseTime(r: DerReader, what: string): number {
+export function parseTime(r: DerReader, what: string): number {
   const el = r.read(what);
   const s = ascii(el.contents);
   let year: number;

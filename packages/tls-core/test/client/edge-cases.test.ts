@@ -5,7 +5,7 @@
  * CertificateStatus rules (RFC 6066 §8).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertReceived, InappropriateMessage, InvalidMessage, PeerMisbehaved } from '../../src/errors.ts';
+import { AlertReceived, InappropriateMessage, InvalidCertificate, InvalidMessage, PeerMisbehaved } from '../../src/errors.ts';
 import { extension } from '../../src/wire/extensions.ts';
 import { encodeHandshake } from '../../src/wire/handshake.ts';
 import { AlertDescription as A, ContentType, ExtensionType, HandshakeType, SignatureScheme } from '../../src/wire/enums.ts';
@@ -134,17 +134,20 @@ describe('TLS 1.2 CertificateStatus (RFC 6066 §8)', () => {
   const ackedHello = (s: Server12): Uint8Array =>
     s.serverHello((m) => ({ ...m, extensions: [...m.extensions, { type: ExtensionType.StatusRequest, data: new Uint8Array(0) }] }));
 
+  // These rows are about message order; the staple is a placeholder, so its content is not checked
+  // (ocspPolicy 'ignore'; checking is test/x509/ocsp.test.ts and the conformance OCSP rows).
   it('control: one stapled response after an acknowledged status_request is accepted and surfaced', () => {
-    const s = new Server12(pki, { client: { statusRequest: true } });
+    const s = new Server12(pki, { client: { statusRequest: true, ocspPolicy: 'ignore' } });
     s.sendPlain(ackedHello(s), s.certificate(), s.message(status()), s.serverKeyExchange(), s.serverHelloDone());
     expect(s.deliver()).toBeUndefined();
     s.sendCcsAndFinished();
     expect(s.deliver()).toBeUndefined();
     expect([...(s.conn.negotiated?.ocspResponse ?? [])]).toEqual([0x30, 3, 1, 2, 3]);
+    expect(s.conn.negotiated?.ocspStatus).toBe('unchecked');
   });
 
   it('a second CertificateStatus: unexpected_message', () => {
-    const s = new Server12(pki, { client: { statusRequest: true } });
+    const s = new Server12(pki, { client: { statusRequest: true, ocspPolicy: 'ignore' } });
     s.sendPlain(ackedHello(s), s.certificate(), status(), status());
     s.deliverExpectingFatal({ error: InappropriateMessage, alert: A.UnexpectedMessage, encrypted: false });
   });
@@ -155,5 +158,17 @@ describe('TLS 1.2 CertificateStatus (RFC 6066 §8)', () => {
     const s = new Server12(pki, { client: { statusRequest: true } });
     s.sendPlain(s.serverHello(), s.certificate(), status());
     s.deliverExpectingFatal({ error: PeerMisbehaved, reason: 'UnsolicitedExtension', alert: A.UnsupportedExtension, encrypted: false });
+  });
+});
+
+describe('OCSP policy on a TLS 1.2 staple (RFC 6066 §8)', () => {
+  it("with the default 'check', a staple that is not a valid OCSP response is bad_certificate_status_response", () => {
+    const s = new Server12(pki, { client: { statusRequest: true } });
+    s.sendPlain(
+      s.serverHello((m) => ({ ...m, extensions: [...m.extensions, { type: ExtensionType.StatusRequest, data: new Uint8Array(0) }] })),
+      s.certificate(),
+      s.message(encodeHandshake({ type: HandshakeType.CertificateStatus, statusType: 1, response: new Uint8Array([0x30, 3, 1, 2, 3]) })),
+    );
+    s.deliverExpectingFatal({ error: InvalidCertificate, reason: 'BadOcspResponse', alert: A.BadCertificateStatusResponse, encrypted: false });
   });
 });

@@ -142,6 +142,9 @@ const CERTIFICATE: Record<CertificateErrorReason, Row> = {
   UnsupportedPublicKey: [[A.UnsupportedCertificate, A.BadCertificate], '§6.2 unsupported_certificate'],
   ChainTooLong: [[A.BadCertificate, A.CertificateUnknown, A.UnknownCa], SILENT],
   EmptyChain: [A.DecodeError, '§4.4.2.4 empty server Certificate: decode_error'],
+  Revoked: [A.CertificateRevoked, '§6.2 certificate_revoked: "revoked by its signer" (a stapled OCSP response, RFC 6960)'],
+  BadOcspResponse: [A.BadCertificateStatusResponse, 'RFC 6066 §8: an invalid staple: bad_certificate_status_response'],
+  OcspResponseRequired: [A.BadCertificateStatusResponse, 'RFC 6066 §8 / RFC 8446 §6.2 bad_certificate_status_response: a required staple is missing'],
 };
 
 describe('every error reason maps to the alert the RFC names (alertFor)', () => {

@@ -62,7 +62,7 @@ describe.each(EXTENSION_SAMPLES.map((s) => [label(s), s] as const))('%s', (_name
   it('rejects every strict prefix of the body framed with a consistent length', () => {
     for (let k = 0; k < body.length; k++) {
       const framed = frame(sample.ext.type, body.subarray(0, k));
-      if (sample.anyPrefixValid === true) expect(() => decodeList(framed, sample.ctx)).not.toThrow();
+      if (sample.anyPrefixValid === true || (k === 0 && sample.emptyValid === true)) expect(() => decodeList(framed, sample.ctx)).not.toThrow();
       else expect(reasonOf(() => decodeList(framed, sample.ctx)), `prefix ${k}`).toBeDefined();
     }
   });
@@ -217,5 +217,20 @@ describe('checkExtensionsAllowed', () => {
   it('ignores unknown extensions in CertificateRequest and NewSessionTicket', () => {
     expect(reason([{ type: 0x9999, data: new Uint8Array(0) }], 'CR')).toBeUndefined();
     expect(reason([{ type: 0x9999, data: new Uint8Array(0) }], 'NST')).toBeUndefined();
+  });
+});
+
+describe('status_request in a TLS 1.3 CertificateRequest (RFC 8446 §4.4.2.1)', () => {
+  it('reads the empty body a server sends to ask for the client’s OCSP staple (as gnutls-serv does)', () => {
+    // extensions<2..2^16-1>: one status_request (type 5) with an empty body
+    const exts = decodeExtensions(new Reader(new Uint8Array([0x00, 0x04, 0x00, 0x05, 0x00, 0x00])), 'CR', 'CertificateRequest');
+    expect(exts).toHaveLength(1);
+    expect(findExtension(exts, E.StatusRequest)).toEqual({ form: 'ack' });
+  });
+
+  it('still reads a request-form body there', () => {
+    const body = [0x01, 0x00, 0x00, 0x00, 0x00]; // ocsp, no responder ids, no extensions
+    const exts = decodeExtensions(new Reader(new Uint8Array([0x00, 4 + body.length, 0x00, 0x05, 0x00, body.length, ...body])), 'CR', 'CertificateRequest');
+    expect(findExtension(exts, E.StatusRequest)?.form).toBe('request');
   });
 });

@@ -33,6 +33,8 @@ export interface ExtensionSample {
   readonly length?: LengthField;
   /** True when every prefix of the body is also a valid body (opaque remainder). */
   readonly anyPrefixValid?: boolean;
+  /** True when the empty body is a valid body too (status_request in CertificateRequest, RFC 8446 §4.4.2.1). */
+  readonly emptyValid?: boolean;
 }
 
 const bytes = (n: number, seed = 1): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
@@ -51,6 +53,7 @@ export const EXTENSION_SAMPLES: readonly ExtensionSample[] = [
     ctx: 'CR',
     ext: ext(E.StatusRequest, { form: 'request', statusType: 1, responderIds: [], requestExtensions: new Uint8Array(0) }),
     length: { at: 1, size: 2 },
+    emptyValid: true,
   },
   { ctx: 'CT', ext: ext(E.StatusRequest, { form: 'response', statusType: 1, response: bytes(40) }), length: { at: 1, size: 3 } },
   { ctx: 'SH', ext: ext(E.StatusRequest, { form: 'ack' }) },
