@@ -183,6 +183,7 @@ const GROUP_DISPLAY: Readonly<Record<number, string>> = {
   [NamedGroup.secp256r1]: 'P-256',
   [NamedGroup.secp384r1]: 'P-384',
   [NamedGroup.secp521r1]: 'P-521',
+  [NamedGroup.X25519MLKEM768]: 'X25519MLKEM768',
 };
 
 // [type, OpenSSL/Node name, key size in bits as OpenSSL reports it]
@@ -210,4 +211,5 @@ const GROUP_ALIASES: Readonly<Record<string, number>> = {
   ffdhe2048: NamedGroup.ffdhe2048,
   ffdhe3072: NamedGroup.ffdhe3072,
   ffdhe4096: NamedGroup.ffdhe4096,
+  x25519mlkem768: NamedGroup.X25519MLKEM768,
 };

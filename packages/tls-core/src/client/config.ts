@@ -7,7 +7,7 @@
 import { utf8 } from '../codec/bytes.ts';
 import { UsageError } from '../errors.ts';
 import { CipherSuite, ProtocolVersion } from '../wire/enums.ts';
-import { SUPPORTED_KEY_EXCHANGE_GROUPS } from '../crypto/key-exchange.ts';
+import { ALL_KEY_EXCHANGE_GROUPS, isTls12Group, SUPPORTED_KEY_EXCHANGE_GROUPS } from '../crypto/key-exchange.ts';
 import { defaultRandomBytes, type RandomBytes } from '../crypto/noble.ts';
 import { SUPPORTED_SIGNATURE_SCHEMES } from '../crypto/signature.ts';
 import { tls13SuiteById } from '../crypto/suites.ts';
@@ -186,7 +186,7 @@ const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = SUPPORTED_SIGNATURE_SCHEMES
 
 const SUPPORTED_TLS13 = new Set(DEFAULT_TLS13_SUITES);
 const SUPPORTED_TLS12 = new Set(DEFAULT_TLS12_SUITES);
-const SUPPORTED_GROUPS = new Set(DEFAULT_GROUPS);
+const SUPPORTED_GROUPS = new Set(ALL_KEY_EXCHANGE_GROUPS);
 const SUPPORTED_SCHEMES = new Set(DEFAULT_SIGNATURE_SCHEMES);
 const VERSIONS: Record<VersionName, ProtocolVersion> = { 'TLSv1.2': ProtocolVersion.TLSv1_2, 'TLSv1.3': ProtocolVersion.TLSv1_3 };
 
@@ -208,6 +208,7 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
   const groups = unique(options.groups ?? DEFAULT_GROUPS);
   for (const g of groups) if (!SUPPORTED_GROUPS.has(g)) throw new UsageError(`unsupported group 0x${g.toString(16)}`);
   if (groups.length === 0) throw new UsageError('groups must not be empty');
+  if (tls13Suites.length === 0 && !groups.some(isTls12Group)) throw new UsageError('TLS 1.2 needs an ECDHE group (X25519MLKEM768 is TLS 1.3 only)');
   const keyShareGroups = unique(options.keyShareGroups ?? [groups[0]!]);
   for (const g of keyShareGroups) if (!groups.includes(g)) throw new UsageError('keyShareGroups must be a subset of groups');
   const signatureSchemes = unique(options.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES);

@@ -11,7 +11,7 @@
  */
 import { concatBytes, equalBytes } from '../codec/bytes.ts';
 import { InvalidMessage, PeerIncompatible, PeerMisbehaved, UsageError } from '../errors.ts';
-import { generateKeyShare } from '../crypto/key-exchange.ts';
+import { generateKeyShare, isTls12Group } from '../crypto/key-exchange.ts';
 import { isSchemeCompatibleWithKey, signatureAlgorithmForScheme, verifySignature } from '../crypto/signature.ts';
 import type { Tls12Suite } from '../crypto/suites.ts';
 import { extendedMasterSecret, keyBlock, masterSecret, prf, tls12FinishedVerifyData } from '../tls12/prf.ts';
@@ -200,7 +200,8 @@ export class ExpectServerKeyExchange extends Tls12HandshakeState {
     const { hello, suite } = this.p;
     const config = hello.config;
     // RFC 8422 §5.4: the group must be one we offered.
-    if (!config.groups.includes(msg.group)) throw new PeerMisbehaved('SelectedUnofferedGroup', `0x${msg.group.toString(16)}`);
+    // draft-ietf-tls-ecdhe-mlkem §3: the hybrid group is TLS 1.3 only.
+    if (!config.groups.includes(msg.group) || !isTls12Group(msg.group)) throw new PeerMisbehaved('SelectedUnofferedGroup', `0x${msg.group.toString(16)}`);
     const key = this.p.auth!.leafKey;
     // RFC 5246 §7.4.1.4.1: the scheme must be one we offered and fit the certificate key and suite.
     const alg = signatureAlgorithmForScheme(msg.scheme);

@@ -2,7 +2,8 @@
  * The only module in puretls that imports `@noble/*`: hashes (FIPS 180-4), HMAC (RFC 2104),
  * HKDF (RFC 5869), AEADs (AES-GCM per NIST SP 800-38D, ChaCha20-Poly1305 per RFC 8439),
  * X25519 (RFC 7748), NIST P-256/P-384 (FIPS 186-5, SEC 2 §2.4.2 / §2.5.1 parameters) and
- * Ed25519 (RFC 8032), plus the default randomness source.
+ * Ed25519 (RFC 8032), ML-KEM-768 (FIPS 203, from @noble/post-quantum), plus the default
+ * randomness source.
  *
  * No implicit globals (docs/embedding.md): every random byte the engine uses comes from a
  * {@link RandomBytes} function the caller passes (the config's `randomBytes`). That includes the
@@ -24,6 +25,7 @@ import { ecdsa, weierstrass } from '@noble/curves/abstract/weierstrass.js';
 import { expand as hkdfExpandRaw, extract as hkdfExtractRaw } from '@noble/hashes/hkdf.js';
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha1 as nobleSha1 } from '@noble/hashes/legacy.js';
+import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { sha256 as nobleSha256, sha384 as nobleSha384, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
 import { CryptoError, DecryptError, UsageError } from '../errors.ts';
 import { Gcm, type AesCtr } from './gcm.ts';
@@ -327,6 +329,30 @@ const ed25519Blinded = /* @__PURE__ */ (() => {
 
 const nobleP256 = /* @__PURE__ */ nistCurve(P256_PARAMS, nobleSha256);
 const nobleP384 = /* @__PURE__ */ nistCurve(P384_PARAMS, nobleSha384);
+
+/** ML-KEM-768 sizes (FIPS 203 §8 Table 3): encapsulation key, ciphertext, shared secret; keygen seed d ‖ z. */
+export const ML_KEM_768 = { encapsulationKey: 1184, ciphertext: 1088, sharedSecret: 32, seed: 64 } as const;
+
+/**
+ * ML-KEM-768 key pair from a 64-byte seed (FIPS 203 §7.1 ML-KEM.KeyGen with d ‖ z given: the
+ * caller draws the seed from its {@link RandomBytes}, so noble draws nothing).
+ * @throws CryptoError for a seed of the wrong length
+ */
+export function mlKem768KeyPair(seed: Uint8Array): { encapsulationKey: Uint8Array; decapsulationKey: Uint8Array } {
+  if (seed.length !== ML_KEM_768.seed) throw new CryptoError(`ML-KEM-768 seed of ${seed.length} bytes`);
+  const { publicKey, secretKey } = ml_kem768.keygen(seed);
+  return { encapsulationKey: publicKey, decapsulationKey: secretKey };
+}
+
+/**
+ * ML-KEM-768 decapsulation (FIPS 203 §7.3). A ciphertext of the right length never fails: a
+ * tampered one yields the implicit-rejection secret (the handshake then fails at Finished).
+ * @throws CryptoError for a ciphertext of the wrong length (callers check first)
+ */
+export function mlKem768Decapsulate(ciphertext: Uint8Array, decapsulationKey: Uint8Array): Uint8Array {
+  if (ciphertext.length !== ML_KEM_768.ciphertext) throw new CryptoError(`ML-KEM-768 ciphertext of ${ciphertext.length} bytes`);
+  return ml_kem768.decapsulate(ciphertext, decapsulationKey);
+}
 
 /**
  * Raw curve objects for the key-exchange and signature modules beside this file. Not exported

@@ -124,7 +124,7 @@ export const CipherSuite = {
 } as const;
 export type CipherSuite = number;
 
-/** Named groups (RFC 8446 §4.2.7, RFC 7919). */
+/** Named groups (RFC 8446 §4.2.7, RFC 7919, draft-ietf-tls-ecdhe-mlkem §4 for X25519MLKEM768). */
 export const NamedGroup = {
   secp256r1: 0x0017,
   secp384r1: 0x0018,
@@ -134,6 +134,7 @@ export const NamedGroup = {
   ffdhe2048: 0x0100,
   ffdhe3072: 0x0101,
   ffdhe4096: 0x0102,
+  X25519MLKEM768: 0x11ec,
 } as const;
 export type NamedGroup = number;
 

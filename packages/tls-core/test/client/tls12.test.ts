@@ -182,6 +182,13 @@ describe('TLS 1.2 Certificate and ServerKeyExchange', () => {
     });
   }
 
+  // draft-ietf-tls-ecdhe-mlkem §3: X25519MLKEM768 is TLS 1.3 only, even when it was offered in supported_groups.
+  it('a ServerKeyExchange selecting X25519MLKEM768 (offered, TLS 1.3 only): illegal_parameter', () => {
+    const s = new Server12(pki, { client: { groups: [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.X25519MLKEM768] } });
+    flight1(s, { ske: () => s.serverKeyExchange({ group: NamedGroup.X25519MLKEM768, publicPoint: new Uint8Array(32).fill(9) }) });
+    s.deliverExpectingFatal({ error: PeerMisbehaved, reason: 'SelectedUnofferedGroup', alert: A.IllegalParameter, ...plain });
+  });
+
   it('a ServerKeyExchange with secp384r1 when the client offered only x25519 and P-256: illegal_parameter', () => {
     const s = new Server12(pki, { client: { groups: [NamedGroup.x25519, NamedGroup.secp256r1] } });
     flight1(s, { ske: () => s.serverKeyExchange({ group: NamedGroup.secp384r1 }) });

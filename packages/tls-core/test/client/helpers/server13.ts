@@ -17,6 +17,7 @@ import { expect } from 'vitest';
 import { ClientConnection } from '../../../src/client/connection.ts';
 import { createClientConfig, type ClientConfigOptions } from '../../../src/client/config.ts';
 import { generateKeyShare, type KeyShare } from '../../../src/crypto/key-exchange.ts';
+import { hybridServerShare } from './hybrid-server.ts';
 import { tls13SuiteById, type Tls13Suite } from '../../../src/crypto/suites.ts';
 import {
   EarlySecret,
@@ -73,6 +74,11 @@ interface Secrets13 {
   serverHs: Uint8Array;
   clientApp?: Uint8Array;
   serverApp?: Uint8Array;
+}
+
+/** A server-side hybrid share as a KeyShare whose secret is already known. */
+function encapsulated(share: { publicKey: Uint8Array; sharedSecret: Uint8Array }): KeyShare {
+  return { group: NamedGroup.X25519MLKEM768, publicKey: share.publicKey, computeSharedSecret: () => share.sharedSecret.slice() };
 }
 
 export class Server13 {
@@ -164,7 +170,9 @@ export class Server13 {
 
   /** The ServerHello; derives the handshake secrets when the key exchange is possible. */
   serverHello(edit?: Edit<ServerHello>): Uint8Array {
-    this.#share = generateKeyShare(this.group);
+    const peer = this.clientKeyShares().find((k) => k.group === this.group);
+    // X25519MLKEM768 is a KEM: the server's share answers the client's (hybrid-server.ts).
+    this.#share = this.group === NamedGroup.X25519MLKEM768 && peer !== undefined ? encapsulated(hybridServerShare(peer.keyExchange)) : generateKeyShare(this.group);
     let m: ServerHello = {
       type: HandshakeType.ServerHello,
       isHelloRetryRequest: false,
@@ -183,7 +191,6 @@ export class Server13 {
     const raw = encodeHandshake(m);
     const t = this.#transcript instanceof TranscriptBuffer ? this.#transcript.startHash(this.suite.hash) : this.#transcript;
     this.#transcript = t.add(raw);
-    const peer = this.clientKeyShares().find((k) => k.group === this.group);
     if (peer !== undefined) {
       const early = this.acceptPsk === undefined ? EarlySecret.withoutPsk(this.suite) : EarlySecret.withPsk(this.suite, this.acceptPsk);
       const schedule = early.intoHandshake(this.#share.computeSharedSecret(peer.keyExchange));
