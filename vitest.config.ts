@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Installs the Node 26 TLS peer (X25519MLKEM768) into node_modules/.cache once; no-op after.
+    globalSetup: ['conformance/test/setup/node26.ts'],
   },
 });

@@ -1,0 +1,146 @@
+/**
+ * X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem, 0x11EC) against a real peer: Node 26's TLS server
+ * (OpenSSL 3.5), installed into node_modules/.cache by conformance/test/setup/node26.ts, started on
+ * 127.0.0.1 as a child process and stopped by PID. puretls connects with @puretls/transport-node's
+ * connect(): the handshake completes on the hybrid group, data echoes, and every key log line
+ * puretls emits equals one the server's 'keylog' event emitted for the same connection (so both
+ * sides derived the same ML-KEM ‖ X25519 secret). HelloRetryRequest both ways: the server allows
+ * only the hybrid while puretls sends an X25519 share first, and the reverse.
+ */
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '@puretls/transport-node';
+import { node26Binary } from '../src/node26.ts';
+
+const SERVER = `
+import tls from 'node:tls';
+import fs from 'node:fs';
+const cfg = JSON.parse(process.env.PQ_SERVER);
+const server = tls.createServer({ key: fs.readFileSync(cfg.key), cert: fs.readFileSync(cfg.cert), ecdhCurve: cfg.curve, minVersion: 'TLSv1.3' }, (s) => {
+  s.on('data', (d) => s.write(d));
+  s.on('end', () => s.end());
+  s.on('error', () => {});
+});
+server.on('keylog', (line) => process.stdout.write('KEYLOG ' + line.toString('latin1')));
+server.listen(0, '127.0.0.1', () => process.stdout.write('PORT ' + server.address().port + '\\n' + 'OPENSSL ' + process.versions.openssl + '\\n'));
+`;
+
+interface Peer {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly port: number;
+  readonly openssl: string;
+  output(): string;
+}
+
+let dir: string;
+let cert: string;
+const peers: Peer[] = [];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'puretls-mlkem-'));
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=DNS:localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+  ], { stdio: 'pipe' });
+  cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+});
+
+afterAll(() => {
+  for (const p of peers) if (p.child.exitCode === null && p.child.signalCode === null && !p.child.killed) process.kill(p.child.pid!, 'SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function startServer(curve: string): Promise<Peer> {
+  const child = spawn(node26Binary(), ['--input-type=module', '-e', SERVER], {
+    env: { PQ_SERVER: JSON.stringify({ key: join(dir, 'key.pem'), cert: join(dir, 'cert.pem'), curve }) },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout.on('data', (c: Buffer) => (text += c.toString('latin1')));
+  child.stderr.on('data', (c: Buffer) => (text += c.toString('latin1')));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Node 26 server did not start: ${text}`)), 15_000);
+    const check = (): void => {
+      const m = /PORT (\d+)\n/.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout.on('data', check);
+    child.once('exit', () => reject(new Error(`Node 26 server exited: ${text}`)));
+  });
+  const peer = { child, port, openssl: /OPENSSL (\S+)/.exec(text)?.[1] ?? '', output: () => text };
+  peers.push(peer);
+  return peer;
+}
+
+function stop(peer: Peer): void {
+  peer.child.kill('SIGTERM'); // by its PID; marks the child killed
+}
+
+/** Connect, send one line, read its echo, close; returns the socket facts and puretls' key log lines. */
+async function talk(port: number, groups: readonly string[]) {
+  const lines: string[] = [];
+  const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: cert, groups, minVersion: 'TLSv1.3' });
+  socket.on('keylog', (line: Buffer) => lines.push(line.toString('latin1').trimEnd()));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('secureConnect', () => resolve());
+    socket.once('error', reject);
+  });
+  const echoed = await new Promise<string>((resolve, reject) => {
+    let got = '';
+    socket.on('data', (d: Buffer) => {
+      got += d.toString();
+      if (got.includes('\n')) resolve(got);
+    });
+    socket.once('error', reject);
+    socket.write('post-quantum hello\n');
+  });
+  const facts = { group: socket.getNegotiatedGroup(), hrr: socket.negotiated?.helloRetryRequest, protocol: socket.getProtocol(), echoed };
+  socket.end();
+  return { facts, lines };
+}
+
+/** The server's key log lines for the connection whose client random is in `lines`. */
+async function serverLines(peer: Peer, lines: readonly string[]): Promise<string[]> {
+  const random = lines[0]!.split(' ')[1]!;
+  for (let i = 0; i < 100; i++) {
+    const mine = peer.output().split('\n').filter((l) => l.startsWith('KEYLOG ') && l.includes(` ${random} `)).map((l) => l.slice(7));
+    if (mine.length >= lines.length) return mine;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return peer.output().split('\n').filter((l) => l.includes(` ${random} `)).map((l) => l.slice(7));
+}
+
+describe('X25519MLKEM768 against Node 26 (OpenSSL 3.5) tls.createServer', () => {
+  it('handshake on the hybrid group; key log lines equal the server keylog event lines', async () => {
+    const peer = await startServer('X25519MLKEM768');
+    expect(peer.openssl).toMatch(/^3\.[5-9]/);
+    const { facts, lines } = await talk(peer.port, ['X25519MLKEM768']);
+    expect(facts).toEqual({ group: 'X25519MLKEM768', hrr: false, protocol: 'TLSv1.3', echoed: 'post-quantum hello\n' });
+    const labels = lines.map((l) => l.split(' ')[0]);
+    for (const label of ['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_HANDSHAKE_TRAFFIC_SECRET', 'CLIENT_TRAFFIC_SECRET_0', 'SERVER_TRAFFIC_SECRET_0']) expect(labels).toContain(label);
+    expect((await serverLines(peer, lines)).sort()).toEqual([...lines].sort());
+    stop(peer);
+  });
+
+  it('HelloRetryRequest from X25519 to X25519MLKEM768 (server allows only the hybrid)', async () => {
+    const peer = await startServer('X25519MLKEM768');
+    const { facts, lines } = await talk(peer.port, ['X25519', 'X25519MLKEM768']);
+    expect(facts).toEqual({ group: 'X25519MLKEM768', hrr: true, protocol: 'TLSv1.3', echoed: 'post-quantum hello\n' });
+    expect((await serverLines(peer, lines)).sort()).toEqual([...lines].sort());
+    stop(peer);
+  });
+
+  it('HelloRetryRequest from X25519MLKEM768 to X25519 (server allows only X25519)', async () => {
+    const peer = await startServer('X25519');
+    const { facts, lines } = await talk(peer.port, ['X25519MLKEM768', 'X25519']);
+    expect(facts).toEqual({ group: 'X25519', hrr: true, protocol: 'TLSv1.3', echoed: 'post-quantum hello\n' });
+    expect((await serverLines(peer, lines)).sort()).toEqual([...lines].sort());
+    stop(peer);
+  });
+});
