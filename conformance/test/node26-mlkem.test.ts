@@ -83,9 +83,9 @@ function stop(peer: Peer): void {
 }
 
 /** Connect, send one line, read its echo, close; returns the socket facts and puretls' key log lines. */
-async function talk(port: number, groups: readonly string[]) {
+async function talk(port: number, groups: readonly string[], keyShareGroups?: readonly string[]) {
   const lines: string[] = [];
-  const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: cert, groups, minVersion: 'TLSv1.3' });
+  const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: cert, groups, minVersion: 'TLSv1.3', ...(keyShareGroups === undefined ? {} : { keyShareGroups }) });
   socket.on('keylog', (line: Buffer) => lines.push(line.toString('latin1').trimEnd()));
   await new Promise<void>((resolve, reject) => {
     socket.once('secureConnect', () => resolve());
@@ -142,5 +142,15 @@ describe('X25519MLKEM768 against Node 26 (OpenSSL 3.5) tls.createServer', () => 
     expect(facts).toEqual({ group: 'X25519', hrr: true, protocol: 'TLSv1.3', echoed: 'post-quantum hello\n' });
     expect((await serverLines(peer, lines)).sort()).toEqual([...lines].sort());
     stop(peer);
+  });
+
+  it('both key shares (X25519MLKEM768 and X25519): no HelloRetryRequest with a hybrid server or an X25519-only server', async () => {
+    for (const [curve, group] of [['X25519MLKEM768', 'X25519MLKEM768'], ['X25519', 'X25519']] as const) {
+      const peer = await startServer(curve);
+      const { facts, lines } = await talk(peer.port, ['X25519MLKEM768', 'X25519'], ['X25519MLKEM768', 'X25519']);
+      expect(facts).toEqual({ group, hrr: false, protocol: 'TLSv1.3', echoed: 'post-quantum hello\n' });
+      expect((await serverLines(peer, lines)).sort()).toEqual([...lines].sort());
+      stop(peer);
+    }
   });
 });

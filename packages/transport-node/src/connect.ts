@@ -69,6 +69,12 @@ export interface ConnectOptions {
   /** Node's name for `groups`. */
   ecdhCurve?: string;
   /**
+   * Groups whose key share the first ClientHello carries, a subset of `groups` (puretls; default:
+   * the first group). `'X25519MLKEM768:X25519'` sends both, so a server without the hybrid needs no
+   * HelloRetryRequest.
+   */
+  keyShareGroups?: string | readonly string[];
+  /**
    * A session to offer: a `Session` (of `context`, or of a Context with the same security
    * configuration), its bytes (a previous `'session'` event / `getSession()`), or engine data.
    */
@@ -351,6 +357,7 @@ export function toConfigOptions(options: ConnectOptions): ClientConfigOptions {
   if (suites !== undefined) out.cipherSuites = suites;
   const groups = options.groups ?? options.ecdhCurve;
   if (groups !== undefined && groups !== 'auto') out.groups = parseGroups(groups);
+  if (options.keyShareGroups !== undefined) out.keyShareGroups = parseGroups(options.keyShareGroups);
   if (options.ALPNProtocols !== undefined) out.alpnProtocols = options.ALPNProtocols.map((p) => (typeof p === 'string' ? p : Buffer.from(p).toString('utf8')));
   const credentials = [...credentialsOf(options), ...(options.clientCredentials ?? [])];
   if (credentials.length > 0) out.clientCredentials = credentials;
