@@ -24,6 +24,7 @@ import './bench/cold-start.ts';
 import './bench/idle.ts';
 import './bench/quickjs.ts';
 import './bench/cli-startup.ts';
+import './bench/pq-handshake.ts';
 import { registeredSections, type BenchRow } from './bench/registry.ts';
 import { loadNow } from './bench/measure.ts';
 import { loadPeers } from './bench/peers.ts';

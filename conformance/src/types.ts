@@ -15,7 +15,7 @@ export const NOT_AVAILABLE = 'n/a' as const;
 export type NotAvailable = typeof NOT_AVAILABLE;
 
 /** Group names as options take them (the `groups` extension of the puretls connect options). */
-export type GroupOption = 'X25519' | 'P-256' | 'P-384' | 'P-521' | 'X448';
+export type GroupOption = 'X25519' | 'P-256' | 'P-384' | 'P-521' | 'X448' | 'X25519MLKEM768';
 
 /** Options for one connection, independent of the client library. */
 export interface ClientConnectOptions {

@@ -7,33 +7,15 @@
  * sides derived the same ML-KEM ‖ X25519 secret). HelloRetryRequest both ways: the server allows
  * only the hybrid while puretls sends an X25519 share first, and the reverse.
  */
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@puretls/transport-node';
-import { node26Binary } from '../src/node26.ts';
+import { startNode26Server, type Node26Server } from '../src/node26.ts';
 
-const SERVER = `
-import tls from 'node:tls';
-import fs from 'node:fs';
-const cfg = JSON.parse(process.env.PQ_SERVER);
-const server = tls.createServer({ key: fs.readFileSync(cfg.key), cert: fs.readFileSync(cfg.cert), ecdhCurve: cfg.curve, minVersion: 'TLSv1.3' }, (s) => {
-  s.on('data', (d) => s.write(d));
-  s.on('end', () => s.end());
-  s.on('error', () => {});
-});
-server.on('keylog', (line) => process.stdout.write('KEYLOG ' + line.toString('latin1')));
-server.listen(0, '127.0.0.1', () => process.stdout.write('PORT ' + server.address().port + '\\n' + 'OPENSSL ' + process.versions.openssl + '\\n'));
-`;
-
-interface Peer {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly port: number;
-  readonly openssl: string;
-  output(): string;
-}
+type Peer = Node26Server;
 
 let dir: string;
 let cert: string;
@@ -49,37 +31,18 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  for (const p of peers) if (p.child.exitCode === null && p.child.signalCode === null && !p.child.killed) process.kill(p.child.pid!, 'SIGTERM');
+  for (const p of peers) p.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 async function startServer(curve: string): Promise<Peer> {
-  const child = spawn(node26Binary(), ['--input-type=module', '-e', SERVER], {
-    env: { PQ_SERVER: JSON.stringify({ key: join(dir, 'key.pem'), cert: join(dir, 'cert.pem'), curve }) },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout.on('data', (c: Buffer) => (text += c.toString('latin1')));
-  child.stderr.on('data', (c: Buffer) => (text += c.toString('latin1')));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Node 26 server did not start: ${text}`)), 15_000);
-    const check = (): void => {
-      const m = /PORT (\d+)\n/.exec(text);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout.on('data', check);
-    child.once('exit', () => reject(new Error(`Node 26 server exited: ${text}`)));
-  });
-  const peer = { child, port, openssl: /OPENSSL (\S+)/.exec(text)?.[1] ?? '', output: () => text };
+  const peer = await startNode26Server({ key: join(dir, 'key.pem'), cert: join(dir, 'cert.pem'), curve, keylog: true });
   peers.push(peer);
   return peer;
 }
 
 function stop(peer: Peer): void {
-  peer.child.kill('SIGTERM'); // by its PID; marks the child killed
+  peer.stop(); // SIGTERM to its PID
 }
 
 /** Connect, send one line, read its echo, close; returns the socket facts and puretls' key log lines. */
