@@ -454,7 +454,7 @@ export class ClientConnection {
       },
       silentSinceKeyUpdate: () => this.#silentSinceKeyUpdate,
       setNegotiated: (params) => {
-        this.#negotiated = params;
+        this.#negotiated = this.#recordSizeLimit === undefined ? params : { ...params, recordSizeLimit: this.#recordSizeLimit };
       },
     };
   }

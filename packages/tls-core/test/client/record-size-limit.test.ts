@@ -89,6 +89,7 @@ describe('TLS 1.3: the server limit bounds what the client sends', () => {
     s.useApplicationKeys();
     expect(s.conn.isHandshaking).toBe(false);
     expect(s.conn.recordSizeLimit).toEqual({ send: 256, receive: 16385 });
+    expect(s.conn.negotiated?.recordSizeLimit).toEqual({ send: 256, receive: 16385 });
     const data = bytes(5000);
     s.conn.write(data);
     const { lengths, records } = takeClientRecords(s);
@@ -136,6 +137,8 @@ describe('TLS 1.3: the server limit bounds what the client sends', () => {
     expect(s.deliver()).toBeUndefined();
     s.useApplicationKeys();
     expect(s.conn.recordSizeLimit).toBeUndefined();
+    expect(s.conn.negotiated).toBeDefined();
+    expect(s.conn.negotiated?.recordSizeLimit).toBeUndefined();
     s.conn.write(bytes(3000));
     expect(takeClientRecords(s).lengths.map((n) => n - TAG)).toEqual([3001]);
     // and the server may send more than our (unanswered) limit
@@ -228,6 +231,7 @@ describe('TLS 1.2 (ServerHello extension)', () => {
   it('limit 256: every protected record carries at most 256 plaintext bytes, data intact', () => {
     const s = connected12(16385, 256);
     expect(s.conn.recordSizeLimit).toEqual({ send: 256, receive: 16384 });
+    expect(s.conn.negotiated?.recordSizeLimit).toEqual({ send: 256, receive: 16384 });
     s.conn.write(bytes(1000));
     const { lengths, records } = takeClientRecords(s);
     const overhead = 8 + TAG; // AES-GCM explicit nonce and tag
