@@ -179,6 +179,16 @@ describe('TLS 1.3: our limit bounds what the server sends', () => {
     s.deliverExpectingFatal({ error: PeerMisbehaved, reason: 'RecordOverflow', alert: A.RecordOverflow, ...encryptedAlert });
   });
 
+  it('the limit survives a server KeyUpdate (new keys, same limit)', () => {
+    const s = connected(512);
+    s.sendKeyUpdate();
+    s.sendData(bytes(511));
+    expect(s.deliver()).toBeUndefined();
+    expect(s.readAll()).toEqual(bytes(511));
+    s.sendData(bytes(512));
+    s.deliverExpectingFatal({ error: PeerMisbehaved, reason: 'RecordOverflow', alert: A.RecordOverflow, ...encryptedAlert });
+  });
+
   it('the limit applies to the protected handshake flight after EncryptedExtensions too', () => {
     const s = new Server13(pki, { client: { recordSizeLimit: 128 } });
     s.sendPlain(s.serverHello());
