@@ -104,6 +104,7 @@ export type PeerMisbehavedReason =
   | 'IllegalKeyUpdateRequest'
   | 'IllegalTicketLifetime'
   | 'IllegalEarlyData'
+  | 'IllegalRecordSizeLimit' // RFC 8449 §4: a record_size_limit below 64: illegal_parameter
   | 'EmptyCertificateChain'
   | 'IllegalCertificateRequestContext'
   | 'IllegalMiddleboxChangeCipherSpec'
@@ -342,6 +343,7 @@ const PEER_MISBEHAVED_ALERT: Record<PeerMisbehavedReason, AlertDescription> = {
   MissingExtendedMasterSecret: A.HandshakeFailure,
   IllegalKeyUpdateRequest: A.IllegalParameter,
   IllegalTicketLifetime: A.IllegalParameter,
+  IllegalRecordSizeLimit: A.IllegalParameter,
   IllegalEarlyData: A.IllegalParameter,
   EmptyCertificateChain: A.DecodeError,
   IllegalCertificateRequestContext: A.IllegalParameter,

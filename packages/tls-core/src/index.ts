@@ -18,6 +18,7 @@ export type { ClientEvent, KeyLogEntry, MessageEvent, NegotiatedParameters, Resu
 export { parseCertificate } from './x509/certificate.ts';
 export type { Certificate, DistinguishedName, SubjectAltNames } from './x509/certificate.ts';
 export { TrustStore } from './x509/trust-store.ts';
+export { cachedTrustStoreFromPem, clearTrustStoreCache } from './x509/trust-store-cache.ts';
 export { decodePemCertificates, encodePem } from './x509/pem.ts';
 export { verifyServerCertificateChain, DEFAULT_PATH_LIMITS } from './x509/path-validation.ts';
 export type { VerifyServerCertificateOptions, VerifiedPath, PathLimits } from './x509/path-validation.ts';

@@ -90,6 +90,8 @@ export interface SClientArgs {
   status: boolean;
   /** `-no_ticket`: TLS 1.2 without the session_ticket extension. */
   noTicket: boolean;
+  /** `-record_size_limit N` (puretls): offer RFC 8449 record_size_limit N. */
+  recordSizeLimit: number | undefined;
   /** Seconds for TCP connect + STARTTLS + handshake; 0 waits forever. */
   timeoutSeconds: number;
   starttls: StartTlsProtocol | undefined;
@@ -451,6 +453,7 @@ export function parseSClientArgs(argv: readonly string[]): SClientArgs {
     state: false,
     status: false,
     noTicket: false,
+    recordSizeLimit: undefined,
     timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
     starttls: undefined,
     xmppHost: undefined,
@@ -577,6 +580,9 @@ export function parseSClientArgs(argv: readonly string[]): SClientArgs {
       case '-timeout':
         args.timeoutSeconds = parseCount(flag, value());
         break;
+      case '-record_size_limit':
+        args.recordSizeLimit = parseCount(flag, value());
+        break;
       case '-starttls': {
         const proto = value();
         if (!(STARTTLS_PROTOCOLS as readonly string[]).includes(proto)) throw new Error(`-starttls wants one of ${STARTTLS_PROTOCOLS.join(', ')}, got "${proto}"`);
@@ -644,6 +650,7 @@ export function connectOptionsFor(args: SClientArgs): ConnectOptions {
   if (args.cipher !== undefined) options.ciphers = args.cipher;
   if (args.groups !== undefined) options.groups = args.groups;
   if (args.keylogFile !== undefined) options.keylog = true;
+  if (args.recordSizeLimit !== undefined) options.recordSizeLimit = args.recordSizeLimit;
   return options;
 }
 
@@ -877,6 +884,7 @@ const USAGE = `Usage: puretls s_client [options]
   -groups list           key exchange groups, e.g. X25519:P-256
   -status                ask for an OCSP staple and print its status
   -no_ticket             TLS 1.2: no session_ticket extension
+  -record_size_limit n   offer record_size_limit n, 64..16385 (RFC 8449; puretls)
   -starttls proto        smtp, imap, pop3, ftp or xmpp: STARTTLS before the handshake
   -xmpphost name         the XMPP to= name (default: the host)
   -timeout sec           deadline for TCP connect, STARTTLS and handshake (default ${DEFAULT_TIMEOUT_SECONDS}; 0: none)

@@ -140,6 +140,11 @@ export interface ConnectOptions {
   requestOCSP?: boolean;
   /** What to do with a staple (puretls extra; tls-core's ocspPolicy): 'check' (default), 'require', 'ignore'. */
   ocspPolicy?: 'ignore' | 'check' | 'require';
+  /**
+   * Offer record_size_limit (puretls extra; RFC 8449, tls-core's recordSizeLimit), 64..16385: the
+   * largest protected record plaintext the server may send us; the server's own limit is honoured.
+   */
+  recordSizeLimit?: number;
   /** Offer TLS 1.3 post-handshake client authentication (puretls extra; RFC 8446 §4.2.6), answered from key/cert. */
   postHandshakeAuth?: boolean;
   /** An extra server certificate check after the built-in validation (puretls extra; tls-core's verifyServerCertificate). */
@@ -365,6 +370,7 @@ export function toConfigOptions(options: ConnectOptions): ClientConfigOptions {
   const psk = options.externalPsk ?? pskFromCallback(options.pskCallback);
   if (psk !== undefined) out.externalPsk = psk;
   if (options.postHandshakeAuth !== undefined) out.postHandshakeAuth = options.postHandshakeAuth;
+  if (options.recordSizeLimit !== undefined) out.recordSizeLimit = options.recordSizeLimit;
   if (options.requestOCSP !== undefined) out.statusRequest = options.requestOCSP;
   if (options.ocspPolicy !== undefined) out.ocspPolicy = options.ocspPolicy;
   if (options.verifyServerCertificate !== undefined) out.verifyServerCertificate = options.verifyServerCertificate;

@@ -9,7 +9,7 @@ import { rootCertificates } from 'node:tls';
 import {
   ClientConnection,
   TrustStore,
-  UsageError,
+  cachedTrustStoreFromPem,
   createClientConfig,
   type ClientConfig,
   type ClientConfigOptions,
@@ -50,28 +50,7 @@ function extraCaCertificates(): string[] {
 export function trustStoreFromPem(pems: string | Uint8Array | ReadonlyArray<string | Uint8Array>): TrustStore {
   const list = typeof pems === 'string' || pems instanceof Uint8Array ? [pems] : pems;
   const text = list.map((p) => (typeof p === 'string' ? p : Buffer.from(p).toString('latin1'))).join('\n');
-  // Callers pass the same `ca` on every connect() (as with tls.connect); a TrustStore is immutable,
-  // so parse (and precompute anchor keys) once per distinct PEM text.
-  const cached = TRUST_STORE_CACHE.get(text);
-  if (cached !== undefined) {
-    TRUST_STORE_CACHE.delete(text);
-    TRUST_STORE_CACHE.set(text, cached);
-    return cached;
-  }
-  const store = TrustStore.fromPem(text);
-  if (store.size === 0) throw new UsageError('ca: no usable PEM certificate');
-  TRUST_STORE_CACHE.set(text, store);
-  if (TRUST_STORE_CACHE.size > TRUST_STORE_CACHE_CAPACITY) TRUST_STORE_CACHE.delete(TRUST_STORE_CACHE.keys().next().value!);
-  return store;
-}
-
-/** Parsed `ca` bundles by PEM text, least recently used first. */
-const TRUST_STORE_CACHE = new Map<string, TrustStore>();
-const TRUST_STORE_CACHE_CAPACITY = 16;
-
-/** Forget the parsed `ca` bundles (the benchmark's first-contact rows; a process that reloads its CA files). */
-export function clearTrustStoreCache(): void {
-  TRUST_STORE_CACHE.clear();
+  return cachedTrustStoreFromPem(text);
 }
 
 /** Validate the options into a frozen config (throws UsageError synchronously on bad options). */

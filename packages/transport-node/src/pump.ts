@@ -297,10 +297,13 @@ export class Pump {
   #fail(err: Error, sendAlert: boolean): void {
     if (this.#failed || this.#destroyed) return;
     this.#failed = true;
-    // Events the engine queued before it failed (the messages and the alert of a refused
-    // handshake, for 'message' / 'alert' listeners such as `s_client -msg`) still go out, in order.
+    // The diagnostic events the engine queued before it failed (the messages, alerts and key log
+    // lines of a refused handshake, for 'message' / 'alert' / 'keylog' listeners such as
+    // `s_client -msg`) still go out, in order. A handshake completion or a session queued in the
+    // same read as the failure does not: a failed connection never reports 'secureConnect' or
+    // hands out a session.
     if (sendAlert) {
-      const events = this.engine.takeEvents();
+      const events = this.engine.takeEvents().filter((e) => DIAGNOSTIC_EVENTS.has(e.type));
       if (events.length > 0) this.#host.handleEvents(events);
     }
     if (sendAlert && !this.socket.destroyed && !this.socket.writableEnded) {
@@ -327,3 +330,6 @@ function isUnexpectedEof(e: unknown): boolean {
 function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
+
+/** Engine events passed on after a failure (see #fail). */
+const DIAGNOSTIC_EVENTS: ReadonlySet<string> = new Set(['message', 'alert', 'keyLog']);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AlertReceived, InvalidCertificate, UnexpectedEof } from '@puretls/tls-core';
 import { connectOptionsFor, failureLine, parseSClientArgs } from '../src/cli.ts';
+import { toConfigOptions } from '../src/connect.ts';
 
 describe('s_client flags', () => {
   it('parses the OpenSSL flags it supports', () => {
@@ -22,6 +23,16 @@ describe('s_client flags', () => {
 
   it('keeps the session flags parsed for later', () => {
     expect(parseSClientArgs(['-sess_out', 's.bin', '-reconnect'])).toMatchObject({ sessOut: 's.bin', reconnect: true });
+  });
+});
+
+describe('-record_size_limit (puretls)', () => {
+  it('passes the value through connect options to the tls-core config', () => {
+    const o = connectOptionsFor(parseSClientArgs(['-record_size_limit', '512']));
+    expect(o.recordSizeLimit).toBe(512);
+    expect(toConfigOptions(o).recordSizeLimit).toBe(512);
+    expect(toConfigOptions(connectOptionsFor(parseSClientArgs([]))).recordSizeLimit).toBeUndefined();
+    expect(() => parseSClientArgs(['-record_size_limit', 'big'])).toThrow(/non-negative integer/);
   });
 });
 

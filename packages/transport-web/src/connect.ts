@@ -14,6 +14,7 @@
 import {
   NamedGroup,
   TrustStore,
+  cachedTrustStoreFromPem,
   UsageError,
   tls12SuiteById,
   tls13SuiteById,
@@ -198,27 +199,12 @@ function configOptions(options: WebConnectOptions): ClientConfigOptions {
   return out;
 }
 
-/** Parsed `ca` bundles by PEM text, least recently used first (parsing precomputes anchor keys). */
-const TRUST_STORE_CACHE = new Map<string, TrustStore>();
-const TRUST_STORE_CACHE_CAPACITY = 16;
-
 /**
  * A TrustStore from PEM text, cached per distinct text (callers pass the same `ca` to every connect()).
  * @throws UsageError when no usable certificate is in it
  */
 export function trustStoreFromPem(ca: string | readonly string[]): TrustStore {
-  const text = typeof ca === 'string' ? ca : ca.join('\n');
-  const cached = TRUST_STORE_CACHE.get(text);
-  if (cached !== undefined) {
-    TRUST_STORE_CACHE.delete(text);
-    TRUST_STORE_CACHE.set(text, cached);
-    return cached;
-  }
-  const store = TrustStore.fromPem(text);
-  if (store.size === 0) throw new UsageError('ca: no usable PEM certificate');
-  TRUST_STORE_CACHE.set(text, store);
-  if (TRUST_STORE_CACHE.size > TRUST_STORE_CACHE_CAPACITY) TRUST_STORE_CACHE.delete(TRUST_STORE_CACHE.keys().next().value!);
-  return store;
+  return cachedTrustStoreFromPem(typeof ca === 'string' ? ca : ca.join('\n'));
 }
 
 /** IANA group names by code point (RFC 8446 §4.2.7, RFC 7919). */

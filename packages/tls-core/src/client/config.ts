@@ -70,8 +70,16 @@ export interface ClientConfigOptions {
    * for it); 'ignore' leaves it unread.
    */
   ocspPolicy?: 'ignore' | 'check' | 'require';
-  /** Largest plaintext per outgoing record (default 16384). */
+  /** Largest plaintext per outgoing record (default 16384). A local cap: nothing is negotiated. */
   maxFragmentLength?: number;
+  /**
+   * Offer record_size_limit (RFC 8449) with this value, 64..16385: the largest protected record
+   * plaintext we accept (TLS 1.3 counts the inner content type byte and padding; a TLS 1.2
+   * connection uses min(value, 16384)). When the server answers with its own limit, records the
+   * server sends beyond ours are refused with record_overflow, and our records respect its limit.
+   * Default: not offered (as rustls, OpenSSL and Node; Firefox offers 16385). See docs/design.md.
+   */
+  recordSizeLimit?: number;
   /**
    * An external PSK (RFC 8446 §4.2.11, RFC 9257) offered in every TLS 1.3 ClientHello that does
    * not resume a ticket: the identity the server knows it by, the key, and the hash it is bound
@@ -146,6 +154,7 @@ export interface ClientConfig {
   readonly statusRequest: boolean;
   readonly ocspPolicy: 'ignore' | 'check' | 'require';
   readonly maxFragmentLength: number;
+  readonly recordSizeLimit: number | undefined;
   readonly pskModes: readonly ('psk_ke' | 'psk_dhe_ke')[];
   readonly externalPsk: ExternalPsk | undefined;
   readonly postHandshakeAuth: boolean;
@@ -221,6 +230,9 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
   const maxFragmentLength = options.maxFragmentLength ?? 16384;
   if (!Number.isInteger(maxFragmentLength) || maxFragmentLength < 64 || maxFragmentLength > 16384)
     throw new UsageError('maxFragmentLength must be an integer in 64..16384');
+  const recordSizeLimit = options.recordSizeLimit;
+  if (recordSizeLimit !== undefined && (!Number.isInteger(recordSizeLimit) || recordSizeLimit < 64 || recordSizeLimit > 16385))
+    throw new UsageError('recordSizeLimit must be an integer in 64..16385 (RFC 8449 §4)');
   const verifyDepth = options.verifyDepth;
   if (verifyDepth !== undefined && (!Number.isInteger(verifyDepth) || verifyDepth < 0)) throw new UsageError('verifyDepth must be a non-negative integer');
   const pskModes = unique<'psk_ke' | 'psk_dhe_ke'>(options.pskModes ?? ['psk_dhe_ke']);
@@ -247,6 +259,7 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     statusRequest: (options.statusRequest ?? false) || options.ocspPolicy === 'require',
     ocspPolicy: options.ocspPolicy ?? 'check',
     maxFragmentLength,
+    recordSizeLimit,
     pskModes: Object.freeze(pskModes),
     externalPsk,
     postHandshakeAuth: options.postHandshakeAuth ?? false,

@@ -22,7 +22,7 @@ import { HandshakeReassembler } from '../record/handshake-reassembler.ts';
 import { LIMITS, maxHandshakeLength } from '../limits.ts';
 import type { KeyShareReserve } from '../crypto/key-share-reserve.ts';
 import { RecordLayer } from '../record/record-layer.ts';
-import { MAX_TLS12_CIPHERTEXT_LENGTH, MAX_TLS13_CIPHERTEXT_LENGTH, PlaintextProtector } from '../record/protector.ts';
+import { MAX_PLAINTEXT_LENGTH, MAX_TLS12_CIPHERTEXT_LENGTH, MAX_TLS13_CIPHERTEXT_LENGTH, PlaintextProtector } from '../record/protector.ts';
 import { Tls13Protector } from '../record/protect-tls13.ts';
 import { Tls12Protector } from '../record/protect-tls12.ts';
 import type { TrafficKeys } from '../tls13/key-schedule.ts';
@@ -82,6 +82,10 @@ export class ClientConnection {
   /** verify_data of the last Finished we sent / received (Node's getFinished() / getPeerFinished()). */
   #finished: Uint8Array | undefined;
   #peerFinished: Uint8Array | undefined;
+  /** Content bytes per protected record we send: 2^14, or less once the server's record_size_limit is known (RFC 8449). */
+  #sendLimit = MAX_PLAINTEXT_LENGTH;
+  /** The negotiated record_size_limit values, once the server answered ours. */
+  #recordSizeLimit: { readonly send: number; readonly receive: number } | undefined;
   readonly #counts = { changeCipherSpecs: 0, warningAlerts: 0, emptyRecords: 0, keyUpdates: 0, helloRequests: 0 };
   readonly #io: HandshakeIo;
 
@@ -160,7 +164,8 @@ export class ClientConnection {
     if (this.#state === undefined || !this.#state.isTraffic) throw new UsageError('write() before the handshake completed');
     if (this.#sentCloseNotify) throw new UsageError('write() after close()');
     this.#guard(() => {
-      for (const rec of this.#write.sealAll(ContentType.ApplicationData, plaintext, this.config.maxFragmentLength)) this.#outgoing.push(rec);
+      const limit = Math.min(this.config.maxFragmentLength, this.#sendLimit);
+      for (const rec of this.#write.sealAll(ContentType.ApplicationData, plaintext, limit)) this.#outgoing.push(rec);
       if (plaintext.length > 0) this.#silentSinceKeyUpdate = false;
     });
   }
@@ -243,6 +248,15 @@ export class ClientConnection {
   /** The verify_data of the server's Finished (SSL_get_peer_finished); a copy, undefined before it arrived. */
   get peerFinishedVerifyData(): Uint8Array | undefined {
     return this.#peerFinished?.slice();
+  }
+
+  /**
+   * The record_size_limit values in force (RFC 8449), once the server answered ours: `send`, the
+   * server's limit on our protected records, and `receive`, ours on its; both as the RFC counts
+   * them (TLS 1.3: TLSInnerPlaintext, content type byte included). Undefined when not negotiated.
+   */
+  get recordSizeLimit(): { readonly send: number; readonly receive: number } | undefined {
+    return this.#recordSizeLimit;
   }
 
   /** What was negotiated, once the handshake is done. */
@@ -384,7 +398,9 @@ export class ClientConnection {
       sendHandshake: (raw) => {
         // Every caller passes one message; a Finished body is its verify_data (4-byte header).
         if (raw[0] === HandshakeType.Finished) this.#finished = raw.slice(4);
-        for (const rec of this.#write.sealAll(ContentType.Handshake, raw)) this.#outgoing.push(rec);
+        // RFC 8449 §4: the server's limit binds protected records only.
+        const limit = this.#write.isProtected ? this.#sendLimit : MAX_PLAINTEXT_LENGTH;
+        for (const rec of this.#write.sealAll(ContentType.Handshake, raw, limit)) this.#outgoing.push(rec);
         this.#trace('sent', ContentType.Handshake, raw);
       },
       sendWarningAlert: (description) => this.#sendAlert(AlertLevel.Warning, description),
@@ -410,6 +426,21 @@ export class ClientConnection {
         this.#version = version;
         this.#deframer.setMaxFragmentLength(version === 'tls13' ? MAX_TLS13_CIPHERTEXT_LENGTH : MAX_TLS12_CIPHERTEXT_LENGTH);
       },
+      setRecordSizeLimit: (peerLimit) => {
+        // RFC 8449 §4: TLS 1.3 limits count TLSInnerPlaintext (content, type byte, padding; we send
+        // no padding), at most 2^14 + 1; TLS 1.2 limits count the plaintext, at most 2^14. A larger
+        // value from the server means the version's maximum.
+        const tls13 = this.#version === 'tls13';
+        const max = tls13 ? MAX_PLAINTEXT_LENGTH + 1 : MAX_PLAINTEXT_LENGTH;
+        const send = Math.min(peerLimit, max) - (tls13 ? 1 : 0);
+        const receive = Math.min(this.config.recordSizeLimit ?? max, max);
+        this.#sendLimit = send;
+        this.#read.setRecordSizeLimit(receive);
+        // TLS 1.3: every record the server sends after EncryptedExtensions is protected, so the
+        // deframer can refuse an over-long one from its header, before buffering its body.
+        if (tls13) this.#deframer.setMaxFragmentLength(Math.min(MAX_TLS13_CIPHERTEXT_LENGTH, receive + 256));
+        this.#recordSizeLimit = { send: tls13 ? send + 1 : send, receive };
+      },
       emit: (event) => {
         this.#events.push(event);
       },
@@ -423,7 +454,7 @@ export class ClientConnection {
       },
       silentSinceKeyUpdate: () => this.#silentSinceKeyUpdate,
       setNegotiated: (params) => {
-        this.#negotiated = params;
+        this.#negotiated = this.#recordSizeLimit === undefined ? params : { ...params, recordSizeLimit: this.#recordSizeLimit };
       },
     };
   }

@@ -94,6 +94,12 @@ export interface NegotiatedParameters {
   readonly serverName: string | undefined;
   readonly sessionReused: boolean;
   readonly helloRetryRequest: boolean;
+  /**
+   * The record_size_limit values in force (RFC 8449), when the server answered ours: `send`, the
+   * server's limit on our protected records, `receive`, ours on its (TLS 1.3: TLSInnerPlaintext,
+   * content type byte included). Absent when not negotiated.
+   */
+  readonly recordSizeLimit?: { readonly send: number; readonly receive: number };
   readonly extendedMasterSecret: boolean;
   /** DER certificates as the server sent them, leaf first. */
   readonly peerCertificates: readonly Uint8Array[];

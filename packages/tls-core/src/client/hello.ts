@@ -15,6 +15,7 @@ import type { KeyShareEntry, PskIdentity } from '../wire/extension-bodies.ts';
 import { CertificateStatusType, EcPointFormat, ExtensionType, HandshakeType, ProtocolVersion, PskKeyExchangeMode, ServerNameType, SignatureScheme } from '../wire/enums.ts';
 import { parseIpAddress } from '../x509/hostname.ts';
 import type { ClientConfig } from './config.ts';
+import type { HandshakeIo } from './state.ts';
 
 /** What varies between ClientHellos of one connection. */
 export interface ClientHelloParams {
@@ -38,6 +39,21 @@ export interface BuiltClientHello {
   readonly encoded: Uint8Array;
   /** The extension types sent, for the "unsolicited extension" checks on the server's replies. */
   readonly offeredExtensions: ReadonlySet<number>;
+}
+
+/**
+ * Take the server's record_size_limit (RFC 8449 §4) from its ServerHello (TLS 1.2) or
+ * EncryptedExtensions (TLS 1.3), if it sent one; the caller already refused it unless we offered it.
+ * @throws PeerMisbehaved 'IllegalRecordSizeLimit' (illegal_parameter) for a value below 64
+ */
+export function applyRecordSizeLimit(io: HandshakeIo, extensions: readonly Extension[]): void {
+  const ext = findExtension(extensions, ExtensionType.RecordSizeLimit);
+  if (ext === undefined) return;
+  // RFC 8449 §4: "Endpoints MUST NOT send a record_size_limit extension with a value smaller than
+  // 64. An endpoint MUST treat receipt of a smaller value as a fatal error and generate an
+  // illegal_parameter alert." Values above the version's maximum are read as that maximum.
+  if (ext.limit < 64) throw new PeerMisbehaved('IllegalRecordSizeLimit', `${ext.limit}`);
+  io.setRecordSizeLimit(ext.limit);
 }
 
 /** SNI is sent for DNS names only: not for IP literals (RFC 6066 §3), not for names with a trailing dot stripped to nothing. */
@@ -70,6 +86,8 @@ export function buildClientHello(p: ClientHelloParams): BuiltClientHello {
     exts.push(extension(ExtensionType.ApplicationLayerProtocolNegotiation, { protocols: c.alpnProtocols.map(utf8) }));
   if (c.statusRequest)
     exts.push(extension(ExtensionType.StatusRequest, { form: 'request', statusType: CertificateStatusType.ocsp, responderIds: [], requestExtensions: new Uint8Array(0) }));
+  // RFC 8449 §4: the largest protected record plaintext we accept (only when configured).
+  if (c.recordSizeLimit !== undefined) exts.push(extension(ExtensionType.RecordSizeLimit, { limit: c.recordSizeLimit }));
   const versions: number[] = [];
   if (offers13) versions.push(ProtocolVersion.TLSv1_3);
   if (offers12) versions.push(ProtocolVersion.TLSv1_2);

@@ -34,6 +34,11 @@ export interface HandshakeIo {
   installTls12WriteKeys(suite: Tls12Suite, key: Uint8Array, iv: Uint8Array): void;
   /** The version is known: record size limits and the handshake decoder follow it. */
   setVersion(version: 'tls13' | 'tls12'): void;
+  /**
+   * RFC 8449: the server answered our record_size_limit with `peerLimit` (already checked to be at
+   * least 64): our protected records respect it from now on, and the server's must respect ours.
+   */
+  setRecordSizeLimit(peerLimit: number): void;
   emit(event: ClientEvent): void;
   /** Emit an NSS key log line for `secret` (a no-op unless the config enables key logging). */
   keyLog(label: string, secret: Uint8Array): void;

@@ -24,7 +24,7 @@ import { AlertDescription, EcPointFormat, ExtensionType, HandshakeType, NamedGro
 import type { HelloContext } from './expect-server-hello.ts';
 import { applyOcspPolicy, authenticateServer, type OcspStatus, type ServerAuthentication } from './server-certificate.ts';
 import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
-import { selectedAlpn } from './hello.ts';
+import { applyRecordSizeLimit, selectedAlpn } from './hello.ts';
 import type { Tls12SessionData } from './events.ts';
 import type { ClientConfig } from './config.ts';
 import type { CertificateRequest12 } from '../wire/certificate.ts';
@@ -85,6 +85,7 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
   const formats = findExtension(sh.extensions, ExtensionType.EcPointFormats);
   if (formats !== undefined && !formats.formats.includes(EcPointFormat.uncompressed)) throw new PeerIncompatible('UnsupportedPointFormat');
   const alpn = selectedAlpn(hello.config, sh.extensions);
+  applyRecordSizeLimit(io, sh.extensions);
   // A client CertificateVerify signs the handshake messages whole (RFC 5246 §7.4.8): keep them only when we may send one.
   const mayAuthenticate = hello.config.clientCredentials.length > 0 || hello.config.selectClientCredential !== undefined;
   const transcript = buffer.startHash(suite.prfHash, mayAuthenticate).add(sh.raw);

@@ -29,7 +29,7 @@ import { MAX_TICKET_LIFETIME_S } from './expect-server-hello.ts';
 import { applyOcspPolicy, authenticateServer, verifyTls13CertificateVerify, type OcspStatus, type ServerAuthentication } from './server-certificate.ts';
 import { LIMITS } from '../limits.ts';
 import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
-import { selectedAlpn } from './hello.ts';
+import { applyRecordSizeLimit, selectedAlpn } from './hello.ts';
 import type { ClientConfig } from './config.ts';
 import { chooseClientCredential, decodeCertificateAuthorities, signTls13ClientCertificateVerify, type CertificateRequestInfo } from './credential.ts';
 
@@ -140,10 +140,11 @@ abstract class Tls13HandshakeState implements ClientState {
 export class ExpectEncryptedExtensions extends Tls13HandshakeState {
   readonly kind = 'ExpectEncryptedExtensions';
 
-  handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
+  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
     expectMessage(msg, this.kind, HandshakeType.EncryptedExtensions);
     checkExtensionsAllowed(msg.extensions, 'EE', this.p.hello.offeredExtensions);
     const alpn = selectedAlpn(this.p.hello.config, msg.extensions);
+    applyRecordSizeLimit(io, msg.extensions);
     // We never send early_data, so the server must not accept it (RFC 8446 §4.2.10).
     if (findExtension(msg.extensions, ExtensionType.EarlyData) !== undefined) throw new PeerMisbehaved('IllegalEarlyData');
     this.transcript.add(msg.raw);

@@ -66,7 +66,7 @@ export class Tls12Protector implements RecordProtector {
     return out;
   }
 
-  open(record: TlsRecord, seqHi: number, seqLo: number): PlainRecord {
+  open(record: TlsRecord, seqHi: number, seqLo: number, recordSizeLimit?: number): PlainRecord {
     const fragment = record.fragment;
     if (fragment.length > MAX_TLS12_CIPHERTEXT_LENGTH)
       throw new PeerMisbehaved('RecordOverflow', 'TLS 1.2 ciphertext longer than 2^14 + 2048');
@@ -75,6 +75,9 @@ export class Tls12Protector implements RecordProtector {
     const plaintextLength = fragment.length - explicit - AEAD_TAG_LENGTH;
     // RFC 5246 §6.2.3: a decrypted TLSCompressed.length over 2^14 is record_overflow; the length is known before decrypting.
     if (plaintextLength > MAX_PLAINTEXT_LENGTH) throw new PeerMisbehaved('RecordOverflow', 'TLS 1.2 plaintext longer than 2^14');
+    // RFC 8449 §4: the plaintext must fit the limit we advertised.
+    if (recordSizeLimit !== undefined && plaintextLength > recordSizeLimit)
+      throw new PeerMisbehaved('RecordOverflow', `TLS 1.2 plaintext of ${plaintextLength} bytes, record_size_limit ${recordSizeLimit}`);
     let nonce: Uint8Array;
     if (explicit > 0) {
       nonce = this.#nonce;

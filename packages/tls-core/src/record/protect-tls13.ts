@@ -74,13 +74,17 @@ export class Tls13Protector implements RecordProtector {
     return out;
   }
 
-  open(record: TlsRecord, seqHi: number, seqLo: number): PlainRecord {
+  open(record: TlsRecord, seqHi: number, seqLo: number, recordSizeLimit?: number): PlainRecord {
     // RFC 8446 §5.2: protected records always have the outer type application_data.
     if (record.type !== ContentType.ApplicationData)
       throw new InappropriateMessage('record type while encrypted', ['application_data'], String(record.type));
     if (record.fragment.length > MAX_TLS13_CIPHERTEXT_LENGTH)
       throw new PeerMisbehaved('RecordOverflow', 'TLS 1.3 ciphertext longer than 2^14 + 256');
     if (record.fragment.length < AEAD_TAG_LENGTH + 1) throw new DecryptError('TLS 1.3 record too short');
+    // RFC 8449 §4: a protected record's TLSInnerPlaintext (content, type, padding) must fit the
+    // limit we advertised; its length is known before decrypting.
+    if (recordSizeLimit !== undefined && record.fragment.length - AEAD_TAG_LENGTH > recordSizeLimit)
+      throw new PeerMisbehaved('RecordOverflow', `TLS 1.3 inner plaintext of ${record.fragment.length - AEAD_TAG_LENGTH} bytes, record_size_limit ${recordSizeLimit}`);
     const inner = this.#aead.open(this.#nonceFor(seqHi, seqLo), record.header, record.fragment);
     // RFC 8446 §5.4: "the full encoded TLSInnerPlaintext MUST NOT exceed 2^14 + 1 octets" (content, type and padding).
     if (inner.length > MAX_PLAINTEXT_LENGTH + 1) throw new PeerMisbehaved('RecordOverflow', 'TLS 1.3 inner plaintext longer than 2^14 + 1');

@@ -32,9 +32,11 @@ export interface RecordProtector {
   seal(type: number, plaintext: Uint8Array, seqHi: number, seqLo: number): Uint8Array;
   /**
    * Remove protection from one record.
+   * @param recordSizeLimit the negotiated RFC 8449 limit on this record's plaintext (TLS 1.3: the
+   *   whole TLSInnerPlaintext, content type and padding included); protected records only
    * @throws DecryptError on a bad tag (bad_record_mac), PeerMisbehaved for size or content-type violations
    */
-  open(record: TlsRecord, seqHi: number, seqLo: number): PlainRecord;
+  open(record: TlsRecord, seqHi: number, seqLo: number, recordSizeLimit?: number): PlainRecord;
 }
 
 /** The protector in use before any keys: records go out and come in as they are. */

@@ -27,6 +27,7 @@ export class RecordLayer {
   #protector: RecordProtector;
   #seqHi = 0;
   #seqLo = 0;
+  #recordSizeLimit: number | undefined;
 
   /**
    * @param direction 'read' (open records) or 'write' (seal records)
@@ -61,6 +62,16 @@ export class RecordLayer {
     this.#protector = protector;
     this.#seqHi = 0;
     this.#seqLo = 0;
+  }
+
+  /**
+   * Reading: the negotiated RFC 8449 record_size_limit we advertised, enforced on every protected
+   * record from now on, across key changes (unprotected records are not subject to it, §4).
+   * TLS 1.3 counts the whole TLSInnerPlaintext; TLS 1.2 the plaintext.
+   */
+  setRecordSizeLimit(limit: number): void {
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError('record size limit must be a positive integer');
+    this.#recordSizeLimit = limit;
   }
 
   /**
@@ -100,7 +111,7 @@ export class RecordLayer {
   open(record: TlsRecord): PlainRecord {
     if (this.#bypassesProtection(record.type)) return PLAINTEXT_CCS.open(record);
     this.#checkSequence();
-    const plain = this.#protector.open(record, this.#seqHi, this.#seqLo);
+    const plain = this.#protector.open(record, this.#seqHi, this.#seqLo, this.#recordSizeLimit);
     this.#increment();
     return plain;
   }

@@ -104,6 +104,7 @@ const PEER_MISBEHAVED: Record<PeerMisbehavedReason, Row> = {
   MissingExtendedMasterSecret: [A.HandshakeFailure, 'RFC 7627 §5.3: abort the (abbreviated) handshake: handshake_failure'],
   IllegalKeyUpdateRequest: [A.IllegalParameter, '§4.6.3 "receives any other value, it MUST terminate the connection with an illegal_parameter alert"'],
   IllegalTicketLifetime: [[A.IllegalParameter, A.DecodeError], `${SILENT} §4.6.1 "MUST NOT use any value greater than 604800 seconds"`],
+  IllegalRecordSizeLimit: [A.IllegalParameter, 'RFC 8449 §4 "An endpoint MUST treat receipt of a smaller value as a fatal error and generate an illegal_parameter alert"'],
   IllegalEarlyData: [[A.IllegalParameter, A.UnsupportedExtension, A.UnexpectedMessage], `${SILENT} §4.2.10 early_data not offered`],
   EmptyCertificateChain: [A.DecodeError, '§4.4.2.4 "If the server supplies an empty Certificate message, the client MUST abort the handshake with a decode_error alert"'],
   IllegalCertificateRequestContext: [[A.IllegalParameter, A.DecodeError], `${SILENT} §4.4.2 context "SHALL be zero length" for server authentication`],
