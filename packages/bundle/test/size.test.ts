@@ -18,8 +18,13 @@ import { buildBundles } from '../build.js';
 
 /** Issue 11's target; not met since client authentication (docs/embedding.md, "Size budget"). */
 const TARGET_BYTES = 70_000;
-/** What CI enforces: measured 75,326 (ESM) / 75,520 (IIFE) bytes on 2026-12-04, plus a small margin. */
-const CEILING_BYTES = 76_000;
+/**
+ * What CI enforces: measured 75,326 (ESM) / 75,520 (IIFE) bytes on 2026-12-04; X25519MLKEM768
+ * (issue 15: @noble/post-quantum ML-KEM-768 plus noble's SHA-3) adds ~6.5 KB, 81,811 ESM after it;
+ * plus a small margin. Whether the hybrid belongs in the size-budgeted bundle is the lead's call
+ * (docs/embedding.md).
+ */
+const CEILING_BYTES = 82_400;
 
 describe('the shipped bundles', () => {
   let dir: string;
