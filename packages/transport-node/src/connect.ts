@@ -206,7 +206,8 @@ export function connect(...args: unknown[]): TLSSocket {
     const session = options.session === undefined ? undefined : sessionFor(context, options.context !== undefined, options.session, serverName, port);
     // Sessions are serialized (Session.toBytes(): an encoding and an HMAC) only when asked for: at
     // once for a 'session' listener; otherwise the newest is held and serialized by getSession(),
-    // and released at 'close' (a TLS 1.3 server sends two tickets on every connection).
+    // also after 'close' as in Node (a TLS 1.3 server sends two tickets on every connection). The
+    // held reference lives as long as the socket object, as the session bytes Node keeps do.
     const newSessions = new WeakMap<Session, Uint8Array | (() => Uint8Array | undefined)>();
     let held: Session | undefined;
     tlsSocket = new TLSSocket(
@@ -236,8 +237,6 @@ export function connect(...args: unknown[]): TLSSocket {
           session.free(); // ours; the connection holds its own reference
         }
         tlsSocket.once('close', () => {
-          held?.free();
-          held = undefined;
           conn.free(); // SSL_free: a session never closed with close_notify leaves the cache
         });
         return sessionAwareEngine(conn, newSessions);

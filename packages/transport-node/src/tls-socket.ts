@@ -244,9 +244,9 @@ export class TLSSocket extends Duplex {
   }
 
   /**
-   * The most recent resumable session (see session-hook.ts for its form), or undefined. Sessions of
-   * connect() are serialized on demand: after 'close', one that nobody asked for while the socket
-   * was open is gone (its secret wiped), so undefined; listen to 'session' to keep every one.
+   * The most recent resumable session (see session-hook.ts for its form), or undefined; also after
+   * 'close', as in Node. Sessions of connect() are serialized on demand (the newest one only;
+   * listen to 'session' to get every one).
    */
   getSession(): SessionValue | undefined {
     let v = this.#session;

@@ -135,6 +135,23 @@ describe.skipIf(!engineReady || !opensslAvailable())('connect() against node:tls
       await once(again, 'secureConnect');
       expect(again.isSessionReused()).toBe(true);
       again.destroy();
+      await once(again, 'close');
+      // A session nobody asked for while the socket was open is still there after 'close', as in
+      // Node: serialized now, and it resumes.
+      const unasked = open(srv.port, { servername: 'localhost' });
+      await once(unasked, 'secureConnect');
+      unasked.resume();
+      await new Promise((r) => setTimeout(r, 300));
+      unasked.destroy();
+      await once(unasked, 'close');
+      const calls = toBytes.mock.calls.length;
+      const late = unasked.getSession();
+      expect(Buffer.isBuffer(late)).toBe(true);
+      expect(toBytes.mock.calls.length).toBe(calls + 1);
+      const third = open(srv.port, { servername: 'localhost', session: late as Buffer });
+      await once(third, 'secureConnect');
+      expect(third.isSessionReused()).toBe(true);
+      third.destroy();
       await srv.close();
     } finally {
       toBytes.mockRestore();
