@@ -2,27 +2,12 @@
 // and prints the total min+gzip-9 size and the minified bytes each input contributes, largest
 // first, grouped by package. Run: `node packages/bundle/analyze.js [top-N]`.
 import { build } from 'esbuild';
+import { BUNDLE_OPTIONS } from './build.js';
 import { gzipSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const top = Number(process.argv[2] ?? 40);
 
-const result = await build({
-  entryPoints: [join(here, 'src/index.ts')],
-  bundle: true,
-  minify: true,
-  conditions: ['source'],
-  target: 'es2022',
-  platform: 'neutral',
-  mainFields: ['module', 'main'],
-  legalComments: 'none',
-  format: 'esm',
-  write: false,
-  metafile: true,
-  logLevel: 'warning',
-});
+const result = await build({ ...BUNDLE_OPTIONS, format: 'esm', write: false, metafile: true });
 const code = result.outputFiles[0].contents;
 console.log(`total: ${code.length} bytes minified, ${gzipSync(code, { level: 9 }).length} bytes min+gzip-9`);
 const output = Object.values(result.metafile.outputs)[0];
