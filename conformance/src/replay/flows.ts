@@ -70,6 +70,9 @@ const DEFAULT_OPTIONS: ReplayClientOptions = {
 };
 
 const EC = ['-cert', 'leaf-ecdsa-p256.pem', '-key', 'leaf-ecdsa-p256.key', '-cert_chain', 'ca-int.pem'];
+const RSA = ['-cert', 'leaf-rsa2048.pem', '-key', 'leaf-rsa2048.key', '-cert_chain', 'ca-int.pem'];
+const GNUTLS_EC = ['-a', '--echo', '--x509certfile', 'leaf-ecdsa-p256.chain.pem', '--x509keyfile', 'leaf-ecdsa-p256.key'];
+const GNUTLS_RSA = ['-a', '--echo', '--x509certfile', 'leaf-rsa2048.chain.pem', '--x509keyfile', 'leaf-rsa2048.key'];
 
 function client(seed: string, options: Partial<ReplayClientOptions> = {}): FlowDefinition['client'] {
   return { seed, host: 'localhost', options: { ...DEFAULT_OPTIONS, ...options } };
@@ -108,6 +111,36 @@ async function serverCloses(r: SocketRecorder): Promise<void> {
   await r.peerClosed();
   r.close();
   r.endTcp();
+}
+
+/** gnutls-serv --echo and Botan's tls_server send each line back. */
+async function echoed(r: SocketRecorder, line: string): Promise<void> {
+  r.write(`${line}\n`);
+  await r.text(line);
+}
+
+/** A TLS 1.2 flow: a full handshake, data, close; then a resumption of its session on a second connection. */
+function tls12Resumption(wanted: Partial<Outcome>): readonly ConnectionScript[] {
+  return [
+    {
+      async run(r, server) {
+        await r.handshakeDone();
+        await r.sessionCount(1);
+        await exchangeViaStdin(r, server, 'first visit', 'hello stranger');
+        await clientCloses(r);
+      },
+      check: expectOutcome({ version: 'TLSv1.2', sessionReused: false, ...wanted }),
+    },
+    {
+      resume: { fromConnection: 0, sessionIndex: 0 },
+      async run(r, server) {
+        await r.handshakeDone();
+        await exchangeViaStdin(r, server, 'second visit', 'welcome back');
+        await clientCloses(r);
+      },
+      check: expectOutcome({ version: 'TLSv1.2', sessionReused: true, ...wanted }),
+    },
+  ];
 }
 
 /** s_server -rev answers a line with the line reversed. */
@@ -222,5 +255,89 @@ export const FLOWS: readonly FlowDefinition[] = [
       },
     ],
     serverSaw: [/^CIPHER is /, /^on new keys/],
+  },
+  {
+    id: 'tls13-chacha-gnutls',
+    description: 'TLS 1.3 on ChaCha20-Poly1305 against gnutls-serv --echo (a second, independent TLS 1.3 implementation)',
+    server: { kind: 'gnutls', args: [...GNUTLS_EC, '--priority', 'NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+CHACHA20-POLY1305'] },
+    client: client('tls13-chacha-gnutls', { cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_CHACHA20_POLY1305_SHA256, ...TLS12_SUITES] }),
+    connections: [
+      {
+        async run(r) {
+          await r.handshakeDone();
+          await echoed(r, 'hello gnutls');
+          await clientCloses(r);
+        },
+        check: expectOutcome({ version: 'TLSv1.3', suite: CipherSuite.TLS_CHACHA20_POLY1305_SHA256, group: NamedGroup.x25519 }),
+      },
+    ],
+    serverSaw: [/CHACHA20-POLY1305|CHACHA20_POLY1305/],
+  },
+  {
+    id: 'tls12-rsa-gnutls',
+    description: 'TLS 1.2 ECDHE-RSA with AES-128-GCM against gnutls-serv --echo (RSA-PSS ServerKeyExchange signature)',
+    server: { kind: 'gnutls', args: [...GNUTLS_RSA, '--priority', 'NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-RSA'] },
+    client: client('tls12-rsa-gnutls'),
+    connections: [
+      {
+        async run(r) {
+          await r.handshakeDone();
+          await echoed(r, 'hello gnutls over TLS 1.2');
+          await clientCloses(r);
+        },
+        check: expectOutcome({ version: 'TLSv1.2', suite: CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, extendedMasterSecret: true }),
+      },
+    ],
+    serverSaw: [/TLS1\.2/],
+  },
+  {
+    id: 'tls12-ecdsa-openssl',
+    description: 'TLS 1.2 ECDHE-ECDSA full handshake with AES-256-GCM, s_server -rev answers reversed, then the server closes first',
+    server: { kind: 'openssl', args: [...EC, '-tls1_2', '-cipher', 'ECDHE-ECDSA-AES256-GCM-SHA384', '-rev'] },
+    client: client('tls12-ecdsa-openssl'),
+    connections: [
+      {
+        async run(r) {
+          await r.handshakeDone();
+          await reversed(r, 'tls 1.2 with ecdsa');
+          await serverCloses(r);
+        },
+        check: expectOutcome({ version: 'TLSv1.2', suite: CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, peerClosed: true, extendedMasterSecret: true }),
+      },
+    ],
+    serverSaw: [/^Ciphersuite: /, /^CONNECTION CLOSED/],
+  },
+  {
+    id: 'tls12-rsa-sessionid-openssl',
+    description: 'TLS 1.2 ECDHE-RSA full handshake (s_server -no_ticket), then a session ID resumption on a second connection',
+    server: { kind: 'openssl', args: [...RSA, '-tls1_2', '-no_ticket'] },
+    client: client('tls12-rsa-sessionid-openssl'),
+    connections: tls12Resumption({ extendedMasterSecret: true }),
+    serverSaw: [/^CIPHER is ECDHE-RSA-/, /^Reused session-id/, /^second visit/],
+  },
+  {
+    id: 'tls12-ticket-openssl',
+    description: 'TLS 1.2 ECDHE-RSA full handshake with an RFC 5077 ticket, then a ticket resumption on a second connection',
+    server: { kind: 'openssl', args: [...RSA, '-tls1_2', '-cipher', 'ECDHE-RSA-CHACHA20-POLY1305'] },
+    client: client('tls12-ticket-openssl'),
+    connections: tls12Resumption({ suite: CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, extendedMasterSecret: true }),
+    serverSaw: [/^CIPHER is ECDHE-RSA-CHACHA20-POLY1305/, /^Reused session-id/, /^second visit/],
+  },
+  {
+    id: 'tls12-botan',
+    description: 'TLS 1.2 ECDHE-ECDSA with ChaCha20-Poly1305 on X25519 against Botan 2 tls_server (TLS 1.2 only), echo, client closes first',
+    server: { kind: 'botan', args: ['leaf-ecdsa-p256.chain.pem', 'leaf-ecdsa-p256.key'], policy: 'ciphers = ChaCha20Poly1305\nkey_exchange_groups = x25519\nsignature_hashes = SHA-256\n' },
+    client: client('tls12-botan'),
+    connections: [
+      {
+        async run(r) {
+          await r.handshakeDone();
+          await echoed(r, 'hello botan');
+          await clientCloses(r);
+        },
+        check: expectOutcome({ version: 'TLSv1.2', suite: CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, group: NamedGroup.x25519 }),
+      },
+    ],
+    serverSaw: [/Handshake complete|ChaCha20Poly1305|TLS v1\.2/],
   },
 ];

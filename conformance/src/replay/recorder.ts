@@ -31,12 +31,8 @@ export class SocketRecorder {
 
   /** Opens the TCP connection and queues the ClientHello. */
   async open(port: number): Promise<void> {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = await connectWithRetry(port);
     socket.setNoDelay(true);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
-    });
     this.#socket = socket;
     socket.on('data', (chunk: Buffer) => {
       const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength).slice();
@@ -155,5 +151,23 @@ export class SocketRecorder {
 
   #notify(): void {
     for (const listener of [...this.#listeners]) listener();
+  }
+}
+
+/** Connects to 127.0.0.1:port; a server that printed its ready line may still need a moment to accept (Botan). */
+async function connectWithRetry(port: number): Promise<Socket> {
+  for (let attempt = 0; ; attempt++) {
+    const socket = connect({ host: '127.0.0.1', port });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('error', reject);
+      });
+      return socket;
+    } catch (error) {
+      socket.destroy();
+      if (attempt >= 20 || (error as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 }

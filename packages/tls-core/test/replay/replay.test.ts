@@ -13,7 +13,19 @@ import { fromHexLines, toHexLines, type ReplayFixture, type Step } from '../../.
 import { FIXTURES, ReplayMismatch, loadFixture, replay } from './replay.ts';
 
 /** The flows conformance/src/replay/flows.ts records; each must have its fixture. */
-const FLOW_IDS = ['tls13-x25519-openssl', 'tls13-p256-openssl', 'tls13-hrr-openssl', 'tls13-resumption-openssl', 'tls13-keyupdate-openssl'];
+const FLOW_IDS = [
+  'tls13-x25519-openssl',
+  'tls13-p256-openssl',
+  'tls13-hrr-openssl',
+  'tls13-resumption-openssl',
+  'tls13-keyupdate-openssl',
+  'tls13-chacha-gnutls',
+  'tls12-ecdsa-openssl',
+  'tls12-rsa-sessionid-openssl',
+  'tls12-ticket-openssl',
+  'tls12-rsa-gnutls',
+  'tls12-botan',
+];
 
 const files = readdirSync(FIXTURES)
   .filter((name) => name.endsWith('.json'))
