@@ -36,23 +36,27 @@ async function main(): Promise<void> {
   if (process.env.PURETLS_CONFORMANCE_NETNS !== '1') {
     const reason = await netnsUnavailableReason();
     if (reason === undefined) {
-      // Re-run this script inside a private network namespace (only lo, brought up first).
+      // Re-run this script once per flow, each in a fresh private network namespace (only lo,
+      // brought up first): the netns servers all listen on NETNS_PORT, which a previous flow's
+      // server may leave in TIME_WAIT (Botan then cannot bind it).
       const self = fileURLToPath(import.meta.url);
-      const child = spawnTracked('unshare', ['-n', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, self, ...wanted], {
-        env: { ...process.env, PURETLS_CONFORMANCE_NETNS: '1' },
-        lifetimeSeconds: 600,
-      });
-      child.child.stdout?.pipe(process.stdout);
-      child.child.stderr?.pipe(process.stderr);
-      const exit = await child.exited;
-      process.exitCode = exit.code ?? 1;
+      const ids = selectFlows(wanted).map((flow) => flow.id);
+      for (const id of ids) {
+        const child = spawnTracked('unshare', ['-n', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, self, id], {
+          env: { ...process.env, PURETLS_CONFORMANCE_NETNS: '1' },
+          lifetimeSeconds: 120,
+        });
+        child.child.stdout?.pipe(process.stdout);
+        child.child.stderr?.pipe(process.stderr);
+        const exit = await child.exited;
+        if (exit.code !== 0) process.exitCode = 1;
+      }
       return;
     }
     console.log(`no private network namespace (${reason}): recording the openssl s_server flows only`);
   }
   const inNetns = process.env.PURETLS_CONFORMANCE_NETNS === '1';
-  const flows = FLOWS.filter((flow) => wanted.length === 0 || wanted.includes(flow.id));
-  if (flows.length === 0) throw new Error(`no flow matches ${wanted.join(' ')}; known: ${FLOWS.map((f) => f.id).join(' ')}`);
+  const flows = selectFlows(wanted);
   let failed = 0;
   for (const flow of flows) {
     if (flow.server.kind !== 'openssl' && !inNetns) {
@@ -71,6 +75,13 @@ async function main(): Promise<void> {
     }
   }
   if (failed > 0) process.exitCode = 1;
+}
+
+/** The flows named on the command line (all when none is named). */
+function selectFlows(wanted: readonly string[]): readonly FlowDefinition[] {
+  const flows = FLOWS.filter((flow) => wanted.length === 0 || wanted.includes(flow.id));
+  if (flows.length === 0) throw new Error(`no flow matches ${wanted.join(' ')}; known: ${FLOWS.map((f) => f.id).join(' ')}`);
+  return flows;
 }
 
 /** Starts the flow's server, runs its connections with one seeded random stream, checks what the server saw. */
