@@ -24,6 +24,7 @@
  * @module
  */
 import type { Duplex } from 'node:stream';
+import { runScan } from './scan-plan.ts';
 
 /** A connected byte stream: a net.Socket, or a socket a STARTTLS exchange has prepared. */
 export type ScanSocket = Duplex;
@@ -224,9 +225,8 @@ export interface HelloScanFacts {
 /**
  * Scan a server with ClientHellos. Never throws for anything the server does; a failure to
  * connect at all shows as `connect-failed` replies.
- * @throws UsageError-like Error for bad options (non-positive budget or deadline)
+ * @throws UsageError for bad options (no connections, no time, a non-integer port)
  */
 export function scanHellos(opts: HelloScanOptions): Promise<HelloScanFacts> {
-  // The facts type is committed first so the `probe` orchestrator can build against it.
-  return Promise.reject(new Error(`scanHellos(${opts.host}:${opts.port}): not implemented yet`));
+  return runScan(opts);
 }
