@@ -159,6 +159,7 @@ async function removal(
   spec: (offer: readonly Entry[]) => HelloSpec,
   choose: (r: HelloReply) => number | undefined,
   readKeyExchange = false,
+  refused: (r: HelloReply) => boolean = isRefusal,
 ): Promise<Removal> {
   let left = [...candidates];
   const found: { entry: Entry; evidence: ProbeEvidence }[] = [];
@@ -168,7 +169,7 @@ async function removal(
     const ev = await s.probe(`${label}#${round}`, names(left), spec(left), readKeyExchange);
     if (ev === undefined) return { found, complete: false, unresolved: left, ...(first ? { first } : {}) };
     first ??= ev;
-    if (isRefusal(ev.reply)) return { found, complete: true, unresolved: [], first };
+    if (refused(ev.reply)) return { found, complete: true, unresolved: [], first };
     const code = choose(ev.reply);
     const entry = left.find((e) => e.code === code);
     // A choice we did not offer, a timeout or garbage: stop, the rest stays unresolved.
@@ -282,6 +283,8 @@ export async function runScan(opts: HelloScanOptions): Promise<HelloScanFacts> {
   const tls13Suites = removal(s, 'tls13-suites', TLS13_SCAN_SUITES, 6, (o) =>
     tls13Spec(s, o.map((e) => e.code), SCAN_GROUPS.map((g) => g.code), [shareEntry(x25519)]),
     suiteOf,
+    false,
+    (r) => isRefusal(r) || (r.kind === 'server-hello' && r.version < 0x0304),
   ).then(async (rm) => {
     const pref = await preferenceTest(s, 'tls13-suites-reversed', rm, (o) => tls13Spec(s, o, SCAN_GROUPS.map((g) => g.code), [shareEntry(x25519)]));
     return { rm, pref };
@@ -292,8 +295,9 @@ export async function runScan(opts: HelloScanOptions): Promise<HelloScanFacts> {
   ).then(async (rm) => ({ rm, hrr: await hrrTest(s, rm) }));
 
   const tls12Groups = removal(s, 'tls12-groups', TLS12_SCAN_CURVES, 6, (o) => tls12Spec(s, ECDHE_SUITES.map((e) => e.code), o.map((g) => g.code)), (r) =>
-    r.kind === 'server-hello' && r.version < 0x0304 ? r.group : undefined,
+    r.kind === 'server-hello' && r.version === 0x0303 ? r.group : undefined,
     true,
+    (r) => isRefusal(r) || (r.kind === 'server-hello' && r.version < 0x0303),
   );
 
   const legacy = Promise.all([legacyVersion(s, 'TLSv1.1', 0x0302), legacyVersion(s, 'TLSv1.0', 0x0301), legacyVersion(s, 'SSLv3', 0x0300)]);
@@ -323,8 +327,10 @@ export async function runScan(opts: HelloScanOptions): Promise<HelloScanFacts> {
   const reserveForReversal = 1;
   const t12cap = Math.max(0, opts.maxConnections - s.used - reserveForReversal);
   const t12 = await removal(s, 'tls12-suites', TLS12_SCAN_SUITES, t12cap, (o) => t12Spec(o.map((e) => e.code)), (r) =>
-    r.kind === 'server-hello' && r.version < 0x0304 ? r.cipherSuite : undefined,
+    r.kind === 'server-hello' && r.version === 0x0303 ? r.cipherSuite : undefined,
     true,
+    // A server that answers a TLS 1.2 hello with an older version does not speak TLS 1.2.
+    (r) => isRefusal(r) || (r.kind === 'server-hello' && r.version < 0x0303),
   );
   const t12pref = await preferenceTest(s, 'tls12-suites-reversed', t12, t12Spec, true);
 
@@ -333,7 +339,14 @@ export async function runScan(opts: HelloScanOptions): Promise<HelloScanFacts> {
   const tls13Accepted = first13 === undefined ? undefined : ((r) => (r.kind === 'server-hello' || r.kind === 'hello-retry-request' ? r.kind === 'hello-retry-request' || r.version === 0x0304 : isRefusal(r) ? false : undefined))(first13.reply);
   const first12 = t12.first;
   const sh12 = first12?.reply.kind === 'server-hello' && first12.reply.version === 0x0303 ? first12.reply : undefined;
-  const tls12Accepted = first12 === undefined ? undefined : sh12 !== undefined ? true : isRefusal(first12.reply) ? false : undefined;
+  const tls12Accepted =
+    first12 === undefined
+      ? undefined
+      : sh12 !== undefined
+        ? true
+        : isRefusal(first12.reply) || (first12.reply.kind === 'server-hello' && first12.reply.version < 0x0303)
+          ? false
+          : undefined;
   const hrrs = s.probes.filter((p) => p.reply.kind === 'hello-retry-request');
   const hrrCookie = hrrs.length === 0 ? fact(undefined, []) : fact(hrrs.some((p) => p.reply.kind === 'hello-retry-request' && p.reply.cookie), hrrs.map((p) => ({ probe: p.id, reply: p.reply })));
   const complete = !s.cutShort && t13.rm.complete && t13g.rm.complete && t12g.complete && t12.complete;
