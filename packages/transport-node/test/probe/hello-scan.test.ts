@@ -1,10 +1,20 @@
 /**
  * Known answers for the ClientHello scanner: real servers started here on 127.0.0.1 (openssl
- * s_server 3.0, Node's tls.createServer) and stopped by PID, each configured with the versions,
- * suites (and order) and groups the scan must report, field by field.
+ * s_server 3.0, Node's tls.createServer, gnutls-serv 3.7) and stopped by PID, each configured with
+ * the versions, suites (and order) and groups the scan must report, field by field.
+ *
+ * gnutls-serv has no bind-address option (CONFORMANCE.md §3), so it runs inside `unshare -n` (a
+ * private network namespace with only `lo`) next to a child Node process that runs the scanner
+ * (bundled from source with esbuild) and prints the facts as JSON; the shell kills the server by PID.
  */
-import { createServer, type Server } from 'node:tls';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer, type Server } from 'node:tls';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanHellos } from '../../src/probe/hello-scan.ts';
 import type { HelloScanFacts } from '../../src/probe/hello-scan.ts';
@@ -150,5 +160,97 @@ describe('scanHellos against Node tls.createServer', () => {
     expect(names(f.tls12.groups.accepted)).toEqual(['secp256r1', 'x25519']);
     expect(f.versions.tls10.value).toBe(false);
     expect(f.complete).toBe(true);
+  });
+});
+
+function gnutlsUnavailable(): string | undefined {
+  try {
+    execFileSync('gnutls-serv', ['--version'], { stdio: 'ignore' });
+    execFileSync('unshare', ['-n', '--', 'ip', 'link', 'set', 'lo', 'up'], { stdio: 'ignore' });
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return hasOpenssl ? undefined : 'no openssl for the PKI';
+}
+
+/** Run the scanner against gnutls-serv with `priority` inside a private network namespace. */
+async function scanGnutls(priority: string): Promise<HelloScanFacts> {
+  const dir = mkdtempSync(join(tmpdir(), 'puretls-hello-scan-'));
+  try {
+    const entry = fileURLToPath(new URL('../../src/probe/hello-scan.ts', import.meta.url));
+    const child = join(dir, 'child.mjs');
+    await build({
+      stdin: {
+        contents: `import { scanHellos } from ${JSON.stringify(entry)};\n` +
+          `const f = await scanHellos({ host: '127.0.0.1', port: 5601, deadlineMs: 20000, maxConnections: 40 });\n` +
+          `console.log('RESULT ' + JSON.stringify(f));\n`,
+        resolveDir: dir,
+        loader: 'ts',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: child,
+      conditions: ['source'],
+      logLevel: 'silent',
+    });
+    const log = join(dir, 'server.log');
+    const script = [
+      'ip link set lo up',
+      `gnutls-serv -p 5601 -a --x509certfile "$1" --x509keyfile "$2" --priority "$3" >"$4" 2>&1 & pid=$!`,
+      'i=0; while ! grep -q "listening on IPv4" "$4" && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done',
+      `"$5" "$6"; status=$?`,
+      'kill $pid; exit $status',
+    ].join('\n');
+    writeFileSync(join(dir, 'run.sh'), script);
+    const run = spawnSync('unshare', ['-n', '--', 'sh', join(dir, 'run.sh'), pki.rsa.certFile, pki.rsa.keyFile, priority, log, process.execPath, child], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    if (line === undefined) throw new Error(`no result: ${run.stdout} ${run.stderr}`);
+    const facts = JSON.parse(line.slice('RESULT '.length)) as HelloScanFacts;
+    console.log(`hello-scan gnutls ${priority}: ${facts.connectionsUsed} connections, ${facts.durationMs} ms`);
+    expect(facts.connectionsUsed).toBeLessThanOrEqual(40);
+    expect(facts.durationMs).toBeLessThan(20_000);
+    return facts;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const noGnutls = gnutlsUnavailable();
+
+describe.skipIf(noGnutls !== undefined)('scanHellos against gnutls-serv 3.7 (private network namespace)', () => {
+  it('%SERVER_PRECEDENCE: server order for TLS 1.3 and 1.2 suites and groups, HRR for its preferred group', async () => {
+    const f = await scanGnutls(
+      'NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:+CHACHA20-POLY1305:+AES-128-GCM:-KX-ALL:+ECDHE-RSA:-GROUP-ALL:+GROUP-SECP384R1:+GROUP-X25519:%SERVER_PRECEDENCE',
+    );
+    expect([f.versions.tls13.value, f.versions.tls12.value, f.versions.tls11.value, f.versions.tls10.value, f.versions.ssl3.value]).toEqual([true, true, false, false, false]);
+    expect(f.versions.tls10.evidence[0]?.reply).toMatchObject({ kind: 'alert', description: 70 });
+    expect(names(f.tls13.suites.accepted)).toEqual(['TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256']);
+    expect(f.tls13.suites.serverPreference.value).toBe(true);
+    expect(names(f.tls12.suites.accepted)).toEqual([
+      'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+      'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+      'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+    ]);
+    expect(f.tls12.suites.serverPreference.value).toBe(true);
+    expect(f.tls12.suites.complete).toBe(true);
+    expect(names(f.tls13.groups.accepted)).toEqual(['secp384r1', 'x25519']);
+    expect(names(f.tls12.groups.accepted)).toEqual(['secp384r1', 'x25519']);
+    // An x25519 share is answered with a HelloRetryRequest for secp384r1.
+    expect(f.tls13.hrrWhenShareNotPreferred.value).toBe(true);
+    expect(f.tls12.downgradeSentinel.value).toBe(true);
+    expect(f.complete).toBe(true);
+  });
+
+  it('client order (no %SERVER_PRECEDENCE), TLS 1.2 only', async () => {
+    const f = await scanGnutls('NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:-KX-ALL:+ECDHE-RSA');
+    expect(f.versions.tls13.value).toBe(false);
+    // Our table lists AES-256-GCM first too, so the reversed offer is what tells the orders apart.
+    expect(names(f.tls12.suites.accepted)).toEqual(['TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256']);
+    expect(f.tls12.suites.serverPreference.value).toBe(false);
+    expect(f.tls12.downgradeSentinel.value).toBeUndefined();
   });
 });
