@@ -9,7 +9,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { connect as netConnect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -252,5 +252,63 @@ describe.skipIf(noGnutls !== undefined)('scanHellos against gnutls-serv 3.7 (pri
     expect(names(f.tls12.suites.accepted)).toEqual(['TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256']);
     expect(f.tls12.suites.serverPreference.value).toBe(false);
     expect(f.tls12.downgradeSentinel.value).toBeUndefined();
+  });
+});
+
+describe('scanHellos bounds', () => {
+  it('a silent server: at most 4 connections at once, the deadline holds, every probe a timeout', async () => {
+    let open = 0;
+    let maxOpen = 0;
+    let accepted = 0;
+    const silent = createNetServer((socket) => {
+      accepted++;
+      open++;
+      maxOpen = Math.max(maxOpen, open);
+      socket.on('error', () => undefined);
+      socket.on('close', () => open--);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const f = await scanHellos({ host: '127.0.0.1', port, deadlineMs: 1500, maxConnections: 40 });
+      console.log(`hello-scan silent server: ${f.connectionsUsed} connections, ${f.durationMs} ms, at most ${maxOpen} open`);
+      expect(f.durationMs).toBeLessThan(1500 + 1200);
+      expect(maxOpen).toBeLessThanOrEqual(4);
+      expect(f.connectionsUsed).toBe(accepted);
+      expect(f.probes.every((p) => p.reply.kind === 'timeout')).toBe(true);
+      expect(f.complete).toBe(false);
+      expect(f.versions.tls13.value).toBeUndefined();
+      expect(f.tolerance.grease.outcome).toMatch(/timeout|not-probed/);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it.skipIf(!hasOpenssl)('maxConnections and the connect option are honoured; what is cut short is listed', async () => {
+    const port = await openssl([]);
+    let opened = 0;
+    const f = await scanHellos({
+      host: '127.0.0.1',
+      port,
+      deadlineMs: 20_000,
+      maxConnections: 12,
+      connect: (host, p) => {
+        opened++;
+        return new Promise((resolve, reject) => {
+          const s = netConnect({ host, port: p }, () => resolve(s));
+          s.once('error', reject);
+        });
+      },
+    });
+    expect(opened).toBe(f.connectionsUsed);
+    expect(f.connectionsUsed).toBeLessThanOrEqual(12);
+    expect(f.complete).toBe(false);
+    const cut = [f.tls13.suites, f.tls13.groups, f.tls12.suites, f.tls12.groups].filter((e) => !e.complete);
+    expect(cut.length).toBeGreaterThan(0);
+    for (const e of cut) expect(e.unresolved.length).toBeGreaterThan(0);
+  });
+
+  it('bad options are a usage error', async () => {
+    await expect(scanHellos({ host: '127.0.0.1', port: 1, deadlineMs: 1000, maxConnections: 0 })).rejects.toThrow(/maxConnections/);
   });
 });
