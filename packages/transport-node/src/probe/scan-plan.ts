@@ -372,7 +372,9 @@ export async function runScan(opts: HelloScanOptions): Promise<HelloScanFacts> {
           ? false
           : undefined;
   const hrrs = s.probes.filter((p) => p.reply.kind === 'hello-retry-request');
-  const hrrCookie = hrrs.length === 0 ? fact(undefined, []) : fact(hrrs.some((p) => p.reply.kind === 'hello-retry-request' && p.reply.cookie), hrrs.map((p) => ({ probe: p.id, reply: p.reply })));
+  const withCookie = hrrs.filter((p) => p.reply.kind === 'hello-retry-request' && p.reply.cookie);
+  const cookieEvidence = (withCookie.length > 0 ? withCookie : hrrs).slice(0, 3).map((p) => ({ probe: p.id, reply: p.reply }));
+  const hrrCookie = hrrs.length === 0 ? fact(undefined, []) : fact(withCookie.length > 0, cookieEvidence);
   const complete = !s.cutShort && t13.rm.complete && t13g.rm.complete && t12g.complete && t12.complete;
 
   return {
@@ -420,7 +422,8 @@ async function hrrTest(s: Scanner, rm: Removal): Promise<Fact<boolean>> {
   const ev = await s.probe('tls13-hrr-share', `groups ${preferred.name},${other.name}; key_share ${other.name} only`, tls13Spec(s, TLS13_CODES, [preferred.code, other.code], [shareEntry(share)]));
   if (ev === undefined) return fact(undefined, []);
   const r = ev.reply;
-  if (r.kind === 'hello-retry-request') return fact(r.selectedGroup === preferred.code, [ev]);
+  // An HRR without a group (e.g. only a cookie, a stateless server) says nothing about groups.
+  if (r.kind === 'hello-retry-request') return fact(r.selectedGroup === undefined ? undefined : r.selectedGroup === preferred.code, [ev]);
   if (r.kind === 'server-hello' && r.group === other.code) return fact(false, [ev]);
   return fact(undefined, [ev]);
 }

@@ -129,6 +129,14 @@ describe.skipIf(!hasOpenssl)('scanHellos against openssl s_server 3.0', () => {
     expect(f.tls13.hrrWhenShareNotPreferred.value).toBeUndefined();
   });
 
+  it('-stateless: every HelloRetryRequest carries a cookie', async () => {
+    const f = await scan('s_server stateless', await openssl(['-stateless']));
+    expect(f.tls13.hrrCookie.value).toBe(true);
+    expect(f.tls13.hrrCookie.evidence[0]?.reply).toMatchObject({ kind: 'hello-retry-request', cookie: true });
+    // Its HRRs still name the suite, so the suites are found as usual.
+    expect(names(f.tls13.suites.accepted)).toEqual(['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']);
+  });
+
   it('ALL:eNULL at SECLEVEL=0: the weak-suite check finds an accepted NULL or anonymous suite the budget left unresolved', async () => {
     const f = await scan('s_server ALL:eNULL seclevel0', await openssl(['-cipher', 'ALL:eNULL:@SECLEVEL=0']));
     const weak = f.tls12.suites.accepted.filter((s) => s.outOfOrder === true);
