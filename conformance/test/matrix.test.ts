@@ -11,7 +11,8 @@ import { CASES } from '../src/cases/index.ts';
 import { loadClient } from '../src/clients/index.ts';
 import { createPki, type Pki } from '../src/pki.ts';
 import { liveProcessCount } from '../src/servers/process.ts';
-import { probeEnvironment, runCase, type RunEnvironment } from '../src/runner/run-case.ts';
+import { probeEnvironment } from '../src/runner/matrix.ts';
+import { runCase, type RunEnvironment } from '../src/runner/run-case.ts';
 import type { ClientUnderTest } from '../src/types.ts';
 
 function opensslVersion(): string | undefined {

@@ -21,7 +21,7 @@ export interface NodeServerConfig {
   readonly keylogPath: string;
   /** node:tls `ecdhCurve` (colon-separated OpenSSL group names), e.g. `P-256` or `X25519MLKEM768`. */
   readonly ecdhCurve?: string;
-  /** node:tls `ciphersuites` (TLS 1.3, OpenSSL names). */
+  /** TLS 1.3 suites (OpenSSL names), passed in node:tls `ciphers`. */
   readonly ciphersuites?: string;
   /** node:tls `ciphers` (TLS 1.2, OpenSSL names). */
   readonly ciphers?: string;
@@ -34,8 +34,8 @@ const options: TlsOptions = {
   cert: readFileSync(config.cert),
   key: readFileSync(config.key),
   ...(config.ecdhCurve === undefined ? {} : { ecdhCurve: config.ecdhCurve }),
-  ...(config.ciphersuites === undefined ? {} : { ciphersuites: config.ciphersuites }),
-  ...(config.ciphers === undefined ? {} : { ciphers: config.ciphers }),
+  // node:tls takes TLS 1.3 suites in `ciphers` too (it has no `ciphersuites` option).
+  ...(config.ciphersuites === undefined && config.ciphers === undefined ? {} : { ciphers: [config.ciphersuites, config.ciphers].filter((c) => c !== undefined).join(':') }),
   ...(config.minVersion === undefined ? {} : { minVersion: config.minVersion }),
   ...(config.maxVersion === undefined ? {} : { maxVersion: config.maxVersion }),
 };
