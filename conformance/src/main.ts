@@ -53,7 +53,7 @@ async function main(): Promise<number> {
     const summary = summarize(client.name, results);
     await writeReports(values.out, results, summary);
     console.log(
-      `\n${summaryLine(summary)} in ${((Date.now() - started) / 1000).toFixed(1)} s; reports in ${values.out}`,
+      `\n${summaryLine(summary)} in ${((Date.now() - started) / 1000).toFixed(1)} s\nreports in ${values.out}`,
     );
     let cliFailures = 0;
     if (client.name === 'puretls' && cliSelected.length > 0) {
