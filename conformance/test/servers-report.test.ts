@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPki, type Pki } from '../src/pki.ts';
 import { formatTable, TABLE_WIDTH } from '../src/report/index.ts';
 import type { CaseResult } from '../src/runner/checks.ts';
+import { wireCheck } from '../src/runner/run-case.ts';
 import { hellos, HRR_RANDOM } from '../src/runner/wire.ts';
 import { startNodeServer } from '../src/servers/node.ts';
 import { liveProcessCount } from '../src/servers/process.ts';
@@ -76,5 +77,30 @@ describe('console table', () => {
     const lines = table.split('\n');
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(TABLE_WIDTH);
     expect(lines[3]).toMatch(/^SKIPPED\s+node26\s+node26-13-group-x25519\s+Node 26 is not installed/);
+  });
+});
+
+describe('wire check of the HRR cookie', () => {
+  const u16 = (n: number): number[] => [n >> 8, n & 0xff];
+  const record = (type: 1 | 2, random: number[], extensions: number[]): number[] => {
+    const body = type === 2 ? [3, 3, ...random, 0, 0x13, 0x01, 0, ...u16(extensions.length), ...extensions] : [3, 3, ...random, 0, ...u16(2), 0x13, 0x01, 1, 0, ...u16(extensions.length), ...extensions];
+    const handshake = [type, 0, ...u16(body.length), ...body];
+    return [22, 3, 3, ...u16(handshake.length), ...handshake];
+  };
+  const cookieExt = (cookie: number[]): number[] => [0, 44, ...u16(cookie.length + 2), ...u16(cookie.length), ...cookie];
+  const hrrRandom = [...Buffer.from(HRR_RANDOM, 'hex')];
+  const random = Array.from({ length: 32 }, (_, i) => i);
+  const fromServer = Uint8Array.from([...record(2, hrrRandom, cookieExt([1, 2, 3, 4])), ...record(2, random, [])]);
+  const connection = (secondCookie: number[] | undefined) => ({
+    fromServer,
+    fromClient: Uint8Array.from([...record(1, random, []), ...record(1, random, secondCookie === undefined ? [] : cookieExt(secondCookie))]),
+  });
+
+  it('passes only when the second ClientHello carries the same cookie bytes', () => {
+    expect(wireCheck('hrr', [connection([1, 2, 3, 4])])).toMatchObject({ status: 'pass', observed: 'HRR,SH' });
+    expect(wireCheck('hrr-cookie-echoed', [connection([1, 2, 3, 4])])).toMatchObject({ status: 'pass', observed: 'cookie echoed' });
+    expect(wireCheck('hrr-cookie-echoed', [connection([1, 2, 3, 5])])).toMatchObject({ status: 'fail', observed: 'second ClientHello carries another cookie' });
+    expect(wireCheck('hrr-cookie-echoed', [connection(undefined)])).toMatchObject({ status: 'fail' });
+    expect(wireCheck('hrr', [{ fromServer: Uint8Array.from(record(2, random, [])), fromClient: new Uint8Array() }])).toMatchObject({ status: 'fail', observed: 'SH' });
   });
 });

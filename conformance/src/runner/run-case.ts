@@ -251,7 +251,7 @@ function serverRandoms(tapped: readonly TappedConnection[]): Map<string, string>
 }
 
 /** A {@link WireCheck} on the first tapped connection. */
-function wireCheck(wire: WireCheck, tapped: readonly TappedConnection[]): CheckResult {
+export function wireCheck(wire: WireCheck, tapped: readonly TappedConnection[]): CheckResult {
   const connection = tapped[0];
   const serverHellos = connection === undefined ? [] : hellos(connection.fromServer);
   const clientHellos = connection === undefined ? [] : hellos(connection.fromClient);
