@@ -9,7 +9,7 @@
  * @module
  */
 import { Context, Session } from '@puretls/session';
-import type { ClientConfigOptions, ResumptionData, TrustStore } from '@puretls/tls-core';
+import { NamedGroup, SUPPORTED_KEY_EXCHANGE_GROUPS, type ClientConfigOptions, type ResumptionData, type TrustStore } from '@puretls/tls-core';
 import { cipherInfo, groupName, signatureSchemeName } from '../names.ts';
 import { certificateFacts } from './certificates.ts';
 import type { Dialer } from './dial.ts';
@@ -54,6 +54,9 @@ export async function handshakeSteps(dialer: Dialer, options: HandshakeStepOptio
     trustStore: options.trustStore,
     verifyCertificates: false, // the chain is judged in certificates.ts; a bad one must not stop the probe
     alpnProtocols: [...PROBE_ALPN],
+    // Every group puretls has, the hybrid last (a key share for the first only; a server wanting
+    // another asks with a HelloRetryRequest), so that a server with one group still completes.
+    groups: [...SUPPORTED_KEY_EXCHANGE_GROUPS, NamedGroup.X25519MLKEM768],
     traceMessages: true,
     now: options.now,
   };
