@@ -63,15 +63,41 @@ function trustFact(chain: readonly Uint8Array[], parsed: ReadonlyArray<Certifica
   };
   const current = attempt(now);
   if ('path' in current) return { store: source, trusted: true, validNow: true, path: current.path, error: null };
-  // Expired (or not yet valid) chains: is there a path at a time when every certificate sent was valid?
-  const known = parsed.filter((c): c is Certificate => c !== undefined);
-  const from = Math.max(...known.map((c) => c.notBefore));
-  const to = Math.min(...known.map((c) => c.notAfter));
-  if (known.length > 0 && from <= to && (now < from || now > to)) {
-    const then = attempt(from + Math.floor((to - from) / 2));
-    if ('path' in then) return { store: source, trusted: true, validNow: false, path: then.path, error: current.error };
-  }
+  // puretls refused the chain now. Is there still a signature path to an anchor (checked by
+  // node:crypto, validity ignored)? Then only the validity period failed: trusted, not valid now.
+  const path = signaturePath(chain, trust);
+  const outOfValidity = path !== undefined && path.some((c) => now < Date.parse(c.validFrom) || now > Date.parse(c.validTo));
+  if (path !== undefined && outOfValidity) return { store: source, trusted: true, validNow: false, path: path.map((c) => subjectOf(c)), error: current.error };
+  void parsed;
   return { store: source, trusted: false, validNow: false, path: [], error: current.error };
+}
+
+/** Leaf to anchor by issuer name and signature (node:crypto), through the certificates sent; undefined when none. */
+function signaturePath(chain: readonly Uint8Array[], trust: TrustStore): X509Certificate[] | undefined {
+  let sent: X509Certificate[];
+  let anchors: X509Certificate[];
+  try {
+    sent = chain.map((der) => new X509Certificate(der));
+    anchors = trust.anchors.map((a) => new X509Certificate(a.der));
+  } catch {
+    return undefined;
+  }
+  const leaf = sent[0];
+  if (leaf === undefined) return undefined;
+  const path = [leaf];
+  for (let depth = 0; depth < 8; depth++) {
+    const cur = path[path.length - 1]!;
+    const anchor = anchors.find((a) => cur.checkIssued(a) && cur.verify(a.publicKey));
+    if (anchor !== undefined) return cur.fingerprint256 === anchor.fingerprint256 ? path : [...path, anchor];
+    const next = sent.find((c) => c !== cur && !path.includes(c) && cur.checkIssued(c) && cur.verify(c.publicKey));
+    if (next === undefined) return undefined;
+    path.push(next);
+  }
+  return undefined;
+}
+
+function subjectOf(c: X509Certificate): string {
+  return c.subject.split('\n').join(', ');
 }
 
 function describe(der: Uint8Array, cert: Certificate | undefined, now: number): ChainCertificate {

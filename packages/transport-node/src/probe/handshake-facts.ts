@@ -50,7 +50,7 @@ export const PROBE_RECORD_SIZE_LIMIT = 16385;
  */
 export async function handshakeSteps(dialer: Dialer, options: HandshakeStepOptions): Promise<HandshakeStepFacts> {
   const notes: string[] = [];
-  const base: ClientConfigOptions = {
+  const base: ClientConfigOptions & { alpnProtocols?: string[] } = {
     trustStore: options.trustStore,
     verifyCertificates: false, // the chain is judged in certificates.ts; a bad one must not stop the probe
     alpnProtocols: [...PROBE_ALPN],
@@ -64,7 +64,16 @@ export async function handshakeSteps(dialer: Dialer, options: HandshakeStepOptio
   const plan = { servername: options.servername, answerWaitMs: options.answerWaitMs };
 
   options.progress('full handshake');
-  const main = await observe(dialer, { ...plan, context: context({ statusRequest: true, recordSizeLimit: PROBE_RECORD_SIZE_LIMIT }), keyUpdate: true });
+  let main = await observe(dialer, { ...plan, context: context({ statusRequest: true, recordSizeLimit: PROBE_RECORD_SIZE_LIMIT }), keyUpdate: true });
+  // A server that answers with a protocol we did not offer is refused (RFC 7301 §3.2): note it,
+  // and make every other connection without ALPN so that the rest of the probe still runs.
+  let unofferedAlpn: string | null = null;
+  if (main.error !== undefined && /SelectedUnofferedApplicationProtocol/.test(main.error.message)) {
+    unofferedAlpn = /\(([^)]*)\)/.exec(main.error.message)?.[1] ?? '?';
+    notes.push(`connection ${main.index}: the server selected ALPN ${unofferedAlpn}, which was not offered: refused (RFC 7301 §3.2); the other connections offer no ALPN`);
+    delete base.alpnProtocols;
+    main = await observe(dialer, { ...plan, context: context({ statusRequest: true, recordSizeLimit: PROBE_RECORD_SIZE_LIMIT }), keyUpdate: true });
+  }
   const n = main.negotiated;
   if (main.error !== undefined) notes.push(`connection ${main.index} (full handshake, puretls defaults): ${main.error.message.replace(/^tls: /, '')}`);
   const handshake: HandshakeFacts | null =
@@ -103,7 +112,10 @@ export async function handshakeSteps(dialer: Dialer, options: HandshakeStepOptio
     n === undefined
       ? { alpn: null, keyUpdate: null, closeNotify: null, recordSizeLimit: null }
       : {
-          alpn: { offered: [...PROBE_ALPN], selected: n.alpn ?? null, evidence: `connection ${main.index}: ${n.alpn === undefined ? 'no ALPN extension in the server answer' : `the server selected ${n.alpn}`}` },
+          alpn:
+            unofferedAlpn === null
+              ? { offered: [...PROBE_ALPN], selected: n.alpn ?? null, unofferedSelected: null, evidence: `connection ${main.index}: ${n.alpn === undefined ? 'no ALPN extension in the server answer' : `the server selected ${n.alpn}`}` }
+              : { offered: [...PROBE_ALPN], selected: null, unofferedSelected: unofferedAlpn, evidence: `connection ${main.index - 1}: the server selected ${unofferedAlpn}, not offered; the handshake was refused` },
           keyUpdate:
             main.keyUpdateAnswered === undefined
               ? null

@@ -15,6 +15,7 @@ import type { StartTlsProtocol } from '../cli/starttls.ts';
 import { defaultTrustStore, trustStoreFromPem } from '../engine-factory.ts';
 import { BudgetExhausted, DEFAULT_CONNECTION_BUDGET, DEFAULT_CONNECTION_DEADLINE_MS, Dialer } from './dial.ts';
 import { handshakeSteps, type HandshakeStepFacts } from './handshake-facts.ts';
+import { scanHellos, type HelloScanFacts } from './hello-scan.ts';
 import { evaluatePolicies } from './policy.ts';
 import { PROBE_SCHEMA, type FailOnPolicy, type ProbeReport } from './report.ts';
 
@@ -37,6 +38,8 @@ export interface ProbeOptions {
   readonly ticketDelayMs?: number | undefined;
   /** How long to wait for the server's KeyUpdate / close_notify answer (default 1000 ms). */
   readonly answerWaitMs?: number | undefined;
+  /** Wall-clock budget of the ClientHello scan (default 12 000 ms). */
+  readonly scanDeadlineMs?: number | undefined;
   readonly failOn?: readonly FailOnPolicy[] | undefined;
   /** Called as each step starts, with the connections opened so far. */
   readonly onProgress?: ((step: string, connections: number, budget: number) => void) | undefined;
@@ -82,7 +85,24 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
     if (!(e instanceof BudgetExhausted)) throw e;
     notes.push(`handshake steps stopped: ${e.message}`);
   }
-  const hello = null;
+  let hello: HelloScanFacts | null = null;
+  if (dialer.remaining > 0) {
+    progress('ClientHello scan');
+    try {
+      hello = await scanHellos({
+        host: options.host,
+        port: options.port,
+        ...(isIP(servername) === 0 ? { servername } : {}),
+        deadlineMs: options.scanDeadlineMs ?? DEFAULT_SCAN_DEADLINE_MS,
+        maxConnections: dialer.remaining,
+        connect: () => dialer.dial(),
+        onProgress: (what) => progress(`ClientHello scan: ${what}`),
+      });
+      if (!hello.complete) notes.push('the ClientHello scan was cut short by its connection budget or deadline (see each complete / unresolved)');
+    } catch (e) {
+      notes.push(`ClientHello scan failed: ${(e as Error).message}`);
+    }
+  } else notes.push('ClientHello scan not run: no connection left in the budget');
   progress('done');
   const failOn = options.failOn ?? [];
   const partial = {
@@ -100,6 +120,9 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
   } as const;
   return { ...partial, policy: { failOn: [...failOn], violations: evaluatePolicies(partial, failOn) } };
 }
+
+/** The ClientHello scan's default wall-clock budget, so that a probe ends within about 20 s. */
+export const DEFAULT_SCAN_DEADLINE_MS = 12_000;
 
 /** Read a `--CAfile`. @throws UsageError when it cannot be read */
 export function readCaFile(path: string): string {

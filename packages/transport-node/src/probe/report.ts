@@ -8,8 +8,7 @@
  * `evidence` string naming the connection(s) and what was seen on the wire.
  * @module
  */
-/** Until hello-scan.ts lands (probe-scan branch). */
-type HelloScanFacts = Record<string, unknown>;
+import type { HelloScanFacts } from './hello-scan.ts';
 
 /** The schema id of this report format. */
 export const PROBE_SCHEMA = 'puretls-probe/1';
@@ -149,7 +148,13 @@ export interface ResumptionFacts {
 
 export interface BehaviourFacts {
   /** ALPN: the protocol chosen from our offer (`h2`, `http/1.1`), null when the server chose none. */
-  readonly alpn: { readonly offered: readonly string[]; readonly selected: string | null; readonly evidence: string } | null;
+  readonly alpn: {
+    readonly offered: readonly string[];
+    readonly selected: string | null;
+    /** A protocol the server chose that was not offered (the handshake is then refused, RFC 7301 §3.2), else null. */
+    readonly unofferedSelected: string | null;
+    readonly evidence: string;
+  } | null;
   /**
    * TLS 1.3 KeyUpdate(update_requested): did the server's KeyUpdate arrive while we waited?
    * RFC 8446 §4.6.3 only requires it before the server's next application data, and the probe

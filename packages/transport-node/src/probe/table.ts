@@ -14,9 +14,21 @@ export function reportTable(report: ProbeReport): string {
   const t = report.target;
   section(`${t.host}:${t.port}${t.starttls === null ? '' : ` (STARTTLS ${t.starttls})`}, server name ${t.servername}`);
   rows.push(['connections', `${report.connections.opened} of ${report.connections.budget}, deadline ${report.connections.deadlineMs} ms each, ${report.durationMs} ms in all`]);
-  if (report.hello !== null) {
-    section('ClientHello scan');
-    for (const [key, value] of Object.entries(report.hello)) rows.push([key, brief(value)]);
+  const hello = report.hello;
+  if (hello !== null) {
+    section(`ClientHello scan (${hello.connectionsUsed} connections${hello.complete ? '' : ', INCOMPLETE'})`);
+    const v = hello.versions;
+    const fact = (f: { value: boolean | undefined }): string => (f.value === undefined ? 'unknown' : f.value ? 'yes' : 'no');
+    rows.push(['versions', `TLS 1.3 ${fact(v.tls13)}, TLS 1.2 ${fact(v.tls12)}, TLS 1.1 ${fact(v.tls11)}, TLS 1.0 ${fact(v.tls10)}, SSL 3.0 ${fact(v.ssl3)}`]);
+    const suites = (e: typeof hello.tls13.suites): string => (e.accepted.length === 0 ? 'none' : e.accepted.map((a) => `${a.name}${a.puretlsUses ? '' : ' (puretls: never)'}`).join(', '));
+    rows.push(['TLS 1.3 suites', suites(hello.tls13.suites), `order: ${hello.tls13.suites.serverPreference.value === true ? "server's" : hello.tls13.suites.serverPreference.value === false ? "client's" : 'unknown'}`]);
+    rows.push(['TLS 1.2 suites', suites(hello.tls12.suites), `order: ${hello.tls12.suites.serverPreference.value === true ? "server's" : hello.tls12.suites.serverPreference.value === false ? "client's" : 'unknown'}`]);
+    rows.push(['TLS 1.3 groups', hello.tls13.groups.accepted.map((g) => g.name).join(', ') || 'none']);
+    rows.push(['TLS 1.2 groups', hello.tls12.groups.accepted.map((g) => g.name).join(', ') || 'none']);
+    rows.push(['HelloRetryRequest', `for a non-preferred share: ${fact(hello.tls13.hrrWhenShareNotPreferred)}, cookie: ${fact(hello.tls13.hrrCookie)}`]);
+    rows.push(['TLS 1.2 extensions', `EMS ${fact(hello.tls12.extendedMasterSecret)}, renegotiation_info ${fact(hello.tls12.secureRenegotiation)}, downgrade sentinel ${fact(hello.tls12.downgradeSentinel)}`]);
+    const t = hello.tolerance;
+    rows.push(['tolerance', `unknown extension ${t.unknownExtension.outcome}, GREASE ${t.grease.outcome}, 256-511 B ${t.helloIn256To511.outcome}, >512 B ${t.helloOver512.outcome}, >16 KiB ${t.helloOver16k.outcome}`]);
   }
   const h = report.handshake;
   section('Handshake (puretls defaults)');
@@ -91,9 +103,4 @@ export function reportTable(report: ProbeReport): string {
 
 function yesNo(v: boolean | null): string {
   return v === null ? 'not tested' : v ? 'yes' : 'no';
-}
-
-function brief(value: unknown): string {
-  const text = JSON.stringify(value) ?? 'null';
-  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }
