@@ -126,6 +126,11 @@ export interface AcceptedSuite {
   readonly group?: number;
   readonly groupName?: string;
   readonly dhBits?: number;
+  /**
+   * Found by the weak-suite check after the enumeration was cut short (NULL, anonymous, export,
+   * DES, RC4, 3DES offered alone): accepted, but its place in the preference order is unknown.
+   */
+  readonly outOfOrder?: true;
   readonly probe: string;
 }
 
@@ -139,7 +144,11 @@ export interface SuiteEnumeration {
   readonly serverPreference: Fact<boolean>;
   /** True when every candidate was resolved (not cut short by the budget or the deadline). */
   readonly complete: boolean;
-  /** Candidates neither found accepted nor proven refused (empty when complete). */
+  /**
+   * Candidates neither found accepted nor proven refused (empty when complete). When the budget
+   * cut the enumeration short, the weak ones (NULL, anonymous, export, DES, RC4, 3DES) are offered
+   * once more on their own, so they are resolved even then.
+   */
   readonly unresolved: readonly string[];
   /** How many candidate suites were offered in all. */
   readonly candidates: number;

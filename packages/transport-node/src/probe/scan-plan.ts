@@ -221,7 +221,28 @@ async function legacyVersion(s: Scanner, id: string, version: number): Promise<F
   return fact(isRefusal(r) ? false : undefined, [ev]);
 }
 
-function suiteEnumeration(rm: Removal, candidates: number, serverPreference: Fact<boolean>): SuiteEnumeration {
+/** Suites no modern client should use: NULL, anonymous, export, DES, RC4, 3DES. */
+const WEAK_SUITE = /NULL|_anon_|EXPORT|_DES_|DES40|RC4|3DES/;
+
+/**
+ * When the removal was cut short, offer the unresolved weak suites alone: an alert proves them all
+ * refused (they leave `unresolved`); a choice is added as accepted, outside the preference order.
+ */
+async function weakCheck(s: Scanner, rm: Removal, spec: (offer: readonly number[]) => HelloSpec): Promise<Removal & { outOfOrder?: ProbeEvidence }> {
+  const weak = rm.unresolved.filter((e) => WEAK_SUITE.test(e.name));
+  if (rm.complete || weak.length === 0) return rm;
+  const ev = await s.probe('tls12-weak-suites', `the ${weak.length} unresolved weak suites`, spec(weak.map((e) => e.code)), true);
+  if (ev === undefined) return rm;
+  if (isRefusal(ev.reply) || (ev.reply.kind === 'server-hello' && ev.reply.version < 0x0303)) {
+    const unresolved = rm.unresolved.filter((e) => !weak.includes(e));
+    return { ...rm, unresolved, complete: unresolved.length === 0 };
+  }
+  const chosen = ev.reply.kind === 'server-hello' && ev.reply.version === 0x0303 ? weak.find((e) => e.code === suiteOf(ev.reply)) : undefined;
+  if (chosen === undefined) return rm;
+  return { ...rm, found: [...rm.found, { entry: chosen, evidence: ev }], unresolved: rm.unresolved.filter((e) => e !== chosen), outOfOrder: ev };
+}
+
+function suiteEnumeration(rm: Removal & { outOfOrder?: ProbeEvidence }, candidates: number, serverPreference: Fact<boolean>): SuiteEnumeration {
   const accepted: AcceptedSuite[] = rm.found.map(({ entry, evidence }) => {
     const r = evidence.reply;
     const kx = r.kind === 'server-hello' ? r : undefined;
@@ -231,6 +252,7 @@ function suiteEnumeration(rm: Removal, candidates: number, serverPreference: Fac
       puretlsUses: PURETLS_SUITES.has(entry.code),
       ...(kx?.group !== undefined && kx.version < 0x0304 ? { group: kx.group, groupName: kx.groupName ?? '' } : {}),
       ...(kx?.dhBits !== undefined ? { dhBits: kx.dhBits } : {}),
+      ...(evidence === rm.outOfOrder ? { outOfOrder: true as const } : {}),
       probe: evidence.probe,
     };
   });
@@ -324,8 +346,9 @@ export async function runScan(opts: HelloScanOptions): Promise<HelloScanFacts> {
   // --- wave 2: TLS 1.2 suites with the budget left -------------------------------------------
   const allGroups = SCAN_GROUPS.filter((g) => g.code !== 0x11ec).map((g) => g.code);
   const t12Spec = (o: readonly number[]): HelloSpec => tls12Spec(s, o, allGroups);
-  const reserveForReversal = 1;
-  const t12cap = Math.max(0, opts.maxConnections - s.used - reserveForReversal);
+  // Kept back: one connection for the reversed offer, one for the weak-suite check below.
+  const reserved = 2;
+  const t12cap = Math.max(0, opts.maxConnections - s.used - reserved);
   const t12 = await removal(s, 'tls12-suites', TLS12_SCAN_SUITES, t12cap, (o) => t12Spec(o.map((e) => e.code)), (r) =>
     r.kind === 'server-hello' && r.version === 0x0303 ? r.cipherSuite : undefined,
     true,
@@ -333,6 +356,7 @@ export async function runScan(opts: HelloScanOptions): Promise<HelloScanFacts> {
     (r) => isRefusal(r) || (r.kind === 'server-hello' && r.version < 0x0303),
   );
   const t12pref = await preferenceTest(s, 'tls12-suites-reversed', t12, t12Spec, true);
+  const t12all = await weakCheck(s, t12, t12Spec);
 
   // --- facts ----------------------------------------------------------------------------------
   const first13 = t13.rm.first;
@@ -348,7 +372,9 @@ export async function runScan(opts: HelloScanOptions): Promise<HelloScanFacts> {
           ? false
           : undefined;
   const hrrs = s.probes.filter((p) => p.reply.kind === 'hello-retry-request');
-  const hrrCookie = hrrs.length === 0 ? fact(undefined, []) : fact(hrrs.some((p) => p.reply.kind === 'hello-retry-request' && p.reply.cookie), hrrs.map((p) => ({ probe: p.id, reply: p.reply })));
+  const withCookie = hrrs.filter((p) => p.reply.kind === 'hello-retry-request' && p.reply.cookie);
+  const cookieEvidence = (withCookie.length > 0 ? withCookie : hrrs).slice(0, 3).map((p) => ({ probe: p.id, reply: p.reply }));
+  const hrrCookie = hrrs.length === 0 ? fact(undefined, []) : fact(withCookie.length > 0, cookieEvidence);
   const complete = !s.cutShort && t13.rm.complete && t13g.rm.complete && t12g.complete && t12.complete;
 
   return {
@@ -366,7 +392,7 @@ export async function runScan(opts: HelloScanOptions): Promise<HelloScanFacts> {
       hrrCookie,
     },
     tls12: {
-      suites: suiteEnumeration(t12, TLS12_SCAN_SUITES.length, t12pref),
+      suites: suiteEnumeration(t12all, TLS12_SCAN_SUITES.length, t12pref),
       groups: groupEnumeration(t12g, TLS12_SCAN_CURVES.length),
       secureRenegotiation: fact(sh12 === undefined ? undefined : sh12.extensions.includes(0xff01), [first12]),
       extendedMasterSecret: fact(sh12 === undefined ? undefined : sh12.extensions.includes(23), [first12]),
@@ -396,7 +422,8 @@ async function hrrTest(s: Scanner, rm: Removal): Promise<Fact<boolean>> {
   const ev = await s.probe('tls13-hrr-share', `groups ${preferred.name},${other.name}; key_share ${other.name} only`, tls13Spec(s, TLS13_CODES, [preferred.code, other.code], [shareEntry(share)]));
   if (ev === undefined) return fact(undefined, []);
   const r = ev.reply;
-  if (r.kind === 'hello-retry-request') return fact(r.selectedGroup === preferred.code, [ev]);
+  // An HRR without a group (e.g. only a cookie, a stateless server) says nothing about groups.
+  if (r.kind === 'hello-retry-request') return fact(r.selectedGroup === undefined ? undefined : r.selectedGroup === preferred.code, [ev]);
   if (r.kind === 'server-hello' && r.group === other.code) return fact(false, [ev]);
   return fact(undefined, [ev]);
 }

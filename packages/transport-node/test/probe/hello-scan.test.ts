@@ -86,6 +86,10 @@ describe.skipIf(!hasOpenssl)('scanHellos against openssl s_server 3.0', () => {
     // The default server accepts more TLS 1.2 suites than the budget leaves: reported, not hidden.
     expect(f.tls12.suites.accepted.length).toBeGreaterThan(3);
     expect(f.tls12.suites.accepted.some((s) => !s.puretlsUses)).toBe(true);
+    // Cut short, but the weak suites were offered alone once and refused (DEFAULT has no NULL/anon).
+    expect(f.tls12.suites.complete).toBe(false);
+    expect(f.tls12.suites.unresolved.filter((n) => /NULL|_anon_|EXPORT|_DES_|RC4|3DES/.test(n))).toEqual([]);
+    expect(f.probes.find((p) => p.id === 'tls12-weak-suites')?.reply.kind).toBe('alert');
     for (const t of Object.values(f.tolerance)) expect(t.outcome).toBe('accepted');
     expect(f.tolerance.helloIn256To511.helloLength).toBe(400);
     expect(f.tolerance.helloOver16k.helloLength).toBeGreaterThan(16384);
@@ -123,6 +127,23 @@ describe.skipIf(!hasOpenssl)('scanHellos against openssl s_server 3.0', () => {
     // The x25519 share is refused, so the first suite probe is answered by a HelloRetryRequest.
     expect(f.versions.tls13.evidence[0]?.reply).toMatchObject({ kind: 'hello-retry-request', selectedGroup: 0x0018 });
     expect(f.tls13.hrrWhenShareNotPreferred.value).toBeUndefined();
+  });
+
+  it('-stateless: every HelloRetryRequest carries a cookie', async () => {
+    const f = await scan('s_server stateless', await openssl(['-stateless']));
+    expect(f.tls13.hrrCookie.value).toBe(true);
+    expect(f.tls13.hrrCookie.evidence[0]?.reply).toMatchObject({ kind: 'hello-retry-request', cookie: true });
+    // Its HRRs still name the suite, so the suites are found as usual.
+    expect(names(f.tls13.suites.accepted)).toEqual(['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']);
+  });
+
+  it('ALL:eNULL at SECLEVEL=0: the weak-suite check finds an accepted NULL or anonymous suite the budget left unresolved', async () => {
+    const f = await scan('s_server ALL:eNULL seclevel0', await openssl(['-cipher', 'ALL:eNULL:@SECLEVEL=0']));
+    const weak = f.tls12.suites.accepted.filter((s) => s.outOfOrder === true);
+    expect(weak).toHaveLength(1);
+    expect(weak[0]!.name).toMatch(/NULL|_anon_/);
+    expect(weak[0]!.probe).toBe('tls12-weak-suites');
+    expect(f.tls12.suites.unresolved).not.toContain(weak[0]!.name);
   });
 
   it('-tls1 at SECLEVEL=0: TLS 1.0 accepted (and nothing else)', async () => {
