@@ -12,13 +12,13 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFile } from 'node:fs/promises';
-import { CASES } from './cases.ts';
-import { CLI_CASES } from './cli-cases.ts';
-import { runCliCase, type CliCaseResult } from './cli-runner.ts';
+import { CASES } from './cases/index.ts';
+import { CLI_CASES } from './cases/cli.ts';
+import { runCliCase, type CliCaseResult } from './runner/cli.ts';
 import { loadClient } from './clients/index.ts';
 import { createPki, REPO_ROOT } from './pki.ts';
-import { liveProcessCount } from './process.ts';
-import { formatTable, runMatrix, summarize, writeReports } from './runner.ts';
+import { liveProcessCount } from './servers/process.ts';
+import { formatTable, runMatrix, summarize, writeReports } from './runner/run-case.ts';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

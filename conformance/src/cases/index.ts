@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { NOT_AVAILABLE, type ClientConnectOptions, type GroupOption } from './types.ts';
+import { NOT_AVAILABLE, type ClientConnectOptions, type GroupOption } from '../types.ts';
 
 /** One scripted action after the handshake. */
 export type Step =
