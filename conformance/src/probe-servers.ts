@@ -8,17 +8,18 @@
  */
 import { join } from 'node:path';
 import { probe, type ProbeReport } from '@puretls/transport-node';
-import { startBotanServer } from './botan-server.ts';
-import { startGnutlsServer } from './gnutls-server.ts';
-import { NETNS_PORT } from './netns.ts';
-import { startOpensslServer } from './openssl-server.ts';
+import { startBotanServer } from './servers/botan.ts';
+import { startGnutlsServer } from './servers/gnutls.ts';
+import { NSS_NICKNAMES, startNssServer } from './servers/nss.ts';
+import { NETNS_PORT } from './servers/netns.ts';
+import { startOpensslServer } from './servers/openssl.ts';
 import type { Pki } from './pki.ts';
-import { spawnTracked } from './process.ts';
+import { spawnTracked } from './servers/process.ts';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type ProbePeer = 'openssl' | 'gnutls' | 'botan';
+export type ProbePeer = 'openssl' | 'gnutls' | 'botan' | 'nss';
 
 /** One server configuration. */
 export interface ProbeServerConfig {
@@ -57,6 +58,8 @@ export const PROBE_SERVERS: readonly ProbeServerConfig[] = [
     args: ['leaf-ecdsa-p256.chain.pem', 'leaf-ecdsa-p256.key'],
     policy: 'allow_tls12 = true\nallow_tls13 = false\nciphers = AES-256/GCM AES-128/GCM\nkey_exchange_groups = x25519 secp256r1\n',
   },
+  // NSS selfserv accepting only P-384: puretls's X25519 share gets a HelloRetryRequest, with a cookie.
+  { id: 'nss-hrr-cookie', peer: 'nss', args: ['-e', NSS_NICKNAMES.ecdsa, '-V', 'tls1.2:tls1.3', '-I', 'P384'] },
 ];
 
 /**
@@ -78,7 +81,9 @@ export async function probeNamespacedServer(config: ProbeServerConfig, pki: Pki,
   const server =
     config.peer === 'gnutls'
       ? await startGnutlsServer({ args: config.args, cwd: pki.dir })
-      : await startBotanServer({ args: config.args, cwd: pki.dir, ...(config.policy === undefined ? {} : { policy: config.policy }) });
+      : config.peer === 'nss'
+        ? await startNssServer({ pkiDir: pki.dir, args: config.args })
+        : await startBotanServer({ args: config.args, cwd: pki.dir, ...(config.policy === undefined ? {} : { policy: config.policy }) });
   try {
     const report = await probe({ host: '127.0.0.1', port: NETNS_PORT, servername: 'localhost', caPem: pki.caRootPem, caSource: 'file:ca-root.pem', ticketDelayMs });
     return { report, pid: server.pid };
