@@ -3,8 +3,8 @@
  * conformance/src/probe-servers.ts (OpenSSL s_server with -no_ticket, -num_tickets 0/1/5,
  * -allow_no_dhe_kex, -early_data, a TLS 1.2-only server with a chosen suite order, an expired
  * chain, a wrong-host chain, an OCSP staple; gnutls-serv with %SERVER_PRECEDENCE and a record
- * size limit; Botan TLS 1.2; Node 26 with X25519MLKEM768), started on 127.0.0.1 (gnutls and Botan
- * in a private network namespace) and stopped by PID, the JSON report must equal the facts the
+ * size limit; Botan TLS 1.2; NSS selfserv with a HelloRetryRequest cookie; Node 26 with X25519MLKEM768), started on 127.0.0.1 (gnutls, Botan and
+ * NSS in a private network namespace) and stopped by PID, the JSON report must equal the facts the
  * configuration sets, field by field. Certificate facts are checked against `openssl x509` output
  * for the same files. Each probe must stay within 60 connections; its wall time is printed (not
  * asserted: timing is measured, not tested). The built CLI is run with --json and with
@@ -200,6 +200,16 @@ describe('puretls probe against gnutls-serv, Botan and Node 26', () => {
     expect(r.resumption.tls13).toBeNull();
     // Botan 2's tls_server answers any ALPN offer with its own "echo/0.1": refused (RFC 7301 §3.2), noted, probe continued.
     expect(r.behaviour.alpn?.unofferedSelected).toBe('echo/0.1');
+    expectChain(r, ['leaf-ecdsa-p256.pem', 'ca-int.pem']);
+  }, 60_000);
+
+  it('NSS selfserv with only P-384: a HelloRetryRequest with a cookie, the handshake on P-384', async () => {
+    const { report: r } = await probeServerInNetns('nss-hrr-cookie', pki.dir, TICKET_DELAY_MS);
+    expectBudget(r, 'nss-hrr-cookie');
+    expect(r.hello?.versions.tls13.value).toBe(true);
+    expect(r.hello?.tls13.hrrCookie.value).toBe(true);
+    expect(r.hello?.tls13.groups.accepted.map((g) => g.name)).toEqual(['secp384r1']);
+    expect(r.handshake).toMatchObject({ version: 'TLSv1.3', group: 'P-384', signatureScheme: 'ecdsa_secp256r1_sha256' });
     expectChain(r, ['leaf-ecdsa-p256.pem', 'ca-int.pem']);
   }, 60_000);
 
