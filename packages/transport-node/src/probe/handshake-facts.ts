@@ -9,7 +9,8 @@
  * @module
  */
 import { Context, Session } from '@puretls/session';
-import { NamedGroup, SUPPORTED_KEY_EXCHANGE_GROUPS, type ClientConfigOptions, type ResumptionData, type TrustStore } from '@puretls/tls-core';
+import { SUPPORTED_KEY_EXCHANGE_GROUPS, type ClientConfigOptions, type ResumptionData, type TrustStore } from '@puretls/tls-core';
+import { x25519MLKEM768 } from '@puretls/tls-core/pq';
 import { cipherInfo, groupName, signatureSchemeName } from '../names.ts';
 import { certificateFacts } from './certificates.ts';
 import type { Dialer } from './dial.ts';
@@ -56,7 +57,7 @@ export async function handshakeSteps(dialer: Dialer, options: HandshakeStepOptio
     alpnProtocols: [...PROBE_ALPN],
     // Every group puretls has, the hybrid last (a key share for the first only; a server wanting
     // another asks with a HelloRetryRequest), so that a server with one group still completes.
-    groups: [...SUPPORTED_KEY_EXCHANGE_GROUPS, NamedGroup.X25519MLKEM768],
+    groups: [...SUPPORTED_KEY_EXCHANGE_GROUPS, x25519MLKEM768],
     traceMessages: true,
     now: options.now,
   };
