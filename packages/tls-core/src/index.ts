@@ -24,6 +24,7 @@ export { verifyServerCertificateChain, DEFAULT_PATH_LIMITS } from './x509/path-v
 export type { VerifyServerCertificateOptions, VerifiedPath, PathLimits } from './x509/path-validation.ts';
 export { verifyHostname } from './x509/hostname.ts';
 export { ClientConnection } from './client/connection.ts';
+export type { ClientEngine } from './engine.ts';
 export type { ClientConnectionOptions } from './client/connection.ts';
 export { createClientConfig } from './client/config.ts';
 export type { ClientConfig, ClientConfigOptions, VersionName } from './client/config.ts';
