@@ -6,7 +6,7 @@
 import { connect as tlsConnect } from 'node:tls';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ExtensionType, HandshakeType, decodeHandshake } from '@puretls/tls-core';
+import { ExtensionType, HandshakeType, decodeHandshake } from '@puretls/tls-core/internal';
 import { TLS13_ONLY_EXTENSIONS, handshakeRecords, startDowngradeProxy, takeClientHello } from '../src/servers/downgrade-proxy.ts';
 import { findCase } from '../src/cases/index.ts';
 import { nodeClient } from '../src/clients/node.ts';

@@ -16,7 +16,7 @@
 import { createDecipheriv } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { RecordDeframer, RecordLayer, Tls13Protector } from '@puretls/tls-core';
+import { RecordDeframer, RecordLayer, Tls13Protector } from '@puretls/tls-core/internal';
 import { registerSection, type BenchContext, type BenchRow } from './registry.ts';
 
 export const INNER_LENGTH = 16384 + 1;

@@ -24,7 +24,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { SHA256, decodePemCertificates, parseCertificate, prepareVerificationKey, verifySignature, type PublicKey, type SignatureAlgorithm } from '@puretls/tls-core';
+import { SHA256, decodePemCertificates, parseCertificate, prepareVerificationKey, verifySignature, type PublicKey, type SignatureAlgorithm } from '@puretls/tls-core/internal';
 import { cpuPerCall } from './measure.ts';
 
 type Bytes = Uint8Array;

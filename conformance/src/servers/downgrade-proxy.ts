@@ -14,7 +14,7 @@
  * @module
  */
 import { createServer, connect as netConnect, type AddressInfo, type Server, type Socket } from 'node:net';
-import { ContentType, ExtensionType, HandshakeType, ProtocolVersion, decodeHandshake, decodeRecordHeader, encodeHandshake, encodeRecordHeader, RECORD_HEADER_LENGTH } from '@puretls/tls-core';
+import { ContentType, ExtensionType, HandshakeType, ProtocolVersion, decodeHandshake, decodeRecordHeader, encodeHandshake, encodeRecordHeader, RECORD_HEADER_LENGTH } from '@puretls/tls-core/internal';
 
 export type ProxyMode = 'passthrough' | 'strip-tls13';
 

@@ -2,14 +2,17 @@
  * `Connection`: a tls-core client connection bound to a {@link Context}, with OpenSSL's
  * client-side session contract (`SSL_set_session`, `SSL_get_session`, `SSL_get1_session`,
  * `SSL_session_reused`, the bad-session rule of `ssl_clear_bad_session`, and the fatal-alert
- * rule that removes the session from the cache). It wraps the sans-IO engine method for method
- * and turns the engine's `session` events into {@link Session}s that feed the Context's cache:
+ * rule that removes the session from the cache). It is itself a tls-core `ClientEngine` (the
+ * one engine interface the transports drive) over the engine of the current handshake, and
+ * turns the engine's `session` events into {@link Session}s that feed the Context's cache:
  * every TLS 1.3 NewSessionTicket (RFC 8446 §4.6.1) and the TLS 1.2 session at the end of a
- * handshake (RFC 5246 §7.3, RFC 5077 §3.3: a new ticket replaces the old one).
+ * handshake (RFC 5246 §7.3, RFC 5077 §3.3: a new ticket replaces the old one). Its own
+ * `session` event ({@link SessionEvent}) carries the Session and its serialized bytes; the
+ * engine's resumption secrets never leave it.
  * @module
  */
-import { UsageError, type ClientEvent, type KeyShareReserve, type NegotiatedParameters, type ResumptionData } from '@puretls/tls-core';
-import type { Context, SessionEngine } from './context.ts';
+import { UsageError, type ClientEngine, type ClientEvent, type KeyShareReserve, type NegotiatedParameters, type ResumptionData } from '@puretls/tls-core';
+import type { Context } from './context.ts';
 import { SessionError } from './errors.ts';
 import { Session } from './session.ts';
 
@@ -33,17 +36,43 @@ export interface ConnectionTarget {
   readonly onNewSession?: (session: Session) => void;
   /** Key shares made ahead of time for the ClientHello (tls-core `KeyShareReserve`); default: made at start(). */
   readonly keyShareReserve?: KeyShareReserve;
+  /**
+   * Serialize each new Session when it is made, so that its {@link SessionEvent.bytes} outlive
+   * it (a later ticket in the same read replaces and frees it before `takeEvents()` returns).
+   * A function is asked at each new Session. Default false: bytes are made on the first
+   * `bytes()` call, while the Session is alive (most connections never ask).
+   */
+  readonly serializeSessions?: boolean | (() => boolean);
 }
 
-/** A `session` event as the Connection re-emits it: the engine's data plus the Session made from it. */
-export type ConnectionEvent = ClientEvent | { readonly type: 'session'; readonly session: ResumptionData; readonly handle: Session };
+/**
+ * A session as the Connection reports it. The engine's resumption data (secrets included) stays
+ * inside the Connection: the application sees the Session and its serialized form.
+ */
+export interface SessionEvent {
+  readonly type: 'session';
+  /**
+   * The new Session (a TLS 1.3 NewSessionTicket, the TLS 1.2 session of a full handshake or a
+   * renewed ticket), or the resumed one when a TLS 1.2 resumption renewed nothing. The
+   * Connection owns it: it is freed when replaced or at `free()`; `upRef()` it to keep it.
+   */
+  readonly handle: Session;
+  /**
+   * `handle.toBytes()` (docs/session.md), made once and a new copy per call; undefined when the
+   * Session was freed before it was serialized (see {@link ConnectionTarget.serializeSessions}).
+   */
+  bytes(): Uint8Array | undefined;
+}
 
-export class Connection {
+/** The Connection's events: the engine's, with `session` events as {@link SessionEvent}s. */
+export type ConnectionEvent = Exclude<ClientEvent, { readonly type: 'session' }> | SessionEvent;
+
+export class Connection implements ClientEngine<ConnectionEvent> {
   readonly context: Context;
   readonly host: string;
   readonly port: number;
   readonly #target: ConnectionTarget;
-  #engine: SessionEngine | undefined;
+  #engine: ClientEngine | undefined;
   /** OpenSSL's `s->session`: the session to offer, or the one this connection established. */
   #session: Session | undefined;
   /** The session offered in the handshake in progress. */
@@ -149,7 +178,7 @@ export class Connection {
     return this.#engine?.readPlaintext();
   }
 
-  /** Events since the last call; `session` events carry `handle`, the Session made from them. */
+  /** Events since the last call; `session` events are {@link SessionEvent}s. */
   takeEvents(): ConnectionEvent[] {
     this.#drain();
     const e = this.#events;
@@ -190,8 +219,16 @@ export class Connection {
     return this.#engine?.negotiated;
   }
 
+  get finishedVerifyData(): Uint8Array | undefined {
+    return this.#engine?.finishedVerifyData;
+  }
+
+  get peerFinishedVerifyData(): Uint8Array | undefined {
+    return this.#engine?.peerFinishedVerifyData;
+  }
+
   /** The tls-core engine of the current handshake (undefined before start()). */
-  get engine(): SessionEngine | undefined {
+  get engine(): ClientEngine | undefined {
     return this.#engine;
   }
 
@@ -206,7 +243,7 @@ export class Connection {
 
   // ----------------------------------------------------------------------------------------------
 
-  #started(): SessionEngine {
+  #started(): ClientEngine {
     if (this.#engine === undefined) throw new UsageError('start() has not been called');
     return this.#engine;
   }
@@ -231,11 +268,9 @@ export class Connection {
     for (const event of engine.takeEvents()) {
       if (event.type === 'handshakeDone') this.#onHandshakeDone(engine);
       if (event.type === 'session') {
-        const handle = this.#onSession(event.session, engine);
-        if (handle !== undefined) {
-          this.#events.push({ type: 'session', session: event.session, handle });
-          continue;
-        }
+        const { session, made } = this.#onSession(event.session, engine);
+        this.#events.push(sessionEvent(session, made && this.#serializeNow()));
+        continue;
       }
       this.#events.push(event);
     }
@@ -246,7 +281,7 @@ export class Connection {
     }
   }
 
-  #onHandshakeDone(engine: SessionEngine): void {
+  #onHandshakeDone(engine: ClientEngine): void {
     this.#established = true;
     this.#reused = engine.negotiated?.sessionReused === true && this.#offered !== undefined;
     const offered = this.#offered;
@@ -255,12 +290,15 @@ export class Connection {
     if (offered !== undefined && !this.#reused && this.#session === offered) this.#dropSession();
   }
 
-  /** @returns the Session made from the event, or undefined when the event changed nothing */
-  #onSession(data: ResumptionData, engine: SessionEngine): Session | undefined {
+  /**
+   * @returns the Session made from the event (`made`), or the resumed one when a TLS 1.2
+   *   resumption renewed nothing
+   */
+  #onSession(data: ResumptionData, engine: ClientEngine): { session: Session; made: boolean } {
     const current = this.#session;
     const resumed = engine.negotiated?.sessionReused === true;
     // TLS 1.2 resumption that renewed nothing: the offered session stays the connection's.
-    if (data.version === 'TLSv1.2' && resumed && current !== undefined && current.sameAs(data)) return undefined;
+    if (data.version === 'TLSv1.2' && resumed && current !== undefined && current.sameAs(data)) return { session: current, made: false };
     const fixed: ResumptionData =
       data.version === 'TLSv1.2' && data.lifetimeSeconds === 0 ? { ...data, lifetimeSeconds: this.context.sessionLifetimeSeconds } : data;
     const session = new Session(this.context, fixed, this.host, this.port);
@@ -273,7 +311,12 @@ export class Connection {
     }
     this.context.addSession(session);
     this.#target.onNewSession?.(session);
-    return session;
+    return { session, made: true };
+  }
+
+  #serializeNow(): boolean {
+    const s = this.#target.serializeSessions;
+    return typeof s === 'function' ? s() : s === true;
   }
 
   /** ssl_clear_bad_session: established here, no close_notify sent → remove it from the cache. */
@@ -291,4 +334,20 @@ export class Connection {
     this.#sessionBound = false;
     s?.free();
   }
+}
+
+/** The {@link SessionEvent} for `session`, serialized now when `eager`, else on the first `bytes()`. */
+function sessionEvent(session: Session, eager: boolean): SessionEvent {
+  let bytes = eager ? session.toBytes() : undefined;
+  return {
+    type: 'session',
+    handle: session,
+    bytes: () => {
+      if (bytes === undefined) {
+        if (session.refCount <= 0) return undefined;
+        bytes = session.toBytes();
+      }
+      return bytes.slice();
+    },
+  };
 }

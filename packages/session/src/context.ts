@@ -14,8 +14,7 @@ import {
   type ClientConfig,
   type ClientConfigOptions,
   type ClientConnectionOptions,
-  type ClientEvent,
-  type NegotiatedParameters,
+  type ClientEngine,
 } from '@puretls/tls-core';
 import { SessionCache } from './cache.ts';
 import { Connection, type ConnectionTarget } from './connection.ts';
@@ -24,27 +23,8 @@ import { SessionError } from './errors.ts';
 import { PUBLIC_SESSION_KEY } from './format.ts';
 import type { Session } from './session.ts';
 
-/** The engine surface a Connection drives; tls-core's `ClientConnection` satisfies it. */
-export interface SessionEngine {
-  start(): void;
-  receive(bytes: Uint8Array): void;
-  receiveEof(): void;
-  takeOutgoing(): Uint8Array | undefined;
-  write(plaintext: Uint8Array): void;
-  readPlaintext(): Uint8Array | undefined;
-  takeEvents(): ClientEvent[];
-  close(): void;
-  requestKeyUpdate(requestPeerUpdate: boolean): void;
-  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array;
-  readonly isHandshaking: boolean;
-  readonly isClosed: boolean;
-  readonly isWriteClosed: boolean;
-  readonly error: Error | undefined;
-  readonly negotiated: NegotiatedParameters | undefined;
-}
-
-/** Builds the engine for one handshake (tests replace it with a scripted engine). */
-export type EngineFactory = (config: ClientConfig, options: ClientConnectionOptions) => SessionEngine;
+/** Builds the engine for one handshake (tests replace it with a scripted engine; default: tls-core's `ClientConnection`). */
+export type EngineFactory = (config: ClientConfig, options: ClientConnectionOptions) => ClientEngine;
 
 export type SessionCacheMode = 'off' | 'client';
 
@@ -63,7 +43,7 @@ export interface ContextOptions extends ClientConfigOptions {
    * can produce. Default: a public key, so the tag detects corruption only (docs/session.md).
    */
   sessionKey?: Uint8Array;
-  /** Replace the engine (tests). */
+  /** Replace the engine (tests; transport-node's `connect({ engineFactory })`). */
   engineFactory?: EngineFactory;
 }
 
@@ -189,7 +169,7 @@ export class Context {
   }
 
   /** Internal: an engine for one handshake. */
-  newEngine(options: ClientConnectionOptions, keyLog: boolean): SessionEngine {
+  newEngine(options: ClientConnectionOptions, keyLog: boolean): ClientEngine {
     let config = this.config;
     if (keyLog && !config.keyLog) config = this.#keyLogConfig ??= createClientConfig({ ...this.#options, keyLog: true });
     return this.#engineFactory(config, options);

@@ -8,7 +8,7 @@
  * change what a resumed session proves and are left out.
  * @module
  */
-import { SHA256, Writer, utf8, type ClientConfig, type TrustStore } from '@puretls/tls-core';
+import { SHA256, Writer, utf8, type ClientConfig, type TrustStore } from '@puretls/tls-core/internal';
 
 /**
  * The 32-byte domain id of a config.

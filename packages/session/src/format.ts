@@ -44,7 +44,7 @@ import {
   tls13SuiteById,
   utf8,
   type ResumptionData,
-} from '@puretls/tls-core';
+} from '@puretls/tls-core/internal';
 import { SessionError } from './errors.ts';
 
 /** The PEM label of the session file form. */

@@ -5,8 +5,8 @@
  * `Connection` keeps the `SSL_set_session` contract. See docs/session.md.
  * @module
  */
-export { Context, type ContextOptions, type SessionCacheMode, type EngineFactory, type SessionEngine } from './context.ts';
-export { Connection, type ConnectionTarget, type ConnectionEvent } from './connection.ts';
+export { Context, type ContextOptions, type SessionCacheMode, type EngineFactory } from './context.ts';
+export { Connection, type ConnectionTarget, type ConnectionEvent, type SessionEvent } from './connection.ts';
 export { Session, MAX_SESSION_LIFETIME_S } from './session.ts';
 export { SessionError, type SessionErrorReason } from './errors.ts';
 export { SESSION_PEM_LABEL, SESSION_FORMAT_VERSION, PUBLIC_SESSION_KEY } from './format.ts';

@@ -5,7 +5,7 @@
  * handshake_failure alert (RFC 7627 §5.3: "MUST abort the handshake").
  */
 import { describe, expect, it } from 'vitest';
-import { AlertDescription, CipherSuite, ExtensionType, HandshakeType, PeerMisbehaved, encodeHandshake, extension } from '@puretls/tls-core';
+import { AlertDescription, CipherSuite, ExtensionType, HandshakeType, PeerMisbehaved, encodeHandshake, extension } from '@puretls/tls-core/internal';
 import { Context, Session } from '../src/index.ts';
 import { session12 } from './helpers/scripted-engine.ts';
 

@@ -1,7 +1,7 @@
 /** The serialized session: round trips, PEM, and typed errors for truncated, altered and foreign input. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CipherSuite, Reader, SHA256, hmac } from '@puretls/tls-core';
+import { CipherSuite, Reader, SHA256, hmac } from '@puretls/tls-core/internal';
 import { Context, PUBLIC_SESSION_KEY, Session, SessionError, type SessionErrorReason } from '../src/index.ts';
 import { session12, ticket13 } from './helpers/scripted-engine.ts';
 

@@ -24,7 +24,6 @@ export type InvalidMessageReason =
   | 'BadLength' // a length that is not a multiple of the element size, or otherwise inconsistent
   | 'BadValue' // a value outside what the field allows (syntax, not semantics)
   | 'DuplicateExtension' // RFC 8446 §4.2: illegal_parameter
-  | 'DuplicateEntry' // a list that must not repeat an entry
   | 'PreSharedKeyNotLast'; // RFC 8446 §4.2.11: pre_shared_key must be the last ClientHello extension: illegal_parameter
 
 /** A message or record that is syntactically wrong: decode_error (or the reason's own alert). */
@@ -56,12 +55,10 @@ export class InappropriateMessage extends TlsError {
 /** Reasons the peer broke a protocol rule; each maps to the alert the RFC names in {@link alertFor}. */
 export type PeerMisbehavedReason =
   | 'RecordOverflow' // RFC 8446 §5.2 / §5.4: record_overflow
-  | 'RecordTooLarge'
   | 'BadRecordVersion'
   | 'EmptyHandshakeFragment'
   | 'HandshakeInterleaved' // RFC 8446 §5.1: handshake messages must not interleave with other types
   | 'KeyChangeNotOnRecordBoundary' // RFC 8446 §5.1: unexpected_message
-  | 'ZeroLengthApplicationDataWithoutPadding'
   | 'MissingInnerContentType' // RFC 8446 §5.4: all-zero plaintext: unexpected_message
   | 'IllegalInnerContentType'
   | 'SequenceNumberExhausted'
@@ -98,7 +95,6 @@ export type PeerMisbehavedReason =
   | 'BadCertificateVerify' // signature does not verify: decrypt_error
   | 'IncorrectFinished' // RFC 8446 §4.4.4: decrypt_error
   | 'BadServerKeyExchangeSignature'
-  | 'MissingRenegotiationInfo'
   | 'BadRenegotiationInfo' // RFC 5746 §3.4: handshake_failure
   | 'MissingExtendedMasterSecret'
   | 'IllegalKeyUpdateRequest'
@@ -123,11 +119,6 @@ export class PeerMisbehaved extends TlsError {
 /** Reasons the peer is well-behaved but we have nothing in common. */
 export type PeerIncompatibleReason =
   | 'NoCommonVersion' // protocol_version
-  | 'NoCommonCipherSuite'
-  | 'NoCommonGroup'
-  | 'NoCommonSignatureScheme'
-  | 'NoCommonApplicationProtocol' // no_application_protocol
-  | 'Tls12NotEnabled'
   | 'ExtendedMasterSecretRequired'
   | 'UnsupportedCertificateKey'
   | 'UnsupportedPointFormat';
@@ -296,12 +287,10 @@ const A = AlertDescription;
 
 const PEER_MISBEHAVED_ALERT: Record<PeerMisbehavedReason, AlertDescription> = {
   RecordOverflow: A.RecordOverflow,
-  RecordTooLarge: A.RecordOverflow,
   BadRecordVersion: A.ProtocolVersion,
   EmptyHandshakeFragment: A.UnexpectedMessage,
   HandshakeInterleaved: A.UnexpectedMessage,
   KeyChangeNotOnRecordBoundary: A.UnexpectedMessage,
-  ZeroLengthApplicationDataWithoutPadding: A.UnexpectedMessage,
   MissingInnerContentType: A.UnexpectedMessage,
   IllegalInnerContentType: A.UnexpectedMessage,
   SequenceNumberExhausted: A.InternalError,
@@ -338,7 +327,6 @@ const PEER_MISBEHAVED_ALERT: Record<PeerMisbehavedReason, AlertDescription> = {
   BadCertificateVerify: A.DecryptError,
   IncorrectFinished: A.DecryptError,
   BadServerKeyExchangeSignature: A.DecryptError,
-  MissingRenegotiationInfo: A.HandshakeFailure,
   BadRenegotiationInfo: A.HandshakeFailure,
   MissingExtendedMasterSecret: A.HandshakeFailure,
   IllegalKeyUpdateRequest: A.IllegalParameter,
@@ -353,11 +341,6 @@ const PEER_MISBEHAVED_ALERT: Record<PeerMisbehavedReason, AlertDescription> = {
 
 const PEER_INCOMPATIBLE_ALERT: Record<PeerIncompatibleReason, AlertDescription> = {
   NoCommonVersion: A.ProtocolVersion,
-  NoCommonCipherSuite: A.HandshakeFailure,
-  NoCommonGroup: A.HandshakeFailure,
-  NoCommonSignatureScheme: A.HandshakeFailure,
-  NoCommonApplicationProtocol: A.NoApplicationProtocol,
-  Tls12NotEnabled: A.ProtocolVersion,
   ExtendedMasterSecretRequired: A.HandshakeFailure,
   UnsupportedCertificateKey: A.UnsupportedCertificate,
   UnsupportedPointFormat: A.IllegalParameter,

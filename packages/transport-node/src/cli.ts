@@ -362,7 +362,7 @@ function drive(args: SClientArgs, socket: TLSSocket, io: CliIo, interactive: boo
   });
 }
 
-/** The engine data of a `'session'` event value (serialized bytes, or engine data). */
+/** The engine data of a `'session'` event value (the serialized bytes). */
 function resumptionDataOf(context: Context, value: unknown): ResumptionData | undefined {
   if (value instanceof Uint8Array) {
     try {
@@ -376,7 +376,6 @@ function resumptionDataOf(context: Context, value: unknown): ResumptionData | un
       return undefined;
     }
   }
-  if (typeof value === 'object' && value !== null && 'version' in value) return value as ResumptionData;
   return undefined;
 }
 

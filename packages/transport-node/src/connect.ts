@@ -9,7 +9,9 @@
  * `Context`: `options.context` (whose cache then offers and stores sessions automatically, and
  * whose configuration replaces the connect options' TLS settings), or a private Context built
  * from the options, without a cache. `options.session` may be a `Session`, its bytes (the
- * `'session'` event's Buffer, `Session.toBytes()`), or legacy engine data.
+ * `'session'` event's Buffer, `Session.toBytes()`), or engine resumption data. The Connection is
+ * the TLSSocket's engine (tls-core's `ClientEngine`): its `session` events carry the Session and
+ * its serialized bytes, which the socket hands out (`'session'`, `getSession()`).
  * @module
  */
 import { X509Certificate } from 'node:crypto';
@@ -23,19 +25,19 @@ import {
   parseCertificate,
   parsePrivateKeyPem,
   type ClientConfigOptions,
+  type ClientConnectionOptions,
   type ClientCredential,
   type ClientCredentialSelector,
+  type ClientEngine,
   type ResumptionData,
   type ServerCertificateVerifier,
   type TrustStore,
 } from '@puretls/tls-core';
 import { x25519MLKEM768 } from '@puretls/tls-core/pq';
-import { Context, Session, SessionError, type Connection } from '@puretls/session';
-import { buildConfig, defaultTrustStore, trustStoreFromPem, type EngineTarget } from './engine-factory.ts';
-import type { TlsEngine } from './engine.ts';
+import { Context, Session, SessionError } from '@puretls/session';
+import { defaultTrustStore, trustStoreFromPem } from './engine-factory.ts';
 import { TLS12_DEFAULT, TLS13_DEFAULT, parseCipherString, parseGroups, parseTls13Suites } from './names.ts';
 import { peerCertificate, type PeerCertificate } from './peer-certificate.ts';
-import { copyResumptionData, hasSessionBytes, importSession, registerSessionBytes } from './session-hook.ts';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, TLSSocket } from './tls-socket.ts';
 
 /** The `tls.connect()` options puretls understands. Unknown keys are ignored, as in Node. */
@@ -152,8 +154,14 @@ export interface ConnectOptions {
   verifyServerCertificate?: ServerCertificateVerifier;
   /** REPLACES the built-in chain and name validation (puretls extra; the handshake signature is still checked). */
   dangerouslyReplaceServerVerifier?: ServerCertificateVerifier;
-  /** Replace the engine (tests, custom engines). Receives the validated tls-core options. */
-  engineFactory?: (config: ClientConfigOptions, target: EngineTarget) => TlsEngine;
+  /**
+   * Replace the engine (tests, custom engines): called for each handshake with the tls-core
+   * options made from these connect options (`keyLog` set when key log lines are wanted) and the
+   * engine's per-connection options (host, sendServerName, the session to offer). The engine runs
+   * under a private cache-less @puretls/session Context, as the default one does (`context` is
+   * then ignored), so sessions reach the application the same way.
+   */
+  engineFactory?: (config: ClientConfigOptions, target: ClientConnectionOptions) => ClientEngine;
 }
 
 /**
@@ -187,64 +195,39 @@ export function connect(...args: unknown[]): TLSSocket {
     allowUnauthenticatedEnd: options.allowUnauthenticatedEnd ?? false,
     anchorFor: anchors === undefined ? undefined : (der: Uint8Array) => anchorIssuing(anchors, der),
   };
-  let tlsSocket: TLSSocket;
-  if (options.engineFactory !== undefined) {
-    // A custom engine: no session Context; sessions cross as engine data (session-hook.ts).
-    const configOptions = toConfigOptions(options);
-    buildConfig(configOptions); // validate synchronously, as tls.connect throws on bad options
-    // The caller keeps its Session: the engine gets its own copy of the secrets.
-    const legacy = options.session instanceof Session ? copyResumptionData(options.session.resumptionData()) : options.session;
-    const target: EngineTarget = {
-      host: serverName,
-      sendServerName: options.sendServerName ?? true,
-      session: legacy === undefined ? undefined : importSession(legacy),
-    };
-    const factory = options.engineFactory;
-    tlsSocket = new TLSSocket(socket(), ({ keyLog }) => factory({ ...configOptions, keyLog: keyLog || options.keylog === true }, target), wrapperOptions);
-  } else {
-    // Validate synchronously (bad options and bad sessions throw here, as tls.connect does).
-    const context = options.context ?? new Context({ ...toConfigOptions(options), sessionCacheMode: 'off' });
-    const session = options.session === undefined ? undefined : sessionFor(context, options.context !== undefined, options.session, serverName, port);
-    // Sessions are serialized (Session.toBytes(): an encoding and an HMAC) only when asked for: at
-    // once for a 'session' listener; otherwise the newest is held and serialized by getSession(),
-    // also after 'close' as in Node (a TLS 1.3 server sends two tickets on every connection). The
-    // held reference lives as long as the socket object, as the session bytes Node keeps do.
-    const newSessions = new WeakMap<Session, Uint8Array | (() => Uint8Array | undefined)>();
-    let held: Session | undefined;
-    tlsSocket = new TLSSocket(
-      socket(),
-      ({ keyLog }) => {
-        const conn = context.createConnection({
-          host: serverName,
-          port,
-          sendServerName: options.sendServerName ?? true,
-          keyLog: keyLog || options.keylog === true,
-          // A second ticket in the same read replaces (and frees) this Session before the socket
-          // emits its 'session' event: serialize now for a listener, else hold a reference.
-          onNewSession: (session) => {
-            if (tlsSocket.listenerCount('session') > 0) {
-              newSessions.set(session, session.toBytes());
-              return;
-            }
-            held?.free();
-            held = session.upRef();
-            newSessions.set(session, () => (held === session ? session.toBytes() : undefined));
-          },
-          keyShareReserve: KEY_SHARE_RESERVE,
-        });
-        scheduleKeyShareRefill(tlsSocket.socket);
-        if (session !== undefined) {
-          conn.setSession(session);
-          session.free(); // ours; the connection holds its own reference
-        }
-        tlsSocket.once('close', () => {
-          conn.free(); // SSL_free: a session never closed with close_notify leaves the cache
-        });
-        return sessionAwareEngine(conn, newSessions);
-      },
-      wrapperOptions,
-    );
-  }
+  // Validate synchronously (bad options and bad sessions throw here, as tls.connect does).
+  const context = options.engineFactory !== undefined ? customEngineContext(options, options.engineFactory) : (options.context ?? new Context({ ...toConfigOptions(options), sessionCacheMode: 'off' }));
+  const explicitContext = options.engineFactory === undefined && options.context !== undefined;
+  const session = options.session === undefined ? undefined : sessionFor(context, explicitContext, options.session, serverName, port);
+  const tlsSocket: TLSSocket = new TLSSocket(
+    socket(),
+    ({ keyLog }) => {
+      const conn = context.createConnection({
+        host: serverName,
+        port,
+        sendServerName: options.sendServerName ?? true,
+        keyLog: keyLog || options.keylog === true,
+        // Session.toBytes() (an encoding and an HMAC) runs at once only for a 'session' listener
+        // (a second ticket in the same read replaces and frees the first before the socket sees
+        // it); otherwise on getSession(), for the newest session only.
+        serializeSessions: () => tlsSocket.listenerCount('session') > 0,
+        keyShareReserve: KEY_SHARE_RESERVE,
+      });
+      scheduleKeyShareRefill(tlsSocket.socket);
+      if (session !== undefined) {
+        conn.setSession(session);
+        session.free(); // ours; the connection holds its own reference
+      }
+      tlsSocket.once('close', () => {
+        // getSession() works after 'close', as in Node: the newest session is kept (one reference,
+        // as long as the socket object) for its on-demand serialization.
+        conn.get1Session();
+        conn.free(); // SSL_free: a session never closed with close_notify leaves the cache
+      });
+      return conn;
+    },
+    wrapperOptions,
+  );
   if (options.timeout !== undefined) tlsSocket.setTimeout(options.timeout);
   if (callback !== undefined) tlsSocket.once('secureConnect', callback);
   return tlsSocket;
@@ -255,7 +238,7 @@ export function connect(...args: unknown[]): TLSSocket {
  * after a connection takes a share and its ClientHello is on the wire, the next share for the
  * same group is made while that connection waits for the server, off the next handshake's
  * critical path. Each share is used by exactly one handshake. A process pays for one share more
- * than it uses (the last one made); `connect({ engineFactory })` engines do not use the reserve.
+ * than it uses (the last one made). `connect({ engineFactory })` engines find it in their options.
  */
 const KEY_SHARE_RESERVE = new KeyShareReserve();
 
@@ -301,48 +284,17 @@ function sessionFor(context: Context, explicit: boolean, value: Uint8Array | Ses
   return new Session(context, value, host, port);
 }
 
-/** The TLSSocket's engine view of a session Connection; registers each new Session's bytes for export. */
-function sessionAwareEngine(conn: Connection, newSessions: WeakMap<Session, Uint8Array | (() => Uint8Array | undefined)>): TlsEngine {
-  return {
-    start: () => conn.start(),
-    receive: (bytes) => conn.receive(bytes),
-    receiveEof: () => conn.receiveEof(),
-    takeOutgoing: () => conn.takeOutgoing(),
-    write: (plaintext) => conn.write(plaintext),
-    readPlaintext: () => conn.readPlaintext(),
-    close: () => conn.close(),
-    requestKeyUpdate: (requestPeer) => conn.requestKeyUpdate(requestPeer),
-    exportKeyingMaterial: (label, context, length) => conn.exportKeyingMaterial(label, context, length),
-    takeEvents: () => {
-      const events = conn.takeEvents();
-      for (const e of events) {
-        if (e.type !== 'session') continue;
-        // A TLS 1.2 resumption that made no new Session (no handle) hands out the resumed
-        // Session's bytes: the event's engine data (master secret included) never leaves.
-        const bytes = 'handle' in e ? newSessions.get(e.handle) : conn.getSession()?.toBytes();
-        if (bytes !== undefined) registerSessionBytes(e.session, bytes);
-      }
-      return events.filter((e) => e.type !== 'session' || hasSessionBytes(e.session));
-    },
-    get finishedVerifyData() {
-      return (conn.engine as { finishedVerifyData?: Uint8Array } | undefined)?.finishedVerifyData;
-    },
-    get peerFinishedVerifyData() {
-      return (conn.engine as { peerFinishedVerifyData?: Uint8Array } | undefined)?.peerFinishedVerifyData;
-    },
-    get isHandshaking() {
-      return conn.isHandshaking;
-    },
-    get isClosed() {
-      return conn.isClosed;
-    },
-    get error() {
-      return conn.error;
-    },
-    get negotiated() {
-      return conn.negotiated;
-    },
-  };
+/**
+ * The private cache-less Context of `connect({ engineFactory })`: the custom engine gets the
+ * options made from the connect options (with `keyLog` when the Context wants key log lines).
+ */
+function customEngineContext(options: ConnectOptions, factory: NonNullable<ConnectOptions['engineFactory']>): Context {
+  const configOptions = toConfigOptions(options);
+  return new Context({
+    ...configOptions,
+    sessionCacheMode: 'off',
+    engineFactory: (config, target) => factory({ ...configOptions, keyLog: config.keyLog }, target),
+  });
 }
 
 /**

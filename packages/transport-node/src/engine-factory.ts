@@ -1,21 +1,12 @@
 /**
- * Builds the real tls-core engine (`ClientConnection`) from Node-style connect options, and
- * the process-wide default trust store (Node's bundled Mozilla roots, `tls.rootCertificates`,
- * parsed once and cached, as Node does).
+ * The trust anchors of connect(): the process-wide default trust store (Node's bundled Mozilla
+ * roots, `tls.rootCertificates`, parsed once and cached, as Node does) and stores from Node's
+ * `ca` option.
  * @module
  */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import {
-  ClientConnection,
-  TrustStore,
-  cachedTrustStoreFromPem,
-  createClientConfig,
-  type ClientConfig,
-  type ClientConfigOptions,
-  type ResumptionData,
-} from '@puretls/tls-core';
-import type { TlsEngine } from './engine.ts';
+import { TrustStore, cachedTrustStoreFromPem } from '@puretls/tls-core';
 
 let defaultRoots: TrustStore | undefined;
 
@@ -51,27 +42,4 @@ export function trustStoreFromPem(pems: string | Uint8Array | ReadonlyArray<stri
   const list = typeof pems === 'string' || pems instanceof Uint8Array ? [pems] : pems;
   const text = list.map((p) => (typeof p === 'string' ? p : Buffer.from(p).toString('latin1'))).join('\n');
   return cachedTrustStoreFromPem(text);
-}
-
-/** Validate the options into a frozen config (throws UsageError synchronously on bad options). */
-export function buildConfig(options: ClientConfigOptions): ClientConfig {
-  return createClientConfig(options);
-}
-
-/** Per-connection engine inputs. */
-export interface EngineTarget {
-  /** Host name or IP address: SNI (for names) and the certificate identity. */
-  readonly host: string;
-  /** Send server_name (false: `openssl s_client -noservername`). */
-  readonly sendServerName: boolean;
-  readonly session: ResumptionData | undefined;
-}
-
-/** A new engine for one connection. */
-export function createEngine(config: ClientConfig, target: EngineTarget): TlsEngine {
-  return new ClientConnection(config, {
-    host: target.host,
-    sendServerName: target.sendServerName,
-    ...(target.session === undefined ? {} : { session: target.session }),
-  });
 }

@@ -7,11 +7,9 @@ export { connect, toConfigOptions, readyKeyShareCount, clearKeyShareReserve, typ
 export { TLSSocket, authorizationCode, DEFAULT_HANDSHAKE_TIMEOUT_MS, type TLSSocketOptions, type EngineFactory, type EphemeralKeyInfo } from './tls-socket.ts';
 export { HandshakeTimeout } from './node-errors.ts';
 export { Pump, type PumpHost } from './pump.ts';
-export type { TlsEngine } from './engine.ts';
-export { defaultTrustStore, trustStoreFromPem, type EngineTarget } from './engine-factory.ts';
+export { defaultTrustStore, trustStoreFromPem } from './engine-factory.ts';
 /** Forget the parsed `ca` bundles (the benchmark's first-contact rows; a process that reloads its CA files). */
 export { clearTrustStoreCache } from '@puretls/tls-core';
-export { setSessionCodec, type SessionCodec, type SessionValue } from './session-hook.ts';
 export type { PeerCertificate } from './peer-certificate.ts';
 export { cipherInfo, groupName, signatureSchemeName, parseCipherString, parseTls13Suites, parseGroups, type CipherInfo } from './names.ts';
 export { probe, reportTable, PROBE_SCHEMA, FAIL_ON_POLICIES, type ProbeOptions, type ProbeReport, type FailOnPolicy } from './probe/index.ts';

@@ -110,8 +110,6 @@ const VERIFY_CODES: Readonly<Record<string, string>> = {
 
 const PEER_INCOMPATIBLE_CODES: Readonly<Record<string, string>> = {
   NoCommonVersion: 'ERR_SSL_UNSUPPORTED_PROTOCOL',
-  NoCommonCipherSuite: 'ERR_SSL_NO_SHARED_CIPHER',
-  Tls12NotEnabled: 'ERR_SSL_UNSUPPORTED_PROTOCOL',
 };
 
 const PEER_MISBEHAVED_CODES: Readonly<Record<string, string>> = {
@@ -121,7 +119,6 @@ const PEER_MISBEHAVED_CODES: Readonly<Record<string, string>> = {
   BadServerKeyExchangeSignature: 'ERR_SSL_BAD_SIGNATURE',
   IncorrectFinished: 'ERR_SSL_DIGEST_CHECK_FAILED',
   RecordOverflow: 'ERR_SSL_DATA_LENGTH_TOO_LONG',
-  RecordTooLarge: 'ERR_SSL_PACKET_LENGTH_TOO_LONG',
   BadRecordVersion: 'ERR_SSL_WRONG_VERSION_NUMBER',
   DowngradeDetected: 'ERR_SSL_INAPPROPRIATE_FALLBACK',
 };

@@ -1,5 +1,6 @@
 /**
- * The I/O loop between a Node Duplex socket and a sans-IO {@link TlsEngine}, after BearSSL's
+ * The I/O loop between a Node Duplex socket and a sans-IO engine (tls-core's `ClientEngine`, in
+ * practice a @puretls/session `Connection`), after BearSSL's
  * `run_until` (ssl_io.c): flush the engine's outgoing records first, then deliver what was
  * decrypted, then feed socket bytes only while the handshake needs them or the consumer asks
  * for more. Reading the socket in paused mode (`'readable'` + `read()`) is what makes
@@ -18,15 +19,15 @@
  * @module
  */
 import type { Duplex } from 'node:stream';
-import { UnexpectedEof, type ClientEvent } from '@puretls/tls-core';
-import type { TlsEngine } from './engine.ts';
+import { UnexpectedEof, type ClientEngine } from '@puretls/tls-core';
+import type { ConnectionEvent } from '@puretls/session';
 
 /** The side of the pump that faces the application (the TLSSocket). */
 export interface PumpHost {
   /** Push decrypted bytes to the consumer; returns false when its buffer is full. */
   deliver(chunk: Uint8Array): boolean;
   /** Engine events, in order (handshakeDone, session, keyLog, ...). */
-  handleEvents(events: ClientEvent[]): void;
+  handleEvents(events: ConnectionEvent[]): void;
   /**
    * The peer's close_notify arrived and every byte before it was delivered (`authenticated`), or,
    * with `allowUnauthenticatedEnd`, the transport reached EOF without it after the handshake.
@@ -42,7 +43,7 @@ export interface PumpHost {
  * {@link destroy} from `_destroy`.
  */
 export class Pump {
-  readonly engine: TlsEngine;
+  readonly engine: ClientEngine<ConnectionEvent>;
   readonly socket: Duplex;
   readonly #host: PumpHost;
   /**
@@ -65,7 +66,7 @@ export class Pump {
   #drainWaiters: Array<() => void> = [];
   readonly #listeners: Array<[string, SocketListener]> = [];
 
-  constructor(engine: TlsEngine, socket: Duplex, host: PumpHost, options: { allowUnauthenticatedEnd?: boolean } = {}) {
+  constructor(engine: ClientEngine<ConnectionEvent>, socket: Duplex, host: PumpHost, options: { allowUnauthenticatedEnd?: boolean } = {}) {
     this.engine = engine;
     this.socket = socket;
     this.#host = host;

@@ -13,13 +13,12 @@
 import { X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
-import { UsageError, type ClientEvent, type NegotiatedParameters } from '@puretls/tls-core';
-import type { TlsEngine } from './engine.ts';
+import { UsageError, type ClientEngine, type NegotiatedParameters } from '@puretls/tls-core';
+import type { ConnectionEvent } from '@puretls/session';
 import { cipherInfo, ephemeralKeyInfo, groupName, signatureSchemeName, type CipherInfo } from './names.ts';
 import { HandshakeTimeout, verifyCode, withNodeCode } from './node-errors.ts';
 import { peerCertificate, type PeerCertificate } from './peer-certificate.ts';
 import { Pump, type PumpHost } from './pump.ts';
-import { exportSession, isOnDemandSession, type SessionValue } from './session-hook.ts';
 
 /** Options of the TLSSocket wrapper itself (connect() fills them). */
 export interface TLSSocketOptions {
@@ -56,7 +55,7 @@ type Callback = (err?: Error | null) => void;
  * after `connect()` returns are seen): `keyLog` is true when a `'keylog'` listener exists, as
  * Node only computes key log lines for listeners.
  */
-export type EngineFactory = (wants: { keyLog: boolean }) => TlsEngine;
+export type EngineFactory = (wants: { keyLog: boolean }) => ClientEngine<ConnectionEvent>;
 
 /**
  * A TLS client connection as a Duplex stream.
@@ -83,13 +82,14 @@ export class TLSSocket extends Duplex {
    */
   unauthenticatedEnd = false;
 
-  #engine: TlsEngine | undefined;
+  #engine: ClientEngine<ConnectionEvent> | undefined;
   #pump: Pump | undefined;
   #readRequested = false;
   #secure = false;
   #pendingWrites: Array<[Uint8Array, Callback]> = [];
   #pendingFinal: Callback | undefined;
-  #session: SessionValue | (() => SessionValue | undefined) | undefined;
+  /** The newest session's bytes, or how to make them (the event's `bytes()`, on the first getSession()). */
+  #session: Buffer | (() => Uint8Array | undefined) | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #options: TLSSocketOptions;
@@ -98,9 +98,9 @@ export class TLSSocket extends Duplex {
 
   /**
    * @param socket the transport (a connected or connecting net.Socket, or any Duplex)
-   * @param engine the engine, or a factory called on the next tick
+   * @param engine the engine (a @puretls/session `Connection`, or a test's fake), or a factory called on the next tick
    */
-  constructor(socket: Duplex, engine: TlsEngine | EngineFactory, options: TLSSocketOptions = {}) {
+  constructor(socket: Duplex, engine: ClientEngine<ConnectionEvent> | EngineFactory, options: TLSSocketOptions = {}) {
     super({ allowHalfOpen: options.allowHalfOpen ?? false, decodeStrings: true, readableHighWaterMark: READABLE_HIGH_WATER_MARK });
     this.socket = socket;
     this.servername = options.servername;
@@ -244,14 +244,17 @@ export class TLSSocket extends Duplex {
   }
 
   /**
-   * The most recent resumable session (see session-hook.ts for its form), or undefined; also after
-   * 'close', as in Node. Sessions of connect() are serialized on demand (the newest one only;
+   * The most recent resumable session, serialized (`Session.toBytes()`, docs/session.md), or
+   * undefined; also after 'close', as in Node. It is serialized on demand (the newest one only;
    * listen to 'session' to get every one).
    */
-  getSession(): SessionValue | undefined {
+  getSession(): Buffer | undefined {
     let v = this.#session;
-    if (typeof v === 'function') this.#session = v = v();
-    return Buffer.isBuffer(v) ? Buffer.from(v) : v; // a copy per call, as Node's
+    if (typeof v === 'function') {
+      const bytes = v();
+      this.#session = v = bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    return v === undefined ? undefined : Buffer.from(v); // a copy per call, as Node's
   }
 
   /** The ECDHE group, e.g. `'X25519'` (puretls extra), or undefined. */
@@ -378,9 +381,9 @@ export class TLSSocket extends Duplex {
     return this.#engine?.negotiated;
   }
 
-  #start(source: TlsEngine | EngineFactory): void {
+  #start(source: ClientEngine<ConnectionEvent> | EngineFactory): void {
     if (this.destroyed) return;
-    let engine: TlsEngine;
+    let engine: ClientEngine<ConnectionEvent>;
     try {
       engine = typeof source === 'function' ? source({ keyLog: this.listenerCount('keylog') > 0 }) : source;
     } catch (e) {
@@ -393,7 +396,7 @@ export class TLSSocket extends Duplex {
     if (this.#readRequested) this.#pump.wantRead();
   }
 
-  #started(): TlsEngine {
+  #started(): ClientEngine<ConnectionEvent> {
     if (this.#engine === undefined) throw new UsageError('the TLS connection has not started yet');
     return this.#engine;
   }
@@ -424,22 +427,22 @@ export class TLSSocket extends Duplex {
     };
   }
 
-  #handleEvent(event: ClientEvent): void {
+  #handleEvent(event: ConnectionEvent): void {
     switch (event.type) {
       case 'handshakeDone':
         this.#onHandshakeDone();
         return;
       case 'session': {
-        // connect()'s sessions are serialized only for a listener or a later getSession() (most
-        // connections never ask); other engines' data is copied now (the engine may wipe its own).
-        const data = event.session;
-        if (this.listenerCount('session') === 0 && isOnDemandSession(data)) {
-          this.#session = () => exportSession(data);
+        // Serialized only for a listener or a later getSession() (most connections never ask).
+        if (this.listenerCount('session') === 0) {
+          this.#session = event.bytes;
           return;
         }
-        const value = exportSession(data);
+        const bytes = event.bytes();
+        if (bytes === undefined) return;
+        const value = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
         this.#session = value;
-        if (value !== undefined) this.emit('session', value);
+        this.emit('session', value);
         return;
       }
       case 'keyLog':

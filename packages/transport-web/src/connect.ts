@@ -47,7 +47,11 @@ export interface WebConnectOptions extends ClientConfigOptions {
   context?: Context;
   /** Each NSS key log line (SSLKEYLOGFILE format) as the handshake derives it. */
   onKeyLog?: (line: string) => void;
-  /** Every new session (TLS 1.3 tickets arrive after the handshake, while reading), serialized. */
+  /**
+   * Every session the connection reports, serialized: each new one (TLS 1.3 tickets arrive after
+   * the handshake, while reading), and the resumed one when a TLS 1.2 resumption renewed nothing
+   * (as Node's `'session'` event).
+   */
   onSession?: (session: Uint8Array) => void;
   /** Plaintext chunks buffered by the TLS readable before the transport is no longer read (default 1). */
   readableHighWaterMark?: number;
@@ -109,7 +113,6 @@ export async function connect(transport: ByteStreamPair, options: WebConnectOpti
   const offered = options.session === undefined ? undefined : options.session instanceof Session ? sessionOf(context, options.session) : Session.fromBytes(context, options.session);
 
   let newest: Uint8Array | undefined;
-  const serialized = new WeakMap<Session, Uint8Array>();
   const onKeyLog = options.onKeyLog;
   const onSession = options.onSession;
   const conn = context.createConnection({
@@ -118,10 +121,7 @@ export async function connect(transport: ByteStreamPair, options: WebConnectOpti
     sendServerName: options.sendServerName ?? true,
     keyLog: onKeyLog !== undefined,
     // Serialized at once: a later ticket in the same read may replace (and free) this Session.
-    onNewSession: (session) => {
-      newest = session.toBytes();
-      serialized.set(session, newest);
-    },
+    serializeSessions: true,
   });
   if (offered !== undefined) {
     conn.setSession(offered);
@@ -135,9 +135,11 @@ export async function connect(transport: ByteStreamPair, options: WebConnectOpti
     onEvents: (events) => {
       for (const e of events) {
         if (e.type === 'keyLog') onKeyLog?.(e.entry.line);
-        else if (e.type === 'session' && 'handle' in e) {
-          const bytes = serialized.get(e.handle);
-          if (bytes !== undefined) onSession?.(bytes.slice());
+        else if (e.type === 'session') {
+          const bytes = e.bytes();
+          if (bytes === undefined) continue;
+          newest = bytes;
+          onSession?.(bytes.slice());
         }
       }
     },

@@ -6,7 +6,7 @@
  * @module
  */
 export { connect, trustStoreFromPem, type WebConnectOptions, type HandshakeResult, type TlsConnection } from './connect.ts';
-export { Pump, type ByteStreamPair, type PumpEngine, type PumpOptions } from './pump.ts';
+export { Pump, type ByteStreamPair, type PumpOptions } from './pump.ts';
 export { webSocketStreams, type WebSocketLike, type WebSocketStreamsOptions } from './websocket.ts';
 export { TransportError, type TransportErrorReason } from './errors.ts';
 export { hostRandomBytes } from './random.ts';

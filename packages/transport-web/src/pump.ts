@@ -1,6 +1,6 @@
 /**
- * The I/O loop between a Web Streams byte pipe and a sans-IO TLS engine (a @puretls/session
- * `Connection`), after BearSSL's `run_until` as the Node transport's pump.ts does it: outgoing
+ * The I/O loop between a Web Streams byte pipe and a sans-IO TLS engine (tls-core's
+ * `ClientEngine`: a @puretls/session `Connection`), after BearSSL's `run_until` as the Node transport's pump.ts does it: outgoing
  * records are flushed before anything else, and the transport is read only while the handshake
  * needs input or the application's TLS readable asks for more (its `pull`), so a consumer that
  * stops reading stops us reading and the transport's own flow control pushes back on the server.
@@ -12,7 +12,7 @@
  * or a fatal error is delivered to the reader first, and the error (or the end) comes after it.
  * @module
  */
-import { UsageError, type TlsError } from '@puretls/tls-core';
+import { UsageError, type ClientEngine, type TlsError } from '@puretls/tls-core';
 import type { ConnectionEvent } from '@puretls/session';
 import { TransportError, asTlsError } from './errors.ts';
 
@@ -20,20 +20,6 @@ import { TransportError, asTlsError } from './errors.ts';
 export interface ByteStreamPair {
   readonly readable: ReadableStream<Uint8Array>;
   readonly writable: WritableStream<Uint8Array>;
-}
-
-/** What the pump drives; a @puretls/session `Connection` satisfies it. */
-export interface PumpEngine {
-  start(): void;
-  receive(bytes: Uint8Array): void;
-  receiveEof(): void;
-  takeOutgoing(): Uint8Array | undefined;
-  write(plaintext: Uint8Array): void;
-  readPlaintext(): Uint8Array | undefined;
-  close(): void;
-  takeEvents(): ConnectionEvent[];
-  readonly isHandshaking: boolean;
-  readonly isClosed: boolean;
 }
 
 export interface PumpOptions {
@@ -47,7 +33,7 @@ export interface PumpOptions {
 
 /** One TLS connection over one byte stream pair. */
 export class Pump {
-  readonly #engine: PumpEngine;
+  readonly #engine: ClientEngine<ConnectionEvent>;
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #options: PumpOptions;
@@ -59,7 +45,7 @@ export class Pump {
   #finished = false;
   #writableController: WritableStreamDefaultController | undefined;
 
-  constructor(engine: PumpEngine, transport: ByteStreamPair, options: PumpOptions) {
+  constructor(engine: ClientEngine<ConnectionEvent>, transport: ByteStreamPair, options: PumpOptions) {
     this.#engine = engine;
     this.#options = options;
     this.#highWaterMark = options.readableHighWaterMark ?? 1;

@@ -3,10 +3,20 @@
  * finishes, whether it resumed, and which session events arrive, so reference counts can be
  * checked after every step without a network peer.
  */
-import { CipherSuite, type ClientConfig, type ClientConnectionOptions, type ClientEvent, type NegotiatedParameters, type ResumptionData, type Tls12SessionData, type Tls13TicketData } from '@puretls/tls-core';
-import type { EngineFactory, SessionEngine } from '../../src/index.ts';
+import {
+  CipherSuite,
+  type ClientConfig,
+  type ClientConnectionOptions,
+  type ClientEngine,
+  type ClientEvent,
+  type NegotiatedParameters,
+  type ResumptionData,
+  type Tls12SessionData,
+  type Tls13TicketData,
+} from '@puretls/tls-core';
+import type { EngineFactory } from '../../src/index.ts';
 
-export class ScriptedEngine implements SessionEngine {
+export class ScriptedEngine implements ClientEngine {
   readonly options: ClientConnectionOptions;
   readonly config: ClientConfig;
   started = false;
@@ -14,6 +24,8 @@ export class ScriptedEngine implements SessionEngine {
   isWriteClosed = false;
   error: Error | undefined;
   negotiated: NegotiatedParameters | undefined;
+  readonly finishedVerifyData: Uint8Array | undefined = undefined;
+  readonly peerFinishedVerifyData: Uint8Array | undefined = undefined;
   #events: ClientEvent[] = [];
 
   constructor(config: ClientConfig, options: ClientConnectionOptions) {

@@ -29,6 +29,7 @@ import type { TrafficKeys } from '../tls13/key-schedule.ts';
 import { decodeAlert, encodeAlert } from '../wire/alert.ts';
 import { decodeHandshake, type HandshakeMessage } from '../wire/handshake.ts';
 import { AlertDescription, AlertLevel, ContentType, HandshakeType, nameOf } from '../wire/enums.ts';
+import type { ClientEngine } from '../engine.ts';
 import type { ClientConfig } from './config.ts';
 import { copyResumptionData, type ClientEvent, type NegotiatedParameters, type ResumptionData } from './events.ts';
 import { startHandshake } from './expect-server-hello.ts';
@@ -59,7 +60,7 @@ export interface ClientConnectionOptions {
  * socket.write(conn.takeOutgoing());
  * socket.on('data', (d) => { conn.receive(d); flush(); });
  */
-export class ClientConnection {
+export class ClientConnection implements ClientEngine {
   readonly config: ClientConfig;
   readonly #options: ClientConnectionOptions;
   #state: ClientState | undefined;

@@ -11,7 +11,7 @@
  * @module
  */
 import type { PublicKey } from '../crypto/keys.ts';
-import { fromUtf8 } from '../codec/bytes.ts';
+import { equalBytes, fromUtf8 } from '../codec/bytes.ts';
 import { parseSignatureAlgorithm, parseSubjectPublicKeyInfo, type CertificateSignatureAlgorithm } from './algorithms.ts';
 import { DerReader, Tag, bad, contextTag, decodeNamedBits, type DerElement } from './der.ts';
 
@@ -128,7 +128,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
   const serialNumber = tbs.integerBytes('TBSCertificate.serialNumber');
   const innerAlgEl = tbs.expect(Tag.Sequence, 'TBSCertificate.signature');
   // RFC 5280 §4.1.1.2: signatureAlgorithm MUST contain the same algorithm identifier as tbs.signature.
-  if (!sameBytes(innerAlgEl.raw, outerAlgEl.raw)) throw bad('inner and outer signature algorithms differ');
+  if (!equalBytes(innerAlgEl.raw, outerAlgEl.raw)) throw bad('inner and outer signature algorithms differ');
   const signatureAlgorithm = parseSignatureAlgorithm(tbs.child(innerAlgEl));
   const issuer = parseName(tbs, 'issuer');
   const validity = tbs.sequence('Validity');
@@ -423,12 +423,6 @@ function displayString(v: DerElement): string {
     // fall through to hex: display only, never used for a decision
   }
   return `#${Array.from(v.raw, (x) => x.toString(16).padStart(2, '0')).join('')}`;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Extension OIDs (RFC 5280 §4.2.1). */

@@ -13,6 +13,7 @@
  * - non-ASCII hosts are refused: callers pass IDNs as A-labels (`xn--...`), puretls has no IDNA tables.
  * @module
  */
+import { equalBytes } from '../codec/bytes.ts';
 import { InvalidCertificate } from '../errors.ts';
 import type { Certificate } from './certificate.ts';
 
@@ -35,7 +36,7 @@ export function verifyHostname(cert: Certificate, host: string): void {
   if (san === undefined) throw new InvalidCertificate('NotValidForName', 'certificate has no subjectAltName (the CN is not used)');
   const ok =
     identity.kind === 'ip'
-      ? san.ipAddresses.some((a) => sameBytes(a, identity.address))
+      ? san.ipAddresses.some((a) => equalBytes(a, identity.address))
       : san.dnsNames.some((n) => dnsNameMatches(n, identity.name));
   if (!ok) throw new InvalidCertificate('NotValidForName', `not valid for ${host}`);
 }
@@ -141,8 +142,4 @@ function isValidDnsName(name: string, allowWildcard: boolean): boolean {
   }
   for (const l of labels) if (!/^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/.test(l)) return false;
   return !/^\d+$/.test(labels[labels.length - 1]!);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

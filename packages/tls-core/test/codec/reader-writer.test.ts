@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidMessage, Reader, Writer, UsageError } from '@puretls/tls-core';
+import { InvalidMessage, Reader, Writer, UsageError } from '@puretls/tls-core/internal';
 
 describe('Reader', () => {
   it('reads big-endian integers of every width', () => {

@@ -51,18 +51,15 @@ const INVALID_MESSAGE: Record<InvalidMessageReason, Row> = {
   BadLength: [A.DecodeError, '§6.2 decode_error'],
   BadValue: [[A.DecodeError, A.IllegalParameter], `${SILENT} a value outside the syntax: decode_error, or illegal_parameter`],
   DuplicateExtension: [[A.IllegalParameter, A.DecodeError], `${SILENT} §4.2 "MUST NOT be more than one extension of the same type"`],
-  DuplicateEntry: [[A.IllegalParameter, A.DecodeError], `${SILENT} a list with a repeated entry`],
   PreSharedKeyNotLast: [A.IllegalParameter, '§4.2.11 "...otherwise fail the handshake with an illegal_parameter alert"'],
 };
 
 const PEER_MISBEHAVED: Record<PeerMisbehavedReason, Row> = {
   RecordOverflow: [A.RecordOverflow, '§5.2 / §5.4 / RFC 5246 §6.2.3: record_overflow'],
-  RecordTooLarge: [A.RecordOverflow, '§5.1 / §5.2: record_overflow'],
   BadRecordVersion: [[A.ProtocolVersion, A.DecodeError, A.IllegalParameter], `${SILENT} RFC 5246 §E.1 record version handling`],
   EmptyHandshakeFragment: [[A.UnexpectedMessage, A.DecodeError], `${SILENT} §5.1 "MUST NOT send zero-length fragments of Handshake types"`],
   HandshakeInterleaved: [A.UnexpectedMessage, '§5 "If a TLS implementation receives an unexpected record type, it MUST terminate the connection with an unexpected_message alert"'],
   KeyChangeNotOnRecordBoundary: [A.UnexpectedMessage, '§5.1 "...MUST terminate the connection with an unexpected_message alert"'],
-  ZeroLengthApplicationDataWithoutPadding: [[A.UnexpectedMessage, A.DecodeError], SILENT],
   MissingInnerContentType: [A.UnexpectedMessage, '§5.4 "does not find a non-zero octet ... unexpected_message"'],
   IllegalInnerContentType: [A.UnexpectedMessage, '§5 unexpected record type / protected change_cipher_spec: unexpected_message'],
   SequenceNumberExhausted: [[A.InternalError, A.CloseNotify], `${SILENT} §5.3 "MUST either rekey or terminate the connection"`],
@@ -99,7 +96,6 @@ const PEER_MISBEHAVED: Record<PeerMisbehavedReason, Row> = {
   BadCertificateVerify: [A.DecryptError, '§4.4.3 "If the verification fails, the receiver MUST terminate the handshake with a decrypt_error alert"'],
   IncorrectFinished: [A.DecryptError, '§4.4.4 "if incorrect MUST terminate the connection with a decrypt_error alert"; RFC 5246 §7.4.9'],
   BadServerKeyExchangeSignature: [A.DecryptError, 'RFC 5246 §7.2.2 decrypt_error: "unable to correctly verify a signature"'],
-  MissingRenegotiationInfo: [A.HandshakeFailure, 'RFC 5746 §3.4/§4.1: abort with a fatal handshake_failure alert'],
   BadRenegotiationInfo: [A.HandshakeFailure, 'RFC 5746 §3.4 "MUST abort the handshake (by sending a fatal handshake_failure alert)"'],
   MissingExtendedMasterSecret: [A.HandshakeFailure, 'RFC 7627 §5.3: abort the (abbreviated) handshake: handshake_failure'],
   IllegalKeyUpdateRequest: [A.IllegalParameter, '§4.6.3 "receives any other value, it MUST terminate the connection with an illegal_parameter alert"'],
@@ -114,11 +110,6 @@ const PEER_MISBEHAVED: Record<PeerMisbehavedReason, Row> = {
 
 const PEER_INCOMPATIBLE: Record<PeerIncompatibleReason, Row> = {
   NoCommonVersion: [A.ProtocolVersion, '§6.2 protocol_version; RFC 5246 §7.2.2'],
-  NoCommonCipherSuite: [[A.HandshakeFailure, A.InsufficientSecurity], '§4.1.1 "handshake_failure or insufficient_security"'],
-  NoCommonGroup: [[A.HandshakeFailure, A.InsufficientSecurity], '§4.1.1'],
-  NoCommonSignatureScheme: [[A.HandshakeFailure, A.InsufficientSecurity], '§4.1.1 / §4.2.3'],
-  NoCommonApplicationProtocol: [A.NoApplicationProtocol, 'RFC 7301 §3.2 no_application_protocol'],
-  Tls12NotEnabled: [A.ProtocolVersion, '§6.2 protocol_version'],
   ExtendedMasterSecretRequired: [A.HandshakeFailure, 'RFC 7627 §5.2: abort the handshake: handshake_failure (§6.2)'],
   UnsupportedCertificateKey: [[A.UnsupportedCertificate, A.HandshakeFailure], '§6.2 unsupported_certificate'],
   UnsupportedPointFormat: [[A.IllegalParameter, A.HandshakeFailure], 'RFC 8422 §5.1.2 / §5.2: the server must support uncompressed points'],

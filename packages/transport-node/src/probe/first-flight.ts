@@ -14,7 +14,7 @@
  * ServerHello is decoded, any later problem returns what the ServerHello said.
  * @module
  */
-import { HandshakeReassembler, HandshakeType, ExtensionType, Reader, TlsError, decodeHandshake, nameOf, AlertDescription, ProtocolVersion, equalBytes, wire } from '@puretls/tls-core';
+import { HandshakeReassembler, HandshakeType, ExtensionType, Reader, TlsError, decodeHandshake, nameOf, AlertDescription, ProtocolVersion, equalBytes, wire } from '@puretls/tls-core/internal';
 import type { HelloReply } from './hello-scan.ts';
 import { SCAN_GROUPS, TLS12_SCAN_SUITES, TLS13_SCAN_SUITES, scanName, suiteKeyExchange } from './scan-tables.ts';
 

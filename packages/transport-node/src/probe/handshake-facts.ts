@@ -9,7 +9,8 @@
  * @module
  */
 import { Context, Session } from '@puretls/session';
-import { SUPPORTED_KEY_EXCHANGE_GROUPS, type ClientConfigOptions, type ResumptionData, type TrustStore } from '@puretls/tls-core';
+import { type ClientConfigOptions, type ResumptionData, type TrustStore } from '@puretls/tls-core';
+import { SUPPORTED_KEY_EXCHANGE_GROUPS } from '@puretls/tls-core/internal';
 import { x25519MLKEM768 } from '@puretls/tls-core/pq';
 import { cipherInfo, groupName, signatureSchemeName } from '../names.ts';
 import { certificateFacts } from './certificates.ts';

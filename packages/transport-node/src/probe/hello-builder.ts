@@ -8,8 +8,8 @@
  * F5 workaround BoringSSL and OpenSSL use) unless a probe asks for that zone on purpose.
  * @module
  */
-import { ExtensionType, HandshakeType, Writer, encodeRecordHeader, extension, utf8, wire } from '@puretls/tls-core';
-import type { KeyShare } from '@puretls/tls-core';
+import { ExtensionType, HandshakeType, Writer, encodeRecordHeader, extension, utf8, wire } from '@puretls/tls-core/internal';
+import type { KeyShare } from '@puretls/tls-core/internal';
 import { SCAN_SIGNATURE_SCHEMES } from './scan-tables.ts';
 
 type Extension = wire.Extension;

@@ -3,11 +3,11 @@
  * over real sockets without the real TLS engine. Framing: [type u8][length u16][payload].
  * The fake completes a one-round-trip "handshake" (HELLO -> HELLO_DONE), carries data in the
  * clear in records of at most 16 KiB, and models close_notify, fatal alerts, sticky errors and
- * EOF truncation exactly as the engine contract (src/engine.ts) describes them.
+ * EOF truncation exactly as the engine contract (tls-core's `ClientEngine`, src/engine.ts) describes them.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { AlertReceived, InvalidMessage, UnexpectedEof, UsageError, type ClientEvent, type NegotiatedParameters } from '@puretls/tls-core';
-import type { TlsEngine } from '../../src/engine.ts';
+import { AlertReceived, InvalidMessage, UnexpectedEof, UsageError, type ClientEngine, type NegotiatedParameters } from '@puretls/tls-core';
+import type { ConnectionEvent } from '@puretls/session';
 
 export const RecordType = { Hello: 1, HelloDone: 2, Data: 3, CloseNotify: 4, Alert: 5 } as const;
 export const MAX_FRAGMENT = 16384;
@@ -36,7 +36,7 @@ export class Deframer {
   }
 }
 
-export class FakeEngine implements TlsEngine {
+export class FakeEngine implements ClientEngine<ConnectionEvent> {
   isHandshaking = true;
   isClosed = false;
   error: Error | undefined;
@@ -46,9 +46,16 @@ export class FakeEngine implements TlsEngine {
   bytesWritten = 0;
   #out: Buffer[] = [];
   #plain: Buffer[] = [];
-  #events: ClientEvent[] = [];
+  #events: ConnectionEvent[] = [];
   #deframer = new Deframer();
   #closeSent = false;
+
+  readonly finishedVerifyData: Uint8Array | undefined = undefined;
+  readonly peerFinishedVerifyData: Uint8Array | undefined = undefined;
+
+  get isWriteClosed(): boolean {
+    return this.#closeSent;
+  }
 
   get negotiated(): NegotiatedParameters | undefined {
     if (this.isHandshaking) return undefined;
@@ -133,7 +140,7 @@ export class FakeEngine implements TlsEngine {
     return Buffer.alloc(length, label.length);
   }
 
-  takeEvents(): ClientEvent[] {
+  takeEvents(): ConnectionEvent[] {
     return this.#events.splice(0);
   }
 

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExtensionType, HandshakeType, encodeRecordHeader, extension, wire } from '@puretls/tls-core';
+import { ExtensionType, HandshakeType, encodeRecordHeader, extension, wire } from '@puretls/tls-core/internal';
 import { FirstFlightReader } from '../../src/probe/first-flight.ts';
 import type { HelloReply } from '../../src/probe/hello-scan.ts';
 

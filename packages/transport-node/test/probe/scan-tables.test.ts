@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ExtensionType, decodeHandshake, decodeRecordHeader, HandshakeType, wire } from '@puretls/tls-core';
+import { ExtensionType, decodeHandshake, decodeRecordHeader, HandshakeType, wire } from '@puretls/tls-core/internal';
 import { encodeHello } from '../../src/probe/hello-builder.ts';
 import { GREASE_VALUES, LEGACY_SCAN_SUITES, TLS12_SCAN_SUITES, TLS13_SCAN_SUITES } from '../../src/probe/scan-tables.ts';
 
