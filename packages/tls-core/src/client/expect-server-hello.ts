@@ -20,33 +20,11 @@ import { DOWNGRADE_SENTINEL_TLS11, DOWNGRADE_SENTINEL_TLS12 } from '../wire/serv
 import { ExtensionType, HandshakeType, ProtocolVersion } from '../wire/enums.ts';
 import { buildClientHello, type BuiltClientHello } from './hello.ts';
 import type { ClientConfig } from './config.ts';
-import type { ResumptionData, Tls12SessionData, Tls13TicketData } from './events.ts';
+import type { ResumptionData, Tls13TicketData } from './events.ts';
+import { MAX_TICKET_LIFETIME_S, type HelloContext } from './hello-context.ts';
 import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
 import { startTls13 } from './tls13.ts';
 import { startTls12 } from './tls12.ts';
-
-/** Everything fixed by the first ClientHello that later states need. */
-export interface HelloContext {
-  readonly config: ClientConfig;
-  /** SNI sent (a DNS name), if any. */
-  readonly serverName: string | undefined;
-  /** The name the certificate must match (may be an IP address literal). */
-  readonly verifyHostname: string | undefined;
-  readonly clientRandom: Uint8Array;
-  readonly sessionId: Uint8Array;
-  /** Extension types in the (last) ClientHello. */
-  readonly offeredExtensions: ReadonlySet<number>;
-  /** The TLS 1.3 ticket offered, if any (for an external PSK, a stand-in carrying its identity and key). */
-  readonly offeredTicket: Tls13TicketData | undefined;
-  /** True when `offeredTicket` is the config's external PSK (RFC 8446 §4.2.11: "ext binder", ticket age 0). */
-  readonly offeredExternalPsk: boolean;
-  /** The TLS 1.2 session offered, if any. */
-  readonly offeredTls12Session: Tls12SessionData | undefined;
-  /** True once a HelloRetryRequest was answered. */
-  readonly helloRetried: boolean;
-  /** True once the middlebox-compatibility ChangeCipherSpec was sent (RFC 8446 Appendix D.4). */
-  readonly sentCompatCcs: boolean;
-}
 
 /** Options for a new handshake. */
 export interface StartOptions {
@@ -295,6 +273,3 @@ function checkDowngradeSentinel(config: ClientConfig, serverRandom: Uint8Array):
   const tail = serverRandom.subarray(24);
   if (equalBytes(tail, DOWNGRADE_SENTINEL_TLS12) || equalBytes(tail, DOWNGRADE_SENTINEL_TLS11)) throw new PeerMisbehaved('DowngradeDetected');
 }
-
-/** RFC 8446 §4.6.1: tickets live at most seven days. */
-export const MAX_TICKET_LIFETIME_S = 604800;

@@ -21,7 +21,7 @@ import { encodeHandshake, type HandshakeMessage } from '../wire/handshake.ts';
 import type { ServerHello } from '../wire/server-hello.ts';
 import { serverEcdhParams } from '../wire/server-key-exchange.ts';
 import { AlertDescription, EcPointFormat, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion } from '../wire/enums.ts';
-import type { HelloContext } from './expect-server-hello.ts';
+import type { HelloContext } from './hello-context.ts';
 import { applyOcspPolicy, authenticateServer, type OcspStatus, type ServerAuthentication } from './server-certificate.ts';
 import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
 import { applyRecordSizeLimit, selectedAlpn } from './hello.ts';
