@@ -25,7 +25,8 @@ import { RecordLayer } from '../record/record-layer.ts';
 import { MAX_PLAINTEXT_LENGTH, MAX_TLS12_CIPHERTEXT_LENGTH, MAX_TLS13_CIPHERTEXT_LENGTH, PlaintextProtector } from '../record/protector.ts';
 import { Tls13Protector } from '../record/protect-tls13.ts';
 import { Tls12Protector } from '../record/protect-tls12.ts';
-import type { TrafficKeys } from '../tls13/key-schedule.ts';
+import { revealSecret, type TrafficKeys } from '../tls13/key-schedule.ts';
+import { revealMasterSecret, Tls12MasterSecret } from '../tls12/master-secret.ts';
 import { decodeAlert, encodeAlert } from '../wire/alert.ts';
 import { decodeHandshake, type HandshakeMessage } from '../wire/handshake.ts';
 import { AlertDescription, AlertLevel, ContentType, HandshakeType, nameOf } from '../wire/enums.ts';
@@ -444,10 +445,12 @@ export class ClientConnection {
       emit: (event) => {
         this.#events.push(event);
       },
-      keyLog: (label, secret) => {
+      keyLog: (label, typed) => {
         if (!this.config.keyLog) return;
+        // The key log is the one place where secret bytes leave the typed schedule: as a copy the event owns.
+        const secret = typed instanceof Tls12MasterSecret ? revealMasterSecret(typed) : revealSecret(typed);
         const line = `${label} ${toHex(this.#clientRandom)} ${toHex(secret)}`;
-        this.#events.push({ type: 'keyLog', entry: { label, clientRandom: this.#clientRandom, secret: secret.slice(), line } });
+        this.#events.push({ type: 'keyLog', entry: { label, clientRandom: this.#clientRandom, secret, line } });
       },
       noteKeyUpdateSent: () => {
         this.#silentSinceKeyUpdate = true;

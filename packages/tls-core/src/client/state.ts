@@ -10,7 +10,8 @@
 import { InappropriateMessage } from '../errors.ts';
 import type { HandshakeMessage } from '../wire/handshake.ts';
 import { HandshakeType, nameOf } from '../wire/enums.ts';
-import type { TrafficKeys } from '../tls13/key-schedule.ts';
+import type { ScheduleSecret, TrafficKeys } from '../tls13/key-schedule.ts';
+import type { Tls12MasterSecret } from '../tls12/master-secret.ts';
 import type { Tls12Suite } from '../crypto/suites.ts';
 import type { ClientConfig } from './config.ts';
 import type { ClientEvent, NegotiatedParameters } from './events.ts';
@@ -41,7 +42,7 @@ export interface HandshakeIo {
   setRecordSizeLimit(peerLimit: number): void;
   emit(event: ClientEvent): void;
   /** Emit an NSS key log line for `secret` (a no-op unless the config enables key logging). */
-  keyLog(label: string, secret: Uint8Array): void;
+  keyLog(label: string, secret: ScheduleSecret | Tls12MasterSecret): void;
   /** TLS 1.3: a KeyUpdate was sent (our write keys moved on). */
   noteKeyUpdateSent(): void;
   /**

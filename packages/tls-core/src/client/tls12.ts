@@ -14,7 +14,8 @@ import { InvalidMessage, PeerIncompatible, PeerMisbehaved, UsageError } from '..
 import { generateKeyShare, isTls12Group } from '../crypto/key-exchange.ts';
 import { isSchemeCompatibleWithKey, signatureAlgorithmForScheme, verifySignature } from '../crypto/signature.ts';
 import type { Tls12Suite } from '../crypto/suites.ts';
-import { extendedMasterSecret, keyBlock, masterSecret, prf, tls12FinishedVerifyData } from '../tls12/prf.ts';
+import { Tls12MasterSecret } from '../tls12/master-secret.ts';
+import type { Tls12KeyBlock } from '../tls12/prf.ts';
 import type { Transcript, TranscriptBuffer } from '../tls13/transcript.ts';
 import { checkExtensionsAllowed, findExtension, hasExtension } from '../wire/extensions.ts';
 import { encodeHandshake, type HandshakeMessage } from '../wire/handshake.ts';
@@ -59,13 +60,10 @@ interface Tls12Progress {
   readonly newTicket: { readonly ticket: Uint8Array; readonly lifetimeHint: number } | undefined;
 }
 
-/** Keys and secrets once the master secret is known. */
+/** The master secret and the key block made from it (RFC 5246 §8.1, §6.3). */
 interface Tls12Secrets {
-  readonly master: Uint8Array;
-  readonly clientKey: Uint8Array;
-  readonly clientIv: Uint8Array;
-  readonly serverKey: Uint8Array;
-  readonly serverIv: Uint8Array;
+  readonly master: Tls12MasterSecret;
+  readonly keys: Tls12KeyBlock;
 }
 
 /**
@@ -121,7 +119,7 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
   if (session.suite !== suite.id) throw new PeerMisbehaved('SelectedUnofferedCipherSuite', 'resumed session with another suite');
   if (session.extendedMasterSecret !== ems) throw new PeerMisbehaved('MissingExtendedMasterSecret', 'resumption changed the extended master secret');
   // The handshake's own copy: the offered session's bytes stay with whoever offered them.
-  const secrets = deriveSecrets(p, session.masterSecret.slice());
+  const secrets = deriveSecrets(p, Tls12MasterSecret.fromSession(suite.prfHash, session.masterSecret));
   io.keyLog('CLIENT_RANDOM', secrets.master);
   return p.expectTicket ? new ExpectNewSessionTicket12(p, transcript, secrets) : new ExpectChangeCipherSpec12(p, transcript, secrets);
 }
@@ -248,8 +246,8 @@ export class ExpectServerHelloDone extends Tls12HandshakeState {
     const hash = p.suite.prfHash;
     // RFC 7627 §4: session_hash covers the handshake up to and including ClientKeyExchange.
     const master = p.extendedMasterSecret
-      ? extendedMasterSecret(hash, this.#preMaster, this.transcript.currentHash())
-      : masterSecret(hash, this.#preMaster, p.hello.clientRandom, p.serverRandom);
+      ? Tls12MasterSecret.extended(hash, this.#preMaster, this.transcript.currentHash())
+      : Tls12MasterSecret.fromPreMaster(hash, this.#preMaster, p.hello.clientRandom, p.serverRandom);
     this.#preMaster.fill(0);
     io.keyLog('CLIENT_RANDOM', master);
     if (choice !== undefined) {
@@ -294,7 +292,7 @@ export class ExpectChangeCipherSpec12 extends Tls12KeyedState {
   }
 
   handleChangeCipherSpec(io: HandshakeIo): ClientState {
-    io.installTls12ReadKeys(this.p.suite, this.secrets.serverKey, this.secrets.serverIv);
+    io.installTls12ReadKeys(this.p.suite, this.secrets.keys.serverWriteKey, this.secrets.keys.serverWriteIv);
     return new ExpectFinished12(this.p, this.transcript, this.secrets);
   }
 }
@@ -306,7 +304,7 @@ export class ExpectFinished12 extends Tls12KeyedState {
   handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
     expectMessage(msg, this.kind, HandshakeType.Finished);
     const p = this.p;
-    const expected = tls12FinishedVerifyData(p.suite.prfHash, this.secrets.master, 'server', this.transcript.currentHash());
+    const expected = this.secrets.master.finishedVerifyData('server', this.transcript.currentHash());
     if (!equalBytes(expected, msg.verifyData)) throw new PeerMisbehaved('IncorrectFinished');
     this.transcript.add(msg.raw);
     // In an abbreviated handshake the server finishes first; our CCS and Finished follow (RFC 5246 §7.3).
@@ -365,35 +363,34 @@ export class ExpectTraffic12 implements ClientState {
       if (context.length > 0xffff) throw new UsageError('exporter context too long');
       seed = concatBytes(randoms, new Uint8Array([context.length >> 8, context.length & 0xff]), context);
     }
-    return prf(this.#p.suite.prfHash, this.#secrets.master, label, seed, length);
+    return this.#secrets.master.exportKeyingMaterial(label, seed, length);
   }
 }
 
 function sendChangeCipherSpecAndFinished(io: HandshakeIo, p: Tls12Progress, transcript: Transcript, secrets: Tls12Secrets): void {
   io.sendChangeCipherSpec();
-  io.installTls12WriteKeys(p.suite, secrets.clientKey, secrets.clientIv);
+  io.installTls12WriteKeys(p.suite, secrets.keys.clientWriteKey, secrets.keys.clientWriteIv);
   const finished = encodeHandshake({
     type: HandshakeType.Finished,
-    verifyData: tls12FinishedVerifyData(p.suite.prfHash, secrets.master, 'client', transcript.currentHash()),
+    verifyData: secrets.master.finishedVerifyData('client', transcript.currentHash()),
   });
   io.sendHandshake(finished);
   transcript.add(finished);
 }
 
-function deriveSecrets(p: Tls12Progress, master: Uint8Array): Tls12Secrets {
-  const kb = keyBlock(p.suite.prfHash, master, p.hello.clientRandom, p.serverRandom, p.suite.keyLength, p.suite.fixedIvLength);
-  return { master, clientKey: kb.clientWriteKey, clientIv: kb.clientWriteIv, serverKey: kb.serverWriteKey, serverIv: kb.serverWriteIv };
+function deriveSecrets(p: Tls12Progress, master: Tls12MasterSecret): Tls12Secrets {
+  return { master, keys: master.keyBlock(p.hello.clientRandom, p.serverRandom, p.suite.keyLength, p.suite.fixedIvLength) };
 }
 
 /** The resumable state after a completed handshake, if the server offered any way to resume. */
-function resumableSession(p: Tls12Progress, master: Uint8Array): Tls12SessionData | undefined {
+function resumableSession(p: Tls12Progress, master: Tls12MasterSecret): Tls12SessionData | undefined {
   const previous = p.resumed ? p.hello.offeredTls12Session : undefined;
   const ticket = p.newTicket?.ticket ?? previous?.ticket?.slice();
   if (ticket === undefined && p.sessionId.length === 0) return undefined;
   return {
     version: 'TLSv1.2',
     suite: p.suite.id,
-    masterSecret: master.slice(),
+    masterSecret: master.copyForSession(),
     sessionId: p.sessionId,
     ticket,
     lifetimeSeconds: p.newTicket?.lifetimeHint ?? previous?.lifetimeSeconds ?? DEFAULT_TLS12_SESSION_LIFETIME_S,

@@ -9,15 +9,7 @@ import { equalBytes, toHex } from '../codec/bytes.ts';
 import { InvalidMessage, PeerMisbehaved, UsageError } from '../errors.ts';
 import type { KeyShare } from '../crypto/key-exchange.ts';
 import { tls13SuiteById, type Tls13Suite } from '../crypto/suites.ts';
-import {
-  EarlySecret,
-  deriveTrafficKeys,
-  exportKeyingMaterial,
-  finishedVerifyData,
-  nextApplicationTrafficSecret,
-  resumptionPsk,
-  type HandshakeSecret,
-} from '../tls13/key-schedule.ts';
+import { EarlySecret, type ExporterSecret, type HandshakeSecret, type ResumptionMasterSecret, type TrafficSecret } from '../tls13/key-schedule.ts';
 import type { Transcript } from '../tls13/transcript.ts';
 import { checkExtensionsAllowed, findExtension } from '../wire/extensions.ts';
 import { encodeHandshake, type HandshakeMessage } from '../wire/handshake.ts';
@@ -49,11 +41,11 @@ interface Tls13Progress {
   readonly clientCertificate: readonly Uint8Array[] | undefined;
 }
 
-/** Handshake traffic secrets of both directions. */
+/** The handshake secret phase and the handshake traffic secrets of both directions (RFC 8446 §7.1). */
 interface HandshakeSecrets {
   readonly schedule: HandshakeSecret;
-  readonly client: Uint8Array;
-  readonly server: Uint8Array;
+  readonly client: TrafficSecret;
+  readonly server: TrafficSecret;
 }
 
 /**
@@ -91,12 +83,12 @@ export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Sui
   const secrets: HandshakeSecrets = { schedule, client: schedule.clientTrafficSecret(helloHash), server: schedule.serverTrafficSecret(helloHash) };
   io.keyLog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', secrets.client);
   io.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', secrets.server);
-  io.installTls13ReadKeys(deriveTrafficKeys(suite, secrets.server));
+  io.installTls13ReadKeys(secrets.server.trafficKeys());
   // Our write side moves to the client handshake keys now, so that an alert we send while the
   // server's flight is processed is readable by the server (which already expects them). The
   // middlebox-compatibility CCS (RFC 8446 Appendix D.4) must precede the first encrypted record.
   if (hello.config.middleboxCompatibility && !hello.sentCompatCcs) io.sendChangeCipherSpec();
-  io.installTls13WriteKeys(deriveTrafficKeys(suite, secrets.client));
+  io.installTls13WriteKeys(secrets.client.trafficKeys());
   const progress: Tls13Progress = {
     hello,
     suite,
@@ -215,8 +207,7 @@ export class ExpectFinished extends Tls13HandshakeState {
   handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
     expectMessage(msg, this.kind, HandshakeType.Finished);
     const { suite, hello } = this.p;
-    const hash = suite.hash;
-    const expected = finishedVerifyData(hash, this.secrets.server, this.transcript.currentHash());
+    const expected = this.secrets.server.finishedVerifyData(this.transcript.currentHash());
     if (!equalBytes(expected, msg.verifyData)) throw new PeerMisbehaved('IncorrectFinished');
     this.transcript.add(msg.raw);
 
@@ -228,15 +219,15 @@ export class ExpectFinished extends Tls13HandshakeState {
     io.keyLog('CLIENT_TRAFFIC_SECRET_0', clientApp);
     io.keyLog('SERVER_TRAFFIC_SECRET_0', serverApp);
     io.keyLog('EXPORTER_SECRET', exporter);
-    io.installTls13ReadKeys(deriveTrafficKeys(suite, serverApp));
+    io.installTls13ReadKeys(serverApp.trafficKeys());
 
     // Our second flight, [Certificate [CertificateVerify]] Finished, under the client handshake keys installed in startTls13.
     let clientAuth: { readonly chain: readonly Uint8Array[]; readonly scheme: number } | undefined;
     if (this.p.certificateRequest !== undefined) clientAuth = sendClientCertificate13(io, hello.config, this.p.certificateRequest, this.transcript);
-    const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData: finishedVerifyData(hash, this.secrets.client, this.transcript.currentHash()) });
+    const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData: this.secrets.client.finishedVerifyData(this.transcript.currentHash()) });
     io.sendHandshake(finished);
     this.transcript.add(finished);
-    io.installTls13WriteKeys(deriveTrafficKeys(suite, clientApp));
+    io.installTls13WriteKeys(clientApp.trafficKeys());
 
     const resumptionMaster = master.resumptionMasterSecret(this.transcript.currentHash());
     io.setNegotiated({
@@ -300,12 +291,12 @@ function sendClientCertificate13(io: HandshakeIo, config: ClientConfig, cr: Cert
 /** Bounds the post-handshake CertificateRequests a server can make us answer (each costs a signature). */
 const MAX_POST_HANDSHAKE_AUTHS = 64;
 
-/** Application traffic secrets and what derives from the master secret. */
+/** Application traffic secrets and what derives from the master secret (RFC 8446 §7.1). */
 interface TrafficSecrets {
-  readonly client: Uint8Array;
-  readonly server: Uint8Array;
-  readonly exporter: Uint8Array;
-  readonly resumptionMaster: Uint8Array;
+  readonly client: TrafficSecret;
+  readonly server: TrafficSecret;
+  readonly exporter: ExporterSecret;
+  readonly resumptionMaster: ResumptionMasterSecret;
 }
 
 /** The connection is up: post-handshake messages only (RFC 8446 §4.6). */
@@ -334,9 +325,9 @@ export class ExpectTraffic implements ClientState {
         throw new PeerMisbehaved('IllegalKeyUpdateRequest');
       // RFC 8446 §4.6.3: switch our read keys; if asked, answer with our own KeyUpdate, unless we
       // already sent one and no data since ("multiple KeyUpdates while it is silent" get one update).
-      const server = nextApplicationTrafficSecret(this.#p.suite.hash, this.#secrets.server);
+      const server = this.#secrets.server.next();
       this.#secrets = { ...this.#secrets, server };
-      io.installTls13ReadKeys(deriveTrafficKeys(this.#p.suite, server));
+      io.installTls13ReadKeys(server.trafficKeys());
       io.emit({ type: 'keyUpdate', direction: 'received', updateRequested: msg.request === KeyUpdateRequest.UpdateRequested });
       if (msg.request === KeyUpdateRequest.UpdateRequested && !io.silentSinceKeyUpdate()) this.sendKeyUpdate(io, false);
       return this;
@@ -357,7 +348,7 @@ export class ExpectTraffic implements ClientState {
       session: {
         version: 'TLSv1.3',
         suite: this.#p.suite.id,
-        psk: resumptionPsk(this.#p.suite.hash, this.#secrets.resumptionMaster, msg.nonce),
+        psk: this.#secrets.resumptionMaster.psk(msg.nonce),
         ticket: msg.ticket.slice(),
         lifetimeSeconds: msg.lifetime,
         ageAdd: msg.ageAdd,
@@ -389,7 +380,7 @@ export class ExpectTraffic implements ClientState {
     if (findExtension(cr.extensions, ExtensionType.SignatureAlgorithms) === undefined) throw new PeerMisbehaved('MissingSignatureAlgorithms');
     const transcript = this.#handshakeTranscript!.fork().add(cr.raw);
     sendClientCertificate13(io, this.#p.hello.config, cr, transcript);
-    const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData: finishedVerifyData(this.#p.suite.hash, this.#secrets.client, transcript.currentHash()) });
+    const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData: this.#secrets.client.finishedVerifyData(transcript.currentHash()) });
     io.sendHandshake(finished);
     return this;
   }
@@ -402,9 +393,9 @@ export class ExpectTraffic implements ClientState {
         request: requestPeerUpdate ? KeyUpdateRequest.UpdateRequested : KeyUpdateRequest.UpdateNotRequested,
       }),
     );
-    const client = nextApplicationTrafficSecret(this.#p.suite.hash, this.#secrets.client);
+    const client = this.#secrets.client.next();
     this.#secrets = { ...this.#secrets, client };
-    io.installTls13WriteKeys(deriveTrafficKeys(this.#p.suite, client));
+    io.installTls13WriteKeys(client.trafficKeys());
     io.noteKeyUpdateSent();
     io.emit({ type: 'keyUpdate', direction: 'sent', updateRequested: requestPeerUpdate });
   }
@@ -412,6 +403,6 @@ export class ExpectTraffic implements ClientState {
   /** RFC 8446 §7.5 exporter over exporter_master_secret. */
   exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
     if (!Number.isInteger(length) || length < 0 || length > 255 * this.#p.suite.hash.outputLen) throw new UsageError('exporter length out of range');
-    return exportKeyingMaterial(this.#p.suite.hash, this.#secrets.exporter, label, context, length);
+    return this.#secrets.exporter.exportKeyingMaterial(label, context, length);
   }
 }
