@@ -6,9 +6,8 @@
  * NSS key log (CLIENT_RANDOM lines) and known-answer tests, and it is not in the public entry.
  * @module
  */
-import { UsageError } from '../errors.ts';
 import type { HashAlgorithm } from '../crypto/noble.ts';
-import { extendedMasterSecret, keyBlock, masterSecret, MASTER_SECRET_LENGTH, prf, tls12FinishedVerifyData, type Tls12KeyBlock } from './prf.ts';
+import { extendedMasterSecret, keyBlock, masterSecret, prf, tls12FinishedVerifyData, type Tls12KeyBlock } from './prf.ts';
 
 /** Reads the bytes; installed by Tls12MasterSecret's `static` block, module-private. */
 let reveal: (m: Tls12MasterSecret) => Uint8Array;
@@ -38,7 +37,6 @@ export class Tls12MasterSecret {
    * the session's bytes stay with whoever offered them (and may be wiped by them).
    */
   static fromSession(hash: HashAlgorithm, sessionMasterSecret: Uint8Array): Tls12MasterSecret {
-    if (sessionMasterSecret.length !== MASTER_SECRET_LENGTH) throw new UsageError('a TLS 1.2 master secret is 48 bytes');
     return new Tls12MasterSecret(hash, sessionMasterSecret.slice());
   }
 

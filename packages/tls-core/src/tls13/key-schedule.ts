@@ -152,7 +152,9 @@ export abstract class ScheduleSecret {
   readonly suite: Tls13KeyScheduleSuite;
   readonly #secret: Uint8Array;
 
-  protected constructor(suite: Tls13KeyScheduleSuite, secret: Uint8Array) {
+  /** `key`: the capability token only this module holds (EarlySecret, whose constructor is private, passes it too). */
+  protected constructor(suite: Tls13KeyScheduleSuite, secret: Uint8Array, key: typeof KEY) {
+    if (key !== KEY) throw new UsageError('made by the key schedule only');
     this.suite = suite;
     this.#secret = secret;
   }
@@ -160,11 +162,6 @@ export abstract class ScheduleSecret {
   /** `Derive-Secret(this, label, transcriptHash)` (RFC 8446 §7.1): for subclasses only. */
   protected derive(label: string, transcriptHash: Uint8Array): Uint8Array {
     return deriveSecret(this.suite.hash, this.#secret, label, transcriptHash);
-  }
-
-  /** `HKDF-Expand-Label(this, label, context, length)` (RFC 8446 §7.1): for subclasses only. */
-  protected expand(label: string, context: Uint8Array, length: number): Uint8Array {
-    return hkdfExpandLabel(this.suite.hash, this.#secret, label, context, length);
   }
 
   /** `HKDF-Extract(Derive-Secret(this, "derived", ""), ikm)`: the next phase's secret (RFC 8446 §7.1). */
@@ -196,7 +193,7 @@ export function revealSecret(s: ScheduleSecret): Uint8Array {
  */
 export class EarlySecret extends ScheduleSecret {
   private constructor(suite: Tls13KeyScheduleSuite, secret: Uint8Array) {
-    super(suite, secret);
+    super(suite, secret, KEY);
   }
 
   /** Early Secret without a PSK (IKM = Hash.length zero bytes). */
@@ -242,8 +239,7 @@ export class EarlySecret extends ScheduleSecret {
 export class HandshakeSecret extends ScheduleSecret {
   /** @internal Use {@link EarlySecret.intoHandshake}. */
   constructor(suite: Tls13KeyScheduleSuite, secret: Uint8Array, key: typeof KEY) {
-    if (key !== KEY) throw new UsageError('HandshakeSecret is created by EarlySecret.intoHandshake');
-    super(suite, secret);
+    super(suite, secret, key);
   }
 
   /** `client_handshake_traffic_secret = Derive-Secret(., "c hs traffic", ClientHello...ServerHello)`. */
@@ -266,8 +262,7 @@ export class HandshakeSecret extends ScheduleSecret {
 export class MasterSecret extends ScheduleSecret {
   /** @internal Use {@link HandshakeSecret.intoMaster}. */
   constructor(suite: Tls13KeyScheduleSuite, secret: Uint8Array, key: typeof KEY) {
-    if (key !== KEY) throw new UsageError('MasterSecret is created by HandshakeSecret.intoMaster');
-    super(suite, secret);
+    super(suite, secret, key);
   }
 
   /** `client_application_traffic_secret_0 = Derive-Secret(., "c ap traffic", ClientHello...server Finished)`. */
@@ -299,25 +294,22 @@ export class MasterSecret extends ScheduleSecret {
 export class TrafficSecret extends ScheduleSecret {
   /** @internal Created by the phases. */
   constructor(suite: Tls13KeyScheduleSuite, secret: Uint8Array, key: typeof KEY) {
-    if (key !== KEY) throw new UsageError('TrafficSecret is created by the key schedule phases');
-    super(suite, secret);
+    super(suite, secret, key);
   }
 
   /** Record protection key and IV (RFC 8446 §7.3). */
   trafficKeys(): TrafficKeys {
-    const suite = this.suite;
-    return { aead: suite.aead, key: this.expand('key', EMPTY, AEAD_KEY_LENGTH[suite.aead]), iv: this.expand('iv', EMPTY, IV_LENGTH) };
+    return deriveTrafficKeys(this.suite, reveal(this));
   }
 
   /** `HMAC(finished_key, transcriptHash)` with this secret as the base key (RFC 8446 §4.4.4). */
   finishedVerifyData(transcriptHash: Uint8Array): Uint8Array {
-    const hash = this.suite.hash;
-    return hmac(hash, this.expand('finished', EMPTY, hash.outputLen), transcriptHash);
+    return finishedVerifyData(this.suite.hash, reveal(this), transcriptHash);
   }
 
   /** `application_traffic_secret_N+1 = HKDF-Expand-Label(., "traffic upd", "", Hash.length)` (RFC 8446 §7.2). */
   next(): TrafficSecret {
-    return new TrafficSecret(this.suite, this.expand('traffic upd', EMPTY, this.suite.hash.outputLen), KEY);
+    return new TrafficSecret(this.suite, nextApplicationTrafficSecret(this.suite.hash, reveal(this)), KEY);
   }
 }
 
@@ -325,8 +317,7 @@ export class TrafficSecret extends ScheduleSecret {
 export class ExporterSecret extends ScheduleSecret {
   /** @internal Created by the phases. */
   constructor(suite: Tls13KeyScheduleSuite, secret: Uint8Array, key: typeof KEY) {
-    if (key !== KEY) throw new UsageError('ExporterSecret is created by the key schedule phases');
-    super(suite, secret);
+    super(suite, secret, key);
   }
 
   /** `TLS-Exporter(label, context_value, key_length)` (RFC 8446 §7.5); see {@link exportKeyingMaterial}. */
@@ -339,8 +330,7 @@ export class ExporterSecret extends ScheduleSecret {
 export class ResumptionMasterSecret extends ScheduleSecret {
   /** @internal Created by {@link MasterSecret.resumptionMasterSecret}. */
   constructor(suite: Tls13KeyScheduleSuite, secret: Uint8Array, key: typeof KEY) {
-    if (key !== KEY) throw new UsageError('ResumptionMasterSecret is created by MasterSecret.resumptionMasterSecret');
-    super(suite, secret);
+    super(suite, secret, key);
   }
 
   /**
@@ -348,7 +338,7 @@ export class ResumptionMasterSecret extends ScheduleSecret {
    * (RFC 8446 §4.6.1). Fresh bytes: they leave the schedule as the session's own.
    */
   psk(ticketNonce: Uint8Array): Uint8Array {
-    return this.expand('resumption', ticketNonce, this.suite.hash.outputLen);
+    return resumptionPsk(this.suite.hash, reveal(this), ticketNonce);
   }
 }
 
