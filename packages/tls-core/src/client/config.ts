@@ -13,9 +13,28 @@ import { SUPPORTED_SIGNATURE_SCHEMES } from '../crypto/signature.ts';
 import { tls13SuiteById } from '../crypto/suites.ts';
 import type { TrustStore } from '../x509/trust-store.ts';
 import type { ClientCredential, ClientCredentialSelector } from './credential.ts';
-import type { ServerCertificateVerifier } from './server-certificate.ts';
 
 export type VersionName = 'TLSv1.2' | 'TLSv1.3';
+
+/** What a server certificate verifier sees (the rustls ServerCertVerifier / OpenSSL verify callback inputs). */
+export interface ServerCertificateInfo {
+  /** DER certificates as the server sent them, leaf first. */
+  readonly chain: readonly Uint8Array[];
+  /** The name the connection is verified against (SNI or IP), when there is one. */
+  readonly hostname: string | undefined;
+  /** The leaf's SubjectPublicKeyInfo, DER (for SPKI pinning, RFC 7469 §2.4). */
+  readonly leafSpki: Uint8Array;
+  /** The config's clock, ms since the epoch. */
+  readonly now: number;
+}
+
+/**
+ * A server certificate check. Return to accept; throw to refuse: a CertificateRejected
+ * carries the alert to send, any other TlsError its own alert, and anything else is refused with
+ * bad_certificate. The handshake signature (CertificateVerify / ServerKeyExchange) is checked
+ * with the leaf's key whatever a verifier decides.
+ */
+export type ServerCertificateVerifier = (info: ServerCertificateInfo) => void;
 
 /** What a caller may set. Everything is optional; see {@link createClientConfig} for defaults. */
 export interface ClientConfigOptions {

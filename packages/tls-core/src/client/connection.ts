@@ -25,17 +25,17 @@ import { RecordLayer } from '../record/record-layer.ts';
 import { MAX_PLAINTEXT_LENGTH, MAX_TLS12_CIPHERTEXT_LENGTH, MAX_TLS13_CIPHERTEXT_LENGTH, PlaintextProtector } from '../record/protector.ts';
 import { Tls13Protector } from '../record/protect-tls13.ts';
 import { Tls12Protector } from '../record/protect-tls12.ts';
-import type { TrafficKeys } from '../tls13/key-schedule.ts';
+import { revealSecret, type TrafficKeys } from '../tls13/key-schedule.ts';
+import { revealMasterSecret, Tls12MasterSecret } from '../tls12/master-secret.ts';
 import { decodeAlert, encodeAlert } from '../wire/alert.ts';
 import { decodeHandshake, type HandshakeMessage } from '../wire/handshake.ts';
 import { AlertDescription, AlertLevel, ContentType, HandshakeType, nameOf } from '../wire/enums.ts';
 import type { ClientEngine } from '../engine.ts';
 import type { ClientConfig } from './config.ts';
 import { copyResumptionData, type ClientEvent, type NegotiatedParameters, type ResumptionData } from './events.ts';
-import { startHandshake } from './expect-server-hello.ts';
+import { startHandshake, type ClientState } from './expect-server-hello.ts';
 import { sniHostName } from './hello.ts';
-import type { ClientState, HandshakeIo } from './state.ts';
-import { ExpectTraffic } from './tls13.ts';
+import type { HandshakeIo } from './state.ts';
 
 /** Per-connection options. */
 export interface ClientConnectionOptions {
@@ -65,7 +65,6 @@ export class ClientConnection implements ClientEngine {
   readonly #options: ClientConnectionOptions;
   #state: ClientState | undefined;
   #error: Error | undefined;
-  #version: 'tls13' | 'tls12' | undefined;
   #negotiated: NegotiatedParameters | undefined;
   readonly #clientRandom: Uint8Array;
   readonly #deframer = new RecordDeframer();
@@ -197,7 +196,7 @@ export class ClientConnection implements ClientEngine {
   requestKeyUpdate(requestPeerUpdate: boolean): void {
     this.#throwIfFailed();
     const state = this.#state;
-    if (!(state instanceof ExpectTraffic)) throw new UsageError('KeyUpdate needs an established TLS 1.3 connection');
+    if (state?.kind !== 'ExpectTraffic') throw new UsageError('KeyUpdate needs an established TLS 1.3 connection');
     if (this.#sentCloseNotify) throw new UsageError('KeyUpdate after close()');
     this.#guard(() => state.sendKeyUpdate(this.#io, requestPeerUpdate));
   }
@@ -208,8 +207,8 @@ export class ClientConnection implements ClientEngine {
    */
   exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
     this.#throwIfFailed();
-    const state = this.#state as (ClientState & { exportKeyingMaterial?: (l: string, c: Uint8Array | undefined, n: number) => Uint8Array }) | undefined;
-    if (state === undefined || !state.isTraffic || state.exportKeyingMaterial === undefined) throw new UsageError('exporter needs a completed handshake');
+    const state = this.#state;
+    if (state === undefined || !state.isTraffic) throw new UsageError('exporter needs a completed handshake');
     return state.exportKeyingMaterial(label, context, length);
   }
 
@@ -302,14 +301,14 @@ export class ClientConnection implements ClientEngine {
   #handleChangeCipherSpec(rec: TlsRecord, body: Uint8Array): void {
     this.#trace('received', ContentType.ChangeCipherSpec, body);
     if (body.length !== 1 || body[0] !== 1) throw new PeerMisbehaved('BadChangeCipherSpec');
-    const state = this.#state!;
-    if (this.#version === 'tls12') {
-      if (state.handleChangeCipherSpec === undefined) throw new InappropriateMessage('record', ['handshake'], 'change_cipher_spec');
+    const state = this.#state;
+    if (state?.version === 'tls12') {
+      if (state.kind !== 'ExpectChangeCipherSpec12') throw new InappropriateMessage('record', ['handshake'], 'change_cipher_spec');
       this.#state = state.handleChangeCipherSpec(this.#io);
       return;
     }
     // RFC 8446 §5: an unprotected CCS 0x01 between our first ClientHello and the server's Finished is dropped.
-    if (rec.type !== ContentType.ChangeCipherSpec || state.isTraffic) throw new PeerMisbehaved('IllegalMiddleboxChangeCipherSpec');
+    if (rec.type !== ContentType.ChangeCipherSpec || state === undefined || state.isTraffic) throw new PeerMisbehaved('IllegalMiddleboxChangeCipherSpec');
     if (++this.#counts.changeCipherSpecs > LIMITS.compatChangeCipherSpecs) throw new PeerMisbehaved('TooManyChangeCipherSpecs');
   }
 
@@ -329,11 +328,12 @@ export class ClientConnection implements ClientEngine {
       this.#events.push({ type: 'peerClosed' });
       return;
     }
-    const tls13 = this.#version !== 'tls12';
+    const version = this.#state?.version;
+    const tls13 = version !== 'tls12';
     // RFC 8446 §6: in TLS 1.3 every alert but close_notify and user_canceled is an error, whatever its level.
     // RFC 6066 §3: before the ServerHello (version unknown) a TLS 1.2 server may send a warning
     // unrecognized_name for our SNI; it is tolerated (counted as a warning alert).
-    const preHelloSniWarning = this.#version === undefined && alert.description === AlertDescription.UnrecognizedName;
+    const preHelloSniWarning = version === undefined && alert.description === AlertDescription.UnrecognizedName;
     const warning = alert.level === AlertLevel.Warning && (!tls13 || preHelloSniWarning || alert.description === AlertDescription.UserCanceled);
     this.#events.push({ type: 'alert', level: warning ? 'warning' : 'fatal', description: alert.description, sent: false });
     if (!warning) throw new AlertReceived(alert.description);
@@ -344,7 +344,9 @@ export class ClientConnection implements ClientEngine {
     this.#reassembler.push(fragment);
     for (let m = this.#reassembler.next(); m !== undefined; m = this.#reassembler.next()) {
       this.#trace('received', ContentType.Handshake, m.raw);
-      const msg = decodeHandshake(m.raw, this.#version ?? 'tls13');
+      const state = this.#state;
+      if (state === undefined) throw new UsageError('receive() before start()');
+      const msg = decodeHandshake(m.raw, state.version ?? 'tls13');
       // ServerHelloDone (TLS 1.2) and HelloRetryRequest end the server's flight: anything after
       // them in the record was sent before the server could have seen our answer, so it is
       // refused before we answer or derive keys from it (OpenSSL and rustls refuse it likewise).
@@ -353,7 +355,7 @@ export class ClientConnection implements ClientEngine {
       if (msg.type === HandshakeType.KeyUpdate && ++this.#counts.keyUpdates > LIMITS.keyUpdates) throw new PeerMisbehaved('TooManyKeyUpdates');
       // Each TLS 1.2 HelloRequest costs us an alert record: cap them between data records too.
       if (msg.type === HandshakeType.HelloRequest && ++this.#counts.helloRequests > LIMITS.helloRequests) throw new PeerMisbehaved('TooManyHelloRequests');
-      this.#state = this.#state!.handle(msg, this.#io);
+      this.#state = state.handle(msg, this.#io);
       // Recorded once the state accepted it (a wrong Finished throws above).
       if (msg.type === HandshakeType.Finished) this.#peerFinished = msg.verifyData.slice();
     }
@@ -424,14 +426,13 @@ export class ClientConnection implements ClientEngine {
         this.#write.installProtector(new Tls12Protector({ aead: suite.aead, key, fixedIv: iv }));
       },
       setVersion: (version) => {
-        this.#version = version;
         this.#deframer.setMaxFragmentLength(version === 'tls13' ? MAX_TLS13_CIPHERTEXT_LENGTH : MAX_TLS12_CIPHERTEXT_LENGTH);
       },
-      setRecordSizeLimit: (peerLimit) => {
+      setRecordSizeLimit: (peerLimit, version) => {
         // RFC 8449 §4: TLS 1.3 limits count TLSInnerPlaintext (content, type byte, padding; we send
         // no padding), at most 2^14 + 1; TLS 1.2 limits count the plaintext, at most 2^14. A larger
         // value from the server means the version's maximum.
-        const tls13 = this.#version === 'tls13';
+        const tls13 = version === 'tls13';
         const max = tls13 ? MAX_PLAINTEXT_LENGTH + 1 : MAX_PLAINTEXT_LENGTH;
         const send = Math.min(peerLimit, max) - (tls13 ? 1 : 0);
         const receive = Math.min(this.config.recordSizeLimit ?? max, max);
@@ -445,10 +446,12 @@ export class ClientConnection implements ClientEngine {
       emit: (event) => {
         this.#events.push(event);
       },
-      keyLog: (label, secret) => {
+      keyLog: (label, typed) => {
         if (!this.config.keyLog) return;
+        // The key log is the one place where secret bytes leave the typed schedule: as a copy the event owns.
+        const secret = typed instanceof Tls12MasterSecret ? revealMasterSecret(typed) : revealSecret(typed);
         const line = `${label} ${toHex(this.#clientRandom)} ${toHex(secret)}`;
-        this.#events.push({ type: 'keyLog', entry: { label, clientRandom: this.#clientRandom, secret: secret.slice(), line } });
+        this.#events.push({ type: 'keyLog', entry: { label, clientRandom: this.#clientRandom, secret, line } });
       },
       noteKeyUpdateSent: () => {
         this.#silentSinceKeyUpdate = true;
@@ -463,7 +466,8 @@ export class ClientConnection implements ClientEngine {
   /** With `traceMessages`, report a message as it passes (a copy: the caller keeps its bytes). */
   #trace(direction: 'sent' | 'received', contentType: number, body: Uint8Array): void {
     if (!this.config.traceMessages) return;
-    const version = this.#version === undefined ? undefined : this.#version === 'tls13' ? 'TLSv1.3' : 'TLSv1.2';
+    const current = this.#state?.version;
+    const version = current === undefined ? undefined : current === 'tls13' ? 'TLSv1.3' : 'TLSv1.2';
     this.#events.push({ type: 'message', direction, contentType, version, body: body.slice() });
   }
 

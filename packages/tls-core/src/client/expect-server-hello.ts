@@ -20,33 +20,11 @@ import { DOWNGRADE_SENTINEL_TLS11, DOWNGRADE_SENTINEL_TLS12 } from '../wire/serv
 import { ExtensionType, HandshakeType, ProtocolVersion } from '../wire/enums.ts';
 import { buildClientHello, type BuiltClientHello } from './hello.ts';
 import type { ClientConfig } from './config.ts';
-import type { ResumptionData, Tls12SessionData, Tls13TicketData } from './events.ts';
-import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
-import { startTls13 } from './tls13.ts';
-import { startTls12 } from './tls12.ts';
-
-/** Everything fixed by the first ClientHello that later states need. */
-export interface HelloContext {
-  readonly config: ClientConfig;
-  /** SNI sent (a DNS name), if any. */
-  readonly serverName: string | undefined;
-  /** The name the certificate must match (may be an IP address literal). */
-  readonly verifyHostname: string | undefined;
-  readonly clientRandom: Uint8Array;
-  readonly sessionId: Uint8Array;
-  /** Extension types in the (last) ClientHello. */
-  readonly offeredExtensions: ReadonlySet<number>;
-  /** The TLS 1.3 ticket offered, if any (for an external PSK, a stand-in carrying its identity and key). */
-  readonly offeredTicket: Tls13TicketData | undefined;
-  /** True when `offeredTicket` is the config's external PSK (RFC 8446 §4.2.11: "ext binder", ticket age 0). */
-  readonly offeredExternalPsk: boolean;
-  /** The TLS 1.2 session offered, if any. */
-  readonly offeredTls12Session: Tls12SessionData | undefined;
-  /** True once a HelloRetryRequest was answered. */
-  readonly helloRetried: boolean;
-  /** True once the middlebox-compatibility ChangeCipherSpec was sent (RFC 8446 Appendix D.4). */
-  readonly sentCompatCcs: boolean;
-}
+import type { ResumptionData, Tls13TicketData } from './events.ts';
+import { MAX_TICKET_LIFETIME_S, type HelloContext } from './hello-context.ts';
+import { expectMessage, type HandshakeIo, type StateBase } from './state.ts';
+import { startTls13, type Tls13State } from './tls13.ts';
+import { startTls12, type Tls12State } from './tls12.ts';
 
 /** Options for a new handshake. */
 export interface StartOptions {
@@ -66,7 +44,7 @@ export interface StartOptions {
  * Build and queue the first ClientHello.
  * @returns the state waiting for the ServerHello
  */
-export function startHandshake(io: HandshakeIo, sniName: string | undefined, options: StartOptions): ClientState {
+export function startHandshake(io: HandshakeIo, sniName: string | undefined, options: StartOptions): ExpectServerHello {
   const config = io.config;
   const offers13 = config.tls13Suites.length > 0;
   const resumable = usableTicket(config, options.session, sniName);
@@ -100,58 +78,57 @@ export function startHandshake(io: HandshakeIo, sniName: string | undefined, opt
   const transcript = new TranscriptBuffer();
   const hello = sendClientHello(io, ctx, keyShares, undefined, (prefix, hash) => transcript.hashWith(hash, prefix));
   transcript.add(hello.encoded);
-  return new ExpectServerHello({ ...ctx, offeredExtensions: hello.offeredExtensions }, keyShares, transcript, undefined);
+  return new ExpectServerHello({ ...ctx, offeredExtensions: hello.offeredExtensions }, keyShares, transcript);
 }
 
-/** Waiting for ServerHello or HelloRetryRequest. */
-export class ExpectServerHello implements ClientState {
+/** Every state before the version is known: the closed union the connection holds is built on it. */
+export type HelloState = ExpectServerHello | ExpectServerHelloAfterRetry;
+
+/** Every client state: a closed union of concrete classes, each with a literal `kind` and its own fields. */
+export type ClientState = HelloState | Tls13State | Tls12State;
+
+/**
+ * Waiting for the answer to our first ClientHello: a TLS 1.3 ServerHello, a HelloRetryRequest
+ * (RFC 8446 §4.1.4), or a TLS 1.2 ServerHello (RFC 8446 §4.1.3 downgrade rules). The transcript
+ * is still a buffer: its hash is not known until the server picks a suite.
+ */
+export class ExpectServerHello implements StateBase {
   readonly kind = 'ExpectServerHello';
+  readonly version = undefined;
   readonly isTraffic = false;
   readonly #ctx: HelloContext;
   readonly #keyShares: readonly KeyShare[];
-  readonly #transcript: TranscriptBuffer | Transcript;
-  /** The suite a HelloRetryRequest selected; the ServerHello must repeat it (RFC 8446 §4.1.4). */
-  readonly #retrySuite: Tls13Suite | undefined;
+  readonly #transcript: TranscriptBuffer;
 
-  constructor(ctx: HelloContext, keyShares: readonly KeyShare[], transcript: TranscriptBuffer | Transcript, retrySuite: Tls13Suite | undefined) {
+  constructor(ctx: HelloContext, keyShares: readonly KeyShare[], transcript: TranscriptBuffer) {
     this.#ctx = ctx;
     this.#keyShares = keyShares;
     this.#transcript = transcript;
-    this.#retrySuite = retrySuite;
   }
 
   handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
     expectMessage(msg, this.kind, HandshakeType.ServerHello);
     const sh = msg;
-    const version = negotiatedVersion(this.#ctx.config, sh);
+    const ctx = this.#ctx;
+    const version = negotiatedVersion(ctx.config, sh);
     if (version === ProtocolVersion.TLSv1_2) {
-      if (this.#ctx.helloRetried) throw new PeerMisbehaved('SelectedUnofferedVersion', 'TLS 1.2 after a HelloRetryRequest');
-      checkDowngradeSentinel(this.#ctx.config, sh.random);
+      checkDowngradeSentinel(ctx.config, sh.random);
       const suite = tls12SuiteById(sh.cipherSuite);
-      if (suite === undefined || !this.#ctx.config.tls12Suites.includes(sh.cipherSuite))
+      if (suite === undefined || !ctx.config.tls12Suites.includes(sh.cipherSuite))
         throw new PeerMisbehaved('SelectedUnofferedCipherSuite', `0x${sh.cipherSuite.toString(16)}`);
       io.setVersion('tls12');
-      return startTls12(io, this.#ctx, suite, sh, this.#transcript instanceof TranscriptBuffer ? this.#transcript : undefined);
+      return startTls12(io, ctx, suite, sh, this.#transcript);
     }
-    // TLS 1.3 from here. RFC 8446 §4.1.3: legacy_version is 0x0303 (the version is in supported_versions).
-    if (sh.legacyVersion !== ProtocolVersion.TLSv1_2) throw new PeerMisbehaved('BadLegacyVersion', `0x${sh.legacyVersion.toString(16)}`);
-    if (!equalBytes(sh.legacySessionIdEcho, this.#ctx.sessionId)) throw new PeerMisbehaved('SessionIdMismatch');
-    if (sh.legacyCompressionMethod !== 0) throw new PeerMisbehaved('NonZeroCompression');
-    const suite = tls13SuiteById(sh.cipherSuite);
-    if (suite === undefined || !this.#ctx.config.tls13Suites.includes(sh.cipherSuite))
-      throw new PeerMisbehaved('SelectedUnofferedCipherSuite', `0x${sh.cipherSuite.toString(16)}`);
+    const suite = checkTls13ServerHello(ctx, sh);
     if (sh.isHelloRetryRequest) return this.#retry(sh, suite, io);
-    if (this.#retrySuite !== undefined && this.#retrySuite.id !== suite.id) throw new PeerMisbehaved('HelloRetryRequestChangedSuite');
-    checkExtensionsAllowed(sh.extensions, 'SH', this.#ctx.offeredExtensions);
+    checkExtensionsAllowed(sh.extensions, 'SH', ctx.offeredExtensions);
     io.setVersion('tls13');
-    const transcript = this.#transcript instanceof TranscriptBuffer ? this.#transcript.startHash(suite.hash) : this.#transcript;
-    transcript.add(sh.raw);
-    return startTls13(io, this.#ctx, suite, sh, this.#keyShares, transcript);
+    const transcript = this.#transcript.startHash(suite.hash).add(sh.raw);
+    return startTls13(io, ctx, suite, sh, this.#keyShares, transcript);
   }
 
   /** RFC 8446 §4.1.4: validate the HelloRetryRequest and answer with a second ClientHello. */
-  #retry(hrr: ServerHello & { readonly raw: Uint8Array }, suite: Tls13Suite, io: HandshakeIo): ClientState {
-    if (this.#ctx.helloRetried) throw new PeerMisbehaved('SecondHelloRetryRequest');
+  #retry(hrr: ServerHello & { readonly raw: Uint8Array }, suite: Tls13Suite, io: HandshakeIo): ExpectServerHelloAfterRetry {
     checkExtensionsAllowed(hrr.extensions, 'HRR', this.#ctx.offeredExtensions);
     const keyShare = findExtension(hrr.extensions, ExtensionType.KeyShare);
     const cookie = findExtension(hrr.extensions, ExtensionType.Cookie);
@@ -168,8 +145,7 @@ export class ExpectServerHello implements ClientState {
       throw new PeerMisbehaved('IllegalHelloRetryRequestWithNoChanges');
     }
     // The transcript restarts from message_hash(ClientHello1) (RFC 8446 §4.4.1).
-    const first = this.#transcript instanceof TranscriptBuffer ? this.#transcript.startHash(suite.hash) : this.#transcript;
-    const transcript = first.rollupForHelloRetryRequest().add(hrr.raw);
+    const transcript = this.#transcript.startHash(suite.hash).rollupForHelloRetryRequest().add(hrr.raw);
     let ctx: HelloContext = { ...this.#ctx, helloRetried: true };
     // A PSK whose hash differs from the HRR suite's can no longer be offered (RFC 8446 §4.1.4).
     if (ctx.offeredTicket !== undefined && tls13SuiteById(ctx.offeredTicket.suite)?.hash !== suite.hash) ctx = { ...ctx, offeredTicket: undefined, offeredExternalPsk: false };
@@ -188,8 +164,60 @@ export class ExpectServerHello implements ClientState {
       throw e;
     }
     transcript.add(hello.encoded);
-    return new ExpectServerHello({ ...ctx, offeredExtensions: hello.offeredExtensions }, keyShares, transcript, suite);
+    return new ExpectServerHelloAfterRetry({ ...ctx, offeredExtensions: hello.offeredExtensions }, keyShares, transcript, suite);
   }
+}
+
+/**
+ * Waiting for the ServerHello after our second ClientHello (RFC 8446 §4.1.4): TLS 1.3 only, with
+ * the suite the HelloRetryRequest chose; a second HelloRetryRequest is refused. The transcript
+ * already runs with that suite's hash, from message_hash(ClientHello1) (§4.4.1).
+ */
+export class ExpectServerHelloAfterRetry implements StateBase {
+  readonly kind = 'ExpectServerHelloAfterRetry';
+  readonly version = undefined;
+  readonly isTraffic = false;
+  readonly #ctx: HelloContext;
+  readonly #keyShares: readonly KeyShare[];
+  readonly #transcript: Transcript;
+  /** The suite the HelloRetryRequest selected; the ServerHello must repeat it (RFC 8446 §4.1.4). */
+  readonly #retrySuite: Tls13Suite;
+
+  constructor(ctx: HelloContext, keyShares: readonly KeyShare[], transcript: Transcript, retrySuite: Tls13Suite) {
+    this.#ctx = ctx;
+    this.#keyShares = keyShares;
+    this.#transcript = transcript;
+    this.#retrySuite = retrySuite;
+  }
+
+  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
+    expectMessage(msg, this.kind, HandshakeType.ServerHello);
+    const sh = msg;
+    const ctx = this.#ctx;
+    const version = negotiatedVersion(ctx.config, sh);
+    if (version === ProtocolVersion.TLSv1_2) throw new PeerMisbehaved('SelectedUnofferedVersion', 'TLS 1.2 after a HelloRetryRequest');
+    const suite = checkTls13ServerHello(ctx, sh);
+    if (sh.isHelloRetryRequest) throw new PeerMisbehaved('SecondHelloRetryRequest');
+    if (this.#retrySuite.id !== suite.id) throw new PeerMisbehaved('HelloRetryRequestChangedSuite');
+    checkExtensionsAllowed(sh.extensions, 'SH', ctx.offeredExtensions);
+    io.setVersion('tls13');
+    return startTls13(io, ctx, suite, sh, this.#keyShares, this.#transcript.add(sh.raw));
+  }
+}
+
+/**
+ * The checks every TLS 1.3 ServerHello and HelloRetryRequest passes (RFC 8446 §4.1.3, §4.1.4).
+ * @returns the suite it selected
+ */
+function checkTls13ServerHello(ctx: HelloContext, sh: ServerHello): Tls13Suite {
+  // RFC 8446 §4.1.3: legacy_version is 0x0303 (the version is in supported_versions).
+  if (sh.legacyVersion !== ProtocolVersion.TLSv1_2) throw new PeerMisbehaved('BadLegacyVersion', `0x${sh.legacyVersion.toString(16)}`);
+  if (!equalBytes(sh.legacySessionIdEcho, ctx.sessionId)) throw new PeerMisbehaved('SessionIdMismatch');
+  if (sh.legacyCompressionMethod !== 0) throw new PeerMisbehaved('NonZeroCompression');
+  const suite = tls13SuiteById(sh.cipherSuite);
+  if (suite === undefined || !ctx.config.tls13Suites.includes(sh.cipherSuite))
+    throw new PeerMisbehaved('SelectedUnofferedCipherSuite', `0x${sh.cipherSuite.toString(16)}`);
+  return suite;
 }
 
 /** The hash of the transcript with an extra (truncated ClientHello) appended, for binders. */
@@ -295,6 +323,3 @@ function checkDowngradeSentinel(config: ClientConfig, serverRandom: Uint8Array):
   const tail = serverRandom.subarray(24);
   if (equalBytes(tail, DOWNGRADE_SENTINEL_TLS12) || equalBytes(tail, DOWNGRADE_SENTINEL_TLS11)) throw new PeerMisbehaved('DowngradeDetected');
 }
-
-/** RFC 8446 §4.6.1: tickets live at most seven days. */
-export const MAX_TICKET_LIFETIME_S = 604800;

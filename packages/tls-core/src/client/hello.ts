@@ -46,14 +46,14 @@ export interface BuiltClientHello {
  * EncryptedExtensions (TLS 1.3), if it sent one; the caller already refused it unless we offered it.
  * @throws PeerMisbehaved 'IllegalRecordSizeLimit' (illegal_parameter) for a value below 64
  */
-export function applyRecordSizeLimit(io: HandshakeIo, extensions: readonly Extension[]): void {
+export function applyRecordSizeLimit(io: HandshakeIo, extensions: readonly Extension[], version: 'tls13' | 'tls12'): void {
   const ext = findExtension(extensions, ExtensionType.RecordSizeLimit);
   if (ext === undefined) return;
   // RFC 8449 §4: "Endpoints MUST NOT send a record_size_limit extension with a value smaller than
   // 64. An endpoint MUST treat receipt of a smaller value as a fatal error and generate an
   // illegal_parameter alert." Values above the version's maximum are read as that maximum.
   if (ext.limit < 64) throw new PeerMisbehaved('IllegalRecordSizeLimit', `${ext.limit}`);
-  io.setRecordSizeLimit(ext.limit);
+  io.setRecordSizeLimit(ext.limit, version);
 }
 
 /** SNI is sent for DNS names only: not for IP literals (RFC 6066 §3), not for names with a trailing dot stripped to nothing. */

@@ -15,7 +15,9 @@ import { checkOcspResponse } from '../x509/ocsp.ts';
 import { reusableEndEntityKey } from '../x509/verification-cache.ts';
 import { PeerMisbehaved } from '../errors.ts';
 import { concatBytes, utf8 } from '../codec/bytes.ts';
-import type { ClientConfig } from './config.ts';
+import type { ClientConfig, ServerCertificateInfo, ServerCertificateVerifier } from './config.ts';
+
+export type { ServerCertificateInfo, ServerCertificateVerifier } from './config.ts';
 
 /** The outcome of authenticating the server's chain. */
 export interface ServerAuthentication {
@@ -54,26 +56,6 @@ export function applyOcspPolicy(config: ClientConfig, auth: ServerAuthentication
 
 /** The outcome of the OCSP check, as the API reports it. */
 export type OcspStatus = 'good' | 'revoked' | 'unknown' | 'invalid' | 'none' | 'unchecked';
-
-/** What a server certificate verifier sees (the rustls ServerCertVerifier / OpenSSL verify callback inputs). */
-export interface ServerCertificateInfo {
-  /** DER certificates as the server sent them, leaf first. */
-  readonly chain: readonly Uint8Array[];
-  /** The name the connection is verified against (SNI or IP), when there is one. */
-  readonly hostname: string | undefined;
-  /** The leaf's SubjectPublicKeyInfo, DER (for SPKI pinning, RFC 7469 §2.4). */
-  readonly leafSpki: Uint8Array;
-  /** The config's clock, ms since the epoch. */
-  readonly now: number;
-}
-
-/**
- * A server certificate check. Return to accept; throw to refuse: a {@link CertificateRejected}
- * carries the alert to send, any other TlsError its own alert, and anything else is refused with
- * bad_certificate. The handshake signature (CertificateVerify / ServerKeyExchange) is checked
- * with the leaf's key whatever a verifier decides.
- */
-export type ServerCertificateVerifier = (info: ServerCertificateInfo) => void;
 
 /**
  * Validate `chain` (DER, leaf first) for `hostname` under the config's policy: the built-in chain

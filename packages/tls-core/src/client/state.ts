@@ -10,7 +10,8 @@
 import { InappropriateMessage } from '../errors.ts';
 import type { HandshakeMessage } from '../wire/handshake.ts';
 import { HandshakeType, nameOf } from '../wire/enums.ts';
-import type { TrafficKeys } from '../tls13/key-schedule.ts';
+import type { ScheduleSecret, TrafficKeys } from '../tls13/key-schedule.ts';
+import type { Tls12MasterSecret } from '../tls12/master-secret.ts';
 import type { Tls12Suite } from '../crypto/suites.ts';
 import type { ClientConfig } from './config.ts';
 import type { ClientEvent, NegotiatedParameters } from './events.ts';
@@ -32,16 +33,19 @@ export interface HandshakeIo {
   installTls12ReadKeys(suite: Tls12Suite, key: Uint8Array, iv: Uint8Array): void;
   /** TLS 1.2: protect everything sent after our ChangeCipherSpec. */
   installTls12WriteKeys(suite: Tls12Suite, key: Uint8Array, iv: Uint8Array): void;
-  /** The version is known: record size limits and the handshake decoder follow it. */
+  /**
+   * The ServerHello chose `version`: the deframer's record size cap follows it. (The connection
+   * stores no version: it reads the current state's, and the handshake decoder follows that.)
+   */
   setVersion(version: 'tls13' | 'tls12'): void;
   /**
    * RFC 8449: the server answered our record_size_limit with `peerLimit` (already checked to be at
    * least 64): our protected records respect it from now on, and the server's must respect ours.
    */
-  setRecordSizeLimit(peerLimit: number): void;
+  setRecordSizeLimit(peerLimit: number, version: 'tls13' | 'tls12'): void;
   emit(event: ClientEvent): void;
   /** Emit an NSS key log line for `secret` (a no-op unless the config enables key logging). */
-  keyLog(label: string, secret: Uint8Array): void;
+  keyLog(label: string, secret: ScheduleSecret | Tls12MasterSecret): void;
   /** TLS 1.3: a KeyUpdate was sent (our write keys moved on). */
   noteKeyUpdateSent(): void;
   /**
@@ -54,16 +58,29 @@ export interface HandshakeIo {
   setNegotiated(params: NegotiatedParameters): void;
 }
 
-/** One handshake (or traffic) state. */
-export interface ClientState {
-  /** The state's name, for logs and errors. */
+/**
+ * What every state class has. The connection holds the closed union of the concrete classes
+ * (`ClientState` in expect-server-hello.ts, the union of each file's own union), so that a
+ * `kind` test narrows to one class; this interface only says what each of them implements.
+ */
+export interface StateBase {
+  /** The state's name, a literal per class: for logs, errors and narrowing. */
   readonly kind: string;
+  /** The version the state belongs to; undefined only before the ServerHello. */
+  readonly version: 'tls13' | 'tls12' | undefined;
   /** True once application data may flow in both directions. */
   readonly isTraffic: boolean;
   /** Handle one handshake message and return the next state. */
-  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState;
-  /** TLS 1.2: the server's ChangeCipherSpec. TLS 1.3 states never receive one (the connection drops the dummy). */
-  handleChangeCipherSpec?(io: HandshakeIo): ClientState;
+  handle(msg: HandshakeMessage, io: HandshakeIo): StateBase;
+}
+
+/**
+ * A state in which application data flows (RFC 8446 §4.6, RFC 5246 §7.4.9 onwards): it answers
+ * post-handshake messages and exports keying material (RFC 8446 §7.5, RFC 5705).
+ */
+export interface TrafficState extends StateBase {
+  readonly isTraffic: true;
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array;
 }
 
 /**

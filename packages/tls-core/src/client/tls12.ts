@@ -14,21 +14,32 @@ import { InvalidMessage, PeerIncompatible, PeerMisbehaved, UsageError } from '..
 import { generateKeyShare, isTls12Group } from '../crypto/key-exchange.ts';
 import { isSchemeCompatibleWithKey, signatureAlgorithmForScheme, verifySignature } from '../crypto/signature.ts';
 import type { Tls12Suite } from '../crypto/suites.ts';
-import { extendedMasterSecret, keyBlock, masterSecret, prf, tls12FinishedVerifyData } from '../tls12/prf.ts';
+import { Tls12MasterSecret } from '../tls12/master-secret.ts';
+import type { Tls12KeyBlock } from '../tls12/prf.ts';
 import type { Transcript, TranscriptBuffer } from '../tls13/transcript.ts';
 import { checkExtensionsAllowed, findExtension, hasExtension } from '../wire/extensions.ts';
 import { encodeHandshake, type HandshakeMessage } from '../wire/handshake.ts';
 import type { ServerHello } from '../wire/server-hello.ts';
 import { serverEcdhParams } from '../wire/server-key-exchange.ts';
 import { AlertDescription, EcPointFormat, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion } from '../wire/enums.ts';
-import type { HelloContext } from './expect-server-hello.ts';
+import type { HelloContext } from './hello-context.ts';
 import { applyOcspPolicy, authenticateServer, type OcspStatus, type ServerAuthentication } from './server-certificate.ts';
-import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
+import { expectMessage, type HandshakeIo, type StateBase, type TrafficState } from './state.ts';
 import { applyRecordSizeLimit, selectedAlpn } from './hello.ts';
 import type { Tls12SessionData } from './events.ts';
 import type { ClientConfig } from './config.ts';
 import type { CertificateRequest12 } from '../wire/certificate.ts';
 import { chooseClientCredential, signTls12CertificateVerify, type CertificateRequestInfo, type CredentialChoice } from './credential.ts';
+
+/** The TLS 1.2 states after the ServerHello: a closed union, each class with a literal `kind`. */
+export type Tls12State =
+  | ExpectCertificate12
+  | ExpectServerKeyExchange
+  | ExpectServerHelloDone
+  | ExpectNewSessionTicket12
+  | ExpectChangeCipherSpec12
+  | ExpectFinished12
+  | ExpectTraffic12;
 
 /** Facts gathered during a TLS 1.2 handshake. */
 interface Tls12Progress {
@@ -59,21 +70,17 @@ interface Tls12Progress {
   readonly newTicket: { readonly ticket: Uint8Array; readonly lifetimeHint: number } | undefined;
 }
 
-/** Keys and secrets once the master secret is known. */
+/** The master secret and the key block made from it (RFC 5246 §8.1, §6.3). */
 interface Tls12Secrets {
-  readonly master: Uint8Array;
-  readonly clientKey: Uint8Array;
-  readonly clientIv: Uint8Array;
-  readonly serverKey: Uint8Array;
-  readonly serverIv: Uint8Array;
+  readonly master: Tls12MasterSecret;
+  readonly keys: Tls12KeyBlock;
 }
 
 /**
  * Continue a handshake in which the server chose TLS 1.2 (the downgrade sentinel was already checked).
  * @throws PeerMisbehaved / PeerIncompatible on a ServerHello we cannot accept
  */
-export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Suite, sh: ServerHello & { readonly raw: Uint8Array }, buffer: TranscriptBuffer | undefined): ClientState {
-  if (buffer === undefined) throw new PeerMisbehaved('SelectedUnofferedVersion', 'TLS 1.2 after a HelloRetryRequest');
+export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Suite, sh: ServerHello & { readonly raw: Uint8Array }, buffer: TranscriptBuffer): Tls12State {
   if (sh.legacyCompressionMethod !== 0) throw new PeerMisbehaved('NonZeroCompression');
   checkExtensionsAllowed(sh.extensions, 'SH12', hello.offeredExtensions);
   // RFC 5746 §3.4: on an initial handshake the server's renegotiated_connection must be empty.
@@ -85,7 +92,7 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
   const formats = findExtension(sh.extensions, ExtensionType.EcPointFormats);
   if (formats !== undefined && !formats.formats.includes(EcPointFormat.uncompressed)) throw new PeerIncompatible('UnsupportedPointFormat');
   const alpn = selectedAlpn(hello.config, sh.extensions);
-  applyRecordSizeLimit(io, sh.extensions);
+  applyRecordSizeLimit(io, sh.extensions, 'tls12');
   // A client CertificateVerify signs the handshake messages whole (RFC 5246 §7.4.8): keep them only when we may send one.
   const mayAuthenticate = hello.config.clientCredentials.length > 0 || hello.config.selectClientCredential !== undefined;
   const transcript = buffer.startHash(suite.prfHash, mayAuthenticate).add(sh.raw);
@@ -121,7 +128,7 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
   if (session.suite !== suite.id) throw new PeerMisbehaved('SelectedUnofferedCipherSuite', 'resumed session with another suite');
   if (session.extendedMasterSecret !== ems) throw new PeerMisbehaved('MissingExtendedMasterSecret', 'resumption changed the extended master secret');
   // The handshake's own copy: the offered session's bytes stay with whoever offered them.
-  const secrets = deriveSecrets(p, session.masterSecret.slice());
+  const secrets = deriveSecrets(p, Tls12MasterSecret.fromSession(suite.prfHash, session.masterSecret));
   io.keyLog('CLIENT_RANDOM', secrets.master);
   return p.expectTicket ? new ExpectNewSessionTicket12(p, transcript, secrets) : new ExpectChangeCipherSpec12(p, transcript, secrets);
 }
@@ -131,8 +138,9 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
  * the running transcript (the handshake hash of RFC 5246 §7.4.9 and RFC 7627 §3). Each subclass is
  * one `Expect…` state and only says which message it takes and what comes next.
  */
-abstract class Tls12HandshakeState implements ClientState {
+abstract class Tls12HandshakeState implements StateBase {
   abstract readonly kind: string;
+  readonly version = 'tls12';
   readonly isTraffic = false;
   protected readonly p: Tls12Progress;
   protected readonly transcript: Transcript;
@@ -142,7 +150,7 @@ abstract class Tls12HandshakeState implements ClientState {
     this.transcript = transcript;
   }
 
-  abstract handle(msg: HandshakeMessage, io: HandshakeIo): ClientState;
+  abstract handle(msg: HandshakeMessage, io: HandshakeIo): Tls12State;
 }
 
 /** A TLS 1.2 state once the master secret and key block exist (RFC 5246 §8.1, §6.3). */
@@ -159,7 +167,7 @@ abstract class Tls12KeyedState extends Tls12HandshakeState {
 export class ExpectCertificate12 extends Tls12HandshakeState {
   readonly kind = 'ExpectCertificate12';
 
-  handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
+  handle(msg: HandshakeMessage, _io: HandshakeIo): Tls12State {
     expectMessage(msg, this.kind, HandshakeType.Certificate);
     if (msg.version !== 'tls12') throw new InvalidMessage('BadValue', 'Certificate form');
     if (msg.certificates.length === 0) throw new PeerMisbehaved('EmptyCertificateChain');
@@ -171,15 +179,22 @@ export class ExpectCertificate12 extends Tls12HandshakeState {
     const key = auth.leafKey;
     if (key.kind === 'ec' && !config.groups.includes(CURVE_GROUP[key.curve])) throw new PeerMisbehaved('CertificateCurveNotOffered', key.curve);
     this.transcript.add(msg.raw);
-    return new ExpectServerKeyExchange({ ...this.p, peerCertificates: chain, auth }, this.transcript);
+    return new ExpectServerKeyExchange({ ...this.p, peerCertificates: chain, auth }, this.transcript, auth);
   }
 }
 
 /** Waiting for ServerKeyExchange, or a CertificateStatus before it (RFC 6066 §8). */
 export class ExpectServerKeyExchange extends Tls12HandshakeState {
   readonly kind = 'ExpectServerKeyExchange';
+  /** The server's authenticated certificate (with the OCSP verdict, once known): its key checks the signature. */
+  readonly #auth: ServerAuthentication;
 
-  handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
+  constructor(p: Tls12Progress, transcript: Transcript, auth: ServerAuthentication) {
+    super(p, transcript);
+    this.#auth = auth;
+  }
+
+  handle(msg: HandshakeMessage, _io: HandshakeIo): Tls12State {
     expectMessage(msg, this.kind, HandshakeType.ServerKeyExchange, HandshakeType.CertificateStatus);
     if (msg.type === HandshakeType.CertificateStatus) {
       // RFC 6066 §8: one CertificateStatus, right after Certificate; after it only ServerKeyExchange.
@@ -187,23 +202,23 @@ export class ExpectServerKeyExchange extends Tls12HandshakeState {
       // Only after we asked for it (the server acknowledged status_request in its ServerHello).
       if (!this.p.statusAcknowledged) throw new PeerMisbehaved('UnsolicitedExtension', 'CertificateStatus without an acknowledged status_request');
       const ocspResponse = msg.response.slice();
-      const ocsp = applyOcspPolicy(this.p.hello.config, this.p.auth!, ocspResponse);
-      const auth = this.p.auth!.error === undefined && ocsp.error !== undefined ? { ...this.p.auth!, error: ocsp.error } : this.p.auth;
+      const ocsp = applyOcspPolicy(this.p.hello.config, this.#auth, ocspResponse);
+      const auth = this.#auth.error === undefined && ocsp.error !== undefined ? { ...this.#auth, error: ocsp.error } : this.#auth;
       this.transcript.add(msg.raw);
-      return new ExpectServerKeyExchange({ ...this.p, auth, ocspResponse, ocspStatus: ocsp.status }, this.transcript);
+      return new ExpectServerKeyExchange({ ...this.p, auth, ocspResponse, ocspStatus: ocsp.status }, this.transcript, auth);
     }
     if (this.p.ocspStatus === undefined) {
       // No CertificateStatus came: the policy decides whether that is acceptable (RFC 6066 §8).
-      const ocsp = applyOcspPolicy(this.p.hello.config, this.p.auth!, undefined);
-      const auth = this.p.auth!.error === undefined && ocsp.error !== undefined ? { ...this.p.auth!, error: ocsp.error } : this.p.auth;
-      return new ExpectServerKeyExchange({ ...this.p, auth, ocspStatus: ocsp.status }, this.transcript).handle(msg, _io);
+      const ocsp = applyOcspPolicy(this.p.hello.config, this.#auth, undefined);
+      const auth = this.#auth.error === undefined && ocsp.error !== undefined ? { ...this.#auth, error: ocsp.error } : this.#auth;
+      return new ExpectServerKeyExchange({ ...this.p, auth, ocspStatus: ocsp.status }, this.transcript, auth).handle(msg, _io);
     }
     const { hello, suite } = this.p;
     const config = hello.config;
     // RFC 8422 §5.4: the group must be one we offered.
     // draft-ietf-tls-ecdhe-mlkem §3: the hybrid group is TLS 1.3 only.
     if (!config.groups.includes(msg.group) || !isTls12Group(msg.group)) throw new PeerMisbehaved('SelectedUnofferedGroup', `0x${msg.group.toString(16)}`);
-    const key = this.p.auth!.leafKey;
+    const key = this.#auth.leafKey;
     // RFC 5246 §7.4.1.4.1: the scheme must be one we offered and fit the certificate key and suite.
     const alg = signatureAlgorithmForScheme(msg.scheme);
     const suiteFitsKey = suite.auth === 'RSA' ? key.kind === 'rsa' : key.kind === 'ec' || key.kind === 'ed25519';
@@ -231,7 +246,7 @@ export class ExpectServerHelloDone extends Tls12HandshakeState {
     this.#preMaster = preMaster;
   }
 
-  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
+  handle(msg: HandshakeMessage, io: HandshakeIo): Tls12State {
     expectMessage(msg, this.kind, HandshakeType.ServerHelloDone, HandshakeType.CertificateRequest);
     this.transcript.add(msg.raw);
     if (msg.type === HandshakeType.CertificateRequest) {
@@ -248,8 +263,8 @@ export class ExpectServerHelloDone extends Tls12HandshakeState {
     const hash = p.suite.prfHash;
     // RFC 7627 §4: session_hash covers the handshake up to and including ClientKeyExchange.
     const master = p.extendedMasterSecret
-      ? extendedMasterSecret(hash, this.#preMaster, this.transcript.currentHash())
-      : masterSecret(hash, this.#preMaster, p.hello.clientRandom, p.serverRandom);
+      ? Tls12MasterSecret.extended(hash, this.#preMaster, this.transcript.currentHash())
+      : Tls12MasterSecret.fromPreMaster(hash, this.#preMaster, p.hello.clientRandom, p.serverRandom);
     this.#preMaster.fill(0);
     io.keyLog('CLIENT_RANDOM', master);
     if (choice !== undefined) {
@@ -273,7 +288,7 @@ export class ExpectServerHelloDone extends Tls12HandshakeState {
 export class ExpectNewSessionTicket12 extends Tls12KeyedState {
   readonly kind = 'ExpectNewSessionTicket12';
 
-  handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
+  handle(msg: HandshakeMessage, _io: HandshakeIo): Tls12State {
     expectMessage(msg, this.kind, HandshakeType.NewSessionTicket);
     if (msg.version !== 'tls12') throw new InvalidMessage('BadValue', 'NewSessionTicket form');
     this.transcript.add(msg.raw);
@@ -287,14 +302,14 @@ export class ExpectNewSessionTicket12 extends Tls12KeyedState {
 export class ExpectChangeCipherSpec12 extends Tls12KeyedState {
   readonly kind = 'ExpectChangeCipherSpec12';
 
-  handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
+  handle(msg: HandshakeMessage, _io: HandshakeIo): Tls12State {
     // Nothing but the CCS may come now (a Finished here would be unprotected).
     expectMessage(msg, this.kind);
     return this;
   }
 
-  handleChangeCipherSpec(io: HandshakeIo): ClientState {
-    io.installTls12ReadKeys(this.p.suite, this.secrets.serverKey, this.secrets.serverIv);
+  handleChangeCipherSpec(io: HandshakeIo): Tls12State {
+    io.installTls12ReadKeys(this.p.suite, this.secrets.keys.serverWriteKey, this.secrets.keys.serverWriteIv);
     return new ExpectFinished12(this.p, this.transcript, this.secrets);
   }
 }
@@ -303,10 +318,10 @@ export class ExpectChangeCipherSpec12 extends Tls12KeyedState {
 export class ExpectFinished12 extends Tls12KeyedState {
   readonly kind = 'ExpectFinished12';
 
-  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
+  handle(msg: HandshakeMessage, io: HandshakeIo): Tls12State {
     expectMessage(msg, this.kind, HandshakeType.Finished);
     const p = this.p;
-    const expected = tls12FinishedVerifyData(p.suite.prfHash, this.secrets.master, 'server', this.transcript.currentHash());
+    const expected = this.secrets.master.finishedVerifyData('server', this.transcript.currentHash());
     if (!equalBytes(expected, msg.verifyData)) throw new PeerMisbehaved('IncorrectFinished');
     this.transcript.add(msg.raw);
     // In an abbreviated handshake the server finishes first; our CCS and Finished follow (RFC 5246 §7.3).
@@ -337,8 +352,9 @@ export class ExpectFinished12 extends Tls12KeyedState {
 }
 
 /** The connection is up. Renegotiation is never done (RFC 5746 is only used to signal that). */
-export class ExpectTraffic12 implements ClientState {
+export class ExpectTraffic12 implements TrafficState {
   readonly kind = 'ExpectTraffic12';
+  readonly version = 'tls12';
   readonly isTraffic = true;
   readonly #p: Tls12Progress;
   readonly #secrets: Tls12Secrets;
@@ -348,7 +364,7 @@ export class ExpectTraffic12 implements ClientState {
     this.#secrets = secrets;
   }
 
-  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
+  handle(msg: HandshakeMessage, io: HandshakeIo): Tls12State {
     expectMessage(msg, this.kind, HandshakeType.HelloRequest);
     // RFC 5246 §7.4.1.1 / RFC 5746 §4.2: decline with a no_renegotiation warning and carry on.
     io.sendWarningAlert(AlertDescription.NoRenegotiation);
@@ -365,35 +381,34 @@ export class ExpectTraffic12 implements ClientState {
       if (context.length > 0xffff) throw new UsageError('exporter context too long');
       seed = concatBytes(randoms, new Uint8Array([context.length >> 8, context.length & 0xff]), context);
     }
-    return prf(this.#p.suite.prfHash, this.#secrets.master, label, seed, length);
+    return this.#secrets.master.exportKeyingMaterial(label, seed, length);
   }
 }
 
 function sendChangeCipherSpecAndFinished(io: HandshakeIo, p: Tls12Progress, transcript: Transcript, secrets: Tls12Secrets): void {
   io.sendChangeCipherSpec();
-  io.installTls12WriteKeys(p.suite, secrets.clientKey, secrets.clientIv);
+  io.installTls12WriteKeys(p.suite, secrets.keys.clientWriteKey, secrets.keys.clientWriteIv);
   const finished = encodeHandshake({
     type: HandshakeType.Finished,
-    verifyData: tls12FinishedVerifyData(p.suite.prfHash, secrets.master, 'client', transcript.currentHash()),
+    verifyData: secrets.master.finishedVerifyData('client', transcript.currentHash()),
   });
   io.sendHandshake(finished);
   transcript.add(finished);
 }
 
-function deriveSecrets(p: Tls12Progress, master: Uint8Array): Tls12Secrets {
-  const kb = keyBlock(p.suite.prfHash, master, p.hello.clientRandom, p.serverRandom, p.suite.keyLength, p.suite.fixedIvLength);
-  return { master, clientKey: kb.clientWriteKey, clientIv: kb.clientWriteIv, serverKey: kb.serverWriteKey, serverIv: kb.serverWriteIv };
+function deriveSecrets(p: Tls12Progress, master: Tls12MasterSecret): Tls12Secrets {
+  return { master, keys: master.keyBlock(p.hello.clientRandom, p.serverRandom, p.suite.keyLength, p.suite.fixedIvLength) };
 }
 
 /** The resumable state after a completed handshake, if the server offered any way to resume. */
-function resumableSession(p: Tls12Progress, master: Uint8Array): Tls12SessionData | undefined {
+function resumableSession(p: Tls12Progress, master: Tls12MasterSecret): Tls12SessionData | undefined {
   const previous = p.resumed ? p.hello.offeredTls12Session : undefined;
   const ticket = p.newTicket?.ticket ?? previous?.ticket?.slice();
   if (ticket === undefined && p.sessionId.length === 0) return undefined;
   return {
     version: 'TLSv1.2',
     suite: p.suite.id,
-    masterSecret: master.slice(),
+    masterSecret: master.copyForSession(),
     sessionId: p.sessionId,
     ticket,
     lifetimeSeconds: p.newTicket?.lifetimeHint ?? previous?.lifetimeSeconds ?? DEFAULT_TLS12_SESSION_LIFETIME_S,

@@ -9,29 +9,23 @@ import { equalBytes, toHex } from '../codec/bytes.ts';
 import { InvalidMessage, PeerMisbehaved, UsageError } from '../errors.ts';
 import type { KeyShare } from '../crypto/key-exchange.ts';
 import { tls13SuiteById, type Tls13Suite } from '../crypto/suites.ts';
-import {
-  EarlySecret,
-  deriveTrafficKeys,
-  exportKeyingMaterial,
-  finishedVerifyData,
-  nextApplicationTrafficSecret,
-  resumptionPsk,
-  type HandshakeSecret,
-} from '../tls13/key-schedule.ts';
+import { EarlySecret, type ExporterSecret, type HandshakeSecret, type ResumptionMasterSecret, type TrafficSecret } from '../tls13/key-schedule.ts';
 import type { Transcript } from '../tls13/transcript.ts';
 import { checkExtensionsAllowed, findExtension } from '../wire/extensions.ts';
 import { encodeHandshake, type HandshakeMessage } from '../wire/handshake.ts';
 import type { ServerHello } from '../wire/server-hello.ts';
-import type { Certificate13, CertificateRequest13 } from '../wire/certificate.ts';
+import type { CertificateRequest13 } from '../wire/certificate.ts';
 import { ExtensionType, HandshakeType, KeyUpdateRequest, ProtocolVersion } from '../wire/enums.ts';
-import type { HelloContext } from './expect-server-hello.ts';
-import { MAX_TICKET_LIFETIME_S } from './expect-server-hello.ts';
+import { MAX_TICKET_LIFETIME_S, type HelloContext } from './hello-context.ts';
 import { applyOcspPolicy, authenticateServer, verifyTls13CertificateVerify, type OcspStatus, type ServerAuthentication } from './server-certificate.ts';
 import { LIMITS } from '../limits.ts';
-import { expectMessage, type ClientState, type HandshakeIo } from './state.ts';
+import { expectMessage, type HandshakeIo, type StateBase, type TrafficState } from './state.ts';
 import { applyRecordSizeLimit, selectedAlpn } from './hello.ts';
 import type { ClientConfig } from './config.ts';
 import { chooseClientCredential, decodeCertificateAuthorities, signTls13ClientCertificateVerify, type CertificateRequestInfo } from './credential.ts';
+
+/** The TLS 1.3 states after the ServerHello: a closed union, each class with a literal `kind`. */
+export type Tls13State = ExpectEncryptedExtensions | ExpectCertificateOrCertificateRequest | ExpectCertificate | ExpectCertificateVerify | ExpectFinished | ExpectTraffic;
 
 /** Handshake facts gathered on the way, carried from state to state. */
 interface Tls13Progress {
@@ -50,18 +44,18 @@ interface Tls13Progress {
   readonly clientCertificate: readonly Uint8Array[] | undefined;
 }
 
-/** Handshake traffic secrets of both directions. */
+/** The handshake secret phase and the handshake traffic secrets of both directions (RFC 8446 §7.1). */
 interface HandshakeSecrets {
   readonly schedule: HandshakeSecret;
-  readonly client: Uint8Array;
-  readonly server: Uint8Array;
+  readonly client: TrafficSecret;
+  readonly server: TrafficSecret;
 }
 
 /**
  * Process a TLS 1.3 ServerHello (already in `transcript`): key exchange, PSK acceptance, and the
  * switch to handshake traffic keys.
  */
-export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Suite, sh: ServerHello, shares: readonly KeyShare[], transcript: Transcript): ClientState {
+export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Suite, sh: ServerHello, shares: readonly KeyShare[], transcript: Transcript): Tls13State {
   const pskExt = findExtension(sh.extensions, ExtensionType.PreSharedKey);
   let psk: Uint8Array | undefined;
   if (pskExt !== undefined) {
@@ -92,12 +86,12 @@ export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Sui
   const secrets: HandshakeSecrets = { schedule, client: schedule.clientTrafficSecret(helloHash), server: schedule.serverTrafficSecret(helloHash) };
   io.keyLog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', secrets.client);
   io.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', secrets.server);
-  io.installTls13ReadKeys(deriveTrafficKeys(suite, secrets.server));
+  io.installTls13ReadKeys(secrets.server.trafficKeys());
   // Our write side moves to the client handshake keys now, so that an alert we send while the
   // server's flight is processed is readable by the server (which already expects them). The
   // middlebox-compatibility CCS (RFC 8446 Appendix D.4) must precede the first encrypted record.
   if (hello.config.middleboxCompatibility && !hello.sentCompatCcs) io.sendChangeCipherSpec();
-  io.installTls13WriteKeys(deriveTrafficKeys(suite, secrets.client));
+  io.installTls13WriteKeys(secrets.client.trafficKeys());
   const progress: Tls13Progress = {
     hello,
     suite,
@@ -120,8 +114,9 @@ export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Sui
  * handshake traffic secrets and the running transcript (RFC 8446 §4.4.1). Each subclass is one
  * `Expect…` state and only says which message it takes and what comes next.
  */
-abstract class Tls13HandshakeState implements ClientState {
+abstract class Tls13HandshakeState implements StateBase {
   abstract readonly kind: string;
+  readonly version = 'tls13';
   readonly isTraffic = false;
   protected readonly p: Tls13Progress;
   protected readonly secrets: HandshakeSecrets;
@@ -133,18 +128,18 @@ abstract class Tls13HandshakeState implements ClientState {
     this.transcript = transcript;
   }
 
-  abstract handle(msg: HandshakeMessage, io: HandshakeIo): ClientState;
+  abstract handle(msg: HandshakeMessage, io: HandshakeIo): Tls13State;
 }
 
 /** Waiting for EncryptedExtensions (RFC 8446 §4.3.1). */
 export class ExpectEncryptedExtensions extends Tls13HandshakeState {
   readonly kind = 'ExpectEncryptedExtensions';
 
-  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
+  handle(msg: HandshakeMessage, io: HandshakeIo): Tls13State {
     expectMessage(msg, this.kind, HandshakeType.EncryptedExtensions);
     checkExtensionsAllowed(msg.extensions, 'EE', this.p.hello.offeredExtensions);
     const alpn = selectedAlpn(this.p.hello.config, msg.extensions);
-    applyRecordSizeLimit(io, msg.extensions);
+    applyRecordSizeLimit(io, msg.extensions, 'tls13');
     // We never send early_data, so the server must not accept it (RFC 8446 §4.2.10).
     if (findExtension(msg.extensions, ExtensionType.EarlyData) !== undefined) throw new PeerMisbehaved('IllegalEarlyData');
     this.transcript.add(msg.raw);
@@ -158,10 +153,11 @@ export class ExpectEncryptedExtensions extends Tls13HandshakeState {
 export class ExpectCertificateOrCertificateRequest extends Tls13HandshakeState {
   readonly kind = 'ExpectCertificateOrCertificateRequest';
 
-  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
+  handle(msg: HandshakeMessage, io: HandshakeIo): Tls13State {
     expectMessage(msg, this.kind, HandshakeType.Certificate, HandshakeType.CertificateRequest);
     if (msg.type === HandshakeType.CertificateRequest) {
-      const cr = msg as CertificateRequest13 & { raw: Uint8Array };
+      if (msg.version !== 'tls13') throw new InvalidMessage('BadValue', 'CertificateRequest form');
+      const cr = msg;
       // RFC 8446 §4.3.2: the context is empty during the handshake; signature_algorithms is mandatory.
       if (cr.context.length !== 0) throw new PeerMisbehaved('IllegalCertificateRequestContext');
       checkExtensionsAllowed(cr.extensions, 'CR');
@@ -177,33 +173,41 @@ export class ExpectCertificateOrCertificateRequest extends Tls13HandshakeState {
 export class ExpectCertificate extends Tls13HandshakeState {
   readonly kind = 'ExpectCertificate';
 
-  handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
+  handle(msg: HandshakeMessage, _io: HandshakeIo): Tls13State {
     expectMessage(msg, this.kind, HandshakeType.Certificate);
-    const cert = msg as Certificate13 & { raw: Uint8Array };
+    if (msg.version !== 'tls13') throw new InvalidMessage('BadValue', 'Certificate form');
+    const cert = msg;
     if (cert.context.length !== 0) throw new PeerMisbehaved('IllegalCertificateRequestContext');
     // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
-    if (cert.entries.length === 0) throw new PeerMisbehaved('EmptyCertificateChain');
+    const leaf = cert.entries[0];
+    if (leaf === undefined) throw new PeerMisbehaved('EmptyCertificateChain');
     for (const entry of cert.entries) checkExtensionsAllowed(entry.extensions, 'CT', this.p.hello.offeredExtensions);
     const chain = cert.entries.map((e) => e.certData.slice());
     let auth = authenticateServer(this.p.hello.config, this.p.hello.verifyHostname, chain);
     // RFC 8446 §4.4.2.1: a stapled OCSP response rides in the leaf's entry.
-    const staple = findExtension(cert.entries[0]!.extensions, ExtensionType.StatusRequest);
+    const staple = findExtension(leaf.extensions, ExtensionType.StatusRequest);
     const ocspResponse = staple?.form === 'response' ? staple.response.slice() : undefined;
     const ocsp = applyOcspPolicy(this.p.hello.config, auth, ocspResponse);
     if (auth.error === undefined && ocsp.error !== undefined) auth = { ...auth, error: ocsp.error };
     this.transcript.add(msg.raw);
-    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse, ocspStatus: ocsp.status }, this.secrets, this.transcript);
+    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse, ocspStatus: ocsp.status }, this.secrets, this.transcript, auth);
   }
 }
 
 /** Waiting for the server's CertificateVerify (RFC 8446 §4.4.3). */
 export class ExpectCertificateVerify extends Tls13HandshakeState {
   readonly kind = 'ExpectCertificateVerify';
+  /** The server's authenticated certificate: its leaf key checks the signature. */
+  readonly #auth: ServerAuthentication;
 
-  handle(msg: HandshakeMessage, _io: HandshakeIo): ClientState {
+  constructor(p: Tls13Progress, secrets: HandshakeSecrets, transcript: Transcript, auth: ServerAuthentication) {
+    super(p, secrets, transcript);
+    this.#auth = auth;
+  }
+
+  handle(msg: HandshakeMessage, _io: HandshakeIo): Tls13State {
     expectMessage(msg, this.kind, HandshakeType.CertificateVerify);
-    const auth = this.p.auth!;
-    verifyTls13CertificateVerify(this.p.hello.config.signatureSchemes, auth.leafKey, msg.scheme, msg.signature, this.transcript.currentHash());
+    verifyTls13CertificateVerify(this.p.hello.config.signatureSchemes, this.#auth.leafKey, msg.scheme, msg.signature, this.transcript.currentHash());
     this.transcript.add(msg.raw);
     return new ExpectFinished({ ...this.p, signatureScheme: msg.scheme }, this.secrets, this.transcript);
   }
@@ -213,11 +217,10 @@ export class ExpectCertificateVerify extends Tls13HandshakeState {
 export class ExpectFinished extends Tls13HandshakeState {
   readonly kind = 'ExpectFinished';
 
-  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
+  handle(msg: HandshakeMessage, io: HandshakeIo): Tls13State {
     expectMessage(msg, this.kind, HandshakeType.Finished);
     const { suite, hello } = this.p;
-    const hash = suite.hash;
-    const expected = finishedVerifyData(hash, this.secrets.server, this.transcript.currentHash());
+    const expected = this.secrets.server.finishedVerifyData(this.transcript.currentHash());
     if (!equalBytes(expected, msg.verifyData)) throw new PeerMisbehaved('IncorrectFinished');
     this.transcript.add(msg.raw);
 
@@ -229,15 +232,15 @@ export class ExpectFinished extends Tls13HandshakeState {
     io.keyLog('CLIENT_TRAFFIC_SECRET_0', clientApp);
     io.keyLog('SERVER_TRAFFIC_SECRET_0', serverApp);
     io.keyLog('EXPORTER_SECRET', exporter);
-    io.installTls13ReadKeys(deriveTrafficKeys(suite, serverApp));
+    io.installTls13ReadKeys(serverApp.trafficKeys());
 
     // Our second flight, [Certificate [CertificateVerify]] Finished, under the client handshake keys installed in startTls13.
     let clientAuth: { readonly chain: readonly Uint8Array[]; readonly scheme: number } | undefined;
     if (this.p.certificateRequest !== undefined) clientAuth = sendClientCertificate13(io, hello.config, this.p.certificateRequest, this.transcript);
-    const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData: finishedVerifyData(hash, this.secrets.client, this.transcript.currentHash()) });
+    const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData: this.secrets.client.finishedVerifyData(this.transcript.currentHash()) });
     io.sendHandshake(finished);
     this.transcript.add(finished);
-    io.installTls13WriteKeys(deriveTrafficKeys(suite, clientApp));
+    io.installTls13WriteKeys(clientApp.trafficKeys());
 
     const resumptionMaster = master.resumptionMasterSecret(this.transcript.currentHash());
     io.setNegotiated({
@@ -301,17 +304,18 @@ function sendClientCertificate13(io: HandshakeIo, config: ClientConfig, cr: Cert
 /** Bounds the post-handshake CertificateRequests a server can make us answer (each costs a signature). */
 const MAX_POST_HANDSHAKE_AUTHS = 64;
 
-/** Application traffic secrets and what derives from the master secret. */
+/** Application traffic secrets and what derives from the master secret (RFC 8446 §7.1). */
 interface TrafficSecrets {
-  readonly client: Uint8Array;
-  readonly server: Uint8Array;
-  readonly exporter: Uint8Array;
-  readonly resumptionMaster: Uint8Array;
+  readonly client: TrafficSecret;
+  readonly server: TrafficSecret;
+  readonly exporter: ExporterSecret;
+  readonly resumptionMaster: ResumptionMasterSecret;
 }
 
 /** The connection is up: post-handshake messages only (RFC 8446 §4.6). */
-export class ExpectTraffic implements ClientState {
+export class ExpectTraffic implements TrafficState {
   readonly kind = 'ExpectTraffic';
+  readonly version = 'tls13';
   readonly isTraffic = true;
   readonly #p: Tls13Progress;
   /** The transcript through our Finished, when post_handshake_auth was offered. */
@@ -327,17 +331,17 @@ export class ExpectTraffic implements ClientState {
     this.#secrets = secrets;
   }
 
-  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
-    if (msg.type === HandshakeType.CertificateRequest && this.#handshakeTranscript !== undefined) return this.#postHandshakeAuth(msg as CertificateRequest13 & { raw: Uint8Array }, io);
+  handle(msg: HandshakeMessage, io: HandshakeIo): Tls13State {
+    if (msg.type === HandshakeType.CertificateRequest && msg.version === 'tls13' && this.#handshakeTranscript !== undefined) return this.#postHandshakeAuth(msg, this.#handshakeTranscript, io);
     expectMessage(msg, this.kind, HandshakeType.NewSessionTicket, HandshakeType.KeyUpdate);
     if (msg.type === HandshakeType.KeyUpdate) {
       if (msg.request !== KeyUpdateRequest.UpdateNotRequested && msg.request !== KeyUpdateRequest.UpdateRequested)
         throw new PeerMisbehaved('IllegalKeyUpdateRequest');
       // RFC 8446 §4.6.3: switch our read keys; if asked, answer with our own KeyUpdate, unless we
       // already sent one and no data since ("multiple KeyUpdates while it is silent" get one update).
-      const server = nextApplicationTrafficSecret(this.#p.suite.hash, this.#secrets.server);
+      const server = this.#secrets.server.next();
       this.#secrets = { ...this.#secrets, server };
-      io.installTls13ReadKeys(deriveTrafficKeys(this.#p.suite, server));
+      io.installTls13ReadKeys(server.trafficKeys());
       io.emit({ type: 'keyUpdate', direction: 'received', updateRequested: msg.request === KeyUpdateRequest.UpdateRequested });
       if (msg.request === KeyUpdateRequest.UpdateRequested && !io.silentSinceKeyUpdate()) this.sendKeyUpdate(io, false);
       return this;
@@ -358,7 +362,7 @@ export class ExpectTraffic implements ClientState {
       session: {
         version: 'TLSv1.3',
         suite: this.#p.suite.id,
-        psk: resumptionPsk(this.#p.suite.hash, this.#secrets.resumptionMaster, msg.nonce),
+        psk: this.#secrets.resumptionMaster.psk(msg.nonce),
         ticket: msg.ticket.slice(),
         lifetimeSeconds: msg.lifetime,
         ageAdd: msg.ageAdd,
@@ -379,7 +383,7 @@ export class ExpectTraffic implements ClientState {
    * this request (§4.4: each post-handshake authentication starts from that context), with the
    * current client application traffic secret as the Finished base key.
    */
-  #postHandshakeAuth(cr: CertificateRequest13 & { raw: Uint8Array }, io: HandshakeIo): ClientState {
+  #postHandshakeAuth(cr: CertificateRequest13 & { raw: Uint8Array }, handshakeTranscript: Transcript, io: HandshakeIo): Tls13State {
     // §4.3.2: the context is non-empty after the handshake and unique within the connection.
     if (cr.context.length === 0) throw new PeerMisbehaved('IllegalCertificateRequestContext', 'empty after the handshake');
     const key = toHex(cr.context);
@@ -388,9 +392,9 @@ export class ExpectTraffic implements ClientState {
     this.#usedContexts.add(key);
     checkExtensionsAllowed(cr.extensions, 'CR');
     if (findExtension(cr.extensions, ExtensionType.SignatureAlgorithms) === undefined) throw new PeerMisbehaved('MissingSignatureAlgorithms');
-    const transcript = this.#handshakeTranscript!.fork().add(cr.raw);
+    const transcript = handshakeTranscript.fork().add(cr.raw);
     sendClientCertificate13(io, this.#p.hello.config, cr, transcript);
-    const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData: finishedVerifyData(this.#p.suite.hash, this.#secrets.client, transcript.currentHash()) });
+    const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData: this.#secrets.client.finishedVerifyData(transcript.currentHash()) });
     io.sendHandshake(finished);
     return this;
   }
@@ -403,9 +407,9 @@ export class ExpectTraffic implements ClientState {
         request: requestPeerUpdate ? KeyUpdateRequest.UpdateRequested : KeyUpdateRequest.UpdateNotRequested,
       }),
     );
-    const client = nextApplicationTrafficSecret(this.#p.suite.hash, this.#secrets.client);
+    const client = this.#secrets.client.next();
     this.#secrets = { ...this.#secrets, client };
-    io.installTls13WriteKeys(deriveTrafficKeys(this.#p.suite, client));
+    io.installTls13WriteKeys(client.trafficKeys());
     io.noteKeyUpdateSent();
     io.emit({ type: 'keyUpdate', direction: 'sent', updateRequested: requestPeerUpdate });
   }
@@ -413,6 +417,6 @@ export class ExpectTraffic implements ClientState {
   /** RFC 8446 §7.5 exporter over exporter_master_secret. */
   exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
     if (!Number.isInteger(length) || length < 0 || length > 255 * this.#p.suite.hash.outputLen) throw new UsageError('exporter length out of range');
-    return exportKeyingMaterial(this.#p.suite.hash, this.#secrets.exporter, label, context, length);
+    return this.#secrets.exporter.exportKeyingMaterial(label, context, length);
   }
 }

@@ -140,6 +140,50 @@ export function exportKeyingMaterial(
 /** Which binder a PSK needs (RFC 8446 §7.1: "ext binder" for external PSKs, "res binder" for tickets). */
 export type PskKind = 'resumption' | 'external';
 
+/** Reads a schedule secret's bytes; installed by ScheduleSecret's `static` block, module-private. */
+let reveal: (s: ScheduleSecret) => Uint8Array;
+
+/**
+ * What every typed secret of the schedule is: the suite and the secret bytes, held privately.
+ * No phase or secret class has a getter for its bytes; {@link revealSecret} is the one way out,
+ * for the NSS key log and for known-answer tests, and it is not in the package's public entry.
+ */
+export abstract class ScheduleSecret {
+  readonly suite: Tls13KeyScheduleSuite;
+  readonly #secret: Uint8Array;
+
+  /** `key`: the capability token only this module holds (EarlySecret, whose constructor is private, passes it too). */
+  protected constructor(suite: Tls13KeyScheduleSuite, secret: Uint8Array, key: typeof KEY) {
+    if (key !== KEY) throw new UsageError('made by the key schedule only');
+    this.suite = suite;
+    this.#secret = secret;
+  }
+
+  /** `Derive-Secret(this, label, transcriptHash)` (RFC 8446 §7.1): for subclasses only. */
+  protected derive(label: string, transcriptHash: Uint8Array): Uint8Array {
+    return deriveSecret(this.suite.hash, this.#secret, label, transcriptHash);
+  }
+
+  /** `HKDF-Extract(Derive-Secret(this, "derived", ""), ikm)`: the next phase's secret (RFC 8446 §7.1). */
+  protected extractNext(ikm: Uint8Array): Uint8Array {
+    const hash = this.suite.hash;
+    return hkdfExtract(hash, this.derive('derived', hash.digest(EMPTY)), ikm);
+  }
+
+  static {
+    reveal = (s) => s.#secret;
+  }
+}
+
+/**
+ * A copy of a schedule secret's bytes: for the NSS key log (SSLKEYLOGFILE, written only when the
+ * config enables it) and for known-answer tests against RFC 8448. Exported from this module and
+ * the package's internal entry only; production code reads no other secret bytes.
+ */
+export function revealSecret(s: ScheduleSecret): Uint8Array {
+  return reveal(s).slice();
+}
+
 /**
  * Early Secret phase (RFC 8446 §7.1): `HKDF-Extract(0, PSK)` or `HKDF-Extract(0, 0)` without a PSK.
  * @example
@@ -147,13 +191,9 @@ export type PskKind = 'resumption' | 'external';
  * const binder = early.binder('resumption', transcript.hashWith(truncatedClientHello));
  * const hs = early.intoHandshake(sharedSecret);
  */
-export class EarlySecret {
-  readonly suite: Tls13KeyScheduleSuite;
-  readonly #secret: Uint8Array;
-
+export class EarlySecret extends ScheduleSecret {
   private constructor(suite: Tls13KeyScheduleSuite, secret: Uint8Array) {
-    this.suite = suite;
-    this.#secret = secret;
+    super(suite, secret, KEY);
   }
 
   /** Early Secret without a PSK (IKM = Hash.length zero bytes). */
@@ -161,19 +201,14 @@ export class EarlySecret {
     return new EarlySecret(suite, hkdfExtract(suite.hash, EMPTY, new Uint8Array(suite.hash.outputLen)));
   }
 
-  /** Early Secret from a PSK (a resumption PSK from {@link resumptionPsk}, or an external one). */
+  /** Early Secret from a PSK (a resumption PSK from {@link ResumptionMasterSecret.psk}, or an external one). */
   static withPsk(suite: Tls13KeyScheduleSuite, psk: Uint8Array): EarlySecret {
     return new EarlySecret(suite, hkdfExtract(suite.hash, EMPTY, psk));
   }
 
-  /** The Early Secret itself. Sensitive: for key logging and known-answer tests only. */
-  get secret(): Uint8Array {
-    return this.#secret;
-  }
-
   /** `binder_key = Derive-Secret(., "res binder" | "ext binder", "")`. */
   binderKey(kind: PskKind): Uint8Array {
-    return deriveSecret(this.suite.hash, this.#secret, kind === 'resumption' ? 'res binder' : 'ext binder', this.#emptyHash());
+    return this.derive(kind === 'resumption' ? 'res binder' : 'ext binder', this.suite.hash.digest(EMPTY));
   }
 
   /**
@@ -185,96 +220,125 @@ export class EarlySecret {
   }
 
   /** `client_early_traffic_secret = Derive-Secret(., "c e traffic", ClientHello)`. */
-  clientEarlyTrafficSecret(clientHelloHash: Uint8Array): Uint8Array {
-    return deriveSecret(this.suite.hash, this.#secret, 'c e traffic', clientHelloHash);
+  clientEarlyTrafficSecret(clientHelloHash: Uint8Array): TrafficSecret {
+    return new TrafficSecret(this.suite, this.derive('c e traffic', clientHelloHash), KEY);
   }
 
   /** `early_exporter_master_secret = Derive-Secret(., "e exp master", ClientHello)`. */
-  earlyExporterMasterSecret(clientHelloHash: Uint8Array): Uint8Array {
-    return deriveSecret(this.suite.hash, this.#secret, 'e exp master', clientHelloHash);
+  earlyExporterMasterSecret(clientHelloHash: Uint8Array): ExporterSecret {
+    return new ExporterSecret(this.suite, this.derive('e exp master', clientHelloHash), KEY);
   }
 
   /** Handshake Secret = `HKDF-Extract(Derive-Secret(., "derived", ""), (EC)DHE)`. */
   intoHandshake(sharedSecret: Uint8Array): HandshakeSecret {
-    const salt = deriveSecret(this.suite.hash, this.#secret, 'derived', this.#emptyHash());
-    return new HandshakeSecret(this.suite, hkdfExtract(this.suite.hash, salt, sharedSecret), KEY);
-  }
-
-  #emptyHash(): Uint8Array {
-    return this.suite.hash.digest(EMPTY);
+    return new HandshakeSecret(this.suite, this.extractNext(sharedSecret), KEY);
   }
 }
 
 /** Handshake Secret phase (RFC 8446 §7.1). Create with {@link EarlySecret.intoHandshake}. */
-export class HandshakeSecret {
-  readonly suite: Tls13KeyScheduleSuite;
-  readonly #secret: Uint8Array;
-
+export class HandshakeSecret extends ScheduleSecret {
   /** @internal Use {@link EarlySecret.intoHandshake}. */
   constructor(suite: Tls13KeyScheduleSuite, secret: Uint8Array, key: typeof KEY) {
-    if (key !== KEY) throw new UsageError('HandshakeSecret is created by EarlySecret.intoHandshake');
-    this.suite = suite;
-    this.#secret = secret;
-  }
-
-  /** The Handshake Secret itself. Sensitive: for known-answer tests only. */
-  get secret(): Uint8Array {
-    return this.#secret;
+    super(suite, secret, key);
   }
 
   /** `client_handshake_traffic_secret = Derive-Secret(., "c hs traffic", ClientHello...ServerHello)`. */
-  clientTrafficSecret(helloHash: Uint8Array): Uint8Array {
-    return deriveSecret(this.suite.hash, this.#secret, 'c hs traffic', helloHash);
+  clientTrafficSecret(helloHash: Uint8Array): TrafficSecret {
+    return new TrafficSecret(this.suite, this.derive('c hs traffic', helloHash), KEY);
   }
 
   /** `server_handshake_traffic_secret = Derive-Secret(., "s hs traffic", ClientHello...ServerHello)`. */
-  serverTrafficSecret(helloHash: Uint8Array): Uint8Array {
-    return deriveSecret(this.suite.hash, this.#secret, 's hs traffic', helloHash);
+  serverTrafficSecret(helloHash: Uint8Array): TrafficSecret {
+    return new TrafficSecret(this.suite, this.derive('s hs traffic', helloHash), KEY);
   }
 
   /** Master Secret = `HKDF-Extract(Derive-Secret(., "derived", ""), 0)`. */
   intoMaster(): MasterSecret {
-    const hash = this.suite.hash;
-    const salt = deriveSecret(hash, this.#secret, 'derived', hash.digest(EMPTY));
-    return new MasterSecret(this.suite, hkdfExtract(hash, salt, new Uint8Array(hash.outputLen)), KEY);
+    return new MasterSecret(this.suite, this.extractNext(new Uint8Array(this.suite.hash.outputLen)), KEY);
   }
 }
 
 /** Master Secret phase (RFC 8446 §7.1). Create with {@link HandshakeSecret.intoMaster}. */
-export class MasterSecret {
-  readonly suite: Tls13KeyScheduleSuite;
-  readonly #secret: Uint8Array;
-
+export class MasterSecret extends ScheduleSecret {
   /** @internal Use {@link HandshakeSecret.intoMaster}. */
   constructor(suite: Tls13KeyScheduleSuite, secret: Uint8Array, key: typeof KEY) {
-    if (key !== KEY) throw new UsageError('MasterSecret is created by HandshakeSecret.intoMaster');
-    this.suite = suite;
-    this.#secret = secret;
-  }
-
-  /** The Master Secret itself. Sensitive: for known-answer tests only. */
-  get secret(): Uint8Array {
-    return this.#secret;
+    super(suite, secret, key);
   }
 
   /** `client_application_traffic_secret_0 = Derive-Secret(., "c ap traffic", ClientHello...server Finished)`. */
-  clientApplicationTrafficSecret(serverFinishedHash: Uint8Array): Uint8Array {
-    return deriveSecret(this.suite.hash, this.#secret, 'c ap traffic', serverFinishedHash);
+  clientApplicationTrafficSecret(serverFinishedHash: Uint8Array): TrafficSecret {
+    return new TrafficSecret(this.suite, this.derive('c ap traffic', serverFinishedHash), KEY);
   }
 
   /** `server_application_traffic_secret_0 = Derive-Secret(., "s ap traffic", ClientHello...server Finished)`. */
-  serverApplicationTrafficSecret(serverFinishedHash: Uint8Array): Uint8Array {
-    return deriveSecret(this.suite.hash, this.#secret, 's ap traffic', serverFinishedHash);
+  serverApplicationTrafficSecret(serverFinishedHash: Uint8Array): TrafficSecret {
+    return new TrafficSecret(this.suite, this.derive('s ap traffic', serverFinishedHash), KEY);
   }
 
   /** `exporter_master_secret = Derive-Secret(., "exp master", ClientHello...server Finished)`. */
-  exporterMasterSecret(serverFinishedHash: Uint8Array): Uint8Array {
-    return deriveSecret(this.suite.hash, this.#secret, 'exp master', serverFinishedHash);
+  exporterMasterSecret(serverFinishedHash: Uint8Array): ExporterSecret {
+    return new ExporterSecret(this.suite, this.derive('exp master', serverFinishedHash), KEY);
   }
 
   /** `resumption_master_secret = Derive-Secret(., "res master", ClientHello...client Finished)`. */
-  resumptionMasterSecret(clientFinishedHash: Uint8Array): Uint8Array {
-    return deriveSecret(this.suite.hash, this.#secret, 'res master', clientFinishedHash);
+  resumptionMasterSecret(clientFinishedHash: Uint8Array): ResumptionMasterSecret {
+    return new ResumptionMasterSecret(this.suite, this.derive('res master', clientFinishedHash), KEY);
+  }
+}
+
+/**
+ * One direction's traffic secret: handshake (RFC 8446 §7.1), application generation N (§7.2), or
+ * early. It yields its record keys (§7.3), its Finished verify_data (§4.4.4; the base key of a
+ * post-handshake Finished too, §4.6.2) and its successor after a KeyUpdate (§7.2).
+ */
+export class TrafficSecret extends ScheduleSecret {
+  /** @internal Created by the phases. */
+  constructor(suite: Tls13KeyScheduleSuite, secret: Uint8Array, key: typeof KEY) {
+    super(suite, secret, key);
+  }
+
+  /** Record protection key and IV (RFC 8446 §7.3). */
+  trafficKeys(): TrafficKeys {
+    return deriveTrafficKeys(this.suite, reveal(this));
+  }
+
+  /** `HMAC(finished_key, transcriptHash)` with this secret as the base key (RFC 8446 §4.4.4). */
+  finishedVerifyData(transcriptHash: Uint8Array): Uint8Array {
+    return finishedVerifyData(this.suite.hash, reveal(this), transcriptHash);
+  }
+
+  /** `application_traffic_secret_N+1 = HKDF-Expand-Label(., "traffic upd", "", Hash.length)` (RFC 8446 §7.2). */
+  next(): TrafficSecret {
+    return new TrafficSecret(this.suite, nextApplicationTrafficSecret(this.suite.hash, reveal(this)), KEY);
+  }
+}
+
+/** An (early_)exporter_master_secret: the base of TLS-Exporter (RFC 8446 §7.5). */
+export class ExporterSecret extends ScheduleSecret {
+  /** @internal Created by the phases. */
+  constructor(suite: Tls13KeyScheduleSuite, secret: Uint8Array, key: typeof KEY) {
+    super(suite, secret, key);
+  }
+
+  /** `TLS-Exporter(label, context_value, key_length)` (RFC 8446 §7.5); see {@link exportKeyingMaterial}. */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    return exportKeyingMaterial(this.suite.hash, reveal(this), label, context, length);
+  }
+}
+
+/** resumption_master_secret (RFC 8446 §7.1): the PSK of each NewSessionTicket derives from it (§4.6.1). */
+export class ResumptionMasterSecret extends ScheduleSecret {
+  /** @internal Created by {@link MasterSecret.resumptionMasterSecret}. */
+  constructor(suite: Tls13KeyScheduleSuite, secret: Uint8Array, key: typeof KEY) {
+    super(suite, secret, key);
+  }
+
+  /**
+   * The PSK a ticket stands for: `HKDF-Expand-Label(., "resumption", ticket_nonce, Hash.length)`
+   * (RFC 8446 §4.6.1). Fresh bytes: they leave the schedule as the session's own.
+   */
+  psk(ticketNonce: Uint8Array): Uint8Array {
+    return resumptionPsk(this.suite.hash, reveal(this), ticketNonce);
   }
 }
 

@@ -17,6 +17,7 @@ import {
   finishedVerifyData,
   hkdfLabel,
   resumptionPsk,
+  revealSecret,
   type HandshakeSecret,
   type MasterSecret,
 } from '../../src/tls13/key-schedule.ts';
@@ -142,14 +143,15 @@ function compute(trace: Trace, section: number): Replay {
     ticketNonce,
     messages,
     secrets: {
-      cEarly: early.clientEarlyTrafficSecret(hashes.clientHello),
-      eExp: early.earlyExporterMasterSecret(hashes.clientHello),
-      cHs: handshake.clientTrafficSecret(hashes.hello),
-      sHs: handshake.serverTrafficSecret(hashes.hello),
-      cAp: master.clientApplicationTrafficSecret(hashes.serverFinished),
-      sAp: master.serverApplicationTrafficSecret(hashes.serverFinished),
-      exp: master.exporterMasterSecret(hashes.serverFinished),
-      res: master.resumptionMasterSecret(hashes.clientFinished),
+      // The test-only way out of the typed schedule (production classes have no secret getters).
+      cEarly: revealSecret(early.clientEarlyTrafficSecret(hashes.clientHello)),
+      eExp: revealSecret(early.earlyExporterMasterSecret(hashes.clientHello)),
+      cHs: revealSecret(handshake.clientTrafficSecret(hashes.hello)),
+      sHs: revealSecret(handshake.serverTrafficSecret(hashes.hello)),
+      cAp: revealSecret(master.clientApplicationTrafficSecret(hashes.serverFinished)),
+      sAp: revealSecret(master.serverApplicationTrafficSecret(hashes.serverFinished)),
+      exp: revealSecret(master.exporterMasterSecret(hashes.serverFinished)),
+      res: revealSecret(master.resumptionMasterSecret(hashes.clientFinished)),
     },
   };
 }
@@ -204,37 +206,37 @@ export function computedStep(trace: Trace, step: TraceStep): Record<string, Uint
     expanded: finishedKey(hash, base),
     finished: finishedVerifyData(hash, base, transcriptHash),
   });
-  const derived1 = deriveSecret(hash, r.early.secret, 'derived', emptyHash);
-  const derived2 = deriveSecret(hash, r.handshake.secret, 'derived', emptyHash);
+  const derived1 = deriveSecret(hash, revealSecret(r.early), 'derived', emptyHash);
+  const derived2 = deriveSecret(hash, revealSecret(r.handshake), 'derived', emptyHash);
   const s = r.secrets;
   const server = step.actor === 'server';
   switch (step.title) {
     case 'extract secret "early"':
-      return { salt: empty, IKM: r.psk ?? new Uint8Array(n), secret: r.early.secret };
+      return { salt: empty, IKM: r.psk ?? new Uint8Array(n), secret: revealSecret(r.early) };
     case 'derive secret for handshake "tls13 derived"':
-      return derive(r.early.secret, 'derived', emptyHash, derived1);
+      return derive(revealSecret(r.early), 'derived', emptyHash, derived1);
     case 'extract secret "handshake"':
-      return { salt: derived1, IKM: r.sharedSecret, secret: r.handshake.secret };
+      return { salt: derived1, IKM: r.sharedSecret, secret: revealSecret(r.handshake) };
     case 'derive secret "tls13 c hs traffic"':
-      return derive(r.handshake.secret, 'c hs traffic', r.hashes.hello, s.cHs);
+      return derive(revealSecret(r.handshake), 'c hs traffic', r.hashes.hello, s.cHs);
     case 'derive secret "tls13 s hs traffic"':
-      return derive(r.handshake.secret, 's hs traffic', r.hashes.hello, s.sHs);
+      return derive(revealSecret(r.handshake), 's hs traffic', r.hashes.hello, s.sHs);
     case 'derive secret for master "tls13 derived"':
-      return derive(r.handshake.secret, 'derived', emptyHash, derived2);
+      return derive(revealSecret(r.handshake), 'derived', emptyHash, derived2);
     case 'extract secret "master"':
-      return { salt: derived2, IKM: new Uint8Array(n), secret: r.master.secret };
+      return { salt: derived2, IKM: new Uint8Array(n), secret: revealSecret(r.master) };
     case 'derive secret "tls13 c ap traffic"':
-      return derive(r.master.secret, 'c ap traffic', r.hashes.serverFinished, s.cAp);
+      return derive(revealSecret(r.master), 'c ap traffic', r.hashes.serverFinished, s.cAp);
     case 'derive secret "tls13 s ap traffic"':
-      return derive(r.master.secret, 's ap traffic', r.hashes.serverFinished, s.sAp);
+      return derive(revealSecret(r.master), 's ap traffic', r.hashes.serverFinished, s.sAp);
     case 'derive secret "tls13 exp master"':
-      return derive(r.master.secret, 'exp master', r.hashes.serverFinished, s.exp);
+      return derive(revealSecret(r.master), 'exp master', r.hashes.serverFinished, s.exp);
     case 'derive secret "tls13 res master"':
-      return derive(r.master.secret, 'res master', r.hashes.clientFinished, s.res);
+      return derive(revealSecret(r.master), 'res master', r.hashes.clientFinished, s.res);
     case 'derive secret "tls13 c e traffic"':
-      return derive(r.early.secret, 'c e traffic', r.hashes.clientHello, s.cEarly);
+      return derive(revealSecret(r.early), 'c e traffic', r.hashes.clientHello, s.cEarly);
     case 'derive secret "tls13 e exp master"':
-      return derive(r.early.secret, 'e exp master', r.hashes.clientHello, s.eExp);
+      return derive(revealSecret(r.early), 'e exp master', r.hashes.clientHello, s.eExp);
     case 'derive write traffic keys for handshake data':
       return keys(server ? s.sHs : s.cHs);
     case 'derive read traffic keys for handshake data':

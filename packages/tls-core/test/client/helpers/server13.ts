@@ -24,6 +24,7 @@ import {
   deriveTrafficKeys,
   finishedVerifyData,
   nextApplicationTrafficSecret,
+  revealSecret,
   type HandshakeSecret,
 } from '../../../src/tls13/key-schedule.ts';
 import { Transcript, TranscriptBuffer } from '../../../src/tls13/transcript.ts';
@@ -195,7 +196,7 @@ export class Server13 {
       const early = this.acceptPsk === undefined ? EarlySecret.withoutPsk(this.suite) : EarlySecret.withPsk(this.suite, this.acceptPsk);
       const schedule = early.intoHandshake(this.#share.computeSharedSecret(peer.keyExchange));
       const h = t.currentHash();
-      this.secrets = { schedule, clientHs: schedule.clientTrafficSecret(h), serverHs: schedule.serverTrafficSecret(h) };
+      this.secrets = { schedule, clientHs: revealSecret(schedule.clientTrafficSecret(h)), serverHs: revealSecret(schedule.serverTrafficSecret(h)) };
     }
     return raw;
   }
@@ -246,8 +247,8 @@ export class Server13 {
     const raw = this.#add(encodeHandshake(m));
     const h = this.#hash().currentHash();
     const master = s.schedule.intoMaster();
-    s.clientApp = master.clientApplicationTrafficSecret(h);
-    s.serverApp = master.serverApplicationTrafficSecret(h);
+    s.clientApp = revealSecret(master.clientApplicationTrafficSecret(h));
+    s.serverApp = revealSecret(master.serverApplicationTrafficSecret(h));
     return raw;
   }
 
