@@ -1,6 +1,6 @@
 // ESLint flat config. tls-core and session must run in any JS engine: no node:* imports, no
 // Buffer/process/timers, no implicit crypto/TextEncoder/TextDecoder globals; transport-web likewise has no node:*,
-// Buffer or process. Only packages/tls-core/src/crypto/noble.ts may import @noble/*.
+// Buffer or process. Only packages/tls-core/src/crypto/noble.ts (and noble-pq.ts, ML-KEM for the opt-in hybrid) may import @noble/*.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -68,7 +68,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/tls-core/src/crypto/noble.ts'],
+    files: ['packages/tls-core/src/crypto/noble.ts', 'packages/tls-core/src/crypto/noble-pq.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

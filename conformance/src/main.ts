@@ -12,13 +12,14 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFile } from 'node:fs/promises';
-import { CASES } from './cases.ts';
-import { CLI_CASES } from './cli-cases.ts';
-import { runCliCase, type CliCaseResult } from './cli-runner.ts';
+import { CASES } from './cases/index.ts';
+import { CLI_CASES } from './cases/cli.ts';
+import { runCliCase, type CliCaseResult } from './runner/cli.ts';
 import { loadClient } from './clients/index.ts';
 import { createPki, REPO_ROOT } from './pki.ts';
-import { liveProcessCount } from './process.ts';
-import { formatTable, runMatrix, summarize, writeReports } from './runner.ts';
+import { liveProcessCount } from './servers/process.ts';
+import { formatTable, summarize, summaryLine, writeReports } from './report/index.ts';
+import { runMatrix } from './runner/matrix.ts';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -45,15 +46,14 @@ async function main(): Promise<number> {
   try {
     const results = await runMatrix(selected, client, pki, {
       concurrency: Number(values.concurrency),
-      onResult: (r) => console.log(`  ${r.status.toUpperCase().padEnd(9)} ${r.id}${r.note !== undefined && r.status !== 'pass' ? `  (${r.note})` : ''}`),
+      onResult: (r) => console.log(`  ${r.status.toUpperCase().padEnd(9)} ${r.id}`),
     });
     console.log('');
     console.log(formatTable(results));
     const summary = summarize(client.name, results);
     await writeReports(values.out, results, summary);
     console.log(
-      `\n${summary.pass} pass, ${summary.fail} fail, ${summary.notAvailable} n/a, ${summary.deviation} known deviation, ${summary.skipped} skipped ` +
-        `of ${summary.total} in ${((Date.now() - started) / 1000).toFixed(1)} s; reports in ${values.out}`,
+      `\n${summaryLine(summary)} in ${((Date.now() - started) / 1000).toFixed(1)} s\nreports in ${values.out}`,
     );
     let cliFailures = 0;
     if (client.name === 'puretls' && cliSelected.length > 0) {

@@ -15,8 +15,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, connect as netConnect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { connect } from '@puretls/transport-node';
-import { startGnutlsServer } from './gnutls-server.ts';
-import { NETNS_PORT } from './netns.ts';
+import { startGnutlsServer } from './servers/gnutls.ts';
+import { NETNS_PORT } from './servers/netns.ts';
 
 /** One record header seen by the proxy. */
 export interface SeenRecord {

@@ -185,11 +185,16 @@ export interface ClientUnderTest {
   connect(options: ClientConnectOptions): Promise<ConnectOutcome>;
 }
 
-/** A peer server process started for one case (s_server, gnutls-serv or Botan's tls_server). */
+/** The peer servers of the matrix (conformance/src/servers/, one module each). */
+export type ServerKind = 'openssl' | 'gnutls' | 'botan' | 'nss' | 'node20' | 'node26';
+
+/** A peer server process started for one case (s_server, gnutls-serv, Botan, NSS selfserv, Node). */
 export interface RunningServer {
-  readonly kind: 'openssl' | 'gnutls' | 'botan';
+  readonly kind: ServerKind;
   readonly port: number;
   readonly pid: number;
+  /** Where the server writes its NSS-format key log, when it writes one (read it after `stop()`). */
+  readonly keylogPath?: string;
   /** Writes to the server's stdin (s_server commands such as `k\n`, or data lines). */
   sendStdin(text: string): void;
   /** Server stdout + stderr so far. */

@@ -10,7 +10,7 @@ import { EMBEDDED_CASES } from '../src/embedded/cases.ts';
 import { nodeVmHost, readIifeBundle, type GuestHost } from '../src/embedded/host.ts';
 import { runEmbeddedCase } from '../src/embedded/run.ts';
 import { createPki, type Pki } from '../src/pki.ts';
-import { keylogCheck } from '../src/runner.ts';
+import { keylogCheck } from '../src/runner/run-case.ts';
 
 const hasOpenssl = ((): boolean => {
   try {

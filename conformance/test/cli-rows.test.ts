@@ -7,10 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_CASES } from '../src/cli-cases.ts';
-import { runCliCase } from '../src/cli-runner.ts';
+import { CLI_CASES } from '../src/cases/cli.ts';
+import { runCliCase } from '../src/runner/cli.ts';
 import { createPki, REPO_ROOT, type Pki } from '../src/pki.ts';
-import { liveProcessCount } from '../src/process.ts';
+import { liveProcessCount } from '../src/servers/process.ts';
 
 function opensslAvailable(): boolean {
   try {

@@ -7,10 +7,10 @@ import { connect as tlsConnect } from 'node:tls';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ExtensionType, HandshakeType, decodeHandshake } from '@puretls/tls-core';
-import { TLS13_ONLY_EXTENSIONS, handshakeRecords, startDowngradeProxy, takeClientHello } from '../src/downgrade-proxy.ts';
-import { findCase } from '../src/cases.ts';
+import { TLS13_ONLY_EXTENSIONS, handshakeRecords, startDowngradeProxy, takeClientHello } from '../src/servers/downgrade-proxy.ts';
+import { findCase } from '../src/cases/index.ts';
 import { nodeClient } from '../src/clients/node.ts';
-import { runCase } from '../src/runner.ts';
+import { runCase } from '../src/runner/run-case.ts';
 import type { Pki } from '../src/pki.ts';
 
 /** Captures the first flight Node's TLS client sends (a ClientHello offering TLS 1.3 and 1.2). */

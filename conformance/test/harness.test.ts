@@ -5,12 +5,12 @@
 import { execFileSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findCase, type ConformanceCase } from '../src/cases.ts';
+import { findCase, type ConformanceCase } from '../src/cases/index.ts';
 import { nodeClient } from '../src/clients/node.ts';
-import { pickPort, startOpensslServer } from '../src/openssl-server.ts';
+import { pickPort, startOpensslServer } from '../src/servers/openssl.ts';
 import { createPki, type Pki } from '../src/pki.ts';
-import { liveProcessCount } from '../src/process.ts';
-import { keylogCheck, runCase } from '../src/runner.ts';
+import { liveProcessCount } from '../src/servers/process.ts';
+import { keylogCheck, runCase } from '../src/runner/run-case.ts';
 
 describe('keylogCheck', () => {
   it('accepts the same lines in another order', () => {

@@ -7,11 +7,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CASES } from '../src/cases.ts';
+import { CASES } from '../src/cases/index.ts';
 import { loadClient } from '../src/clients/index.ts';
 import { createPki, type Pki } from '../src/pki.ts';
-import { liveProcessCount } from '../src/process.ts';
-import { probeEnvironment, runCase, type RunEnvironment } from '../src/runner.ts';
+import { liveProcessCount } from '../src/servers/process.ts';
+import { probeEnvironment } from '../src/runner/matrix.ts';
+import { runCase, type RunEnvironment } from '../src/runner/run-case.ts';
 import type { ClientUnderTest } from '../src/types.ts';
 
 function opensslVersion(): string | undefined {

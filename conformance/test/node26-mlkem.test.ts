@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@puretls/transport-node';
-import { startNode26Server, type Node26Server } from '../src/node26.ts';
+import { startNode26Server, type Node26Server } from '../src/servers/node26.ts';
 
 type Peer = Node26Server;
 

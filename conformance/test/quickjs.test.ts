@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDED_CASES } from '../src/embedded/cases.ts';
 import { quickJsHost, readIifeBundle, runGuestConnection, type GuestHost } from '../src/embedded/host.ts';
 import { runEmbeddedCase } from '../src/embedded/run.ts';
-import { startOpensslServer } from '../src/openssl-server.ts';
+import { startOpensslServer } from '../src/servers/openssl.ts';
 import { createPki, type Pki } from '../src/pki.ts';
-import { keylogCheck } from '../src/runner.ts';
+import { keylogCheck } from '../src/runner/run-case.ts';
 
 const hasOpenssl = ((): boolean => {
   try {

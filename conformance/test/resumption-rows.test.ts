@@ -7,10 +7,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CASES, findCase, type ConformanceCase, type Resumption } from '../src/cases.ts';
+import { CASES, findCase, type ConformanceCase, type Resumption } from '../src/cases/index.ts';
 import { nodeClient } from '../src/clients/node.ts';
 import { createPki, type Pki } from '../src/pki.ts';
-import { runCase } from '../src/runner.ts';
+import { runCase } from '../src/runner/run-case.ts';
 
 let hasOpenssl = true;
 try {

@@ -25,7 +25,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clearVerificationCaches } from '@puretls/tls-core';
 import { clearTrustStoreCache } from '@puretls/transport-node';
-import { startOpensslServer } from '../openssl-server.ts';
+import { startOpensslServer } from '../servers/openssl.ts';
 import type { ClientUnderTest } from '../types.ts';
 import { cryptoFloorOp } from './floor.ts';
 import { BLOCKS, interleaved, loadNow } from './measure.ts';

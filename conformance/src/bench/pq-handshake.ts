@@ -13,7 +13,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { node26Handshakes, startNode26Server } from '../node26.ts';
+import { node26Handshakes, startNode26Server } from '../servers/node26.ts';
 import type { ClientUnderTest, GroupOption } from '../types.ts';
 import { BLOCKS, interleaved, loadNow } from './measure.ts';
 import { registerSection, type BenchContext, type BenchRow } from './registry.ts';

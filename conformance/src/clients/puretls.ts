@@ -4,7 +4,7 @@
  * The transport exposes a `tls.connect`-shaped API plus `getNegotiatedGroup()` and
  * `getPeerSignatureScheme()`; errors are the typed `TlsError`s of `@puretls/tls-core`
  * (`AlertReceived.alert`, `InvalidCertificate.reason`, `UnexpectedEof`), and the alert puretls
- * sent is recomputed with the project's single mapping `alertFor()`.
+ * sent is read from the socket's `'alert'` event (the alert that went out), not recomputed.
  *
  * Options the Node-shaped `connect()` does not expose (`requireExtendedMasterSecret`) are applied
  * through its `engineFactory` hook: the validated tls-core options are extended and the engine is
@@ -26,7 +26,6 @@ import { tlsLikeClient, type TlsLikeSocket } from './tls-like.ts';
 export const PURETLS_TRANSPORT_MODULE = '@puretls/transport-node';
 
 type ConnectFunction = (options: Record<string, unknown>) => TlsLikeSocket;
-type AlertForFunction = (error: unknown) => number | undefined;
 
 /** The parts of @puretls/tls-core used to build an engine with extra config options. */
 interface CoreEngineParts {
@@ -105,7 +104,7 @@ export function puretlsOptions(options: ClientConnectOptions, core?: CoreEngineP
   return mapped;
 }
 
-function describePuretlsError(error: unknown, alertFor: AlertForFunction | undefined): ObservedError {
+function describePuretlsError(error: unknown): ObservedError {
   if (!(error instanceof Error)) return { message: String(error) };
   const fields = error as Error & { alert?: unknown; reason?: unknown; code?: unknown };
   const described: { -readonly [K in keyof ObservedError]: ObservedError[K] } = { message: error.message, code: error.name };
@@ -113,10 +112,6 @@ function describePuretlsError(error: unknown, alertFor: AlertForFunction | undef
   if (error.name === 'InvalidCertificate' && typeof fields.reason === 'string') described.certReason = fields.reason;
   else if (typeof fields.reason === 'string') described.reason = fields.reason;
   if (error.name === 'UnexpectedEof') described.truncated = true;
-  if (error.name !== 'AlertReceived' && alertFor !== undefined) {
-    const sent = alertFor(error);
-    if (sent !== undefined) described.alertSent = sent;
-  }
   return described;
 }
 
@@ -130,14 +125,12 @@ export async function loadPuretlsClient(): Promise<ClientUnderTest | undefined> 
   }
   const connect = transport.connect;
   if (typeof connect !== 'function') return undefined;
-  let alertFor: AlertForFunction | undefined;
   let engineParts: CoreEngineParts | undefined;
   try {
     const core = (await import('@puretls/tls-core')) as Record<string, unknown>;
-    if (typeof core.alertFor === 'function') alertFor = core.alertFor as AlertForFunction;
     if (typeof core.createClientConfig === 'function' && typeof core.ClientConnection === 'function') engineParts = core as unknown as CoreEngineParts;
   } catch {
-    alertFor = undefined;
+    engineParts = undefined;
   }
   let sessionParts: SessionContextParts | undefined;
   try {
@@ -155,7 +148,7 @@ export async function loadPuretlsClient(): Promise<ClientUnderTest | undefined> 
       sigScheme: true,
       keylog: true,
       closeNotify: true,
-      alertSent: alertFor !== undefined,
+      alertSent: true,
       errorReason: true,
       requireExtendedMasterSecret: engineParts !== undefined,
       pskModes: sessionParts !== undefined,
@@ -165,12 +158,13 @@ export async function loadPuretlsClient(): Promise<ClientUnderTest | undefined> 
     },
     knownDeviations: {},
     open: (options) => (connect as ConnectFunction)(puretlsOptions(options, engineParts, sessionParts)),
-    describeError: (error) => describePuretlsError(error, alertFor),
+    describeError: describePuretlsError,
     readGroup: (socket) => {
       const group = (socket as TlsLikeSocket & PuretlsSocketExtras).getNegotiatedGroup?.();
       return group === undefined || group === null ? NOT_AVAILABLE : ianaGroupName(group);
     },
     readSigScheme: (socket) => (socket as TlsLikeSocket & PuretlsSocketExtras).getPeerSignatureScheme?.() ?? NOT_AVAILABLE,
     endMeansCloseNotify: true,
+    alertEvents: true,
   });
 }

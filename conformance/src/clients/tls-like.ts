@@ -48,6 +48,18 @@ export interface TlsLikeProfile {
   readSigScheme(socket: TlsLikeSocket): string;
   /** True when an 'end' event proves close_notify was received (puretls), false for a bare EOF (Node). */
   readonly endMeansCloseNotify: boolean;
+  /**
+   * The socket emits `'alert'` events `{ level, description, sent }` (puretls): the fatal alert the
+   * client sent is read from them, as the alert that went out, instead of being recomputed.
+   */
+  readonly alertEvents?: boolean;
+}
+
+/** The `'alert'` event of a puretls socket (tls-core's alert event). */
+interface AlertEvent {
+  readonly level: 'warning' | 'fatal';
+  readonly description: number;
+  readonly sent: boolean;
 }
 
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -114,8 +126,15 @@ function connectTlsLike(profile: TlsLikeProfile, options: ClientConnectOptions):
     socket.on('end', () => {
       sawEnd = true;
     });
+    let fatalAlertSent: number | undefined;
+    if (profile.alertEvents === true) {
+      socket.on('alert', (event: AlertEvent) => {
+        if (event.sent && event.level === 'fatal') fatalAlertSent = event.description;
+      });
+    }
     socket.on('error', (error: unknown) => {
-      lastError = profile.describeError(error);
+      const described = profile.describeError(error);
+      lastError = fatalAlertSent === undefined || described.alertSent !== undefined ? described : { ...described, alertSent: fatalAlertSent };
       if (!settled) {
         settled = true;
         clearTimeout(timer);

@@ -19,15 +19,15 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { TrustStore, createClientConfig, type ResumptionData } from '@puretls/tls-core';
 import { REPO_ROOT } from '../pki.ts';
-import { netnsUnavailableReason } from '../netns.ts';
-import { spawnTracked } from '../process.ts';
+import { netnsUnavailableReason } from '../servers/netns.ts';
+import { spawnTracked } from '../servers/process.ts';
 import type { RunningServer } from '../types.ts';
 import { FLOWS, type FlowDefinition } from './flows.ts';
 import { FIXED_NOW_MS, FIXTURE_DIR, PKI_DIR, REPLAY_FORMAT, seededRandomBytes, type RecordedConnection, type ReplayFixture } from './format.ts';
 import { SocketRecorder } from './recorder.ts';
-import { startOpensslServer } from '../openssl-server.ts';
-import { startGnutlsServer } from '../gnutls-server.ts';
-import { startBotanServer } from '../botan-server.ts';
+import { startOpensslServer } from '../servers/openssl.ts';
+import { startGnutlsServer } from '../servers/gnutls.ts';
+import { startBotanServer } from '../servers/botan.ts';
 
 const run = promisify(execFile);
 

@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { NODE26_BIN, NODE26_DIR, NODE26_FAILURE, NODE26_PACKAGE } from '../../src/node26.ts';
+import { NODE26_BIN, NODE26_DIR, NODE26_FAILURE, NODE26_PACKAGE } from '../../src/servers/node26.ts';
 
 export default function setup(): void {
   if (existsSync(NODE26_BIN)) return;

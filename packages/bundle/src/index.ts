@@ -9,7 +9,9 @@
  * The list is explicit, not `export *`: tls-core's entry also exports the wire codec, record
  * layer and key schedules for the other packages, and a bundle that re-exported them could not
  * drop them (issue 11's size budget). What is here is what an embedding needs to connect,
- * verify, authenticate, resume and report; docs/embedding.md lists it.
+ * verify, resume and report; docs/embedding.md lists it. Client certificates (private key
+ * parsing, RSA/ECDSA/Ed25519 signing) and X25519MLKEM768 (ML-KEM, SHA-3) are in full.ts, the
+ * `puretls-full` bundles, so this default one stays under issue 11's 70 KB budget.
  * @module
  */
 
@@ -21,8 +23,7 @@ export type { ClientConnectionOptions, ClientConfig, ClientConfigOptions, Versio
 export { TrustStore, decodePemCertificates, decodePemBlocks, encodePem, parseCertificate, clearVerificationCaches } from '@puretls/tls-core';
 export type { Certificate, DistinguishedName, SubjectAltNames, ServerCertificateInfo, ServerCertificateVerifier } from '@puretls/tls-core';
 
-// Client authentication: private keys and the credentials built from them.
-export { parsePrivateKeyPem, parsePrivateKeyDer, createClientCredential } from '@puretls/tls-core';
+// Client authentication types (building a credential, which carries the signing code, is in full.ts).
 export type { PrivateKey, ClientCredential, ClientCredentialSelector, CertificateRequestInfo, CredentialChoice } from '@puretls/tls-core';
 
 // Typed errors, and the alert each maps to.

@@ -1,11 +1,11 @@
 /**
- * The shipped bundles (build.js) stay under a size ceiling (min+gzip-9 each): issue 11 sets a
- * target of 70,000 bytes, which the bundle met until client authentication (issue 14) added about
- * 6.1 KB; until that conflict is decided the test enforces CEILING_BYTES (today's size plus ~0.5 KB)
- * so the bundle cannot grow unnoticed, and prints whether the target is met (docs/embedding.md).
- * The bundles also hold the embedding API of src/index.ts (a few names from each
- * package are checked) without tls-core's internals.
- * Built fresh into a temporary folder, so the figure is the current source's, not a stale dist/.
+ * The shipped bundles (build.js) stay under a size ceiling (min+gzip-9): the default bundles
+ * (src/index.ts) under CEILING_BYTES, and the test prints whether issue 11's 70,000-byte target
+ * is met (not yet: ~1.05 KB over, docs/embedding.md "Size budget"); the full bundles (src/full.ts: plus client
+ * authentication and X25519MLKEM768) under their own ceiling so they cannot grow unnoticed
+ * (docs/embedding.md). The bundles hold the embedding API (a few names from each package are
+ * checked) without tls-core's internals, and the default one holds neither ML-KEM nor the
+ * signing code. Built fresh into a temporary folder, so the figure is the current source's.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,34 +16,58 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error build.js is plain ESM without declarations
 import { buildBundles } from '../build.js';
 
-/** Issue 11's target; not met since client authentication (docs/embedding.md, "Size budget"). */
+/** Issue 11's target for the default bundles. */
 const TARGET_BYTES = 70_000;
 /**
- * What CI enforces: measured 75,326 (ESM) / 75,520 (IIFE) bytes on 2026-12-04; X25519MLKEM768
- * (issue 15: @noble/post-quantum ML-KEM-768 plus noble's SHA-3) adds ~6.5 KB, 81,811 ESM after it;
- * plus a small margin. Whether the hybrid belongs in the size-budgeted bundle is the lead's call
- * (docs/embedding.md).
+ * What CI enforces for the default bundles: measured 70,852 (ESM) / 71,052 (IIFE) bytes on
+ * 2026-12-04 after X25519MLKEM768 and client-certificate signing moved to the full bundles
+ * (from 81,811 / 82,027), plus a small margin. Lower it to TARGET_BYTES once OCSP is pluggable too.
  */
-const CEILING_BYTES = 82_400;
+const CEILING_BYTES = 71_500;
+/** The full bundles: measured 82,125 (ESM) / 82,255 (IIFE) bytes on 2026-12-04, plus a small margin. */
+const FULL_CEILING_BYTES = 82_800;
 
 describe('the shipped bundles', () => {
   let dir: string;
-  let files: { esm: string; iife: string };
+  let files: { esm: string; iife: string; fullEsm: string; fullIife: string };
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'puretls-bundle-'));
-    files = (await buildBundles(dir)) as { esm: string; iife: string };
+    files = (await buildBundles(dir)) as typeof files;
   }, 60_000);
   afterAll(async () => {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  it(`are each at most ${CEILING_BYTES} bytes minified and gzipped (target ${TARGET_BYTES})`, async () => {
-    for (const file of [files.esm, files.iife]) {
+  it(`are each at most ${CEILING_BYTES} bytes minified and gzipped (target ${TARGET_BYTES}; full: ${FULL_CEILING_BYTES})`, async () => {
+    for (const [file, ceiling] of [[files.esm, CEILING_BYTES], [files.iife, CEILING_BYTES], [files.fullEsm, FULL_CEILING_BYTES], [files.fullIife, FULL_CEILING_BYTES]] as const) {
       const min = await readFile(file);
       const gz = gzipSync(min, { level: 9 }).length;
-      console.log(`${file.split('/').pop()}: ${min.length} bytes minified, ${gz} bytes min+gzip (ceiling ${CEILING_BYTES}, target ${TARGET_BYTES}: ${gz <= TARGET_BYTES ? 'met' : 'NOT met'})`);
-      expect(gz).toBeLessThanOrEqual(CEILING_BYTES);
+      const target = ceiling === CEILING_BYTES ? `, target ${TARGET_BYTES}: ${gz <= TARGET_BYTES ? 'met' : 'NOT met'}` : '';
+      console.log(`${file.split('/').pop()}: ${min.length} bytes minified, ${gz} bytes min+gzip (ceiling ${ceiling}${target})`);
+      expect(gz).toBeLessThanOrEqual(ceiling);
       expect(gz).toBeGreaterThan(20_000); // a bundle missing the crypto would be far smaller
+    }
+  });
+
+  it('the default bundle leaves out ML-KEM and client-certificate signing; the full one has both', async () => {
+    const api = async (file: string) => {
+      const context = vm.createContext({});
+      vm.runInContext(await readFile(file, 'utf8'), context);
+      return vm.runInContext('Object.keys(puretls)', context) as string[];
+    };
+    const core = await api(files.iife);
+    const full = await api(files.fullIife);
+    for (const name of ['x25519MLKEM768', 'createClientCredential', 'parsePrivateKeyPem', 'parsePrivateKeyDer']) {
+      expect(core).not.toContain(name);
+      expect(full).toContain(name);
+    }
+    for (const name of core) expect(full).toContain(name);
+    // Strings only the ML-KEM wrapper (noble-pq.ts) and the PKCS#8 key parser carry.
+    const coreText = await readFile(files.esm, 'utf8');
+    const fullText = await readFile(files.fullEsm, 'utf8');
+    for (const marker of ['ML-KEM-768 seed', 'PrivateKeyInfo']) {
+      expect(coreText).not.toContain(marker);
+      expect(fullText).toContain(marker);
     }
   });
 
@@ -54,7 +78,7 @@ describe('the shipped bundles', () => {
     const api = vm.runInContext('Object.keys(puretls).sort()', context) as string[];
     for (const name of ['ClientConnection', 'createClientConfig', 'TrustStore', 'TlsError', 'UsageError', 'utf8', 'fromUtf8', 'Context', 'Session', 'SessionError', 'KeyShareReserve'])
       expect(api).toContain(name);
-    for (const name of ['parsePrivateKeyPem', 'createClientCredential', 'clearVerificationCaches', 'decodePemCertificates', 'CipherSuite', 'nameOf', 'toHex'])
+    for (const name of ['clearVerificationCaches', 'decodePemCertificates', 'CipherSuite', 'nameOf', 'toHex'])
       expect(api).toContain(name);
   });
 

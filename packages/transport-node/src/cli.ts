@@ -45,6 +45,7 @@ import { opensslIssuerLine, opensslSubjectLine } from './peer-certificate.ts';
 import { authorizationCode, type TLSSocket } from './tls-socket.ts';
 import { certificatePem, msgLines, ocspLines, sessionBlock, stateLine, traceLines } from './cli/output.ts';
 import { STARTTLS_PROTOCOLS, startTls, type StartTlsProtocol } from './cli/starttls.ts';
+import { probeMain } from './probe/cli.ts';
 
 /** Parsed `s_client` flags. */
 export interface SClientArgs {
@@ -120,6 +121,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdin: process
     io.stdout.write(USAGE);
     return command === undefined ? 1 : 0;
   }
+  if (command === 'probe') return probeMain(rest, io);
   if (command !== 's_client') {
     io.stderr.write(`puretls: unknown command "${command}"\n${USAGE}`);
     return 1;
@@ -862,7 +864,7 @@ function parseCount(flag: string, text: string): number {
   return n;
 }
 
-const USAGE = `Usage: puretls s_client [options]
+const USAGE = `Usage: puretls s_client [options] | puretls probe host:port [options] (puretls probe --help)
   -help                  print this list and exit
   -connect host:port     server to connect to (default localhost:4433)
   -servername name       SNI and verification name (default: the host)

@@ -29,6 +29,7 @@ import {
   type ServerCertificateVerifier,
   type TrustStore,
 } from '@puretls/tls-core';
+import { x25519MLKEM768 } from '@puretls/tls-core/pq';
 import { Context, Session, SessionError, type Connection } from '@puretls/session';
 import { buildConfig, defaultTrustStore, trustStoreFromPem, type EngineTarget } from './engine-factory.ts';
 import type { TlsEngine } from './engine.ts';
@@ -360,7 +361,8 @@ export function toConfigOptions(options: ConnectOptions): ClientConfigOptions {
   const suites = cipherSuitesOf(options);
   if (suites !== undefined) out.cipherSuites = suites;
   const groups = options.groups ?? options.ecdhCurve;
-  if (groups !== undefined && groups !== 'auto') out.groups = parseGroups(groups);
+  // X25519MLKEM768 is a provider object in tls-core (its `pq` entry), so the name maps to it here.
+  if (groups !== undefined && groups !== 'auto') out.groups = parseGroups(groups).map((g) => (g === x25519MLKEM768.group ? x25519MLKEM768 : g));
   if (options.keyShareGroups !== undefined) out.keyShareGroups = parseGroups(options.keyShareGroups);
   if (options.ALPNProtocols !== undefined) out.alpnProtocols = options.ALPNProtocols.map((p) => (typeof p === 'string' ? p : Buffer.from(p).toString('utf8')));
   const credentials = [...credentialsOf(options), ...(options.clientCredentials ?? [])];

@@ -14,3 +14,4 @@ export { clearTrustStoreCache } from '@puretls/tls-core';
 export { setSessionCodec, type SessionCodec, type SessionValue } from './session-hook.ts';
 export type { PeerCertificate } from './peer-certificate.ts';
 export { cipherInfo, groupName, signatureSchemeName, parseCipherString, parseTls13Suites, parseGroups, type CipherInfo } from './names.ts';
+export { probe, reportTable, PROBE_SCHEMA, FAIL_ON_POLICIES, type ProbeOptions, type ProbeReport, type FailOnPolicy } from './probe/index.ts';

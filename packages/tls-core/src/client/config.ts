@@ -7,7 +7,7 @@
 import { utf8 } from '../codec/bytes.ts';
 import { UsageError } from '../errors.ts';
 import { CipherSuite, ProtocolVersion } from '../wire/enums.ts';
-import { ALL_KEY_EXCHANGE_GROUPS, isTls12Group, SUPPORTED_KEY_EXCHANGE_GROUPS } from '../crypto/key-exchange.ts';
+import { ALL_KEY_EXCHANGE_GROUPS, isTls12Group, SUPPORTED_KEY_EXCHANGE_GROUPS, type KeyExchange } from '../crypto/key-exchange.ts';
 import { defaultRandomBytes, type RandomBytes } from '../crypto/noble.ts';
 import { SUPPORTED_SIGNATURE_SCHEMES } from '../crypto/signature.ts';
 import { tls13SuiteById } from '../crypto/suites.ts';
@@ -25,8 +25,12 @@ export interface ClientConfigOptions {
   maxVersion?: VersionName;
   /** TLS 1.3 and TLS 1.2 cipher suites in preference order (IANA values). Unsupported values are refused. */
   cipherSuites?: readonly number[];
-  /** Named groups offered in supported_groups, in preference order. */
-  groups?: readonly number[];
+  /**
+   * Named groups offered in supported_groups, in preference order: code points of the built-in
+   * groups (X25519, P-256, P-384), or {@link KeyExchange} providers for others (TLS 1.3 only),
+   * e.g. `x25519MLKEM768` from `@puretls/tls-core/pq`.
+   */
+  groups?: readonly (number | KeyExchange)[];
   /** Groups for which a key share is sent in the first ClientHello (default: the first group). */
   keyShareGroups?: readonly number[];
   /** Signature schemes offered in signature_algorithms. */
@@ -139,6 +143,8 @@ export interface ClientConfig {
   readonly tls13Suites: readonly number[];
   readonly tls12Suites: readonly number[];
   readonly groups: readonly number[];
+  /** The providers among `groups` (the groups the engine does not implement itself). */
+  readonly keyExchanges: readonly KeyExchange[];
   readonly keyShareGroups: readonly number[];
   readonly signatureSchemes: readonly number[];
   readonly alpnProtocols: readonly string[];
@@ -214,8 +220,15 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
   const tls13Suites = maxVersion >= ProtocolVersion.TLSv1_3 ? suites.filter((s) => SUPPORTED_TLS13.has(s)) : [];
   const tls12Suites = minVersion <= ProtocolVersion.TLSv1_2 ? suites.filter((s) => SUPPORTED_TLS12.has(s)) : [];
   if (tls13Suites.length === 0 && tls12Suites.length === 0) throw new UsageError('no cipher suite left for the enabled versions');
-  const groups = unique(options.groups ?? DEFAULT_GROUPS);
-  for (const g of groups) if (!SUPPORTED_GROUPS.has(g)) throw new UsageError(`unsupported group 0x${g.toString(16)}`);
+  const keyExchanges: KeyExchange[] = [];
+  const groups = unique((options.groups ?? DEFAULT_GROUPS).map((g) => (typeof g === 'number' ? g : keyExchangeOf(g, keyExchanges))));
+  for (const g of groups)
+    if (!SUPPORTED_GROUPS.has(g) && !keyExchanges.some((k) => k.group === g))
+      throw new UsageError(
+        g === 0x11ec
+          ? 'X25519MLKEM768 is a provider: import { x25519MLKEM768 } from "@puretls/tls-core/pq" and put it in groups'
+          : `unsupported group 0x${g.toString(16)}`,
+      );
   if (groups.length === 0) throw new UsageError('groups must not be empty');
   if (tls13Suites.length === 0 && !groups.some(isTls12Group)) throw new UsageError('TLS 1.2 needs an ECDHE group (X25519MLKEM768 is TLS 1.3 only)');
   const keyShareGroups = unique(options.keyShareGroups ?? [groups[0]!]);
@@ -244,6 +257,7 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     tls13Suites: Object.freeze(tls13Suites),
     tls12Suites: Object.freeze(tls12Suites),
     groups: Object.freeze(groups),
+    keyExchanges: Object.freeze(keyExchanges),
     keyShareGroups: Object.freeze(keyShareGroups),
     signatureSchemes: Object.freeze(signatureSchemes),
     alpnProtocols: Object.freeze(alpnProtocols),
@@ -271,6 +285,15 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     now: options.now ?? Date.now,
     randomBytes: options.randomBytes === undefined ? defaultRandomBytes : checkedRandomBytes(options.randomBytes),
   });
+}
+
+/** Record a provider from `groups` (one per group) and return its code point. */
+function keyExchangeOf(provider: KeyExchange, into: KeyExchange[]): number {
+  if (typeof provider !== 'object' || provider === null || typeof provider.generate !== 'function' || !Number.isInteger(provider.group) || provider.group < 0 || provider.group > 0xffff)
+    throw new UsageError('groups: each entry is a group code point or a key exchange provider ({ group, name, generate })');
+  if (SUPPORTED_GROUPS.has(provider.group)) throw new UsageError(`groups: 0x${provider.group.toString(16)} is built in; list its code point`);
+  if (!into.some((k) => k.group === provider.group)) into.push(provider);
+  return provider.group;
 }
 
 /** A validated external PSK: identity bytes, a copy of the key, and the first enabled TLS 1.3 suite with its hash. */

@@ -11,6 +11,11 @@
  * (crypto/signer.ts) that the server listed. No fitting credential: an empty Certificate, and the
  * server decides (RFC 8446 §4.4.2: "If the server requests client authentication but no suitable
  * certificate is available, the client MUST send a Certificate message containing no certificates").
+ *
+ * The engine signs through the credential's own `sign` (which {@link createClientCredential}
+ * binds to crypto/signer.ts): the state machine does not import the signing code (RSA signing,
+ * noble's ECDSA signer) or the private key parser, so an embedding that never builds a
+ * credential does not carry them (docs/embedding.md).
  * @module
  */
 import { concatBytes, equalBytes, utf8 } from '../codec/bytes.ts';
@@ -28,6 +33,8 @@ export interface ClientCredential {
   readonly key: PrivateKey;
   /** The leaf's public key, as the certificate states it (PSS-only RSA keys included). */
   readonly publicKey: PublicKey;
+  /** Sign `message` under TLS SignatureScheme `scheme` with `key` (createClientCredential binds crypto/signer.ts `signWithScheme`). */
+  readonly sign: (scheme: number, message: Uint8Array, randomBytes: (n: number) => Uint8Array) => Uint8Array;
 }
 
 /** What the server asked for, as the selection callback sees it. */
@@ -66,7 +73,8 @@ export function createClientCredential(options: { certificateChain: string | rea
   const key = typeof options.privateKey === 'string' ? parsePrivateKeyPem(options.privateKey) : options.privateKey;
   const publicKey = parseCertificate(chain[0]!).publicKey;
   if (!samePublicKey(publicKeyOf(key), publicKey)) throw new InvalidPrivateKey('KeyMismatch', 'the private key does not belong to the leaf certificate');
-  return Object.freeze({ chain: Object.freeze(chain), key, publicKey });
+  const sign = (scheme: number, message: Uint8Array, randomBytes: (n: number) => Uint8Array): Uint8Array => signWithScheme(key, scheme, message, randomBytes);
+  return Object.freeze({ chain: Object.freeze(chain), key, publicKey, sign });
 }
 
 /**
@@ -90,12 +98,12 @@ export function chooseClientCredential(
 
 /** The TLS 1.3 client CertificateVerify signature over the transcript hash (RFC 8446 §4.4.3). */
 export function signTls13ClientCertificateVerify(choice: CredentialChoice, transcriptHash: Uint8Array, randomBytes: (n: number) => Uint8Array): Uint8Array {
-  return signWithScheme(choice.credential.key, choice.scheme, concatBytes(CLIENT_CV_PREFIX, transcriptHash), randomBytes);
+  return choice.credential.sign(choice.scheme, concatBytes(CLIENT_CV_PREFIX, transcriptHash), randomBytes);
 }
 
 /** The TLS 1.2 CertificateVerify signature over all handshake messages so far (RFC 5246 §7.4.8). */
 export function signTls12CertificateVerify(choice: CredentialChoice, handshakeMessages: Uint8Array, randomBytes: (n: number) => Uint8Array): Uint8Array {
-  return signWithScheme(choice.credential.key, choice.scheme, handshakeMessages, randomBytes);
+  return choice.credential.sign(choice.scheme, handshakeMessages, randomBytes);
 }
 
 /**

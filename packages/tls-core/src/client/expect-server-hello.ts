@@ -83,7 +83,7 @@ export function startHandshake(io: HandshakeIo, sniName: string | undefined, opt
   // answer, which needs no share (config.emptyKeyShareWhenResumingTls12).
   const sendShares = offers13 && !(tls12Session !== undefined && ticket === undefined && config.emptyKeyShareWhenResumingTls12);
   const reserve = options.keyShareReserve;
-  const keyShares = sendShares ? config.keyShareGroups.map((g) => (reserve === undefined ? generateKeyShare(g, config.randomBytes) : reserve.take(g, config.randomBytes))) : [];
+  const keyShares = sendShares ? config.keyShareGroups.map((g) => (reserve === undefined ? generateKeyShare(g, config.randomBytes, config.keyExchanges) : reserve.take(g, config.randomBytes, config.keyExchanges))) : [];
   const ctx: HelloContext = {
     config,
     serverName: sniName,
@@ -162,7 +162,7 @@ export class ExpectServerHello implements ClientState {
       // The group must be one we support, and one we did not already send a share for.
       if (!this.#ctx.config.groups.includes(group)) throw new PeerMisbehaved('SelectedUnofferedGroup', `0x${group.toString(16)}`);
       if (this.#keyShares.some((k) => k.group === group)) throw new PeerMisbehaved('IllegalHelloRetryRequestWithOfferedGroup');
-      keyShares = [generateKeyShare(group, this.#ctx.config.randomBytes)];
+      keyShares = [generateKeyShare(group, this.#ctx.config.randomBytes, this.#ctx.config.keyExchanges)];
     } else if (cookie === undefined) {
       // An HRR that would not change the ClientHello.
       throw new PeerMisbehaved('IllegalHelloRetryRequestWithNoChanges');

@@ -1,8 +1,10 @@
 /**
  * Ephemeral (EC)DHE key shares for TLS 1.3 key_share (RFC 8446 §4.2.8, §4.2.8.2, §7.4.2) and
  * TLS 1.2 ECDHE (RFC 8422 §5.4, §5.10): X25519 (RFC 7748 §5, §6.1), secp256r1 and secp384r1
- * (SEC 1 v2 §2.3.3 uncompressed points, §3.3.1 ECDH), and the TLS 1.3-only hybrid
- * X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem §3-§4, ML-KEM-768 per FIPS 203).
+ * (SEC 1 v2 §2.3.3 uncompressed points, §3.3.1 ECDH), and the {@link KeyExchange} interface
+ * through which further TLS 1.3 groups plug in (the X25519MLKEM768 hybrid is one, in
+ * x25519-mlkem768.ts, exported from `@puretls/tls-core/pq`: the engine never imports it, so a
+ * bundle without it carries no ML-KEM or SHA-3).
  *
  * - Public values: X25519 is the 32-byte u-coordinate; NIST curves are `04 || X || Y`.
  * - Shared secrets: X25519 is the 32-byte output; NIST curves are the x-coordinate only
@@ -11,18 +13,11 @@
  *   (RFC 8446 §4.2.8.2); an X25519 value must be 32 bytes, and an all-zero shared secret (a
  *   low-order peer point) is refused (RFC 8446 §7.4.2, RFC 7748 §6.1). Every peer-side failure
  *   throws `PeerMisbehaved('InvalidKeyShare')` (illegal_parameter).
- * - X25519MLKEM768 (0x11EC), ML-KEM part first in every field (the draft's exception to its
- *   "ECDH first" rule, also what OpenSSL 3.5 and rustls send): client share = ML-KEM-768
- *   encapsulation key (1184) ‖ X25519 public (32); server share = ML-KEM-768 ciphertext (1088) ‖
- *   X25519 public (32), exactly 1120 bytes or illegal_parameter; shared secret = ML-KEM secret (32)
- *   ‖ X25519 secret (32), the X25519 half refused when all zero as above. The ML-KEM keygen seed
- *   (64 bytes) and the X25519 key come from the caller's `randomBytes`.
  * @module
  */
 import { PeerMisbehaved, UsageError } from '../errors.ts';
 import { NamedGroup } from '../wire/enums.ts';
-import { concatBytes } from '../codec/bytes.ts';
-import { curves, defaultRandomBytes, ML_KEM_768, mlKem768Decapsulate, mlKem768KeyPair, withRandomness, x25519PublicKey, type RandomBytes } from './noble.ts';
+import { curves, defaultRandomBytes, withRandomness, x25519PublicKey, type RandomBytes } from './noble.ts';
 
 /** One side of an ephemeral key exchange: our public value plus the ability to finish the exchange. */
 export interface KeyShare {
@@ -38,35 +33,48 @@ export interface KeyShare {
 }
 
 /**
- * The groups offered by default, in the client's preference order. X25519MLKEM768 is supported
- * but not a default (docs/design.md: opt in with `groups`).
+ * A key exchange group implemented outside this module, given to the engine in the config's
+ * `groups` (TLS 1.3 key_share only: such groups are never used for TLS 1.2 ECDHE). The engine
+ * asks it for one fresh share per ClientHello (or HelloRetryRequest) and calls the share's
+ * `computeSharedSecret` with the server's key_exchange, which must check its length and validity
+ * and throw `PeerMisbehaved('InvalidKeyShare')` (illegal_parameter) for a bad one.
+ * @example import { x25519MLKEM768 } from '@puretls/tls-core/pq'; createClientConfig({ groups: [x25519MLKEM768, NamedGroup.x25519], ... })
  */
+export interface KeyExchange {
+  /** The named group (RFC 8446 §4.2.7 code point) this provider implements. */
+  readonly group: NamedGroup;
+  /** Its name, for messages ("X25519MLKEM768"). */
+  readonly name: string;
+  /** A fresh share; every random byte comes from `randomBytes` (the config's). */
+  generate(randomBytes: RandomBytes): KeyShare;
+}
+
+/** The groups offered by default, in the client's preference order. */
 export const SUPPORTED_KEY_EXCHANGE_GROUPS: readonly NamedGroup[] = [
   NamedGroup.x25519,
   NamedGroup.secp256r1,
   NamedGroup.secp384r1,
 ];
 
-/** Every group this module implements: the defaults plus the opt-in hybrid. */
-export const ALL_KEY_EXCHANGE_GROUPS: readonly NamedGroup[] = [...SUPPORTED_KEY_EXCHANGE_GROUPS, NamedGroup.X25519MLKEM768];
+/** Every group this module implements (other groups come as {@link KeyExchange} providers). */
+export const ALL_KEY_EXCHANGE_GROUPS: readonly NamedGroup[] = SUPPORTED_KEY_EXCHANGE_GROUPS;
 
-/** True when {@link generateKeyShare} can make a share for `group`. */
+/** True when {@link generateKeyShare} can make a share for `group` without a provider. */
 export function isSupportedKeyExchangeGroup(group: NamedGroup): boolean {
   return ALL_KEY_EXCHANGE_GROUPS.includes(group);
 }
 
-/** True for groups TLS 1.2 ECDHE may use (RFC 8422): not the TLS 1.3-only hybrid (draft-ietf-tls-ecdhe-mlkem §3). */
+/** True for groups TLS 1.2 ECDHE may use (RFC 8422): the built-in ones; providers are TLS 1.3 only (draft-ietf-tls-ecdhe-mlkem §3). */
 export function isTls12Group(group: NamedGroup): boolean {
   return group === NamedGroup.x25519 || group === NamedGroup.secp256r1 || group === NamedGroup.secp384r1;
 }
 
 /**
- * Length of a peer's public value for `group` (X25519: 32; P-256: 65; P-384: 97), or undefined.
- * Useful to reject a KeyShareEntry early. X25519MLKEM768: the server's share, 1088 + 32 = 1120.
+ * Length of a peer's public value for a built-in `group` (X25519: 32; P-256: 65; P-384: 97), or
+ * undefined. Useful to reject a KeyShareEntry early.
  */
 export function keyShareLength(group: NamedGroup): number | undefined {
   if (group === NamedGroup.x25519) return X25519_LENGTH;
-  if (group === NamedGroup.X25519MLKEM768) return HYBRID_SERVER_SHARE_LENGTH;
   const nist = NIST[group];
   return nist === undefined ? undefined : 1 + 2 * nist.fieldLength;
 }
@@ -76,13 +84,17 @@ export function keyShareLength(group: NamedGroup): number | undefined {
  * blinding of the NIST multiplications, now and in {@link KeyShare.computeSharedSecret}) comes
  * from `randomBytes`: the engine passes its config's.
  * @param randomBytes the randomness source (default: Web Crypto, see noble.ts `defaultRandomBytes`)
- * @throws UsageError for a group this module does not implement, or no randomness in this runtime
+ * @param providers groups implemented elsewhere (the config's `keyExchanges`), asked when `group` is not built in
+ * @throws UsageError for a group neither this module nor a provider implements, or no randomness in this runtime
  */
-export function generateKeyShare(group: NamedGroup, randomBytes: RandomBytes = defaultRandomBytes): KeyShare {
+export function generateKeyShare(group: NamedGroup, randomBytes: RandomBytes = defaultRandomBytes, providers: readonly KeyExchange[] = []): KeyShare {
   if (group === NamedGroup.x25519) return x25519Share(randomBytes(X25519_LENGTH), randomBytes);
-  if (group === NamedGroup.X25519MLKEM768) return hybridShare(randomBytes(ML_KEM_768.seed), randomBytes(X25519_LENGTH), randomBytes);
   const nist = NIST[group];
-  if (nist === undefined) throw new UsageError(`unsupported key exchange group 0x${group.toString(16)}`);
+  if (nist === undefined) {
+    const provider = providers.find((p) => p.group === group);
+    if (provider === undefined) throw new UsageError(`unsupported key exchange group 0x${group.toString(16)}`);
+    return provider.generate(randomBytes);
+  }
   // FIPS 186-5 A.4.1-style: reduce a seed at least 64 bits longer than n (noble's mapHashToField).
   const seed = randomBytes(nist.curve.lengths.seed ?? nist.fieldLength + 16);
   return nistShare(group, nist, nist.curve.utils.randomSecretKey(seed), randomBytes);
@@ -106,7 +118,11 @@ export function keyShareFromPrivateKey(group: NamedGroup, privateKey: Uint8Array
   return nistShare(group, nist, privateKey.slice(), randomBytes);
 }
 
-function x25519Share(privateKey: Uint8Array, randomBytes: RandomBytes): KeyShare {
+/**
+ * An X25519 share from a private key the caller owns (hybrid providers build on it).
+ * @internal
+ */
+export function x25519Share(privateKey: Uint8Array, randomBytes: RandomBytes): KeyShare {
   const x25519 = curves.x25519;
   return {
     group: NamedGroup.x25519,
@@ -125,41 +141,6 @@ function x25519Share(privateKey: Uint8Array, randomBytes: RandomBytes): KeyShare
       return shared;
     },
   };
-}
-
-/**
- * X25519MLKEM768 from an ML-KEM-768 keygen seed (d ‖ z, 64 bytes) and an X25519 private key
- * (known-answer tests use this through {@link hybridKeyShareFromSeeds}).
- */
-function hybridShare(mlKemSeed: Uint8Array, x25519Private: Uint8Array, randomBytes: RandomBytes): KeyShare {
-  const { encapsulationKey, decapsulationKey } = mlKem768KeyPair(mlKemSeed);
-  mlKemSeed.fill(0);
-  const classical = x25519Share(x25519Private, randomBytes);
-  return {
-    group: NamedGroup.X25519MLKEM768,
-    publicKey: concatBytes(encapsulationKey, classical.publicKey),
-    computeSharedSecret(peerPublic) {
-      if (peerPublic.length !== HYBRID_SERVER_SHARE_LENGTH)
-        throw invalidShare(`X25519MLKEM768 server share of ${peerPublic.length} bytes, expected ${ML_KEM_768.ciphertext} + ${X25519_LENGTH}`);
-      const classicalSecret = classical.computeSharedSecret(peerPublic.subarray(ML_KEM_768.ciphertext));
-      const mlKemSecret = mlKem768Decapsulate(peerPublic.subarray(0, ML_KEM_768.ciphertext), decapsulationKey);
-      const shared = concatBytes(mlKemSecret, classicalSecret);
-      mlKemSecret.fill(0);
-      classicalSecret.fill(0);
-      return shared;
-    },
-  };
-}
-
-/**
- * An X25519MLKEM768 share from known key material: a 64-byte ML-KEM-768 seed (FIPS 203 d ‖ z)
- * and a 32-byte X25519 private key (tests and known-answer checks).
- * @throws UsageError for wrong lengths
- */
-export function hybridKeyShareFromSeeds(mlKemSeed: Uint8Array, x25519Private: Uint8Array, randomBytes: RandomBytes = defaultRandomBytes): KeyShare {
-  if (mlKemSeed.length !== ML_KEM_768.seed) throw new UsageError('ML-KEM-768 seed must be 64 bytes');
-  if (x25519Private.length !== X25519_LENGTH) throw new UsageError('X25519 private key must be 32 bytes');
-  return hybridShare(mlKemSeed.slice(), x25519Private.slice(), randomBytes);
 }
 
 function nistShare(group: NamedGroup, nist: NistGroup, privateKey: Uint8Array, randomBytes: RandomBytes): KeyShare {
@@ -189,7 +170,8 @@ function nistShare(group: NamedGroup, nist: NistGroup, privateKey: Uint8Array, r
   };
 }
 
-function invalidShare(detail: string): PeerMisbehaved {
+/** @internal */
+export function invalidShare(detail: string): PeerMisbehaved {
   return new PeerMisbehaved('InvalidKeyShare', detail);
 }
 
@@ -207,7 +189,6 @@ interface NistGroup {
 }
 
 const X25519_LENGTH = 32;
-const HYBRID_SERVER_SHARE_LENGTH = ML_KEM_768.ciphertext + X25519_LENGTH;
 
 const NIST: Readonly<Record<number, NistGroup | undefined>> = {
   [NamedGroup.secp256r1]: { name: 'P-256', curve: curves.p256, fieldLength: 32 },

@@ -18,18 +18,18 @@
  * @module
  */
 import type { NamedGroup } from '../wire/enums.ts';
-import { generateKeyShare, type KeyShare } from './key-exchange.ts';
+import { generateKeyShare, type KeyExchange, type KeyShare } from './key-exchange.ts';
 import { defaultRandomBytes, type RandomBytes } from './noble.ts';
 
 export class KeyShareReserve {
   /** One ready share per group. */
   readonly #ready = new Map<NamedGroup, KeyShare>();
   /** Groups taken since the last refill, in the order they were taken, with the randomness of the taker. */
-  readonly #wanted = new Map<NamedGroup, RandomBytes>();
-  readonly #generate: (group: NamedGroup, randomBytes: RandomBytes) => KeyShare;
+  readonly #wanted = new Map<NamedGroup, { randomBytes: RandomBytes; providers: readonly KeyExchange[] }>();
+  readonly #generate: (group: NamedGroup, randomBytes: RandomBytes, providers?: readonly KeyExchange[]) => KeyShare;
 
   /** @param generate how a share is made (tests count calls); default {@link generateKeyShare} */
-  constructor(generate: (group: NamedGroup, randomBytes: RandomBytes) => KeyShare = generateKeyShare) {
+  constructor(generate: (group: NamedGroup, randomBytes: RandomBytes, providers?: readonly KeyExchange[]) => KeyShare = generateKeyShare) {
     this.#generate = generate;
   }
 
@@ -38,16 +38,17 @@ export class KeyShareReserve {
    * removed), else a fresh one from `randomBytes`. Either way the group is marked for the next
    * {@link refill}, which makes its share from the same `randomBytes` (the taker's config's: no
    * randomness but the caller's is ever used).
-   * @throws UsageError for a group the key exchange module does not implement
+   * @param providers the config's `keyExchanges` (groups implemented outside key-exchange.ts)
+   * @throws UsageError for a group neither the key exchange module nor a provider implements
    */
-  take(group: NamedGroup, randomBytes: RandomBytes = defaultRandomBytes): KeyShare {
-    this.#wanted.set(group, randomBytes);
+  take(group: NamedGroup, randomBytes: RandomBytes = defaultRandomBytes, providers: readonly KeyExchange[] = []): KeyShare {
+    this.#wanted.set(group, { randomBytes, providers });
     const ready = this.#ready.get(group);
     if (ready !== undefined) {
       this.#ready.delete(group);
       return ready;
     }
-    return this.#generate(group, randomBytes);
+    return this.#generate(group, randomBytes, providers);
   }
 
   /** True when {@link refill} has work to do. */
@@ -62,9 +63,9 @@ export class KeyShareReserve {
    */
   refill(): number {
     let made = 0;
-    for (const [group, randomBytes] of this.#wanted) {
+    for (const [group, { randomBytes, providers }] of this.#wanted) {
       if (this.#ready.has(group)) continue;
-      this.#ready.set(group, this.#generate(group, randomBytes));
+      this.#ready.set(group, this.#generate(group, randomBytes, providers));
       made++;
     }
     this.#wanted.clear();

@@ -2,8 +2,13 @@
  * The only module in puretls that imports `@noble/*`: hashes (FIPS 180-4), HMAC (RFC 2104),
  * HKDF (RFC 5869), AEADs (AES-GCM per NIST SP 800-38D, ChaCha20-Poly1305 per RFC 8439),
  * X25519 (RFC 7748), NIST P-256/P-384 (FIPS 186-5, SEC 2 §2.4.2 / §2.5.1 parameters) and
- * Ed25519 (RFC 8032), ML-KEM-768 (FIPS 203, from @noble/post-quantum), plus the default
- * randomness source.
+ * Ed25519 (RFC 8032), plus the default randomness source. ML-KEM-768 (@noble/post-quantum) is in
+ * noble-pq.ts, imported only by the opt-in X25519MLKEM768 provider (the `@puretls/tls-core/pq`
+ * entry), so neither the engine nor the default bundle carries it.
+ *
+ * P-256/P-384 are noble `ecdh` objects (key exchange, public keys); ECDSA verification is
+ * signature.ts's own (over these points), and noble's `ecdsa` (signing, with its RFC 6979 DRBG)
+ * is built by {@link nistEcdsaSigner} on first use, so only client authentication pulls it in.
  *
  * No implicit globals (docs/embedding.md): every random byte the engine uses comes from a
  * {@link RandomBytes} function the caller passes (the config's `randomBytes`). That includes the
@@ -21,11 +26,10 @@ import { unsafe as aesUnsafe } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519 as nobleEd25519, x25519 as nobleX25519 } from '@noble/curves/ed25519.js';
 import { edwards } from '@noble/curves/abstract/edwards.js';
-import { ecdsa, weierstrass } from '@noble/curves/abstract/weierstrass.js';
+import { ecdh, ecdsa, weierstrass } from '@noble/curves/abstract/weierstrass.js';
 import { expand as hkdfExpandRaw, extract as hkdfExtractRaw } from '@noble/hashes/hkdf.js';
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha1 as nobleSha1 } from '@noble/hashes/legacy.js';
-import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { sha256 as nobleSha256, sha384 as nobleSha384, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
 import { CryptoError, DecryptError, UsageError } from '../errors.ts';
 import { Gcm, type AesCtr } from './gcm.ts';
@@ -247,17 +251,39 @@ function blindingBytes(n = 32): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Build a NIST curve whose blinding draws from {@link blindingBytes}. noble probes the source once
- * at construction (to decide whether blinding is possible at all): the probe gets zeros, which
- * are never used for anything; later multiplies get the caller's bytes.
+ * Run a noble constructor that probes its randomness source once (to decide whether blinding is
+ * possible at all): the probe gets zeros, which are never used for anything; later multiplies
+ * and signatures get the caller's bytes through {@link blindingBytes}.
  */
-function nistCurve(params: NistParams, hash: Parameters<typeof ecdsa>[1]) {
+function probed<T>(make: () => T): T {
   blindingSource = (n) => new Uint8Array(n);
   try {
-    return ecdsa(weierstrass(params, { randomBytes: blindingBytes }), hash, { randomBytes: blindingBytes });
+    return make();
   } finally {
     blindingSource = undefined;
   }
+}
+
+/** A NIST curve (ECDH, public keys, points) whose scalar blinding draws from {@link blindingBytes}. */
+function nistCurve(params: NistParams) {
+  return probed(() => ecdh(weierstrass(params, { randomBytes: blindingBytes }), { randomBytes: blindingBytes }));
+}
+
+let ecdsaSigners: { 'P-256': NistSigner; 'P-384': NistSigner } | undefined;
+type NistSigner = ReturnType<typeof ecdsa>;
+
+/**
+ * noble's ECDSA (FIPS 186-5 §6.4.1, RFC 6979 hedged nonces) over {@link curves}' P-256/P-384
+ * points, built on first use: client authentication (signer.ts) is its only user, so an
+ * embedding that never signs does not carry it.
+ * @internal
+ */
+export function nistEcdsaSigner(curve: 'P-256' | 'P-384'): NistSigner {
+  ecdsaSigners ??= probed(() => ({
+    'P-256': ecdsa(nobleP256.Point, nobleSha256, { randomBytes: blindingBytes }),
+    'P-384': ecdsa(nobleP384.Point as unknown as NistSigner['Point'], nobleSha384 as unknown as NobleHash, { randomBytes: blindingBytes }),
+  }));
+  return ecdsaSigners[curve];
 }
 
 interface NistParams {
@@ -318,41 +344,10 @@ export function x25519PublicKey(privateKey: Uint8Array, randomBytes: RandomBytes
 }
 
 /** edwards25519 (RFC 7748 §4.1), our instance: only the base point is ever multiplied. */
-const ed25519Blinded = /* @__PURE__ */ (() => {
-  blindingSource = (n) => new Uint8Array(n);
-  try {
-    return edwards(nobleEd25519.Point.CURVE(), { randomBytes: blindingBytes });
-  } finally {
-    blindingSource = undefined;
-  }
-})();
+const ed25519Blinded = /* @__PURE__ */ probed(() => edwards(nobleEd25519.Point.CURVE(), { randomBytes: blindingBytes }));
 
-const nobleP256 = /* @__PURE__ */ nistCurve(P256_PARAMS, nobleSha256);
-const nobleP384 = /* @__PURE__ */ nistCurve(P384_PARAMS, nobleSha384);
-
-/** ML-KEM-768 sizes (FIPS 203 §8 Table 3): encapsulation key, ciphertext, shared secret; keygen seed d ‖ z. */
-export const ML_KEM_768 = { encapsulationKey: 1184, ciphertext: 1088, sharedSecret: 32, seed: 64 } as const;
-
-/**
- * ML-KEM-768 key pair from a 64-byte seed (FIPS 203 §7.1 ML-KEM.KeyGen with d ‖ z given: the
- * caller draws the seed from its {@link RandomBytes}, so noble draws nothing).
- * @throws CryptoError for a seed of the wrong length
- */
-export function mlKem768KeyPair(seed: Uint8Array): { encapsulationKey: Uint8Array; decapsulationKey: Uint8Array } {
-  if (seed.length !== ML_KEM_768.seed) throw new CryptoError(`ML-KEM-768 seed of ${seed.length} bytes`);
-  const { publicKey, secretKey } = ml_kem768.keygen(seed);
-  return { encapsulationKey: publicKey, decapsulationKey: secretKey };
-}
-
-/**
- * ML-KEM-768 decapsulation (FIPS 203 §7.3). A ciphertext of the right length never fails: a
- * tampered one yields the implicit-rejection secret (the handshake then fails at Finished).
- * @throws CryptoError for a ciphertext of the wrong length (callers check first)
- */
-export function mlKem768Decapsulate(ciphertext: Uint8Array, decapsulationKey: Uint8Array): Uint8Array {
-  if (ciphertext.length !== ML_KEM_768.ciphertext) throw new CryptoError(`ML-KEM-768 ciphertext of ${ciphertext.length} bytes`);
-  return ml_kem768.decapsulate(ciphertext, decapsulationKey);
-}
+const nobleP256 = /* @__PURE__ */ nistCurve(P256_PARAMS);
+const nobleP384 = /* @__PURE__ */ nistCurve(P384_PARAMS);
 
 /**
  * Raw curve objects for the key-exchange and signature modules beside this file. Not exported

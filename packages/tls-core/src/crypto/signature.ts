@@ -10,7 +10,7 @@
  * - `message` is the signed content; hashing happens here, with the hash the algorithm names
  *   (X.509 may pair P-256 with SHA-384: that is legal and supported).
  * - ECDSA accepts high-S signatures (TLS and X.509 signers do not normalise S) but requires
- *   strict DER (noble's DER decoder refuses BER, extra bytes and non-minimal integers).
+ *   strict DER (decodeDerSignature refuses BER, extra bytes and non-minimal integers).
  * - Ed25519 follows RFC 8032 strictly (canonical encodings, S < L; no ZIP-215 leniency).
  * - A key/algorithm mismatch (RSA key with an ECDSA algorithm, ...) or a malformed key returns
  *   false like any signature that does not verify: a certificate whose signature algorithm does
@@ -142,34 +142,65 @@ function curveOf(key: EcKey): WeierstrassCurve {
   return key.curve === 'P-256' ? curves.p256 : (curves.p384 as unknown as WeierstrassCurve);
 }
 
-/** ECDSA verify over a precomputed digest (FIPS 186-5 §6.4.2). */
-function verifyEcdsa(key: EcKey, digest: Uint8Array, signature: Uint8Array): boolean {
-  const curve = curveOf(key);
-  const prepared = PREPARED_EC_KEYS.get(key);
-  if (prepared === undefined) {
-    // DER decoding inside noble is strict; lowS: false because TLS/X.509 signatures may be high-S.
-    return curve.verify(signature, digest, key.point, { prehash: false, lowS: false, format: 'der' });
-  }
-  return verifyEcdsaPrepared(curve, prepared, digest, signature);
-}
-
 /**
- * The same verification as noble's, but computing u1·G and u2·Q separately so that both use
- * precomputed window tables (noble's joint Strauss-Shamir path cannot use a table for Q).
+ * ECDSA verify over a precomputed digest (FIPS 186-5 §6.4.2), high-S accepted. Not noble's
+ * `ecdsa().verify` (which would pull noble's signing code into every embedding): the same steps
+ * over noble's points. A key with prepared tables computes u1·G and u2·Q apart so both use window
+ * tables; otherwise one joint Strauss-Shamir walk (noble's `mulAddUnsafe`, what noble's own
+ * verify does).
  */
-function verifyEcdsaPrepared(curve: WeierstrassCurve, q: WeierstrassPoint, digest: Uint8Array, signature: Uint8Array): boolean {
-  const { Point } = curve;
+function verifyEcdsa(key: EcKey, digest: Uint8Array, signature: Uint8Array): boolean {
+  const { Point } = curveOf(key);
   const Fn = Point.Fn;
-  const sig = curve.Signature.fromBytes(signature, 'der'); // throws on bad DER or r, s outside [1, n-1]
-  const { r, s } = sig;
-  if (r <= 0n || r >= Fn.ORDER || s <= 0n || s >= Fn.ORDER) return false;
-  const e = Fn.create(bits2int(digest, Fn.BITS)); // FIPS 186-5 §6.4.2 steps 2-3 (leftmost bits of the hash)
+  const rs = decodeDerSignature(signature, Fn.BYTES);
+  if (rs === undefined) return false;
+  const [r, s] = rs;
+  if (r <= 0n || r >= Fn.ORDER || s <= 0n || s >= Fn.ORDER) return false; // §6.4.2 step 1
+  const prepared = PREPARED_EC_KEYS.get(key);
+  const q = prepared ?? Point.fromBytes(key.point); // decoding checks the point is on the curve
+  if (q.is0()) return false;
+  const e = Fn.create(bits2int(digest, Fn.BITS)); // steps 2-3 (leftmost bits of the hash)
   const w = Fn.inv(s);
   const u1 = Fn.mul(e, w);
   const u2 = Fn.mul(r, w);
-  const R = Point.BASE.multiplyUnsafe(u1).add(q.multiplyUnsafe(u2));
+  const R = prepared !== undefined ? Point.BASE.multiplyUnsafe(u1).add(q.multiplyUnsafe(u2)) : Point.BASE.mulAddUnsafe(u1, q, u2);
   if (R.is0()) return false;
   return Fn.create(R.toAffine().x) === r;
+}
+
+/**
+ * The (r, s) of an ECDSA-Sig-Value (RFC 3279 §2.2.3: SEQUENCE { r INTEGER, s INTEGER }), strict
+ * DER: short or minimal long-form lengths, minimal non-negative INTEGERs, nothing after the
+ * SEQUENCE; undefined for anything else. `fieldBytes` caps each integer (n fits in it).
+ */
+function decodeDerSignature(der: Uint8Array, fieldBytes: number): [bigint, bigint] | undefined {
+  let pos = 0;
+  const length = (): number | undefined => {
+    const first = der[pos++];
+    if (first === undefined) return undefined;
+    if (first < 0x80) return first;
+    if (first !== 0x81) return undefined; // an ECDSA-Sig-Value for P-256/P-384 is under 256 bytes
+    const n = der[pos++];
+    return n === undefined || n < 0x80 ? undefined : n; // long form only where short cannot
+  };
+  const integer = (): bigint | undefined => {
+    if (der[pos++] !== 0x02) return undefined;
+    const len = length();
+    if (len === undefined || len === 0 || len > fieldBytes + 1 || pos + len > der.length) return undefined;
+    const body = der.subarray(pos, pos + len);
+    pos += len;
+    if (body[0]! & 0x80) return undefined; // negative
+    if (len > 1 && body[0] === 0 && !(body[1]! & 0x80)) return undefined; // non-minimal
+    let x = 0n;
+    for (const b of body) x = (x << 8n) | BigInt(b);
+    return x;
+  };
+  if (der[pos++] !== 0x30) return undefined;
+  const seqLen = length();
+  if (seqLen === undefined || pos + seqLen !== der.length) return undefined;
+  const r = integer();
+  const s = r === undefined ? undefined : integer();
+  return s === undefined || pos !== der.length ? undefined : [r!, s];
 }
 
 function bits2int(digest: Uint8Array, orderBits: number): bigint {

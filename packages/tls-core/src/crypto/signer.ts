@@ -13,7 +13,7 @@
 import { CryptoError } from '../errors.ts';
 import { SignatureScheme } from '../wire/enums.ts';
 import { publicKeyOf, type PrivateKey } from './keys.ts';
-import { curves, withRandomness } from './noble.ts';
+import { curves, nistEcdsaSigner, withRandomness } from './noble.ts';
 import { rsaPkcs1Sign, rsaPssSign } from './rsa-sign.ts';
 import { isSchemeCompatibleWithKey, isTls13CertificateVerifyScheme, signatureAlgorithmForScheme } from './signature.ts';
 
@@ -28,7 +28,7 @@ export function signWithScheme(key: PrivateKey, scheme: number, message: Uint8Ar
   switch (alg.kind) {
     case 'ecdsa': {
       if (key.kind !== 'ec') break;
-      const curve = key.curve === 'P-256' ? curves.p256 : curves.p384;
+      const curve = nistEcdsaSigner(key.curve);
       const digest = alg.hash.digest(message);
       // noble blinds the secret scalar with the caller's randomness (noble.ts withRandomness).
       return withRandomness(randomBytes, () => curve.sign(digest, key.scalar, { prehash: false, format: 'der', extraEntropy: randomBytes(32) }));

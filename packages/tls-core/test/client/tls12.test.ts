@@ -4,6 +4,7 @@
  * RFC 7627, RFC 8422) and the sticky failure.
  */
 import { randomBytes } from 'node:crypto';
+import { x25519MLKEM768 } from '../../src/pq.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AlertReceived,
@@ -184,7 +185,7 @@ describe('TLS 1.2 Certificate and ServerKeyExchange', () => {
 
   // draft-ietf-tls-ecdhe-mlkem §3: X25519MLKEM768 is TLS 1.3 only, even when it was offered in supported_groups.
   it('a ServerKeyExchange selecting X25519MLKEM768 (offered, TLS 1.3 only): illegal_parameter', () => {
-    const s = new Server12(pki, { client: { groups: [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.X25519MLKEM768] } });
+    const s = new Server12(pki, { client: { groups: [NamedGroup.x25519, NamedGroup.secp256r1, x25519MLKEM768] } });
     flight1(s, { ske: () => s.serverKeyExchange({ group: NamedGroup.X25519MLKEM768, publicPoint: new Uint8Array(32).fill(9) }) });
     s.deliverExpectingFatal({ error: PeerMisbehaved, reason: 'SelectedUnofferedGroup', alert: A.IllegalParameter, ...plain });
   });

@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { concatBytes } from '../../src/codec/bytes.ts';
 import { createClientConfig } from '../../src/client/config.ts';
-import { generateKeyShare, hybridKeyShareFromSeeds, keyShareLength } from '../../src/crypto/key-exchange.ts';
+import { generateKeyShare } from '../../src/crypto/key-exchange.ts';
+import { hybridKeyShareFromSeeds, x25519MLKEM768, X25519MLKEM768_SERVER_SHARE_LENGTH } from '../../src/pq.ts';
 import { KeyShareReserve } from '../../src/crypto/key-share-reserve.ts';
 import { DecryptError, InvalidMessage, PeerMisbehaved, UsageError } from '../../src/errors.ts';
 import { extension } from '../../src/wire/extensions.ts';
@@ -27,7 +28,7 @@ beforeAll(() => {
 afterAll(() => pki.cleanup());
 
 const HYBRID = NamedGroup.X25519MLKEM768;
-const hybridOnly = { client: { groups: [HYBRID] } } as const;
+const hybridOnly = { client: { groups: [x25519MLKEM768] } } as const;
 const plainAlert = { encrypted: false } as const;
 
 /** Deterministic bytes (test-only). */
@@ -56,7 +57,7 @@ describe('X25519MLKEM768 key share (crypto/key-exchange.ts)', () => {
     expect(secret.length).toBe(64);
     expect([...secret.subarray(0, 32)]).toEqual([...server.mlKemSecret]);
     expect([...secret.subarray(32)]).toEqual([...server.x25519Secret]);
-    expect(keyShareLength(HYBRID)).toBe(1120);
+    expect(X25519MLKEM768_SERVER_SHARE_LENGTH).toBe(1120);
   });
 
   it('draws its 64-byte ML-KEM seed and 32-byte X25519 key from the caller randomBytes, nothing else', () => {
@@ -69,7 +70,7 @@ describe('X25519MLKEM768 key share (crypto/key-exchange.ts)', () => {
     vi.stubGlobal('crypto', undefined);
     let a: ReturnType<typeof generateKeyShare>;
     try {
-      a = generateKeyShare(HYBRID, rb);
+      a = generateKeyShare(HYBRID, rb, [x25519MLKEM768]);
     } finally {
       vi.unstubAllGlobals();
     }
@@ -81,7 +82,7 @@ describe('X25519MLKEM768 key share (crypto/key-exchange.ts)', () => {
   });
 
   it('refuses every wrong-length or low-order server share with InvalidKeyShare', () => {
-    const share = generateKeyShare(HYBRID);
+    const share = generateKeyShare(HYBRID, undefined, [x25519MLKEM768]);
     const good = hybridServerShare(share.publicKey).publicKey;
     for (const bad of [new Uint8Array(0), good.subarray(0, 1088), good.subarray(1088), good.subarray(0, 1119), concatBytes(good, new Uint8Array(1)), new Uint8Array(1216)]) {
       expect(() => share.computeSharedSecret(bad)).toThrow(PeerMisbehaved);
@@ -92,17 +93,17 @@ describe('X25519MLKEM768 key share (crypto/key-exchange.ts)', () => {
 
   it('the KeyShareReserve hands out and refills hybrid shares like any other group', () => {
     const reserve = new KeyShareReserve();
-    const first = reserve.take(HYBRID);
+    const first = reserve.take(HYBRID, undefined, [x25519MLKEM768]);
     expect(reserve.refill()).toBe(1);
-    const second = reserve.take(HYBRID);
+    const second = reserve.take(HYBRID, undefined, [x25519MLKEM768]);
     expect(second.publicKey.length).toBe(1216);
     expect([...second.publicKey]).not.toEqual([...first.publicKey]);
   });
 
   it('config: supported (also by groups name) but not a default; TLS 1.2-only with only the hybrid is refused', () => {
     expect(createClientConfig({ verifyCertificates: false }).groups).not.toContain(HYBRID);
-    expect(createClientConfig({ verifyCertificates: false, groups: [HYBRID, NamedGroup.x25519] }).keyShareGroups).toEqual([HYBRID]);
-    expect(() => createClientConfig({ verifyCertificates: false, groups: [HYBRID], maxVersion: 'TLSv1.2' })).toThrow(UsageError);
+    expect(createClientConfig({ verifyCertificates: false, groups: [x25519MLKEM768, NamedGroup.x25519] }).keyShareGroups).toEqual([HYBRID]);
+    expect(() => createClientConfig({ verifyCertificates: false, groups: [x25519MLKEM768], maxVersion: 'TLSv1.2' })).toThrow(UsageError);
   });
 });
 
@@ -121,7 +122,7 @@ describe('X25519MLKEM768 handshakes against the scripted server', () => {
   });
 
   it('HelloRetryRequest from X25519 to X25519MLKEM768, and from X25519MLKEM768 to X25519', () => {
-    const up = new Server13(pki, { client: { groups: [NamedGroup.x25519, HYBRID] } });
+    const up = new Server13(pki, { client: { groups: [NamedGroup.x25519, x25519MLKEM768] } });
     expect(up.clientKeyShares().map((k) => k.group)).toEqual([NamedGroup.x25519]);
     up.sendPlain(up.helloRetryRequest({ group: HYBRID }));
     expect(up.deliver()).toBeUndefined();
@@ -130,7 +131,7 @@ describe('X25519MLKEM768 handshakes against the scripted server', () => {
     expect(up.conn.negotiated?.group).toBe(HYBRID);
     expect(up.conn.negotiated?.helloRetryRequest).toBe(true);
 
-    const down = new Server13(pki, { client: { groups: [HYBRID, NamedGroup.x25519] } });
+    const down = new Server13(pki, { client: { groups: [x25519MLKEM768, NamedGroup.x25519] } });
     down.sendPlain(down.helloRetryRequest({ group: NamedGroup.x25519 }));
     expect(down.deliver()).toBeUndefined();
     expect(down.clientKeyShares().map((k) => [k.group, k.keyExchange.length])).toEqual([[NamedGroup.x25519, 32]]);

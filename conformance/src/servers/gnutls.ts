@@ -7,8 +7,8 @@
  */
 import { join } from 'node:path';
 import { NETNS_PORT, netnsServerUnavailableReason, startNetnsServer } from './netns.ts';
-import { readKeylog } from './openssl-server.ts';
-import type { RunningServer } from './types.ts';
+import { readKeylog } from './openssl.ts';
+import type { RunningServer } from '../types.ts';
 
 export interface GnutlsServerOptions {
   readonly args: readonly string[];

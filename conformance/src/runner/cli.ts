@@ -11,11 +11,11 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import type { CliCase, CliRun } from './cli-cases.ts';
-import { startOpensslServer } from './openssl-server.ts';
-import { REPO_ROOT, type Pki } from './pki.ts';
-import { startStartTlsResponder, type RunningResponder } from './starttls-responder.ts';
-import type { RunningServer } from './types.ts';
+import type { CliCase, CliRun } from '../cases/cli.ts';
+import { startOpensslServer } from '../servers/openssl.ts';
+import { REPO_ROOT, type Pki } from '../pki.ts';
+import { startStartTlsResponder, type RunningResponder } from '../starttls-responder.ts';
+import type { RunningServer } from '../types.ts';
 
 export const PURETLS_BIN = join(REPO_ROOT, 'packages', 'transport-node', 'bin', 'puretls.js');
 const CLI_TIMEOUT_MS = 30_000;

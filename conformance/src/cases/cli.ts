@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { StartTlsProtocol } from './starttls-responder.ts';
+import type { StartTlsProtocol } from '../starttls-responder.ts';
 
 /** The peer a row talks to. */
 export type CliPeer =

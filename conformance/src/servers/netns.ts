@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { spawnTracked } from './process.ts';
-import type { RunningServer, ServerLog } from './types.ts';
+import type { RunningServer, ServerLog } from '../types.ts';
 
 const run = promisify(execFile);
 
@@ -102,14 +102,21 @@ export async function netnsUnavailableReason(): Promise<string | undefined> {
   return undefined;
 }
 
-/** The compiled child entry point (netns-child.js next to this module, or in ../dist when run from src). */
+/**
+ * A compiled entry point of this package, e.g. `runner/netns-child.js`: child processes always run
+ * the build in conformance/dist (also when the caller itself runs from src under vitest).
+ * @throws Error when it has not been built
+ */
+export function compiledScript(relative: string): string {
+  const dist = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
+  const path = join(dist, relative);
+  if (!existsSync(path)) throw new Error(`${relative} not found in ${dist}: run \`pnpm -s build\` first`);
+  return path;
+}
+
+/** The compiled child entry point of {@link runInNetns}. */
 export function netnsChildScript(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const sibling = join(here, 'netns-child.js');
-  if (existsSync(sibling)) return sibling;
-  const built = join(here, '..', 'dist', 'netns-child.js');
-  if (existsSync(built)) return built;
-  throw new Error(`netns-child.js not found next to ${here} nor in ../dist: run \`npx tsc -b\` first`);
+  return compiledScript('runner/netns-child.js');
 }
 
 /**

@@ -14,7 +14,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NETNS_PORT, netnsServerUnavailableReason, startNetnsServer } from './netns.ts';
-import type { RunningServer } from './types.ts';
+import type { RunningServer } from '../types.ts';
 
 export interface BotanServerOptions {
   /** `tls_server` positional arguments: certificate chain file, PKCS#8 key file (relative to cwd). */

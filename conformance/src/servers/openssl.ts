@@ -15,7 +15,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnTracked } from './process.ts';
-import type { RunningServer, ServerLog } from './types.ts';
+import type { RunningServer, ServerLog } from '../types.ts';
 
 export interface OpensslServerOptions {
   /** s_server arguments after `-accept` / `-naccept` (certificates, versions, modes...). */

@@ -1,175 +1,22 @@
 /**
- * The conformance matrix as data: one object per case, run by `runner.ts` against
- * `openssl s_server` (CONFORMANCE.md §2.1, §6.2) or `gnutls-serv` (§3.1, inside a private
- * network namespace).
- *
- * Every successful case asserts the negotiated version, suite, group, signature scheme and ALPN,
- * runs its steps (an echo round trip through `-rev` / `--echo`, a download, post-handshake
- * commands on the server's stdin) and compares the client's key log with the server's. Failing
- * cases name the alert received from the server or the certificate reason (puretls'
- * CertificateErrorReason vocabulary) and the acceptable alerts the client may send
- * (RFC 8446 §6.2).
- *
- * Server parameters that a client's defaults would otherwise decide (suite order) are pinned on
- * the server, so the expectations hold for any client.
+ * The rows against `openssl s_server` (OpenSSL 3.0; CONFORMANCE.md §2.1, §6.2), the main peer:
+ * bound to 127.0.0.1, commands on stdin, `-keylogfile` as the key-log oracle, `-msg` / `-trace`
+ * output counted for wire facts. Server parameters that a client's defaults would otherwise decide
+ * (suite order) are pinned on the server, so the expectations hold for any client.
  *
  * @module
  */
-import { NOT_AVAILABLE, type ClientConnectOptions, type GroupOption } from './types.ts';
-
-/** One scripted action after the handshake. */
-export type Step =
-  /** The client writes text. */
-  | { readonly op: 'send'; readonly text: string }
-  /** Wait until the client has received text containing this. */
-  | { readonly op: 'expect'; readonly text: string }
-  /** Write to the server's stdin (s_server: `k\n`, `K\n`, `q\n`, or a data line for the client). */
-  | { readonly op: 'server-stdin'; readonly text: string }
-  /** Wait until the server's output contains this (s_server prints client data and `-msg` lines). */
-  | { readonly op: 'expect-server-output'; readonly text: string }
-  | { readonly op: 'sleep'; readonly ms: number }
-  /** The client sends close_notify and waits for the connection to close. */
-  | { readonly op: 'end' }
-  /** Wait for the server to close; `truncated` expects an error for EOF without close_notify. */
-  | { readonly op: 'expect-close'; readonly kind: 'clean' | 'truncated'; readonly essential?: boolean }
-  /** Wait for the connection to end with this fatal alert from the server. */
-  | { readonly op: 'expect-alert'; readonly alert: number }
-  /** `GET /<file> HTTP/1.0` from s_server -WWW; the body must equal the generated file (size and SHA-256). */
-  | { readonly op: 'download'; readonly file: 'big' };
-
-export interface ExpectSuccess {
-  readonly ok: true;
-  readonly version: 'TLSv1.3' | 'TLSv1.2';
-  /** IANA cipher suite name. */
-  readonly suite: string;
-  /** IANA group name. */
-  readonly group: string;
-  /** IANA signature scheme name of the server's CertificateVerify / ServerKeyExchange. */
-  readonly sigScheme: string;
-  readonly alpn: string | null;
-}
-
-export interface ExpectFailure {
-  readonly ok: false;
-  /** The fatal alert the server must send. */
-  readonly alertReceived?: number;
-  /** Acceptable certificate reasons (any of). */
-  readonly certReason?: readonly string[];
-  /** Acceptable error reasons for other refusals (any of), e.g. PeerMisbehaved 'DowngradeDetected'. */
-  readonly reason?: readonly string[];
-  /** Acceptable alerts for the client to send (any of). */
-  readonly alertSent?: readonly number[];
-}
-
-export type Expectation = ExpectSuccess | ExpectFailure;
-
-export interface ServerSpec {
-  readonly kind: 'openssl' | 'gnutls' | 'botan';
-  /** Arguments; file names are relative to the PKI directory. */
-  readonly args: readonly string[];
-  /**
-   * A configuration file's text: for s_server an OpenSSL config passed as `OPENSSL_CONF`
-   * (selected with `-ssl_config`), for Botan a text policy passed as `--policy=`.
-   */
-  readonly configText?: string;
-  /** Put the in-test proxy of downgrade-proxy.ts between client and server (s_server only). */
-  readonly proxy?: 'passthrough' | 'strip-tls13';
-}
-
-/** A count of regular-expression matches in the server's output (e.g. two ServerHellos = HRR). */
-export interface ServerOutputCheck {
-  readonly name: string;
-  readonly pattern: string;
-  readonly count: number;
-}
-
-export interface ConformanceCase {
-  readonly id: string;
-  readonly section: string;
-  readonly description: string;
-  readonly server: ServerSpec;
-  /** The certificate fixture the server presents (for the report). */
-  readonly certificate: string;
-  readonly client: Omit<Partial<ClientConnectOptions>, 'host' | 'port' | 'ca'>;
-  readonly steps: readonly Step[];
-  readonly expect: Expectation;
-  /** Compare client and server key logs (default: true for successful cases). */
-  readonly checkKeylog?: boolean;
-  /** Counted in the server's output after the case, for accepted and refused handshakes alike. */
-  readonly serverOutput?: readonly ServerOutputCheck[];
-  /** A two-connection resumption case (see {@link Resumption}); `expect` then applies to the first connection. */
-  readonly resumption?: Resumption;
-  /**
-   * A client certificate fixture of gen-pki.sh (e.g. `client-ecdsa`): the runner passes
-   * `<name>.chain.pem` as `cert` and `<name>.key` as `key` (or `keyFile` when given).
-   */
-  readonly clientCertificate?: { readonly name: string; readonly keyFile?: string };
-}
-
-/**
- * A resumption case: a first connection (full handshake, `expect`) runs its steps and keeps the
- * last session it received; a second connection offers it (to the same server, or to a new server
- * process on the same port) and runs the steps again. Each connection's key log must equal the
- * server's lines for its client random.
- */
-export interface Resumption {
-  /** 'same': one server accepting both connections; 'restart': the second goes to a new server process (new ticket keys, empty cache). */
-  readonly server: 'same' | 'restart';
-  /** Whether the first connection must yield a session (false: the second connection offers none). */
-  readonly expectSession: boolean;
-  /** Exactly this many sessions must arrive on the first connection (TLS 1.3: one per NewSessionTicket). */
-  readonly sessionCount?: number;
-  /**
-   * Client options of the second connection that differ from the first's: another server name
-   * (SNI), or a client clock past the session's lifetime. The session is still handed to the
-   * client; whether the client offers it is then up to the client (and visible to the server).
-   */
-  readonly secondClient?: Pick<Partial<ClientConnectOptions>, 'servername' | 'clockSkewSeconds' | 'pskModes'>;
-  /** Whether the second connection must be resumed. */
-  readonly expectReused: boolean;
-  /** The second connection's version and suite. */
-  readonly version: 'TLSv1.3' | 'TLSv1.2';
-  readonly suite: string;
-  /** The second connection's key exchange group, when it has one to check ('none' for TLS 1.3 psk_ke). */
-  readonly group?: string;
-  /** For `server: 'restart'`: the restarted server's command line (default: the first server's). */
-  readonly restartedServerArgs?: readonly string[];
-}
-
-// ---- alert numbers (RFC 8446 §6) ----
-const ALERT = {
-  handshakeFailure: 40,
-  badCertificate: 42,
-  unsupportedCertificate: 43,
-  certificateUnknown: 46,
-  certificateExpired: 45,
-  certificateRevoked: 44,
-  badCertificateStatusResponse: 113,
-  unknownCa: 48,
-  protocolVersion: 70,
-  unrecognizedName: 112,
-  noApplicationProtocol: 120,
-} as const;
-
-// ---- certificate fixtures (files from gen-pki.sh) ----
-interface CertFixture {
-  readonly leaf: string;
-  readonly chain?: string;
-}
-const EC: CertFixture = { leaf: 'leaf-ecdsa-p256', chain: 'ca-int' };
-const RSA: CertFixture = { leaf: 'leaf-rsa2048', chain: 'ca-int' };
+import { NOT_AVAILABLE } from '../types.ts';
+import { ALERT, AES128, AES256, authOf, certName, CHACHA, EC, ECDSA_P256, HELLO, ok12, ok13, full13, resumed13, RESUMED12, RSA, RSA_PSS_RSAE_SHA256, S12, type CertFixture } from './common.ts';
+import type { ConformanceCase, ExpectFailure, Expectation, Resumption, ServerOutputCheck, Step } from './schema.ts';
+import { GROUPS, TLS12_SUITES, TLS13_SUITES } from './suites.ts';
 
 function opensslCert(cert: CertFixture): string[] {
   const args = ['-cert', `${cert.leaf}.pem`, '-key', `${cert.leaf}.key`];
   if (cert.chain !== undefined) args.push('-cert_chain', `${cert.chain}.pem`);
   return args;
 }
-function certName(cert: CertFixture): string {
-  return cert.chain === undefined ? `${cert.leaf} (no chain)` : `${cert.leaf} + ${cert.chain}`;
-}
 
-// ---- step scripts ----
-const HELLO = 'hello world\n';
 /** s_server -rev: reversed line back, then `CLOSE` makes the server send close_notify (§2.1 row 48). */
 const REV_ECHO: readonly Step[] = [
   { op: 'send', text: HELLO },
@@ -177,13 +24,6 @@ const REV_ECHO: readonly Step[] = [
   { op: 'send', text: 'CLOSE\n' },
   { op: 'expect-close', kind: 'clean' },
 ];
-/** gnutls-serv --echo: the line comes back unchanged. */
-const GNUTLS_ECHO: readonly Step[] = [{ op: 'send', text: HELLO }, { op: 'expect', text: HELLO }, { op: 'end' }];
-
-const AES128 = 'TLS_AES_128_GCM_SHA256';
-const AES256 = 'TLS_AES_256_GCM_SHA384';
-const CHACHA = 'TLS_CHACHA20_POLY1305_SHA256';
-const ECDSA_P256 = 'ecdsa_secp256r1_sha256';
 
 const cases: ConformanceCase[] = [];
 
@@ -232,12 +72,9 @@ function openssl(spec: OpensslCaseSpec): void {
   cases.push(testCase);
 }
 
-function ok13(overrides: Partial<ExpectSuccess> = {}): ExpectSuccess {
-  return { ok: true, version: 'TLSv1.3', suite: AES128, group: 'x25519', sigScheme: ECDSA_P256, alpn: null, ...overrides };
-}
 
 // ======================= s_server: TLS 1.3 cipher suites (§2.1 row 4) =======================
-for (const suite of [AES128, AES256, CHACHA]) {
+for (const { iana: suite } of TLS13_SUITES) {
   openssl({
     id: `s13-suite-${suite}`,
     section: 'openssl tls1.3 suites',
@@ -248,12 +85,7 @@ for (const suite of [AES128, AES256, CHACHA]) {
 }
 
 // ======================= s_server: groups and HRR (§2.1 rows 8, 11) =======================
-const GROUPS: readonly [GroupOption, string][] = [
-  ['X25519', 'x25519'],
-  ['P-256', 'secp256r1'],
-  ['P-384', 'secp384r1'],
-];
-for (const [option, iana] of GROUPS) {
+for (const { option, iana } of GROUPS) {
   openssl({
     id: `s13-group-${iana}`,
     section: 'openssl tls1.3 groups',
@@ -456,33 +288,14 @@ openssl({
 // Unless a row says otherwise the client is puretls' default: it offers TLS 1.3 and 1.2 in one
 // ClientHello, so every row against a `-tls1_2` server is also "a 1.3-capable client against a
 // 1.2-only server" (which sends no downgrade sentinel, RFC 8446 §4.1.3).
-const S12 = {
-  ecdsaAes128: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
-  ecdsaAes256: 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
-  ecdsaChacha: 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
-  rsaAes128: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
-  rsaAes256: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
-  rsaChacha: 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
-} as const;
-const RSA_PSS_RSAE_SHA256 = 'rsa_pss_rsae_sha256';
-function ok12(overrides: Partial<ExpectSuccess> = {}): ExpectSuccess {
-  return { ok: true, version: 'TLSv1.2', suite: S12.ecdsaAes128, group: 'x25519', sigScheme: ECDSA_P256, alpn: null, ...overrides };
-}
 /** `-trace` line of ServerHello.random whose last 8 bytes are DOWNGRD\x01 (RFC 8446 §4.1.3). */
 const DOWNGRADE_SENTINEL_TRACE = 'random_bytes \\(len=28\\): [0-9A-F]*444F574E47524401$';
 /** `-trace` lines naming extended_master_secret: one in the ClientHello, one more if the ServerHello echoes it. */
 const EMS_TRACE = 'extension_type=extended_master_secret\\(23\\)';
 
 // The six suites (rows 5, 6), each with the certificate type its signature needs.
-const SUITES_12: readonly [string, string, CertFixture, string][] = [
-  ['ECDHE-ECDSA-AES128-GCM-SHA256', S12.ecdsaAes128, EC, ECDSA_P256],
-  ['ECDHE-ECDSA-AES256-GCM-SHA384', S12.ecdsaAes256, EC, ECDSA_P256],
-  ['ECDHE-ECDSA-CHACHA20-POLY1305', S12.ecdsaChacha, EC, ECDSA_P256],
-  ['ECDHE-RSA-AES128-GCM-SHA256', S12.rsaAes128, RSA, RSA_PSS_RSAE_SHA256],
-  ['ECDHE-RSA-AES256-GCM-SHA384', S12.rsaAes256, RSA, RSA_PSS_RSAE_SHA256],
-  ['ECDHE-RSA-CHACHA20-POLY1305', S12.rsaChacha, RSA, RSA_PSS_RSAE_SHA256],
-];
-for (const [opensslName, suite, cert, sigScheme] of SUITES_12) {
+for (const { openssl: opensslName, iana: suite, auth } of TLS12_SUITES) {
+  const { cert, sigScheme } = authOf(auth);
   openssl({
     id: `s12-suite-${opensslName}`,
     section: 'openssl tls1.2 suites',
@@ -496,7 +309,7 @@ for (const [opensslName, suite, cert, sigScheme] of SUITES_12) {
 
 // Groups (row 9) on an RSA certificate, and on an ECDSA P-256 certificate where supported_groups
 // also limits the certificate's curve (row 10): P-256 stays in the client's list.
-for (const [option, iana] of GROUPS) {
+for (const { option, iana } of GROUPS) {
   openssl({
     id: `s12-group-${iana}`,
     section: 'openssl tls1.2 groups',
@@ -789,9 +602,6 @@ for (const row of BADSSL) {
 // connection has nothing to offer, so the count covers the second connection's hellos only.
 const PSK_TRACE = 'extension_type=psk\\(41\\)';
 const pskTrace = (count: number, name: string): ServerOutputCheck => ({ name, pattern: PSK_TRACE, count });
-const resumed13 = (group: string | undefined = 'x25519'): Resumption => ({ server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.3', suite: AES128, ...(group === undefined ? {} : { group }) });
-/** The second connection is a full handshake (TLS 1.3, x25519). */
-const full13 = (extra: Partial<Resumption> = {}): Resumption => ({ server: 'same', expectSession: true, expectReused: false, version: 'TLSv1.3', suite: AES128, group: 'x25519', ...extra });
 openssl({
   id: 's13-resume-psk-dhe-ke',
   section: 'openssl resumption',
@@ -894,7 +704,6 @@ openssl({
   ],
 });
 /** The second connection resumes the TLS 1.2 session (ECDHE-ECDSA-AES128-GCM-SHA256). */
-const RESUMED12: Resumption = { server: 'same', expectSession: true, expectReused: true, version: 'TLSv1.2', suite: S12.ecdsaAes128 };
 openssl({
   id: 's12-resume-session-id',
   section: 'openssl resumption',
@@ -1192,304 +1001,6 @@ openssl({
   expect: { ok: false, alertReceived: 47 },
 });
 
-// ======================= gnutls-serv (§3.1), run inside `unshare -n` =======================
-const GNUTLS_TLS13 = 'NORMAL:-VERS-ALL:+VERS-TLS1.3';
-const GNUTLS_TLS12 = 'NORMAL:-VERS-ALL:+VERS-TLS1.2';
-function gnutls(id: string, description: string, priority: string, extra: readonly string[], client: ConformanceCase['client'], expect: Expectation, steps: readonly Step[] = GNUTLS_ECHO, cert: CertFixture = EC): void {
-  cases.push({
-    id,
-    section: expect.ok && expect.version === 'TLSv1.2' ? 'gnutls-serv tls1.2' : 'gnutls-serv',
-    description,
-    server: {
-      kind: 'gnutls',
-      args: ['-a', '--echo', '--x509certfile', `${cert.leaf}.chain.pem`, '--x509keyfile', `${cert.leaf}.key`, '--priority', priority, ...extra],
-    },
-    certificate: certName(cert),
-    client,
-    steps: expect.ok ? steps : [],
-    expect,
-  });
-}
-for (const [suite, cipher] of [
-  [AES128, 'AES-128-GCM'],
-  [AES256, 'AES-256-GCM'],
-  [CHACHA, 'CHACHA20-POLY1305'],
-] as const) {
-  gnutls(`gnutls13-suite-${suite}`, `gnutls TLS 1.3 restricted to ${cipher}`, `${GNUTLS_TLS13}:-CIPHER-ALL:+${cipher}`, [], {}, ok13({ suite }));
-}
-for (const [option, iana, gnutlsGroup] of [
-  ['X25519', 'x25519', 'X25519'],
-  ['P-256', 'secp256r1', 'SECP256R1'],
-  ['P-384', 'secp384r1', 'SECP384R1'],
-] as const) {
-  gnutls(`gnutls13-group-${iana}`, `gnutls TLS 1.3 key exchange on ${option}`, `${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM:-GROUP-ALL:+GROUP-${gnutlsGroup}`, [], { groups: [option] }, ok13({ group: iana }));
-}
-gnutls('gnutls13-hrr-p384', 'gnutls forced HelloRetryRequest: server SECP384R1 only, client default key share (X25519)', `${GNUTLS_TLS13}:-CIPHER-ALL:+AES-256-GCM:-GROUP-ALL:+GROUP-SECP384R1`, [], {}, ok13({ group: 'secp384r1', suite: AES256 }));
-gnutls('gnutls13-alpn-fatal', 'gnutls --alpn-fatal without overlap: fatal no_application_protocol (120)', GNUTLS_TLS13, ['--alpn', 'h2', '--alpn-fatal'], { alpnProtocols: ['foo'] }, { ok: false, alertReceived: ALERT.noApplicationProtocol });
-gnutls('gnutls13-sni-fatal', 'gnutls --sni-hostname localhost --sni-hostname-fatal, client SNI other.example: fatal unrecognized_name (112)', GNUTLS_TLS13, ['--sni-hostname', 'localhost', '--sni-hostname-fatal'], { servername: 'other.example' }, { ok: false, alertReceived: ALERT.unrecognizedName });
-gnutls('gnutls13-alpn-match', 'gnutls ALPN h2 + http/1.1, client offers http/1.1', `${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM`, ['--alpn', 'h2', '--alpn', 'http/1.1'], { alpnProtocols: ['http/1.1'] }, ok13({ alpn: 'http/1.1' }));
 
-
-// ---- gnutls-serv external PSK (--pskpasswd, file from gen-pki.sh) ----
-cases.push({
-  id: 'gnutls13-extpsk-psk_dhe_ke',
-  section: 'gnutls-serv external psk',
-  description: 'gnutls-serv --pskpasswd, TLS 1.3 with ECDHE-PSK: the client authenticates the server with the external PSK (psk_dhe_ke)',
-  server: { kind: 'gnutls', args: ['-a', '--echo', '--pskpasswd', 'psk.passwd', '--priority', `${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM:+ECDHE-PSK:+DHE-PSK:+PSK`] },
-  certificate: 'none (PSK)',
-  client: { externalPsk: { identity: 'puretls-device-1', keyHex: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' } },
-  steps: GNUTLS_ECHO,
-  expect: ok13({ sigScheme: NOT_AVAILABLE }),
-});
-
-// ---- gnutls-serv client certificates (--require-client-cert --verify-client-cert) ----
-for (const [priority, v, ok] of [
-  [`${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM`, '13', ok13()],
-  [`${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA`, '12', ok12()],
-] as const) {
-  for (const [fixture, name] of [
-    ['client-ecdsa', 'ECDSA P-256'],
-    ['client-ed25519', 'Ed25519'],
-    ['client-rsa', 'RSA'],
-  ] as const) {
-    cases.push({
-      id: `gnutls${v}-clientauth-${fixture}`,
-      section: 'gnutls-serv client certificates',
-      description: `gnutls-serv --require-client-cert --verify-client-cert, TLS 1.${v === '13' ? '3' : '2'}: the client authenticates with ${fixture} (${name})`,
-      server: {
-        kind: 'gnutls',
-        args: ['--echo', '--require-client-cert', '--verify-client-cert', '--x509cafile', 'ca-root.pem', '--x509certfile', 'leaf-ecdsa-p256.chain.pem', '--x509keyfile', 'leaf-ecdsa-p256.key', '--priority', priority],
-      },
-      certificate: certName(EC),
-      client: {},
-      clientCertificate: { name: fixture },
-      steps: GNUTLS_ECHO,
-      expect: ok,
-      serverOutput: [{ name: `gnutls-serv received the client certificate CN=${fixture}`, pattern: `CN=${fixture}`, count: 1 }],
-    });
-  }
-}
-
-// ---- gnutls-serv TLS 1.2 (§3.1 priority strings) ----
-for (const [suite, cipher, kx, cert, sigScheme] of [
-  [S12.ecdsaAes128, 'AES-128-GCM', 'ECDHE-ECDSA', EC, ECDSA_P256],
-  [S12.ecdsaAes256, 'AES-256-GCM', 'ECDHE-ECDSA', EC, ECDSA_P256],
-  [S12.ecdsaChacha, 'CHACHA20-POLY1305', 'ECDHE-ECDSA', EC, ECDSA_P256],
-  [S12.rsaAes128, 'AES-128-GCM', 'ECDHE-RSA', RSA, RSA_PSS_RSAE_SHA256],
-  [S12.rsaAes256, 'AES-256-GCM', 'ECDHE-RSA', RSA, RSA_PSS_RSAE_SHA256],
-  [S12.rsaChacha, 'CHACHA20-POLY1305', 'ECDHE-RSA', RSA, RSA_PSS_RSAE_SHA256],
-] as const) {
-  gnutls(`gnutls12-suite-${suite}`, `gnutls TLS 1.2 ${kx} with ${cipher} (${cert.leaf})`, `${GNUTLS_TLS12}:-CIPHER-ALL:+${cipher}:-KX-ALL:+${kx}`, [], {}, ok12({ suite, sigScheme }), GNUTLS_ECHO, cert);
-}
-for (const [option, iana, gnutlsGroup] of [
-  ['X25519', 'x25519', 'X25519'],
-  ['P-256', 'secp256r1', 'SECP256R1'],
-  ['P-384', 'secp384r1', 'SECP384R1'],
-] as const) {
-  gnutls(
-    `gnutls12-group-${iana}`,
-    `gnutls TLS 1.2 ECDHE on ${option} (RSA cert, client supported_groups ${option})`,
-    `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-RSA:-GROUP-ALL:+GROUP-${gnutlsGroup}`,
-    [],
-    { groups: [option] },
-    ok12({ suite: S12.rsaAes128, group: iana, sigScheme: RSA_PSS_RSAE_SHA256 }),
-    GNUTLS_ECHO,
-    RSA,
-  );
-}
-// gnutls-serv --echo answers the line **REHANDSHAKE** with a HelloRequest in TLS 1.2 (§3.1). The
-// client declines with a no_renegotiation warning; gnutls_handshake() on the server then returns
-// GNUTLS_E_WARNING_ALERT_RECEIVED, which gnutls-serv treats as the end of the connection.
-gnutls(
-  'gnutls12-rehandshake-declined',
-  'gnutls TLS 1.2 HelloRequest (**REHANDSHAKE**): the client declines with a no_renegotiation warning (gnutls-serv then closes by its own policy)',
-  `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA`,
-  [],
-  {},
-  ok12(),
-  [
-    { op: 'send', text: '**REHANDSHAKE**\n' },
-    { op: 'expect-server-output', text: 'A TLS warning alert has been received' },
-    { op: 'expect-close', kind: 'truncated' },
-  ],
-);
-gnutls('gnutls12-pkcs1-only', 'gnutls TLS 1.2 PKCS#1 v1.5 only (-SIGN-ALL:+SIGN-RSA-SHA256): rsa_pkcs1_sha256', `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-RSA:-SIGN-ALL:+SIGN-RSA-SHA256`, [], {}, ok12({ suite: S12.rsaAes128, sigScheme: 'rsa_pkcs1_sha256' }), GNUTLS_ECHO, RSA);
-gnutls('gnutls12-ems-off', 'gnutls TLS 1.2 without extended master secret (%NO_SESSION_HASH): key logs equal', `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA:%NO_SESSION_HASH`, [], {}, ok12());
-gnutls('gnutls12-ems-required-refused', 'gnutls %NO_SESSION_HASH, client requires the extended master secret: handshake_failure (40) sent', `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA:%NO_SESSION_HASH`, [], { requireExtendedMasterSecret: true }, { ok: false, reason: ['ExtendedMasterSecretRequired'], alertSent: [ALERT.handshakeFailure] });
-
-// gnutls-serv resumption (issue 6): TLS 1.3 tickets (sent by default) and TLS 1.2 session IDs
-// (--noticket) and RFC 5077 tickets (--nodb: no session cache, so only the ticket can resume).
-// gnutls-serv accepts connections until it is stopped. `-d 4` makes it log every extension it
-// parses; `Parsing extension 'Pre Shared Key/41'` is the server's view of a ClientHello that offers
-// a TLS 1.3 session (RFC 8446 §4.2.11), the wire evidence for the "not offered" rows.
-//
-// psk_ke (RFC 8446 §4.2.9): gnutls picks the PSK mode from the key exchanges of its priority
-// string (lib/ext/psk_ke_modes.c): DHE-PSK is implied whenever tickets are on, plain psk_ke
-// needs `+PSK` in the priority. So with `+PSK` it resumes a psk_ke-only client without any key
-// exchange; without it, it sends a psk_ke-only client no ticket at all (a control row).
-//
-// gnutls-serv has no option for the ticket lifetime, so the expiry row runs the client clock past
-// RFC 8446 §4.6.1's seven-day cap, beyond any ticket's lifetime.
-const GNUTLS_PSK_PARSED = "Parsing extension 'Pre Shared Key/41'";
-const gnutlsPsk = (count: number, name: string): ServerOutputCheck => ({ name, pattern: GNUTLS_PSK_PARSED, count });
-const gnutlsTickets = (count: number, name: string): ServerOutputCheck => ({ name, pattern: 'NEW SESSION TICKET was queued', count });
-const GNUTLS13_AES128 = `${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM`;
-const GNUTLS12_ECDSA_AES128 = `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA`;
-const SEVEN_DAYS_S = 604800;
-interface GnutlsResumptionRow {
-  readonly id: string;
-  readonly description: string;
-  readonly priority: string;
-  readonly extra?: readonly string[];
-  readonly client?: ConformanceCase['client'];
-  readonly expect: ExpectSuccess;
-  readonly resumption: Resumption;
-  readonly serverOutput?: readonly ServerOutputCheck[];
-}
-const gnutlsResumptionRows: readonly GnutlsResumptionRow[] = [
-  {
-    id: 'gnutls13-resume-ticket',
-    description: 'gnutls TLS 1.3 ticket resumption (default: 2 tickets per connection): 2 sessions, pre_shared_key offered, Reused',
-    priority: GNUTLS13_AES128,
-    expect: ok13(),
-    resumption: { ...resumed13(), sessionCount: 2 },
-    serverOutput: [gnutlsTickets(4, 'server queued 2 NewSessionTickets per connection'), gnutlsPsk(1, 'server parsed a pre_shared_key (second ClientHello)')],
-  },
-  {
-    id: 'gnutls13-resume-hrr',
-    description: 'gnutls TLS 1.3 resumption after a HelloRetryRequest (server SECP256R1 only, client key share X25519 only): Reused on secp256r1',
-    priority: `${GNUTLS13_AES128}:-GROUP-ALL:+GROUP-SECP256R1`,
-    client: { groups: ['X25519', 'P-256'] },
-    expect: ok13({ group: 'secp256r1' }),
-    resumption: resumed13('secp256r1'),
-    serverOutput: [
-      { name: 'HelloRetryRequest on both connections', pattern: 'HELLO RETRY REQUEST was queued', count: 2 },
-      gnutlsPsk(2, 'server parsed a pre_shared_key in both ClientHellos of the second connection'),
-    ],
-  },
-  {
-    id: 'gnutls13-resume-psk-ke',
-    description: 'gnutls TLS 1.3 psk_ke only (server priority +PSK, client pskModes psk_ke): Reused without a key exchange',
-    priority: `${GNUTLS13_AES128}:+PSK`,
-    client: { pskModes: ['psk_ke'] },
-    expect: ok13(),
-    resumption: resumed13('none'),
-    serverOutput: [gnutlsPsk(1, 'server parsed a pre_shared_key (second ClientHello)'), { name: 'server selected psk_ke', pattern: 'selected PSK mode', count: 1 }],
-  },
-  {
-    id: 'gnutls13-psk-ke-only-no-ticket',
-    description: 'gnutls TLS 1.3 without +PSK, client offers psk_ke only: gnutls issues no ticket it could not accept (RFC 8446 §4.2.9), so nothing is offered; full handshake on x25519',
-    priority: GNUTLS13_AES128,
-    client: { pskModes: ['psk_ke'] },
-    expect: ok13(),
-    resumption: full13({ expectSession: false, sessionCount: 0 }),
-    serverOutput: [gnutlsTickets(0, 'server queued no NewSessionTicket'), gnutlsPsk(0, 'no pre_shared_key parsed by the server')],
-  },
-  {
-    id: 'gnutls13-resume-restarted-server',
-    description: 'gnutls TLS 1.3 ticket offered to a restarted gnutls-serv (new ticket keys): declined, full handshake',
-    priority: GNUTLS13_AES128,
-    expect: ok13(),
-    resumption: full13({ server: 'restart' }),
-    serverOutput: [gnutlsPsk(1, 'the restarted server parsed a pre_shared_key')],
-  },
-  {
-    id: 'gnutls13-resume-expired-not-offered',
-    description: `gnutls TLS 1.3 session past any ticket lifetime (client clock ${SEVEN_DAYS_S + 1} s ahead, RFC 8446 §4.6.1 cap): not offered, full handshake`,
-    priority: GNUTLS13_AES128,
-    expect: ok13(),
-    resumption: full13({ secondClient: { clockSkewSeconds: SEVEN_DAYS_S + 1 } }),
-    serverOutput: [gnutlsPsk(0, 'no pre_shared_key parsed by the server')],
-  },
-  {
-    id: 'gnutls13-resume-other-sni-not-offered',
-    description: "gnutls TLS 1.3 session of 'localhost' not offered to 'test.local' (same gnutls-serv; the certificate covers both): full handshake",
-    priority: GNUTLS13_AES128,
-    expect: ok13(),
-    resumption: full13({ secondClient: { servername: 'test.local' } }),
-    serverOutput: [gnutlsPsk(0, 'no pre_shared_key parsed by the server')],
-  },
-  {
-    id: 'gnutls12-resume-session-id',
-    description: 'gnutls TLS 1.2 session-ID resumption (--noticket, server session cache): Reused',
-    priority: GNUTLS12_ECDSA_AES128,
-    extra: ['--noticket'],
-    expect: ok12(),
-    resumption: RESUMED12,
-  },
-  {
-    id: 'gnutls12-resume-ticket',
-    description: 'gnutls TLS 1.2 RFC 5077 ticket resumption (--nodb: no session cache, only the ticket can resume): Reused',
-    priority: GNUTLS12_ECDSA_AES128,
-    extra: ['--nodb'],
-    expect: ok12(),
-    resumption: RESUMED12,
-    serverOutput: [{ name: 'server parsed a non-empty SessionTicket (second ClientHello)', pattern: "Parsing extension 'Session Ticket/35' \\([1-9][0-9]* bytes\\)", count: 1 }],
-  },
-];
-for (const row of gnutlsResumptionRows) {
-  cases.push({
-    id: row.id,
-    section: 'gnutls-serv resumption',
-    description: row.description,
-    server: { kind: 'gnutls', args: ['-a', '--echo', '-d', '4', '--x509certfile', `${EC.leaf}.chain.pem`, '--x509keyfile', `${EC.leaf}.key`, '--priority', row.priority, ...(row.extra ?? [])] },
-    certificate: certName(EC),
-    client: row.client ?? {},
-    steps: GNUTLS_ECHO,
-    expect: row.expect,
-    resumption: row.resumption,
-    ...(row.serverOutput === undefined ? {} : { serverOutput: row.serverOutput }),
-  });
-}
-
-// ======================= Botan 2.19 tls_server (§3.2), TLS 1.2 only, inside `unshare -n` =======================
-// Each row pins Botan's text policy: one cipher, one group, SHA-256 signatures, so the suite,
-// group and signature scheme do not depend on the client's preference order. Botan 2 writes no
-// key log, so these rows cannot compare key logs.
-function botan(id: string, description: string, cert: CertFixture, policy: Readonly<Record<string, string>>, expect: Expectation): void {
-  cases.push({
-    id,
-    section: 'botan tls_server',
-    description,
-    server: {
-      kind: 'botan',
-      args: [`${cert.leaf}.chain.pem`, `${cert.leaf}.key`],
-      configText: Object.entries(policy).map(([key, value]) => `${key} = ${value}\n`).join(''),
-    },
-    certificate: certName(cert),
-    client: {},
-    steps: expect.ok ? GNUTLS_ECHO : [],
-    expect,
-    checkKeylog: false,
-  });
-}
-for (const [suite, cipher, cert, sigScheme] of [
-  [S12.ecdsaAes128, 'AES-128/GCM', EC, ECDSA_P256],
-  [S12.ecdsaAes256, 'AES-256/GCM', EC, ECDSA_P256],
-  [S12.ecdsaChacha, 'ChaCha20Poly1305', EC, ECDSA_P256],
-  [S12.rsaAes128, 'AES-128/GCM', RSA, RSA_PSS_RSAE_SHA256],
-  [S12.rsaAes256, 'AES-256/GCM', RSA, RSA_PSS_RSAE_SHA256],
-  [S12.rsaChacha, 'ChaCha20Poly1305', RSA, RSA_PSS_RSAE_SHA256],
-] as const) {
-  botan(`botan12-suite-${suite}`, `Botan TLS 1.2 ${suite} (${cert.leaf})`, cert, { ciphers: cipher, key_exchange_groups: 'x25519', signature_hashes: 'SHA-256' }, ok12({ suite, sigScheme }));
-}
-for (const [iana, botanGroup] of [
-  ['secp256r1', 'secp256r1'],
-  ['secp384r1', 'secp384r1'],
-] as const) {
-  botan(
-    `botan12-group-${iana}`,
-    `Botan TLS 1.2 ECDHE on ${iana} (RSA cert, policy key_exchange_groups = ${botanGroup})`,
-    RSA,
-    { ciphers: 'AES-128/GCM', key_exchange_groups: botanGroup, signature_hashes: 'SHA-256' },
-    ok12({ suite: S12.rsaAes128, group: iana, sigScheme: RSA_PSS_RSAE_SHA256 }),
-  );
-}
-
-/** All cases, in run order. */
-export const CASES: readonly ConformanceCase[] = cases;
-
-/** Looks a case up by id. */
-export function findCase(id: string): ConformanceCase | undefined {
-  return CASES.find((testCase) => testCase.id === id);
-}
+/** The s_server rows, in run order. */
+export const OPENSSL_CASES: readonly ConformanceCase[] = cases;

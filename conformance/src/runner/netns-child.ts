@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { findCase } from './cases.ts';
-import { loadClient } from './clients/index.ts';
-import { openPki } from './pki.ts';
-import { runCase } from './runner.ts';
+import { findCase } from '../cases/index.ts';
+import { loadClient } from '../clients/index.ts';
+import { openPki } from '../pki.ts';
+import { runCase } from './run-case.ts';
 
 async function main(): Promise<void> {
   const [caseId, clientName, pkiDir] = process.argv.slice(2);
