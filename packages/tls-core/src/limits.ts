@@ -6,6 +6,20 @@
  * bytes and any number of KeyUpdates, tickets, warnings or empty records); exceeding one is a
  * typed error with the alert named in errors.ts (unexpected_message for floods, decode_error for
  * oversized messages), then a clean close.
+ *
+ * Limits that stay next to the code that enforces them, listed here so that this file names
+ * every one (a new limit goes into this file, or into this list):
+ * - record/record.ts: the RFC's record sizes (2^14 plaintext, 2^14 + 256 / 2^14 + 2048
+ *   ciphertext); the deframer refuses a longer record from its header, before buffering it;
+ *   RFC 8449 record_size_limit narrows them per connection (ClientConfig.recordSizeLimit).
+ * - record/record-layer.ts: sequence numbers stop at 2^64 - 1 (RFC 8446 §5.3), never wrap.
+ * - client/tls13.ts MAX_POST_HANDSHAKE_AUTHS 64: post-handshake CertificateRequests per connection.
+ * - client/expect-server-hello.ts MAX_TICKET_LIFETIME_S 604800: RFC 8446 §4.6.1's 7 days.
+ * - x509/trust-store-cache.ts: 16 parsed trust stores cached per process (our memory, not the peer's).
+ * - @puretls/session (cannot be imported here): MAX_SESSION_LIFETIME_S 604800 (session.ts) and
+ *   the session cache's default capacity of 20480 (context.ts, OpenSSL's SSL_SESSION_CACHE_MAX_SIZE_DEFAULT).
+ * - @puretls/transport-node: DEFAULT_HANDSHAKE_TIMEOUT_MS 30 s (tls-socket.ts, Node's
+ *   handshakeTimeout default) and the 64 KiB STARTTLS reply cap of `puretls s_client` (cli/starttls.ts).
  * @module
  */
 import { HandshakeType } from './wire/enums.ts';
@@ -62,6 +76,10 @@ export const X509_LIMITS = {
   maxRsaBits: 8192,
   /** DER nesting depth (X.509 needs about 10). Bounds recursion; OpenSSL's ASN1_MAX_CONSTRUCTED_NEST is 30. */
   derDepth: 32,
+  /** Responder certificates read from one stapled OCSP response (x509/ocsp.ts); more are ignored. */
+  ocspResponderCerts: 4,
+  /** SingleResponses read from one stapled OCSP response (x509/ocsp.ts); more are ignored. */
+  ocspSingleResponses: 32,
 } as const;
 
 /**
@@ -92,6 +110,12 @@ export const MAX_HANDSHAKE_LENGTH: Readonly<Partial<Record<number, number>>> = {
 
 /** Every other handshake message type: rustls' MAX_HANDSHAKE_SIZE 0xffff (Go maxHandshake 65,536). */
 export const DEFAULT_MAX_HANDSHAKE_LENGTH = 65_535;
+
+/**
+ * What a `HandshakeReassembler` (record/handshake-reassembler.ts) buffers for one message when it is built without a per-type
+ * table (the connection always passes {@link maxHandshakeLength}): 256 KiB, the largest entry above.
+ */
+export const DEFAULT_REASSEMBLY_LIMIT = 262_144;
 
 /** The body length limit for handshake message type `type`. */
 export function maxHandshakeLength(type: number): number {

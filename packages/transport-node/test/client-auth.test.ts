@@ -9,27 +9,22 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createServer, type TLSSocket as NodeTLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertReceived, InvalidPrivateKey } from '@puretls/tls-core';
 import { connect, type ConnectOptions } from '../src/connect.ts';
 import type { TLSSocket } from '../src/tls-socket.ts';
+import { generateFixturePki, type FixturePki } from '@puretls/test-support/pki';
 import { engineReady, opensslAvailable } from './helpers/servers.ts';
 
-let dir: string;
-const read = (f: string): string => readFileSync(join(dir, 'pki', f), 'utf8');
+let pki: FixturePki | undefined;
+const read = (f: string): string => pki!.text(f);
 beforeAll(() => {
   if (!engineReady || !opensslAvailable()) return;
-  dir = mkdtempSync(join(tmpdir(), 'puretls-client-auth-'));
-  execFileSync('bash', [new URL('../../../test-pki/gen-pki.sh', import.meta.url).pathname, join(dir, 'pki')], { stdio: 'ignore' });
+  pki = generateFixturePki('client-auth');
 });
-afterAll(() => {
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => pki?.cleanup());
 
 interface Seen {
   authorized: boolean;
@@ -181,7 +176,7 @@ describe.skipIf(!engineReady || !opensslAvailable())('key / cert / passphrase / 
   });
 
   it('an encrypted key is refused as Encrypted, with or without a passphrase', () => {
-    const encrypted = execFileSync('openssl', ['pkcs8', '-topk8', '-in', join(dir, 'pki', 'client-ecdsa.key'), '-passout', 'pass:pw', '-v2', 'aes-256-cbc'], { encoding: 'utf8' });
+    const encrypted = execFileSync('openssl', ['pkcs8', '-topk8', '-in', pki!.path('client-ecdsa.key'), '-passout', 'pass:pw', '-v2', 'aes-256-cbc'], { encoding: 'utf8' });
     expect(reason(() => connect(opts({ key: encrypted, cert: read('client-ecdsa.pem'), passphrase: 'pw' })).destroy())).toBe('Encrypted');
     expect(reason(() => connect(opts({ key: encrypted, cert: read('client-ecdsa.pem') })).destroy())).toBe('Encrypted');
   });

@@ -1,70 +1,32 @@
 /**
- * Live peers for the resumption tests: the shared test PKI (test-pki/gen-pki.sh into a temp
- * dir), `openssl s_server` on 127.0.0.1 (stopped by PID), and a minimal socket driver for a
- * session Connection (no transport package needed).
+ * Live peers for the resumption tests: the shared test PKI and `openssl s_server` on 127.0.0.1
+ * (stopped by PID) from @puretls/test-support, and a minimal socket driver for a session
+ * Connection (no transport package needed).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect as netConnect, createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
+import { generateFixturePki } from '@puretls/test-support/pki';
+import { startOpensslServer, type OpensslServer } from '@puretls/test-support/openssl';
 import type { Connection, Session } from '../../src/index.ts';
 
-export function opensslAvailable(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { freePort, opensslAvailable } from '@puretls/test-support/openssl';
 
 export function makePki(): { dir: string; caPem: string; ec: string[]; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'puretls-session-pki-'));
-  execFileSync('bash', [new URL('../../../../test-pki/gen-pki.sh', import.meta.url).pathname, dir], { stdio: 'ignore' });
+  const pki = generateFixturePki('session');
   return {
-    dir,
-    caPem: readFileSync(join(dir, 'trust-root.pem'), 'utf8'),
-    ec: ['-cert', join(dir, 'leaf-ecdsa-p256.pem'), '-key', join(dir, 'leaf-ecdsa-p256.key'), '-cert_chain', join(dir, 'ca-int.pem')],
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    dir: pki.dir,
+    caPem: pki.text('trust-root.pem'),
+    ec: ['-cert', join(pki.dir, 'leaf-ecdsa-p256.pem'), '-key', join(pki.dir, 'leaf-ecdsa-p256.key'), '-cert_chain', join(pki.dir, 'ca-int.pem')],
+    cleanup: pki.cleanup,
   };
 }
 
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-export interface LiveServer {
-  port: number;
-  proc: ChildProcess;
-  output: () => string;
-  stop: () => void;
-}
+export type LiveServer = OpensslServer;
 
 /** `openssl s_server -accept 127.0.0.1:port ...args`; resolves once it listens. */
-export async function startServer(args: string[], port?: number, env?: NodeJS.ProcessEnv): Promise<LiveServer> {
-  const p = port ?? (await freePort());
-  const proc = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${p}`, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env });
-  let output = '';
-  proc.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-  proc.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-  const deadline = Date.now() + 10000;
-  while (!output.includes('ACCEPT')) {
-    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`openssl s_server did not start: ${output}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return {
-    port: p,
-    proc,
-    output: () => output,
-    stop: () => {
-      if (proc.pid !== undefined && proc.exitCode === null) process.kill(proc.pid);
-    },
-  };
+export function startServer(args: string[], port?: number, env?: NodeJS.ProcessEnv): Promise<LiveServer> {
+  return startOpensslServer(args, { ...(port === undefined ? {} : { port }), ...(env === undefined ? {} : { env }) });
 }
 
 export interface RunResult {

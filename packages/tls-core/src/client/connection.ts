@@ -28,7 +28,7 @@ import { Tls12Protector } from '../record/protect-tls12.ts';
 import { revealSecret, type TrafficKeys } from '../tls13/key-schedule.ts';
 import { revealMasterSecret, Tls12MasterSecret } from '../tls12/master-secret.ts';
 import { decodeAlert, encodeAlert } from '../wire/alert.ts';
-import { decodeHandshake, type HandshakeMessage } from '../wire/handshake.ts';
+import { decodeOwnedHandshake, type HandshakeMessage } from '../wire/handshake.ts';
 import { AlertDescription, AlertLevel, ContentType, HandshakeType, nameOf } from '../wire/enums.ts';
 import type { ClientEngine } from '../engine.ts';
 import type { ClientConfig } from './config.ts';
@@ -284,7 +284,7 @@ export class ClientConnection implements ClientEngine {
       case ContentType.Alert:
         return this.#handleAlert(plain.plaintext);
       case ContentType.Handshake:
-        return this.#handleHandshake(plain.plaintext);
+        return this.#handleHandshake(plain.plaintext, plain.owned === true);
       case ContentType.ApplicationData:
         if (this.#state === undefined || !this.#state.isTraffic) throw new PeerMisbehaved('ApplicationDataBeforeHandshakeDone');
         this.#counts.emptyRecords = 0;
@@ -340,13 +340,15 @@ export class ClientConnection implements ClientEngine {
     if (++this.#counts.warningAlerts > LIMITS.warningAlerts) throw new PeerMisbehaved('TooManyWarningAlerts');
   }
 
-  #handleHandshake(fragment: Uint8Array): void {
-    this.#reassembler.push(fragment);
+  #handleHandshake(fragment: Uint8Array, owned: boolean): void {
+    // Each message is copied at most once, by the reassembler (not at all from owned AEAD output);
+    // the decoder and the transcript keep that memory instead of copying it again.
+    this.#reassembler.push(fragment, owned);
     for (let m = this.#reassembler.next(); m !== undefined; m = this.#reassembler.next()) {
       this.#trace('received', ContentType.Handshake, m.raw);
       const state = this.#state;
       if (state === undefined) throw new UsageError('receive() before start()');
-      const msg = decodeHandshake(m.raw, state.version ?? 'tls13');
+      const msg = decodeOwnedHandshake(m.raw, state.version ?? 'tls13');
       // ServerHelloDone (TLS 1.2) and HelloRetryRequest end the server's flight: anything after
       // them in the record was sent before the server could have seen our answer, so it is
       // refused before we answer or derive keys from it (OpenSSL and rustls refuse it likewise).

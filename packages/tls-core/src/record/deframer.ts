@@ -15,17 +15,10 @@
  */
 import { InappropriateMessage, PeerMisbehaved, UsageError } from '../errors.ts';
 import { ContentType } from '../wire/enums.ts';
-import { MAX_TLS12_CIPHERTEXT_LENGTH, RECORD_HEADER_LENGTH } from './protector.ts';
+import { decodeRecordHeader, RECORD_HEADER_LENGTH, type RecordHeader } from '../wire/record-header.ts';
+import { MAX_TLS12_CIPHERTEXT_LENGTH, type TlsRecord } from './record.ts';
 
-/** One record as framed on the wire (still protected if keys are in use). */
-export interface TlsRecord {
-  readonly type: number;
-  readonly version: number;
-  /** The 5 header bytes as received (the TLS 1.3 AAD, RFC 8446 §5.2). */
-  readonly header: Uint8Array;
-  /** The record body (TLSPlaintext.fragment or TLSCiphertext.encrypted_record). */
-  readonly fragment: Uint8Array;
-}
+export type { TlsRecord } from './record.ts';
 
 /**
  * Splits a byte stream into records.
@@ -37,8 +30,9 @@ export class RecordDeframer {
   #maxFragmentLength: number;
   #input: Uint8Array = EMPTY;
   #offset = 0;
-  /** A record whose header is known but whose body is still arriving. */
+  /** A record whose header is known (and checked) but whose body is still arriving. */
   #partial: Uint8Array | undefined;
+  #partialHeader: RecordHeader | undefined;
   #partialFilled = 0;
   /** Up to four header bytes of a record whose header is still arriving. */
   readonly #header = new Uint8Array(RECORD_HEADER_LENGTH);
@@ -83,6 +77,7 @@ export class RecordDeframer {
     this.#input = EMPTY;
     this.#offset = 0;
     this.#partial = undefined;
+    this.#partialHeader = undefined;
     this.#partialFilled = 0;
     this.#headerFilled = 0;
   }
@@ -103,9 +98,11 @@ export class RecordDeframer {
         this.#partialFilled += n;
         this.#offset += n;
         if (this.#partialFilled < partial.length) return undefined;
+        const header = this.#partialHeader!;
         this.#partial = undefined;
+        this.#partialHeader = undefined;
         this.#partialFilled = 0;
-        return recordOf(partial);
+        return recordOf(partial, header);
       }
       if (this.#headerFilled > 0 || available < RECORD_HEADER_LENGTH) {
         const n = Math.min(RECORD_HEADER_LENGTH - this.#headerFilled, available);
@@ -113,21 +110,23 @@ export class RecordDeframer {
         this.#headerFilled += n;
         this.#offset += n;
         if (this.#headerFilled < RECORD_HEADER_LENGTH) return undefined;
-        const length = this.#checkHeader(this.#header, 0);
-        this.#partial = new Uint8Array(RECORD_HEADER_LENGTH + length);
+        const header = this.#checkHeader(this.#header);
+        this.#partial = new Uint8Array(RECORD_HEADER_LENGTH + header.length);
+        this.#partialHeader = header;
         this.#partial.set(this.#header);
         this.#partialFilled = RECORD_HEADER_LENGTH;
         this.#headerFilled = 0;
         continue;
       }
-      const length = this.#checkHeader(input, this.#offset);
-      const total = RECORD_HEADER_LENGTH + length;
+      const header = this.#checkHeader(input.subarray(this.#offset, this.#offset + RECORD_HEADER_LENGTH));
+      const total = RECORD_HEADER_LENGTH + header.length;
       if (available >= total) {
-        const record = recordOf(input.subarray(this.#offset, this.#offset + total));
+        const record = recordOf(input.subarray(this.#offset, this.#offset + total), header);
         this.#offset += total;
         return record;
       }
       this.#partial = new Uint8Array(total);
+      this.#partialHeader = header;
       this.#partial.set(input.subarray(this.#offset));
       this.#partialFilled = available;
       this.#offset = input.length;
@@ -135,27 +134,26 @@ export class RecordDeframer {
     }
   }
 
-  /** Validates the header at `bytes[at..at+5]` and returns the body length. */
-  #checkHeader(bytes: Uint8Array, at: number): number {
-    const type = bytes[at]!;
-    const major = bytes[at + 1]!;
-    const minor = bytes[at + 2]!;
-    const length = (bytes[at + 3]! << 8) | bytes[at + 4]!;
+  /** Decodes the five header bytes `bytes` and checks type, version and length before anything is buffered. */
+  #checkHeader(bytes: Uint8Array): RecordHeader {
+    const header = decodeRecordHeader(bytes);
+    const { contentType: type, legacyVersion: version, length } = header;
     if (type < ContentType.ChangeCipherSpec || type > ContentType.ApplicationData)
       throw new InappropriateMessage('record content type', KNOWN_TYPES, String(type));
     // RFC 8446 §5.1 / RFC 5246 §6.2.1, §E.1: record versions are {03,01}..{03,03}.
-    if (major !== 3 || minor < 1 || minor > 3)
-      throw new PeerMisbehaved('BadRecordVersion', `record version 0x${((major << 8) | minor).toString(16).padStart(4, '0')}`);
+    if (version < 0x0301 || version > 0x0303)
+      throw new PeerMisbehaved('BadRecordVersion', `record version 0x${version.toString(16).padStart(4, '0')}`);
     if (length > this.#maxFragmentLength)
       throw new PeerMisbehaved('RecordOverflow', `record of ${length} bytes, limit ${this.#maxFragmentLength}`);
-    return length;
+    return header;
   }
 }
 
-function recordOf(bytes: Uint8Array): TlsRecord {
+/** `bytes` is the whole record, header included; `header` its decoded (and checked) header. */
+function recordOf(bytes: Uint8Array, header: RecordHeader): TlsRecord {
   return {
-    type: bytes[0]!,
-    version: (bytes[1]! << 8) | bytes[2]!,
+    type: header.contentType,
+    version: header.legacyVersion,
     header: bytes.subarray(0, RECORD_HEADER_LENGTH),
     fragment: bytes.subarray(RECORD_HEADER_LENGTH),
   };

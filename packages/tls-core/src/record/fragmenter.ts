@@ -5,7 +5,7 @@
  * @module
  */
 import { UsageError } from '../errors.ts';
-import { MAX_PLAINTEXT_LENGTH } from './protector.ts';
+import { MAX_PLAINTEXT_LENGTH } from './record.ts';
 
 /**
  * Split `data` into views of at most `maxFragmentLength` bytes (no copies). Empty input yields no

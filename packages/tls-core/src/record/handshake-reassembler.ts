@@ -12,11 +12,15 @@
 import { InvalidMessage, PeerMisbehaved, UsageError } from '../errors.ts';
 import { HANDSHAKE_HEADER_LENGTH } from '../wire/handshake.ts';
 import { HandshakeType, nameOf } from '../wire/enums.ts';
+import { DEFAULT_REASSEMBLY_LIMIT } from '../limits.ts';
 
 /** One complete handshake message. */
 export interface ReassembledMessage {
   readonly type: number;
-  /** Header and body; a fresh copy the caller may keep. */
+  /**
+   * Header and body, in memory nobody else references (a fresh copy of the pushed bytes, or a
+   * view of a fragment pushed as `owned`): the caller may keep it without copying.
+   */
   readonly raw: Uint8Array;
   /** True when the message's last byte was the last byte of a record. */
   readonly endsRecord: boolean;
@@ -27,9 +31,12 @@ export type HandshakeLengthLimit = number | ((type: number) => number);
 
 /**
  * Joins and splits handshake messages in time linear in the bytes pushed: each byte is copied
- * once, into the message it belongs to. A message split across records gets one exactly-sized
- * buffer as soon as its 4-byte header is in (after the length was checked against the limit);
- * later fragments are copied into it. Nothing is re-copied per record.
+ * at most once, into the message it belongs to. A message split across records gets one
+ * exactly-sized buffer as soon as its 4-byte header is in (after the length was checked against
+ * the limit); later fragments are copied into it. A message wholly inside one record is copied
+ * out of it, unless the record's plaintext was pushed as `owned` (fresh AEAD output nobody else
+ * references): then the message is a view of it and nothing is copied. Nothing is re-copied per
+ * record.
  */
 export class HandshakeReassembler {
   readonly #limit: (type: number) => number;
@@ -44,9 +51,10 @@ export class HandshakeReassembler {
 
   /**
    * @param maxMessageLength largest handshake body accepted: one number for every type (default
-   * 256 KiB), or a function of the message type (the connection passes limits.ts's table)
+   * limits.ts's DEFAULT_REASSEMBLY_LIMIT, 256 KiB), or a function of the message type (the
+   * connection passes limits.ts's per-type table)
    */
-  constructor(maxMessageLength: HandshakeLengthLimit = DEFAULT_MAX_MESSAGE_LENGTH) {
+  constructor(maxMessageLength: HandshakeLengthLimit = DEFAULT_REASSEMBLY_LIMIT) {
     if (typeof maxMessageLength === 'number') {
       if (!Number.isInteger(maxMessageLength) || maxMessageLength < 0 || maxMessageLength > 0xffffff)
         throw new UsageError('handshake message limit out of range');
@@ -68,10 +76,12 @@ export class HandshakeReassembler {
 
   /**
    * Add the plaintext of one handshake record.
+   * @param owned true when `fragment` is memory nobody else references or will change (fresh AEAD
+   *   output, `PlainRecord.owned`): whole messages are then views of it instead of copies
    * @throws PeerMisbehaved('EmptyHandshakeFragment') for an empty record (RFC 8446 §5.1)
    * @throws InvalidMessage('TooLong') for a message above the limit, as soon as its header is in
    */
-  push(fragment: Uint8Array): void {
+  push(fragment: Uint8Array, owned = false): void {
     // RFC 8446 §5.1: implementations MUST NOT send zero-length fragments of Handshake types.
     if (fragment.length === 0) throw new PeerMisbehaved('EmptyHandshakeFragment');
     let off = 0;
@@ -113,7 +123,8 @@ export class HandshakeReassembler {
         this.#partial = new Uint8Array(end - off);
         continue;
       }
-      last = this.#ready.push({ type: fragment[off]!, raw: fragment.slice(off, end), endsRecord: false }) - 1;
+      const raw = owned ? fragment.subarray(off, end) : fragment.slice(off, end);
+      last = this.#ready.push({ type: fragment[off]!, raw, endsRecord: false }) - 1;
       off = end;
     }
     if (last >= 0 && !this.hasPartialMessage) {
@@ -142,5 +153,3 @@ export class HandshakeReassembler {
     return length;
   }
 }
-
-const DEFAULT_MAX_MESSAGE_LENGTH = 256 * 1024;

@@ -12,19 +12,18 @@
  */
 import { DecryptError, PeerMisbehaved, UsageError } from '../errors.ts';
 import { AEAD_TAG_LENGTH, createAead, type Aead, type AeadAlgorithm } from '../crypto/noble.ts';
-import type { TlsRecord } from './deframer.ts';
+import { RECORD_HEADER_LENGTH, writeRecordHeader } from '../wire/record-header.ts';
 import {
   checkPlaintextLength,
   MAX_PLAINTEXT_LENGTH,
   MAX_TLS12_CIPHERTEXT_LENGTH,
-  RECORD_HEADER_LENGTH,
   TLS12_RECORD_VERSION,
-  writeHeader,
   writeU32,
   xorU32,
   type PlainRecord,
   type RecordProtector,
-} from './protector.ts';
+  type TlsRecord,
+} from './record.ts';
 
 /** Key material for one direction of a TLS 1.2 AEAD connection (from the key block). */
 export interface Tls12TrafficKeys {
@@ -60,7 +59,7 @@ export class Tls12Protector implements RecordProtector {
     // One allocation per record: the AEAD writes ciphertext || tag straight after header and explicit nonce.
     const sealedLength = plaintext.length + AEAD_TAG_LENGTH;
     const out = new Uint8Array(RECORD_HEADER_LENGTH + explicit + sealedLength);
-    writeHeader(out, type, TLS12_RECORD_VERSION, explicit + sealedLength);
+    writeRecordHeader(out, type, TLS12_RECORD_VERSION, explicit + sealedLength);
     if (explicit > 0) out.set(nonce.subarray(GCM_SALT_LENGTH), RECORD_HEADER_LENGTH);
     this.#aead.seal(nonce, aad, plaintext, out.subarray(RECORD_HEADER_LENGTH + explicit));
     return out;

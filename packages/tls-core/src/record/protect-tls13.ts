@@ -17,18 +17,17 @@ import { DecryptError, InappropriateMessage, PeerMisbehaved, UsageError } from '
 import { AEAD_TAG_LENGTH, createAead, type Aead } from '../crypto/noble.ts';
 import { ContentType } from '../wire/enums.ts';
 import type { TrafficKeys } from '../tls13/key-schedule.ts';
-import type { TlsRecord } from './deframer.ts';
+import { RECORD_HEADER_LENGTH, writeRecordHeader } from '../wire/record-header.ts';
 import {
   checkPlaintextLength,
   MAX_PLAINTEXT_LENGTH,
   MAX_TLS13_CIPHERTEXT_LENGTH,
-  RECORD_HEADER_LENGTH,
   TLS12_RECORD_VERSION,
-  writeHeader,
   xorU32,
   type PlainRecord,
   type RecordProtector,
-} from './protector.ts';
+  type TlsRecord,
+} from './record.ts';
 
 /**
  * How many zero bytes of padding to add to a record (RFC 8446 §5.4). Called with the content
@@ -66,7 +65,7 @@ export class Tls13Protector implements RecordProtector {
     // ChaCha20 XORs whole 32-bit words only on aligned buffers).
     const buffer = new Uint8Array(ALIGNMENT_SLACK + RECORD_HEADER_LENGTH + innerLength + AEAD_TAG_LENGTH);
     const out = buffer.subarray(ALIGNMENT_SLACK);
-    writeHeader(out, ContentType.ApplicationData, TLS12_RECORD_VERSION, innerLength + AEAD_TAG_LENGTH);
+    writeRecordHeader(out, ContentType.ApplicationData, TLS12_RECORD_VERSION, innerLength + AEAD_TAG_LENGTH);
     const body = out.subarray(RECORD_HEADER_LENGTH);
     body.set(plaintext);
     body[plaintext.length] = type; // the padding is already zero

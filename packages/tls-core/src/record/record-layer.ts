@@ -14,9 +14,9 @@
  */
 import { PeerMisbehaved, UsageError } from '../errors.ts';
 import { ContentType } from '../wire/enums.ts';
-import type { TlsRecord } from './deframer.ts';
 import { fragment } from './fragmenter.ts';
-import { MAX_PLAINTEXT_LENGTH, PlaintextProtector, type PlainRecord, type RecordProtector } from './protector.ts';
+import { PlaintextProtector } from './protector.ts';
+import { MAX_PLAINTEXT_LENGTH, type PlainRecord, type RecordProtector, type TlsRecord } from './record.ts';
 
 /** Which way a {@link RecordLayer} works. */
 export type RecordDirection = 'read' | 'write';

@@ -19,9 +19,12 @@ import { HandshakeType } from '../wire/enums.ts';
 export class TranscriptBuffer {
   readonly #messages: Uint8Array[] = [];
 
-  /** Append one complete handshake message (header included). The bytes are copied. */
+  /**
+   * Append one complete handshake message (header included). The bytes are kept, not copied:
+   * pass bytes nobody will change (a decoded message's `raw`, a freshly encoded message).
+   */
   add(rawMessage: Uint8Array): this {
-    this.#messages.push(rawMessage.slice());
+    this.#messages.push(rawMessage);
     return this;
   }
 
@@ -63,10 +66,13 @@ export class Transcript {
     this.#kept = keepMessages ? [] : undefined;
   }
 
-  /** Append one complete handshake message (header included). */
+  /**
+   * Append one complete handshake message (header included). When the transcript keeps its
+   * messages, the bytes are kept, not copied: pass bytes nobody will change.
+   */
   add(rawMessage: Uint8Array): this {
     this.#state.update(rawMessage);
-    this.#kept?.push(rawMessage.slice());
+    this.#kept?.push(rawMessage);
     return this;
   }
 

@@ -4,7 +4,8 @@
  *
  * Every decoded message keeps `raw`, a private copy of its exact bytes including the header, for
  * the transcript; the decoded fields are views into that copy, so they stay valid after the
- * caller reuses its input buffer.
+ * caller reuses its input buffer. (The engine's own decoder, {@link decodeOwnedHandshake}, skips
+ * the copy: its reassembler already made the one copy each message gets.)
  *
  * Unknown handshake types (and `message_hash`, which never appears on the wire) are not
  * representable: {@link decodeHandshake} throws InappropriateMessage, which maps to
@@ -84,7 +85,16 @@ export function decodeHandshakeHeader(bytes: Uint8Array): HandshakeHeader {
  * @example const msg = decodeHandshake(bytes, 'tls13'); if (msg.type === HandshakeType.ServerHello) ...
  */
 export function decodeHandshake(raw: Uint8Array, version: WireVersion): HandshakeMessage {
-  const owned = raw.slice();
+  return decodeOwnedHandshake(raw.slice(), version);
+}
+
+/**
+ * {@link decodeHandshake} without the copy: the message takes `raw` over as its `raw`, and its
+ * fields are views of it. For the engine, whose reassembler hands over memory nobody else
+ * references (record/handshake-reassembler.ts); `raw` must not be changed afterwards.
+ * @throws InvalidMessage when malformed; InappropriateMessage for an unknown handshake type
+ */
+export function decodeOwnedHandshake(owned: Uint8Array, version: WireVersion): HandshakeMessage {
   const r = new Reader(owned);
   const type = r.u8('Handshake.msg_type');
   const body = r.vec24(`${nameOf(HandshakeType, type, 2)} body`);

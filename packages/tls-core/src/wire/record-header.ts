@@ -1,6 +1,9 @@
 /**
  * The 5-byte TLSPlaintext / TLSCiphertext record header (RFC 8446 §5.1 and §5.2, RFC 5246 §6.2.1):
- * content type, legacy record version, length. Length limits are the record layer's business.
+ * content type, legacy record version, length. The one codec for it: the record layer decodes
+ * every received header with {@link decodeRecordHeader} and writes every sent one with
+ * {@link writeRecordHeader}. Which values are acceptable (content types, versions, length limits)
+ * is the record layer's business (record/deframer.ts).
  * @module
  */
 import { Reader } from '../codec/reader.ts';
@@ -35,7 +38,22 @@ export function decodeRecordHeader(bytes: Uint8Array): RecordHeader {
 export function encodeRecordHeader(h: RecordHeader): Uint8Array {
   if (!inRange(h.contentType, 0xff) || !inRange(h.legacyVersion, 0xffff) || !inRange(h.length, 0xffff))
     throw new UsageError('record header field out of range');
-  return new Uint8Array([h.contentType, h.legacyVersion >>> 8, h.legacyVersion & 0xff, h.length >>> 8, h.length & 0xff]);
+  const out = new Uint8Array(RECORD_HEADER_LENGTH);
+  writeRecordHeader(out, h.contentType, h.legacyVersion, h.length);
+  return out;
+}
+
+/**
+ * Write a record header into the first five bytes of `out`, the buffer the record is built in
+ * (the protectors' one allocation per record). The caller passes in-range values: the type is a
+ * ContentType, the version 0x0301 or 0x0303, the length at most 2^14 + 2048.
+ */
+export function writeRecordHeader(out: Uint8Array, contentType: number, legacyVersion: number, length: number): void {
+  out[0] = contentType;
+  out[1] = legacyVersion >>> 8;
+  out[2] = legacyVersion & 0xff;
+  out[3] = length >>> 8;
+  out[4] = length & 0xff;
 }
 
 function inRange(v: number, max: number): boolean {

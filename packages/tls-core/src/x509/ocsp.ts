@@ -12,6 +12,7 @@
  */
 import { equalBytes } from '../codec/bytes.ts';
 import { InvalidCertificate } from '../errors.ts';
+import { X509_LIMITS } from '../limits.ts';
 import { SHA1, SHA256 } from '../crypto/noble.ts';
 import { verifySignature } from '../crypto/signature.ts';
 import { parseSignatureAlgorithm } from './algorithms.ts';
@@ -134,5 +135,5 @@ const OID_BASIC = '1.3.6.1.5.5.7.48.1.1';
 const OID_OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
 const OID_SHA1 = '1.3.14.3.2.26';
 const OID_SHA256 = '2.16.840.1.101.3.4.2.1';
-const MAX_RESPONDER_CERTS = 4;
-const MAX_SINGLE_RESPONSES = 32;
+const MAX_RESPONDER_CERTS = X509_LIMITS.ocspResponderCerts;
+const MAX_SINGLE_RESPONSES = X509_LIMITS.ocspSingleResponses;

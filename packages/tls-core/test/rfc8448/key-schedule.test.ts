@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/codec/bytes.ts';
-import { RFC8448, RFC8448_TEXT, Trace, type TraceStep } from './trace.ts';
+import { RFC8448, RFC8448_TEXT, Trace, type TraceStep } from '@puretls/test-support/rfc8448';
 import { computedStep, isMessageOrRecordStep, replay } from './replay.ts';
 
 const SECTIONS = [3, 4, 5, 6, 7] as const;

@@ -10,8 +10,8 @@ import { decodeHandshake } from '../../src/wire/handshake.ts';
 import { findExtension } from '../../src/wire/extensions.ts';
 import { ContentType, ExtensionType, HandshakeType } from '../../src/wire/enums.ts';
 import { DecryptError } from '../../src/errors.ts';
-import { RFC8448 } from './trace.ts';
-import { fieldOf } from './trace.ts';
+import { RFC8448 } from '@puretls/test-support/rfc8448';
+import { fieldOf } from '@puretls/test-support/rfc8448';
 import { replay } from './replay.ts';
 
 const SECTIONS = [3, 4, 5, 6, 7] as const;

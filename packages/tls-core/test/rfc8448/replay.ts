@@ -26,7 +26,7 @@ import { decodeHandshake, type HandshakeMessage } from '../../src/wire/handshake
 import { truncateClientHelloForBinders } from '../../src/wire/client-hello.ts';
 import { findExtension } from '../../src/wire/extensions.ts';
 import { ExtensionType, HandshakeType, NamedGroup } from '../../src/wire/enums.ts';
-import { fieldOf, type Trace, type TraceStep } from './trace.ts';
+import { fieldOf, type Trace, type TraceStep } from '@puretls/test-support/rfc8448';
 
 /** Every value the replay derived, by name. */
 export interface Replay {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EXTENSION_SAMPLES, MESSAGE_SAMPLES } from './samples.ts';
-import { rfc8448 } from './rfc8448.ts';
+import { rfc8448 } from '@puretls/test-support/rfc8448';
 import { Reader } from '../../src/codec/reader.ts';
 import { TlsError } from '../../src/errors.ts';
 import { decodeHandshake, decodeHandshakeHeader, encodeHandshake } from '../../src/wire/handshake.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rfc8448 } from './rfc8448.ts';
+import { rfc8448 } from '@puretls/test-support/rfc8448';
 import { decodeHandshake, encodeHandshake } from '../../src/wire/handshake.ts';
 import type { HandshakeMessage, WireVersion } from '../../src/wire/handshake.ts';
 import { checkExtensionsAllowed, extension, findExtension } from '../../src/wire/extensions.ts';

@@ -1,13 +1,14 @@
 /**
  * Test peers: a throw-away PKI made with the openssl CLI (a CA, and leaves signed by it for
  * localhost/127.0.0.1 with RSA and ECDSA P-256 keys, plus a self-signed leaf), Node's own
- * `tls.createServer`, and `openssl s_server` on 127.0.0.1.
+ * `tls.createServer`, and `openssl s_server` on 127.0.0.1 (from @puretls/test-support).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+export { freePort, opensslAvailable, startOpensslServer } from '@puretls/test-support/openssl';
 
 export interface TestPki {
   dir: string;
@@ -17,15 +18,6 @@ export interface TestPki {
   selfSigned: { cert: string; key: string };
   caFile: string;
   cleanup(): void;
-}
-
-export function opensslAvailable(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** True once the lead's engine exists (integration tests run only then). */
@@ -54,27 +46,4 @@ export function makePki(): TestPki {
     selfSigned: { cert: read('self.pem'), key: read('self.key') },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
-}
-
-export async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/** `openssl s_server` on 127.0.0.1; resolves once it accepts. */
-export async function startOpensslServer(args: string[]): Promise<{ port: number; proc: ChildProcess; output: () => string; stop: () => void }> {
-  const port = await freePort();
-  const proc = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let output = '';
-  proc.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-  proc.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-  const deadline = Date.now() + 10000;
-  while (!output.includes('ACCEPT')) {
-    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`openssl s_server did not start: ${output}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { port, proc, output: () => output, stop: () => void proc.kill() };
 }

@@ -1,5 +1,5 @@
 /**
- * A parser for the RFC 8448 trace text (test/fixtures/rfc8448.txt): splits it into steps such as
+ * The one parser of the RFC 8448 trace text (fixtures/rfc8448.txt): splits it into steps such as
  *
  * ```
  *    {server}  derive secret "tls13 s hs traffic":
@@ -12,7 +12,8 @@
  * and returns each step's labelled hex blocks as bytes, so the tests use the RFC's own values
  * (no hand-copied constants). Every block's octet count is checked against its hex, so a
  * truncated or garbled block fails loudly. `salt:  0 (all zero octets)` becomes an empty salt
- * (HKDF's "no salt"), `(empty)` an empty block.
+ * (HKDF's "no salt"), `(empty)` an empty block. {@link rfc8448} looks up one block by its label
+ * alone (the nth `ClientHello`, `payload`, ... of a section), for the wire codec's tests.
  * @module
  */
 import { readFileSync } from 'node:fs';
@@ -151,3 +152,17 @@ export const RFC8448_TEXT = readFileSync(fileURLToPath(new URL('../fixtures/rfc8
 
 /** The parsed vendored trace. */
 export const RFC8448 = /* @__PURE__ */ new Trace(RFC8448_TEXT);
+
+/**
+ * The `nth` block labelled `label` in section `section` (e.g. 3 = "Simple 1-RTT Handshake"),
+ * whichever step it is in.
+ * @example rfc8448(3, 'ClientHello') // the 196-octet ClientHello
+ */
+export function rfc8448(section: number, label: string, nth = 0): Uint8Array {
+  let seen = 0;
+  for (const step of RFC8448.section(section)) {
+    const value = step.fields.get(label);
+    if (value !== undefined && seen++ === nth) return value;
+  }
+  throw new Error(`rfc8448: no block #${nth} labelled '${label}' in section ${section}`);
+}
