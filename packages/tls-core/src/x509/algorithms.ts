@@ -7,7 +7,15 @@
  */
 import { InvalidCertificate } from '../errors.ts';
 import type { PublicKey, SignatureAlgorithm } from '../crypto/keys.ts';
-import { SHA1, SHA256, SHA384, SHA512, type HashAlgorithm } from '../crypto/noble.ts';
+import { SHA256, SHA384, SHA512, type HashAlgorithm } from '../crypto/noble.ts';
+
+/**
+ * SHA-1 as a parsed hash: only ever a reason to call an algorithm weak, never computed here, so
+ * a marker rather than the hash (code that does not check OCSP CertIDs carries no SHA-1).
+ */
+const SHA1 = 'sha1';
+/** A hash named in an AlgorithmIdentifier. */
+type ParsedHash = HashAlgorithm | typeof SHA1;
 import { DerReader, Tag, bad, contextTag } from './der.ts';
 
 /**
@@ -127,11 +135,11 @@ export const MIN_RSA_BITS = 2048;
  * RSASSA-PSS-params (RFC 4055 §3.1). Absent fields take their SHA-1 defaults, which the caller then
  * refuses as weak. The MGF must be MGF1 with the same hash as the message digest, and the trailer 1.
  */
-function parsePssParams(r: DerReader): { hash: HashAlgorithm; saltLength: number } {
+function parsePssParams(r: DerReader): { hash: ParsedHash; saltLength: number } {
   if (r.atEnd) return { hash: SHA1, saltLength: 20 };
   const p = r.sequence('RSASSA-PSS-params');
-  let hash: HashAlgorithm = SHA1;
-  let mgfHash: HashAlgorithm = SHA1;
+  let hash: ParsedHash = SHA1;
+  let mgfHash: ParsedHash = SHA1;
   let saltLength = 20;
   const h = p.optional(contextTag(0, true), 'RSASSA-PSS-params.hashAlgorithm');
   if (h !== undefined) hash = explicitHash(p.child(h), 'RSASSA-PSS-params.hashAlgorithm');
@@ -161,14 +169,14 @@ function parsePssParams(r: DerReader): { hash: HashAlgorithm; saltLength: number
   return { hash, saltLength };
 }
 
-function explicitHash(r: DerReader, what: string): HashAlgorithm {
+function explicitHash(r: DerReader, what: string): ParsedHash {
   const hash = hashAlgorithmIdentifier(r, what);
   r.expectEnd(what);
   return hash;
 }
 
 /** A hash AlgorithmIdentifier (RFC 4055 §2.1: parameters NULL or absent). */
-function hashAlgorithmIdentifier(r: DerReader, what: string): HashAlgorithm {
+function hashAlgorithmIdentifier(r: DerReader, what: string): ParsedHash {
   const a = r.sequence(what);
   const oid = a.oid(`${what}.algorithm`);
   optionalNullParams(a, `${what}.parameters`);
@@ -193,21 +201,21 @@ export const OID = {
   ed25519: '1.3.101.112',
 } as const;
 
-const RSA_PKCS1_HASHES: Readonly<Record<string, HashAlgorithm>> = {
+const RSA_PKCS1_HASHES: Readonly<Record<string, ParsedHash>> = {
   '1.2.840.113549.1.1.5': SHA1,
   '1.2.840.113549.1.1.11': SHA256,
   '1.2.840.113549.1.1.12': SHA384,
   '1.2.840.113549.1.1.13': SHA512,
 };
 
-const ECDSA_HASHES: Readonly<Record<string, HashAlgorithm>> = {
+const ECDSA_HASHES: Readonly<Record<string, ParsedHash>> = {
   '1.2.840.10045.4.1': SHA1,
   '1.2.840.10045.4.3.2': SHA256,
   '1.2.840.10045.4.3.3': SHA384,
   '1.2.840.10045.4.3.4': SHA512,
 };
 
-const HASHES: Readonly<Record<string, HashAlgorithm>> = {
+const HASHES: Readonly<Record<string, ParsedHash>> = {
   '1.3.14.3.2.26': SHA1,
   '2.16.840.1.101.3.4.2.1': SHA256,
   '2.16.840.1.101.3.4.2.2': SHA384,
