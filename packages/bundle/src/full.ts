@@ -10,3 +10,5 @@ export * from './index.ts';
 export { parsePrivateKeyPem, parsePrivateKeyDer, createClientCredential } from '@puretls/tls-core';
 export { x25519MLKEM768 } from '@puretls/tls-core/pq';
 export type { KeyExchange, KeyShare } from '@puretls/tls-core/pq';
+export { ocspStapleChecker } from '@puretls/tls-core/ocsp';
+export type { OcspCheck, OcspStapleChecker } from '@puretls/tls-core/ocsp';

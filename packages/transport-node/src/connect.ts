@@ -34,6 +34,7 @@ import {
   type TrustStore,
 } from '@puretls/tls-core';
 import { x25519MLKEM768 } from '@puretls/tls-core/pq';
+import { ocspStapleChecker } from '@puretls/tls-core/ocsp';
 import { Context, Session, SessionError } from '@puretls/session';
 import { defaultTrustStore, trustStoreFromPem } from './engine-factory.ts';
 import { TLS12_DEFAULT, TLS13_DEFAULT, parseCipherString, parseGroups, parseTls13Suites } from './names.ts';
@@ -326,6 +327,8 @@ export function toConfigOptions(options: ConnectOptions): ClientConfigOptions {
   if (options.recordSizeLimit !== undefined) out.recordSizeLimit = options.recordSizeLimit;
   if (options.requestOCSP !== undefined) out.statusRequest = options.requestOCSP;
   if (options.ocspPolicy !== undefined) out.ocspPolicy = options.ocspPolicy;
+  // OCSP checking is a provider in tls-core (its `ocsp` entry); Node users always have it.
+  out.ocspStapleChecker = ocspStapleChecker;
   if (options.verifyServerCertificate !== undefined) out.verifyServerCertificate = options.verifyServerCertificate;
   if (options.dangerouslyReplaceServerVerifier !== undefined) out.dangerouslyReplaceServerVerifier = options.dangerouslyReplaceServerVerifier;
   const check = options.checkServerIdentity;

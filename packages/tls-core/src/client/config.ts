@@ -13,6 +13,8 @@ import { SUPPORTED_SIGNATURE_SCHEMES } from '../crypto/signature.ts';
 import { tls13SuiteById } from '../crypto/suites.ts';
 import type { TrustStore } from '../x509/trust-store.ts';
 import type { ClientCredential, ClientCredentialSelector } from './credential.ts';
+import type { Certificate } from '../x509/certificate.ts';
+import type { OcspCheck } from '../x509/ocsp.ts';
 
 export type VersionName = 'TLSv1.2' | 'TLSv1.3';
 
@@ -35,6 +37,13 @@ export interface ServerCertificateInfo {
  * with the leaf's key whatever a verifier decides.
  */
 export type ServerCertificateVerifier = (info: ServerCertificateInfo) => void;
+
+/**
+ * Checks a DER OCSPResponse for `leaf`, issued by `issuer`, at `now` (ms since the epoch); never
+ * throws for bad input (a malformed response is `{ status: 'invalid' }`). The built-in one is
+ * `ocspStapleChecker` from `@puretls/tls-core/ocsp`.
+ */
+export type OcspStapleChecker = (response: Uint8Array, leaf: Certificate, issuer: Certificate, now: number) => OcspCheck;
 
 /** What a caller may set. Everything is optional; see {@link createClientConfig} for defaults. */
 export interface ClientConfigOptions {
@@ -93,6 +102,13 @@ export interface ClientConfigOptions {
    * for it); 'ignore' leaves it unread.
    */
   ocspPolicy?: 'ignore' | 'check' | 'require';
+  /**
+   * Checks a stapled OCSP response: `ocspStapleChecker` from `@puretls/tls-core/ocsp` (a provider,
+   * so that code which never asks for a staple carries no OCSP parser or SHA-1). Required when a
+   * staple is asked for (`statusRequest: true` or `ocspPolicy: 'require'`) unless ocspPolicy is
+   * 'ignore'; createClientConfig throws a UsageError otherwise.
+   */
+  ocspStapleChecker?: OcspStapleChecker;
   /** Largest plaintext per outgoing record (default 16384). A local cap: nothing is negotiated. */
   maxFragmentLength?: number;
   /**
@@ -178,6 +194,7 @@ export interface ClientConfig {
   readonly requireExtendedMasterSecret: boolean;
   readonly statusRequest: boolean;
   readonly ocspPolicy: 'ignore' | 'check' | 'require';
+  readonly ocspStapleChecker: OcspStapleChecker | undefined;
   readonly maxFragmentLength: number;
   readonly recordSizeLimit: number | undefined;
   readonly pskModes: readonly ('psk_ke' | 'psk_dhe_ke')[];
@@ -270,6 +287,11 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
   const pskModes = unique<'psk_ke' | 'psk_dhe_ke'>(options.pskModes ?? ['psk_dhe_ke']);
   if (pskModes.length === 0) throw new UsageError('pskModes must not be empty');
   const externalPsk = externalPskOf(options.externalPsk, tls13Suites);
+  const statusRequest = (options.statusRequest ?? false) || options.ocspPolicy === 'require';
+  const ocspPolicy = options.ocspPolicy ?? 'check';
+  // Never accept a staple nobody can check: asking for one needs the checker (or 'ignore').
+  if (statusRequest && ocspPolicy !== 'ignore' && options.ocspStapleChecker === undefined)
+    throw new UsageError('an OCSP staple is asked for (statusRequest / ocspPolicy \'require\'): import { ocspStapleChecker } from "@puretls/tls-core/ocsp" and pass it as ocspStapleChecker (or set ocspPolicy: \'ignore\')');
   return Object.freeze({
     minVersion,
     maxVersion,
@@ -289,8 +311,9 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     selectClientCredential: options.selectClientCredential,
     middleboxCompatibility: options.middleboxCompatibility ?? true,
     requireExtendedMasterSecret: options.requireExtendedMasterSecret ?? false,
-    statusRequest: (options.statusRequest ?? false) || options.ocspPolicy === 'require',
-    ocspPolicy: options.ocspPolicy ?? 'check',
+    statusRequest,
+    ocspPolicy,
+    ocspStapleChecker: options.ocspStapleChecker,
     maxFragmentLength,
     recordSizeLimit,
     pskModes: Object.freeze(pskModes),

@@ -11,7 +11,6 @@ import type { PublicKey } from '../crypto/keys.ts';
 import { signatureAlgorithmForScheme, verifySignature, isSchemeCompatibleWithKey, isTls13CertificateVerifyScheme } from '../crypto/signature.ts';
 import { parseCertificate, type Certificate } from '../x509/certificate.ts';
 import { DEFAULT_PATH_LIMITS, verifyServerCertificateChain, type VerifiedPath } from '../x509/path-validation.ts';
-import { checkOcspResponse } from '../x509/ocsp.ts';
 import { reusableEndEntityKey } from '../x509/verification-cache.ts';
 import { PeerMisbehaved } from '../errors.ts';
 import { concatBytes, utf8 } from '../codec/bytes.ts';
@@ -41,11 +40,12 @@ export function applyOcspPolicy(config: ClientConfig, auth: ServerAuthentication
   let status: OcspStatus = 'none';
   if (staple === undefined) {
     if (config.ocspPolicy === 'require') failure = new InvalidCertificate('OcspResponseRequired');
-  } else if (auth.issuer === undefined) {
+  } else if (auth.issuer === undefined || config.ocspStapleChecker === undefined) {
+    // createClientConfig refuses a staple request without a checker; an unchecked staple is never accepted.
     status = 'invalid';
-    failure = new InvalidCertificate('BadOcspResponse', 'no issuer certificate to check it against');
+    failure = new InvalidCertificate('BadOcspResponse', auth.issuer === undefined ? 'no issuer certificate to check it against' : 'no ocspStapleChecker configured');
   } else {
-    const result = checkOcspResponse(staple, auth.leaf, auth.issuer, config.now());
+    const result = config.ocspStapleChecker(staple, auth.leaf, auth.issuer, config.now());
     status = result.status;
     if (result.status === 'revoked') failure = new InvalidCertificate('Revoked', `OCSP: revoked at ${new Date(result.revokedAt).toISOString()}`);
     if (result.status === 'invalid') failure = new InvalidCertificate('BadOcspResponse', result.reason);

@@ -12,6 +12,7 @@ import { AlertDescription as A, ContentType, ExtensionType, HandshakeType, Signa
 import { makeTestPki, type TestPki } from './helpers/pki.ts';
 import { Server12 } from './helpers/server12.ts';
 import { Server13 } from './helpers/server13.ts';
+import { ocspStapleChecker } from '../../src/ocsp.ts';
 
 let pki: TestPki;
 beforeAll(() => {
@@ -155,7 +156,7 @@ describe('TLS 1.2 CertificateStatus (RFC 6066 §8)', () => {
   // "If a server returns a CertificateStatus message, then the server MUST have included an extension of type
   // status_request with empty extension_data in the extended server hello."
   it('a CertificateStatus although the ServerHello did not acknowledge status_request: refused', () => {
-    const s = new Server12(pki, { client: { statusRequest: true } });
+    const s = new Server12(pki, { client: { statusRequest: true, ocspStapleChecker } });
     s.sendPlain(s.serverHello(), s.certificate(), status());
     s.deliverExpectingFatal({ error: PeerMisbehaved, reason: 'UnsolicitedExtension', alert: A.UnsupportedExtension, encrypted: false });
   });
@@ -163,7 +164,7 @@ describe('TLS 1.2 CertificateStatus (RFC 6066 §8)', () => {
 
 describe('OCSP policy on a TLS 1.2 staple (RFC 6066 §8)', () => {
   it("with the default 'check', a staple that is not a valid OCSP response is bad_certificate_status_response", () => {
-    const s = new Server12(pki, { client: { statusRequest: true } });
+    const s = new Server12(pki, { client: { statusRequest: true, ocspStapleChecker } });
     s.sendPlain(
       s.serverHello((m) => ({ ...m, extensions: [...m.extensions, { type: ExtensionType.StatusRequest, data: new Uint8Array(0) }] })),
       s.certificate(),

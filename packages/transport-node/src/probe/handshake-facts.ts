@@ -12,6 +12,7 @@ import { Context, Session } from '@puretls/session';
 import { type ClientConfigOptions, type ResumptionData, type TrustStore } from '@puretls/tls-core';
 import { SUPPORTED_KEY_EXCHANGE_GROUPS } from '@puretls/tls-core/internal';
 import { x25519MLKEM768 } from '@puretls/tls-core/pq';
+import { ocspStapleChecker } from '@puretls/tls-core/ocsp';
 import { cipherInfo, groupName, signatureSchemeName } from '../names.ts';
 import { certificateFacts } from './certificates.ts';
 import type { Dialer } from './dial.ts';
@@ -61,6 +62,7 @@ export async function handshakeSteps(dialer: Dialer, options: HandshakeStepOptio
     groups: [...SUPPORTED_KEY_EXCHANGE_GROUPS, x25519MLKEM768],
     traceMessages: true,
     now: options.now,
+    ocspStapleChecker, // the probe asks for a staple and reports what it says
   };
   const context = (extra: ClientConfigOptions): Context => new Context({ ...base, ...extra, sessionCacheMode: 'off' });
   const plan = { servername: options.servername, answerWaitMs: options.answerWaitMs };
