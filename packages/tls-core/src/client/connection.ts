@@ -28,7 +28,7 @@ import { Tls12Protector } from '../record/protect-tls12.ts';
 import { revealSecret, type TrafficKeys } from '../tls13/key-schedule.ts';
 import { revealMasterSecret, Tls12MasterSecret } from '../tls12/master-secret.ts';
 import { decodeAlert, encodeAlert } from '../wire/alert.ts';
-import { decodeOwnedHandshake, type HandshakeMessage } from '../wire/handshake.ts';
+import { decodeServerHandshake, type HandshakeMessage } from '../wire/handshake.ts';
 import { AlertDescription, AlertLevel, ContentType, HandshakeType, nameOf } from '../wire/enums.ts';
 import type { ClientEngine } from '../engine.ts';
 import type { ClientConfig } from './config.ts';
@@ -348,7 +348,7 @@ export class ClientConnection implements ClientEngine {
       this.#trace('received', ContentType.Handshake, m.raw);
       const state = this.#state;
       if (state === undefined) throw new UsageError('receive() before start()');
-      const msg = decodeOwnedHandshake(m.raw, state.version ?? 'tls13');
+      const msg = decodeServerHandshake(m.raw, state.version ?? 'tls13');
       // ServerHelloDone (TLS 1.2) and HelloRetryRequest end the server's flight: anything after
       // them in the record was sent before the server could have seen our answer, so it is
       // refused before we answer or derive keys from it (OpenSSL and rustls refuse it likewise).

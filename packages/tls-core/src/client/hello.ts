@@ -7,7 +7,7 @@
 import { fromUtf8, utf8 } from '../codec/bytes.ts';
 import { PeerMisbehaved } from '../errors.ts';
 import { findExtension } from '../wire/extensions.ts';
-import { encodeHandshake } from '../wire/handshake.ts';
+import { encodeClientHandshake } from '../wire/handshake.ts';
 import { extension } from '../wire/extensions.ts';
 import type { Extension } from '../wire/extensions.ts';
 import type { ClientHello } from '../wire/client-hello.ts';
@@ -115,7 +115,7 @@ export function buildClientHello(p: ClientHelloParams): BuiltClientHello {
     legacyCompressionMethods: [0],
     extensions: exts,
   };
-  return { message, encoded: encodeHandshake(message), offeredExtensions: new Set(exts.map((e) => e.type)) };
+  return { message, encoded: encodeClientHandshake(message), offeredExtensions: new Set(exts.map((e) => e.type)) };
 }
 
 /**

@@ -18,7 +18,7 @@ import { Tls12MasterSecret } from '../tls12/master-secret.ts';
 import type { Tls12KeyBlock } from '../tls12/prf.ts';
 import type { Transcript, TranscriptBuffer } from '../tls13/transcript.ts';
 import { checkExtensionsAllowed, findExtension, hasExtension } from '../wire/extensions.ts';
-import { encodeHandshake, type HandshakeMessage } from '../wire/handshake.ts';
+import { encodeClientHandshake, type HandshakeMessage } from '../wire/handshake.ts';
 import type { ServerHello } from '../wire/server-hello.ts';
 import { serverEcdhParams } from '../wire/server-key-exchange.ts';
 import { AlertDescription, EcPointFormat, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion } from '../wire/enums.ts';
@@ -258,8 +258,8 @@ export class ExpectServerHelloDone extends Tls12HandshakeState {
     // Our flight: [Certificate], ClientKeyExchange, [CertificateVerify], CCS, Finished (RFC 5246 §7.3).
     const choice = p.certificateRequest === undefined ? undefined : chooseTls12Credential(p.hello.config, p.certificateRequest);
     if (p.certificateRequest !== undefined)
-      this.#send(io, encodeHandshake({ type: HandshakeType.Certificate, version: 'tls12', certificates: choice?.credential.chain ?? [] }));
-    this.#send(io, encodeHandshake({ type: HandshakeType.ClientKeyExchange, publicPoint: this.#publicKey }));
+      this.#send(io, encodeClientHandshake({ type: HandshakeType.Certificate, version: 'tls12', certificates: choice?.credential.chain ?? [] }));
+    this.#send(io, encodeClientHandshake({ type: HandshakeType.ClientKeyExchange, publicPoint: this.#publicKey }));
     const hash = p.suite.prfHash;
     // RFC 7627 §4: session_hash covers the handshake up to and including ClientKeyExchange.
     const master = p.extendedMasterSecret
@@ -270,7 +270,7 @@ export class ExpectServerHelloDone extends Tls12HandshakeState {
     if (choice !== undefined) {
       // RFC 5246 §7.4.8: the signature covers every handshake message up to (not including) this one.
       const signature = signTls12CertificateVerify(choice, this.transcript.messages(), p.hello.config.randomBytes);
-      this.#send(io, encodeHandshake({ type: HandshakeType.CertificateVerify, scheme: choice.scheme, signature }));
+      this.#send(io, encodeClientHandshake({ type: HandshakeType.CertificateVerify, scheme: choice.scheme, signature }));
       p = { ...p, clientCertificate: choice.credential.chain, clientSignatureScheme: choice.scheme };
     }
     const secrets = deriveSecrets(p, master);
@@ -388,7 +388,7 @@ export class ExpectTraffic12 implements TrafficState {
 function sendChangeCipherSpecAndFinished(io: HandshakeIo, p: Tls12Progress, transcript: Transcript, secrets: Tls12Secrets): void {
   io.sendChangeCipherSpec();
   io.installTls12WriteKeys(p.suite, secrets.keys.clientWriteKey, secrets.keys.clientWriteIv);
-  const finished = encodeHandshake({
+  const finished = encodeClientHandshake({
     type: HandshakeType.Finished,
     verifyData: secrets.master.finishedVerifyData('client', transcript.currentHash()),
   });

@@ -12,7 +12,7 @@ import { tls13SuiteById, type Tls13Suite } from '../crypto/suites.ts';
 import { EarlySecret, type ExporterSecret, type HandshakeSecret, type ResumptionMasterSecret, type TrafficSecret } from '../tls13/key-schedule.ts';
 import type { Transcript } from '../tls13/transcript.ts';
 import { checkExtensionsAllowed, findExtension } from '../wire/extensions.ts';
-import { encodeHandshake, type HandshakeMessage } from '../wire/handshake.ts';
+import { encodeClientHandshake, type HandshakeMessage } from '../wire/handshake.ts';
 import type { ServerHello } from '../wire/server-hello.ts';
 import type { CertificateRequest13 } from '../wire/certificate.ts';
 import { ExtensionType, HandshakeType, KeyUpdateRequest, ProtocolVersion } from '../wire/enums.ts';
@@ -237,7 +237,7 @@ export class ExpectFinished extends Tls13HandshakeState {
     // Our second flight, [Certificate [CertificateVerify]] Finished, under the client handshake keys installed in startTls13.
     let clientAuth: { readonly chain: readonly Uint8Array[]; readonly scheme: number } | undefined;
     if (this.p.certificateRequest !== undefined) clientAuth = sendClientCertificate13(io, hello.config, this.p.certificateRequest, this.transcript);
-    const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData: this.secrets.client.finishedVerifyData(this.transcript.currentHash()) });
+    const finished = encodeClientHandshake({ type: HandshakeType.Finished, verifyData: this.secrets.client.finishedVerifyData(this.transcript.currentHash()) });
     io.sendHandshake(finished);
     this.transcript.add(finished);
     io.installTls13WriteKeys(clientApp.trafficKeys());
@@ -285,7 +285,7 @@ function sendClientCertificate13(io: HandshakeIo, config: ClientConfig, cr: Cert
     certificateTypes: undefined,
   };
   const choice = config.clientCredentials.length > 0 || config.selectClientCredential !== undefined ? chooseClientCredential(request, config.clientCredentials, config.selectClientCredential) : undefined;
-  const certificate = encodeHandshake({
+  const certificate = encodeClientHandshake({
     type: HandshakeType.Certificate,
     version: 'tls13',
     context: cr.context,
@@ -295,7 +295,7 @@ function sendClientCertificate13(io: HandshakeIo, config: ClientConfig, cr: Cert
   transcript.add(certificate);
   if (choice === undefined) return undefined;
   const signature = signTls13ClientCertificateVerify(choice, transcript.currentHash(), config.randomBytes);
-  const verify = encodeHandshake({ type: HandshakeType.CertificateVerify, scheme: choice.scheme, signature });
+  const verify = encodeClientHandshake({ type: HandshakeType.CertificateVerify, scheme: choice.scheme, signature });
   io.sendHandshake(verify);
   transcript.add(verify);
   return { chain: choice.credential.chain, scheme: choice.scheme };
@@ -394,7 +394,7 @@ export class ExpectTraffic implements TrafficState {
     if (findExtension(cr.extensions, ExtensionType.SignatureAlgorithms) === undefined) throw new PeerMisbehaved('MissingSignatureAlgorithms');
     const transcript = handshakeTranscript.fork().add(cr.raw);
     sendClientCertificate13(io, this.#p.hello.config, cr, transcript);
-    const finished = encodeHandshake({ type: HandshakeType.Finished, verifyData: this.#secrets.client.finishedVerifyData(transcript.currentHash()) });
+    const finished = encodeClientHandshake({ type: HandshakeType.Finished, verifyData: this.#secrets.client.finishedVerifyData(transcript.currentHash()) });
     io.sendHandshake(finished);
     return this;
   }
@@ -402,7 +402,7 @@ export class ExpectTraffic implements TrafficState {
   /** Send a KeyUpdate and switch our write keys (RFC 8446 §4.6.3). */
   sendKeyUpdate(io: HandshakeIo, requestPeerUpdate: boolean): void {
     io.sendHandshake(
-      encodeHandshake({
+      encodeClientHandshake({
         type: HandshakeType.KeyUpdate,
         request: requestPeerUpdate ? KeyUpdateRequest.UpdateRequested : KeyUpdateRequest.UpdateNotRequested,
       }),

@@ -95,11 +95,25 @@ export function decodeHandshake(raw: Uint8Array, version: WireVersion): Handshak
  * @throws InvalidMessage when malformed; InappropriateMessage for an unknown handshake type
  */
 export function decodeOwnedHandshake(owned: Uint8Array, version: WireVersion): HandshakeMessage {
+  return decodeFramed(owned, version, decodeBody);
+}
+
+/**
+ * {@link decodeOwnedHandshake} for what a client receives: a message type only a client sends
+ * (ClientHello, ClientKeyExchange, EndOfEarlyData) is unexpected_message before its body is
+ * read, so a client-only bundle does not carry their decoders.
+ * @throws InappropriateMessage for a client's or an unknown message type; InvalidMessage when malformed
+ */
+export function decodeServerHandshake(owned: Uint8Array, version: WireVersion): HandshakeMessage {
+  return decodeFramed(owned, version, decodeServerBody);
+}
+
+function decodeFramed(owned: Uint8Array, version: WireVersion, decode: typeof decodeBody): HandshakeMessage {
   const r = new Reader(owned);
   const type = r.u8('Handshake.msg_type');
   const body = r.vec24(`${nameOf(HandshakeType, type, 2)} body`);
   r.expectEnd('Handshake');
-  const content = decodeBody(type, body, version);
+  const content = decode(type, body, version);
   body.expectEnd(nameOf(HandshakeType, type, 2));
   return { ...content, raw: owned } as HandshakeMessage;
 }
@@ -115,19 +129,63 @@ export function encodeHandshake(msg: HandshakeContent): Uint8Array {
   return w.finish();
 }
 
+/** The messages a client sends (RFC 8446 §4, RFC 5246 §7.4). */
+export type ClientHandshakeContent = ClientHello | C.Certificate | CertificateVerify | K.ClientKeyExchange | Finished | KeyUpdate | EndOfEarlyData;
+
+/**
+ * {@link encodeHandshake} for the messages a client sends only: the engine uses this one, so that
+ * a client-only bundle does not carry the encoders of the server's messages (tests and the
+ * scripted servers use encodeHandshake).
+ */
+export function encodeClientHandshake(msg: ClientHandshakeContent): Uint8Array {
+  const w = new Writer();
+  w.u8(msg.type);
+  w.prefixed(3, (w) => {
+    const H = HandshakeType;
+    switch (msg.type) {
+      case H.EndOfEarlyData:
+        return;
+      case H.ClientHello:
+        return encodeClientHello(w, msg);
+      case H.Certificate:
+        return msg.version === 'tls13' ? C.encodeCertificate13(w, msg) : C.encodeCertificate12(w, msg);
+      case H.CertificateVerify:
+        return encodeCertificateVerify(w, msg);
+      case H.ClientKeyExchange:
+        return K.encodeClientKeyExchange(w, msg);
+      case H.Finished:
+        return encodeFinished(w, msg);
+      case H.KeyUpdate:
+        return encodeKeyUpdate(w, msg);
+    }
+  });
+  return w.finish();
+}
+
 function decodeBody(type: number, r: Reader, version: WireVersion): HandshakeContent {
+  const H = HandshakeType;
+  switch (type) {
+    case H.ClientHello:
+      return decodeClientHello(r);
+    case H.EndOfEarlyData:
+      return { type: H.EndOfEarlyData };
+    case H.ClientKeyExchange:
+      return K.decodeClientKeyExchange(r);
+    default:
+      return decodeServerBody(type, r, version, KNOWN_TYPE_NAMES);
+  }
+}
+
+/** The bodies of the messages a server sends; any other type is unexpected (`expected` names the allowed ones). */
+function decodeServerBody(type: number, r: Reader, version: WireVersion, expected: readonly string[] = SERVER_TYPE_NAMES): HandshakeContent {
   const H = HandshakeType;
   switch (type) {
     case H.HelloRequest:
       return { type: H.HelloRequest };
-    case H.ClientHello:
-      return decodeClientHello(r);
     case H.ServerHello:
       return decodeServerHello(r);
     case H.NewSessionTicket:
       return version === 'tls13' ? T.decodeNewSessionTicket13(r) : T.decodeNewSessionTicket12(r);
-    case H.EndOfEarlyData:
-      return { type: H.EndOfEarlyData };
     case H.EncryptedExtensions:
       return decodeEncryptedExtensions(r);
     case H.Certificate:
@@ -140,8 +198,6 @@ function decodeBody(type: number, r: Reader, version: WireVersion): HandshakeCon
       return { type: H.ServerHelloDone };
     case H.CertificateVerify:
       return decodeCertificateVerify(r);
-    case H.ClientKeyExchange:
-      return K.decodeClientKeyExchange(r);
     case H.Finished:
       return decodeFinished(r);
     case H.CertificateStatus:
@@ -149,7 +205,7 @@ function decodeBody(type: number, r: Reader, version: WireVersion): HandshakeCon
     case H.KeyUpdate:
       return decodeKeyUpdate(r);
     default:
-      throw new InappropriateMessage('handshake message', KNOWN_TYPE_NAMES, nameOf(HandshakeType, type, 2));
+      throw new InappropriateMessage('handshake message', expected, nameOf(HandshakeType, type, 2));
   }
 }
 
@@ -188,3 +244,4 @@ function encodeBody(w: Writer, m: HandshakeContent): void {
 }
 
 const KNOWN_TYPE_NAMES: readonly string[] = /* @__PURE__ */ Object.keys(HandshakeType).filter((n) => n !== 'MessageHash');
+const SERVER_TYPE_NAMES: readonly string[] = /* @__PURE__ */ KNOWN_TYPE_NAMES.filter((n) => n !== 'ClientHello' && n !== 'ClientKeyExchange' && n !== 'EndOfEarlyData');
