@@ -3,6 +3,7 @@
 // and the same two for src/full.ts (plus client authentication and X25519MLKEM768).
 // Run by the root `pnpm build`; `buildBundles(outdir)` is also what the size test calls.
 import { build } from 'esbuild';
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -31,11 +32,31 @@ export const FULL_ENTRY = join(here, 'src/full.ts');
 /** Build the four bundles into `outdir`; returns their paths. */
 export async function buildBundles(outdir = join(here, 'dist')) {
   const paths = Object.fromEntries(Object.entries(BUNDLE_FILES).map(([k, f]) => [k, join(outdir, f)]));
-  await build({ ...BUNDLE_OPTIONS, format: 'esm', outfile: paths.esm });
-  await build({ ...BUNDLE_OPTIONS, format: 'iife', globalName: 'puretls', outfile: paths.iife });
-  await build({ ...BUNDLE_OPTIONS, entryPoints: [FULL_ENTRY], format: 'esm', outfile: paths.fullEsm });
-  await build({ ...BUNDLE_OPTIONS, entryPoints: [FULL_ENTRY], format: 'iife', globalName: 'puretls', outfile: paths.fullIife });
+  for (const [entry, esm, iife] of [[BUNDLE_OPTIONS.entryPoints[0], paths.esm, paths.iife], [FULL_ENTRY, paths.fullEsm, paths.fullIife]]) {
+    const result = await build({ ...BUNDLE_OPTIONS, entryPoints: [entry], format: 'esm', write: false });
+    const code = result.outputFiles[0].text;
+    await writeFile(esm, code);
+    await writeFile(iife, iifeOf(code));
+  }
   return paths;
+}
+
+/**
+ * The IIFE script from the ESM bundle: the same code in a strict function whose result, a frozen
+ * object of the exports, is `var puretls` (a global when run as a script). esbuild's own IIFE
+ * format wraps the exports in getters through its CommonJS interop helpers, ~170 bytes min+gzip
+ * more for nothing a script needs (the exports are classes, functions and constants).
+ * @param {string} esm the minified ESM bundle, ending in one `export{...}` clause
+ */
+export function iifeOf(esm) {
+  const clause = /export\s*\{([^}]*)\};?\s*$/.exec(esm);
+  if (clause === null) throw new Error('bundle: the ESM output does not end in an export clause');
+  const members = clause[1].split(',').map((spec) => {
+    const [local, exported = local] = spec.trim().split(/\s+as\s+/);
+    if (!/^[\w$]+$/.test(local) || !/^[A-Za-z_$][\w$]*$/.test(exported)) throw new Error(`bundle: unexpected export ${spec}`);
+    return `${exported}:${local}`;
+  });
+  return `var puretls=(()=>{"use strict";${esm.slice(0, clause.index)}return Object.freeze({${members.join(',')}})})();\n`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildBundles();
