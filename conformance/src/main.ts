@@ -17,7 +17,7 @@ import { CLI_CASES } from './cases/cli.ts';
 import { runCliCase, type CliCaseResult } from './runner/cli.ts';
 import { loadClient } from './clients/index.ts';
 import { createPki, REPO_ROOT } from './pki.ts';
-import { liveProcessCount } from './servers/process.ts';
+import { liveProcessCount } from '@puretls/test-support/process';
 import { formatTable, summarize, summaryLine, writeReports } from './report/index.ts';
 import { runMatrix } from './runner/matrix.ts';
 

@@ -1,23 +1,17 @@
 /**
- * The test PKI for one conformance or benchmark run: runs `test-pki/gen-pki.sh` (OpenSSL 3.0 CLI,
- * see CONFORMANCE.md §2.4) into a fresh directory once per run, and writes the bulk-transfer files
- * that `s_server -WWW` serves from that directory.
+ * The test PKI for one conformance or benchmark run: `test-pki/gen-pki.sh` (OpenSSL 3.0 CLI, see
+ * CONFORMANCE.md §2.4) run into a fresh directory once per run by @puretls/test-support, plus the
+ * bulk-transfer files that `s_server -WWW` serves from that directory.
  *
  * @module
  */
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generateFixturePki } from '@puretls/test-support/pki';
 
-const run = promisify(execFile);
-
-/** Repository root (conformance/src or conformance/dist -> ../..). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const GEN_PKI_SCRIPT = join(REPO_ROOT, 'test-pki', 'gen-pki.sh');
+/** Repository root (test-support's: conformance/src or conformance/dist -> ../..). */
+export { REPO_ROOT } from '@puretls/test-support/pki';
 
 /** CONFORMANCE.md §2.1 row 50: a 1.33 MB text file served by `-WWW`. */
 export const BIG_FILE_NAME = 'big.txt';
@@ -42,26 +36,19 @@ export interface Pki {
 }
 
 /**
- * Generates the PKI into a new temporary directory (about 4-7 s).
+ * Generates the PKI into a new temporary directory (about 4-7 s; gen-pki.sh through
+ * @puretls/test-support's {@link generateFixturePki}, the same PKI the packages' tests use).
  * @throws Error with the script output when gen-pki.sh fails
  */
 export async function createPki(): Promise<Pki> {
-  const dir = await mkdtemp(join(tmpdir(), 'puretls-pki-'));
-  try {
-    await run('bash', [GEN_PKI_SCRIPT, dir], { maxBuffer: 16 * 1024 * 1024 });
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true });
-    const detail = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`gen-pki.sh failed: ${detail.message}\n${detail.stdout ?? ''}${detail.stderr ?? ''}`);
-  }
-  const bigFile = await writeTextFile(dir, BIG_FILE_NAME, BIG_FILE_BYTES);
-  const caRootPem = await readFile(join(dir, 'ca-root.pem'), 'utf8');
+  const pki = generateFixturePki('pki');
+  const bigFile = await writeTextFile(pki.dir, BIG_FILE_NAME, BIG_FILE_BYTES);
   return {
-    dir,
-    path: (name) => join(dir, name),
-    caRootPem,
+    dir: pki.dir,
+    path: pki.path,
+    caRootPem: pki.text('ca-root.pem'),
     bigFile,
-    dispose: () => rm(dir, { recursive: true, force: true }),
+    dispose: async () => pki.cleanup(),
   };
 }
 

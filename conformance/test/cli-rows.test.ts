@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_CASES } from '../src/cases/cli.ts';
 import { runCliCase } from '../src/runner/cli.ts';
 import { createPki, REPO_ROOT, type Pki } from '../src/pki.ts';
-import { liveProcessCount } from '../src/servers/process.ts';
+import { liveProcessCount } from '@puretls/test-support/process';
 
 function opensslAvailable(): boolean {
   try {

@@ -7,9 +7,9 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findCase, type ConformanceCase } from '../src/cases/index.ts';
 import { nodeClient } from '../src/clients/node.ts';
-import { pickPort, startOpensslServer } from '../src/servers/openssl.ts';
+import { pickPort, startOpensslServer } from '@puretls/test-support/openssl';
 import { createPki, type Pki } from '../src/pki.ts';
-import { liveProcessCount } from '../src/servers/process.ts';
+import { liveProcessCount } from '@puretls/test-support/process';
 import { keylogCheck, runCase } from '../src/runner/run-case.ts';
 
 describe('keylogCheck', () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASES } from '../src/cases/index.ts';
 import { loadClient } from '../src/clients/index.ts';
 import { createPki, type Pki } from '../src/pki.ts';
-import { liveProcessCount } from '../src/servers/process.ts';
+import { liveProcessCount } from '@puretls/test-support/process';
 import { probeEnvironment } from '../src/runner/matrix.ts';
 import { runCase, type RunEnvironment } from '../src/runner/run-case.ts';
 import type { ClientUnderTest } from '../src/types.ts';

@@ -17,9 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe, type ProbeReport } from '@puretls/transport-node';
 import { REPO_ROOT, createPki, type Pki } from '../src/pki.ts';
 import { startNode26Server } from '../src/servers/node26.ts';
-import { startOpensslServer } from '../src/servers/openssl.ts';
+import { startOpensslServer } from '@puretls/test-support/openssl';
 import { PROBE_SERVERS, probeOpensslServer, probeServerInNetns, type ProbeServerConfig } from '../src/probe-servers.ts';
-import { liveProcessCount } from '../src/servers/process.ts';
+import { liveProcessCount } from '@puretls/test-support/process';
 
 const run = promisify(execFile);
 const TICKET_DELAY_MS = 1000;

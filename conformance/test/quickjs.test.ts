@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDED_CASES } from '../src/embedded/cases.ts';
 import { quickJsHost, readIifeBundle, runGuestConnection, type GuestHost } from '../src/embedded/host.ts';
 import { runEmbeddedCase } from '../src/embedded/run.ts';
-import { startOpensslServer } from '../src/servers/openssl.ts';
+import { startOpensslServer } from '@puretls/test-support/openssl';
 import { createPki, type Pki } from '../src/pki.ts';
 import { keylogCheck } from '../src/runner/run-case.ts';
 

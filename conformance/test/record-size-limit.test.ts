@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gnutlsUnavailableReason } from '../src/servers/gnutls.ts';
 import { createPki, type Pki } from '../src/pki.ts';
-import { liveProcessCount, spawnTracked } from '../src/servers/process.ts';
+import { liveProcessCount, spawnTracked } from '@puretls/test-support/process';
 import type { RecordSizeLimitResult, SeenRecord } from '../src/record-size-limit-child.ts';
 
 const CHILD = resolve(import.meta.dirname, '..', 'dist', 'record-size-limit-child.js');

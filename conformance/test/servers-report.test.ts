@@ -12,7 +12,7 @@ import type { CaseResult } from '../src/runner/checks.ts';
 import { wireCheck } from '../src/runner/run-case.ts';
 import { hellos, HRR_RANDOM } from '../src/runner/wire.ts';
 import { startNodeServer } from '../src/servers/node.ts';
-import { liveProcessCount } from '../src/servers/process.ts';
+import { liveProcessCount } from '@puretls/test-support/process';
 import { startWireTap } from '../src/servers/wire-tap.ts';
 
 describe('Node 20 server module with the wire tap', () => {

@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { writeTextFile } from '../pki.ts';
-import { startOpensslServer } from '../servers/openssl.ts';
+import { startOpensslServer } from '@puretls/test-support/openssl';
 import { loadNow } from './measure.ts';
 import { registerSection, type BenchContext, type BenchRow, type PeerResult } from './registry.ts';
 

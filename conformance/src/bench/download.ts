@@ -17,7 +17,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { writeTextFile } from '../pki.ts';
-import { startOpensslServer } from '../servers/openssl.ts';
+import { startOpensslServer } from '@puretls/test-support/openssl';
 import type { ClientUnderTest } from '../types.ts';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -25,7 +25,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clearVerificationCaches } from '@puretls/tls-core';
 import { clearTrustStoreCache } from '@puretls/transport-node';
-import { startOpensslServer } from '../servers/openssl.ts';
+import { startOpensslServer } from '@puretls/test-support/openssl';
 import type { ClientUnderTest } from '../types.ts';
 import { cryptoFloorOp } from './floor.ts';
 import { BLOCKS, interleaved, loadNow } from './measure.ts';

@@ -13,7 +13,7 @@
  * @module
  */
 import { quickJsHost, readIifeBundle, runGuestConnection, type GuestHost } from '../embedded/host.ts';
-import { startOpensslServer } from '../servers/openssl.ts';
+import { startOpensslServer } from '@puretls/test-support/openssl';
 import type { ClientUnderTest } from '../types.ts';
 import { interleavedRates } from './handshake.ts';
 import { registerSection, type BenchContext, type BenchRow } from './registry.ts';

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { startOpensslServer } from '../servers/openssl.ts';
+import { startOpensslServer } from '@puretls/test-support/openssl';
 import type { ClientConnectOptions, ClientUnderTest } from '../types.ts';
 import { cryptoFloorOp } from './floor.ts';
 import { interleaved, loadNow, type SideStats } from './measure.ts';

@@ -3,7 +3,7 @@
  * server's `-keylogfile` returned for comparison with the guest's key log.
  * @module
  */
-import { startOpensslServer } from '../servers/openssl.ts';
+import { startOpensslServer } from '@puretls/test-support/openssl';
 import type { Pki } from '../pki.ts';
 import type { EmbeddedCase } from './cases.ts';
 import { runGuestConnection, type GuestHost, type GuestResult } from './host.ts';

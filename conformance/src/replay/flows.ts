@@ -13,7 +13,7 @@
  */
 import { CipherSuite, NamedGroup, SignatureScheme } from '@puretls/tls-core';
 import type { RunningServer } from '../types.ts';
-import type { Outcome, ReplayClientOptions } from './format.ts';
+import type { Outcome, ReplayClientOptions } from '@puretls/test-support/replay-format';
 import type { SocketRecorder } from './recorder.ts';
 
 export interface FlowDefinition {
@@ -36,7 +36,7 @@ export interface ConnectionScript {
   check(outcome: Outcome): string | undefined;
 }
 
-/** The client's default lists at the time of the first recordings, pinned (format.ts ClientSetup). */
+/** The client's default lists at the time of the first recordings, pinned (@puretls/test-support/replay-format ClientSetup). */
 const TLS13_SUITES = [CipherSuite.TLS_CHACHA20_POLY1305_SHA256, CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384];
 const TLS12_SUITES = [
   CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,

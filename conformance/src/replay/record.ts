@@ -20,12 +20,12 @@ import { promisify } from 'node:util';
 import { TrustStore, createClientConfig, type ResumptionData } from '@puretls/tls-core';
 import { REPO_ROOT } from '../pki.ts';
 import { netnsUnavailableReason } from '../servers/netns.ts';
-import { spawnTracked } from '../servers/process.ts';
+import { spawnTracked } from '@puretls/test-support/process';
 import type { RunningServer } from '../types.ts';
 import { FLOWS, type FlowDefinition } from './flows.ts';
-import { FIXED_NOW_MS, FIXTURE_DIR, PKI_DIR, REPLAY_FORMAT, seededRandomBytes, type RecordedConnection, type ReplayFixture } from './format.ts';
+import { FIXED_NOW_MS, FIXTURE_DIR, PKI_DIR, REPLAY_FORMAT, seededRandomBytes, type RecordedConnection, type ReplayFixture } from '@puretls/test-support/replay-format';
 import { SocketRecorder } from './recorder.ts';
-import { startOpensslServer } from '../servers/openssl.ts';
+import { startOpensslServer } from '@puretls/test-support/openssl';
 import { startGnutlsServer } from '../servers/gnutls.ts';
 import { startBotanServer } from '../servers/botan.ts';
 

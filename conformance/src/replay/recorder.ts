@@ -1,6 +1,6 @@
 /**
  * Drives one sans-IO `ClientConnection` over a real TCP socket and records every chunk that
- * crosses it, in order, with the caller's actions in between (the fixture steps of format.ts).
+ * crosses it, in order, with the caller's actions in between (the fixture steps of @puretls/test-support/replay-format).
  * Each input (an action or a chunk from the server) is followed by one `takeOutgoing()`; what it
  * returns is written to the socket and recorded as the next step, so a replay can check that the
  * same input produces the same bytes.
@@ -9,7 +9,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { ClientConnection, type ClientConfig, type ResumptionData } from '@puretls/tls-core';
-import { OutcomeCollector, describeRecords, toHexLines, type Outcome, type Step } from './format.ts';
+import { OutcomeCollector, describeRecords, toHexLines, type Outcome, type Step } from '@puretls/test-support/replay-format';
 
 /** How long a recording waits for a condition before it gives up (ms). */
 const WAIT_MS = 5000;

@@ -12,7 +12,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { CliCase, CliRun } from '../cases/cli.ts';
-import { startOpensslServer } from '../servers/openssl.ts';
+import { startOpensslServer } from '@puretls/test-support/openssl';
 import { REPO_ROOT, type Pki } from '../pki.ts';
 import { startStartTlsResponder, type RunningResponder } from '../starttls-responder.ts';
 import type { RunningServer } from '../types.ts';

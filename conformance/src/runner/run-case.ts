@@ -41,7 +41,7 @@ export interface RunEnvironment {
 const SESSION_WAIT_MS = 300;
 /**
  * How long a stopping s_server may take to exit by itself when the case counts its output: its
- * -msg / -trace lines sit in a stdout buffer flushed only at exit (servers/openssl.ts).
+ * -msg / -trace lines sit in a stdout buffer flushed only at exit (@puretls/test-support/openssl).
  */
 const OUTPUT_FLUSH_GRACE_MS = 2000;
 

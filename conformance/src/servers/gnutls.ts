@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { NETNS_PORT, netnsServerUnavailableReason, startNetnsServer } from './netns.ts';
-import { readKeylog } from './openssl.ts';
+import { readKeylog } from '@puretls/test-support/openssl';
 import type { RunningServer } from '../types.ts';
 
 export interface GnutlsServerOptions {

@@ -18,7 +18,7 @@ import { botanUnavailableReason, startBotanServer } from './botan.ts';
 import { gnutlsUnavailableReason, startGnutlsServer } from './gnutls.ts';
 import { nodeServerUnavailableReason, startNodeServer } from './node.ts';
 import { nssUnavailableReason, startNssServer } from './nss.ts';
-import { startOpensslServer } from './openssl.ts';
+import { startOpensslServer } from '@puretls/test-support/openssl';
 
 /** What the runner may change for one start (resumption cases: connections accepted, a restart on the same port). */
 export interface StartOverrides {

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { spawnTracked } from './process.ts';
+import { spawnTracked } from '@puretls/test-support/process';
 import type { RunningServer, ServerLog } from '../types.ts';
 
 const run = promisify(execFile);

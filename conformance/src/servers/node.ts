@@ -21,8 +21,8 @@ import { isAbsolute, join } from 'node:path';
 import { compiledScript } from './netns.ts';
 import type { NodeServerConfig } from './node-server-child.ts';
 import { node26Binary } from './node26.ts';
-import { readKeylog } from './openssl.ts';
-import { spawnTracked } from './process.ts';
+import { readKeylog } from '@puretls/test-support/openssl';
+import { spawnTracked } from '@puretls/test-support/process';
 import type { RunningServer, ServerLog } from '../types.ts';
 
 export type NodeServerKind = 'node20' | 'node26';

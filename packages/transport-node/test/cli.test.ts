@@ -39,7 +39,7 @@ afterAll(() => pki?.cleanup());
 
 describe.skipIf(!engineReady || !opensslAvailable() || !built)('puretls s_client', () => {
   it('prints the OpenSSL-style summary and echoes through -rev', async () => {
-    const server = await startOpensslServer(['-cert', pki.rsa.certFile, '-key', pki.rsa.keyFile, '-rev', '-alpn', 'h2']);
+    const server = await startOpensslServer({ args: ['-cert', pki.rsa.certFile, '-key', pki.rsa.keyFile, '-rev', '-alpn', 'h2'], naccept: 0 });
     try {
       const { code, stdout } = await run(['-connect', `127.0.0.1:${server.port}`, '-CAfile', pki.caFile, '-alpn', 'h2', '-groups', 'X25519'], 'hello\nCLOSE\n');
       expect(stdout).toContain('New, TLSv1.3, Cipher is TLS_');
@@ -53,7 +53,7 @@ describe.skipIf(!engineReady || !opensslAvailable() || !built)('puretls s_client
       expect(stdout).toContain('olleh');
       expect(code).toBe(0);
     } finally {
-      server.stop();
+      await server.stop();
     }
   });
 
@@ -62,7 +62,7 @@ describe.skipIf(!engineReady || !opensslAvailable() || !built)('puretls s_client
     writeFileSync(join(pki.dir, 'client.cnf'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
     sh('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=cli-client');
     sh('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-extfile', 'client.cnf', '-out', 'client.pem');
-    const server = await startOpensslServer(['-cert', pki.ecdsa.certFile, '-key', pki.ecdsa.keyFile, '-rev', '-Verify', '1', '-CAfile', pki.caFile, '-verify_return_error']);
+    const server = await startOpensslServer({ args: ['-cert', pki.ecdsa.certFile, '-key', pki.ecdsa.keyFile, '-rev', '-Verify', '1', '-CAfile', pki.caFile, '-verify_return_error'], naccept: 0 });
     try {
       const { code, stdout } = await run(['-connect', `127.0.0.1:${server.port}`, '-CAfile', pki.caFile, '-cert', join(pki.dir, 'client.pem'), '-key', join(pki.dir, 'client.key')], 'hello\nCLOSE\n');
       expect(stdout).toContain('olleh');
@@ -70,24 +70,24 @@ describe.skipIf(!engineReady || !opensslAvailable() || !built)('puretls s_client
       expect(server.output()).toContain('Peer certificate: CN = cli-client');
       expect(server.output()).toContain('Verification: OK');
     } finally {
-      server.stop();
+      await server.stop();
     }
   });
 
   it('-psk/-psk_identity authenticate to s_server -nocert -psk with an external PSK (TLS 1.3)', async () => {
     const key = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
-    const server = await startOpensslServer(['-nocert', '-psk', key, '-psk_identity', 'dev-7', '-tls1_3', '-rev']);
+    const server = await startOpensslServer({ args: ['-nocert', '-psk', key, '-psk_identity', 'dev-7', '-tls1_3', '-rev'], naccept: 0 });
     try {
       const { code, stdout } = await run(['-connect', `127.0.0.1:${server.port}`, '-psk', key, '-psk_identity', 'dev-7'], 'hello\nCLOSE\n');
       expect(stdout).toContain('olleh');
       expect(code).toBe(0);
     } finally {
-      server.stop();
+      await server.stop();
     }
   });
 
   it('-brief prints the short summary on stderr, with TLS 1.2 and P-256', async () => {
-    const server = await startOpensslServer(['-cert', pki.ecdsa.certFile, '-key', pki.ecdsa.keyFile, '-rev']);
+    const server = await startOpensslServer({ args: ['-cert', pki.ecdsa.certFile, '-key', pki.ecdsa.keyFile, '-rev'], naccept: 0 });
     try {
       const { stderr } = await run(['-connect', `127.0.0.1:${server.port}`, '-CAfile', pki.caFile, '-tls1_2', '-groups', 'P-256', '-brief'], 'CLOSE\n');
       expect(stderr).toContain('CONNECTION ESTABLISHED');
@@ -97,12 +97,12 @@ describe.skipIf(!engineReady || !opensslAvailable() || !built)('puretls s_client
       expect(stderr).toContain('Signature type: ECDSA');
       expect(stderr).toContain('Verification: OK');
     } finally {
-      server.stop();
+      await server.stop();
     }
   });
 
   it('fails with exit code 1 and names the certificate error when the CA is wrong', async () => {
-    const server = await startOpensslServer(['-cert', pki.rsa.certFile, '-key', pki.rsa.keyFile, '-rev']);
+    const server = await startOpensslServer({ args: ['-cert', pki.rsa.certFile, '-key', pki.rsa.keyFile, '-rev'], naccept: 0 });
     try {
       const { code, stderr } = await run(['-connect', `127.0.0.1:${server.port}`], '');
       expect(code).toBe(1);
@@ -110,18 +110,18 @@ describe.skipIf(!engineReady || !opensslAvailable() || !built)('puretls s_client
       expect(stderr).toMatch(/^verify error:num=21:unable to verify the first certificate$/m);
       expect(stderr).toMatch(/^puretls: handshake failed: certificate verify failed: unable to verify the first certificate \(UnknownIssuer\)/m);
     } finally {
-      server.stop();
+      await server.stop();
     }
   });
 
   it('fails with exit code 1 and names the alert the server sent', async () => {
-    const server = await startOpensslServer(['-cert', pki.rsa.certFile, '-key', pki.rsa.keyFile, '-rev', '-tls1_3', '-ciphersuites', 'TLS_AES_128_GCM_SHA256']);
+    const server = await startOpensslServer({ args: ['-cert', pki.rsa.certFile, '-key', pki.rsa.keyFile, '-rev', '-tls1_3', '-ciphersuites', 'TLS_AES_128_GCM_SHA256'], naccept: 0 });
     try {
       const { code, stderr } = await run(['-connect', `127.0.0.1:${server.port}`, '-CAfile', pki.caFile, '-ciphersuites', 'TLS_AES_256_GCM_SHA384'], '');
       expect(code).toBe(1);
       expect(stderr).toContain('puretls: handshake failed: received fatal alert handshake_failure (40)');
     } finally {
-      server.stop();
+      await server.stop();
     }
   });
 });

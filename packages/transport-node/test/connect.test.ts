@@ -247,7 +247,7 @@ describe.skipIf(!engineReady || !opensslAvailable())('connect() against openssl 
     ['TLSv1.3', ['-tls1_3']],
     ['TLSv1.2', ['-tls1_2']],
   ] as const)('%s: handshake, echo through -rev, and the negotiated version', async (version, flags) => {
-    const server = await startOpensslServer(['-cert', pki.ecdsa.certFile, '-key', pki.ecdsa.keyFile, '-rev', ...flags]);
+    const server = await startOpensslServer({ args: ['-cert', pki.ecdsa.certFile, '-key', pki.ecdsa.keyFile, '-rev', ...flags], naccept: 0 });
     try {
       const client = open(server.port, { servername: 'localhost' });
       await once(client, 'secureConnect');
@@ -266,7 +266,7 @@ describe.skipIf(!engineReady || !opensslAvailable())('connect() against openssl 
       expect(await closed).toBeUndefined();
       expect(ended).toBe(true);
     } finally {
-      server.stop();
+      await server.stop();
     }
   });
 });

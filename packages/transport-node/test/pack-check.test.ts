@@ -159,7 +159,7 @@ describe.skipIf(!opensslAvailable() || !npmAvailable || !built)('packed packages
     // Compiled by TypeScript 5.0 (the node16 and node10 runs above emit them).
     for (const mode of ['node16', 'node10']) if (!existsSync(join(scratch, `out-${mode}`))) run(process.execPath, [TS50(), '-p', `tsconfig.${mode}.json`], scratch);
     expect(readFileSync(join(scratch, 'out-node10', 'consumer-cjs.js'), 'utf8')).toContain('require("@puretls/transport-node")');
-    const server = await startOpensslServer(['-cert', pki.ecdsa.certFile, '-key', pki.ecdsa.keyFile]);
+    const server = await startOpensslServer({ args: ['-cert', pki.ecdsa.certFile, '-key', pki.ecdsa.keyFile], naccept: 0 });
     try {
       expect(run(process.execPath, [join('out-node16', 'consumer.mjs'), String(server.port), pki.caFile], scratch, 30_000)).toMatch(/^HANDSHAKE esm TLSv1\.3 TLS_\w+$/m);
       expect(run(process.execPath, [join('out-node10', 'consumer-cjs.js'), String(server.port), pki.caFile], scratch, 30_000)).toMatch(/^HANDSHAKE cjs TLSv1\.3 TLS_\w+$/m);
@@ -167,7 +167,7 @@ describe.skipIf(!opensslAvailable() || !npmAvailable || !built)('packed packages
       expect(cli.stderr).toContain('CONNECTION ESTABLISHED');
       expect(cli.stderr).toContain('Verification: OK');
     } finally {
-      server.stop();
+      await server.stop();
     }
   }, 240_000);
 });

@@ -24,9 +24,9 @@ export function makePki(): { dir: string; caPem: string; ec: string[]; cleanup: 
 
 export type LiveServer = OpensslServer;
 
-/** `openssl s_server -accept 127.0.0.1:port ...args`; resolves once it listens. */
+/** `openssl s_server -accept 127.0.0.1:port ...args` (the rows pass their own `-naccept`); resolves once it listens. */
 export function startServer(args: string[], port?: number, env?: NodeJS.ProcessEnv): Promise<LiveServer> {
-  return startOpensslServer(args, { ...(port === undefined ? {} : { port }), ...(env === undefined ? {} : { env }) });
+  return startOpensslServer({ args, naccept: 0, ...(port === undefined ? {} : { port }), ...(env === undefined ? {} : { env }) });
 }
 
 export interface RunResult {

@@ -9,7 +9,7 @@
 import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AlertDescription, TlsError, alertFor } from '../../src/index.ts';
-import { fromHexLines, toHexLines, type ReplayFixture, type Step } from '../../../../conformance/src/replay/format.ts';
+import { fromHexLines, toHexLines, type ReplayFixture, type Step } from '@puretls/test-support/replay-format';
 import { FIXTURES, ReplayMismatch, loadFixture, replay } from './replay.ts';
 
 /** The flows conformance/src/replay/flows.ts records; each must have its fixture. */

@@ -1,5 +1,5 @@
 /**
- * Replays a recorded flow (conformance/src/replay/format.ts, docs/testing.md) against the
+ * Replays a recorded flow (@puretls/test-support/replay-format, docs/testing.md) against the
  * sans-IO engine, with no socket and no server: the client is rebuilt from the recorded seed,
  * clock and options, the server's chunks are fed in the recorded order between the recorded
  * actions, and after every input the bytes the client queued must equal the recorded client
@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClientConnection, createClientConfig, TrustStore, utf8, type ResumptionData } from '../../src/index.ts';
-import { OutcomeCollector, fromHexLines, seededRandomBytes, type Outcome, type ReplayFixture, type Step } from '../../../../conformance/src/replay/format.ts';
+import { OutcomeCollector, fromHexLines, seededRandomBytes, type Outcome, type ReplayFixture, type Step } from '@puretls/test-support/replay-format';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 

@@ -1,12 +1,10 @@
 /**
- * Test peers: a throw-away PKI made with the openssl CLI (a CA, and leaves signed by it for
+ * Test peers: a throw-away PKI made with the openssl CLI by @puretls/test-support (a CA, and leaves signed by it for
  * localhost/127.0.0.1 with RSA and ECDSA P-256 keys, plus a self-signed leaf), Node's own
  * `tls.createServer`, and `openssl s_server` on 127.0.0.1 (from @puretls/test-support).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { CA_EXTENSIONS, opensslPki } from '@puretls/test-support/pki';
 
 export { freePort, opensslAvailable, startOpensslServer } from '@puretls/test-support/openssl';
 
@@ -23,27 +21,24 @@ export interface TestPki {
 /** True once the lead's engine exists (integration tests run only then). */
 export const engineReady = existsSync(new URL('../../../tls-core/src/client/connection.ts', import.meta.url));
 
+const SERVER_LEAF = ['basicConstraints = critical,CA:FALSE', 'keyUsage = critical,digitalSignature,keyEncipherment', 'extendedKeyUsage = serverAuth', 'subjectAltName = DNS:localhost,IP:127.0.0.1'];
+
 export function makePki(): TestPki {
-  const dir = mkdtempSync(join(tmpdir(), 'puretls-transport-'));
-  const run = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  writeFileSync(join(dir, 'leaf.cnf'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=puretls transport test CA', '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-  const leaf = (name: string, keyArgs: string[]): void => {
-    run('req', '-new', '-newkey', ...keyArgs, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=localhost/O=puretls ${name}`);
-    run('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-extfile', 'leaf.cnf', '-out', `${name}.pem`);
-  };
-  leaf('rsa', ['rsa:2048']);
-  leaf('ecdsa', ['ec', '-pkeyopt', 'ec_paramgen_curve:P-256']);
-  run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'self.key', '-out', 'self.pem', '-subj', '/CN=localhost', '-days', '30', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1');
-  const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
-  const pair = (n: string) => ({ cert: read(`${n}.pem`), key: read(`${n}.key`), certFile: join(dir, `${n}.pem`), keyFile: join(dir, `${n}.key`) });
+  const pki = opensslPki('transport');
+  pki.certificate('ca', { keyType: 'P-256', subject: '/CN=puretls transport test CA', days: 30, extensions: CA_EXTENSIONS });
+  for (const [name, keyType] of [['rsa', 'RSA-2048'], ['ecdsa', 'P-256']] as const) {
+    pki.certificate(name, { keyType, subject: `/CN=localhost/O=puretls ${name}`, days: 30, extensions: SERVER_LEAF, issuer: 'ca' });
+  }
+  // Self-signed, and a CA itself (as `req -x509` makes it by default): trusted by nobody.
+  pki.certificate('self', { keyType: 'P-256', subject: '/CN=localhost', days: 30, extensions: ['basicConstraints = critical,CA:TRUE', 'subjectKeyIdentifier = hash', 'subjectAltName = DNS:localhost,IP:127.0.0.1'] });
+  const pair = (n: string) => ({ cert: pki.text(`${n}.pem`), key: pki.text(`${n}.key`), certFile: pki.path(`${n}.pem`), keyFile: pki.path(`${n}.key`) });
   return {
-    dir,
-    caPem: read('ca.pem'),
-    caFile: join(dir, 'ca.pem'),
+    dir: pki.dir,
+    caPem: pki.text('ca.pem'),
+    caFile: pki.path('ca.pem'),
     rsa: pair('rsa'),
     ecdsa: pair('ecdsa'),
-    selfSigned: { cert: read('self.pem'), key: read('self.key') },
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    selfSigned: { cert: pki.text('self.pem'), key: pki.text('self.key') },
+    cleanup: pki.cleanup,
   };
 }

@@ -1,13 +1,11 @@
 /**
- * The hostile server's certificates, made with the OpenSSL CLI in a fresh temporary directory
- * (nothing is committed): a P-256 CA and leaves for localhost/127.0.0.1 with ECDSA P-256, ECDSA
- * P-384, RSA-2048 and Ed25519 keys, plus a P-256 leaf whose keyUsage lacks digitalSignature.
+ * The hostile server's certificates, made with the OpenSSL CLI in a fresh temporary directory by
+ * @puretls/test-support's opensslPki (nothing is committed): a P-256 CA and leaves for
+ * localhost/127.0.0.1 with ECDSA P-256, ECDSA P-384, RSA-2048 and Ed25519 keys, plus a P-256 leaf
+ * whose keyUsage lacks digitalSignature.
  */
-import { execFileSync } from 'node:child_process';
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createPrivateKey } from 'node:crypto';
+import { CA_EXTENSIONS, opensslPki, type KeyType } from '@puretls/test-support/pki';
 import type { Identity } from './server.ts';
 import { SCHEME } from './wire.ts';
 
@@ -24,38 +22,32 @@ export interface HostilePki {
   cleanup(): void;
 }
 
+const leafExtensions = (keyUsage: string): string[] => ['basicConstraints = critical,CA:FALSE', `keyUsage = critical,${keyUsage}`, 'extendedKeyUsage = serverAuth', 'subjectAltName = DNS:localhost,IP:127.0.0.1'];
+
 export function makeHostilePki(): HostilePki {
-  const dir = mkdtempSync(join(tmpdir(), 'puretls-hostile-'));
-  const run = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  const usage = (ku: string): string => `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,${ku}\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n`;
-  writeFileSync(join(dir, 'leaf.cnf'), usage('digitalSignature'));
-  writeFileSync(join(dir, 'nods.cnf'), usage('keyAgreement'));
-  run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=puretls hostile test CA', '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-  run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'evil.key', '-out', 'evil.pem', '-subj', '/CN=puretls hostile test CA', '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-  const leaf = (name: string, keyArgs: string[], cnf = 'leaf.cnf', ca = 'ca'): void => {
-    run('genpkey', ...keyArgs, '-out', `${name}.key`);
-    run('req', '-new', '-key', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=localhost/O=hostile ${name}`);
-    run('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-days', '30', '-sha256', '-extfile', cnf, '-out', `${name}.pem`);
-  };
-  leaf('ec256', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']);
-  leaf('ec384', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384']);
-  leaf('rsa', ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048']);
-  leaf('ed25519', ['-algorithm', 'ED25519']);
-  leaf('nods', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], 'nods.cnf');
-  leaf('untrusted', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], 'leaf.cnf', 'evil');
+  const pki = opensslPki('hostile');
+  for (const ca of ['ca', 'evil']) pki.certificate(ca, { keyType: 'P-256', subject: '/CN=puretls hostile test CA', days: 30, extensions: CA_EXTENSIONS });
+  const leaf = (name: string, keyType: KeyType, keyUsage = 'digitalSignature', issuer = 'ca'): void =>
+    pki.certificate(name, { keyType, subject: `/CN=localhost/O=hostile ${name}`, days: 30, extensions: leafExtensions(keyUsage), issuer });
+  leaf('ec256', 'P-256');
+  leaf('ec384', 'P-384');
+  leaf('rsa', 'RSA-2048');
+  leaf('ed25519', 'Ed25519');
+  leaf('nods', 'P-256', 'keyAgreement');
+  leaf('untrusted', 'P-256', 'digitalSignature', 'evil');
   const id = (name: string, scheme: number): Identity => ({
-    chain: [new X509Certificate(readFileSync(join(dir, `${name}.pem`))).raw],
-    key: createPrivateKey(readFileSync(join(dir, `${name}.key`))),
+    chain: [pki.der(name)],
+    key: createPrivateKey(pki.text(`${name}.key`)),
     scheme,
   });
   return {
-    caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
+    caPem: pki.text('ca.pem'),
     ec256: id('ec256', SCHEME.ecdsa_secp256r1_sha256),
     ec384: id('ec384', SCHEME.ecdsa_secp384r1_sha384),
     rsa: id('rsa', SCHEME.rsa_pss_rsae_sha256),
     ed25519: id('ed25519', SCHEME.ed25519),
     noDigitalSignature: id('nods', SCHEME.ecdsa_secp256r1_sha256),
     untrusted: id('untrusted', SCHEME.ecdsa_secp256r1_sha256),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    cleanup: pki.cleanup,
   };
 }

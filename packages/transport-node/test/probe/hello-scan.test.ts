@@ -34,7 +34,7 @@ afterAll(() => {
 });
 
 async function openssl(args: string[]): Promise<number> {
-  const server = await startOpensslServer(['-cert', pki.rsa.certFile, '-key', pki.rsa.keyFile, ...args]);
+  const server = await startOpensslServer({ args: ['-cert', pki.rsa.certFile, '-key', pki.rsa.keyFile, ...args], naccept: 0 });
   stops.push(server.stop);
   return server.port;
 }

@@ -1,6 +1,6 @@
 /**
  * The recorded-replay fixture format (docs/testing.md), shared by the recorder
- * (`record.ts`, `pnpm replays:record`) and the replay tests in
+ * (conformance/src/replay/record.ts, `pnpm replays:record`) and the replay tests in
  * packages/tls-core/test/replay/: one JSON file per flow, holding the client's configuration
  * (seed, clock, options), every chunk that crossed the socket in either direction in the order
  * it crossed, the caller's actions between them (write, KeyUpdate, close, end of stream), the
