@@ -73,8 +73,10 @@ const GENPKEY_ARGS: Readonly<Record<KeyType, readonly string[]>> = {
 
 /** One certificate of an {@link OpensslPki}: `<name>.key` and `<name>.pem` in its directory. */
 export interface CertificateSpec {
-  /** The key type of a new key `<name>.key` (omit to reuse a key made by {@link OpensslPki.key}). */
+  /** The key type of a new key `<name>.key` (omit to use a key made by {@link OpensslPki.key}). */
   readonly keyType?: KeyType;
+  /** Certify the key of another certificate of this PKI (`<reuseKeyOf>.key`) instead. */
+  readonly reuseKeyOf?: string;
   /** The subject, in `openssl -subj` form (`/CN=localhost/O=…`). */
   readonly subject: string;
   /** Validity in days from now. */
@@ -90,7 +92,10 @@ export interface OpensslPki {
   readonly dir: string;
   /** Makes `<name>.key` (PKCS#8 PEM). */
   key(name: string, type: KeyType): void;
-  /** Makes `<name>.pem` (SHA-256 signed), and `<name>.key` when the spec names a key type. */
+  /**
+   * Makes `<name>.pem` (SHA-256 signed), and `<name>.key` when the spec names a key type; an issued
+   * one leaves its request `<name>.csr`, and its extensions stay in section `ext` of `<name>.cnf`.
+   */
   certificate(name: string, spec: CertificateSpec): void;
   /** Absolute path of a file in the PKI directory. */
   path(file: string): string;
@@ -120,13 +125,14 @@ export function opensslPki(prefix: string): OpensslPki {
     key,
     certificate(name, spec) {
       if (spec.keyType !== undefined) key(name, spec.keyType);
+      const keyFile = `${spec.reuseKeyOf ?? name}.key`;
       writeFileSync(join(dir, `${name}.cnf`), ['[req]', 'distinguished_name = dn', 'string_mask = utf8only', '[dn]', '[ext]', ...spec.extensions, ''].join('\n'));
       const common = ['-days', String(spec.days), '-sha256', '-out', `${name}.pem`];
       if (spec.issuer === undefined) {
-        run('req', '-x509', '-new', '-key', `${name}.key`, '-subj', spec.subject, '-config', `${name}.cnf`, '-extensions', 'ext', ...common);
+        run('req', '-x509', '-new', '-key', keyFile, '-subj', spec.subject, '-config', `${name}.cnf`, '-extensions', 'ext', ...common);
         return;
       }
-      run('req', '-new', '-key', `${name}.key`, '-subj', spec.subject, '-config', `${name}.cnf`, '-out', `${name}.csr`);
+      run('req', '-new', '-key', keyFile, '-subj', spec.subject, '-config', `${name}.cnf`, '-out', `${name}.csr`);
       run('x509', '-req', '-in', `${name}.csr`, '-CA', `${spec.issuer}.pem`, '-CAkey', `${spec.issuer}.key`, '-CAcreateserial', '-extfile', `${name}.cnf`, '-extensions', 'ext', ...common);
     },
     path: (file) => join(dir, file),

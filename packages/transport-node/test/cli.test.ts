@@ -2,8 +2,8 @@
  * The `puretls s_client` command end to end: spawned from bin/puretls.js (which runs the
  * compiled dist/, so `tsc -b` must have run) against `openssl s_server -rev`.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,10 +58,7 @@ describe.skipIf(!engineReady || !opensslAvailable() || !built)('puretls s_client
   });
 
   it('-cert/-key authenticate to s_server -Verify 1, which verifies and prints the client certificate', async () => {
-    const sh = (...args: string[]): void => void execFileSync('openssl', args, { cwd: pki.dir, stdio: 'ignore' });
-    writeFileSync(join(pki.dir, 'client.cnf'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
-    sh('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=cli-client');
-    sh('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-extfile', 'client.cnf', '-out', 'client.pem');
+    pki.builder.certificate('client', { keyType: 'P-256', subject: '/CN=cli-client', days: 30, extensions: ['basicConstraints = critical,CA:FALSE', 'keyUsage = critical,digitalSignature', 'extendedKeyUsage = clientAuth'], issuer: 'ca' });
     const server = await startOpensslServer({ args: ['-cert', pki.ecdsa.certFile, '-key', pki.ecdsa.keyFile, '-rev', '-Verify', '1', '-CAfile', pki.caFile, '-verify_return_error'], naccept: 0 });
     try {
       const { code, stdout } = await run(['-connect', `127.0.0.1:${server.port}`, '-CAfile', pki.caFile, '-cert', join(pki.dir, 'client.pem'), '-key', join(pki.dir, 'client.key')], 'hello\nCLOSE\n');

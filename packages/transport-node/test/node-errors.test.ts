@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertReceived, InvalidCertificate, UnexpectedEof } from '@puretls/tls-core';
 import { connect, type ConnectOptions } from '../src/connect.ts';
 import { alertCode } from '../src/node-errors.ts';
-import { engineReady, makePki, opensslAvailable, type TestPki } from './helpers/servers.ts';
+import { engineReady, makePki, opensslAvailable, SERVER_LEAF_EXTENSIONS, type TestPki } from './helpers/servers.ts';
 
 let pki: TestPki;
 let expiredCert = '';
@@ -30,15 +30,14 @@ beforeAll(() => {
   writeFileSync(join(pki.dir, 'db', 'index.txt'), '');
   writeFileSync(join(pki.dir, 'db', 'serial'), '01\n');
   writeFileSync(join(pki.dir, 'ca.cnf'), '[ca]\ndefault_ca=d\n[d]\ndir=./db\ndatabase=./db/index.txt\nserial=./db/serial\nnew_certs_dir=./db\ndefault_md=sha256\npolicy=p\n[p]\ncommonName=supplied\n');
-  run('ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', 'ecdsa.csr', '-out', 'expired.pem', '-startdate', '20200101000000Z', '-enddate', '20200201000000Z', '-extfile', 'leaf.cnf', '-notext');
+  run('ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', 'ecdsa.csr', '-out', 'expired.pem', '-startdate', '20200101000000Z', '-enddate', '20200201000000Z', '-extfile', 'ecdsa.cnf', '-extensions', 'ext', '-notext');
   expiredCert = readFileSync(join(pki.dir, 'expired.pem'), 'utf8');
-  run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'other.key', '-out', 'other.pem', '-subj', '/CN=localhost', '-days', '30', '-addext', 'subjectAltName=DNS:localhost');
-  otherSelfSigned = readFileSync(join(pki.dir, 'other.pem'), 'utf8');
+  const builder = pki.builder;
+  builder.certificate('other', { keyType: 'P-256', subject: '/CN=localhost', days: 30, extensions: ['basicConstraints = critical,CA:TRUE', 'subjectKeyIdentifier = hash', 'subjectAltName = DNS:localhost'] });
+  otherSelfSigned = builder.text('other.pem');
   // An intermediate under the test CA and a leaf under it: sent as leaf + intermediate, the root missing.
-  writeFileSync(join(pki.dir, 'int.cnf'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n');
-  run('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'int.key', '-out', 'int.csr', '-subj', '/CN=puretls test intermediate');
-  run('x509', '-req', '-in', 'int.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-extfile', 'int.cnf', '-out', 'int.pem');
-  run('x509', '-req', '-in', 'ecdsa.csr', '-CA', 'int.pem', '-CAkey', 'int.key', '-CAcreateserial', '-days', '30', '-extfile', 'leaf.cnf', '-out', 'leaf-int.pem');
+  builder.certificate('int', { keyType: 'P-256', subject: '/CN=puretls test intermediate', days: 30, extensions: ['basicConstraints = critical,CA:TRUE', 'keyUsage = critical,keyCertSign'], issuer: 'ca' });
+  builder.certificate('leaf-int', { reuseKeyOf: 'ecdsa', subject: '/CN=localhost/O=puretls ecdsa', days: 30, extensions: SERVER_LEAF_EXTENSIONS, issuer: 'int' });
   leafUnderIntermediate = readFileSync(join(pki.dir, 'leaf-int.pem'), 'utf8') + readFileSync(join(pki.dir, 'int.pem'), 'utf8');
 });
 afterAll(() => pki?.cleanup());

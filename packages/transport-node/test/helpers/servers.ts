@@ -4,7 +4,7 @@
  * `tls.createServer`, and `openssl s_server` on 127.0.0.1 (from @puretls/test-support).
  */
 import { existsSync } from 'node:fs';
-import { CA_EXTENSIONS, opensslPki } from '@puretls/test-support/pki';
+import { CA_EXTENSIONS, opensslPki, type OpensslPki } from '@puretls/test-support/pki';
 
 export { freePort, opensslAvailable, startOpensslServer } from '@puretls/test-support/openssl';
 
@@ -15,19 +15,22 @@ export interface TestPki {
   ecdsa: { cert: string; key: string; certFile: string; keyFile: string };
   selfSigned: { cert: string; key: string };
   caFile: string;
+  /** The builder that made it (for a test's extra certificates under `ca`). */
+  builder: OpensslPki;
   cleanup(): void;
 }
 
 /** True once the lead's engine exists (integration tests run only then). */
 export const engineReady = existsSync(new URL('../../../tls-core/src/client/connection.ts', import.meta.url));
 
-const SERVER_LEAF = ['basicConstraints = critical,CA:FALSE', 'keyUsage = critical,digitalSignature,keyEncipherment', 'extendedKeyUsage = serverAuth', 'subjectAltName = DNS:localhost,IP:127.0.0.1'];
+/** The extensions of the server leaves (RFC 5280 §4.2.1.3, §4.2.1.9, §4.2.1.12, §4.2.1.6). */
+export const SERVER_LEAF_EXTENSIONS = ['basicConstraints = critical,CA:FALSE', 'keyUsage = critical,digitalSignature,keyEncipherment', 'extendedKeyUsage = serverAuth', 'subjectAltName = DNS:localhost,IP:127.0.0.1'];
 
 export function makePki(): TestPki {
   const pki = opensslPki('transport');
   pki.certificate('ca', { keyType: 'P-256', subject: '/CN=puretls transport test CA', days: 30, extensions: CA_EXTENSIONS });
   for (const [name, keyType] of [['rsa', 'RSA-2048'], ['ecdsa', 'P-256']] as const) {
-    pki.certificate(name, { keyType, subject: `/CN=localhost/O=puretls ${name}`, days: 30, extensions: SERVER_LEAF, issuer: 'ca' });
+    pki.certificate(name, { keyType, subject: `/CN=localhost/O=puretls ${name}`, days: 30, extensions: SERVER_LEAF_EXTENSIONS, issuer: 'ca' });
   }
   // Self-signed, and a CA itself (as `req -x509` makes it by default): trusted by nobody.
   pki.certificate('self', { keyType: 'P-256', subject: '/CN=localhost', days: 30, extensions: ['basicConstraints = critical,CA:TRUE', 'subjectKeyIdentifier = hash', 'subjectAltName = DNS:localhost,IP:127.0.0.1'] });
@@ -39,6 +42,7 @@ export function makePki(): TestPki {
     rsa: pair('rsa'),
     ecdsa: pair('ecdsa'),
     selfSigned: { cert: pki.text('self.pem'), key: pki.text('self.key') },
+    builder: pki,
     cleanup: pki.cleanup,
   };
 }
