@@ -3,13 +3,11 @@
  * implementation independent of the client's @noble code: HKDF (RFC 5869) and the TLS 1.3 key
  * schedule (RFC 8446 §7.1) over createHmac, the TLS 1.2 PRF (RFC 5246 §5) and key block (§6.3),
  * extended master secret (RFC 7627 §4), AEAD record protection for both versions (RFC 8446 §5.2,
- * RFC 5288 §3, RFC 7905 §2) over createCipheriv, ECDHE (X25519, P-256, P-384) and the signature
+ * RFC 5288 §3, RFC 7905 §2) from @puretls/test-support/records (createCipheriv), ECDHE (X25519, P-256, P-384) and the signature
  * schemes (ECDSA, RSA-PSS, RSA PKCS#1 v1.5, Ed25519) over node:crypto sign().
  */
 import {
   constants,
-  createCipheriv,
-  createDecipheriv,
   createECDH,
   createHash,
   createHmac,
@@ -19,10 +17,10 @@ import {
   sign,
   type KeyObject,
 } from 'node:crypto';
+import { protectTls12Records, protectTls13Records, type AeadName, type RecordProtection } from '@puretls/test-support/records';
 import { SCHEME, SUITE, cat, u16, u8, vec8 } from './wire.ts';
 
 export type HashName = 'sha256' | 'sha384';
-export type AeadName = 'aes-128-gcm' | 'aes-256-gcm' | 'chacha20-poly1305';
 
 export const hashLength = (h: HashName): number => (h === 'sha256' ? 32 : 48);
 export const digest = (h: HashName, data: Uint8Array): Buffer => createHash(h).update(data).digest();
@@ -174,99 +172,22 @@ export function keyBlock12(s: Suite12, master: Uint8Array, clientRandom: Uint8Ar
   return { clientKey: take(s.keyLength), serverKey: take(s.keyLength), clientIv: take(s.fixedIvLength), serverIv: take(s.fixedIvLength) };
 }
 
-// ---- AEAD and record protection ------------------------------------------------------------
+// ---- record protection (@puretls/test-support/records, node:crypto) --------------------------
 
-export function aeadSeal(alg: AeadName, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Buffer {
-  const c = alg === 'chacha20-poly1305' ? createCipheriv(alg, key, nonce, { authTagLength: 16 }) : createCipheriv(alg, key, nonce);
-  c.setAAD(aad, { plaintextLength: plaintext.length });
-  return cat(c.update(plaintext), c.final(), c.getAuthTag());
-}
-
-/** Open, or undefined when the tag does not verify. */
-export function aeadOpen(alg: AeadName, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Buffer | undefined {
-  if (sealed.length < 16) return undefined;
-  const d = alg === 'chacha20-poly1305' ? createDecipheriv(alg, key, nonce, { authTagLength: 16 }) : createDecipheriv(alg, key, nonce);
-  d.setAAD(aad, { plaintextLength: sealed.length - 16 });
-  d.setAuthTag(sealed.subarray(sealed.length - 16));
-  try {
-    return cat(d.update(sealed.subarray(0, sealed.length - 16)), d.final());
-  } catch {
-    return undefined;
-  }
-}
-
-const seqBytes = (seq: bigint): Buffer => {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(seq);
-  return b;
-};
-
-function xorNonce(iv: Uint8Array, seq: bigint): Buffer {
-  const n = Buffer.from(iv);
-  const s = seqBytes(seq);
-  for (let i = 0; i < 8; i++) n[n.length - 8 + i]! ^= s[i]!;
-  return n;
-}
-
-/** One direction of record protection with its own sequence number. */
-export interface Protection {
+/** One direction of record protection with its own sequence number, named for the test's messages. */
+export interface Protection extends RecordProtection {
   readonly label: string;
-  seq: bigint;
-  /** Seal one record: returns the whole record (header included). */
-  seal(type: number, content: Uint8Array, opts?: { padding?: number; outerType?: number; version?: number }): Buffer;
-  /** Open one record's body (header given for the AAD); undefined when it does not authenticate. */
-  open(header: Buffer, body: Buffer): { type: number; content: Buffer } | undefined;
 }
 
 /** RFC 8446 §5.2: TLSInnerPlaintext under a TLS 1.3 traffic key. */
 export function protect13(label: string, suite: Suite13, secret: Uint8Array): Protection {
   const { key, iv } = trafficKeys(suite, secret);
-  return {
-    label,
-    seq: 0n,
-    seal(type, content, opts = {}) {
-      const inner = cat(content, u8(type), Buffer.alloc(opts.padding ?? 0));
-      const header = cat(u8(opts.outerType ?? 23), u16(opts.version ?? 0x0303), u16(inner.length + 16));
-      const sealed = aeadSeal(suite.aead, key, xorNonce(iv, this.seq), header, inner);
-      this.seq++;
-      return cat(header, sealed);
-    },
-    open(header, body) {
-      const inner = aeadOpen(suite.aead, key, xorNonce(iv, this.seq), header, body);
-      if (inner === undefined) return undefined;
-      this.seq++;
-      let i = inner.length - 1;
-      while (i >= 0 && inner[i] === 0) i--;
-      return { type: i < 0 ? 0 : inner[i]!, content: inner.subarray(0, Math.max(i, 0)) };
-    },
-  };
+  return Object.assign(protectTls13Records(suite.aead, key, iv), { label });
 }
 
 /** RFC 5288 §3 (GCM, explicit nonce = sequence number) and RFC 7905 §2 (ChaCha20, implicit nonce). */
 export function protect12(label: string, suite: Suite12, key: Uint8Array, fixedIv: Uint8Array): Protection {
-  const gcm = suite.aead !== 'chacha20-poly1305';
-  const aad = (seq: bigint, type: number, version: number, length: number): Buffer => cat(seqBytes(seq), u8(type), u16(version), u16(length));
-  return {
-    label,
-    seq: 0n,
-    seal(type, content, opts = {}) {
-      const version = opts.version ?? 0x0303;
-      const nonce = gcm ? cat(fixedIv, seqBytes(this.seq)) : xorNonce(fixedIv, this.seq);
-      const sealed = aeadSeal(suite.aead, key, nonce, aad(this.seq, type, version, content.length), content);
-      const body = gcm ? cat(seqBytes(this.seq), sealed) : sealed;
-      this.seq++;
-      return cat(u8(type), u16(version), u16(body.length), body);
-    },
-    open(header, body) {
-      const explicit = gcm ? body.subarray(0, 8) : undefined;
-      const sealed = gcm ? body.subarray(8) : body;
-      const nonce = gcm ? cat(fixedIv, explicit!) : xorNonce(fixedIv, this.seq);
-      const pt = aeadOpen(suite.aead, key, nonce, aad(this.seq, header[0]!, header.readUInt16BE(1), sealed.length - 16), sealed);
-      if (pt === undefined) return undefined;
-      this.seq++;
-      return { type: header[0]!, content: pt };
-    },
-  };
+  return Object.assign(protectTls12Records(suite.aead, key, fixedIv), { label });
 }
 
 // ---- key exchange --------------------------------------------------------------------------

@@ -4,18 +4,17 @@
  * refuses: oversize records, any inner/outer content type, padding), a reader that decrypts what
  * the client wrote (to see the alert it queued), and the assertions every failure case shares.
  *
- * The TLS 1.3 record sealing/opening here is written directly over the AEAD (RFC 8446 §5.2–§5.3)
- * rather than through `Tls13Protector`, so that the server can produce records the production
- * protector would never produce.
+ * The record sealing/opening (TLS 1.3 and TLS 1.2) is @puretls/test-support/records, on
+ * node:crypto, shared with transport-node's hostile server: it is not the client's record layer,
+ * so the server can produce records the production protectors would never produce, and a fault in
+ * them is not mirrored on the server side.
  */
 import { expect } from 'vitest';
+import { aeadName, protectTls12Records, protectTls13Records, recordHeader, type RecordProtection } from '@puretls/test-support/records';
 import { concatBytes } from '../../../src/codec/bytes.ts';
-import { createAead, type Aead } from '../../../src/crypto/noble.ts';
 import type { Tls12Suite } from '../../../src/crypto/suites.ts';
 import { TlsError } from '../../../src/errors.ts';
 import { RecordDeframer, type TlsRecord } from '../../../src/record/deframer.ts';
-import { Tls12Protector } from '../../../src/record/protect-tls12.ts';
-import { RecordLayer } from '../../../src/record/record-layer.ts';
 import type { TrafficKeys } from '../../../src/tls13/key-schedule.ts';
 import { ContentType } from '../../../src/wire/enums.ts';
 import type { ClientConnection } from '../../../src/client/connection.ts';
@@ -38,43 +37,33 @@ export interface RecordOptions {
   readonly version?: number;
 }
 
-/** TLS 1.3 record protection over one traffic key, written from RFC 8446 §5.2–§5.3. */
+/** TLS 1.3 record protection over one traffic key (@puretls/test-support/records, RFC 8446 §5.2–§5.3). */
 export class Tls13Sealer {
-  readonly #aead: Aead;
-  readonly #iv: Uint8Array;
-  seq = 0n;
+  readonly #records: RecordProtection;
 
   constructor(keys: TrafficKeys) {
-    this.#aead = createAead(keys.aead, keys.key);
-    this.#iv = keys.iv.slice();
+    this.#records = protectTls13Records(aeadName(keys.aead), keys.key, keys.iv);
   }
 
   seal(innerType: number, content: Uint8Array, opts: RecordOptions = {}): Uint8Array {
-    const inner = concatBytes(content, new Uint8Array([innerType]), new Uint8Array(opts.padding ?? 0));
-    const header = recordHeader(opts.outerType ?? ContentType.ApplicationData, opts.version ?? 0x0303, inner.length + 16);
-    const sealed = this.#aead.seal(this.#nonce(), header, inner);
-    this.seq++;
-    return concatBytes(header, sealed);
+    return new Uint8Array(this.#records.seal(innerType, content, opts));
   }
 
   /** Open a record sealed under this key; returns the inner type and content. */
   open(rec: TlsRecord): { type: number; content: Uint8Array } {
-    const inner = this.#aead.open(this.#nonce(), rec.header, rec.fragment);
-    this.seq++;
-    let i = inner.length - 1;
-    while (i >= 0 && inner[i] === 0) i--;
-    if (i < 0) throw new Error('harness: client sent a record without a content type');
-    return { type: inner[i]!, content: inner.slice(0, i) };
-  }
-
-  #nonce(): Uint8Array {
-    const n = this.#iv.slice();
-    for (let k = 0; k < 8; k++) n[11 - k]! ^= Number((this.seq >> BigInt(8 * k)) & 0xffn);
-    return n;
+    const opened = this.#records.open(rec.header, rec.fragment);
+    if (opened === undefined) throw new Error('harness: a client record did not authenticate');
+    if (opened.type === 0) throw new Error('harness: client sent a record without a content type');
+    return { type: opened.type, content: new Uint8Array(opened.content) };
   }
 }
 
-type WriteEpoch = { kind: 'plain' } | { kind: 'tls13'; sealer: Tls13Sealer } | { kind: 'tls12'; layer: RecordLayer };
+/** TLS 1.2 AEAD record protection (@puretls/test-support/records, RFC 5288 §3, RFC 7905 §2). */
+function tls12Records(suite: Tls12Suite, key: Uint8Array, iv: Uint8Array): RecordProtection {
+  return protectTls12Records(aeadName(suite.aead), key, iv);
+}
+
+type WriteEpoch = { kind: 'plain' } | { kind: 'tls13'; sealer: Tls13Sealer } | { kind: 'tls12'; records: RecordProtection };
 
 /** The server's outgoing byte stream, one protection epoch at a time. */
 export class ServerWire {
@@ -93,7 +82,7 @@ export class ServerWire {
 
   /** Switch to TLS 1.2 AEAD protection (sequence number 0). */
   tls12(suite: Tls12Suite, key: Uint8Array, iv: Uint8Array): void {
-    this.#epoch = { kind: 'tls12', layer: new RecordLayer('write', new Tls12Protector({ aead: suite.aead, key, fixedIv: iv })) };
+    this.#epoch = { kind: 'tls12', records: tls12Records(suite, key, iv) };
   }
 
   get protected(): boolean {
@@ -104,7 +93,7 @@ export class ServerWire {
   record(type: number, content: Uint8Array, opts: RecordOptions = {}): this {
     const e = this.#epoch;
     if (e.kind === 'tls13') this.#out.push(e.sealer.seal(type, content, opts));
-    else if (e.kind === 'tls12') this.#out.push(e.layer.seal(type, content));
+    else if (e.kind === 'tls12') this.#out.push(new Uint8Array(e.records.seal(type, content)));
     else this.#out.push(concatBytes(recordHeader(type, opts.version ?? 0x0303, content.length), content));
     return this;
   }
@@ -207,8 +196,8 @@ export function expectSticky(conn: ClientConnection, thrown: unknown): void {
 export class ClientReader {
   readonly #deframer = new RecordDeframer();
   #tls13: Tls13Sealer | undefined;
-  #tls12: RecordLayer | undefined;
-  #pending12: RecordLayer | undefined;
+  #tls12: RecordProtection | undefined;
+  #pending12: RecordProtection | undefined;
 
   /** TLS 1.3: the client's current write key. */
   setTls13Key(keys: TrafficKeys): void {
@@ -217,7 +206,7 @@ export class ClientReader {
 
   /** TLS 1.2: the client's write key, used once its ChangeCipherSpec is read. */
   setTls12Key(suite: Tls12Suite, key: Uint8Array, iv: Uint8Array): void {
-    this.#pending12 = new RecordLayer('read', new Tls12Protector({ aead: suite.aead, key, fixedIv: iv }));
+    this.#pending12 = tls12Records(suite, key, iv);
   }
 
   /**
@@ -237,8 +226,9 @@ export class ClientReader {
           this.#pending12 = undefined;
         }
       } else if (this.#tls12 !== undefined) {
-        const p = this.#tls12.open(rec);
-        r = { type: p.type, content: p.plaintext.slice(), encrypted: true };
+        const p = this.#tls12.open(rec.header, rec.fragment);
+        if (p === undefined) throw new Error('harness: a client record did not authenticate');
+        r = { type: p.type, content: new Uint8Array(p.content), encrypted: true };
       } else if (rec.type === ContentType.ApplicationData && this.#tls13 !== undefined) {
         const p = this.#tls13.open(rec);
         r = { type: p.type, content: p.content, encrypted: true };
@@ -252,19 +242,4 @@ export class ClientReader {
   }
 }
 
-export function recordHeader(type: number, version: number, length: number): Uint8Array {
-  return new Uint8Array([type, version >> 8, version & 0xff, length >> 8, length & 0xff]);
-}
-
-/** Split a buffer of concatenated handshake messages into whole messages. */
-export function splitHandshakeMessages(bytes: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let off = 0;
-  while (off + 4 <= bytes.length) {
-    const len = (bytes[off + 1]! << 16) | (bytes[off + 2]! << 8) | bytes[off + 3]!;
-    out.push(bytes.slice(off, off + 4 + len));
-    off += 4 + len;
-  }
-  if (off !== bytes.length) throw new Error('harness: partial handshake message in one client record');
-  return out;
-}
+export { recordHeader, splitHandshakeMessages } from '@puretls/test-support/records';
