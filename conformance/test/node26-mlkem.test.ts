@@ -7,42 +7,38 @@
  * sides derived the same ML-KEM ‖ X25519 secret). HelloRetryRequest both ways: the server allows
  * only the hybrid while puretls sends an X25519 share first, and the reverse.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@puretls/transport-node';
-import { startNode26Server, type Node26Server } from '../src/servers/node26.ts';
+import { opensslPki, type OpensslPki } from '@puretls/test-support/pki';
+import { startNodeServer, type RunningNodeServer } from '../src/servers/node.ts';
 
-type Peer = Node26Server;
+type Peer = RunningNodeServer;
 
-let dir: string;
+let pki: OpensslPki;
 let cert: string;
 const peers: Peer[] = [];
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'puretls-mlkem-'));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-  ], { stdio: 'pipe' });
-  cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+  pki = opensslPki('mlkem');
+  // Self-signed (a CA itself, as `req -x509` makes it by default), trusted as the client's `ca`.
+  pki.certificate('server', { keyType: 'P-256', subject: '/CN=localhost', days: 2, extensions: ['basicConstraints = critical,CA:TRUE', 'subjectKeyIdentifier = hash', 'subjectAltName = DNS:localhost'] });
+  cert = pki.text('server.pem');
 });
 
-afterAll(() => {
-  for (const p of peers) p.stop();
-  rmSync(dir, { recursive: true, force: true });
+afterAll(async () => {
+  await Promise.all(peers.map((p) => p.stop()));
+  pki.cleanup();
 });
 
 async function startServer(curve: string): Promise<Peer> {
-  const peer = await startNode26Server({ key: join(dir, 'key.pem'), cert: join(dir, 'cert.pem'), curve, keylog: true });
+  const peer = await startNodeServer({ node: 'node26', cwd: pki.dir, config: { cert: 'server.pem', key: 'server.key', ecdhCurve: curve, minVersion: 'TLSv1.3' } });
   peers.push(peer);
   return peer;
 }
 
-function stop(peer: Peer): void {
-  peer.stop(); // SIGTERM to its PID
+async function stop(peer: Peer): Promise<void> {
+  await peer.stop(); // SIGTERM to its PID
 }
 
 /** Connect, send one line, read its echo, close; returns the socket facts and puretls' key log lines. */
@@ -71,12 +67,19 @@ async function talk(port: number, groups: readonly string[], keyShareGroups?: re
 /** The server's key log lines for the connection whose client random is in `lines`. */
 async function serverLines(peer: Peer, lines: readonly string[]): Promise<string[]> {
   const random = lines[0]!.split(' ')[1]!;
+  const logged = (): string[] => {
+    try {
+      return readFileSync(peer.keylogPath, 'latin1').split('\n').filter((l) => l.includes(` ${random} `));
+    } catch {
+      return []; // no 'keylog' event yet
+    }
+  };
   for (let i = 0; i < 100; i++) {
-    const mine = peer.output().split('\n').filter((l) => l.startsWith('KEYLOG ') && l.includes(` ${random} `)).map((l) => l.slice(7));
+    const mine = logged();
     if (mine.length >= lines.length) return mine;
     await new Promise((r) => setTimeout(r, 20));
   }
-  return peer.output().split('\n').filter((l) => l.includes(` ${random} `)).map((l) => l.slice(7));
+  return logged();
 }
 
 describe('X25519MLKEM768 against Node 26 (OpenSSL 3.5) tls.createServer', () => {
@@ -88,7 +91,7 @@ describe('X25519MLKEM768 against Node 26 (OpenSSL 3.5) tls.createServer', () => 
     const labels = lines.map((l) => l.split(' ')[0]);
     for (const label of ['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_HANDSHAKE_TRAFFIC_SECRET', 'CLIENT_TRAFFIC_SECRET_0', 'SERVER_TRAFFIC_SECRET_0']) expect(labels).toContain(label);
     expect((await serverLines(peer, lines)).sort()).toEqual([...lines].sort());
-    stop(peer);
+    await stop(peer);
   });
 
   it('HelloRetryRequest from X25519 to X25519MLKEM768 (server allows only the hybrid)', async () => {
@@ -96,7 +99,7 @@ describe('X25519MLKEM768 against Node 26 (OpenSSL 3.5) tls.createServer', () => 
     const { facts, lines } = await talk(peer.port, ['X25519', 'X25519MLKEM768']);
     expect(facts).toEqual({ group: 'X25519MLKEM768', hrr: true, protocol: 'TLSv1.3', echoed: 'post-quantum hello\n' });
     expect((await serverLines(peer, lines)).sort()).toEqual([...lines].sort());
-    stop(peer);
+    await stop(peer);
   });
 
   it('HelloRetryRequest from X25519MLKEM768 to X25519 (server allows only X25519)', async () => {
@@ -104,7 +107,7 @@ describe('X25519MLKEM768 against Node 26 (OpenSSL 3.5) tls.createServer', () => 
     const { facts, lines } = await talk(peer.port, ['X25519MLKEM768', 'X25519']);
     expect(facts).toEqual({ group: 'X25519', hrr: true, protocol: 'TLSv1.3', echoed: 'post-quantum hello\n' });
     expect((await serverLines(peer, lines)).sort()).toEqual([...lines].sort());
-    stop(peer);
+    await stop(peer);
   });
 
   it('both key shares (X25519MLKEM768 and X25519): no HelloRetryRequest with a hybrid server or an X25519-only server', async () => {
@@ -113,7 +116,7 @@ describe('X25519MLKEM768 against Node 26 (OpenSSL 3.5) tls.createServer', () => 
       const { facts, lines } = await talk(peer.port, ['X25519MLKEM768', 'X25519'], ['X25519MLKEM768', 'X25519']);
       expect(facts).toEqual({ group, hrr: false, protocol: 'TLSv1.3', echoed: 'post-quantum hello\n' });
       expect((await serverLines(peer, lines)).sort()).toEqual([...lines].sort());
-      stop(peer);
+      await stop(peer);
     }
   });
 });

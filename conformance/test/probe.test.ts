@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe, type ProbeReport } from '@puretls/transport-node';
 import { REPO_ROOT, createPki, type Pki } from '../src/pki.ts';
-import { startNode26Server } from '../src/servers/node26.ts';
+import { startNodeServer } from '../src/servers/node.ts';
 import { startOpensslServer } from '@puretls/test-support/openssl';
 import { PROBE_SERVERS, probeOpensslServer, probeServerInNetns, type ProbeServerConfig } from '../src/probe-servers.ts';
 import { liveProcessCount } from '@puretls/test-support/process';
@@ -214,7 +214,7 @@ describe('puretls probe against gnutls-serv, Botan and Node 26', () => {
   }, 60_000);
 
   it('Node 26 with ecdhCurve X25519MLKEM768: the hybrid group (after a HelloRetryRequest), TLS 1.3 only', async () => {
-    const server = await startNode26Server({ key: pki.path('leaf-ecdsa-p256.key'), cert: pki.path('leaf-ecdsa-p256.chain.pem'), curve: 'X25519MLKEM768' });
+    const server = await startNodeServer({ node: 'node26', cwd: pki.dir, config: { key: 'leaf-ecdsa-p256.key', cert: 'leaf-ecdsa-p256.chain.pem', ecdhCurve: 'X25519MLKEM768', minVersion: 'TLSv1.3' } });
     try {
       const r = await probe({ host: '127.0.0.1', port: server.port, servername: 'localhost', caPem: pki.caRootPem, ticketDelayMs: TICKET_DELAY_MS });
       expectBudget(r, 'node26-x25519mlkem768');
@@ -224,7 +224,7 @@ describe('puretls probe against gnutls-serv, Botan and Node 26', () => {
       expect(r.resumption.tls12).toBeNull();
       expectChain(r, ['leaf-ecdsa-p256.pem', 'ca-int.pem']);
     } finally {
-      server.stop();
+      await server.stop();
     }
   }, 60_000);
 });

@@ -13,7 +13,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { node26Handshakes, startNode26Server } from '../servers/node26.ts';
+import { startNodeServer } from '../servers/node.ts';
+import { node26Handshakes } from '../servers/node26.ts';
 import type { ClientUnderTest, GroupOption } from '../types.ts';
 import { BLOCKS, interleaved, loadNow } from './measure.ts';
 import { registerSection, type BenchContext, type BenchRow } from './registry.ts';
@@ -33,7 +34,7 @@ registerSection({
     const ca = await readFile(join(dir, 'ca-root.pem'), 'utf8');
     const chain = join(dir, 'pq-bench-chain.pem');
     await writeFile(chain, (await readFile(join(dir, 'leaf-ecdsa-p256.pem'), 'utf8')) + (await readFile(join(dir, 'ca-int.pem'), 'utf8')));
-    const server = await startNode26Server({ key: join(dir, 'leaf-ecdsa-p256.key'), cert: chain, curve: 'X25519MLKEM768:X25519' });
+    const server = await startNodeServer({ node: 'node26', cwd: dir, config: { key: 'leaf-ecdsa-p256.key', cert: chain, ecdhCurve: 'X25519MLKEM768:X25519', minVersion: 'TLSv1.3' }, lifetimeSeconds: 600 });
     try {
       const [x, h] = await interleaved(context.handshakes, context.warmup, [
         () => handshakeWith(context.subject, server.port, ca, 'X25519'),
@@ -65,7 +66,7 @@ registerSection({
         },
       ];
     } finally {
-      server.stop();
+      await server.stop();
     }
   },
 });
