@@ -4,22 +4,15 @@
  * handshakes against openssl s_server through a byte pipe this test drives, with randomness from
  * the host function alone; the config gets no other help.
  */
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDED_CASES } from '../src/embedded/cases.ts';
 import { nodeVmHost, readIifeBundle, type GuestHost } from '../src/embedded/host.ts';
 import { runEmbeddedCase } from '../src/embedded/run.ts';
+import { opensslAvailable } from '@puretls/test-support/openssl';
 import { createPki, type Pki } from '../src/pki.ts';
 import { keylogCheck } from '../src/runner/run-case.ts';
 
-const hasOpenssl = ((): boolean => {
-  try {
-    execFileSync('openssl', ['version']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasOpenssl = opensslAvailable();
 
 describe.skipIf(!hasOpenssl)('the bundle in a context without TextEncoder, TextDecoder or crypto (node:vm)', () => {
   let pki: Pki;

@@ -6,23 +6,15 @@
  * to the server's, and resumption with a Session serialized in one context and resumed in
  * another.
  */
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDED_CASES } from '../src/embedded/cases.ts';
 import { quickJsHost, readIifeBundle, runGuestConnection, type GuestHost } from '../src/embedded/host.ts';
 import { runEmbeddedCase } from '../src/embedded/run.ts';
-import { startOpensslServer } from '@puretls/test-support/openssl';
+import { opensslAvailable, startOpensslServer } from '@puretls/test-support/openssl';
 import { createPki, type Pki } from '../src/pki.ts';
 import { keylogCheck } from '../src/runner/run-case.ts';
 
-const hasOpenssl = ((): boolean => {
-  try {
-    execFileSync('openssl', ['version']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasOpenssl = opensslAvailable();
 if (!hasOpenssl) console.warn('QuickJS conformance skipped: the openssl CLI is not installed');
 
 describe.skipIf(!hasOpenssl)('the conformance core inside QuickJS (bare context, host byte pipe and randomness only)', () => {

@@ -16,7 +16,7 @@ import { AlertReceived, InvalidPrivateKey } from '@puretls/tls-core';
 import { connect, type ConnectOptions } from '../src/connect.ts';
 import type { TLSSocket } from '../src/tls-socket.ts';
 import { generateFixturePki, type FixturePki } from '@puretls/test-support/pki';
-import { engineReady, opensslAvailable } from './helpers/servers.ts';
+import { closeOutcome, engineReady, opensslAvailable } from './helpers/servers.ts';
 
 let pki: FixturePki | undefined;
 const read = (f: string): string => pki!.text(f);
@@ -63,13 +63,7 @@ function open(port: number, extra: ConnectOptions): TLSSocket {
   return connect({ host: '127.0.0.1', port, servername: 'localhost', ca: read('ca-root.pem'), ...extra });
 }
 
-const outcome = (s: TLSSocket): Promise<Error | undefined> =>
-  new Promise((r) => {
-    let err: Error | undefined;
-    s.on('error', (e) => (err = e));
-    s.on('data', () => {});
-    s.on('close', () => r(err));
-  });
+const outcome = closeOutcome;
 
 /** An echo round trip after the handshake, then our close_notify: the connection works end to end. */
 async function echoAndClose(s: TLSSocket, done: Promise<Error | undefined>): Promise<Error | undefined> {

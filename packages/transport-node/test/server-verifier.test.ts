@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CertificateRejected, type ServerCertificateInfo } from '@puretls/tls-core';
 import { connect, type ConnectOptions } from '../src/connect.ts';
 import type { TLSSocket } from '../src/tls-socket.ts';
-import { engineReady, makePki, opensslAvailable, type TestPki } from './helpers/servers.ts';
+import { closeOutcome, engineReady, makePki, opensslAvailable, type TestPki } from './helpers/servers.ts';
 
 let pki: TestPki;
 let server: Server;
@@ -40,13 +40,7 @@ const pin = (pem: string) => {
     if (sha256(info.leafSpki) !== want) throw new CertificateRejected(42, 'SPKI pin mismatch');
   };
 };
-const outcome = (s: TLSSocket): Promise<Error | undefined> =>
-  new Promise((r) => {
-    let err: Error | undefined;
-    s.on('error', (e) => (err = e));
-    s.on('data', () => {});
-    s.on('close', () => r(err));
-  });
+const outcome = closeOutcome;
 const open = (o: ConnectOptions): TLSSocket => connect({ host: '127.0.0.1', port, servername: 'localhost', ...o });
 
 describe.skipIf(!engineReady || !opensslAvailable())('server verifiers through connect()', () => {

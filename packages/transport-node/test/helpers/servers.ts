@@ -1,10 +1,11 @@
 /**
- * Test peers: a throw-away PKI made with the openssl CLI by @puretls/test-support (a CA, and leaves signed by it for
- * localhost/127.0.0.1 with RSA and ECDSA P-256 keys, plus a self-signed leaf), Node's own
- * `tls.createServer`, and `openssl s_server` on 127.0.0.1 (from @puretls/test-support).
+ * Test peers: a throw-away PKI made with the openssl CLI by @puretls/test-support (a CA, and
+ * leaves signed by it for localhost/127.0.0.1 with RSA and ECDSA P-256 keys, plus a self-signed
+ * leaf), `openssl s_server` on 127.0.0.1 (from @puretls/test-support), and how a socket ended.
  */
 import { existsSync } from 'node:fs';
 import { CA_EXTENSIONS, opensslPki, type OpensslPki } from '@puretls/test-support/pki';
+import type { TLSSocket } from '../../src/tls-socket.ts';
 
 export { freePort, opensslAvailable, startOpensslServer } from '@puretls/test-support/openssl';
 
@@ -19,6 +20,15 @@ export interface TestPki {
   builder: OpensslPki;
   cleanup(): void;
 }
+
+/** Resolves once the socket closed, with the error it emitted first (undefined: a clean close); drains data. */
+export const closeOutcome = (s: TLSSocket): Promise<Error | undefined> =>
+  new Promise((r) => {
+    let err: Error | undefined;
+    s.on('error', (e) => (err = e));
+    s.on('data', () => {});
+    s.on('close', () => r(err));
+  });
 
 /** True once the lead's engine exists (integration tests run only then). */
 export const engineReady = existsSync(new URL('../../../tls-core/src/client/connection.ts', import.meta.url));

@@ -10,7 +10,7 @@
  * them is not mirrored on the server side.
  */
 import { expect } from 'vitest';
-import { aeadName, protectTls12Records, protectTls13Records, recordHeader, type RecordProtection } from '@puretls/test-support/records';
+import { aeadName, protectTls12Records, protectTls13Records, recordHeader, splitHandshakeMessages, type RecordProtection } from '@puretls/test-support/records';
 import { concatBytes } from '../../../src/codec/bytes.ts';
 import type { Tls12Suite } from '../../../src/crypto/suites.ts';
 import { TlsError } from '../../../src/errors.ts';
@@ -239,6 +239,60 @@ export class ClientReader {
       if (r.type === ContentType.Handshake) onHandshake?.(r.content);
     }
     return out;
+  }
+}
+
+
+/**
+ * What Server12 and Server13 share: the client under test, the server's outgoing records, the
+ * reader of the client's records, and the deliver/pump loop. A subclass creates `conn`, handles
+ * each client handshake message (`onClientHandshake`) and calls `pump()` once the client started.
+ */
+export abstract class ScriptedServer {
+  abstract readonly conn: ClientConnection;
+  readonly wire = new ServerWire();
+  readonly reader = new ClientReader();
+  /** Every record the client wrote, decrypted. */
+  readonly fromClient: ClientRecord[] = [];
+  /** The records read by the last `deliver()`. */
+  lastRecords: ClientRecord[] = [];
+
+  /** One whole handshake message the client sent (ClientHello included). */
+  protected abstract onClientHandshake(raw: Uint8Array): void;
+
+  /** Read everything the client wrote since the last call (switching client keys as it goes). */
+  pump(): ClientRecord[] {
+    const recs = this.reader.read(this.conn.takeOutgoing(), (content) => {
+      for (const raw of splitHandshakeMessages(content)) this.onClientHandshake(raw);
+    });
+    this.fromClient.push(...recs);
+    return recs;
+  }
+
+  /** Hand the queued server bytes to the client; returns what it threw (undefined if nothing). */
+  deliver(): unknown {
+    const err = feed(this.conn, this.wire.take());
+    this.lastRecords = this.pump();
+    return err;
+  }
+
+  /** `deliver()` and assert a fatal failure (see {@link expectFatal}). */
+  deliverExpectingFatal(x: FatalExpectation): unknown {
+    const err = this.deliver();
+    expectFatal(this.conn, err, this.lastRecords, x);
+    return err;
+  }
+
+  /** Plaintext the client received, concatenated. */
+  readAll(): Uint8Array {
+    const parts: Uint8Array[] = [];
+    for (let p = this.conn.readPlaintext(); p !== undefined; p = this.conn.readPlaintext()) parts.push(p);
+    return Uint8Array.from(parts.flatMap((p) => [...p]));
+  }
+
+  /** Application data the client wrote, concatenated. */
+  clientData(records: readonly ClientRecord[] = this.lastRecords): Uint8Array {
+    return Uint8Array.from(records.filter((r) => r.type === ContentType.ApplicationData).flatMap((r) => [...r.content]));
   }
 }
 

@@ -22,7 +22,7 @@ import { decodeHandshake, encodeHandshake } from '../../../src/wire/handshake.ts
 import type { ServerHello } from '../../../src/wire/server-hello.ts';
 import type { ResumptionData } from '../../../src/client/events.ts';
 import { serverEcdhParams, type ServerKeyExchange } from '../../../src/wire/server-key-exchange.ts';
-import { ClientReader, ServerWire, expectFatal, feed, splitHandshakeMessages, type ClientRecord, type FatalExpectation } from './harness.ts';
+import { ScriptedServer } from './harness.ts';
 import type { ServerIdentity, TestPki } from './pki.ts';
 import { signWithScheme } from './sign.ts';
 
@@ -44,10 +44,8 @@ export interface Server12Options {
 
 type Edit<T> = (m: T) => T;
 
-export class Server12 {
+export class Server12 extends ScriptedServer {
   readonly conn: ClientConnection;
-  readonly wire = new ServerWire();
-  readonly reader = new ClientReader();
   readonly suite: Tls12Suite;
   readonly identity: ServerIdentity;
   readonly group: number;
@@ -55,8 +53,6 @@ export class Server12 {
   sessionId: Uint8Array;
   clientHello!: ClientHello & { readonly raw: Uint8Array };
   serverRandom: Uint8Array = new Uint8Array(randomBytes(32));
-  readonly fromClient: ClientRecord[] = [];
-  lastRecords: ClientRecord[] = [];
   readonly clientMessages: Uint8Array[] = [];
   keys: (Tls12KeyBlock & { master: Uint8Array }) | undefined;
   /** True once the client's Finished verified (harness self-check). */
@@ -65,6 +61,7 @@ export class Server12 {
   #share: KeyShare | undefined;
 
   constructor(pki: TestPki, options: Server12Options = {}) {
+    super();
     this.identity = options.identity ?? pki.ecdsa;
     this.suite = tls12SuiteById(options.suite ?? CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)!;
     this.group = options.group ?? NamedGroup.x25519;
@@ -74,26 +71,6 @@ export class Server12 {
     this.conn = new ClientConnection(config, { host: options.host ?? 'localhost', ...(options.session === undefined ? {} : { session: options.session }) });
     this.conn.start();
     this.pump();
-  }
-
-  pump(): ClientRecord[] {
-    const recs = this.reader.read(this.conn.takeOutgoing(), (content) => {
-      for (const raw of splitHandshakeMessages(content)) this.#onClientHandshake(raw);
-    });
-    this.fromClient.push(...recs);
-    return recs;
-  }
-
-  deliver(): unknown {
-    const err = feed(this.conn, this.wire.take());
-    this.lastRecords = this.pump();
-    return err;
-  }
-
-  deliverExpectingFatal(x: FatalExpectation): unknown {
-    const err = this.deliver();
-    expectFatal(this.conn, err, this.lastRecords, x);
-    return err;
   }
 
   serverHello(edit?: Edit<ServerHello>): Uint8Array {
@@ -197,17 +174,7 @@ export class Server12 {
     expect(this.conn.isHandshaking).toBe(false);
   }
 
-  readAll(): Uint8Array {
-    const parts: Uint8Array[] = [];
-    for (let p = this.conn.readPlaintext(); p !== undefined; p = this.conn.readPlaintext()) parts.push(p);
-    return Uint8Array.from(parts.flatMap((p) => [...p]));
-  }
-
-  clientData(records: readonly ClientRecord[] = this.lastRecords): Uint8Array {
-    return Uint8Array.from(records.filter((r) => r.type === ContentType.ApplicationData).flatMap((r) => [...r.content]));
-  }
-
-  #onClientHandshake(raw: Uint8Array): void {
+  protected onClientHandshake(raw: Uint8Array): void {
     if (raw[0] === HandshakeType.ClientHello) {
       this.clientHello = decodeHandshake(raw, 'tls13') as ClientHello & { raw: Uint8Array };
       this.#transcript.add(raw);

@@ -47,7 +47,7 @@ import { decodeHandshake, encodeHandshake } from '../../../src/wire/handshake.ts
 import type { NewSessionTicket13 } from '../../../src/wire/new-session-ticket.ts';
 import type { ResumptionData } from '../../../src/client/events.ts';
 import { HELLO_RETRY_REQUEST_RANDOM, type ServerHello } from '../../../src/wire/server-hello.ts';
-import { ClientReader, ServerWire, expectFatal, feed, splitHandshakeMessages, type ClientRecord, type FatalExpectation } from './harness.ts';
+import { ScriptedServer } from './harness.ts';
 import type { ServerIdentity, TestPki } from './pki.ts';
 import { serverCertificateVerifyContent, signWithScheme } from './sign.ts';
 
@@ -82,20 +82,14 @@ function encapsulated(share: { publicKey: Uint8Array; sharedSecret: Uint8Array }
   return { group: NamedGroup.X25519MLKEM768, publicKey: share.publicKey, computeSharedSecret: () => share.sharedSecret.slice() };
 }
 
-export class Server13 {
+export class Server13 extends ScriptedServer {
   readonly conn: ClientConnection;
-  readonly wire = new ServerWire();
-  readonly reader = new ClientReader();
   readonly suite: Tls13Suite;
   readonly identity: ServerIdentity;
   group: number;
   /** The latest ClientHello. */
   clientHello!: ClientHello & { readonly raw: Uint8Array };
   readonly clientHellos: (ClientHello & { readonly raw: Uint8Array })[] = [];
-  /** Every record the client wrote, decrypted. */
-  readonly fromClient: ClientRecord[] = [];
-  /** The records read by the last `deliver()`. */
-  lastRecords: ClientRecord[] = [];
   /** Handshake messages the client sent after its ClientHello(s), decoded. */
   readonly clientMessages: Uint8Array[] = [];
   secrets: Secrets13 | undefined;
@@ -105,6 +99,7 @@ export class Server13 {
   #share: KeyShare | undefined;
 
   constructor(pki: TestPki, options: Server13Options = {}) {
+    super();
     this.identity = options.identity ?? pki.ecdsa;
     this.suite = tls13SuiteById(options.suite ?? CipherSuite.TLS_AES_128_GCM_SHA256)!;
     const config = createClientConfig({ trustStore: pki.trust, now: () => pki.validAt, ...options.client });
@@ -112,29 +107,6 @@ export class Server13 {
     this.conn.start();
     this.pump();
     this.group = options.group ?? this.clientKeyShares()[0]?.group ?? NamedGroup.x25519;
-  }
-
-  /** Read everything the client wrote since the last call (switching client keys as it goes). */
-  pump(): ClientRecord[] {
-    const recs = this.reader.read(this.conn.takeOutgoing(), (content) => {
-      for (const raw of splitHandshakeMessages(content)) this.#onClientHandshake(raw);
-    });
-    this.fromClient.push(...recs);
-    return recs;
-  }
-
-  /** Hand the queued server bytes to the client; returns what it threw (undefined if nothing). */
-  deliver(): unknown {
-    const err = feed(this.conn, this.wire.take());
-    this.lastRecords = this.pump();
-    return err;
-  }
-
-  /** `deliver()` and assert a fatal failure (see {@link expectFatal}). */
-  deliverExpectingFatal(x: FatalExpectation): unknown {
-    const err = this.deliver();
-    expectFatal(this.conn, err, this.lastRecords, x);
-    return err;
   }
 
   /** The key shares of the latest ClientHello. */
@@ -312,19 +284,7 @@ export class Server13 {
     expect(this.conn.isHandshaking).toBe(false);
   }
 
-  /** Plaintext the client received, concatenated. */
-  readAll(): Uint8Array {
-    const parts: Uint8Array[] = [];
-    for (let p = this.conn.readPlaintext(); p !== undefined; p = this.conn.readPlaintext()) parts.push(p);
-    return Uint8Array.from(parts.flatMap((p) => [...p]));
-  }
-
-  /** Application data the client wrote, concatenated. */
-  clientData(records: readonly ClientRecord[] = this.lastRecords): Uint8Array {
-    return Uint8Array.from(records.filter((r) => r.type === ContentType.ApplicationData).flatMap((r) => [...r.content]));
-  }
-
-  #onClientHandshake(raw: Uint8Array): void {
+  protected onClientHandshake(raw: Uint8Array): void {
     if (raw[0] === HandshakeType.ClientHello) {
       const ch = decodeHandshake(raw, 'tls13') as ClientHello & { raw: Uint8Array };
       this.clientHello = ch;
