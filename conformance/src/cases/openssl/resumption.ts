@@ -43,6 +43,16 @@ openssl({
   resumption: resumed13('none'),
 });
 openssl({
+  id: 's13-psk-ke-ticket-to-dhe-only-server',
+  section: 'openssl resumption',
+  description:
+    'TLS 1.3 ticket offered for psk_ke only (so with an empty key_share, tls-core emptyKeyShareWithPskKeOnly) to a server without -allow_no_dhe_kex: it refuses the PSK, asks for x25519 with a HelloRetryRequest, full handshake',
+  flags: ['-trace'],
+  expect: ok13(),
+  resumption: full13({ secondClient: { pskModes: ['psk_ke'] } }),
+  serverOutput: [{ name: 'one HelloRetryRequest, on the second connection (-trace: the special ServerHello.random)', pattern: 'gmt_unix_time=0xCF21AD74', count: 1 }],
+});
+openssl({
   id: 's13-resume-num-tickets-0',
   section: 'openssl resumption',
   description: 'TLS 1.3 -num_tickets 0: no session arrives, the second connection is a full handshake',
