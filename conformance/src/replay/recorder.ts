@@ -17,7 +17,7 @@ const WAIT_MS = 5000;
 export class SocketRecorder {
   readonly steps: Step[] = [];
   readonly conn: ClientConnection;
-  readonly #collector = new OutcomeCollector();
+  readonly #collector = new OutcomeCollector<ResumptionData>();
   #socket: Socket | undefined;
   #tcpEnded = false;
   #socketClosed = false;

@@ -13,7 +13,6 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import type { ClientEvent, NegotiatedParameters, ResumptionData } from '@puretls/tls-core';
 
 /** Where the fixture files live, relative to the repository root. */
 export const FIXTURE_DIR = 'packages/tls-core/test/replay/fixtures';
@@ -122,20 +121,47 @@ export interface Outcome {
   readonly error: string | null;
 }
 
+/**
+ * The parts of tls-core's ClientEvent an {@link OutcomeCollector} reads, by shape (test-support
+ * does not import tls-core, so tls-core's tests can depend on it without a cycle).
+ */
+export interface ObservedEvent {
+  readonly type: string;
+  readonly session?: unknown;
+  readonly direction?: unknown;
+  readonly updateRequested?: boolean;
+  readonly sent?: boolean;
+  readonly level?: unknown;
+  readonly description?: unknown;
+}
+
+/** The parts of tls-core's NegotiatedParameters an {@link Outcome} records. */
+export interface ObservedParameters {
+  readonly versionName: string;
+  readonly suite: number;
+  readonly group: number | undefined;
+  readonly signatureScheme: number | undefined;
+  readonly alpn: string | undefined;
+  readonly sessionReused: boolean;
+  readonly helloRetryRequest: boolean;
+  readonly extendedMasterSecret: boolean;
+}
+
 /** The parts of a ClientConnection an {@link OutcomeCollector} reads. */
 export interface OutcomeSource {
   readPlaintext(): Uint8Array | undefined;
-  takeEvents(): ClientEvent[];
-  readonly negotiated: NegotiatedParameters | undefined;
+  takeEvents(): readonly ObservedEvent[];
+  readonly negotiated: ObservedParameters | undefined;
   readonly isClosed: boolean;
 }
 
 /**
  * Collects what a connection produced (data, sessions, KeyUpdates, alerts) after each input, the
- * same way for the recorder and the replay, and turns it into an {@link Outcome}.
+ * same way for the recorder and the replay, and turns it into an {@link Outcome}. `Session` is
+ * tls-core's ResumptionData (the `session` of a `session` event).
  */
-export class OutcomeCollector {
-  readonly sessions: ResumptionData[] = [];
+export class OutcomeCollector<Session = unknown> {
+  readonly sessions: Session[] = [];
   received = '';
   error: string | null = null;
   readonly #keyUpdates: string[] = [];
@@ -148,9 +174,9 @@ export class OutcomeCollector {
       this.received += this.#decoder.decode(chunk, { stream: true });
     }
     for (const event of conn.takeEvents()) {
-      if (event.type === 'session') this.sessions.push(event.session);
-      else if (event.type === 'keyUpdate') this.#keyUpdates.push(`${event.direction}${event.updateRequested ? ' update_requested' : ''}`);
-      else if (event.type === 'alert') this.#alerts.push(`${event.sent ? 'sent' : 'received'} ${event.level} ${event.description}`);
+      if (event.type === 'session') this.sessions.push(event.session as Session);
+      else if (event.type === 'keyUpdate') this.#keyUpdates.push(`${String(event.direction)}${event.updateRequested === true ? ' update_requested' : ''}`);
+      else if (event.type === 'alert') this.#alerts.push(`${event.sent === true ? 'sent' : 'received'} ${String(event.level)} ${String(event.description)}`);
     }
   }
 

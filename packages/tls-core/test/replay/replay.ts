@@ -62,7 +62,7 @@ export function replay(fixture: ReplayFixture): ReplayResult {
       if (session === undefined) throw new ReplayMismatch(c, 0, undefined, `no session ${recorded.resume.sessionIndex} from connection ${recorded.resume.fromConnection} to resume`);
     }
     const conn = new ClientConnection(config, session === undefined ? { host: setup.host } : { host: setup.host, session });
-    const collector = new OutcomeCollector();
+    const collector = new OutcomeCollector<ResumptionData>();
     const steps = recorded.steps;
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
@@ -87,7 +87,7 @@ export function replay(fixture: ReplayFixture): ReplayResult {
 }
 
 /** Performs one recorded input; an error is expected exactly when the recording has `throws`. */
-function runInput(conn: ClientConnection, step: Step, collector: OutcomeCollector, c: number, i: number): void {
+function runInput(conn: ClientConnection, step: Step, collector: OutcomeCollector<ResumptionData>, c: number, i: number): void {
   const wanted = 'throws' in step ? step.throws : undefined;
   try {
     if ('dir' in step) conn.receive(fromHexLines(step.hex));
