@@ -43,7 +43,7 @@ export class Session {
     const session = new Session(context, decoded.data, decoded.host, decoded.port);
     // The Session made its own copy; the parse's copy of the secret is ours to wipe.
     const d = decoded.data;
-    (d.version === 'TLSv1.3' ? d.psk : d.masterSecret).fill(0);
+    (d.version === 'TLSv1.3' ? d.psk : d.masterSecret).wipe();
     return session;
   }
 
@@ -78,7 +78,7 @@ export class Session {
     this.#live();
     if (--this.#refs > 0) return;
     const d = this.#data;
-    (d.version === 'TLSv1.3' ? d.psk : d.masterSecret).fill(0);
+    (d.version === 'TLSv1.3' ? d.psk : d.masterSecret).wipe();
   }
 
   get version(): 'TLSv1.3' | 'TLSv1.2' {
@@ -185,8 +185,8 @@ export class Session {
     const d = this.#data;
     if (d.version !== data.version || d.suite !== data.suite) return false;
     if (!sameOptional(d.ticket, data.ticket)) return false;
-    if (d.version === 'TLSv1.2' && data.version === 'TLSv1.2') return sameOptional(d.sessionId, data.sessionId) && sameOptional(d.masterSecret, data.masterSecret);
-    return d.version === 'TLSv1.3' && data.version === 'TLSv1.3' && sameOptional(d.psk, data.psk);
+    if (d.version === 'TLSv1.2' && data.version === 'TLSv1.2') return sameOptional(d.sessionId, data.sessionId) && d.masterSecret.equals(data.masterSecret);
+    return d.version === 'TLSv1.3' && data.version === 'TLSv1.3' && d.psk.equals(data.psk);
   }
 
   #live(): void {
@@ -207,12 +207,12 @@ function freezeCopy(data: ResumptionData): ResumptionData {
   const peerCertificates = Object.freeze(data.peerCertificates.map((c) => c.slice()));
   const lifetimeSeconds = Math.min(data.lifetimeSeconds, MAX_SESSION_LIFETIME_S);
   if (data.version === 'TLSv1.3') {
-    const d: Tls13TicketData = { ...data, psk: data.psk.slice(), ticket: data.ticket.slice(), peerCertificates, lifetimeSeconds, clientCertificate: data.clientCertificate?.slice() };
+    const d: Tls13TicketData = { ...data, psk: data.psk.copy(), ticket: data.ticket.slice(), peerCertificates, lifetimeSeconds, clientCertificate: data.clientCertificate?.slice() };
     return Object.freeze(d);
   }
   const d: Tls12SessionData = {
     ...data,
-    masterSecret: data.masterSecret.slice(),
+    masterSecret: data.masterSecret.copy(),
     sessionId: data.sessionId.slice(),
     ticket: data.ticket?.slice(),
     peerCertificates,

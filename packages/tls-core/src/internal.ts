@@ -32,6 +32,9 @@ export { createClientConfig } from './client/config.ts';
 export type { ClientConfig, ClientConfigOptions, VersionName } from './client/config.ts';
 export { EarlySecret, HandshakeSecret, MasterSecret, hkdfExpandLabel, deriveSecret, deriveTrafficKeys, finishedVerifyData, nextApplicationTrafficSecret, resumptionPsk, exportKeyingMaterial } from './tls13/key-schedule.ts';
 export type { TrafficKeys, Tls13KeyScheduleSuite, PskKind } from './tls13/key-schedule.ts';
+// The session data's typed secrets: made from bytes and read back by the session format only.
+export { ResumptionPsk, revealResumptionPsk } from './tls13/key-schedule.ts';
+export { Tls12MasterSecret, revealMasterSecret } from './tls12/master-secret.ts';
 export { Transcript, TranscriptBuffer } from './tls13/transcript.ts';
 export { prf, masterSecret, extendedMasterSecret, keyBlock, tls12FinishedVerifyData } from './tls12/prf.ts';
 export type { Tls12KeyBlock } from './tls12/prf.ts';

@@ -10,7 +10,7 @@ import { PeerIncompatible, PeerMisbehaved, UsageError } from '../errors.ts';
 import { generateKeyShare, type KeyShare } from '../crypto/key-exchange.ts';
 import type { KeyShareReserve } from '../crypto/key-share-reserve.ts';
 import { tls12SuiteById, tls13SuiteById, type Tls13Suite } from '../crypto/suites.ts';
-import { EarlySecret } from '../tls13/key-schedule.ts';
+import { EarlySecret, ResumptionPsk } from '../tls13/key-schedule.ts';
 import { Transcript, TranscriptBuffer } from '../tls13/transcript.ts';
 import { checkExtensionsAllowed, findExtension } from '../wire/extensions.ts';
 import type { HandshakeMessage } from '../wire/handshake.ts';
@@ -283,7 +283,7 @@ function externalPskTicket(config: ClientConfig): Tls13TicketData | undefined {
   return {
     version: 'TLSv1.3',
     suite: ext.suite,
-    psk: ext.key,
+    psk: ResumptionPsk.fromBytes(ext.key),
     ticket: ext.identity,
     lifetimeSeconds: 0,
     ageAdd: 0,

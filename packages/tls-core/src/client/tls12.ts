@@ -512,7 +512,7 @@ function resumableSession(sh: Tls12Hello, established: Tls12Established, newTick
   return {
     version: 'TLSv1.2',
     suite: sh.suite.id,
-    masterSecret: master.copyForSession(),
+    masterSecret: master.copy(),
     sessionId: sh.sessionId,
     ticket,
     lifetimeSeconds: newTicket?.lifetimeHint ?? previous?.lifetimeSeconds ?? DEFAULT_TLS12_SESSION_LIFETIME_S,

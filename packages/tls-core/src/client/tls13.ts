@@ -9,7 +9,7 @@ import { equalBytes, toHex } from '../codec/bytes.ts';
 import { InvalidMessage, PeerMisbehaved, UsageError } from '../errors.ts';
 import type { KeyShare } from '../crypto/key-exchange.ts';
 import { tls13SuiteById, type Tls13Suite } from '../crypto/suites.ts';
-import { EarlySecret, type ExporterSecret, type HandshakeSecret, type ResumptionMasterSecret, type TrafficSecret } from '../tls13/key-schedule.ts';
+import { EarlySecret, type ExporterSecret, type HandshakeSecret, type ResumptionMasterSecret, type ResumptionPsk, type TrafficSecret } from '../tls13/key-schedule.ts';
 import type { Transcript } from '../tls13/transcript.ts';
 import { checkExtensionsAllowed, findExtension } from '../wire/extensions.ts';
 import { encodeClientHandshake, type HandshakeMessage } from '../wire/handshake.ts';
@@ -57,7 +57,7 @@ interface HandshakeSecrets {
  */
 export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Suite, sh: ServerHello, shares: readonly KeyShare[], transcript: Transcript): Tls13State {
   const pskExt = findExtension(sh.extensions, ExtensionType.PreSharedKey);
-  let psk: Uint8Array | undefined;
+  let psk: ResumptionPsk | undefined;
   if (pskExt !== undefined) {
     const ticket = hello.offeredTicket;
     // RFC 8446 §4.2.11: the server's choice must be an identity we offered, with a suite of the same hash.
