@@ -12,6 +12,7 @@ import { generateKeyShare, type KeyShare } from '../../src/crypto/key-exchange.t
 import { KeyShareReserve } from '../../src/crypto/key-share-reserve.ts';
 import { SHA256 } from '../../src/crypto/noble.ts';
 import { Tls12MasterSecret } from '../../src/tls12/master-secret.ts';
+import { ResumptionPsk } from '../../src/tls13/key-schedule.ts';
 import { findExtension } from '../../src/wire/extensions.ts';
 import { decodeHandshake } from '../../src/wire/handshake.ts';
 import { AlertDescription, CipherSuite, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion } from '../../src/wire/enums.ts';
@@ -167,7 +168,7 @@ describe('a TLS 1.2 session offered to a server that answers with TLS 1.3 (scrip
 const ticket13 = (): Tls13TicketData => ({
   version: 'TLSv1.3',
   suite: CipherSuite.TLS_AES_128_GCM_SHA256,
-  psk: new Uint8Array(32).fill(5),
+  psk: ResumptionPsk.fromBytes(new Uint8Array(32).fill(5)),
   ticket: new Uint8Array(40).fill(6),
   lifetimeSeconds: 7200,
   ageAdd: 12345,
