@@ -22,6 +22,7 @@ import { isSchemeCompatibleWithKey, signatureAlgorithmForScheme, verifySignature
 import type { Tls12Suite } from '../crypto/suites.ts';
 import { Tls12MasterSecret } from '../tls12/master-secret.ts';
 import type { Tls12KeyBlock } from '../tls12/prf.ts';
+import { requireRecordBoundary, type RecordBoundary } from '../record/handshake-reassembler.ts';
 import type { Transcript, TranscriptBuffer } from '../tls13/transcript.ts';
 import { checkExtensionsAllowed, findExtension, hasExtension } from '../wire/extensions.ts';
 import { encodeClientHandshake, type HandshakeMessage } from '../wire/handshake.ts';
@@ -181,7 +182,7 @@ abstract class Tls12HandshakeState implements StateBase {
     this.transcript = transcript;
   }
 
-  abstract handle(msg: HandshakeMessage, io: HandshakeIo): Tls12State;
+  abstract handle(msg: HandshakeMessage, io: HandshakeIo, boundary: RecordBoundary | undefined): Tls12State;
 }
 
 /** A TLS 1.2 state once the key exchange is settled and the master secret and key block exist (RFC 5246 §8.1, §6.3). */
@@ -383,8 +384,9 @@ export class ExpectChangeCipherSpec12 extends Tls12KeyedState {
     return this;
   }
 
-  handleChangeCipherSpec(io: HandshakeIo): Tls12State {
-    io.installTls12ReadKeys(this.sh.suite, this.secrets.keys.serverWriteKey, this.secrets.keys.serverWriteIv);
+  /** The server's ChangeCipherSpec record: read keys change at `boundary` (RFC 5246 §7.1, RFC 8446 §5.1). */
+  handleChangeCipherSpec(io: HandshakeIo, boundary: RecordBoundary | undefined): Tls12State {
+    io.installTls12ReadKeys(this.sh.suite, this.secrets.keys.serverWriteKey, this.secrets.keys.serverWriteIv, requireRecordBoundary(boundary));
     return new ExpectFinished12(this.sh, this.transcript, this.established, this.secrets, this.#newTicket);
   }
 }

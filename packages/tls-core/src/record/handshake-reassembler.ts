@@ -3,16 +3,47 @@
  * across records and several may share one record. The reassembler turns the plaintext of
  * handshake records into whole messages (4-byte header included, as the transcript needs them).
  *
- * It also reports, for each message, whether it ended exactly at the end of a record: RFC 8446
- * §5.1 requires messages that precede a key change (ServerHello, Finished, KeyUpdate,
- * EndOfEarlyData) to align with a record boundary, and the state machine refuses otherwise
- * (`PeerMisbehaved('KeyChangeNotOnRecordBoundary')`).
+ * It also reports, for each message, whether it ended exactly at the end of a record, and then
+ * hands out a {@link RecordBoundary} with it: RFC 8446 §5.1 requires messages that precede a key
+ * change (ServerHello, Finished, KeyUpdate, EndOfEarlyData) to align with a record boundary, and
+ * the functions that install read keys take a `RecordBoundary`, so a state holds one before it
+ * can change them (without one, {@link requireRecordBoundary} refuses with
+ * `PeerMisbehaved('KeyChangeNotOnRecordBoundary')`). Only this module makes the value.
  * @module
  */
 import { InvalidMessage, PeerMisbehaved, UsageError } from '../errors.ts';
 import { HANDSHAKE_HEADER_LENGTH } from '../wire/handshake.ts';
 import { HandshakeType, nameOf } from '../wire/enums.ts';
 import { DEFAULT_REASSEMBLY_LIMIT } from '../limits.ts';
+
+/** The capability token: only this module makes a {@link RecordBoundary}. */
+const MINT: unique symbol = Symbol('record-boundary');
+
+/**
+ * Proof that the receiver stands at a record boundary (RFC 8446 §5.1): the message it came with
+ * was the last byte of its record and nothing is buffered after it, or (from
+ * {@link HandshakeReassembler.recordBoundary}) no handshake bytes are buffered at all. Made by the
+ * reassembler only; the read-key installers of `HandshakeIo` require one.
+ */
+export class RecordBoundary {
+  /** Makes the type nominal (a type-only private member): no other object is a RecordBoundary. */
+  private declare readonly recordBoundary: never;
+
+  /** @internal Made by the reassembler. */
+  constructor(key: typeof MINT) {
+    if (key !== MINT) throw new UsageError('made by the handshake reassembler only');
+  }
+}
+
+/**
+ * The boundary a key change needs (RFC 8446 §5.1: "If a message precedes a key change, it MUST
+ * be aligned with a record boundary").
+ * @throws PeerMisbehaved('KeyChangeNotOnRecordBoundary') (unexpected_message) when there is none
+ */
+export function requireRecordBoundary(boundary: RecordBoundary | undefined): RecordBoundary {
+  if (boundary === undefined) throw new PeerMisbehaved('KeyChangeNotOnRecordBoundary');
+  return boundary;
+}
 
 /** One complete handshake message. */
 export interface ReassembledMessage {
@@ -24,6 +55,8 @@ export interface ReassembledMessage {
   readonly raw: Uint8Array;
   /** True when the message's last byte was the last byte of a record. */
   readonly endsRecord: boolean;
+  /** Present exactly when `endsRecord`: the value a key change after this message requires. */
+  readonly boundary: RecordBoundary | undefined;
 }
 
 /** The largest body accepted for a message type (one number: the same for every type). */
@@ -96,7 +129,7 @@ export class HandshakeReassembler {
         if (this.#partialFilled < partial.length) break;
         this.#partial = undefined;
         this.#partialFilled = 0;
-        last = this.#ready.push({ type: partial[0]!, raw: partial, endsRecord: false }) - 1;
+        last = this.#ready.push({ type: partial[0]!, raw: partial, endsRecord: false, boundary: undefined }) - 1;
         continue;
       }
       if (this.#headerFilled > 0 || fragment.length - off < HANDSHAKE_HEADER_LENGTH) {
@@ -111,7 +144,7 @@ export class HandshakeReassembler {
         const message = new Uint8Array(total);
         message.set(this.#header);
         if (total === HANDSHAKE_HEADER_LENGTH) {
-          last = this.#ready.push({ type: message[0]!, raw: message, endsRecord: false }) - 1;
+          last = this.#ready.push({ type: message[0]!, raw: message, endsRecord: false, boundary: undefined }) - 1;
         } else {
           this.#partial = message;
           this.#partialFilled = HANDSHAKE_HEADER_LENGTH;
@@ -124,13 +157,22 @@ export class HandshakeReassembler {
         continue;
       }
       const raw = owned ? fragment.subarray(off, end) : fragment.slice(off, end);
-      last = this.#ready.push({ type: fragment[off]!, raw, endsRecord: false }) - 1;
+      last = this.#ready.push({ type: fragment[off]!, raw, endsRecord: false, boundary: undefined }) - 1;
       off = end;
     }
     if (last >= 0 && !this.hasPartialMessage) {
       const m = this.#ready[last]!;
-      this.#ready[last] = { type: m.type, raw: m.raw, endsRecord: true };
+      this.#ready[last] = { type: m.type, raw: m.raw, endsRecord: true, boundary: new RecordBoundary(MINT) };
     }
+  }
+
+  /**
+   * The boundary between records, for a key change that follows a record of another type (the TLS
+   * 1.2 ChangeCipherSpec, RFC 5246 §7.1): present when no handshake bytes are buffered, neither a
+   * partial message nor whole ones not yet taken.
+   */
+  recordBoundary(): RecordBoundary | undefined {
+    return this.hasPartialMessage || this.readyCount > 0 ? undefined : new RecordBoundary(MINT);
   }
 
   /** The next complete message, or undefined. */

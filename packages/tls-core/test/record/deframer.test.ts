@@ -4,7 +4,7 @@ import { toHex } from '../../src/codec/bytes.ts';
 import { alertFor, InappropriateMessage, PeerMisbehaved, TlsError } from '../../src/errors.ts';
 import { AlertDescription } from '../../src/wire/enums.ts';
 import { RecordDeframer, type TlsRecord } from '../../src/record/deframer.ts';
-import { HandshakeReassembler } from '../../src/record/handshake-reassembler.ts';
+import { HandshakeReassembler, RecordBoundary, requireRecordBoundary } from '../../src/record/handshake-reassembler.ts';
 import { fragment } from '../../src/record/fragmenter.ts';
 import { MAX_TLS12_CIPHERTEXT_LENGTH, MAX_TLS13_CIPHERTEXT_LENGTH } from '../../src/record/protector.ts';
 
@@ -180,6 +180,28 @@ describe('HandshakeReassembler', () => {
     r.push(new Uint8Array([...a.subarray(10), ...b.subarray(0, 2)]));
     expect(r.next()!.endsRecord).toBe(false); // key change here would violate RFC 8446 §5.1
     expect(r.hasPartialMessage).toBe(true);
+  });
+
+  it('hands out a RecordBoundary exactly with the message that ends its record, and between records only when nothing is buffered', () => {
+    const a = msg(8, 10, 1);
+    const b = msg(20, 32, 3);
+    const r = new HandshakeReassembler();
+    expect(r.recordBoundary()).toBeInstanceOf(RecordBoundary);
+    r.push(new Uint8Array([...a, ...b.subarray(0, 5)]));
+    const first = r.next()!;
+    expect(first.boundary).toBeUndefined();
+    expect(r.recordBoundary()).toBeUndefined(); // b is partly buffered
+    expect(() => requireRecordBoundary(first.boundary)).toThrow(expect.objectContaining({ reason: 'KeyChangeNotOnRecordBoundary' }));
+    r.push(b.subarray(5));
+    const second = r.next()!;
+    expect(second.boundary).toBeInstanceOf(RecordBoundary);
+    expect(requireRecordBoundary(second.boundary)).toBe(second.boundary);
+    expect(r.recordBoundary()).toBeInstanceOf(RecordBoundary);
+  });
+
+  it('a RecordBoundary cannot be made outside the reassembler', () => {
+    const Ctor = RecordBoundary as unknown as new (key: symbol) => RecordBoundary;
+    expect(() => new Ctor(Symbol('record-boundary'))).toThrow(/reassembler only/);
   });
 
   it('refuses empty handshake records and oversized messages', () => {
