@@ -27,6 +27,9 @@
  *   opaque tag[32];                   // HMAC-SHA256(session_key, every byte above)
  * }
  * ```
+ * The secrets arrive and leave as tls-core's typed values (`ResumptionPsk`, `Tls12MasterSecret`):
+ * their bytes are read with the internal entry's reveal functions (a copy, wiped once written)
+ * and parsed into new values with `fromBytes`.
  * @module
  */
 import {

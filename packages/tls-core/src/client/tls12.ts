@@ -468,7 +468,7 @@ function deriveSecrets(sh: Tls12Hello, master: Tls12MasterSecret): Tls12Secrets 
 
 /** What a completed handshake negotiated: from this handshake's authentication, or the resumed session's. */
 function negotiated12(sh: Tls12Hello, established: Tls12Established): NegotiatedParameters {
-  const common = {
+  const common: Pick<NegotiatedParameters, 'version' | 'versionName' | 'suite' | 'alpn' | 'serverName' | 'sessionReused' | 'helloRetryRequest' | 'extendedMasterSecret'> = {
     version: ProtocolVersion.TLSv1_2,
     versionName: 'TLSv1.2',
     suite: sh.suite.id,
@@ -477,7 +477,7 @@ function negotiated12(sh: Tls12Hello, established: Tls12Established): Negotiated
     sessionReused: established.resumed,
     helloRetryRequest: false,
     extendedMasterSecret: sh.extendedMasterSecret,
-  } as const;
+  };
   if (established.resumed) {
     const session = established.session;
     return {
