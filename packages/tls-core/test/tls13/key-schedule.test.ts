@@ -14,6 +14,8 @@ import {
   revealResumptionPsk,
 } from '../../src/tls13/key-schedule.ts';
 import { revealMasterSecret, Tls12MasterSecret } from '../../src/tls12/master-secret.ts';
+import * as publicEntry from '../../src/index.ts';
+import * as internalEntry from '../../src/internal.ts';
 import { messageHash, Transcript, TranscriptBuffer } from '../../src/tls13/transcript.ts';
 
 /** RFC 5869 HKDF-Expand and RFC 8446 §7.1 HkdfLabel written independently with node:crypto. */
@@ -129,6 +131,13 @@ describe('typed resumption secrets (ResumptionPsk, Tls12MasterSecret)', () => {
     master.wipe();
     expect(revealMasterSecret(masterCopy).every((b) => b === 4)).toBe(true);
     expect(masterCopy.equals(master)).toBe(false);
+  });
+
+  it('their bytes are reachable from the internal entry only, never from the main one', () => {
+    const publicNames = Object.keys(publicEntry);
+    for (const name of ['ResumptionPsk', 'Tls12MasterSecret', 'revealResumptionPsk', 'revealMasterSecret', 'revealSecret']) expect(publicNames).not.toContain(name);
+    expect(internalEntry.revealResumptionPsk).toBe(revealResumptionPsk);
+    expect(internalEntry.revealMasterSecret).toBe(revealMasterSecret);
   });
 
   it('show no bytes to enumeration or JSON (no getter, no own property)', () => {
