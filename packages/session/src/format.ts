@@ -177,8 +177,9 @@ function parseBody(r: Reader): { data: ResumptionData; host: string; port: numbe
   if (kind === KIND_TLS13) {
     const s = tls13SuiteById(suite);
     if (s === undefined) throw new SessionError('Malformed', 'not a TLS 1.3 suite');
-    const psk = ResumptionPsk.fromBytes(r.opaque8('psk'));
-    if (psk.length !== s.hash.outputLen) throw new SessionError('Malformed', 'psk length differs from the suite hash');
+    const pskBytes = r.opaque8('psk');
+    if (pskBytes.length !== s.hash.outputLen) throw new SessionError('Malformed', 'psk length differs from the suite hash');
+    const psk = ResumptionPsk.fromBytes(pskBytes);
     const ticket = r.opaque16('ticket', { nonEmpty: true }).slice();
     const ageAdd = r.u32('age_add');
     const maxEarlyData = r.u32('max_early_data');

@@ -184,14 +184,13 @@ export class ExpectCertificate extends Tls13HandshakeState {
     if (leaf === undefined) throw new PeerMisbehaved('EmptyCertificateChain');
     for (const entry of cert.entries) checkExtensionsAllowed(entry.extensions, 'CT', this.p.hello.offeredExtensions);
     const chain = cert.entries.map((e) => e.certData.slice());
-    let auth = authenticateServer(this.p.hello.config, this.p.hello.verifyHostname, chain);
+    const authenticated = authenticateServer(this.p.hello.config, this.p.hello.verifyHostname, chain);
     // RFC 8446 §4.4.2.1: a stapled OCSP response rides in the leaf's entry.
     const staple = findExtension(leaf.extensions, ExtensionType.StatusRequest);
     const ocspResponse = staple?.form === 'response' ? staple.response.slice() : undefined;
-    const ocsp = applyOcspPolicy(this.p.hello.config, auth, ocspResponse);
-    if (auth.error === undefined && ocsp.error !== undefined) auth = { ...auth, error: ocsp.error };
+    const { status, auth } = applyOcspPolicy(this.p.hello.config, authenticated, ocspResponse);
     this.transcript.add(msg.raw);
-    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse, ocspStatus: ocsp.status }, this.secrets, this.transcript, auth);
+    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse, ocspStatus: status }, this.secrets, this.transcript, auth);
   }
 }
 

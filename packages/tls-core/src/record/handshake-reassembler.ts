@@ -3,8 +3,8 @@
  * across records and several may share one record. The reassembler turns the plaintext of
  * handshake records into whole messages (4-byte header included, as the transcript needs them).
  *
- * It also reports, for each message, whether it ended exactly at the end of a record, and then
- * hands out a {@link RecordBoundary} with it: RFC 8446 §5.1 requires messages that precede a key
+ * It also reports, for each message, whether it ended exactly at the end of a record, by handing
+ * out a {@link RecordBoundary} with it: RFC 8446 §5.1 requires messages that precede a key
  * change (ServerHello, Finished, KeyUpdate, EndOfEarlyData) to align with a record boundary, and
  * the functions that install read keys take a `RecordBoundary`, so a state holds one before it
  * can change them (without one, {@link requireRecordBoundary} refuses with
@@ -16,24 +16,20 @@ import { HANDSHAKE_HEADER_LENGTH } from '../wire/handshake.ts';
 import { HandshakeType, nameOf } from '../wire/enums.ts';
 import { DEFAULT_REASSEMBLY_LIMIT } from '../limits.ts';
 
-/** The capability token: only this module makes a {@link RecordBoundary}. */
-const MINT: unique symbol = Symbol('record-boundary');
+/** Brands {@link RecordBoundary}: a type-only symbol, so no other object has the type. */
+declare const RECORD_BOUNDARY: unique symbol;
 
 /**
  * Proof that the receiver stands at a record boundary (RFC 8446 §5.1): the message it came with
  * was the last byte of its record and nothing is buffered after it, or (from
- * {@link HandshakeReassembler.recordBoundary}) no handshake bytes are buffered at all. Made by the
- * reassembler only; the read-key installers of `HandshakeIo` require one.
+ * {@link HandshakeReassembler.recordBoundary}) no handshake bytes are buffered at all. A proof
+ * carries no data: there is one value, made and handed out by this module only; the read-key
+ * installers of `HandshakeIo` require it.
  */
-export class RecordBoundary {
-  /** Makes the type nominal (a type-only private member): no other object is a RecordBoundary. */
-  private declare readonly recordBoundary: never;
+export type RecordBoundary = { readonly [RECORD_BOUNDARY]: true };
 
-  /** @internal Made by the reassembler. */
-  constructor(key: typeof MINT) {
-    if (key !== MINT) throw new UsageError('made by the handshake reassembler only');
-  }
-}
+/** The one RecordBoundary value (the brand is a type, so the module names the value's type once here). */
+const AT_BOUNDARY = /* @__PURE__ */ Object.freeze({}) as RecordBoundary;
 
 /**
  * The boundary a key change needs (RFC 8446 §5.1: "If a message precedes a key change, it MUST
@@ -53,10 +49,11 @@ export interface ReassembledMessage {
    * view of a fragment pushed as `owned`): the caller may keep it without copying.
    */
   readonly raw: Uint8Array;
-  /** True when the message's last byte was the last byte of a record. */
-  readonly endsRecord: boolean;
-  /** Present exactly when `endsRecord`: the value a key change after this message requires. */
-  readonly boundary: RecordBoundary | undefined;
+  /**
+   * Present when the message's last byte was the last byte of a record and nothing is buffered
+   * after it: the value a key change after this message requires. Absent otherwise.
+   */
+  readonly boundary?: RecordBoundary | undefined;
 }
 
 /** The largest body accepted for a message type (one number: the same for every type). */
@@ -129,7 +126,7 @@ export class HandshakeReassembler {
         if (this.#partialFilled < partial.length) break;
         this.#partial = undefined;
         this.#partialFilled = 0;
-        last = this.#ready.push({ type: partial[0]!, raw: partial, endsRecord: false, boundary: undefined }) - 1;
+        last = this.#ready.push({ type: partial[0]!, raw: partial }) - 1;
         continue;
       }
       if (this.#headerFilled > 0 || fragment.length - off < HANDSHAKE_HEADER_LENGTH) {
@@ -144,7 +141,7 @@ export class HandshakeReassembler {
         const message = new Uint8Array(total);
         message.set(this.#header);
         if (total === HANDSHAKE_HEADER_LENGTH) {
-          last = this.#ready.push({ type: message[0]!, raw: message, endsRecord: false, boundary: undefined }) - 1;
+          last = this.#ready.push({ type: message[0]!, raw: message }) - 1;
         } else {
           this.#partial = message;
           this.#partialFilled = HANDSHAKE_HEADER_LENGTH;
@@ -157,12 +154,12 @@ export class HandshakeReassembler {
         continue;
       }
       const raw = owned ? fragment.subarray(off, end) : fragment.slice(off, end);
-      last = this.#ready.push({ type: fragment[off]!, raw, endsRecord: false, boundary: undefined }) - 1;
+      last = this.#ready.push({ type: fragment[off]!, raw }) - 1;
       off = end;
     }
     if (last >= 0 && !this.hasPartialMessage) {
       const m = this.#ready[last]!;
-      this.#ready[last] = { type: m.type, raw: m.raw, endsRecord: true, boundary: new RecordBoundary(MINT) };
+      this.#ready[last] = { type: m.type, raw: m.raw, boundary: AT_BOUNDARY };
     }
   }
 
@@ -172,7 +169,7 @@ export class HandshakeReassembler {
    * partial message nor whole ones not yet taken.
    */
   recordBoundary(): RecordBoundary | undefined {
-    return this.hasPartialMessage || this.readyCount > 0 ? undefined : new RecordBoundary(MINT);
+    return this.hasPartialMessage || this.readyCount > 0 ? undefined : AT_BOUNDARY;
   }
 
   /** The next complete message, or undefined. */
