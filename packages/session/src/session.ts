@@ -184,7 +184,7 @@ export class Session {
   /** Internal: a TLS 1.2 session with the same suite, ticket, session ID and master secret as `data` (a resumption that changed nothing). */
   sameAs(data: Tls12SessionData): boolean {
     const d = this.#data;
-    return d.version === 'TLSv1.2' && d.suite === data.suite && sameOptional(d.ticket, data.ticket) && sameOptional(d.sessionId, data.sessionId) && d.masterSecret.equals(data.masterSecret);
+    return d.version === 'TLSv1.2' && d.suite === data.suite && sameOptional(d.ticket, data.ticket) && equalBytes(d.sessionId, data.sessionId) && d.masterSecret.equals(data.masterSecret);
   }
 
   #live(): void {
@@ -199,7 +199,12 @@ function sameOptional(a: Uint8Array | undefined, b: Uint8Array | undefined): boo
 
 /** A deep, frozen copy with the lifetime capped at {@link MAX_SESSION_LIFETIME_S}. */
 function freezeCopy(data: ResumptionData): ResumptionData {
-  // tls-core's copy makes the secret, ticket, session ID and certificates the Session's own.
+  // tls-core's copy makes the secret, ticket, session ID and server certificates the Session's own; the client leaf too.
   const copy = copyResumptionData(data);
-  return Object.freeze({ ...copy, peerCertificates: Object.freeze(copy.peerCertificates), lifetimeSeconds: Math.min(data.lifetimeSeconds, MAX_SESSION_LIFETIME_S) });
+  return Object.freeze({
+    ...copy,
+    peerCertificates: Object.freeze(copy.peerCertificates),
+    lifetimeSeconds: Math.min(data.lifetimeSeconds, MAX_SESSION_LIFETIME_S),
+    clientCertificate: data.clientCertificate?.slice(),
+  });
 }

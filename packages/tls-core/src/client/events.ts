@@ -129,14 +129,13 @@ export interface NegotiatedParameters {
 }
 
 /**
- * A copy of `data` whose secret (PSK or master secret), ticket, session ID and certificates
- * (the server's and our client leaf) are the copy's own. Whoever takes resumption data into long-lived state (the engine when a session
+ * A copy of `data` whose secret (PSK or master secret), ticket, session ID and server
+ * certificates are the copy's own. Whoever takes resumption data into long-lived state (the engine when a session
  * is offered) copies it: the giver (e.g. a reference-counted Session) may wipe its bytes at any
  * time after the hand-over, and only the owner of a buffer may wipe it.
  */
 export function copyResumptionData(data: ResumptionData): ResumptionData {
   const peerCertificates = data.peerCertificates.map((c) => c.slice());
-  const clientCertificate = data.clientCertificate?.slice();
-  if (data.version === 'TLSv1.3') return { ...data, psk: data.psk.copy(), ticket: data.ticket.slice(), peerCertificates, clientCertificate };
-  return { ...data, masterSecret: data.masterSecret.copy(), sessionId: data.sessionId.slice(), ticket: data.ticket?.slice(), peerCertificates, clientCertificate };
+  if (data.version === 'TLSv1.3') return { ...data, psk: data.psk.copy(), ticket: data.ticket.slice(), peerCertificates };
+  return { ...data, masterSecret: data.masterSecret.copy(), sessionId: data.sessionId.slice(), ticket: data.ticket?.slice(), peerCertificates };
 }

@@ -287,8 +287,7 @@ function acceptServerKeyExchange(sh: Tls12Hello, transcript: Transcript, server:
   const share = generateKeyShare(msg.group, config.randomBytes);
   const preMaster = share.computeSharedSecret(msg.publicPoint);
   transcript.add(msg.raw);
-  const kx: KeyExchange12 = { group: msg.group, signatureScheme: msg.scheme, publicKey: share.publicKey, preMaster };
-  return new ExpectServerHelloDone(sh, transcript, server, kx, undefined);
+  return new ExpectServerHelloDone(sh, transcript, server, { group: msg.group, signatureScheme: msg.scheme, publicKey: share.publicKey, preMaster }, undefined);
 }
 
 /** Waiting for ServerHelloDone, or a CertificateRequest before it (RFC 5246 §7.4.4, §7.4.5). */

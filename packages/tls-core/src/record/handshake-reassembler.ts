@@ -22,14 +22,14 @@ declare const RECORD_BOUNDARY: unique symbol;
 /**
  * Proof that the receiver stands at a record boundary (RFC 8446 §5.1): the message it came with
  * was the last byte of its record and nothing is buffered after it, or (from
- * {@link HandshakeReassembler.recordBoundary}) no handshake bytes are buffered at all. A proof
+ * {@link HandshakeReassembler.boundary}) no handshake bytes are buffered at all. A proof
  * carries no data: there is one value, made and handed out by this module only; the read-key
  * installers of `HandshakeIo` require it.
  */
 export type RecordBoundary = { readonly [RECORD_BOUNDARY]: true };
 
 /** The one RecordBoundary value (the brand is a type, so the module names the value's type once here). */
-const AT_BOUNDARY = /* @__PURE__ */ Object.freeze({}) as RecordBoundary;
+const AT_BOUNDARY = {} as RecordBoundary;
 
 /**
  * The boundary a key change needs (RFC 8446 §5.1: "If a message precedes a key change, it MUST
@@ -37,7 +37,7 @@ const AT_BOUNDARY = /* @__PURE__ */ Object.freeze({}) as RecordBoundary;
  * @throws PeerMisbehaved('KeyChangeNotOnRecordBoundary') (unexpected_message) when there is none
  */
 export function requireRecordBoundary(boundary: RecordBoundary | undefined): RecordBoundary {
-  if (boundary === undefined) throw new PeerMisbehaved('KeyChangeNotOnRecordBoundary');
+  if (!boundary) throw new PeerMisbehaved('KeyChangeNotOnRecordBoundary');
   return boundary;
 }
 
@@ -70,7 +70,8 @@ export type HandshakeLengthLimit = number | ((type: number) => number);
  */
 export class HandshakeReassembler {
   readonly #limit: (type: number) => number;
-  #ready: ReassembledMessage[] = [];
+  /** Messages not yet taken; this class marks the last one of a record (the consumer sees them read-only). */
+  #ready: { type: number; raw: Uint8Array; boundary?: RecordBoundary }[] = [];
   #readIndex = 0;
   /** Up to three bytes of a header still arriving. */
   readonly #header = new Uint8Array(HANDSHAKE_HEADER_LENGTH);
@@ -97,11 +98,6 @@ export class HandshakeReassembler {
   /** True when bytes of an unfinished message are buffered (a record boundary is not a message boundary). */
   get hasPartialMessage(): boolean {
     return this.#headerFilled > 0 || this.#partial !== undefined;
-  }
-
-  /** Whole messages waiting to be taken with {@link next}. */
-  get readyCount(): number {
-    return this.#ready.length - this.#readIndex;
   }
 
   /**
@@ -157,10 +153,7 @@ export class HandshakeReassembler {
       last = this.#ready.push({ type: fragment[off]!, raw }) - 1;
       off = end;
     }
-    if (last >= 0 && !this.hasPartialMessage) {
-      const m = this.#ready[last]!;
-      this.#ready[last] = { type: m.type, raw: m.raw, boundary: AT_BOUNDARY };
-    }
+    if (last >= 0 && !this.hasPartialMessage) this.#ready[last]!.boundary = AT_BOUNDARY;
   }
 
   /**
@@ -168,8 +161,9 @@ export class HandshakeReassembler {
    * 1.2 ChangeCipherSpec, RFC 5246 §7.1): present when no handshake bytes are buffered, neither a
    * partial message nor whole ones not yet taken.
    */
-  recordBoundary(): RecordBoundary | undefined {
-    return this.hasPartialMessage || this.readyCount > 0 ? undefined : AT_BOUNDARY;
+  get boundary(): RecordBoundary | undefined {
+    // Whole messages not yet taken count too: a key change after them would skip them.
+    return this.hasPartialMessage || this.#readIndex < this.#ready.length ? undefined : AT_BOUNDARY;
   }
 
   /** The next complete message, or undefined. */

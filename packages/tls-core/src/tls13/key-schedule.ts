@@ -336,16 +336,15 @@ export class ResumptionMasterSecret extends ScheduleSecret {
 
   /**
    * The PSK a ticket stands for: `HKDF-Expand-Label(., "resumption", ticket_nonce, Hash.length)`
-   * (RFC 8446 §4.6.1). Fresh bytes: they leave the schedule as the session's own.
+   * (RFC 8446 §4.6.1), as a {@link ResumptionPsk} that becomes the session's own.
    */
   psk(ticketNonce: Uint8Array): ResumptionPsk {
-    return makePsk(resumptionPsk(this.suite.hash, reveal(this), ticketNonce));
+    return ResumptionPsk.fromBytes(resumptionPsk(this.suite.hash, reveal(this), ticketNonce));
   }
 }
 
-/** Read a PSK's bytes and make one that owns `secret`; installed by ResumptionPsk's `static` block, module-private. */
+/** Reads a PSK's bytes; installed by ResumptionPsk's `static` block, module-private. */
 let revealPsk: (p: ResumptionPsk) => Uint8Array;
-let makePsk: (secret: Uint8Array) => ResumptionPsk;
 
 /**
  * The PSK a TLS 1.3 resumption offers (RFC 8446 §4.2.11): a ticket's, derived by
@@ -359,7 +358,7 @@ let makePsk: (secret: Uint8Array) => ResumptionPsk;
 export class ResumptionPsk {
   readonly #secret: Uint8Array;
 
-  /** Private: made by {@link ResumptionMasterSecret.psk}, {@link ResumptionPsk.fromBytes} and {@link copy}. */
+  /** Private: made by {@link ResumptionPsk.fromBytes} (which {@link ResumptionMasterSecret.psk} uses) and {@link copy}. */
   private constructor(secret: Uint8Array) {
     this.#secret = secret;
   }
@@ -381,7 +380,6 @@ export class ResumptionPsk {
 
   static {
     revealPsk = (p) => p.#secret;
-    makePsk = (secret) => new ResumptionPsk(secret);
   }
 }
 

@@ -186,18 +186,18 @@ describe('HandshakeReassembler', () => {
     const a = msg(8, 10, 1);
     const b = msg(20, 32, 3);
     const r = new HandshakeReassembler();
-    const atStart = r.recordBoundary();
+    const atStart = r.boundary;
     expect(atStart).toBeDefined();
     r.push(new Uint8Array([...a, ...b.subarray(0, 5)]));
     const first = r.next()!;
     expect(first.boundary).toBeUndefined();
-    expect(r.recordBoundary()).toBeUndefined(); // b is partly buffered
+    expect(r.boundary).toBeUndefined(); // b is partly buffered
     expect(() => requireRecordBoundary(first.boundary)).toThrow(expect.objectContaining({ reason: 'KeyChangeNotOnRecordBoundary' }));
     r.push(b.subarray(5));
     const second = r.next()!;
     expect(second.boundary).toBe(atStart);
     expect(requireRecordBoundary(second.boundary)).toBe(second.boundary);
-    expect(r.recordBoundary()).toBe(atStart);
+    expect(r.boundary).toBe(atStart);
   });
 
   it('refuses empty handshake records and oversized messages', () => {
