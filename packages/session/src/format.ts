@@ -27,6 +27,9 @@
  *   opaque tag[32];                   // HMAC-SHA256(session_key, every byte above)
  * }
  * ```
+ * The secrets arrive and leave as tls-core's typed values (`ResumptionPsk`, `Tls12MasterSecret`):
+ * their bytes are read with the internal entry's reveal functions (a copy)
+ * and parsed into new values with `fromBytes`.
  * @module
  */
 import {
@@ -40,6 +43,10 @@ import {
   equalBytes,
   fromUtf8,
   hmac,
+  revealMasterSecret,
+  revealResumptionPsk,
+  ResumptionPsk,
+  Tls12MasterSecret,
   tls12SuiteById,
   tls13SuiteById,
   utf8,
@@ -77,9 +84,10 @@ export function encodeSession(data: ResumptionData, host: string, port: number, 
   w.opaque(1, utf8(data.serverName ?? ''));
   w.prefixed(3, (l) => data.peerCertificates.forEach((c) => l.opaque(3, c)));
   if (data.version === 'TLSv1.3') {
-    w.opaque(1, data.psk).opaque(2, data.ticket).u32(data.ageAdd).u32(data.maxEarlyData);
+    // The revealed bytes are a copy; the encoding returned holds the same secret, so it is not wiped apart.
+    w.opaque(1, revealResumptionPsk(data.psk)).opaque(2, data.ticket).u32(data.ageAdd).u32(data.maxEarlyData);
   } else {
-    w.opaque(1, data.masterSecret).opaque(1, data.sessionId);
+    w.opaque(1, revealMasterSecret(data.masterSecret)).opaque(1, data.sessionId);
     w.u8(data.ticket === undefined ? 0 : 1).opaque(2, data.ticket ?? new Uint8Array(0));
     w.u8(data.extendedMasterSecret ? 1 : 0);
   }
@@ -165,16 +173,19 @@ function parseBody(r: Reader): { data: ResumptionData; host: string; port: numbe
   if (kind === KIND_TLS13) {
     const s = tls13SuiteById(suite);
     if (s === undefined) throw new SessionError('Malformed', 'not a TLS 1.3 suite');
-    const psk = r.opaque8('psk').slice();
-    if (psk.length !== s.hash.outputLen) throw new SessionError('Malformed', 'psk length differs from the suite hash');
+    const pskBytes = r.opaque8('psk');
+    if (pskBytes.length !== s.hash.outputLen) throw new SessionError('Malformed', 'psk length differs from the suite hash');
+    const psk = ResumptionPsk.fromBytes(pskBytes);
     const ticket = r.opaque16('ticket', { nonEmpty: true }).slice();
     const ageAdd = r.u32('age_add');
     const maxEarlyData = r.u32('max_early_data');
     data = { version: 'TLSv1.3', suite, psk, ticket, lifetimeSeconds, ageAdd, receivedAtMs, maxEarlyData, alpn, serverName, peerCertificates };
   } else if (kind === KIND_TLS12) {
-    if (tls12SuiteById(suite) === undefined) throw new SessionError('Malformed', 'not a TLS 1.2 suite');
-    const masterSecret = r.opaque8('master_secret').slice();
-    if (masterSecret.length !== 48) throw new SessionError('Malformed', 'master secret length');
+    const s = tls12SuiteById(suite);
+    if (s === undefined) throw new SessionError('Malformed', 'not a TLS 1.2 suite');
+    const masterBytes = r.opaque8('master_secret');
+    if (masterBytes.length !== 48) throw new SessionError('Malformed', 'master secret length');
+    const masterSecret = Tls12MasterSecret.fromBytes(s.prfHash, masterBytes);
     const sessionId = r.opaque8('session_id', { max: 32 }).slice();
     const hasTicket = flag(r.u8('has_ticket'), 'has_ticket');
     const ticketBytes = r.opaque16('ticket').slice();

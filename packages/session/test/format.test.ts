@@ -1,11 +1,20 @@
 /** The serialized session: round trips, PEM, and typed errors for truncated, altered and foreign input. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CipherSuite, Reader, SHA256, hmac } from '@puretls/tls-core/internal';
+import { CipherSuite, Reader, ResumptionPsk, SHA256, Tls12MasterSecret, equalBytes, hmac, revealResumptionPsk } from '@puretls/tls-core/internal';
 import { Context, PUBLIC_SESSION_KEY, Session, SessionError, type SessionErrorReason } from '../src/index.ts';
 import { session12, ticket13 } from './helpers/scripted-engine.ts';
 
 const ctx = new Context({ verifyCertificates: false });
+
+// The typed secrets keep their bytes in private fields, which toEqual does not see: compare them by value.
+expect.addEqualityTesters([
+  (a: unknown, b: unknown): boolean | undefined => {
+    if (a instanceof ResumptionPsk && b instanceof ResumptionPsk) return equalBytes(revealResumptionPsk(a), revealResumptionPsk(b));
+    if (a instanceof Tls12MasterSecret && b instanceof Tls12MasterSecret) return a.equals(b);
+    return undefined;
+  },
+]);
 
 function reasonOf(fn: () => unknown): SessionErrorReason | 'ok' | 'other' {
   try {
@@ -16,7 +25,7 @@ function reasonOf(fn: () => unknown): SessionErrorReason | 'ok' | 'other' {
   }
 }
 
-const t13 = new Session(ctx, ticket13('a.test', 1_700_000_000_123, { alpn: 'h2', maxEarlyData: 16384, suite: CipherSuite.TLS_AES_256_GCM_SHA384, psk: new Uint8Array(48).fill(5) }), 'a.test', 8443);
+const t13 = new Session(ctx, ticket13('a.test', 1_700_000_000_123, { alpn: 'h2', maxEarlyData: 16384, suite: CipherSuite.TLS_AES_256_GCM_SHA384, psk: ResumptionPsk.fromBytes(new Uint8Array(48).fill(5)) }), 'a.test', 8443);
 const t12 = new Session(ctx, session12('b.test', 1_700_000_000_456, { ticket: new Uint8Array(200).fill(3), extendedMasterSecret: false }), 'b.test', 443);
 
 describe('toBytes / fromBytes', () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrustStore } from '@puretls/tls-core';
+import { SHA256, Tls12MasterSecret } from '@puretls/tls-core/internal';
 import { connect, type TLSSocket } from '../../transport-node/src/index.ts';
 import { main } from '../../transport-node/src/cli.ts';
 import { Context, Session, SessionError } from '../src/index.ts';
@@ -69,7 +70,7 @@ describe.skipIf(!live)('transport-node session surfaces', () => {
   it('connect({ context, session }) refuses a Session of another Context', async () => {
     const a = new Context({ verifyCertificates: false });
     const b = new Context({ verifyCertificates: false });
-    const s = new Session(a, { version: 'TLSv1.2', suite: 0xc02b, masterSecret: new Uint8Array(48), sessionId: new Uint8Array(32).fill(1), ticket: undefined, lifetimeSeconds: 60, receivedAtMs: Date.now(), extendedMasterSecret: true, alpn: undefined, serverName: 'x', peerCertificates: [] }, 'x', 1);
+    const s = new Session(a, { version: 'TLSv1.2', suite: 0xc02b, masterSecret: Tls12MasterSecret.fromBytes(SHA256, new Uint8Array(48)), sessionId: new Uint8Array(32).fill(1), ticket: undefined, lifetimeSeconds: 60, receivedAtMs: Date.now(), extendedMasterSecret: true, alpn: undefined, serverName: 'x', peerCertificates: [] }, 'x', 1);
     expect(() => connect({ host: '127.0.0.1', port: 1, context: b, session: s })).toThrow(/ForeignContext/);
   });
 });

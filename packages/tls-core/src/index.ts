@@ -16,6 +16,9 @@ export type { ClientEngine } from './engine.ts';
 export { createClientConfig } from './client/config.ts';
 export type { ClientConfig, ClientConfigOptions, VersionName, OcspStapleChecker } from './client/config.ts';
 export type { ClientEvent, KeyLogEntry, MessageEvent, NegotiatedParameters, ResumptionData, Tls13TicketData, Tls12SessionData } from './client/events.ts';
+// The session data's secret types, by name only: their bytes and constructors are in the internal entry.
+export type { ResumptionPsk } from './tls13/key-schedule.ts';
+export type { Tls12MasterSecret } from './tls12/master-secret.ts';
 export { KeyShareReserve } from './crypto/key-share-reserve.ts';
 export { TLS13_SUITES, TLS12_SUITES, tls13SuiteById, tls12SuiteById, suiteByName } from './crypto/suites.ts';
 export type { Tls13Suite, Tls12Suite } from './crypto/suites.ts';

@@ -17,6 +17,7 @@ export { decodeRecordHeader, encodeRecordHeader, RECORD_HEADER_LENGTH } from './
 export type { RecordHeader } from './wire/record-header.ts';
 export { findExtension, checkExtensionsAllowed, extension } from './wire/extensions.ts';
 export type { ClientEvent, KeyLogEntry, MessageEvent, NegotiatedParameters, ResumptionData, Tls13TicketData, Tls12SessionData } from './client/events.ts';
+export { copyResumptionData } from './client/events.ts';
 export { parseCertificate } from './x509/certificate.ts';
 export type { Certificate, DistinguishedName, SubjectAltNames } from './x509/certificate.ts';
 export { TrustStore } from './x509/trust-store.ts';
@@ -32,6 +33,9 @@ export { createClientConfig } from './client/config.ts';
 export type { ClientConfig, ClientConfigOptions, VersionName } from './client/config.ts';
 export { EarlySecret, HandshakeSecret, MasterSecret, hkdfExpandLabel, deriveSecret, deriveTrafficKeys, finishedVerifyData, nextApplicationTrafficSecret, resumptionPsk, exportKeyingMaterial } from './tls13/key-schedule.ts';
 export type { TrafficKeys, Tls13KeyScheduleSuite, PskKind } from './tls13/key-schedule.ts';
+// The session data's typed secrets: made from bytes and read back by the session format only.
+export { ResumptionPsk, revealResumptionPsk } from './tls13/key-schedule.ts';
+export { Tls12MasterSecret, revealMasterSecret } from './tls12/master-secret.ts';
 export { Transcript, TranscriptBuffer } from './tls13/transcript.ts';
 export { prf, masterSecret, extendedMasterSecret, keyBlock, tls12FinishedVerifyData } from './tls12/prf.ts';
 export type { Tls12KeyBlock } from './tls12/prf.ts';

@@ -369,7 +369,7 @@ function resumptionDataOf(context: Context, value: unknown): ResumptionData | un
       const session = Session.fromBytes(context, value);
       const data = session.resumptionData();
       // Copy the secret: free() wipes the Session's own bytes (it is their owner).
-      const copy: ResumptionData = data.version === 'TLSv1.3' ? { ...data, psk: data.psk.slice() } : { ...data, masterSecret: data.masterSecret.slice() };
+      const copy: ResumptionData = data.version === 'TLSv1.3' ? { ...data, psk: data.psk.copy() } : { ...data, masterSecret: data.masterSecret.copy() };
       session.free();
       return copy;
     } catch {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidCertificate, decodePemCertificates, parseCertificate, type MessageEvent } from '@puretls/tls-core';
+import { ResumptionPsk, SHA256, Tls12MasterSecret } from '@puretls/tls-core/internal';
 import { certificateList, connectOptionsFor, failureLine, main, nonTlsPreview, opensslTime, parseSClientArgs, readCaPath } from '../src/cli.ts';
 import { certificatePem, hexLines, msgLines, ocspLines, ocspResponseStatus, sessionBlock, stateLine, traceLines } from '../src/cli/output.ts';
 import { freePort, makePki, opensslAvailable, type TestPki } from './helpers/servers.ts';
@@ -90,7 +91,7 @@ describe('-msg / -trace / -state lines', () => {
 describe('SSL-Session block', () => {
   it('TLS 1.3: Resumption PSK, ticket dump, lifetime and max early data', () => {
     const lines = sessionBlock(
-      { version: 'TLSv1.3', suite: 0x1301, psk: new Uint8Array([0xde, 0xad]), ticket: new Uint8Array([0x41, 0x42, 0, 0xff, 0x20, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]), lifetimeSeconds: 7200, ageAdd: 1, receivedAtMs: 1_796_401_255_123, maxEarlyData: 0, alpn: undefined, serverName: 'localhost', peerCertificates: [] },
+      { version: 'TLSv1.3', suite: 0x1301, psk: ResumptionPsk.fromBytes(new Uint8Array([0xde, 0xad])), ticket: new Uint8Array([0x41, 0x42, 0, 0xff, 0x20, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]), lifetimeSeconds: 7200, ageAdd: 1, receivedAtMs: 1_796_401_255_123, maxEarlyData: 0, alpn: undefined, serverName: 'localhost', peerCertificates: [] },
       '0 (ok)',
     );
     expect(lines).toEqual([
@@ -118,7 +119,7 @@ describe('SSL-Session block', () => {
 
   it('TLS 1.2: Session-ID, Master-Key and the EMS flag', () => {
     const lines = sessionBlock(
-      { version: 'TLSv1.2', suite: 0xc02b, masterSecret: new Uint8Array([1, 2]), sessionId: new Uint8Array([0xab]), ticket: undefined, lifetimeSeconds: 300, receivedAtMs: 0, extendedMasterSecret: true, alpn: undefined, serverName: undefined, peerCertificates: [] },
+      { version: 'TLSv1.2', suite: 0xc02b, masterSecret: Tls12MasterSecret.fromBytes(SHA256, new Uint8Array([1, 2])), sessionId: new Uint8Array([0xab]), ticket: undefined, lifetimeSeconds: 300, receivedAtMs: 0, extendedMasterSecret: true, alpn: undefined, serverName: undefined, peerCertificates: [] },
       '0 (ok)',
     );
     expect(lines).toContain('    Cipher    : ECDHE-ECDSA-AES128-GCM-SHA256');

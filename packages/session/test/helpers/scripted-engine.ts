@@ -5,6 +5,9 @@
  */
 import {
   CipherSuite,
+  ResumptionPsk,
+  SHA256,
+  Tls12MasterSecret,
   type ClientConfig,
   type ClientConnectionOptions,
   type ClientEngine,
@@ -13,7 +16,7 @@ import {
   type ResumptionData,
   type Tls12SessionData,
   type Tls13TicketData,
-} from '@puretls/tls-core';
+} from '@puretls/tls-core/internal';
 import type { EngineFactory } from '../../src/index.ts';
 
 export class ScriptedEngine implements ClientEngine {
@@ -113,7 +116,7 @@ export function ticket13(serverName = 'example.test', nowMs = Date.now(), extra:
   return {
     version: 'TLSv1.3',
     suite: CipherSuite.TLS_AES_128_GCM_SHA256,
-    psk: new Uint8Array(32).fill(n & 0xff),
+    psk: ResumptionPsk.fromBytes(new Uint8Array(32).fill(n & 0xff)),
     ticket: new Uint8Array([1, 2, 3, n & 0xff]),
     lifetimeSeconds: 7200,
     ageAdd: 12345,
@@ -132,7 +135,7 @@ export function session12(serverName = 'example.test', nowMs = Date.now(), extra
   return {
     version: 'TLSv1.2',
     suite: CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-    masterSecret: new Uint8Array(48).fill(n & 0xff),
+    masterSecret: Tls12MasterSecret.fromBytes(SHA256, new Uint8Array(48).fill(n & 0xff)),
     sessionId: new Uint8Array(32).fill((n + 1) & 0xff),
     ticket: undefined,
     lifetimeSeconds: 7200,

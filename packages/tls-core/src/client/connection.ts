@@ -304,7 +304,8 @@ export class ClientConnection implements ClientEngine {
     const state = this.#state;
     if (state?.version === 'tls12') {
       if (state.kind !== 'ExpectChangeCipherSpec12') throw new InappropriateMessage('record', ['handshake'], 'change_cipher_spec');
-      this.#state = state.handleChangeCipherSpec(this.#io);
+      // A ChangeCipherSpec is a record of its own: the boundary holds unless handshake bytes are buffered.
+      this.#state = state.handleChangeCipherSpec(this.#io, this.#reassembler.boundary);
       return;
     }
     // RFC 8446 §5: an unprotected CCS 0x01 between our first ClientHello and the server's Finished is dropped.
@@ -352,12 +353,13 @@ export class ClientConnection implements ClientEngine {
       // ServerHelloDone (TLS 1.2) and HelloRetryRequest end the server's flight: anything after
       // them in the record was sent before the server could have seen our answer, so it is
       // refused before we answer or derive keys from it (OpenSSL and rustls refuse it likewise).
-      if (!m.endsRecord && endsServerFlight(msg)) throw new PeerMisbehaved('MessageNotOnRecordBoundary', nameOf(HandshakeType, msg.type, 2));
+      if (!m.boundary && endsServerFlight(msg)) throw new PeerMisbehaved('MessageNotOnRecordBoundary', nameOf(HandshakeType, msg.type, 2));
       // A peer could make us answer KeyUpdates forever without sending data: cap them between data records.
       if (msg.type === HandshakeType.KeyUpdate && ++this.#counts.keyUpdates > LIMITS.keyUpdates) throw new PeerMisbehaved('TooManyKeyUpdates');
       // Each TLS 1.2 HelloRequest costs us an alert record: cap them between data records too.
       if (msg.type === HandshakeType.HelloRequest && ++this.#counts.helloRequests > LIMITS.helloRequests) throw new PeerMisbehaved('TooManyHelloRequests');
-      this.#state = state.handle(msg, this.#io);
+      // The boundary value (present when the message ended its record) is what a key change needs (RFC 8446 §5.1).
+      this.#state = state.handle(msg, this.#io, m.boundary);
       // Recorded once the state accepted it (a wrong Finished throws above).
       if (msg.type === HandshakeType.Finished) this.#peerFinished = msg.verifyData.slice();
     }
@@ -413,15 +415,14 @@ export class ClientConnection implements ClientEngine {
         this.#outgoing.push(new PlaintextProtector().seal(ContentType.ChangeCipherSpec, CCS_BODY));
         this.#trace('sent', ContentType.ChangeCipherSpec, CCS_BODY);
       },
+      // The RecordBoundary argument is the proof that the change falls on a record boundary (RFC 8446 §5.1).
       installTls13ReadKeys: (keys: TrafficKeys) => {
-        this.#checkKeyChangeBoundary();
         this.#read.installProtector(new Tls13Protector(keys));
       },
       installTls13WriteKeys: (keys: TrafficKeys) => {
         this.#write.installProtector(new Tls13Protector(keys));
       },
       installTls12ReadKeys: (suite: Tls12Suite, key: Uint8Array, iv: Uint8Array) => {
-        this.#checkKeyChangeBoundary();
         this.#read.installProtector(new Tls12Protector({ aead: suite.aead, key, fixedIv: iv }));
       },
       installTls12WriteKeys: (suite: Tls12Suite, key: Uint8Array, iv: Uint8Array) => {
@@ -471,11 +472,6 @@ export class ClientConnection implements ClientEngine {
     const current = this.#state?.version;
     const version = current === undefined ? undefined : current === 'tls13' ? 'TLSv1.3' : 'TLSv1.2';
     this.#events.push({ type: 'message', direction, contentType, version, body: body.slice() });
-  }
-
-  /** RFC 8446 §5.1: a key change must coincide with a record boundary. */
-  #checkKeyChangeBoundary(): void {
-    if (this.#reassembler.hasPartialMessage || this.#reassembler.readyCount > 0) throw new PeerMisbehaved('KeyChangeNotOnRecordBoundary');
   }
 }
 

@@ -1,10 +1,13 @@
 /**
  * What the sans-IO client engine reports to its driver: events, negotiated parameters, and
  * the ticket data the session package turns into resumable sessions (RFC 8446 §4.6.1,
- * RFC 5077 §3.3), and NSS key log lines (the SSLKEYLOGFILE format).
+ * RFC 5077 §3.3), and NSS key log lines (the SSLKEYLOGFILE format). The secrets in the session
+ * data are typed (`ResumptionPsk`, `Tls12MasterSecret`): no raw secret bytes in these objects.
  * @module
  */
 import type { CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme } from '../wire/enums.ts';
+import type { ResumptionPsk } from '../tls13/key-schedule.ts';
+import type { Tls12MasterSecret } from '../tls12/master-secret.ts';
 
 /** One NSS key log entry: `${label} ${hex(clientRandom)} ${hex(secret)}`. */
 export interface KeyLogEntry {
@@ -20,8 +23,8 @@ export interface KeyLogEntry {
 export interface Tls13TicketData {
   readonly version: 'TLSv1.3';
   readonly suite: CipherSuite;
-  /** The PSK derived from resumption_master_secret and the ticket nonce. */
-  readonly psk: Uint8Array;
+  /** The PSK derived from resumption_master_secret and the ticket nonce (typed: no getter for its bytes). */
+  readonly psk: ResumptionPsk;
   readonly ticket: Uint8Array;
   readonly lifetimeSeconds: number;
   readonly ageAdd: number;
@@ -40,7 +43,8 @@ export interface Tls13TicketData {
 export interface Tls12SessionData {
   readonly version: 'TLSv1.2';
   readonly suite: CipherSuite;
-  readonly masterSecret: Uint8Array;
+  /** The session's master secret (typed: no getter for its bytes). */
+  readonly masterSecret: Tls12MasterSecret;
   readonly sessionId: Uint8Array;
   readonly ticket: Uint8Array | undefined;
   readonly lifetimeSeconds: number;
@@ -125,13 +129,13 @@ export interface NegotiatedParameters {
 }
 
 /**
- * A copy of `data` whose secret (PSK or master secret), ticket, session ID and certificates are
- * the copy's own. Whoever takes resumption data into long-lived state (the engine when a session
+ * A copy of `data` whose secret (PSK or master secret), ticket, session ID and server
+ * certificates are the copy's own. Whoever takes resumption data into long-lived state (the engine when a session
  * is offered) copies it: the giver (e.g. a reference-counted Session) may wipe its bytes at any
  * time after the hand-over, and only the owner of a buffer may wipe it.
  */
 export function copyResumptionData(data: ResumptionData): ResumptionData {
   const peerCertificates = data.peerCertificates.map((c) => c.slice());
-  if (data.version === 'TLSv1.3') return { ...data, psk: data.psk.slice(), ticket: data.ticket.slice(), peerCertificates };
-  return { ...data, masterSecret: data.masterSecret.slice(), sessionId: data.sessionId.slice(), ticket: data.ticket?.slice(), peerCertificates };
+  if (data.version === 'TLSv1.3') return { ...data, psk: data.psk.copy(), ticket: data.ticket.slice(), peerCertificates };
+  return { ...data, masterSecret: data.masterSecret.copy(), sessionId: data.sessionId.slice(), ticket: data.ticket?.slice(), peerCertificates };
 }

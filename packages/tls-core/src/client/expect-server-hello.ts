@@ -10,10 +10,11 @@ import { PeerIncompatible, PeerMisbehaved, UsageError } from '../errors.ts';
 import { generateKeyShare, type KeyShare } from '../crypto/key-exchange.ts';
 import type { KeyShareReserve } from '../crypto/key-share-reserve.ts';
 import { tls12SuiteById, tls13SuiteById, type Tls13Suite } from '../crypto/suites.ts';
-import { EarlySecret } from '../tls13/key-schedule.ts';
+import { EarlySecret, ResumptionPsk } from '../tls13/key-schedule.ts';
 import { Transcript, TranscriptBuffer } from '../tls13/transcript.ts';
 import { checkExtensionsAllowed, findExtension } from '../wire/extensions.ts';
 import type { HandshakeMessage } from '../wire/handshake.ts';
+import type { RecordBoundary } from '../record/handshake-reassembler.ts';
 import { patchBinders, truncateClientHelloForBinders } from '../wire/client-hello.ts';
 import type { ServerHello } from '../wire/server-hello.ts';
 import { DOWNGRADE_SENTINEL_TLS11, DOWNGRADE_SENTINEL_TLS12 } from '../wire/server-hello.ts';
@@ -108,7 +109,7 @@ export class ExpectServerHello implements StateBase {
     this.#transcript = transcript;
   }
 
-  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
+  handle(msg: HandshakeMessage, io: HandshakeIo, boundary: RecordBoundary | undefined): ClientState {
     expectMessage(msg, this.kind, HandshakeType.ServerHello);
     const sh = msg;
     const ctx = this.#ctx;
@@ -126,7 +127,7 @@ export class ExpectServerHello implements StateBase {
     checkExtensionsAllowed(sh.extensions, 'SH', ctx.offeredExtensions);
     io.setVersion('tls13');
     const transcript = this.#transcript.startHash(suite.hash).add(sh.raw);
-    return startTls13(io, ctx, suite, sh, this.#keyShares, transcript);
+    return startTls13(io, ctx, suite, sh, this.#keyShares, transcript, boundary);
   }
 
   /** RFC 8446 §4.1.4: validate the HelloRetryRequest and answer with a second ClientHello. */
@@ -192,7 +193,7 @@ export class ExpectServerHelloAfterRetry implements StateBase {
     this.#retrySuite = retrySuite;
   }
 
-  handle(msg: HandshakeMessage, io: HandshakeIo): ClientState {
+  handle(msg: HandshakeMessage, io: HandshakeIo, boundary: RecordBoundary | undefined): ClientState {
     expectMessage(msg, this.kind, HandshakeType.ServerHello);
     const sh = msg;
     const ctx = this.#ctx;
@@ -203,7 +204,7 @@ export class ExpectServerHelloAfterRetry implements StateBase {
     if (this.#retrySuite.id !== suite.id) throw new PeerMisbehaved('HelloRetryRequestChangedSuite');
     checkExtensionsAllowed(sh.extensions, 'SH', ctx.offeredExtensions);
     io.setVersion('tls13');
-    return startTls13(io, ctx, suite, sh, this.#keyShares, this.#transcript.add(sh.raw));
+    return startTls13(io, ctx, suite, sh, this.#keyShares, this.#transcript.add(sh.raw), boundary);
   }
 }
 
@@ -285,7 +286,7 @@ function externalPskTicket(config: ClientConfig): Tls13TicketData | undefined {
   return {
     version: 'TLSv1.3',
     suite: ext.suite,
-    psk: ext.key,
+    psk: ResumptionPsk.fromBytes(ext.key),
     ticket: ext.identity,
     lifetimeSeconds: 0,
     ageAdd: 0,

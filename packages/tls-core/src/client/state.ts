@@ -1,7 +1,8 @@
 /**
  * The client state machine's shared shapes (STYLE.md §B): the closed union of `Expect…` states,
  * the `HandshakeIo` port through which states send messages, change keys and report events,
- * and the one-line message-type guard.
+ * and the one-line message-type guard. Changing read keys takes a `RecordBoundary` (RFC 8446
+ * §5.1): the value the handshake reassembler hands out with a message that ended its record.
  *
  * States are immutable steps: `handle()` returns the next state object and never mutates itself
  * into another one. States never write alerts: they throw, and the connection maps the error.
@@ -13,6 +14,7 @@ import { HandshakeType, nameOf } from '../wire/enums.ts';
 import type { ScheduleSecret, TrafficKeys } from '../tls13/key-schedule.ts';
 import type { Tls12MasterSecret } from '../tls12/master-secret.ts';
 import type { Tls12Suite } from '../crypto/suites.ts';
+import type { RecordBoundary } from '../record/handshake-reassembler.ts';
 import type { ClientConfig } from './config.ts';
 import type { ClientEvent, NegotiatedParameters } from './events.ts';
 
@@ -25,12 +27,16 @@ export interface HandshakeIo {
   sendWarningAlert(description: number): void;
   /** Queue a plaintext ChangeCipherSpec record (TLS 1.2, or the TLS 1.3 middlebox dummy). */
   sendChangeCipherSpec(): void;
-  /** Switch incoming records to TLS 1.3 protection with these keys (RFC 8446 §5.2). */
-  installTls13ReadKeys(keys: TrafficKeys): void;
+  /**
+   * Switch incoming records to TLS 1.3 protection with these keys (RFC 8446 §5.2). `boundary` is
+   * the proof that the message before the change ended its record (§5.1): the reassembler hands it
+   * out with that message, and a state without one cannot call this.
+   */
+  installTls13ReadKeys(keys: TrafficKeys, boundary: RecordBoundary): void;
   /** Switch outgoing records to TLS 1.3 protection with these keys. */
   installTls13WriteKeys(keys: TrafficKeys): void;
-  /** TLS 1.2: take these keys for reading after the server's ChangeCipherSpec. */
-  installTls12ReadKeys(suite: Tls12Suite, key: Uint8Array, iv: Uint8Array): void;
+  /** TLS 1.2: take these keys for reading after the server's ChangeCipherSpec, which stands at a record boundary (`boundary`). */
+  installTls12ReadKeys(suite: Tls12Suite, key: Uint8Array, iv: Uint8Array, boundary: RecordBoundary): void;
   /** TLS 1.2: protect everything sent after our ChangeCipherSpec. */
   installTls12WriteKeys(suite: Tls12Suite, key: Uint8Array, iv: Uint8Array): void;
   /**
@@ -70,8 +76,12 @@ export interface StateBase {
   readonly version: 'tls13' | 'tls12' | undefined;
   /** True once application data may flow in both directions. */
   readonly isTraffic: boolean;
-  /** Handle one handshake message and return the next state. */
-  handle(msg: HandshakeMessage, io: HandshakeIo): StateBase;
+  /**
+   * Handle one handshake message and return the next state. `boundary` is present when the
+   * message ended its record (RFC 8446 §5.1); a state that changes read keys after the message
+   * needs it (see `requireRecordBoundary`), the others leave it out of their signature.
+   */
+  handle(msg: HandshakeMessage, io: HandshakeIo, boundary: RecordBoundary | undefined): StateBase;
 }
 
 /**

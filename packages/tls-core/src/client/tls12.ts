@@ -4,9 +4,15 @@
  * indication (RFC 5746; renegotiation itself is always refused), session-ID and ticket
  * resumption (RFC 5246 §7.3, RFC 5077), and the RFC 5705 exporter. States:
  *
- * full:        ExpectCertificate12 → ExpectServerKeyExchange → ExpectServerHelloDone
- *              → [ExpectNewSessionTicket12] → ExpectChangeCipherSpec12 → ExpectFinished12 → ExpectTraffic12
+ * full:        ExpectCertificate12 → ExpectServerKeyExchange → [ExpectServerKeyExchangeAfterStatus]
+ *              → ExpectServerHelloDone → [ExpectNewSessionTicket12] → ExpectChangeCipherSpec12
+ *              → ExpectFinished12 → ExpectTraffic12
  * abbreviated: [ExpectNewSessionTicket12] → ExpectChangeCipherSpec12 → ExpectFinished12 → ExpectTraffic12
+ *
+ * Each state holds what it must have at that point and nothing optional that a later message
+ * fills in: the ServerHello's facts (`Tls12Hello`), then the authenticated chain, the OCSP
+ * verdict (`CheckedServer`), the key exchange, and, once keyed, how the peers know each other
+ * (`Tls12Established`: this handshake's authentication, or the resumed session's facts).
  * @module
  */
 import { concatBytes, equalBytes } from '../codec/bytes.ts';
@@ -16,17 +22,18 @@ import { isSchemeCompatibleWithKey, signatureAlgorithmForScheme, verifySignature
 import type { Tls12Suite } from '../crypto/suites.ts';
 import { Tls12MasterSecret } from '../tls12/master-secret.ts';
 import type { Tls12KeyBlock } from '../tls12/prf.ts';
+import { requireRecordBoundary, type RecordBoundary } from '../record/handshake-reassembler.ts';
 import type { Transcript, TranscriptBuffer } from '../tls13/transcript.ts';
 import { checkExtensionsAllowed, findExtension, hasExtension } from '../wire/extensions.ts';
 import { encodeClientHandshake, type HandshakeMessage } from '../wire/handshake.ts';
 import type { ServerHello } from '../wire/server-hello.ts';
-import { serverEcdhParams } from '../wire/server-key-exchange.ts';
+import { serverEcdhParams, type ServerKeyExchange } from '../wire/server-key-exchange.ts';
 import { AlertDescription, EcPointFormat, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion } from '../wire/enums.ts';
 import type { HelloContext } from './hello-context.ts';
 import { applyOcspPolicy, authenticateServer, type OcspStatus, type ServerAuthentication } from './server-certificate.ts';
 import { expectMessage, type HandshakeIo, type StateBase, type TrafficState } from './state.ts';
 import { applyRecordSizeLimit, selectedAlpn } from './hello.ts';
-import type { Tls12SessionData } from './events.ts';
+import type { NegotiatedParameters, Tls12SessionData } from './events.ts';
 import type { ClientConfig } from './config.ts';
 import type { CertificateRequest12 } from '../wire/certificate.ts';
 import { chooseClientCredential, signTls12CertificateVerify, type CertificateRequestInfo, type CredentialChoice } from './credential.ts';
@@ -35,39 +42,73 @@ import { chooseClientCredential, signTls12CertificateVerify, type CertificateReq
 export type Tls12State =
   | ExpectCertificate12
   | ExpectServerKeyExchange
+  | ExpectServerKeyExchangeAfterStatus
   | ExpectServerHelloDone
   | ExpectNewSessionTicket12
   | ExpectChangeCipherSpec12
   | ExpectFinished12
   | ExpectTraffic12;
 
-/** Facts gathered during a TLS 1.2 handshake. */
-interface Tls12Progress {
+/** What the ServerHello fixed (RFC 5246 §7.4.1.3): the same for every later state of the handshake. */
+interface Tls12Hello {
   readonly hello: HelloContext;
   readonly suite: Tls12Suite;
   readonly serverRandom: Uint8Array;
-  /** The session ID the server assigned (or echoed when resuming). */
+  /** The session ID the server assigned (or echoed when resuming); empty when it will not cache the session. */
   readonly sessionId: Uint8Array;
   readonly extendedMasterSecret: boolean;
-  /** The server acknowledged session_ticket: it will send NewSessionTicket before its CCS. */
+  /** The server acknowledged session_ticket: it will send NewSessionTicket before its CCS (RFC 5077 §3.2). */
   readonly expectTicket: boolean;
+  /** The protocol the server selected; undefined when ALPN was not negotiated (RFC 7301 §3.2). */
   readonly alpn: string | undefined;
-  readonly resumed: boolean;
-  readonly peerCertificates: readonly Uint8Array[];
-  readonly auth: ServerAuthentication | undefined;
-  readonly group: number | undefined;
-  readonly signatureScheme: number | undefined;
-  /** The server's CertificateRequest, when it sent one (RFC 5246 §7.4.4). */
-  readonly certificateRequest: CertificateRequest12 | undefined;
-  /** The client chain we authenticated with (sent now, or recorded with the resumed session). */
-  readonly clientCertificate: readonly Uint8Array[] | undefined;
-  readonly clientSignatureScheme: number | undefined;
-  readonly ocspResponse: Uint8Array | undefined;
-  readonly ocspStatus: OcspStatus | undefined;
   /** The ServerHello acknowledged status_request: a CertificateStatus may follow the Certificate (RFC 6066 §8). */
   readonly statusAcknowledged: boolean;
-  /** A ticket received in this handshake (RFC 5077 §3.3). */
-  readonly newTicket: { readonly ticket: Uint8Array; readonly lifetimeHint: number } | undefined;
+}
+
+/** The server's certificate as authenticated in this handshake (RFC 5246 §7.4.2), with the OCSP verdict (RFC 6066 §8). */
+interface CheckedServer {
+  readonly chain: readonly Uint8Array[];
+  /** The authentication; with verification off, an OCSP failure is folded into its `error`. */
+  readonly auth: ServerAuthentication;
+  /** The stapled response; undefined when the server sent no CertificateStatus. */
+  readonly ocspResponse: Uint8Array | undefined;
+  readonly ocspStatus: OcspStatus;
+}
+
+/** The server's ECDHE parameters as signed in its ServerKeyExchange (RFC 8422 §5.4), and our side of the exchange. */
+interface KeyExchange12 {
+  readonly group: number;
+  readonly signatureScheme: number;
+  /** Our ephemeral public key, for the ClientKeyExchange. */
+  readonly publicKey: Uint8Array;
+  /** The pre-master secret; wiped once the master secret is made (RFC 5246 §8.1). */
+  readonly preMaster: Uint8Array;
+}
+
+/** A full handshake (RFC 5246 §7.3): the server authenticated now, and our certificate if we sent one. */
+interface FullHandshake12 {
+  readonly resumed: false;
+  readonly server: CheckedServer;
+  readonly group: number;
+  readonly signatureScheme: number;
+  /** The chain and CertificateVerify scheme we authenticated with; undefined when no CertificateRequest came or nothing fitted. */
+  readonly clientAuth: { readonly chain: readonly Uint8Array[]; readonly scheme: number } | undefined;
+}
+
+/** An abbreviated handshake (RFC 5246 §7.3): the session's own facts stand for the authentication. */
+interface ResumedHandshake12 {
+  readonly resumed: true;
+  /** The offered session (the engine's own copy), whose certificates and master secret carry over. */
+  readonly session: Tls12SessionData;
+}
+
+/** How the peers know each other once the key exchange is settled. */
+type Tls12Established = FullHandshake12 | ResumedHandshake12;
+
+/** A ticket received in this handshake (RFC 5077 §3.3). */
+interface NewTicket12 {
+  readonly ticket: Uint8Array;
+  readonly lifetimeHint: number;
 }
 
 /** The master secret and the key block made from it (RFC 5246 §8.1, §6.3). */
@@ -101,8 +142,7 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
   // Our session ID without a TLS 1.2 session offered is the TLS 1.3 compatibility ID (RFC 8446
   // Appendix D.4): a server "resuming" it resumes a session that never existed.
   if (echoed && session === undefined) throw new PeerMisbehaved('ServerEchoedCompatibilitySessionId');
-  const resumed = session !== undefined && echoed;
-  const p: Tls12Progress = {
+  const facts: Tls12Hello = {
     hello,
     suite,
     serverRandom: sh.random.slice(),
@@ -110,55 +150,50 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
     extendedMasterSecret: ems,
     expectTicket: hasExtension(sh.extensions, ExtensionType.SessionTicket),
     alpn,
-    resumed,
-    peerCertificates: resumed ? session.peerCertificates : [],
-    auth: undefined,
-    group: undefined,
-    signatureScheme: undefined,
-    certificateRequest: undefined,
-    clientCertificate: resumed && session.clientCertificate !== undefined ? [session.clientCertificate] : undefined,
-    clientSignatureScheme: undefined,
-    ocspResponse: undefined,
-    ocspStatus: undefined,
     statusAcknowledged: hasExtension(sh.extensions, ExtensionType.StatusRequest),
-    newTicket: undefined,
   };
-  if (!resumed) return new ExpectCertificate12(p, transcript);
+  if (session === undefined || !echoed) return new ExpectCertificate12(facts, transcript);
   // RFC 5246 §7.4.1.3: a resumed session keeps its cipher suite. RFC 7627 §5.3: and its EMS status.
   if (session.suite !== suite.id) throw new PeerMisbehaved('SelectedUnofferedCipherSuite', 'resumed session with another suite');
   if (session.extendedMasterSecret !== ems) throw new PeerMisbehaved('MissingExtendedMasterSecret', 'resumption changed the extended master secret');
-  // The handshake's own copy: the offered session's bytes stay with whoever offered them.
-  const secrets = deriveSecrets(p, Tls12MasterSecret.fromSession(suite.prfHash, session.masterSecret));
+  // The handshake's own copy (the session's suite, checked above, fixes its PRF hash): the offered
+  // session's bytes stay with whoever offered them.
+  const secrets = deriveSecrets(facts, session.masterSecret.copy());
   io.keyLog('CLIENT_RANDOM', secrets.master);
-  return p.expectTicket ? new ExpectNewSessionTicket12(p, transcript, secrets) : new ExpectChangeCipherSpec12(p, transcript, secrets);
+  const established: ResumedHandshake12 = { resumed: true, session };
+  return facts.expectTicket
+    ? new ExpectNewSessionTicket12(facts, transcript, established, secrets)
+    : new ExpectChangeCipherSpec12(facts, transcript, established, secrets, undefined);
 }
 
 /**
- * What every TLS 1.2 handshake state after the ServerHello carries: the negotiated progress and
- * the running transcript (the handshake hash of RFC 5246 §7.4.9 and RFC 7627 §3). Each subclass is
- * one `Expect…` state and only says which message it takes and what comes next.
+ * What every TLS 1.2 handshake state after the ServerHello carries: the ServerHello's facts and
+ * the running transcript (the handshake hash of RFC 5246 §7.4.9 and RFC 7627 §3). Each subclass
+ * is one `Expect…` state, adds the fields it must have, and says which message it takes next.
  */
 abstract class Tls12HandshakeState implements StateBase {
   abstract readonly kind: string;
   readonly version = 'tls12';
   readonly isTraffic = false;
-  protected readonly p: Tls12Progress;
+  protected readonly sh: Tls12Hello;
   protected readonly transcript: Transcript;
 
-  constructor(p: Tls12Progress, transcript: Transcript) {
-    this.p = p;
+  constructor(sh: Tls12Hello, transcript: Transcript) {
+    this.sh = sh;
     this.transcript = transcript;
   }
 
-  abstract handle(msg: HandshakeMessage, io: HandshakeIo): Tls12State;
+  abstract handle(msg: HandshakeMessage, io: HandshakeIo, boundary: RecordBoundary | undefined): Tls12State;
 }
 
-/** A TLS 1.2 state once the master secret and key block exist (RFC 5246 §8.1, §6.3). */
+/** A TLS 1.2 state once the key exchange is settled and the master secret and key block exist (RFC 5246 §8.1, §6.3). */
 abstract class Tls12KeyedState extends Tls12HandshakeState {
+  protected readonly established: Tls12Established;
   protected readonly secrets: Tls12Secrets;
 
-  constructor(p: Tls12Progress, transcript: Transcript, secrets: Tls12Secrets) {
-    super(p, transcript);
+  constructor(sh: Tls12Hello, transcript: Transcript, established: Tls12Established, secrets: Tls12Secrets) {
+    super(sh, transcript);
+    this.established = established;
     this.secrets = secrets;
   }
 }
@@ -172,110 +207,144 @@ export class ExpectCertificate12 extends Tls12HandshakeState {
     if (msg.version !== 'tls12') throw new InvalidMessage('BadValue', 'Certificate form');
     if (msg.certificates.length === 0) throw new PeerMisbehaved('EmptyCertificateChain');
     const chain = msg.certificates.map((c) => c.slice());
-    const config = this.p.hello.config;
-    const auth = authenticateServer(config, this.p.hello.verifyHostname, chain);
+    const config = this.sh.hello.config;
+    const auth = authenticateServer(config, this.sh.hello.verifyHostname, chain);
     // RFC 8422 §5.1: the server must respect the curves we offered, for its certificate too
     // (in TLS 1.2 the signature scheme does not bind the curve, unlike TLS 1.3 §4.2.3).
     const key = auth.leafKey;
     if (key.kind === 'ec' && !config.groups.includes(CURVE_GROUP[key.curve])) throw new PeerMisbehaved('CertificateCurveNotOffered', key.curve);
     this.transcript.add(msg.raw);
-    return new ExpectServerKeyExchange({ ...this.p, peerCertificates: chain, auth }, this.transcript, auth);
+    return new ExpectServerKeyExchange(this.sh, this.transcript, chain, auth);
   }
 }
 
 /** Waiting for ServerKeyExchange, or a CertificateStatus before it (RFC 6066 §8). */
 export class ExpectServerKeyExchange extends Tls12HandshakeState {
   readonly kind = 'ExpectServerKeyExchange';
-  /** The server's authenticated certificate (with the OCSP verdict, once known): its key checks the signature. */
+  readonly #chain: readonly Uint8Array[];
+  /** The server's authenticated certificate (the OCSP verdict is not known yet): its key checks the signature. */
   readonly #auth: ServerAuthentication;
 
-  constructor(p: Tls12Progress, transcript: Transcript, auth: ServerAuthentication) {
-    super(p, transcript);
+  constructor(sh: Tls12Hello, transcript: Transcript, chain: readonly Uint8Array[], auth: ServerAuthentication) {
+    super(sh, transcript);
+    this.#chain = chain;
     this.#auth = auth;
   }
 
   handle(msg: HandshakeMessage, _io: HandshakeIo): Tls12State {
     expectMessage(msg, this.kind, HandshakeType.ServerKeyExchange, HandshakeType.CertificateStatus);
+    const config = this.sh.hello.config;
     if (msg.type === HandshakeType.CertificateStatus) {
-      // RFC 6066 §8: one CertificateStatus, right after Certificate; after it only ServerKeyExchange.
-      if (this.p.ocspResponse !== undefined) expectMessage(msg, this.kind, HandshakeType.ServerKeyExchange);
-      // Only after we asked for it (the server acknowledged status_request in its ServerHello).
-      if (!this.p.statusAcknowledged) throw new PeerMisbehaved('UnsolicitedExtension', 'CertificateStatus without an acknowledged status_request');
-      const ocspResponse = msg.response.slice();
-      const ocsp = applyOcspPolicy(this.p.hello.config, this.#auth, ocspResponse);
-      const auth = this.#auth.error === undefined && ocsp.error !== undefined ? { ...this.#auth, error: ocsp.error } : this.#auth;
+      // RFC 6066 §8: only after we asked for it (the server acknowledged status_request in its ServerHello).
+      if (!this.sh.statusAcknowledged) throw new PeerMisbehaved('UnsolicitedExtension', 'CertificateStatus without an acknowledged status_request');
+      const server = checkStaple(config, this.#chain, this.#auth, msg.response.slice());
       this.transcript.add(msg.raw);
-      return new ExpectServerKeyExchange({ ...this.p, auth, ocspResponse, ocspStatus: ocsp.status }, this.transcript, auth);
+      return new ExpectServerKeyExchangeAfterStatus(this.sh, this.transcript, server);
     }
-    if (this.p.ocspStatus === undefined) {
-      // No CertificateStatus came: the policy decides whether that is acceptable (RFC 6066 §8).
-      const ocsp = applyOcspPolicy(this.p.hello.config, this.#auth, undefined);
-      const auth = this.#auth.error === undefined && ocsp.error !== undefined ? { ...this.#auth, error: ocsp.error } : this.#auth;
-      return new ExpectServerKeyExchange({ ...this.p, auth, ocspStatus: ocsp.status }, this.transcript, auth).handle(msg, _io);
-    }
-    const { hello, suite } = this.p;
-    const config = hello.config;
-    // RFC 8422 §5.4: the group must be one we offered.
-    // draft-ietf-tls-ecdhe-mlkem §3: the hybrid group is TLS 1.3 only.
-    if (!config.groups.includes(msg.group) || !isTls12Group(msg.group)) throw new PeerMisbehaved('SelectedUnofferedGroup', `0x${msg.group.toString(16)}`);
-    const key = this.#auth.leafKey;
-    // RFC 5246 §7.4.1.4.1: the scheme must be one we offered and fit the certificate key and suite.
-    const alg = signatureAlgorithmForScheme(msg.scheme);
-    const suiteFitsKey = suite.auth === 'RSA' ? key.kind === 'rsa' : key.kind === 'ec' || key.kind === 'ed25519';
-    if (!suiteFitsKey) throw new PeerIncompatible('UnsupportedCertificateKey', `${suite.auth} suite with a ${key.kind} certificate`);
-    if (alg === undefined || !config.signatureSchemes.includes(msg.scheme) || !isSchemeCompatibleWithKey(msg.scheme, key, { tls12: true }))
-      throw new PeerMisbehaved('SelectedUnofferedSignatureScheme', `0x${msg.scheme.toString(16)}`);
-    const signed = concatBytes(hello.clientRandom, this.p.serverRandom, serverEcdhParams(msg));
-    if (!verifySignature(alg, key, signed, msg.signature)) throw new PeerMisbehaved('BadServerKeyExchangeSignature');
-    const share = generateKeyShare(msg.group, config.randomBytes);
-    const preMaster = share.computeSharedSecret(msg.publicPoint);
-    this.transcript.add(msg.raw);
-    return new ExpectServerHelloDone({ ...this.p, group: msg.group, signatureScheme: msg.scheme }, this.transcript, share.publicKey, preMaster);
+    // No CertificateStatus came: the policy decides whether that is acceptable (RFC 6066 §8).
+    return acceptServerKeyExchange(this.sh, this.transcript, checkStaple(config, this.#chain, this.#auth, undefined), msg);
   }
+}
+
+/** Waiting for ServerKeyExchange after the one CertificateStatus (RFC 6066 §8: right after Certificate, at most once). */
+export class ExpectServerKeyExchangeAfterStatus extends Tls12HandshakeState {
+  readonly kind = 'ExpectServerKeyExchangeAfterStatus';
+  readonly #server: CheckedServer;
+
+  constructor(sh: Tls12Hello, transcript: Transcript, server: CheckedServer) {
+    super(sh, transcript);
+    this.#server = server;
+  }
+
+  handle(msg: HandshakeMessage, _io: HandshakeIo): Tls12State {
+    expectMessage(msg, this.kind, HandshakeType.ServerKeyExchange);
+    return acceptServerKeyExchange(this.sh, this.transcript, this.#server, msg);
+  }
+}
+
+/** Apply the OCSP policy to the staple (or its absence): the server as the rest of the handshake knows it. */
+function checkStaple(config: ClientConfig, chain: readonly Uint8Array[], auth: ServerAuthentication, staple: Uint8Array | undefined): CheckedServer {
+  const ocsp = applyOcspPolicy(config, auth, staple);
+  return { chain, auth: ocsp.auth, ocspResponse: staple, ocspStatus: ocsp.status };
+}
+
+/** Check a ServerKeyExchange (RFC 8422 §5.4, RFC 5246 §7.4.3) against the checked server and compute our share of the exchange. */
+function acceptServerKeyExchange(sh: Tls12Hello, transcript: Transcript, server: CheckedServer, msg: ServerKeyExchange & { readonly raw: Uint8Array }): ExpectServerHelloDone {
+  const { hello, suite } = sh;
+  const config = hello.config;
+  // RFC 8422 §5.4: the group must be one we offered.
+  // draft-ietf-tls-ecdhe-mlkem §3: the hybrid group is TLS 1.3 only.
+  if (!config.groups.includes(msg.group) || !isTls12Group(msg.group)) throw new PeerMisbehaved('SelectedUnofferedGroup', `0x${msg.group.toString(16)}`);
+  const key = server.auth.leafKey;
+  // RFC 5246 §7.4.1.4.1: the scheme must be one we offered and fit the certificate key and suite.
+  const alg = signatureAlgorithmForScheme(msg.scheme);
+  const suiteFitsKey = suite.auth === 'RSA' ? key.kind === 'rsa' : key.kind === 'ec' || key.kind === 'ed25519';
+  if (!suiteFitsKey) throw new PeerIncompatible('UnsupportedCertificateKey', `${suite.auth} suite with a ${key.kind} certificate`);
+  if (alg === undefined || !config.signatureSchemes.includes(msg.scheme) || !isSchemeCompatibleWithKey(msg.scheme, key, { tls12: true }))
+    throw new PeerMisbehaved('SelectedUnofferedSignatureScheme', `0x${msg.scheme.toString(16)}`);
+  const signed = concatBytes(hello.clientRandom, sh.serverRandom, serverEcdhParams(msg));
+  if (!verifySignature(alg, key, signed, msg.signature)) throw new PeerMisbehaved('BadServerKeyExchangeSignature');
+  const share = generateKeyShare(msg.group, config.randomBytes);
+  const preMaster = share.computeSharedSecret(msg.publicPoint);
+  transcript.add(msg.raw);
+  return new ExpectServerHelloDone(sh, transcript, server, { group: msg.group, signatureScheme: msg.scheme, publicKey: share.publicKey, preMaster }, undefined);
 }
 
 /** Waiting for ServerHelloDone, or a CertificateRequest before it (RFC 5246 §7.4.4, §7.4.5). */
 export class ExpectServerHelloDone extends Tls12HandshakeState {
   readonly kind = 'ExpectServerHelloDone';
-  readonly #publicKey: Uint8Array;
-  readonly #preMaster: Uint8Array;
+  readonly #server: CheckedServer;
+  readonly #kx: KeyExchange12;
+  /** The server's CertificateRequest; undefined unless it sent one (RFC 5246 §7.4.4: optional). */
+  readonly #certificateRequest: CertificateRequest12 | undefined;
 
-  constructor(p: Tls12Progress, transcript: Transcript, publicKey: Uint8Array, preMaster: Uint8Array) {
-    super(p, transcript);
-    this.#publicKey = publicKey;
-    this.#preMaster = preMaster;
+  constructor(sh: Tls12Hello, transcript: Transcript, server: CheckedServer, kx: KeyExchange12, certificateRequest: CertificateRequest12 | undefined) {
+    super(sh, transcript);
+    this.#server = server;
+    this.#kx = kx;
+    this.#certificateRequest = certificateRequest;
   }
 
   handle(msg: HandshakeMessage, io: HandshakeIo): Tls12State {
     expectMessage(msg, this.kind, HandshakeType.ServerHelloDone, HandshakeType.CertificateRequest);
     this.transcript.add(msg.raw);
     if (msg.type === HandshakeType.CertificateRequest) {
-      if (this.p.certificateRequest !== undefined) throw new PeerMisbehaved('IllegalCertificateRequestContext', 'second CertificateRequest');
+      if (this.#certificateRequest !== undefined) throw new PeerMisbehaved('IllegalCertificateRequestContext', 'second CertificateRequest');
       if (msg.version !== 'tls12') throw new InvalidMessage('BadValue', 'CertificateRequest form');
-      return new ExpectServerHelloDone({ ...this.p, certificateRequest: msg }, this.transcript, this.#publicKey, this.#preMaster);
+      return new ExpectServerHelloDone(this.sh, this.transcript, this.#server, this.#kx, msg);
     }
-    let p = this.p;
+    const { hello, suite } = this.sh;
+    const kx = this.#kx;
+    const request = this.#certificateRequest;
     // Our flight: [Certificate], ClientKeyExchange, [CertificateVerify], CCS, Finished (RFC 5246 §7.3).
-    const choice = p.certificateRequest === undefined ? undefined : chooseTls12Credential(p.hello.config, p.certificateRequest);
-    if (p.certificateRequest !== undefined)
+    const choice = request === undefined ? undefined : chooseTls12Credential(hello.config, request);
+    if (request !== undefined)
       this.#send(io, encodeClientHandshake({ type: HandshakeType.Certificate, version: 'tls12', certificates: choice?.credential.chain ?? [] }));
-    this.#send(io, encodeClientHandshake({ type: HandshakeType.ClientKeyExchange, publicPoint: this.#publicKey }));
-    const hash = p.suite.prfHash;
+    this.#send(io, encodeClientHandshake({ type: HandshakeType.ClientKeyExchange, publicPoint: kx.publicKey }));
+    const hash = suite.prfHash;
     // RFC 7627 §4: session_hash covers the handshake up to and including ClientKeyExchange.
-    const master = p.extendedMasterSecret
-      ? Tls12MasterSecret.extended(hash, this.#preMaster, this.transcript.currentHash())
-      : Tls12MasterSecret.fromPreMaster(hash, this.#preMaster, p.hello.clientRandom, p.serverRandom);
-    this.#preMaster.fill(0);
+    const master = this.sh.extendedMasterSecret
+      ? Tls12MasterSecret.extended(hash, kx.preMaster, this.transcript.currentHash())
+      : Tls12MasterSecret.fromPreMaster(hash, kx.preMaster, hello.clientRandom, this.sh.serverRandom);
+    kx.preMaster.fill(0);
     io.keyLog('CLIENT_RANDOM', master);
     if (choice !== undefined) {
       // RFC 5246 §7.4.8: the signature covers every handshake message up to (not including) this one.
-      const signature = signTls12CertificateVerify(choice, this.transcript.messages(), p.hello.config.randomBytes);
+      const signature = signTls12CertificateVerify(choice, this.transcript.messages(), hello.config.randomBytes);
       this.#send(io, encodeClientHandshake({ type: HandshakeType.CertificateVerify, scheme: choice.scheme, signature }));
-      p = { ...p, clientCertificate: choice.credential.chain, clientSignatureScheme: choice.scheme };
     }
-    const secrets = deriveSecrets(p, master);
-    sendChangeCipherSpecAndFinished(io, p, this.transcript, secrets);
-    return p.expectTicket ? new ExpectNewSessionTicket12(p, this.transcript, secrets) : new ExpectChangeCipherSpec12(p, this.transcript, secrets);
+    const established: FullHandshake12 = {
+      resumed: false,
+      server: this.#server,
+      group: kx.group,
+      signatureScheme: kx.signatureScheme,
+      clientAuth: choice === undefined ? undefined : { chain: choice.credential.chain, scheme: choice.scheme },
+    };
+    const secrets = deriveSecrets(this.sh, master);
+    sendChangeCipherSpecAndFinished(io, suite, this.transcript, secrets);
+    return this.sh.expectTicket
+      ? new ExpectNewSessionTicket12(this.sh, this.transcript, established, secrets)
+      : new ExpectChangeCipherSpec12(this.sh, this.transcript, established, secrets, undefined);
   }
 
   #send(io: HandshakeIo, raw: Uint8Array): void {
@@ -294,13 +363,20 @@ export class ExpectNewSessionTicket12 extends Tls12KeyedState {
     this.transcript.add(msg.raw);
     // An empty ticket means "no new ticket" (RFC 5077 §3.3).
     const newTicket = msg.ticket.length > 0 ? { ticket: msg.ticket.slice(), lifetimeHint: msg.lifetimeHint } : undefined;
-    return new ExpectChangeCipherSpec12({ ...this.p, newTicket }, this.transcript, this.secrets);
+    return new ExpectChangeCipherSpec12(this.sh, this.transcript, this.established, this.secrets, newTicket);
   }
 }
 
 /** Waiting for the server's ChangeCipherSpec (RFC 5246 §7.1). */
 export class ExpectChangeCipherSpec12 extends Tls12KeyedState {
   readonly kind = 'ExpectChangeCipherSpec12';
+  /** The ticket received in this handshake; undefined when none was (RFC 5077 §3.3). */
+  readonly #newTicket: NewTicket12 | undefined;
+
+  constructor(sh: Tls12Hello, transcript: Transcript, established: Tls12Established, secrets: Tls12Secrets, newTicket: NewTicket12 | undefined) {
+    super(sh, transcript, established, secrets);
+    this.#newTicket = newTicket;
+  }
 
   handle(msg: HandshakeMessage, _io: HandshakeIo): Tls12State {
     // Nothing but the CCS may come now (a Finished here would be unprotected).
@@ -308,46 +384,36 @@ export class ExpectChangeCipherSpec12 extends Tls12KeyedState {
     return this;
   }
 
-  handleChangeCipherSpec(io: HandshakeIo): Tls12State {
-    io.installTls12ReadKeys(this.p.suite, this.secrets.keys.serverWriteKey, this.secrets.keys.serverWriteIv);
-    return new ExpectFinished12(this.p, this.transcript, this.secrets);
+  /** The server's ChangeCipherSpec record: read keys change at `boundary` (RFC 5246 §7.1, RFC 8446 §5.1). */
+  handleChangeCipherSpec(io: HandshakeIo, boundary: RecordBoundary | undefined): Tls12State {
+    io.installTls12ReadKeys(this.sh.suite, this.secrets.keys.serverWriteKey, this.secrets.keys.serverWriteIv, requireRecordBoundary(boundary));
+    return new ExpectFinished12(this.sh, this.transcript, this.established, this.secrets, this.#newTicket);
   }
 }
 
 /** Waiting for the server's Finished (RFC 5246 §7.4.9). */
 export class ExpectFinished12 extends Tls12KeyedState {
   readonly kind = 'ExpectFinished12';
+  /** The ticket received in this handshake; undefined when none was (RFC 5077 §3.3). */
+  readonly #newTicket: NewTicket12 | undefined;
+
+  constructor(sh: Tls12Hello, transcript: Transcript, established: Tls12Established, secrets: Tls12Secrets, newTicket: NewTicket12 | undefined) {
+    super(sh, transcript, established, secrets);
+    this.#newTicket = newTicket;
+  }
 
   handle(msg: HandshakeMessage, io: HandshakeIo): Tls12State {
     expectMessage(msg, this.kind, HandshakeType.Finished);
-    const p = this.p;
     const expected = this.secrets.master.finishedVerifyData('server', this.transcript.currentHash());
     if (!equalBytes(expected, msg.verifyData)) throw new PeerMisbehaved('IncorrectFinished');
     this.transcript.add(msg.raw);
     // In an abbreviated handshake the server finishes first; our CCS and Finished follow (RFC 5246 §7.3).
-    if (p.resumed) sendChangeCipherSpecAndFinished(io, p, this.transcript, this.secrets);
-    io.setNegotiated({
-      version: ProtocolVersion.TLSv1_2,
-      versionName: 'TLSv1.2',
-      suite: p.suite.id,
-      group: p.group,
-      signatureScheme: p.signatureScheme,
-      alpn: p.alpn,
-      serverName: p.hello.serverName,
-      sessionReused: p.resumed,
-      helloRetryRequest: false,
-      extendedMasterSecret: p.extendedMasterSecret,
-      peerCertificates: p.peerCertificates,
-      ocspResponse: p.ocspResponse,
-      ocspStatus: p.ocspStatus,
-      certificateError: p.auth?.error,
-      clientCertificate: p.clientCertificate,
-      clientSignatureScheme: p.clientSignatureScheme,
-    });
+    if (this.established.resumed) sendChangeCipherSpecAndFinished(io, this.sh.suite, this.transcript, this.secrets);
+    io.setNegotiated(negotiated12(this.sh, this.established));
     io.emit({ type: 'handshakeDone' });
-    const session = resumableSession(p, this.secrets.master);
+    const session = resumableSession(this.sh, this.established, this.#newTicket, this.secrets.master);
     if (session !== undefined) io.emit({ type: 'session', session });
-    return new ExpectTraffic12(p, this.secrets);
+    return new ExpectTraffic12(this.sh, this.secrets.master);
   }
 }
 
@@ -356,12 +422,12 @@ export class ExpectTraffic12 implements TrafficState {
   readonly kind = 'ExpectTraffic12';
   readonly version = 'tls12';
   readonly isTraffic = true;
-  readonly #p: Tls12Progress;
-  readonly #secrets: Tls12Secrets;
+  readonly #sh: Tls12Hello;
+  readonly #master: Tls12MasterSecret;
 
-  constructor(p: Tls12Progress, secrets: Tls12Secrets) {
-    this.#p = p;
-    this.#secrets = secrets;
+  constructor(sh: Tls12Hello, master: Tls12MasterSecret) {
+    this.#sh = sh;
+    this.#master = master;
   }
 
   handle(msg: HandshakeMessage, io: HandshakeIo): Tls12State {
@@ -375,19 +441,19 @@ export class ExpectTraffic12 implements TrafficState {
   exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
     if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw new UsageError('exporter length out of range');
     if (RESERVED_EXPORTER_LABELS.has(label)) throw new UsageError(`exporter label "${label}" is reserved (RFC 5705 §4)`);
-    const randoms = concatBytes(this.#p.hello.clientRandom, this.#p.serverRandom);
+    const randoms = concatBytes(this.#sh.hello.clientRandom, this.#sh.serverRandom);
     let seed = randoms;
     if (context !== undefined) {
       if (context.length > 0xffff) throw new UsageError('exporter context too long');
       seed = concatBytes(randoms, new Uint8Array([context.length >> 8, context.length & 0xff]), context);
     }
-    return this.#secrets.master.exportKeyingMaterial(label, seed, length);
+    return this.#master.exportKeyingMaterial(label, seed, length);
   }
 }
 
-function sendChangeCipherSpecAndFinished(io: HandshakeIo, p: Tls12Progress, transcript: Transcript, secrets: Tls12Secrets): void {
+function sendChangeCipherSpecAndFinished(io: HandshakeIo, suite: Tls12Suite, transcript: Transcript, secrets: Tls12Secrets): void {
   io.sendChangeCipherSpec();
-  io.installTls12WriteKeys(p.suite, secrets.keys.clientWriteKey, secrets.keys.clientWriteIv);
+  io.installTls12WriteKeys(suite, secrets.keys.clientWriteKey, secrets.keys.clientWriteIv);
   const finished = encodeClientHandshake({
     type: HandshakeType.Finished,
     verifyData: secrets.master.finishedVerifyData('client', transcript.currentHash()),
@@ -396,28 +462,62 @@ function sendChangeCipherSpecAndFinished(io: HandshakeIo, p: Tls12Progress, tran
   transcript.add(finished);
 }
 
-function deriveSecrets(p: Tls12Progress, master: Tls12MasterSecret): Tls12Secrets {
-  return { master, keys: master.keyBlock(p.hello.clientRandom, p.serverRandom, p.suite.keyLength, p.suite.fixedIvLength) };
+function deriveSecrets(sh: Tls12Hello, master: Tls12MasterSecret): Tls12Secrets {
+  return { master, keys: master.keyBlock(sh.hello.clientRandom, sh.serverRandom, sh.suite.keyLength, sh.suite.fixedIvLength) };
+}
+
+/** What a completed handshake negotiated: from this handshake's authentication, or the resumed session's. */
+function negotiated12(sh: Tls12Hello, established: Tls12Established): NegotiatedParameters {
+  const full = established.resumed ? undefined : established;
+  const server = full?.server;
+  const peers = peersOf(established);
+  const leaf = peers.clientCertificate;
+  return {
+    version: ProtocolVersion.TLSv1_2,
+    versionName: 'TLSv1.2',
+    suite: sh.suite.id,
+    group: full?.group,
+    signatureScheme: full?.signatureScheme,
+    alpn: sh.alpn,
+    serverName: sh.hello.serverName,
+    sessionReused: established.resumed,
+    helloRetryRequest: false,
+    extendedMasterSecret: sh.extendedMasterSecret,
+    peerCertificates: peers.peerCertificates,
+    ocspResponse: server?.ocspResponse,
+    ocspStatus: server?.ocspStatus,
+    certificateError: server?.auth.error,
+    // Sent in this handshake, or (resumed) the leaf recorded with the session.
+    clientCertificate: full?.clientAuth?.chain ?? (leaf === undefined ? undefined : [leaf]),
+    clientSignatureScheme: full?.clientAuth?.scheme,
+  };
+}
+
+/** The server's chain and our client leaf as a session records them: from this handshake, or carried over from the resumed session. */
+function peersOf(established: Tls12Established): { readonly peerCertificates: readonly Uint8Array[]; readonly clientCertificate?: Uint8Array | undefined } {
+  if (established.resumed) return established.session;
+  return { peerCertificates: established.server.chain, clientCertificate: established.clientAuth?.chain[0] };
 }
 
 /** The resumable state after a completed handshake, if the server offered any way to resume. */
-function resumableSession(p: Tls12Progress, master: Tls12MasterSecret): Tls12SessionData | undefined {
-  const previous = p.resumed ? p.hello.offeredTls12Session : undefined;
-  const ticket = p.newTicket?.ticket ?? previous?.ticket?.slice();
-  if (ticket === undefined && p.sessionId.length === 0) return undefined;
+function resumableSession(sh: Tls12Hello, established: Tls12Established, newTicket: NewTicket12 | undefined, master: Tls12MasterSecret): Tls12SessionData | undefined {
+  const previous = established.resumed ? established.session : undefined;
+  const ticket = newTicket?.ticket ?? previous?.ticket?.slice();
+  if (ticket === undefined && sh.sessionId.length === 0) return undefined;
+  const peers = peersOf(established);
   return {
     version: 'TLSv1.2',
-    suite: p.suite.id,
-    masterSecret: master.copyForSession(),
-    sessionId: p.sessionId,
+    suite: sh.suite.id,
+    masterSecret: master.copy(),
+    sessionId: sh.sessionId,
     ticket,
-    lifetimeSeconds: p.newTicket?.lifetimeHint ?? previous?.lifetimeSeconds ?? DEFAULT_TLS12_SESSION_LIFETIME_S,
-    receivedAtMs: p.hello.config.now(),
-    extendedMasterSecret: p.extendedMasterSecret,
-    alpn: p.alpn,
-    serverName: p.hello.serverName,
-    peerCertificates: p.peerCertificates,
-    clientCertificate: p.clientCertificate?.[0],
+    lifetimeSeconds: newTicket?.lifetimeHint ?? previous?.lifetimeSeconds ?? DEFAULT_TLS12_SESSION_LIFETIME_S,
+    receivedAtMs: sh.hello.config.now(),
+    extendedMasterSecret: sh.extendedMasterSecret,
+    alpn: sh.alpn,
+    serverName: sh.hello.serverName,
+    peerCertificates: peers.peerCertificates,
+    clientCertificate: peers.clientCertificate,
   };
 }
 

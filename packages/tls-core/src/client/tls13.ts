@@ -9,8 +9,9 @@ import { equalBytes, toHex } from '../codec/bytes.ts';
 import { InvalidMessage, PeerMisbehaved, UsageError } from '../errors.ts';
 import type { KeyShare } from '../crypto/key-exchange.ts';
 import { tls13SuiteById, type Tls13Suite } from '../crypto/suites.ts';
-import { EarlySecret, type ExporterSecret, type HandshakeSecret, type ResumptionMasterSecret, type TrafficSecret } from '../tls13/key-schedule.ts';
+import { EarlySecret, type ExporterSecret, type HandshakeSecret, type ResumptionMasterSecret, type ResumptionPsk, type TrafficSecret } from '../tls13/key-schedule.ts';
 import type { Transcript } from '../tls13/transcript.ts';
+import { requireRecordBoundary, type RecordBoundary } from '../record/handshake-reassembler.ts';
 import { checkExtensionsAllowed, findExtension } from '../wire/extensions.ts';
 import { encodeClientHandshake, type HandshakeMessage } from '../wire/handshake.ts';
 import type { ServerHello } from '../wire/server-hello.ts';
@@ -55,9 +56,9 @@ interface HandshakeSecrets {
  * Process a TLS 1.3 ServerHello (already in `transcript`): key exchange, PSK acceptance, and the
  * switch to handshake traffic keys.
  */
-export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Suite, sh: ServerHello, shares: readonly KeyShare[], transcript: Transcript): Tls13State {
+export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Suite, sh: ServerHello, shares: readonly KeyShare[], transcript: Transcript, boundary: RecordBoundary | undefined): Tls13State {
   const pskExt = findExtension(sh.extensions, ExtensionType.PreSharedKey);
-  let psk: Uint8Array | undefined;
+  let psk: ResumptionPsk | undefined;
   if (pskExt !== undefined) {
     const ticket = hello.offeredTicket;
     // RFC 8446 §4.2.11: the server's choice must be an identity we offered, with a suite of the same hash.
@@ -86,7 +87,7 @@ export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Sui
   const secrets: HandshakeSecrets = { schedule, client: schedule.clientTrafficSecret(helloHash), server: schedule.serverTrafficSecret(helloHash) };
   io.keyLog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', secrets.client);
   io.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', secrets.server);
-  io.installTls13ReadKeys(secrets.server.trafficKeys());
+  io.installTls13ReadKeys(secrets.server.trafficKeys(), requireRecordBoundary(boundary));
   // Our write side moves to the client handshake keys now, so that an alert we send while the
   // server's flight is processed is readable by the server (which already expects them). The
   // middlebox-compatibility CCS (RFC 8446 Appendix D.4) must precede the first encrypted record.
@@ -128,7 +129,7 @@ abstract class Tls13HandshakeState implements StateBase {
     this.transcript = transcript;
   }
 
-  abstract handle(msg: HandshakeMessage, io: HandshakeIo): Tls13State;
+  abstract handle(msg: HandshakeMessage, io: HandshakeIo, boundary: RecordBoundary | undefined): Tls13State;
 }
 
 /** Waiting for EncryptedExtensions (RFC 8446 §4.3.1). */
@@ -183,14 +184,13 @@ export class ExpectCertificate extends Tls13HandshakeState {
     if (leaf === undefined) throw new PeerMisbehaved('EmptyCertificateChain');
     for (const entry of cert.entries) checkExtensionsAllowed(entry.extensions, 'CT', this.p.hello.offeredExtensions);
     const chain = cert.entries.map((e) => e.certData.slice());
-    let auth = authenticateServer(this.p.hello.config, this.p.hello.verifyHostname, chain);
+    const authenticated = authenticateServer(this.p.hello.config, this.p.hello.verifyHostname, chain);
     // RFC 8446 §4.4.2.1: a stapled OCSP response rides in the leaf's entry.
     const staple = findExtension(leaf.extensions, ExtensionType.StatusRequest);
     const ocspResponse = staple?.form === 'response' ? staple.response.slice() : undefined;
-    const ocsp = applyOcspPolicy(this.p.hello.config, auth, ocspResponse);
-    if (auth.error === undefined && ocsp.error !== undefined) auth = { ...auth, error: ocsp.error };
+    const { status, auth } = applyOcspPolicy(this.p.hello.config, authenticated, ocspResponse);
     this.transcript.add(msg.raw);
-    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse, ocspStatus: ocsp.status }, this.secrets, this.transcript, auth);
+    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse, ocspStatus: status }, this.secrets, this.transcript, auth);
   }
 }
 
@@ -217,7 +217,7 @@ export class ExpectCertificateVerify extends Tls13HandshakeState {
 export class ExpectFinished extends Tls13HandshakeState {
   readonly kind = 'ExpectFinished';
 
-  handle(msg: HandshakeMessage, io: HandshakeIo): Tls13State {
+  handle(msg: HandshakeMessage, io: HandshakeIo, boundary: RecordBoundary | undefined): Tls13State {
     expectMessage(msg, this.kind, HandshakeType.Finished);
     const { suite, hello } = this.p;
     const expected = this.secrets.server.finishedVerifyData(this.transcript.currentHash());
@@ -232,7 +232,7 @@ export class ExpectFinished extends Tls13HandshakeState {
     io.keyLog('CLIENT_TRAFFIC_SECRET_0', clientApp);
     io.keyLog('SERVER_TRAFFIC_SECRET_0', serverApp);
     io.keyLog('EXPORTER_SECRET', exporter);
-    io.installTls13ReadKeys(serverApp.trafficKeys());
+    io.installTls13ReadKeys(serverApp.trafficKeys(), requireRecordBoundary(boundary));
 
     // Our second flight, [Certificate [CertificateVerify]] Finished, under the client handshake keys installed in startTls13.
     let clientAuth: { readonly chain: readonly Uint8Array[]; readonly scheme: number } | undefined;
@@ -331,7 +331,7 @@ export class ExpectTraffic implements TrafficState {
     this.#secrets = secrets;
   }
 
-  handle(msg: HandshakeMessage, io: HandshakeIo): Tls13State {
+  handle(msg: HandshakeMessage, io: HandshakeIo, boundary: RecordBoundary | undefined): Tls13State {
     if (msg.type === HandshakeType.CertificateRequest && msg.version === 'tls13' && this.#handshakeTranscript !== undefined) return this.#postHandshakeAuth(msg, this.#handshakeTranscript, io);
     expectMessage(msg, this.kind, HandshakeType.NewSessionTicket, HandshakeType.KeyUpdate);
     if (msg.type === HandshakeType.KeyUpdate) {
@@ -341,7 +341,7 @@ export class ExpectTraffic implements TrafficState {
       // already sent one and no data since ("multiple KeyUpdates while it is silent" get one update).
       const server = this.#secrets.server.next();
       this.#secrets = { ...this.#secrets, server };
-      io.installTls13ReadKeys(server.trafficKeys());
+      io.installTls13ReadKeys(server.trafficKeys(), requireRecordBoundary(boundary));
       io.emit({ type: 'keyUpdate', direction: 'received', updateRequested: msg.request === KeyUpdateRequest.UpdateRequested });
       if (msg.request === KeyUpdateRequest.UpdateRequested && !io.silentSinceKeyUpdate()) this.sendKeyUpdate(io, false);
       return this;

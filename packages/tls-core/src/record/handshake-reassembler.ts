@@ -3,16 +3,43 @@
  * across records and several may share one record. The reassembler turns the plaintext of
  * handshake records into whole messages (4-byte header included, as the transcript needs them).
  *
- * It also reports, for each message, whether it ended exactly at the end of a record: RFC 8446
- * §5.1 requires messages that precede a key change (ServerHello, Finished, KeyUpdate,
- * EndOfEarlyData) to align with a record boundary, and the state machine refuses otherwise
- * (`PeerMisbehaved('KeyChangeNotOnRecordBoundary')`).
+ * It also reports, for each message, whether it ended exactly at the end of a record, by handing
+ * out a {@link RecordBoundary} with it: RFC 8446 §5.1 requires messages that precede a key
+ * change (ServerHello, Finished, KeyUpdate, EndOfEarlyData) to align with a record boundary, and
+ * the functions that install read keys take a `RecordBoundary`, so a state holds one before it
+ * can change them (without one, {@link requireRecordBoundary} refuses with
+ * `PeerMisbehaved('KeyChangeNotOnRecordBoundary')`). Only this module makes the value.
  * @module
  */
 import { InvalidMessage, PeerMisbehaved, UsageError } from '../errors.ts';
 import { HANDSHAKE_HEADER_LENGTH } from '../wire/handshake.ts';
 import { HandshakeType, nameOf } from '../wire/enums.ts';
 import { DEFAULT_REASSEMBLY_LIMIT } from '../limits.ts';
+
+/** Brands {@link RecordBoundary}: a type-only symbol, so no other object has the type. */
+declare const RECORD_BOUNDARY: unique symbol;
+
+/**
+ * Proof that the receiver stands at a record boundary (RFC 8446 §5.1): the message it came with
+ * was the last byte of its record and nothing is buffered after it, or (from
+ * {@link HandshakeReassembler.boundary}) no handshake bytes are buffered at all. A proof
+ * carries no data: there is one value, made and handed out by this module only; the read-key
+ * installers of `HandshakeIo` require it.
+ */
+export type RecordBoundary = { readonly [RECORD_BOUNDARY]: true };
+
+/** The one RecordBoundary value (the brand is a type, so the module names the value's type once here). */
+const AT_BOUNDARY = {} as RecordBoundary;
+
+/**
+ * The boundary a key change needs (RFC 8446 §5.1: "If a message precedes a key change, it MUST
+ * be aligned with a record boundary").
+ * @throws PeerMisbehaved('KeyChangeNotOnRecordBoundary') (unexpected_message) when there is none
+ */
+export function requireRecordBoundary(boundary: RecordBoundary | undefined): RecordBoundary {
+  if (!boundary) throw new PeerMisbehaved('KeyChangeNotOnRecordBoundary');
+  return boundary;
+}
 
 /** One complete handshake message. */
 export interface ReassembledMessage {
@@ -22,8 +49,11 @@ export interface ReassembledMessage {
    * view of a fragment pushed as `owned`): the caller may keep it without copying.
    */
   readonly raw: Uint8Array;
-  /** True when the message's last byte was the last byte of a record. */
-  readonly endsRecord: boolean;
+  /**
+   * Present when the message's last byte was the last byte of a record and nothing is buffered
+   * after it: the value a key change after this message requires. Absent otherwise.
+   */
+  readonly boundary?: RecordBoundary | undefined;
 }
 
 /** The largest body accepted for a message type (one number: the same for every type). */
@@ -40,7 +70,8 @@ export type HandshakeLengthLimit = number | ((type: number) => number);
  */
 export class HandshakeReassembler {
   readonly #limit: (type: number) => number;
-  #ready: ReassembledMessage[] = [];
+  /** Messages not yet taken; this class marks the last one of a record (the consumer sees them read-only). */
+  #ready: { type: number; raw: Uint8Array; boundary?: RecordBoundary }[] = [];
   #readIndex = 0;
   /** Up to three bytes of a header still arriving. */
   readonly #header = new Uint8Array(HANDSHAKE_HEADER_LENGTH);
@@ -69,11 +100,6 @@ export class HandshakeReassembler {
     return this.#headerFilled > 0 || this.#partial !== undefined;
   }
 
-  /** Whole messages waiting to be taken with {@link next}. */
-  get readyCount(): number {
-    return this.#ready.length - this.#readIndex;
-  }
-
   /**
    * Add the plaintext of one handshake record.
    * @param owned true when `fragment` is memory nobody else references or will change (fresh AEAD
@@ -96,7 +122,7 @@ export class HandshakeReassembler {
         if (this.#partialFilled < partial.length) break;
         this.#partial = undefined;
         this.#partialFilled = 0;
-        last = this.#ready.push({ type: partial[0]!, raw: partial, endsRecord: false }) - 1;
+        last = this.#ready.push({ type: partial[0]!, raw: partial }) - 1;
         continue;
       }
       if (this.#headerFilled > 0 || fragment.length - off < HANDSHAKE_HEADER_LENGTH) {
@@ -111,7 +137,7 @@ export class HandshakeReassembler {
         const message = new Uint8Array(total);
         message.set(this.#header);
         if (total === HANDSHAKE_HEADER_LENGTH) {
-          last = this.#ready.push({ type: message[0]!, raw: message, endsRecord: false }) - 1;
+          last = this.#ready.push({ type: message[0]!, raw: message }) - 1;
         } else {
           this.#partial = message;
           this.#partialFilled = HANDSHAKE_HEADER_LENGTH;
@@ -124,13 +150,20 @@ export class HandshakeReassembler {
         continue;
       }
       const raw = owned ? fragment.subarray(off, end) : fragment.slice(off, end);
-      last = this.#ready.push({ type: fragment[off]!, raw, endsRecord: false }) - 1;
+      last = this.#ready.push({ type: fragment[off]!, raw }) - 1;
       off = end;
     }
-    if (last >= 0 && !this.hasPartialMessage) {
-      const m = this.#ready[last]!;
-      this.#ready[last] = { type: m.type, raw: m.raw, endsRecord: true };
-    }
+    if (last >= 0 && !this.hasPartialMessage) this.#ready[last]!.boundary = AT_BOUNDARY;
+  }
+
+  /**
+   * The boundary between records, for a key change that follows a record of another type (the TLS
+   * 1.2 ChangeCipherSpec, RFC 5246 §7.1): present when no handshake bytes are buffered, neither a
+   * partial message nor whole ones not yet taken.
+   */
+  get boundary(): RecordBoundary | undefined {
+    // Whole messages not yet taken count too: a key change after them would skip them.
+    return this.hasPartialMessage || this.#readIndex < this.#ready.length ? undefined : AT_BOUNDARY;
   }
 
   /** The next complete message, or undefined. */

@@ -1,11 +1,14 @@
 /**
  * The TLS 1.2 master secret as a type of its own (RFC 5246 §8.1, RFC 7627 §4): made from the
- * pre-master secret (or taken over from a resumed session, RFC 5246 §7.3), it yields the key
+ * pre-master secret (or copied from a resumed session, RFC 5246 §7.3), it yields the key
  * block (§6.3), the Finished verify_data (§7.4.9), the RFC 5705 exporter and the copy a new
- * session keeps. Its bytes have no getter: {@link revealMasterSecret} is the one way out, for the
- * NSS key log (CLIENT_RANDOM lines) and known-answer tests, and it is not in the public entry.
+ * session keeps; the same type is the session's secret (`Tls12SessionData.masterSecret`). Its
+ * bytes have no getter: {@link revealMasterSecret} is the one way out, for the NSS key log
+ * (CLIENT_RANDOM lines), the session format and known-answer tests, and it is only in the
+ * package's internal entry.
  * @module
  */
+import { equalBytes } from '../codec/bytes.ts';
 import type { HashAlgorithm } from '../crypto/noble.ts';
 import { extendedMasterSecret, keyBlock, masterSecret, prf, tls12FinishedVerifyData, type Tls12KeyBlock } from './prf.ts';
 
@@ -33,11 +36,11 @@ export class Tls12MasterSecret {
   }
 
   /**
-   * The master secret of a session being resumed (RFC 5246 §7.3), as this handshake's own copy:
-   * the session's bytes stay with whoever offered them (and may be wiped by them).
+   * A master secret holding a copy of `bytes` (the caller keeps, and may wipe, its own): a parsed
+   * session's (the session format, from the internal entry) or a test's.
    */
-  static fromSession(hash: HashAlgorithm, sessionMasterSecret: Uint8Array): Tls12MasterSecret {
-    return new Tls12MasterSecret(hash, sessionMasterSecret.slice());
+  static fromBytes(hash: HashAlgorithm, bytes: Uint8Array): Tls12MasterSecret {
+    return new Tls12MasterSecret(hash, bytes.slice());
   }
 
   /** The key block for an AEAD suite (RFC 5246 §6.3); see {@link keyBlock}. */
@@ -55,9 +58,23 @@ export class Tls12MasterSecret {
     return prf(this.hash, this.#secret, label, seed, length);
   }
 
-  /** A copy for a resumable session (RFC 5246 §7.3): ownership passes to the session with it. */
-  copyForSession(): Uint8Array {
-    return this.#secret.slice();
+  /**
+   * A copy with bytes of its own (RFC 5246 §7.3): for a new owner, the resumable session a
+   * handshake hands out, whoever takes session data into long-lived state, or the handshake that
+   * resumes a session (whose bytes stay with whoever offered them, and may be wiped by them).
+   */
+  copy(): Tls12MasterSecret {
+    return new Tls12MasterSecret(this.hash, this.#secret.slice());
+  }
+
+  /** Overwrite the bytes with zeros. Only the owner calls this (Session.free(), a parse copy once taken over). */
+  wipe(): void {
+    this.#secret.fill(0);
+  }
+
+  /** True when both hold the same bytes (compared in time that depends on the lengths only). */
+  equals(other: Tls12MasterSecret): boolean {
+    return equalBytes(this.#secret, other.#secret);
   }
 
   static {
@@ -65,7 +82,11 @@ export class Tls12MasterSecret {
   }
 }
 
-/** A copy of the bytes, for the NSS key log (CLIENT_RANDOM) and known-answer tests only. */
+/**
+ * A copy of the bytes, for the NSS key log (CLIENT_RANDOM), the session format's serialization
+ * (and the s_client session printout), and known-answer tests. Exported from the package's
+ * internal entry only.
+ */
 export function revealMasterSecret(m: Tls12MasterSecret): Uint8Array {
   return reveal(m).slice();
 }

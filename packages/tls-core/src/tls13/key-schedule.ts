@@ -11,7 +11,8 @@
  * ```
  *
  * Each phase consumes the previous one (`intoHandshake`, `intoMaster`) and exposes only the
- * derivations the RFC allows at that point. Transcript hashes are passed in as digests
+ * derivations the RFC allows at that point. The PSK a session carries is a type of its own,
+ * {@link ResumptionPsk} (§4.2.11, §4.6.1): its bytes leave it only through the internal entry. Transcript hashes are passed in as digests
  * (see `transcript.ts`), never as raw messages.
  *
  * Free functions cover the rest of §7: HKDF-Expand-Label and Derive-Secret (§7.1), traffic
@@ -202,8 +203,8 @@ export class EarlySecret extends ScheduleSecret {
   }
 
   /** Early Secret from a PSK (a resumption PSK from {@link ResumptionMasterSecret.psk}, or an external one). */
-  static withPsk(suite: Tls13KeyScheduleSuite, psk: Uint8Array): EarlySecret {
-    return new EarlySecret(suite, hkdfExtract(suite.hash, EMPTY, psk));
+  static withPsk(suite: Tls13KeyScheduleSuite, psk: ResumptionPsk): EarlySecret {
+    return new EarlySecret(suite, hkdfExtract(suite.hash, EMPTY, revealPsk(psk)));
   }
 
   /** `binder_key = Derive-Secret(., "res binder" | "ext binder", "")`. */
@@ -335,11 +336,59 @@ export class ResumptionMasterSecret extends ScheduleSecret {
 
   /**
    * The PSK a ticket stands for: `HKDF-Expand-Label(., "resumption", ticket_nonce, Hash.length)`
-   * (RFC 8446 §4.6.1). Fresh bytes: they leave the schedule as the session's own.
+   * (RFC 8446 §4.6.1), as a {@link ResumptionPsk} that becomes the session's own.
    */
-  psk(ticketNonce: Uint8Array): Uint8Array {
-    return resumptionPsk(this.suite.hash, reveal(this), ticketNonce);
+  psk(ticketNonce: Uint8Array): ResumptionPsk {
+    return ResumptionPsk.fromBytes(resumptionPsk(this.suite.hash, reveal(this), ticketNonce));
   }
+}
+
+/** Reads a PSK's bytes; installed by ResumptionPsk's `static` block, module-private. */
+let revealPsk: (p: ResumptionPsk) => Uint8Array;
+
+/**
+ * The PSK a TLS 1.3 resumption offers (RFC 8446 §4.2.11): a ticket's, derived by
+ * {@link ResumptionMasterSecret.psk} (§4.6.1), or the external PSK the config names. It travels
+ * inside the session data (`Tls13TicketData.psk`) from the engine to the session package and
+ * back; its bytes have no getter. Ownership (docs/security.md): one owner; whoever takes it into
+ * long-lived state takes a {@link copy}; only the owner calls {@link wipe}. The session format
+ * reads the bytes with {@link revealResumptionPsk} and makes one with {@link fromBytes}, both
+ * from the package's internal entry only.
+ */
+export class ResumptionPsk {
+  readonly #secret: Uint8Array;
+
+  /** Private: made by {@link ResumptionPsk.fromBytes} (which {@link ResumptionMasterSecret.psk} uses) and {@link copy}. */
+  private constructor(secret: Uint8Array) {
+    this.#secret = secret;
+  }
+
+  /** A PSK holding a copy of `bytes` (the caller keeps, and may wipe, its own): a parsed session's, an external PSK's, a test's. */
+  static fromBytes(bytes: Uint8Array): ResumptionPsk {
+    return new ResumptionPsk(bytes.slice());
+  }
+
+  /** A copy with bytes of its own: for a new owner (a Session, a connection offering the session). */
+  copy(): ResumptionPsk {
+    return new ResumptionPsk(this.#secret.slice());
+  }
+
+  /** Overwrite the bytes with zeros. Only the owner calls this (Session.free(), a parse copy once taken over). */
+  wipe(): void {
+    this.#secret.fill(0);
+  }
+
+  static {
+    revealPsk = (p) => p.#secret;
+  }
+}
+
+/**
+ * A copy of a PSK's bytes: for the session format's serialization (and the s_client session
+ * printout, as `openssl sess_id -text` prints it). Exported from the package's internal entry only.
+ */
+export function revealResumptionPsk(p: ResumptionPsk): Uint8Array {
+  return revealPsk(p).slice();
 }
 
 const LABEL_PREFIX = 'tls13 ';

@@ -10,6 +10,9 @@ import { createClientConfig, type ClientConfigOptions } from '../../src/client/c
 import type { Tls12SessionData, Tls13TicketData } from '../../src/client/events.ts';
 import { generateKeyShare, type KeyShare } from '../../src/crypto/key-exchange.ts';
 import { KeyShareReserve } from '../../src/crypto/key-share-reserve.ts';
+import { SHA256 } from '../../src/crypto/noble.ts';
+import { Tls12MasterSecret } from '../../src/tls12/master-secret.ts';
+import { ResumptionPsk } from '../../src/tls13/key-schedule.ts';
 import { findExtension } from '../../src/wire/extensions.ts';
 import { decodeHandshake } from '../../src/wire/handshake.ts';
 import { AlertDescription, CipherSuite, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion } from '../../src/wire/enums.ts';
@@ -58,7 +61,7 @@ function clientHello(options: ClientConfigOptions, session?: Tls12SessionData | 
 const session12 = (): Tls12SessionData => ({
   version: 'TLSv1.2',
   suite: CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-  masterSecret: new Uint8Array(48).fill(7),
+  masterSecret: Tls12MasterSecret.fromBytes(SHA256, new Uint8Array(48).fill(7)),
   sessionId: new Uint8Array(32).fill(9),
   ticket: undefined,
   lifetimeSeconds: 7200,
@@ -165,7 +168,7 @@ describe('a TLS 1.2 session offered to a server that answers with TLS 1.3 (scrip
 const ticket13 = (): Tls13TicketData => ({
   version: 'TLSv1.3',
   suite: CipherSuite.TLS_AES_128_GCM_SHA256,
-  psk: new Uint8Array(32).fill(5),
+  psk: ResumptionPsk.fromBytes(new Uint8Array(32).fill(5)),
   ticket: new Uint8Array(40).fill(6),
   lifetimeSeconds: 7200,
   ageAdd: 12345,

@@ -8,6 +8,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientEvent, ResumptionData, Tls12SessionData } from '../../src/client/events.ts';
+import { revealMasterSecret } from '../../src/tls12/master-secret.ts';
+import { revealResumptionPsk } from '../../src/tls13/key-schedule.ts';
 import { makeTestPki, type TestPki } from './helpers/pki.ts';
 import { Server12 } from './helpers/server12.ts';
 import { Server13 } from './helpers/server13.ts';
@@ -45,7 +47,7 @@ describe('the engine owns its copy of an offered session (RFC 5705 exporter afte
     const [offered] = sessionEvents(first.conn.takeEvents()) as Tls12SessionData[];
     expect(offered?.version).toBe('TLSv1.2');
     const serverMaster = first.keys!.master;
-    expect([...offered!.masterSecret]).toEqual([...serverMaster]);
+    expect([...revealMasterSecret(offered!.masterSecret)]).toEqual([...serverMaster]);
 
     const second = new Server12(pki, { session: offered!, sessionId });
     second.sendPlain(second.serverHello());
@@ -56,7 +58,7 @@ describe('the engine owns its copy of an offered session (RFC 5705 exporter afte
     expect(second.conn.negotiated?.sessionReused).toBe(true);
 
     // What Session.free() does to the session store's bytes once the handshake is over.
-    offered!.masterSecret.fill(0);
+    offered!.masterSecret.wipe();
 
     const context = new Uint8Array([1, 2, 3]);
     const got = second.conn.exportKeyingMaterial('EXPORTER-puretls-test', context, 40);
@@ -80,8 +82,8 @@ describe('the engine owns its copy of an offered session (RFC 5705 exporter afte
     expect(second.deliver()).toBeUndefined();
     const [renewed] = sessionEvents(second.conn.takeEvents()) as Tls12SessionData[];
     expect(renewed?.version).toBe('TLSv1.2');
-    offered!.masterSecret.fill(0);
-    expect([...renewed!.masterSecret]).toEqual([...first.keys!.master]);
+    offered!.masterSecret.wipe();
+    expect([...revealMasterSecret(renewed!.masterSecret)]).toEqual([...first.keys!.master]);
   });
 
   it('TLS 1.3: wiping the offered ticket PSK after start() does not change the PSK the handshake uses', () => {
@@ -92,9 +94,9 @@ describe('the engine owns its copy of an offered session (RFC 5705 exporter afte
     expect(first.deliver()).toBeUndefined();
     const [ticket] = sessionEvents(first.conn.takeEvents());
     if (ticket?.version !== 'TLSv1.3') throw new Error('expected a TLS 1.3 ticket');
-    const psk = ticket.psk.slice();
+    const psk = revealResumptionPsk(ticket.psk);
     const second = new Server13(pki, { session: ticket });
-    ticket.psk.fill(0);
+    ticket.psk.wipe();
     second.acceptPsk = psk;
     second.sendPlain(second.serverHello());
     second.useHandshakeKeys();

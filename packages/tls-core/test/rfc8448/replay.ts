@@ -13,6 +13,7 @@ import {
   deriveSecret,
   deriveTrafficKeys,
   EarlySecret,
+  ResumptionPsk,
   finishedKey,
   finishedVerifyData,
   hkdfLabel,
@@ -82,7 +83,7 @@ function compute(trace: Trace, section: number): Replay {
     if (prior.ticketNonce === undefined) throw new Error('replay: section 3 has no ticket');
     psk = resumptionPsk(hash, prior.secrets.res, prior.ticketNonce);
   }
-  const early = psk === undefined ? EarlySecret.withoutPsk(suite) : EarlySecret.withPsk(suite, psk);
+  const early = psk === undefined ? EarlySecret.withoutPsk(suite) : EarlySecret.withPsk(suite, ResumptionPsk.fromBytes(psk));
 
   let transcript = new Transcript(hash);
   let binder: Replay['binder'];

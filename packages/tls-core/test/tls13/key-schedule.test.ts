@@ -6,11 +6,16 @@ import { TLS13_SUITES } from '../../src/crypto/suites.ts';
 import {
   deriveTrafficKeys,
   EarlySecret,
+  ResumptionPsk,
   exportKeyingMaterial,
   hkdfExpandLabel,
   nextApplicationTrafficSecret,
   resumptionPsk,
+  revealResumptionPsk,
 } from '../../src/tls13/key-schedule.ts';
+import { revealMasterSecret, Tls12MasterSecret } from '../../src/tls12/master-secret.ts';
+import * as publicEntry from '../../src/index.ts';
+import * as internalEntry from '../../src/internal.ts';
 import { messageHash, Transcript, TranscriptBuffer } from '../../src/tls13/transcript.ts';
 
 /** RFC 5869 HKDF-Expand and RFC 8446 §7.1 HkdfLabel written independently with node:crypto. */
@@ -75,7 +80,7 @@ describe('TLS 1.3 key schedule extras', () => {
   });
 
   it('external and resumption binder keys differ', () => {
-    const early = EarlySecret.withPsk(TLS13_SUITES[1], new Uint8Array(32).fill(7));
+    const early = EarlySecret.withPsk(TLS13_SUITES[1], ResumptionPsk.fromBytes(new Uint8Array(32).fill(7)));
     expect(toHex(early.binderKey('external'))).not.toBe(toHex(early.binderKey('resumption')));
   });
 });
@@ -106,5 +111,41 @@ describe('transcript', () => {
     const f = t.fork();
     t.add(new Uint8Array([2]));
     expect(toHex(f.currentHash())).toBe(toHex(sha('sha256', new Uint8Array([1]))));
+  });
+});
+
+describe('typed resumption secrets (ResumptionPsk, Tls12MasterSecret)', () => {
+  it('hold a copy of their bytes; copy() owns new bytes, wipe() zeroes only its own; the master secret compares by value', () => {
+    const bytes = new Uint8Array(32).fill(9);
+    const psk = ResumptionPsk.fromBytes(bytes);
+    bytes.fill(0);
+    expect([...revealResumptionPsk(psk)]).toEqual(new Array(32).fill(9));
+    const copy = psk.copy();
+    expect(revealResumptionPsk(copy)).toEqual(revealResumptionPsk(psk));
+    psk.wipe();
+    expect(revealResumptionPsk(psk).every((b) => b === 0)).toBe(true);
+    expect(revealResumptionPsk(copy).every((b) => b === 9)).toBe(true);
+    const master = Tls12MasterSecret.fromBytes(SHA256, new Uint8Array(48).fill(4));
+    const masterCopy = master.copy();
+    expect(masterCopy.equals(master)).toBe(true);
+    master.wipe();
+    expect(revealMasterSecret(masterCopy).every((b) => b === 4)).toBe(true);
+    expect(masterCopy.equals(master)).toBe(false);
+  });
+
+  it('their bytes are reachable from the internal entry only, never from the main one', () => {
+    const publicNames = Object.keys(publicEntry);
+    for (const name of ['ResumptionPsk', 'Tls12MasterSecret', 'revealResumptionPsk', 'revealMasterSecret', 'revealSecret']) expect(publicNames).not.toContain(name);
+    expect(internalEntry.revealResumptionPsk).toBe(revealResumptionPsk);
+    expect(internalEntry.revealMasterSecret).toBe(revealMasterSecret);
+  });
+
+  it('show no bytes to enumeration or JSON (no getter, no own property)', () => {
+    const psk = ResumptionPsk.fromBytes(new Uint8Array(32).fill(0xab));
+    const master = Tls12MasterSecret.fromBytes(SHA256, new Uint8Array(48).fill(0xab));
+    for (const s of [psk, master]) {
+      expect(JSON.stringify(s)).not.toMatch(/171/);
+      expect(Object.values(s).some((v) => v instanceof Uint8Array)).toBe(false);
+    }
   });
 });

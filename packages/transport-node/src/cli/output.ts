@@ -5,7 +5,7 @@
  * (`SSL_connect:SSLv3/TLS read server hello`, ...) and the `-status` OCSP line (RFC 6066 §8).
  * @module
  */
-import { encodePem, toHex, type MessageEvent, type ResumptionData } from '@puretls/tls-core';
+import { encodePem, revealMasterSecret, revealResumptionPsk, toHex, type MessageEvent, type ResumptionData } from '@puretls/tls-core/internal';
 import { opensslCipherName } from '../names.ts';
 
 /** A DER certificate as the PEM block OpenSSL prints (64-column base64). */
@@ -186,9 +186,9 @@ function ticketDump(ticket: Uint8Array): string[] {
 export function sessionBlock(session: ResumptionData, verifyCode: string): string[] {
   const lines = ['SSL-Session:', `    Protocol  : ${session.version}`, `    Cipher    : ${opensslCipherName(session.suite)}`];
   if (session.version === 'TLSv1.3') {
-    lines.push('    Session-ID: ', '    Session-ID-ctx: ', `    Resumption PSK: ${upperHex(session.psk)}`);
+    lines.push('    Session-ID: ', '    Session-ID-ctx: ', `    Resumption PSK: ${upperHex(revealResumptionPsk(session.psk))}`);
   } else {
-    lines.push(`    Session-ID: ${upperHex(session.sessionId)}`, '    Session-ID-ctx: ', `    Master-Key: ${upperHex(session.masterSecret)}`);
+    lines.push(`    Session-ID: ${upperHex(session.sessionId)}`, '    Session-ID-ctx: ', `    Master-Key: ${upperHex(revealMasterSecret(session.masterSecret))}`);
   }
   lines.push('    PSK identity: None', '    PSK identity hint: None', '    SRP username: None');
   const ticket = session.ticket;

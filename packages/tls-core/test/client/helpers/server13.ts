@@ -21,6 +21,7 @@ import { hybridServerShare } from './hybrid-server.ts';
 import { tls13SuiteById, type Tls13Suite } from '../../../src/crypto/suites.ts';
 import {
   EarlySecret,
+  ResumptionPsk,
   deriveTrafficKeys,
   finishedVerifyData,
   nextApplicationTrafficSecret,
@@ -165,7 +166,7 @@ export class Server13 extends ScriptedServer {
     const t = this.#transcript instanceof TranscriptBuffer ? this.#transcript.startHash(this.suite.hash) : this.#transcript;
     this.#transcript = t.add(raw);
     if (peer !== undefined) {
-      const early = this.acceptPsk === undefined ? EarlySecret.withoutPsk(this.suite) : EarlySecret.withPsk(this.suite, this.acceptPsk);
+      const early = this.acceptPsk === undefined ? EarlySecret.withoutPsk(this.suite) : EarlySecret.withPsk(this.suite, ResumptionPsk.fromBytes(this.acceptPsk));
       const schedule = early.intoHandshake(this.#share.computeSharedSecret(peer.keyExchange));
       const h = t.currentHash();
       this.secrets = { schedule, clientHs: revealSecret(schedule.clientTrafficSecret(h)), serverHs: revealSecret(schedule.serverTrafficSecret(h)) };
