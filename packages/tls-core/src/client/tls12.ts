@@ -25,7 +25,7 @@ import { AlertDescription, EcPointFormat, ExtensionType, HandshakeType, NamedGro
 import type { HelloContext } from './hello-context.ts';
 import { applyOcspPolicy, authenticateServer, type OcspStatus, type ServerAuthentication } from './server-certificate.ts';
 import { expectMessage, type HandshakeIo, type StateBase, type TrafficState } from './state.ts';
-import { applyRecordSizeLimit, selectedAlpn } from './hello.ts';
+import { applyRecordSizeLimit, sctListOf, selectedAlpn } from './hello.ts';
 import type { Tls12SessionData } from './events.ts';
 import type { ClientConfig } from './config.ts';
 import type { CertificateRequest12 } from '../wire/certificate.ts';
@@ -64,6 +64,8 @@ interface Tls12Progress {
   readonly clientSignatureScheme: number | undefined;
   readonly ocspResponse: Uint8Array | undefined;
   readonly ocspStatus: OcspStatus | undefined;
+  /** The ServerHello's SCT list (RFC 6962 §3.3.1), raw. */
+  readonly signedCertificateTimestamps?: Uint8Array | undefined;
   /** The ServerHello acknowledged status_request: a CertificateStatus may follow the Certificate (RFC 6066 §8). */
   readonly statusAcknowledged: boolean;
   /** A ticket received in this handshake (RFC 5077 §3.3). */
@@ -121,6 +123,7 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
     ocspResponse: undefined,
     ocspStatus: undefined,
     statusAcknowledged: hasExtension(sh.extensions, ExtensionType.StatusRequest),
+    signedCertificateTimestamps: sctListOf(sh.extensions),
     newTicket: undefined,
   };
   if (!resumed) return new ExpectCertificate12(p, transcript);
@@ -340,6 +343,7 @@ export class ExpectFinished12 extends Tls12KeyedState {
       peerCertificates: p.peerCertificates,
       ocspResponse: p.ocspResponse,
       ocspStatus: p.ocspStatus,
+      signedCertificateTimestamps: p.signedCertificateTimestamps,
       certificateError: p.auth?.error,
       clientCertificate: p.clientCertificate,
       clientSignatureScheme: p.clientSignatureScheme,

@@ -20,7 +20,7 @@ import { MAX_TICKET_LIFETIME_S, type HelloContext } from './hello-context.ts';
 import { applyOcspPolicy, authenticateServer, verifyTls13CertificateVerify, type OcspStatus, type ServerAuthentication } from './server-certificate.ts';
 import { LIMITS } from '../limits.ts';
 import { expectMessage, type HandshakeIo, type StateBase, type TrafficState } from './state.ts';
-import { applyRecordSizeLimit, selectedAlpn } from './hello.ts';
+import { applyRecordSizeLimit, sctListOf, selectedAlpn } from './hello.ts';
 import type { ClientConfig } from './config.ts';
 import { chooseClientCredential, decodeCertificateAuthorities, signTls13ClientCertificateVerify, type CertificateRequestInfo } from './credential.ts';
 
@@ -40,6 +40,8 @@ interface Tls13Progress {
   readonly signatureScheme: number | undefined;
   readonly ocspResponse: Uint8Array | undefined;
   readonly ocspStatus: OcspStatus | undefined;
+  /** The leaf CertificateEntry's SCT list (RFC 6962 §3.3.1), raw. */
+  readonly signedCertificateTimestamps?: Uint8Array | undefined;
   /** The client chain we authenticated with (sent now, or recorded with the resumed session). */
   readonly clientCertificate: readonly Uint8Array[] | undefined;
 }
@@ -190,7 +192,7 @@ export class ExpectCertificate extends Tls13HandshakeState {
     const ocsp = applyOcspPolicy(this.p.hello.config, auth, ocspResponse);
     if (auth.error === undefined && ocsp.error !== undefined) auth = { ...auth, error: ocsp.error };
     this.transcript.add(msg.raw);
-    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse, ocspStatus: ocsp.status }, this.secrets, this.transcript, auth);
+    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse, ocspStatus: ocsp.status, signedCertificateTimestamps: sctListOf(leaf.extensions) }, this.secrets, this.transcript, auth);
   }
 }
 
@@ -258,6 +260,7 @@ export class ExpectFinished extends Tls13HandshakeState {
       peerCertificates: this.p.peerCertificates,
       ocspResponse: this.p.ocspResponse,
       ocspStatus: this.p.ocspStatus,
+      signedCertificateTimestamps: this.p.signedCertificateTimestamps,
       certificateError: this.p.auth?.error,
       clientCertificate: clientAuth?.chain ?? this.p.clientCertificate,
       clientSignatureScheme: clientAuth?.scheme,

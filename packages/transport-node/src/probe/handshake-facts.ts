@@ -10,7 +10,7 @@
  */
 import { Context, Session } from '@puretls/session';
 import { type ClientConfigOptions, type ResumptionData, type TrustStore } from '@puretls/tls-core';
-import { SUPPORTED_KEY_EXCHANGE_GROUPS } from '@puretls/tls-core/internal';
+import { SUPPORTED_KEY_EXCHANGE_GROUPS } from '@puretls/tls-core/wire';
 import { x25519MLKEM768 } from '@puretls/tls-core/pq';
 import { ocspStapleChecker } from '@puretls/tls-core/ocsp';
 import { cipherInfo, groupName, signatureSchemeName } from '../names.ts';

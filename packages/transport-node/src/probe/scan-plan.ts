@@ -10,7 +10,8 @@
  * refuses (alert or close), which proves every remaining candidate refused.
  * @module
  */
-import { generateKeyShare, isSupportedKeyExchangeGroup, TLS12_SUITES, UsageError } from '@puretls/tls-core/internal';
+import { TLS12_SUITES, UsageError } from '@puretls/tls-core';
+import { generateKeyShare, isSupportedKeyExchangeGroup } from '@puretls/tls-core/wire';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type {
