@@ -18,7 +18,7 @@ import { probe, type ProbeReport } from '@puretls/transport-node';
 import { REPO_ROOT, createPki, type Pki } from '../src/pki.ts';
 import { startNode26Server } from '../src/servers/node26.ts';
 import { startOpensslServer } from '../src/servers/openssl.ts';
-import { PROBE_SERVERS, probeOpensslServer, probeServerInNetns, type ProbeServerConfig } from '../src/probe-servers.ts';
+import { PROBE_SERVERS, SCT_FIXTURES, probeOpensslServer, probeServerInNetns, writeSctFixtures, type ProbeServerConfig, type SctFixture } from '../src/probe-servers.ts';
 import { liveProcessCount } from '../src/servers/process.ts';
 
 const run = promisify(execFile);
@@ -28,6 +28,7 @@ let pki: Pki;
 
 beforeAll(async () => {
   pki = await createPki();
+  await writeSctFixtures(pki);
 });
 
 afterAll(async () => {
@@ -100,7 +101,7 @@ describe('puretls probe against s_server configurations', () => {
     expect(c.hostname).toEqual({ name: 'localhost', matches: true, error: null });
     expect(c.expiry.expired).toBe(false);
     expect(c.ocsp?.stapled).toBe(false);
-    expect(c.sct?.embedded).toBe(0);
+    expect(c.sct).toMatchObject({ count: 0, tlsExtension: 0, embedded: 0, ocsp: null, scts: [], errors: [] });
     expect(r.resumption.tls13).toMatchObject({ ticketsPerHandshake: 2, ticketLifetimesSeconds: [7200, 7200], pskDheKe: true, pskKe: false, reuse: 'reusable', afterDelay: { delayMs: TICKET_DELAY_MS, resumed: true }, earlyData: { advertisedMaxSize: 0, acceptanceTested: false } });
     expect(r.resumption.tls12).toMatchObject({ ticketIssued: true, ticketLifetimeSeconds: 7200, ticketResumed: true });
     expect(r.policy.violations).toEqual([]);
@@ -166,9 +167,35 @@ describe('puretls probe against s_server configurations', () => {
     expect(r.certificate!.hostname.matches).toBe(false);
   }, 60_000);
 
+  const sctEntries = (source: string, fixtures: readonly SctFixture[]) =>
+    fixtures.map((f) => ({ source, version: 0, logId: f.logByte.toString(16).padStart(2, '0').repeat(32), timestamp: new Date(f.timestampMs).toISOString(), timestampMs: f.timestampMs }));
+
+  for (const [id, version] of [['openssl-sct-tls13', 'TLSv1.3'], ['openssl-sct-tls12', 'TLSv1.2']] as const) {
+    it(`SCTs over ${version}: the -serverinfo list in the TLS extension and the leaf's embedded list, each SCT field by field`, async () => {
+      const r = await opensslProbe(id);
+      expect(r.handshake?.version).toBe(version);
+      expectChain(r, ['leaf-sct.pem', 'ca-int.pem']);
+      expect(r.certificate!.chain[0]!.embeddedScts).toBe(SCT_FIXTURES.embedded.length);
+      expect(r.certificate!.sct).toMatchObject({
+        count: SCT_FIXTURES.tlsExtension.length + SCT_FIXTURES.embedded.length,
+        tlsExtension: SCT_FIXTURES.tlsExtension.length,
+        embedded: SCT_FIXTURES.embedded.length,
+        ocsp: null,
+        signaturesVerified: false,
+        errors: [],
+      });
+      expect(r.certificate!.sct?.scts).toEqual([...sctEntries('tls-extension', SCT_FIXTURES.tlsExtension), ...sctEntries('certificate', SCT_FIXTURES.embedded)]);
+      // openssl's own view of the leaf: the extension it was given, as "CT Precertificate SCTs".
+      const text = execFileSync('openssl', ['x509', '-in', pki.path('leaf-sct.pem'), '-noout', '-text'], { encoding: 'utf8' });
+      expect(text).toMatch(/CT Precertificate SCTs/);
+      expect(text.replace(/[\s:]/g, '')).toContain('AA'.repeat(32));
+    }, 60_000);
+  }
+
   it('-status_file: the OCSP staple is reported good', async () => {
     const r = await opensslProbe('openssl-ocsp-staple');
     expect(r.certificate!.ocsp).toMatchObject({ stapled: true, status: 'good' });
+    expect(r.certificate!.sct).toMatchObject({ count: 0, ocsp: 0 }); // a staple without the SCT extension
   }, 60_000);
 });
 

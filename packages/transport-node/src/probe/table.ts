@@ -53,7 +53,11 @@ export function reportTable(report: ProbeReport): string {
     rows.push(['host name', c.hostname.matches ? `matches ${c.hostname.name}` : `DOES NOT match ${c.hostname.name}`, c.hostname.error ?? undefined]);
     rows.push(['expiry', c.expiry.expired ? 'EXPIRED' : c.expiry.notYetValid ? 'NOT YET VALID' : `valid, leaf ${c.expiry.leafDaysLeft ?? '?'} days left`]);
     if (c.ocsp !== undefined) rows.push(['OCSP staple', c.ocsp.stapled ? `yes, ${c.ocsp.status}` : 'no', c.ocsp.evidence]);
-    if (c.sct !== undefined) rows.push(['SCTs', `${c.sct.embedded} embedded; TLS extension not tested`, c.sct.evidence]);
+    if (c.sct !== undefined) {
+      const s = c.sct;
+      rows.push(['SCTs', `${s.count}: ${s.tlsExtension} in the TLS extension, ${s.embedded} embedded, ${s.ocsp === null ? 'no staple' : `${s.ocsp} in the OCSP staple`}${s.errors.length > 0 ? `; unreadable: ${s.errors.join('; ')}` : ''}`, s.evidence]);
+      for (const e of s.scts) rows.push(['', `${e.source}: ${e.logId === null ? `version ${e.version} (not decoded)` : `log ${e.logId}, ${e.timestamp ?? `timestamp ${e.timestampMs}`}`}`]);
+    }
   }
   section('Resumption');
   const r13 = report.resumption.tls13;
