@@ -20,6 +20,7 @@ import { startNode26Server } from '../src/servers/node26.ts';
 import { startOpensslServer } from '../src/servers/openssl.ts';
 import { PROBE_SERVERS, SCT_FIXTURES, probeOpensslServer, probeServerInNetns, writeSctFixtures, type ProbeServerConfig, type SctFixture } from '../src/probe-servers.ts';
 import { liveProcessCount } from '../src/servers/process.ts';
+import { startStartTlsResponder } from '../src/starttls-responder.ts';
 
 const run = promisify(execFile);
 const TICKET_DELAY_MS = 1000;
@@ -102,7 +103,7 @@ describe('puretls probe against s_server configurations', () => {
     expect(c.expiry.expired).toBe(false);
     expect(c.ocsp?.stapled).toBe(false);
     expect(c.sct).toMatchObject({ count: 0, tlsExtension: 0, embedded: 0, ocsp: null, scts: [], errors: [] });
-    expect(r.resumption.tls13).toMatchObject({ ticketsPerHandshake: 2, ticketLifetimesSeconds: [7200, 7200], pskDheKe: true, pskKe: false, reuse: 'reusable', afterDelay: { delayMs: TICKET_DELAY_MS, resumed: true }, earlyData: { advertisedMaxSize: 0, acceptanceTested: false } });
+    expect(r.resumption.tls13).toMatchObject({ ticketsPerHandshake: 2, ticketLifetimesSeconds: [7200, 7200], pskDheKe: true, pskKe: false, reuse: 'reusable', afterDelay: { delayMs: TICKET_DELAY_MS, resumed: true }, earlyData: { advertisedMaxSize: 0, acceptanceTested: false, accepted: null } });
     expect(r.resumption.tls12).toMatchObject({ ticketIssued: true, ticketLifetimeSeconds: 7200, ticketResumed: true });
     expect(r.policy.violations).toEqual([]);
   }, 60_000);
@@ -132,7 +133,7 @@ describe('puretls probe against s_server configurations', () => {
   it('-early_data: tickets advertise max_early_data_size 16384 and are single-use (anti-replay), acceptance not tested', async () => {
     const r = await opensslProbe('openssl-early-data');
     expectOpensslDefaults(r);
-    expect(r.resumption.tls13).toMatchObject({ earlyData: { advertisedMaxSize: 16384, acceptanceTested: false }, reuse: 'single-use', pskDheKe: true });
+    expect(r.resumption.tls13).toMatchObject({ earlyData: { advertisedMaxSize: 16384, acceptanceTested: false, accepted: null }, reuse: 'single-use', pskDheKe: true });
   }, 60_000);
 
   it('a TLS 1.2-only server with -serverpref: TLS 1.2, its first suite, its suite order, no TLS 1.3 facts', async () => {
@@ -252,6 +253,28 @@ describe('puretls probe against gnutls-serv, Botan and Node 26', () => {
       expectChain(r, ['leaf-ecdsa-p256.pem', 'ca-int.pem']);
     } finally {
       server.stop();
+    }
+  }, 60_000);
+});
+
+describe('puretls probe --starttls', () => {
+  it("smtp: every connection (the scan's and the handshakes') upgrades through EHLO / STARTTLS, and the facts are the server's", async () => {
+    const server = await startOpensslServer({ args: config('openssl-default').args, cwd: pki.dir, naccept: 0, lifetimeSeconds: 90 });
+    const responder = await startStartTlsResponder('smtp', server.port);
+    try {
+      const r = await probe({ host: '127.0.0.1', port: responder.port, servername: 'localhost', caPem: pki.caRootPem, starttls: 'smtp', ticketDelayMs: 0 });
+      expectBudget(r, 'openssl-default via STARTTLS smtp');
+      expect(r.target.starttls).toBe('smtp');
+      expectOpensslDefaults(r);
+      expect(r.resumption.tls13).toMatchObject({ ticketsPerHandshake: 2, pskDheKe: true });
+      expectChain(r, ['leaf-ecdsa-p256.pem', 'ca-int.pem']);
+      const commands = responder.commands();
+      const upgrades = commands.filter((c) => c === 'STARTTLS').length;
+      expect(upgrades).toBe(r.connections.opened); // each connection the probe opened said STARTTLS once
+      expect(commands.filter((c) => c.startsWith('EHLO ')).length).toBe(upgrades);
+    } finally {
+      await responder.stop();
+      await server.stop();
     }
   }, 60_000);
 });

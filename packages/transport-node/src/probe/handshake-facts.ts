@@ -193,7 +193,7 @@ async function tls13Resumption(dialer: Dialer, main: Observation, context: (extr
       evidence.push(`connection ${d.index}: an unused ticket offered ${delayMs} ms after it arrived: ${d.resumed ? 'resumed' : 'full handshake'}`);
     }
   } else evidence.push('no ticket: resumption not tested');
-  return { ticketsPerHandshake: tickets.length, ticketLifetimesSeconds: lifetimes, pskDheKe, pskKe, reuse, afterDelay, earlyData: { advertisedMaxSize: maxEarly, acceptanceTested: false }, evidence };
+  return { ticketsPerHandshake: tickets.length, ticketLifetimesSeconds: lifetimes, pskDheKe, pskKe, reuse, afterDelay, earlyData: { advertisedMaxSize: maxEarly, acceptanceTested: false, accepted: null }, evidence };
 }
 
 async function tls12Resumption(dialer: Dialer, context: (extra: ClientConfigOptions) => Context, plan: Plan): Promise<{ facts: Tls12ResumptionFacts } | { note: string }> {

@@ -148,10 +148,12 @@ export interface Tls13ResumptionFacts {
   /** An unused ticket offered after `delayMs`. */
   readonly afterDelay: { readonly delayMs: number; readonly resumed: boolean } | null;
   /**
-   * 0-RTT: the tickets' max_early_data_size (RFC 8446 §4.2.10) is the server's advertisement only;
-   * puretls sends no early data yet, so acceptance is not tested (`acceptanceTested: false`).
+   * 0-RTT: `advertisedMaxSize` is the largest max_early_data_size of the tickets (RFC 8446
+   * §4.6.1, the server's advertisement); `accepted` is whether the server accepted early data
+   * offered with such a ticket (RFC 8446 §4.2.10: early_data in EncryptedExtensions), null while
+   * not tested (`acceptanceTested: false`: the probe sends no early data yet).
    */
-  readonly earlyData: { readonly advertisedMaxSize: number; readonly acceptanceTested: false };
+  readonly earlyData: { readonly advertisedMaxSize: number; readonly acceptanceTested: boolean; readonly accepted: boolean | null };
   readonly evidence: readonly string[];
 }
 

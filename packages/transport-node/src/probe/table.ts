@@ -68,7 +68,8 @@ export function reportTable(report: ProbeReport): string {
     rows.push(['psk_ke', yesNo(r13.pskKe)]);
     rows.push(['ticket reuse', r13.reuse ?? 'not tested']);
     rows.push(['ticket after delay', r13.afterDelay === null ? 'not tested' : `${r13.afterDelay.resumed ? 'resumed' : 'refused'} after ${r13.afterDelay.delayMs} ms`]);
-    rows.push(['0-RTT', `max_early_data_size ${r13.earlyData.advertisedMaxSize}; acceptance not tested`]);
+    const early = r13.earlyData;
+    rows.push(['0-RTT', `max_early_data_size ${early.advertisedMaxSize}; ${early.accepted === null ? 'acceptance not tested' : early.accepted ? 'early data accepted' : 'early data refused'}`]);
     for (const e of r13.evidence) rows.push(['', '', e]);
   }
   const r12 = report.resumption.tls12;
