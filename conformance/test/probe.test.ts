@@ -2,7 +2,8 @@
  * `puretls probe` known-answer tests (issue #17): for each server configuration of
  * conformance/src/probe-servers.ts (OpenSSL s_server with -no_ticket, -num_tickets 0/1/5,
  * -allow_no_dhe_kex, -early_data, a TLS 1.2-only server with a chosen suite order, an expired
- * chain, a wrong-host chain, an OCSP staple; gnutls-serv with %SERVER_PRECEDENCE and a record
+ * chain, a wrong-host chain, an OCSP staple, SCTs embedded in the leaf and served with -serverinfo
+ * over TLS 1.3 and 1.2, the default server behind an SMTP STARTTLS responder; gnutls-serv with %SERVER_PRECEDENCE and a record
  * size limit; Botan TLS 1.2; NSS selfserv with a HelloRetryRequest cookie; Node 26 with X25519MLKEM768), started on 127.0.0.1 (gnutls, Botan and
  * NSS in a private network namespace) and stopped by PID, the JSON report must equal the facts the
  * configuration sets, field by field. Certificate facts are checked against `openssl x509` output
