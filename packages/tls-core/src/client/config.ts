@@ -307,7 +307,7 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
   const ocspPolicy = options.ocspPolicy ?? 'check';
   // Never accept a staple nobody can check: asking for one needs the checker (or 'ignore').
   if (statusRequest && ocspPolicy !== 'ignore' && options.ocspStapleChecker === undefined)
-    throw new UsageError('asking for a staple needs ocspStapleChecker: import { ocspStapleChecker } from "@puretls/tls-core/ocsp" (or ocspPolicy \'ignore\')');
+    throw new UsageError('a staple needs import { ocspStapleChecker } from "@puretls/tls-core/ocsp" (or ocspPolicy \'ignore\')');
   return Object.freeze({
     minVersion,
     maxVersion,
@@ -330,7 +330,7 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     statusRequest,
     ocspPolicy,
     ocspStapleChecker: options.ocspStapleChecker,
-    signedCertificateTimestamps: options.signedCertificateTimestamps ?? false,
+    signedCertificateTimestamps: options.signedCertificateTimestamps === true,
     maxFragmentLength,
     recordSizeLimit,
     pskModes: Object.freeze(pskModes),
