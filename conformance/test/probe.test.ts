@@ -84,6 +84,9 @@ function expectOpensslDefaults(r: ProbeReport): void {
   expect(r.hello?.tls12.extendedMasterSecret.value).toBe(true);
   expect(r.hello?.tls12.secureRenegotiation.value).toBe(true);
   expect(r.hello?.tls12.downgradeSentinel.value).toBe(true);
+  // TLS 1.2 curves in the client's order; the TLS 1.3 HelloRetryRequest group from OpenSSL's list.
+  expect(r.hello?.tls12.groups.serverPreference.value).toBe(false);
+  expect(r.hello?.tls13.groups.serverPreference.value).toBe(true);
 }
 
 const config = (id: string): ProbeServerConfig => PROBE_SERVERS.find((c) => c.id === id)!;
@@ -211,6 +214,9 @@ describe('puretls probe against gnutls-serv, Botan and Node 26', () => {
     expect(firstGroup).toBe('SECP256R1');
     expect(r.handshake).toMatchObject({ version: 'TLSv1.3', suite: 'TLS_AES_256_GCM_SHA384', group: 'P-256' });
     expect(r.hello?.tls13.suites.serverPreference.value).toBe(true);
+    expect(r.hello?.tls13.groups.serverPreference.value).toBe(true);
+    expect(r.hello?.tls12.groups.serverPreference.value).toBe(true);
+    expect(r.hello?.tls13.groups.accepted[0]?.name).toBe('secp256r1');
     expect(r.hello?.tls13.hrrWhenShareNotPreferred.value).toBe(true);
     // RFC 8449 §4: in TLS 1.3 the limit counts the content type byte, 4096 + 1.
     expect(r.behaviour.recordSizeLimit?.serverLimit).toBe(4097);

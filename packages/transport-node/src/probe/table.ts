@@ -21,10 +21,11 @@ export function reportTable(report: ProbeReport): string {
     const fact = (f: { value: boolean | undefined }): string => (f.value === undefined ? 'unknown' : f.value ? 'yes' : 'no');
     rows.push(['versions', `TLS 1.3 ${fact(v.tls13)}, TLS 1.2 ${fact(v.tls12)}, TLS 1.1 ${fact(v.tls11)}, TLS 1.0 ${fact(v.tls10)}, SSL 3.0 ${fact(v.ssl3)}`]);
     const suites = (e: typeof hello.tls13.suites): string => (e.accepted.length === 0 ? 'none' : e.accepted.map((a) => `${a.name}${a.puretlsUses ? '' : ' (puretls: never)'}`).join(', '));
-    rows.push(['TLS 1.3 suites', suites(hello.tls13.suites), `order: ${hello.tls13.suites.serverPreference.value === true ? "server's" : hello.tls13.suites.serverPreference.value === false ? "client's" : 'unknown'}`]);
-    rows.push(['TLS 1.2 suites', suites(hello.tls12.suites), `order: ${hello.tls12.suites.serverPreference.value === true ? "server's" : hello.tls12.suites.serverPreference.value === false ? "client's" : 'unknown'}`]);
-    rows.push(['TLS 1.3 groups', hello.tls13.groups.accepted.map((g) => g.name).join(', ') || 'none']);
-    rows.push(['TLS 1.2 groups', hello.tls12.groups.accepted.map((g) => g.name).join(', ') || 'none']);
+    const order = (f: { value: boolean | undefined }): string => `order: ${f.value === true ? "server's" : f.value === false ? "client's" : 'unknown'}`;
+    rows.push(['TLS 1.3 suites', suites(hello.tls13.suites), order(hello.tls13.suites.serverPreference)]);
+    rows.push(['TLS 1.2 suites', suites(hello.tls12.suites), order(hello.tls12.suites.serverPreference)]);
+    rows.push(['TLS 1.3 groups', hello.tls13.groups.accepted.map((g) => g.name).join(', ') || 'none', order(hello.tls13.groups.serverPreference)]);
+    rows.push(['TLS 1.2 groups', hello.tls12.groups.accepted.map((g) => g.name).join(', ') || 'none', order(hello.tls12.groups.serverPreference)]);
     rows.push(['HelloRetryRequest', `for a non-preferred share: ${fact(hello.tls13.hrrWhenShareNotPreferred)}, cookie: ${fact(hello.tls13.hrrCookie)}`]);
     rows.push(['TLS 1.2 extensions', `EMS ${fact(hello.tls12.extendedMasterSecret)}, renegotiation_info ${fact(hello.tls12.secureRenegotiation)}, downgrade sentinel ${fact(hello.tls12.downgradeSentinel)}`]);
     const t = hello.tolerance;
