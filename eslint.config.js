@@ -80,6 +80,17 @@ export default tseslint.config(
     },
   },
   {
+    // `puretls probe` (issue 17) uses only puretls's public entries: the main entry, /wire, /pq,
+    // /ocsp and @puretls/session, never tls-core's internals.
+    files: ['packages/transport-node/src/probe/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@puretls/tls-core/internal', '@puretls/*/src/*'], message: 'the probe uses only the public API (docs/probe.md): the main entry or @puretls/tls-core/wire.' }] },
+      ],
+    },
+  },
+  {
     // Plain-JS Node scripts (bins, build scripts, examples such as docs/examples/*.mjs).
     files: ['**/*.js', '**/*.mjs', 'packages/*/bin/**'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', URLSearchParams: 'readonly' } },

@@ -2,7 +2,8 @@
  * `puretls probe` known-answer tests (issue #17): for each server configuration of
  * conformance/src/probe-servers.ts (OpenSSL s_server with -no_ticket, -num_tickets 0/1/5,
  * -allow_no_dhe_kex, -early_data, a TLS 1.2-only server with a chosen suite order, an expired
- * chain, a wrong-host chain, an OCSP staple; gnutls-serv with %SERVER_PRECEDENCE and a record
+ * chain, a wrong-host chain, an OCSP staple, SCTs embedded in the leaf and served with -serverinfo
+ * over TLS 1.3 and 1.2, the default server behind an SMTP STARTTLS responder; gnutls-serv with %SERVER_PRECEDENCE and a record
  * size limit; Botan TLS 1.2; NSS selfserv with a HelloRetryRequest cookie; Node 26 with X25519MLKEM768), started on 127.0.0.1 (gnutls, Botan and
  * NSS in a private network namespace) and stopped by PID, the JSON report must equal the facts the
  * configuration sets, field by field. Certificate facts are checked against `openssl x509` output
@@ -18,8 +19,9 @@ import { probe, type ProbeReport } from '@puretls/transport-node';
 import { REPO_ROOT, createPki, type Pki } from '../src/pki.ts';
 import { startNodeServer } from '../src/servers/node.ts';
 import { startOpensslServer } from '@puretls/test-support/openssl';
-import { PROBE_SERVERS, probeOpensslServer, probeServerInNetns, type ProbeServerConfig } from '../src/probe-servers.ts';
+import { PROBE_SERVERS, SCT_FIXTURES, probeOpensslServer, probeServerInNetns, writeSctFixtures, type ProbeServerConfig, type SctFixture } from '../src/probe-servers.ts';
 import { liveProcessCount } from '@puretls/test-support/process';
+import { startStartTlsResponder } from '../src/starttls-responder.ts';
 
 const run = promisify(execFile);
 const TICKET_DELAY_MS = 1000;
@@ -28,6 +30,7 @@ let pki: Pki;
 
 beforeAll(async () => {
   pki = await createPki();
+  await writeSctFixtures(pki);
 });
 
 afterAll(async () => {
@@ -81,6 +84,9 @@ function expectOpensslDefaults(r: ProbeReport): void {
   expect(r.hello?.tls12.extendedMasterSecret.value).toBe(true);
   expect(r.hello?.tls12.secureRenegotiation.value).toBe(true);
   expect(r.hello?.tls12.downgradeSentinel.value).toBe(true);
+  // TLS 1.2 curves in the client's order; the TLS 1.3 HelloRetryRequest group from OpenSSL's list.
+  expect(r.hello?.tls12.groups.serverPreference.value).toBe(false);
+  expect(r.hello?.tls13.groups.serverPreference.value).toBe(true);
 }
 
 const config = (id: string): ProbeServerConfig => PROBE_SERVERS.find((c) => c.id === id)!;
@@ -100,8 +106,8 @@ describe('puretls probe against s_server configurations', () => {
     expect(c.hostname).toEqual({ name: 'localhost', matches: true, error: null });
     expect(c.expiry.expired).toBe(false);
     expect(c.ocsp?.stapled).toBe(false);
-    expect(c.sct?.embedded).toBe(0);
-    expect(r.resumption.tls13).toMatchObject({ ticketsPerHandshake: 2, ticketLifetimesSeconds: [7200, 7200], pskDheKe: true, pskKe: false, reuse: 'reusable', afterDelay: { delayMs: TICKET_DELAY_MS, resumed: true }, earlyData: { advertisedMaxSize: 0, acceptanceTested: false } });
+    expect(c.sct).toMatchObject({ count: 0, tlsExtension: 0, embedded: 0, ocsp: null, scts: [], errors: [] });
+    expect(r.resumption.tls13).toMatchObject({ ticketsPerHandshake: 2, ticketLifetimesSeconds: [7200, 7200], pskDheKe: true, pskKe: false, reuse: 'reusable', afterDelay: { delayMs: TICKET_DELAY_MS, resumed: true }, earlyData: { advertisedMaxSize: 0, acceptanceTested: false, accepted: null } });
     expect(r.resumption.tls12).toMatchObject({ ticketIssued: true, ticketLifetimeSeconds: 7200, ticketResumed: true });
     expect(r.policy.violations).toEqual([]);
   }, 60_000);
@@ -131,7 +137,7 @@ describe('puretls probe against s_server configurations', () => {
   it('-early_data: tickets advertise max_early_data_size 16384 and are single-use (anti-replay), acceptance not tested', async () => {
     const r = await opensslProbe('openssl-early-data');
     expectOpensslDefaults(r);
-    expect(r.resumption.tls13).toMatchObject({ earlyData: { advertisedMaxSize: 16384, acceptanceTested: false }, reuse: 'single-use', pskDheKe: true });
+    expect(r.resumption.tls13).toMatchObject({ earlyData: { advertisedMaxSize: 16384, acceptanceTested: false, accepted: null }, reuse: 'single-use', pskDheKe: true });
   }, 60_000);
 
   it('a TLS 1.2-only server with -serverpref: TLS 1.2, its first suite, its suite order, no TLS 1.3 facts', async () => {
@@ -166,9 +172,35 @@ describe('puretls probe against s_server configurations', () => {
     expect(r.certificate!.hostname.matches).toBe(false);
   }, 60_000);
 
+  const sctEntries = (source: string, fixtures: readonly SctFixture[]) =>
+    fixtures.map((f) => ({ source, version: 0, logId: f.logByte.toString(16).padStart(2, '0').repeat(32), timestamp: new Date(f.timestampMs).toISOString(), timestampMs: f.timestampMs }));
+
+  for (const [id, version] of [['openssl-sct-tls13', 'TLSv1.3'], ['openssl-sct-tls12', 'TLSv1.2']] as const) {
+    it(`SCTs over ${version}: the -serverinfo list in the TLS extension and the leaf's embedded list, each SCT field by field`, async () => {
+      const r = await opensslProbe(id);
+      expect(r.handshake?.version).toBe(version);
+      expectChain(r, ['leaf-sct.pem', 'ca-int.pem']);
+      expect(r.certificate!.chain[0]!.embeddedScts).toBe(SCT_FIXTURES.embedded.length);
+      expect(r.certificate!.sct).toMatchObject({
+        count: SCT_FIXTURES.tlsExtension.length + SCT_FIXTURES.embedded.length,
+        tlsExtension: SCT_FIXTURES.tlsExtension.length,
+        embedded: SCT_FIXTURES.embedded.length,
+        ocsp: null,
+        signaturesVerified: false,
+        errors: [],
+      });
+      expect(r.certificate!.sct?.scts).toEqual([...sctEntries('tls-extension', SCT_FIXTURES.tlsExtension), ...sctEntries('certificate', SCT_FIXTURES.embedded)]);
+      // openssl's own view of the leaf: the extension it was given, as "CT Precertificate SCTs".
+      const text = execFileSync('openssl', ['x509', '-in', pki.path('leaf-sct.pem'), '-noout', '-text'], { encoding: 'utf8' });
+      expect(text).toMatch(/CT Precertificate SCTs/);
+      expect(text.replace(/[\s:]/g, '')).toContain('AA'.repeat(32));
+    }, 60_000);
+  }
+
   it('-status_file: the OCSP staple is reported good', async () => {
     const r = await opensslProbe('openssl-ocsp-staple');
     expect(r.certificate!.ocsp).toMatchObject({ stapled: true, status: 'good' });
+    expect(r.certificate!.sct).toMatchObject({ count: 0, ocsp: 0 }); // a staple without the SCT extension
   }, 60_000);
 });
 
@@ -182,6 +214,9 @@ describe('puretls probe against gnutls-serv, Botan and Node 26', () => {
     expect(firstGroup).toBe('SECP256R1');
     expect(r.handshake).toMatchObject({ version: 'TLSv1.3', suite: 'TLS_AES_256_GCM_SHA384', group: 'P-256' });
     expect(r.hello?.tls13.suites.serverPreference.value).toBe(true);
+    expect(r.hello?.tls13.groups.serverPreference.value).toBe(true);
+    expect(r.hello?.tls12.groups.serverPreference.value).toBe(true);
+    expect(r.hello?.tls13.groups.accepted[0]?.name).toBe('secp256r1');
     expect(r.hello?.tls13.hrrWhenShareNotPreferred.value).toBe(true);
     // RFC 8449 §4: in TLS 1.3 the limit counts the content type byte, 4096 + 1.
     expect(r.behaviour.recordSizeLimit?.serverLimit).toBe(4097);
@@ -224,6 +259,28 @@ describe('puretls probe against gnutls-serv, Botan and Node 26', () => {
       expect(r.resumption.tls12).toBeNull();
       expectChain(r, ['leaf-ecdsa-p256.pem', 'ca-int.pem']);
     } finally {
+      await server.stop();
+    }
+  }, 60_000);
+});
+
+describe('puretls probe --starttls', () => {
+  it("smtp: every connection (the scan's and the handshakes') upgrades through EHLO / STARTTLS, and the facts are the server's", async () => {
+    const server = await startOpensslServer({ args: config('openssl-default').args, cwd: pki.dir, naccept: 0, lifetimeSeconds: 90 });
+    const responder = await startStartTlsResponder('smtp', server.port);
+    try {
+      const r = await probe({ host: '127.0.0.1', port: responder.port, servername: 'localhost', caPem: pki.caRootPem, starttls: 'smtp', ticketDelayMs: 0 });
+      expectBudget(r, 'openssl-default via STARTTLS smtp');
+      expect(r.target.starttls).toBe('smtp');
+      expectOpensslDefaults(r);
+      expect(r.resumption.tls13).toMatchObject({ ticketsPerHandshake: 2, pskDheKe: true });
+      expectChain(r, ['leaf-ecdsa-p256.pem', 'ca-int.pem']);
+      const commands = responder.commands();
+      const upgrades = commands.filter((c) => c === 'STARTTLS').length;
+      expect(upgrades).toBe(r.connections.opened); // each connection the probe opened said STARTTLS once
+      expect(commands.filter((c) => c.startsWith('EHLO ')).length).toBe(upgrades);
+    } finally {
+      await responder.stop();
       await server.stop();
     }
   }, 60_000);

@@ -109,6 +109,12 @@ export interface ClientConfigOptions {
    * 'ignore'; createClientConfig throws a UsageError otherwise.
    */
   ocspStapleChecker?: OcspStapleChecker;
+  /**
+   * Ask for signed certificate timestamps (RFC 6962 §3.3.1: an empty signed_certificate_timestamp
+   * extension); the server's list (TLS 1.2 ServerHello, TLS 1.3 leaf CertificateEntry) is exposed
+   * unverified as NegotiatedParameters.signedCertificateTimestamps. Default false.
+   */
+  signedCertificateTimestamps?: boolean;
   /** Largest plaintext per outgoing record (default 16384). A local cap: nothing is negotiated. */
   maxFragmentLength?: number;
   /**
@@ -203,6 +209,7 @@ export interface ClientConfig {
   readonly statusRequest: boolean;
   readonly ocspPolicy: 'ignore' | 'check' | 'require';
   readonly ocspStapleChecker: OcspStapleChecker | undefined;
+  readonly signedCertificateTimestamps: boolean;
   readonly maxFragmentLength: number;
   readonly recordSizeLimit: number | undefined;
   readonly pskModes: readonly ('psk_ke' | 'psk_dhe_ke')[];
@@ -300,7 +307,7 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
   const ocspPolicy = options.ocspPolicy ?? 'check';
   // Never accept a staple nobody can check: asking for one needs the checker (or 'ignore').
   if (statusRequest && ocspPolicy !== 'ignore' && options.ocspStapleChecker === undefined)
-    throw new UsageError('an OCSP staple is asked for (statusRequest / ocspPolicy \'require\'): import { ocspStapleChecker } from "@puretls/tls-core/ocsp" and pass it as ocspStapleChecker (or set ocspPolicy: \'ignore\')');
+    throw new UsageError('a staple needs import { ocspStapleChecker } from "@puretls/tls-core/ocsp" (or ocspPolicy \'ignore\')');
   return Object.freeze({
     minVersion,
     maxVersion,
@@ -323,6 +330,7 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     statusRequest,
     ocspPolicy,
     ocspStapleChecker: options.ocspStapleChecker,
+    signedCertificateTimestamps: options.signedCertificateTimestamps === true,
     maxFragmentLength,
     recordSizeLimit,
     pskModes: Object.freeze(pskModes),

@@ -115,6 +115,12 @@ export interface NegotiatedParameters {
    * staple), 'unchecked' (policy 'ignore'); undefined when resumed.
    */
   readonly ocspStatus?: 'good' | 'revoked' | 'unknown' | 'invalid' | 'none' | 'unchecked' | undefined;
+  /**
+   * The server's SignedCertificateTimestampList as received (RFC 6962 §3.3.1: TLS 1.2 ServerHello,
+   * TLS 1.3 leaf CertificateEntry) when requestSignedCertificateTimestamps was set; not decoded or
+   * verified (decode with `@puretls/tls-core/wire`). Undefined when none came.
+   */
+  readonly signedCertificateTimestamps?: Uint8Array | undefined;
   /** Set when certificate verification was disabled and the chain failed: the reason it failed. */
   readonly certificateError: Error | undefined;
   /**

@@ -9,7 +9,7 @@ import { PeerMisbehaved } from '../errors.ts';
 import { findExtension } from '../wire/extensions.ts';
 import { encodeClientHandshake } from '../wire/handshake.ts';
 import { extension } from '../wire/extensions.ts';
-import type { Extension } from '../wire/extensions.ts';
+import type { Extension, RawExtension } from '../wire/extensions.ts';
 import type { ClientHello } from '../wire/client-hello.ts';
 import type { KeyShareEntry, PskIdentity } from '../wire/extension-bodies.ts';
 import { CertificateStatusType, EcPointFormat, ExtensionType, HandshakeType, ProtocolVersion, PskKeyExchangeMode, ServerNameType, SignatureScheme } from '../wire/enums.ts';
@@ -86,6 +86,8 @@ export function buildClientHello(p: ClientHelloParams): BuiltClientHello {
     exts.push(extension(ExtensionType.ApplicationLayerProtocolNegotiation, { protocols: c.alpnProtocols.map(utf8) }));
   if (c.statusRequest)
     exts.push(extension(ExtensionType.StatusRequest, { form: 'request', statusType: CertificateStatusType.ocsp, responderIds: [], requestExtensions: new Uint8Array(0) }));
+  // RFC 6962 §3.3.1: an empty signed_certificate_timestamp extension asks for the server's SCT list.
+  if (c.signedCertificateTimestamps) exts.push({ type: ExtensionType.SignedCertificateTimestamp, data: new Uint8Array(0) });
   // RFC 8449 §4: the largest protected record plaintext we accept (only when configured).
   if (c.recordSizeLimit !== undefined) exts.push(extension(ExtensionType.RecordSizeLimit, { limit: c.recordSizeLimit }));
   const versions: number[] = [];
@@ -116,6 +118,12 @@ export function buildClientHello(p: ClientHelloParams): BuiltClientHello {
     extensions: exts,
   };
   return { message, encoded: encodeClientHandshake(message), offeredExtensions: new Set(exts.map((e) => e.type)) };
+}
+
+/** The raw SignedCertificateTimestampList of a signed_certificate_timestamp extension (RFC 6962 §3.3.1), copied; undefined without one. */
+export function sctListOf(extensions: readonly Extension[]): Uint8Array | undefined {
+  // No codec row for this type (the engine never reads the list), so it is always a RawExtension.
+  return (extensions.find((e) => e.type === ExtensionType.SignedCertificateTimestamp) as RawExtension | undefined)?.data.slice();
 }
 
 /**

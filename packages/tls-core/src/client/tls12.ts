@@ -32,7 +32,7 @@ import { AlertDescription, EcPointFormat, ExtensionType, HandshakeType, NamedGro
 import type { HelloContext } from './hello-context.ts';
 import { applyOcspPolicy, authenticateServer, type OcspStatus, type ServerAuthentication } from './server-certificate.ts';
 import { expectMessage, type HandshakeIo, type StateBase, type TrafficState } from './state.ts';
-import { applyRecordSizeLimit, selectedAlpn } from './hello.ts';
+import { applyRecordSizeLimit, sctListOf, selectedAlpn } from './hello.ts';
 import type { NegotiatedParameters, Tls12SessionData } from './events.ts';
 import type { ClientConfig } from './config.ts';
 import type { CertificateRequest12 } from '../wire/certificate.ts';
@@ -63,6 +63,8 @@ interface Tls12Hello {
   readonly alpn: string | undefined;
   /** The ServerHello acknowledged status_request: a CertificateStatus may follow the Certificate (RFC 6066 §8). */
   readonly statusAcknowledged: boolean;
+  /** The ServerHello's SCT list (RFC 6962 §3.3.1), raw; undefined when none came. */
+  readonly signedCertificateTimestamps: Uint8Array | undefined;
 }
 
 /** The server's certificate as authenticated in this handshake (RFC 5246 §7.4.2), with the OCSP verdict (RFC 6066 §8). */
@@ -151,6 +153,7 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
     expectTicket: hasExtension(sh.extensions, ExtensionType.SessionTicket),
     alpn,
     statusAcknowledged: hasExtension(sh.extensions, ExtensionType.StatusRequest),
+    signedCertificateTimestamps: sctListOf(sh.extensions),
   };
   if (session === undefined || !echoed) return new ExpectCertificate12(facts, transcript);
   // RFC 5246 §7.4.1.3: a resumed session keeps its cipher suite. RFC 7627 §5.3: and its EMS status.
@@ -486,6 +489,7 @@ function negotiated12(sh: Tls12Hello, established: Tls12Established): Negotiated
     peerCertificates: peers.peerCertificates,
     ocspResponse: server?.ocspResponse,
     ocspStatus: server?.ocspStatus,
+    signedCertificateTimestamps: sh.signedCertificateTimestamps,
     certificateError: server?.auth.error,
     // Sent in this handshake, or (resumed) the leaf recorded with the session.
     clientCertificate: full?.clientAuth?.chain ?? (leaf === undefined ? undefined : [leaf]),

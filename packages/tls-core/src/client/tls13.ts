@@ -21,7 +21,7 @@ import { MAX_TICKET_LIFETIME_S, type HelloContext } from './hello-context.ts';
 import { applyOcspPolicy, authenticateServer, verifyTls13CertificateVerify, type OcspStatus, type ServerAuthentication } from './server-certificate.ts';
 import { LIMITS } from '../limits.ts';
 import { expectMessage, type HandshakeIo, type StateBase, type TrafficState } from './state.ts';
-import { applyRecordSizeLimit, selectedAlpn } from './hello.ts';
+import { applyRecordSizeLimit, sctListOf, selectedAlpn } from './hello.ts';
 import type { ClientConfig } from './config.ts';
 import { chooseClientCredential, decodeCertificateAuthorities, signTls13ClientCertificateVerify, type CertificateRequestInfo } from './credential.ts';
 
@@ -41,6 +41,8 @@ interface Tls13Progress {
   readonly signatureScheme: number | undefined;
   readonly ocspResponse: Uint8Array | undefined;
   readonly ocspStatus: OcspStatus | undefined;
+  /** The leaf CertificateEntry's SCT list (RFC 6962 §3.3.1), raw. */
+  readonly signedCertificateTimestamps?: Uint8Array | undefined;
   /** The client chain we authenticated with (sent now, or recorded with the resumed session). */
   readonly clientCertificate: readonly Uint8Array[] | undefined;
 }
@@ -190,7 +192,7 @@ export class ExpectCertificate extends Tls13HandshakeState {
     const ocspResponse = staple?.form === 'response' ? staple.response.slice() : undefined;
     const { status, auth } = applyOcspPolicy(this.p.hello.config, authenticated, ocspResponse);
     this.transcript.add(msg.raw);
-    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse, ocspStatus: status }, this.secrets, this.transcript, auth);
+    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse, ocspStatus: status, signedCertificateTimestamps: sctListOf(leaf.extensions) }, this.secrets, this.transcript, auth);
   }
 }
 
@@ -258,6 +260,7 @@ export class ExpectFinished extends Tls13HandshakeState {
       peerCertificates: this.p.peerCertificates,
       ocspResponse: this.p.ocspResponse,
       ocspStatus: this.p.ocspStatus,
+      signedCertificateTimestamps: this.p.signedCertificateTimestamps,
       certificateError: this.p.auth?.error,
       clientCertificate: clientAuth?.chain ?? this.p.clientCertificate,
       clientSignatureScheme: clientAuth?.scheme,

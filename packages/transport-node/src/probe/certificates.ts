@@ -4,14 +4,15 @@
  * names, validity (RFC 5280 §4.1.2.5), key type and size, and signature algorithm; whether a path
  * to the trust store exists (puretls's own path validation, RFC 5280 §6), checked both now and at
  * a time inside every certificate's validity so that "expired" and "untrusted" are separate facts;
- * the host name check (RFC 9525); the embedded SCT list (RFC 6962 §3.3, OID
- * 1.3.6.1.4.1.11129.2.4.2). Key facts come from node:crypto, names and algorithms from puretls's
- * X.509 parser, so that one parser's gap does not hide a certificate.
+ * the host name check (RFC 9525); the number of SCTs each certificate embeds (RFC 6962 §3.3,
+ * scts.ts). Key facts come from node:crypto, names and algorithms from puretls's X.509 parser, so
+ * that one parser's gap does not hide a certificate.
  * @module
  */
 import { X509Certificate, createHash } from 'node:crypto';
 import { parseCertificate, verifyHostname, verifyServerCertificateChain, type Certificate, type TrustStore } from '@puretls/tls-core';
 import type { CertificateFacts, ChainCertificate } from './report.ts';
+import { embeddedSctCount } from './scts.ts';
 
 /**
  * Analyse a chain as sent.
@@ -143,57 +144,5 @@ function curveBits(curve: string | undefined): number | undefined {
   if (curve === undefined) return undefined;
   return CURVE_BITS[curve];
 }
-
-/**
- * The number of SCTs in the leaf's embedded SignedCertificateTimestampList extension (RFC 6962
- * §3.3), 0 when there is none. The extension is found by its extnID TLV; its extnValue OCTET
- * STRING holds an OCTET STRING holding the TLS-encoded list (u16 length, then u16-prefixed SCTs).
- */
-export function embeddedSctCount(der: Uint8Array): number {
-  const at = indexOf(der, SCT_LIST_OID_TLV);
-  if (at < 0) return 0;
-  let off = at + SCT_LIST_OID_TLV.length;
-  if (der[off] === 0x01) off += 3; // critical BOOLEAN
-  const outer = derLength(der, off);
-  if (outer === undefined || der[off] !== 0x04) return 0;
-  off = outer.contentStart;
-  const inner = derLength(der, off);
-  if (inner === undefined || der[off] !== 0x04) return 0;
-  off = inner.contentStart;
-  const end = Math.min(der.length, off + inner.length);
-  if (off + 2 > end) return 0;
-  const listEnd = Math.min(end, off + 2 + (((der[off] ?? 0) << 8) | (der[off + 1] ?? 0)));
-  off += 2;
-  let count = 0;
-  while (off + 2 <= listEnd) {
-    const len = ((der[off] ?? 0) << 8) | (der[off + 1] ?? 0);
-    off += 2 + len;
-    if (off > listEnd) break;
-    count++;
-  }
-  return count;
-}
-
-function derLength(der: Uint8Array, tagAt: number): { length: number; contentStart: number } | undefined {
-  const first = der[tagAt + 1];
-  if (first === undefined) return undefined;
-  if (first < 0x80) return { length: first, contentStart: tagAt + 2 };
-  const n = first & 0x7f;
-  if (n === 0 || n > 3) return undefined;
-  let length = 0;
-  for (let i = 0; i < n; i++) length = length * 256 + (der[tagAt + 2 + i] ?? 0);
-  return { length, contentStart: tagAt + 2 + n };
-}
-
-function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  return -1;
-}
-
-/** OBJECT IDENTIFIER 1.3.6.1.4.1.11129.2.4.2 (RFC 6962 §3.3), as a DER TLV. */
-const SCT_LIST_OID_TLV = new Uint8Array([0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02]);
 
 const CURVE_BITS: Readonly<Record<string, number>> = { prime256v1: 256, secp384r1: 384, secp521r1: 521, secp256k1: 256 };

@@ -14,7 +14,18 @@
  * ServerHello is decoded, any later problem returns what the ServerHello said.
  * @module
  */
-import { HandshakeReassembler, HandshakeType, ExtensionType, Reader, TlsError, decodeHandshake, nameOf, AlertDescription, ProtocolVersion, equalBytes, wire } from '@puretls/tls-core/internal';
+import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion, TlsError, nameOf } from '@puretls/tls-core';
+import {
+  DOWNGRADE_SENTINEL_TLS11,
+  DOWNGRADE_SENTINEL_TLS12,
+  HandshakeReassembler,
+  Reader,
+  decodeHandshake,
+  equalBytes,
+  findExtension,
+  hasExtension,
+  type ServerHello,
+} from '@puretls/tls-core/wire';
 import type { HelloReply } from './hello-scan.ts';
 import { SCAN_GROUPS, TLS12_SCAN_SUITES, TLS13_SCAN_SUITES, scanName, suiteKeyExchange } from './scan-tables.ts';
 
@@ -129,25 +140,25 @@ export class FirstFlightReader {
     return undefined;
   }
 
-  #serverHelloReply(m: wire.ServerHello): HelloReply | undefined {
+  #serverHelloReply(m: ServerHello): HelloReply | undefined {
     const exts = m.extensions.map((e) => e.type);
-    const sv = wire.findExtension(m.extensions, ExtensionType.SupportedVersions);
+    const sv = findExtension(m.extensions, ExtensionType.SupportedVersions);
     const version = sv?.form === 'SH' ? sv.selectedVersion : m.legacyVersion;
     const suite = { cipherSuite: m.cipherSuite, cipherSuiteName: scanName(ALL_SUITES, m.cipherSuite) };
     if (m.isHelloRetryRequest) {
-      const ks = wire.findExtension(m.extensions, ExtensionType.KeyShare);
+      const ks = findExtension(m.extensions, ExtensionType.KeyShare);
       const group = ks?.form === 'HRR' ? ks.selectedGroup : undefined;
       return {
         kind: 'hello-retry-request',
         ...suite,
         ...(group === undefined ? {} : { selectedGroup: group, selectedGroupName: scanName(SCAN_GROUPS, group) }),
-        cookie: wire.hasExtension(m.extensions, ExtensionType.Cookie),
+        cookie: hasExtension(m.extensions, ExtensionType.Cookie),
         extensions: exts,
       };
     }
     const tail = m.random.subarray(24);
-    const sentinel = equalBytes(tail, wire.DOWNGRADE_SENTINEL_TLS12) ? 'tls12' : equalBytes(tail, wire.DOWNGRADE_SENTINEL_TLS11) ? 'tls11' : undefined;
-    const ks = wire.findExtension(m.extensions, ExtensionType.KeyShare);
+    const sentinel = equalBytes(tail, DOWNGRADE_SENTINEL_TLS12) ? 'tls12' : equalBytes(tail, DOWNGRADE_SENTINEL_TLS11) ? 'tls11' : undefined;
+    const ks = findExtension(m.extensions, ExtensionType.KeyShare);
     const group = ks?.form === 'SH' ? ks.entry.group : undefined;
     const reply: ServerHelloReply = {
       kind: 'server-hello',

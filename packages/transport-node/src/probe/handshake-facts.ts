@@ -1,20 +1,21 @@
 /**
  * The handshake-based part of `puretls probe`: full handshakes and resumptions through
  * puretls's public client (connect() with a session Context), each step one or two connections:
- * the default handshake (TLS 1.3 preferred; certificate chain, OCSP staple per RFC 6066 §8,
- * ALPN per RFC 7301, record_size_limit per RFC 8449, KeyUpdate per RFC 8446 §4.6.3, close_notify
- * per RFC 8446 §6.1), TLS 1.3 resumption (RFC 8446 §2.2, §4.2.9 psk_ke / psk_dhe_ke, §4.6.1
+ * the default handshake (TLS 1.3 preferred; certificate chain, OCSP staple per RFC 6066 §8, SCTs
+ * per RFC 6962 §3.3, ALPN per RFC 7301, record_size_limit per RFC 8449, KeyUpdate per RFC 8446
+ * §4.6.3, close_notify per RFC 8446 §6.1), TLS 1.3 resumption (RFC 8446 §2.2, §4.2.9 psk_ke / psk_dhe_ke, §4.6.1
  * ticket lifetime and max_early_data_size, ticket reuse, a ticket used after a delay), and TLS 1.2
  * resumption by session ID (RFC 5246 §7.4.1.2) and by ticket (RFC 5077).
  * @module
  */
 import { Context, Session } from '@puretls/session';
 import { type ClientConfigOptions, type ResumptionData, type TrustStore } from '@puretls/tls-core';
-import { SUPPORTED_KEY_EXCHANGE_GROUPS } from '@puretls/tls-core/internal';
+import { SUPPORTED_KEY_EXCHANGE_GROUPS } from '@puretls/tls-core/wire';
 import { x25519MLKEM768 } from '@puretls/tls-core/pq';
 import { ocspStapleChecker } from '@puretls/tls-core/ocsp';
 import { cipherInfo, groupName, signatureSchemeName } from '../names.ts';
 import { certificateFacts } from './certificates.ts';
+import { sctFacts } from './scts.ts';
 import type { Dialer } from './dial.ts';
 import { observe, type Observation } from './connection.ts';
 import type { BehaviourFacts, CertificateFacts, HandshakeFacts, ResumptionFacts, Tls12ResumptionFacts, Tls13ResumptionFacts } from './report.ts';
@@ -68,7 +69,7 @@ export async function handshakeSteps(dialer: Dialer, options: HandshakeStepOptio
   const plan = { servername: options.servername, answerWaitMs: options.answerWaitMs };
 
   options.progress('full handshake');
-  let main = await observe(dialer, { ...plan, context: context({ statusRequest: true, recordSizeLimit: PROBE_RECORD_SIZE_LIMIT }), keyUpdate: true });
+  let main = await observe(dialer, { ...plan, context: context({ statusRequest: true, signedCertificateTimestamps: true, recordSizeLimit: PROBE_RECORD_SIZE_LIMIT }), keyUpdate: true });
   // A server that answers with a protocol we did not offer is refused (RFC 7301 §3.2): note it,
   // and make every other connection without ALPN so that the rest of the probe still runs.
   let unofferedAlpn: string | null = null;
@@ -76,7 +77,7 @@ export async function handshakeSteps(dialer: Dialer, options: HandshakeStepOptio
     unofferedAlpn = /\(([^)]*)\)/.exec(main.error.message)?.[1] ?? '?';
     notes.push(`connection ${main.index}: the server selected ALPN ${unofferedAlpn}, which was not offered: refused (RFC 7301 §3.2); the other connections offer no ALPN`);
     delete base.alpnProtocols;
-    main = await observe(dialer, { ...plan, context: context({ statusRequest: true, recordSizeLimit: PROBE_RECORD_SIZE_LIMIT }), keyUpdate: true });
+    main = await observe(dialer, { ...plan, context: context({ statusRequest: true, signedCertificateTimestamps: true, recordSizeLimit: PROBE_RECORD_SIZE_LIMIT }), keyUpdate: true });
   }
   const n = main.negotiated;
   if (main.error !== undefined) notes.push(`connection ${main.index} (full handshake, puretls defaults): ${main.error.message.replace(/^tls: /, '')}`);
@@ -93,7 +94,6 @@ export async function handshakeSteps(dialer: Dialer, options: HandshakeStepOptio
   let certificate: CertificateFacts | null = null;
   if (main.certificates.length > 0) {
     const facts = certificateFacts(main.certificates, options.trustStore, options.trustSource, options.servername, options.now());
-    const embedded = facts.chain[0]?.embeddedScts ?? 0;
     certificate = {
       ...facts,
       ...(n === undefined
@@ -105,11 +105,7 @@ export async function handshakeSteps(dialer: Dialer, options: HandshakeStepOptio
               evidence: `connection ${main.index}: status_request offered; ${n.ocspResponse === undefined ? 'no staple' : `a ${n.ocspResponse.length}-byte OCSPResponse stapled, checked against the leaf and its issuer`}`,
             },
           }),
-      sct: {
-        embedded,
-        tlsExtension: null,
-        evidence: `leaf certificate: ${embedded} SCT(s) in extension 1.3.6.1.4.1.11129.2.4.2; the TLS extension is not requested (puretls does not offer signed_certificate_timestamp)`,
-      },
+      sct: sctFacts({ connection: main.index, tlsExtension: n?.signedCertificateTimestamps, leaf: main.certificates[0], ocspResponse: n?.ocspResponse }),
     };
   }
   const behaviour: BehaviourFacts =
@@ -197,7 +193,7 @@ async function tls13Resumption(dialer: Dialer, main: Observation, context: (extr
       evidence.push(`connection ${d.index}: an unused ticket offered ${delayMs} ms after it arrived: ${d.resumed ? 'resumed' : 'full handshake'}`);
     }
   } else evidence.push('no ticket: resumption not tested');
-  return { ticketsPerHandshake: tickets.length, ticketLifetimesSeconds: lifetimes, pskDheKe, pskKe, reuse, afterDelay, earlyData: { advertisedMaxSize: maxEarly, acceptanceTested: false }, evidence };
+  return { ticketsPerHandshake: tickets.length, ticketLifetimesSeconds: lifetimes, pskDheKe, pskKe, reuse, afterDelay, earlyData: { advertisedMaxSize: maxEarly, acceptanceTested: false, accepted: null }, evidence };
 }
 
 async function tls12Resumption(dialer: Dialer, context: (extra: ClientConfigOptions) => Context, plan: Plan): Promise<{ facts: Tls12ResumptionFacts } | { note: string }> {

@@ -8,11 +8,9 @@
  * F5 workaround BoringSSL and OpenSSL use) unless a probe asks for that zone on purpose.
  * @module
  */
-import { ExtensionType, HandshakeType, Writer, encodeRecordHeader, extension, utf8, wire } from '@puretls/tls-core/internal';
-import type { KeyShare } from '@puretls/tls-core/internal';
+import { ExtensionType, HandshakeType, utf8 } from '@puretls/tls-core';
+import { Writer, encodeHandshake, encodeRecordHeader, extension, type Extension, type KeyShare } from '@puretls/tls-core/wire';
 import { SCAN_SIGNATURE_SCHEMES } from './scan-tables.ts';
-
-type Extension = wire.Extension;
 
 /** What one probe's ClientHello carries. */
 export interface HelloSpec {
@@ -93,7 +91,7 @@ function encodeMessage(spec: HelloSpec, random: Uint8Array, sessionId: Uint8Arra
   exts.push(extension(ExtensionType.ExtendedMasterSecret, {}));
   exts.push(extension(ExtensionType.RenegotiationInfo, { renegotiatedConnection: new Uint8Array(0) }));
   if (padding !== undefined) exts.push({ type: PADDING, data: new Uint8Array(padding) });
-  return wire.encodeHandshake({
+  return encodeHandshake({
     type: HandshakeType.ClientHello,
     legacyVersion: spec.legacyVersion,
     random,

@@ -161,8 +161,10 @@ export interface AcceptedGroup {
 }
 
 export interface GroupEnumeration {
-  /** Supported groups, in the order found (the server's preference when it imposes one). */
+  /** Supported groups, in the order found: the server's preference when `serverPreference.value` is true, else the client's order. */
   readonly accepted: readonly AcceptedGroup[];
+  /** True when the server chose by its own order (the accepted groups offered in reverse got the same first choice). */
+  readonly serverPreference: Fact<boolean>;
   readonly complete: boolean;
   readonly unresolved: readonly string[];
   readonly candidates: number;

@@ -71,6 +71,9 @@ export async function probeConnection(o: ProbeConnectionOptions): Promise<HelloR
     socket.on('close', () => settle(reader.end()));
     socket.on('error', (error: Error) => settle(reader.end({ kind: 'closed', error: error.message })));
     void deadline.then(() => settle(reader.end(timedOut())));
+    // A socket handed over after STARTTLS is paused (cli/starttls.ts detach): a 'data' listener
+    // alone does not restart an explicitly paused stream.
+    socket.resume();
     socket.write(o.records);
   });
   clearTimeout(timer);

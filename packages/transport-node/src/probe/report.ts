@@ -102,10 +102,37 @@ export interface CertificateFacts {
   /** The stapled OCSP response to our status_request (RFC 6066 §8). Filled by the orchestrator. */
   readonly ocsp?: { readonly stapled: boolean; readonly status: string; readonly evidence: string };
   /**
-   * SCTs: `embedded` in the leaf; `tlsExtension` is not tested (null): puretls's client does not
-   * offer signed_certificate_timestamp (RFC 6962 §3.3.1), so a server sends none.
+   * SCTs (RFC 6962 §3.3) from the full handshake, by source: the TLS extension
+   * signed_certificate_timestamp (offered), the leaf's extension 1.3.6.1.4.1.11129.2.4.2, the
+   * OCSP staple's SingleResponse extension (null without a staple). Signatures are not verified.
    */
-  readonly sct?: { readonly embedded: number; readonly tlsExtension: null; readonly evidence: string };
+  readonly sct?: {
+    /** SCTs from every source. */
+    readonly count: number;
+    readonly tlsExtension: number;
+    readonly embedded: number;
+    readonly ocsp: number | null;
+    readonly scts: readonly SctEntry[];
+    /** Always false: no log list, no signature check. */
+    readonly signaturesVerified: false;
+    /** Lists that could not be decoded (`source: reason`). */
+    readonly errors: readonly string[];
+    readonly evidence: string;
+  };
+}
+
+/** Where an SCT came from (RFC 6962 §3.3). */
+export type SctSource = 'tls-extension' | 'certificate' | 'ocsp';
+
+/** One SCT; `logId`, `timestamp` and `timestampMs` are null for a version other than v1 (0). */
+export interface SctEntry {
+  readonly source: SctSource;
+  readonly version: number;
+  /** The log's ID (SHA-256 of its key), hex. */
+  readonly logId: string | null;
+  /** ISO 8601. */
+  readonly timestamp: string | null;
+  readonly timestampMs: number | null;
 }
 
 export interface Tls13ResumptionFacts {
@@ -121,10 +148,12 @@ export interface Tls13ResumptionFacts {
   /** An unused ticket offered after `delayMs`. */
   readonly afterDelay: { readonly delayMs: number; readonly resumed: boolean } | null;
   /**
-   * 0-RTT: the tickets' max_early_data_size (RFC 8446 §4.2.10) is the server's advertisement only;
-   * puretls sends no early data yet, so acceptance is not tested (`acceptanceTested: false`).
+   * 0-RTT: `advertisedMaxSize` is the largest max_early_data_size of the tickets (RFC 8446
+   * §4.6.1, the server's advertisement); `accepted` is whether the server accepted early data
+   * offered with such a ticket (RFC 8446 §4.2.10: early_data in EncryptedExtensions), null while
+   * not tested (`acceptanceTested: false`: the probe sends no early data yet).
    */
-  readonly earlyData: { readonly advertisedMaxSize: number; readonly acceptanceTested: false };
+  readonly earlyData: { readonly advertisedMaxSize: number; readonly acceptanceTested: boolean; readonly accepted: boolean | null };
   readonly evidence: readonly string[];
 }
 

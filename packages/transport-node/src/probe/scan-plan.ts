@@ -10,7 +10,8 @@
  * refuses (alert or close), which proves every remaining candidate refused.
  * @module
  */
-import { generateKeyShare, isSupportedKeyExchangeGroup, TLS12_SUITES, UsageError } from '@puretls/tls-core/internal';
+import { TLS12_SUITES, UsageError } from '@puretls/tls-core';
+import { generateKeyShare, isSupportedKeyExchangeGroup } from '@puretls/tls-core/wire';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type {
@@ -259,18 +260,26 @@ function suiteEnumeration(rm: Removal & { outOfOrder?: ProbeEvidence }, candidat
   return { accepted, serverPreference, complete: rm.complete, unresolved: rm.unresolved.map((e) => e.name), candidates };
 }
 
-function groupEnumeration(rm: Removal, candidates: number): GroupEnumeration {
+function groupEnumeration(rm: Removal, candidates: number, serverPreference: Fact<boolean>): GroupEnumeration {
   const accepted: AcceptedGroup[] = rm.found.map(({ entry, evidence }) => ({ code: entry.code, name: entry.name, probe: evidence.probe }));
-  return { accepted, complete: rm.complete, unresolved: rm.unresolved.map((e) => e.name), candidates };
+  return { accepted, serverPreference, complete: rm.complete, unresolved: rm.unresolved.map((e) => e.name), candidates };
 }
 
 /** Reversed offer: the same first choice means the server imposes its order. */
-async function preferenceTest(s: Scanner, id: string, rm: Removal, spec: (offer: readonly number[]) => HelloSpec, readKx = false): Promise<Fact<boolean>> {
+async function preferenceTest(
+  s: Scanner,
+  id: string,
+  rm: Removal,
+  spec: (offer: readonly number[]) => HelloSpec,
+  readKx = false,
+  choose: (r: HelloReply) => number | undefined = suiteOf,
+  what = 'suites',
+): Promise<Fact<boolean>> {
   if (rm.found.length < 2) return fact(undefined, []);
   const offer = rm.found.map((f) => f.entry.code).reverse();
-  const ev = await s.probe(id, `the ${offer.length} accepted suites in reverse order`, spec(offer), readKx);
+  const ev = await s.probe(id, `the ${offer.length} accepted ${what} in reverse order`, spec(offer), readKx);
   if (ev === undefined) return fact(undefined, []);
-  const chosen = suiteOf(ev.reply);
+  const chosen = choose(ev.reply);
   if (chosen === undefined) return fact(undefined, [rm.found[0]!.evidence, ev]);
   return fact(chosen === rm.found[0]!.entry.code, [rm.found[0]!.evidence, ev]);
 }
@@ -312,15 +321,19 @@ export async function runScan(opts: HelloScanOptions): Promise<HelloScanFacts> {
     return { rm, pref };
   });
 
-  const tls13Groups = removal(s, 'tls13-groups', SCAN_GROUPS, 10, (o) => tls13Spec(s, TLS13_CODES, o.map((g) => g.code), []), (r) =>
-    r.kind === 'hello-retry-request' ? r.selectedGroup : undefined,
-  ).then(async (rm) => ({ rm, hrr: await hrrTest(s, rm) }));
+  const hrrGroup = (r: HelloReply): number | undefined => (r.kind === 'hello-retry-request' ? r.selectedGroup : undefined);
+  const tls13GroupSpec = (o: readonly number[]): HelloSpec => tls13Spec(s, TLS13_CODES, o, []);
+  const tls13Groups = removal(s, 'tls13-groups', SCAN_GROUPS, 10, (o) => tls13GroupSpec(o.map((g) => g.code)), hrrGroup).then(async (rm) => ({
+    rm,
+    hrr: await hrrTest(s, rm),
+    pref: await preferenceTest(s, 'tls13-groups-reversed', rm, tls13GroupSpec, false, hrrGroup, 'groups'),
+  }));
 
-  const tls12Groups = removal(s, 'tls12-groups', TLS12_SCAN_CURVES, 6, (o) => tls12Spec(s, ECDHE_SUITES.map((e) => e.code), o.map((g) => g.code)), (r) =>
-    r.kind === 'server-hello' && r.version === 0x0303 ? r.group : undefined,
-    true,
-    (r) => isRefusal(r) || (r.kind === 'server-hello' && r.version < 0x0303),
-  );
+  const ecdheGroup = (r: HelloReply): number | undefined => (r.kind === 'server-hello' && r.version === 0x0303 ? r.group : undefined);
+  const tls12GroupSpec = (o: readonly number[]): HelloSpec => tls12Spec(s, ECDHE_SUITES.map((e) => e.code), o);
+  const tls12Groups = removal(s, 'tls12-groups', TLS12_SCAN_CURVES, 6, (o) => tls12GroupSpec(o.map((g) => g.code)), ecdheGroup, true, (r) =>
+    isRefusal(r) || (r.kind === 'server-hello' && r.version < 0x0303),
+  ).then(async (rm) => ({ rm, pref: await preferenceTest(s, 'tls12-groups-reversed', rm, tls12GroupSpec, true, ecdheGroup, 'groups') }));
 
   const legacy = Promise.all([legacyVersion(s, 'TLSv1.1', 0x0302), legacyVersion(s, 'TLSv1.0', 0x0301), legacyVersion(s, 'SSLv3', 0x0300)]);
 
@@ -375,7 +388,7 @@ export async function runScan(opts: HelloScanOptions): Promise<HelloScanFacts> {
   const withCookie = hrrs.filter((p) => p.reply.kind === 'hello-retry-request' && p.reply.cookie);
   const cookieEvidence = (withCookie.length > 0 ? withCookie : hrrs).slice(0, 3).map((p) => ({ probe: p.id, reply: p.reply }));
   const hrrCookie = hrrs.length === 0 ? fact(undefined, []) : fact(withCookie.length > 0, cookieEvidence);
-  const complete = !s.cutShort && t13.rm.complete && t13g.rm.complete && t12g.complete && t12.complete;
+  const complete = !s.cutShort && t13.rm.complete && t13g.rm.complete && t12g.rm.complete && t12.complete;
 
   return {
     host: opts.host,
@@ -387,13 +400,13 @@ export async function runScan(opts: HelloScanOptions): Promise<HelloScanFacts> {
     versions: { tls13: fact(tls13Accepted, [first13]), tls12: fact(tls12Accepted, [first12]), tls11, tls10, ssl3 },
     tls13: {
       suites: suiteEnumeration(t13.rm, TLS13_SCAN_SUITES.length, t13.pref),
-      groups: groupEnumeration(t13g.rm, SCAN_GROUPS.length),
+      groups: groupEnumeration(t13g.rm, SCAN_GROUPS.length, t13g.pref),
       hrrWhenShareNotPreferred: t13g.hrr,
       hrrCookie,
     },
     tls12: {
       suites: suiteEnumeration(t12all, TLS12_SCAN_SUITES.length, t12pref),
-      groups: groupEnumeration(t12g, TLS12_SCAN_CURVES.length),
+      groups: groupEnumeration(t12g.rm, TLS12_SCAN_CURVES.length, t12g.pref),
       secureRenegotiation: fact(sh12 === undefined ? undefined : sh12.extensions.includes(0xff01), [first12]),
       extendedMasterSecret: fact(sh12 === undefined ? undefined : sh12.extensions.includes(23), [first12]),
       downgradeSentinel: fact(sh12 === undefined || tls13Accepted !== true ? undefined : sh12.downgradeSentinel === 'tls12', [first12]),

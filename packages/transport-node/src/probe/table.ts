@@ -21,10 +21,11 @@ export function reportTable(report: ProbeReport): string {
     const fact = (f: { value: boolean | undefined }): string => (f.value === undefined ? 'unknown' : f.value ? 'yes' : 'no');
     rows.push(['versions', `TLS 1.3 ${fact(v.tls13)}, TLS 1.2 ${fact(v.tls12)}, TLS 1.1 ${fact(v.tls11)}, TLS 1.0 ${fact(v.tls10)}, SSL 3.0 ${fact(v.ssl3)}`]);
     const suites = (e: typeof hello.tls13.suites): string => (e.accepted.length === 0 ? 'none' : e.accepted.map((a) => `${a.name}${a.puretlsUses ? '' : ' (puretls: never)'}`).join(', '));
-    rows.push(['TLS 1.3 suites', suites(hello.tls13.suites), `order: ${hello.tls13.suites.serverPreference.value === true ? "server's" : hello.tls13.suites.serverPreference.value === false ? "client's" : 'unknown'}`]);
-    rows.push(['TLS 1.2 suites', suites(hello.tls12.suites), `order: ${hello.tls12.suites.serverPreference.value === true ? "server's" : hello.tls12.suites.serverPreference.value === false ? "client's" : 'unknown'}`]);
-    rows.push(['TLS 1.3 groups', hello.tls13.groups.accepted.map((g) => g.name).join(', ') || 'none']);
-    rows.push(['TLS 1.2 groups', hello.tls12.groups.accepted.map((g) => g.name).join(', ') || 'none']);
+    const order = (f: { value: boolean | undefined }): string => `order: ${f.value === true ? "server's" : f.value === false ? "client's" : 'unknown'}`;
+    rows.push(['TLS 1.3 suites', suites(hello.tls13.suites), order(hello.tls13.suites.serverPreference)]);
+    rows.push(['TLS 1.2 suites', suites(hello.tls12.suites), order(hello.tls12.suites.serverPreference)]);
+    rows.push(['TLS 1.3 groups', hello.tls13.groups.accepted.map((g) => g.name).join(', ') || 'none', order(hello.tls13.groups.serverPreference)]);
+    rows.push(['TLS 1.2 groups', hello.tls12.groups.accepted.map((g) => g.name).join(', ') || 'none', order(hello.tls12.groups.serverPreference)]);
     rows.push(['HelloRetryRequest', `for a non-preferred share: ${fact(hello.tls13.hrrWhenShareNotPreferred)}, cookie: ${fact(hello.tls13.hrrCookie)}`]);
     rows.push(['TLS 1.2 extensions', `EMS ${fact(hello.tls12.extendedMasterSecret)}, renegotiation_info ${fact(hello.tls12.secureRenegotiation)}, downgrade sentinel ${fact(hello.tls12.downgradeSentinel)}`]);
     const t = hello.tolerance;
@@ -53,7 +54,11 @@ export function reportTable(report: ProbeReport): string {
     rows.push(['host name', c.hostname.matches ? `matches ${c.hostname.name}` : `DOES NOT match ${c.hostname.name}`, c.hostname.error ?? undefined]);
     rows.push(['expiry', c.expiry.expired ? 'EXPIRED' : c.expiry.notYetValid ? 'NOT YET VALID' : `valid, leaf ${c.expiry.leafDaysLeft ?? '?'} days left`]);
     if (c.ocsp !== undefined) rows.push(['OCSP staple', c.ocsp.stapled ? `yes, ${c.ocsp.status}` : 'no', c.ocsp.evidence]);
-    if (c.sct !== undefined) rows.push(['SCTs', `${c.sct.embedded} embedded; TLS extension not tested`, c.sct.evidence]);
+    if (c.sct !== undefined) {
+      const s = c.sct;
+      rows.push(['SCTs', `${s.count}: ${s.tlsExtension} in the TLS extension, ${s.embedded} embedded, ${s.ocsp === null ? 'no staple' : `${s.ocsp} in the OCSP staple`}${s.errors.length > 0 ? `; unreadable: ${s.errors.join('; ')}` : ''}`, s.evidence]);
+      for (const e of s.scts) rows.push(['', `${e.source}: ${e.logId === null ? `version ${e.version} (not decoded)` : `log ${e.logId}, ${e.timestamp ?? `timestamp ${e.timestampMs}`}`}`]);
+    }
   }
   section('Resumption');
   const r13 = report.resumption.tls13;
@@ -64,7 +69,8 @@ export function reportTable(report: ProbeReport): string {
     rows.push(['psk_ke', yesNo(r13.pskKe)]);
     rows.push(['ticket reuse', r13.reuse ?? 'not tested']);
     rows.push(['ticket after delay', r13.afterDelay === null ? 'not tested' : `${r13.afterDelay.resumed ? 'resumed' : 'refused'} after ${r13.afterDelay.delayMs} ms`]);
-    rows.push(['0-RTT', `max_early_data_size ${r13.earlyData.advertisedMaxSize}; acceptance not tested`]);
+    const early = r13.earlyData;
+    rows.push(['0-RTT', `max_early_data_size ${early.advertisedMaxSize}; ${early.accepted === null ? 'acceptance not tested' : early.accepted ? 'early data accepted' : 'early data refused'}`]);
     for (const e of r13.evidence) rows.push(['', '', e]);
   }
   const r12 = report.resumption.tls12;

@@ -80,6 +80,12 @@ describe.skipIf(!hasOpenssl)('scanHellos against openssl s_server 3.0', () => {
     expect(f.tls13.hrrWhenShareNotPreferred.value).toBe(false);
     expect(f.tls13.hrrCookie.value).toBe(false);
     expect(names(f.tls12.groups.accepted).sort()).toEqual(['secp256r1', 'secp384r1', 'secp521r1', 'x25519', 'x448']);
+    // Without -serverpref, TLS 1.2 takes the client's curve order; the TLS 1.3 HelloRetryRequest
+    // group comes from OpenSSL's own list whatever the offer's order (the reversed offer still
+    // gets x25519), so the groups are found in OpenSSL's default order.
+    expect(f.tls13.groups.serverPreference.value).toBe(true);
+    expect(names(f.tls13.groups.accepted)).toEqual(['x25519', 'secp256r1', 'x448', 'secp521r1', 'secp384r1', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096']);
+    expect(f.tls12.groups.serverPreference.value).toBe(false);
     expect(f.tls12.secureRenegotiation.value).toBe(true);
     expect(f.tls12.extendedMasterSecret.value).toBe(true);
     expect(f.tls12.downgradeSentinel.value).toBe(true);
@@ -179,6 +185,7 @@ describe('scanHellos against Node tls.createServer', () => {
     expect(names(f.tls12.suites.accepted)).toEqual(['TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256']);
     expect(f.tls12.suites.serverPreference.value).toBe(true);
     expect(names(f.tls12.groups.accepted)).toEqual(['secp256r1', 'x25519']);
+    expect(f.tls12.groups.serverPreference.value).toBe(true); // honorCipherOrder: ecdhCurve's order
     expect(f.versions.tls10.value).toBe(false);
     expect(f.complete).toBe(true);
   });
@@ -260,6 +267,8 @@ describe.skipIf(noGnutls !== undefined)('scanHellos against gnutls-serv 3.7 (pri
     expect(f.tls12.suites.complete).toBe(true);
     expect(names(f.tls13.groups.accepted)).toEqual(['secp384r1', 'x25519']);
     expect(names(f.tls12.groups.accepted)).toEqual(['secp384r1', 'x25519']);
+    expect(f.tls13.groups.serverPreference.value).toBe(true);
+    expect(f.tls12.groups.serverPreference.value).toBe(true);
     // An x25519 share is answered with a HelloRetryRequest for secp384r1.
     expect(f.tls13.hrrWhenShareNotPreferred.value).toBe(true);
     expect(f.tls12.downgradeSentinel.value).toBe(true);

@@ -1,6 +1,6 @@
 /**
- * The probe's offline parts: the embedded SCT list reader (RFC 6962 §3.3) against a certificate
- * openssl made with a two-entry list, and fuzzed with fast-check; the `probe` argument parser;
+ * The probe's offline parts: the embedded SCT count (RFC 6962 §3.3) against a certificate openssl
+ * made with a two-entry list, and fuzzed with fast-check; the SCT facts by source; the `probe` argument parser;
  * the `--fail-on` policies over a report's certificate facts.
  */
 import { execFileSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { embeddedSctCount } from '../../src/probe/certificates.ts';
+import { embeddedSctCount, sctFacts } from '../../src/probe/scts.ts';
 import { parseProbeArgs } from '../../src/probe/cli.ts';
 import { evaluatePolicies } from '../../src/probe/policy.ts';
 import type { ChainCertificate, ProbeReport } from '../../src/probe/report.ts';
@@ -42,6 +42,26 @@ describe('embedded SCT list', () => {
         expect(Number.isInteger(n) && n >= 0 && n <= after.length / 2).toBe(true);
       }),
     );
+  });
+});
+
+describe('SCT facts by source', () => {
+  // One v1 SCT: log ID 32 x 0x11, timestamp 1700000000000 ms, no extensions, sha256/ecdsa, 2-byte signature.
+  const v1 = [0, ...new Array(32).fill(0x11), 0, 0, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x00, 0, 0, 4, 3, 0, 2, 0xaa, 0xbb];
+  const list = new Uint8Array([0, v1.length + 2, 0, v1.length, ...v1]);
+
+  it('reports each SCT with its source, log ID and time; an unreadable list goes to errors', () => {
+    const leaf = opensslCert(`1.3.6.1.4.1.11129.2.4.2=DER:04${(list.length).toString(16).padStart(2, '0')}${Buffer.from(list).toString('hex')}`);
+    const f = sctFacts({ connection: 1, tlsExtension: list, leaf, ocspResponse: undefined });
+    expect(f).toMatchObject({ count: 2, tlsExtension: 1, embedded: 1, ocsp: null, signaturesVerified: false, errors: [] });
+    expect(f.scts).toEqual(
+      (['tls-extension', 'certificate'] as const).map((source) => ({ source, version: 0, logId: '11'.repeat(32), timestamp: '2023-11-14T22:13:20.000Z', timestampMs: 1_700_000_000_000 })),
+    );
+    const bad = sctFacts({ connection: 2, tlsExtension: new Uint8Array([0, 5, 0]), leaf: undefined, ocspResponse: new Uint8Array([0x30, 0]) });
+    expect(bad).toMatchObject({ count: 0, tlsExtension: 0, embedded: 0, ocsp: 0 });
+    expect(bad.errors).toHaveLength(2);
+    expect(bad.errors[0]).toMatch(/^tls-extension: .*SignedCertificateTimestampList/);
+    expect(bad.errors[1]).toMatch(/^ocsp: /);
   });
 });
 
