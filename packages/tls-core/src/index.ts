@@ -15,7 +15,7 @@ export type { ClientConnectionOptions } from './client/connection.ts';
 export type { ClientEngine } from './engine.ts';
 export { createClientConfig } from './client/config.ts';
 export type { ClientConfig, ClientConfigOptions, VersionName, OcspStapleChecker } from './client/config.ts';
-export type { ClientEvent, KeyLogEntry, MessageEvent, NegotiatedParameters, ResumptionData, Tls13TicketData, Tls12SessionData } from './client/events.ts';
+export type { ClientEvent, EarlyDataEvent, KeyLogEntry, MessageEvent, NegotiatedParameters, ResumptionData, Tls13TicketData, Tls12SessionData } from './client/events.ts';
 export { KeyShareReserve } from './crypto/key-share-reserve.ts';
 export { TLS13_SUITES, TLS12_SUITES, tls13SuiteById, tls12SuiteById, suiteByName } from './crypto/suites.ts';
 export type { Tls13Suite, Tls12Suite } from './crypto/suites.ts';

@@ -4,7 +4,8 @@
  * timers. It owns the record layer (RFC 8446 §5, RFC 5246 §6), alert handling (RFC 8446 §6,
  * RFC 5246 §7.2), closure (RFC 8446 §6.1) and the sticky error: the first error ends the
  * connection, the alert that {@link alertFor} picks is queued once, and every later call throws
- * the same error.
+ * the same error. It also keeps the book of 0-RTT early data (RFC 8446 §4.2.10): what was sent
+ * early, and what is sent after the handshake or handed back (docs/early-data.md).
  * @module
  */
 import { concatBytes, toHex } from '../codec/bytes.ts';
@@ -50,6 +51,26 @@ export interface ClientConnectionOptions {
    * idle time (crypto/key-share-reserve.ts). Default: generated when the handshake starts.
    */
   readonly keyShareReserve?: KeyShareReserve;
+  /**
+   * TLS 1.3 0-RTT (RFC 8446 §4.2.10): bytes to send in the first flight, before the server
+   * answers. Offered only with a TLS 1.3 `session` whose ticket allows early data, whose suite is
+   * enabled and whose ALPN (if any) is among `alpnProtocols`; at most the ticket's
+   * max_early_data_size bytes go early, the rest after the handshake. Early data can be replayed
+   * by an attacker (RFC 8446 Appendix E.5): only for requests that are safe to repeat. Copied.
+   * See docs/early-data.md for what happens when the server rejects it.
+   */
+  readonly earlyData?: Uint8Array;
+}
+
+/** The early data given, and what became of it so far. */
+interface EarlyDataBook {
+  /** The connection's own copy of `ClientConnectionOptions.earlyData`. */
+  readonly data: Uint8Array;
+  /** The ALPN of the session the early data was sent for. */
+  readonly sessionAlpn: string | undefined;
+  /** Bytes sent in 0-RTT records. */
+  readonly sentAsEarlyData: number;
+  accepted: boolean;
 }
 
 /**
@@ -86,6 +107,10 @@ export class ClientConnection implements ClientEngine {
   #sendLimit = MAX_PLAINTEXT_LENGTH;
   /** The negotiated record_size_limit values, once the server answered ours. */
   #recordSizeLimit: { readonly send: number; readonly receive: number } | undefined;
+  /** Set once early data was sent (RFC 8446 §4.2.10). */
+  #earlyData: EarlyDataBook | undefined;
+  /** The early data given in the options (the connection's copy), until it is sent. */
+  readonly #earlyDataToSend: Uint8Array | undefined;
   readonly #counts = { changeCipherSpecs: 0, warningAlerts: 0, emptyRecords: 0, keyUpdates: 0, helloRequests: 0 };
   readonly #io: HandshakeIo;
 
@@ -94,6 +119,7 @@ export class ClientConnection implements ClientEngine {
     // The offered session's secret becomes the engine's own copy: the giver may wipe its bytes
     // (Session.free()) while this connection still needs them (TLS 1.2 exporter, key log).
     this.#options = options.session === undefined ? options : { ...options, session: copyResumptionData(options.session) };
+    this.#earlyDataToSend = options.earlyData?.slice();
     this.#clientRandom = config.randomBytes(32);
     this.#io = this.#makeIo();
   }
@@ -108,9 +134,11 @@ export class ClientConnection implements ClientEngine {
         session: this.#options.session,
         clientRandom: this.#clientRandom,
         keyShareReserve: this.#options.keyShareReserve,
+        wantsEarlyData: this.#earlyDataToSend !== undefined,
       });
-      // After the first ClientHello, records carry 0x0303 (RFC 8446 §5.1).
-      this.#write.installProtector(new PlaintextProtector());
+      // After the first ClientHello, records carry 0x0303 (RFC 8446 §5.1); unless early data
+      // follows it, under the early traffic keys already installed.
+      if (!this.#write.isProtected) this.#write.installProtector(new PlaintextProtector());
     });
   }
 
@@ -459,10 +487,57 @@ export class ClientConnection implements ClientEngine {
         this.#silentSinceKeyUpdate = true;
       },
       silentSinceKeyUpdate: () => this.#silentSinceKeyUpdate,
+      sendEarlyData: (keys, maxEarlyData) => {
+        const data = this.#earlyDataToSend;
+        const session = this.#options.session;
+        if (data === undefined || session === undefined) throw new UsageError('early data without data or a session');
+        this.#write.installProtector(new Tls13Protector(keys));
+        const early = data.subarray(0, Math.min(data.length, maxEarlyData));
+        // The server's record_size_limit is not known yet (RFC 8449 §4): full-size records, or the configured fragment size.
+        for (const rec of this.#write.sealAll(ContentType.ApplicationData, early, Math.min(this.config.maxFragmentLength, MAX_PLAINTEXT_LENGTH))) this.#outgoing.push(rec);
+        this.#earlyData = { data, sessionAlpn: session.alpn, sentAsEarlyData: early.length, accepted: false };
+      },
+      stopEarlyData: () => {
+        this.#write.installProtector(new PlaintextProtector());
+      },
+      earlyDataAccepted: () => {
+        if (this.#earlyData !== undefined) this.#earlyData.accepted = true;
+      },
       setNegotiated: (params) => {
-        this.#negotiated = this.#recordSizeLimit === undefined ? params : { ...params, recordSizeLimit: this.#recordSizeLimit };
+        const earlyData = this.#settleEarlyData(params.alpn);
+        const negotiated = { ...params, earlyData };
+        this.#negotiated = this.#recordSizeLimit === undefined ? negotiated : { ...negotiated, recordSizeLimit: this.#recordSizeLimit };
       },
     };
+  }
+
+  /**
+   * The handshake is complete (our Finished sent, application keys installed): report the early
+   * data and send what is due after the handshake (RFC 8446 §4.2.10). Accepted: the part beyond
+   * max_early_data_size. Rejected: all of it when the negotiated ALPN equals the session's (both
+   * may be none), since §4.2.10 forbids an automatic resend only when the ALPN changed; otherwise
+   * nothing, and the bytes go back to the caller in the event. Not offered (the session did not
+   * allow it): nothing was sent, and the bytes go back too.
+   */
+  #settleEarlyData(negotiatedAlpn: string | undefined): 'accepted' | 'rejected' | 'not-offered' {
+    const book = this.#earlyData;
+    if (book === undefined) {
+      const given = this.#earlyDataToSend;
+      if (given !== undefined) this.#events.push({ type: 'earlyData', status: 'not-offered', sentAsEarlyData: 0, sentAfterHandshake: 0, unsent: given.slice() });
+      return 'not-offered';
+    }
+    let after: Uint8Array | undefined;
+    let unsent: Uint8Array | undefined;
+    if (book.accepted) after = book.data.subarray(book.sentAsEarlyData);
+    else if (negotiatedAlpn === book.sessionAlpn) after = book.data;
+    else unsent = book.data.slice();
+    const status = book.accepted ? 'accepted' : 'rejected';
+    this.#events.push({ type: 'earlyData', status, sentAsEarlyData: book.sentAsEarlyData, sentAfterHandshake: after?.length ?? 0, unsent });
+    if (after !== undefined && after.length > 0) {
+      const limit = Math.min(this.config.maxFragmentLength, this.#sendLimit);
+      for (const rec of this.#write.sealAll(ContentType.ApplicationData, after, limit)) this.#outgoing.push(rec);
+    }
+    return status;
   }
 
   /** With `traceMessages`, report a message as it passes (a copy: the caller keeps its bytes). */

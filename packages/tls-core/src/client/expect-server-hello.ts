@@ -2,7 +2,9 @@
  * The start of every handshake: sending the ClientHello (with PSK binders when resuming,
  * RFC 8446 §4.2.11.2), then the one place where the version splits (RFC 8446 §4.1.3, §4.2.1):
  * a TLS 1.3 ServerHello continues in tls13.ts, a TLS 1.2 one in tls12.ts. HelloRetryRequest
- * (RFC 8446 §4.1.4) is handled here, because it is answered by a second ClientHello.
+ * (RFC 8446 §4.1.4) is handled here, because it is answered by a second ClientHello. 0-RTT
+ * (RFC 8446 §4.2.10, §2.3, Appendix D.4) starts here too: the early_data offer, the middlebox CCS
+ * right after the first ClientHello, and the early data under client_early_traffic_secret (§7.1).
  * @module
  */
 import { equalBytes } from '../codec/bytes.ts';
@@ -38,6 +40,8 @@ export interface StartOptions {
   readonly clientRandom: Uint8Array;
   /** Key shares made ahead of time (each used once); default: generated here. */
   readonly keyShareReserve?: KeyShareReserve | undefined;
+  /** The caller has early data to send: offer 0-RTT if the session allows it ({@link earlyDataTicket}). */
+  readonly wantsEarlyData?: boolean;
 }
 
 /**
@@ -62,6 +66,7 @@ export function startHandshake(io: HandshakeIo, sniName: string | undefined, opt
   const sendShares = offers13 && !(tls12Session !== undefined && ticket === undefined && config.emptyKeyShareWhenResumingTls12);
   const reserve = options.keyShareReserve;
   const keyShares = sendShares ? config.keyShareGroups.map((g) => (reserve === undefined ? generateKeyShare(g, config.randomBytes, config.keyExchanges) : reserve.take(g, config.randomBytes, config.keyExchanges))) : [];
+  const earlyTicket = options.wantsEarlyData === true ? earlyDataTicket(config, resumable) : undefined;
   const ctx: HelloContext = {
     config,
     serverName: sniName,
@@ -72,13 +77,36 @@ export function startHandshake(io: HandshakeIo, sniName: string | undefined, opt
     offeredTicket: ticket,
     offeredExternalPsk: external !== undefined,
     offeredTls12Session: tls12Session,
+    offeredEarlyData: earlyTicket !== undefined,
     helloRetried: false,
     sentCompatCcs: false,
   };
   const transcript = new TranscriptBuffer();
   const hello = sendClientHello(io, ctx, keyShares, undefined, (prefix, hash) => transcript.hashWith(hash, prefix));
   transcript.add(hello.encoded);
-  return new ExpectServerHello({ ...ctx, offeredExtensions: hello.offeredExtensions }, keyShares, transcript);
+  let sent: HelloContext = { ...ctx, offeredExtensions: hello.offeredExtensions };
+  if (earlyTicket !== undefined) sent = sendEarlyData(io, sent, earlyTicket, transcript);
+  return new ExpectServerHello(sent, keyShares, transcript);
+}
+
+/**
+ * The 0-RTT flight after the first ClientHello (RFC 8446 §2.3): the middlebox CCS goes right
+ * after the ClientHello when offering early data (Appendix D.4), then the early data under
+ * client_early_traffic_secret = Derive-Secret(early secret, "c e traffic", ClientHello) with the
+ * session's suite (§4.2.10, §7.1).
+ */
+function sendEarlyData(io: HandshakeIo, ctx: HelloContext, ticket: Tls13TicketData, transcript: TranscriptBuffer): HelloContext {
+  const suite = tls13SuiteById(ticket.suite);
+  if (suite === undefined) throw new UsageError('early data with an unknown suite');
+  let sentCompatCcs = ctx.sentCompatCcs;
+  if (ctx.config.middleboxCompatibility) {
+    io.sendChangeCipherSpec();
+    sentCompatCcs = true;
+  }
+  const secret = EarlySecret.withPsk(suite, ticket.psk).clientEarlyTrafficSecret(transcript.hashWith(suite.hash, new Uint8Array(0)));
+  io.keyLog('CLIENT_EARLY_TRAFFIC_SECRET', secret);
+  io.sendEarlyData(secret.trafficKeys(), ticket.maxEarlyData);
+  return { ...ctx, sentCompatCcs };
 }
 
 /** Every state before the version is known: the closed union the connection holds is built on it. */
@@ -113,6 +141,8 @@ export class ExpectServerHello implements StateBase {
     const version = negotiatedVersion(ctx.config, sh);
     if (version === ProtocolVersion.TLSv1_2) {
       checkDowngradeSentinel(ctx.config, sh.random);
+      // A TLS 1.2 server reads no early data; our next records are its plaintext handshake.
+      if (ctx.offeredEarlyData) io.stopEarlyData();
       const suite = tls12SuiteById(sh.cipherSuite);
       if (suite === undefined || !ctx.config.tls12Suites.includes(sh.cipherSuite))
         throw new PeerMisbehaved('SelectedUnofferedCipherSuite', `0x${sh.cipherSuite.toString(16)}`);
@@ -146,7 +176,9 @@ export class ExpectServerHello implements StateBase {
     }
     // The transcript restarts from message_hash(ClientHello1) (RFC 8446 §4.4.1).
     const transcript = this.#transcript.startHash(suite.hash).rollupForHelloRetryRequest().add(hrr.raw);
-    let ctx: HelloContext = { ...this.#ctx, helloRetried: true };
+    // RFC 8446 §4.2.10: the early data is rejected; the second ClientHello (plaintext, without early_data) follows.
+    if (this.#ctx.offeredEarlyData) io.stopEarlyData();
+    let ctx: HelloContext = { ...this.#ctx, helloRetried: true, offeredEarlyData: false };
     // A PSK whose hash differs from the HRR suite's can no longer be offered (RFC 8446 §4.1.4).
     if (ctx.offeredTicket !== undefined && tls13SuiteById(ctx.offeredTicket.suite)?.hash !== suite.hash) ctx = { ...ctx, offeredTicket: undefined, offeredExternalPsk: false };
     if (ctx.config.middleboxCompatibility && !ctx.sentCompatCcs) {
@@ -250,6 +282,7 @@ function sendClientHello(
     psk,
     tls12Ticket: ctx.offeredTls12Session?.ticket,
     cookie,
+    earlyData: ctx.offeredEarlyData,
   });
   let encoded = built.encoded;
   if (ticket !== undefined && ticketSuite !== undefined) {
@@ -274,6 +307,20 @@ function usableTicket(config: ClientConfig, session: ResumptionData | undefined,
   const ageMs = config.now() - session.receivedAtMs;
   if (ageMs < 0 || ageMs > Math.min(session.lifetimeSeconds, MAX_TICKET_LIFETIME_S) * 1000) return undefined;
   return session;
+}
+
+/**
+ * The ticket with which early data may be offered (RFC 8446 §4.2.10), or undefined: a TLS 1.3
+ * resumption ticket about to be offered (never an external PSK: `resumable` is only ever a
+ * ticket), as the first (only) PSK identity, allowing early data (max_early_data_size > 0), whose
+ * own suite is offered (0-RTT uses the session's suite, not just its hash), and whose ALPN, if it
+ * had one, is among the offered protocols (0-RTT data speaks the session's protocol).
+ */
+function earlyDataTicket(config: ClientConfig, resumable: Tls13TicketData | undefined): Tls13TicketData | undefined {
+  if (resumable === undefined || resumable.maxEarlyData <= 0) return undefined;
+  if (!config.tls13Suites.includes(resumable.suite)) return undefined;
+  if (resumable.alpn !== undefined && !config.alpnProtocols.includes(resumable.alpn)) return undefined;
+  return resumable;
 }
 
 /** The config's external PSK in the shape of an offered ticket (identity as the "ticket", its key as the PSK). */
