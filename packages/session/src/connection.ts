@@ -43,6 +43,14 @@ export interface ConnectionTarget {
    * `bytes()` call, while the Session is alive (most connections never ask).
    */
   readonly serializeSessions?: boolean | (() => boolean);
+  /**
+   * TLS 1.3 0-RTT early data for the first handshake (tls-core's `ClientConnectionOptions.earlyData`,
+   * RFC 8446 §4.2.10): sent before the server answers when the session offered at that start()
+   * allows it (docs/early-data.md). A later start() on this connection (a new handshake) sends
+   * none. Replayable by an attacker (RFC 8446 Appendix E.5): only for requests safe to repeat.
+   * The `earlyData` event and `negotiated.earlyData` report the outcome.
+   */
+  readonly earlyData?: Uint8Array;
 }
 
 /**
@@ -82,6 +90,8 @@ export class Connection implements ClientEngine<ConnectionEvent> {
   #established = false;
   #reused = false;
   #failureHandled = false;
+  /** The first start() takes the target's early data; later handshakes send none. */
+  #earlyDataUsed = false;
   #events: ConnectionEvent[] = [];
 
   /** Internal: use {@link Context.createConnection}. */
@@ -148,11 +158,14 @@ export class Connection implements ClientEngine<ConnectionEvent> {
     }
     this.#offered = offer;
     this.#sessionBound = offer !== undefined;
+    const earlyData = this.#earlyDataUsed ? undefined : this.#target.earlyData;
+    this.#earlyDataUsed = true;
     const options = {
       host: this.#target.host,
       sendServerName: this.#target.sendServerName ?? true,
       ...(offer === undefined ? {} : { session: offer.resumptionData() }),
       ...(this.#target.keyShareReserve === undefined ? {} : { keyShareReserve: this.#target.keyShareReserve }),
+      ...(earlyData === undefined ? {} : { earlyData }),
     };
     this.#engine = this.context.newEngine(options, this.#target.keyLog ?? false);
     this.#call(() => this.#engine!.start());

@@ -8,7 +8,7 @@ import type { CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme } from '
 
 /** One NSS key log entry: `${label} ${hex(clientRandom)} ${hex(secret)}`. */
 export interface KeyLogEntry {
-  /** CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET, CLIENT_TRAFFIC_SECRET_0, ..., EXPORTER_SECRET, CLIENT_EARLY_TRAFFIC_SECRET, CLIENT_RANDOM (TLS 1.2 master secret). */
+  /** CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET, CLIENT_TRAFFIC_SECRET_0, ..., EXPORTER_SECRET, CLIENT_EARLY_TRAFFIC_SECRET, EARLY_EXPORTER_SECRET (0-RTT), CLIENT_RANDOM (TLS 1.2 master secret). */
   readonly label: string;
   readonly clientRandom: Uint8Array;
   readonly secret: Uint8Array;

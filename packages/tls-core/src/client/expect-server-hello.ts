@@ -103,8 +103,12 @@ function sendEarlyData(io: HandshakeIo, ctx: HelloContext, ticket: Tls13TicketDa
     io.sendChangeCipherSpec();
     sentCompatCcs = true;
   }
-  const secret = EarlySecret.withPsk(suite, ticket.psk).clientEarlyTrafficSecret(transcript.hashWith(suite.hash, new Uint8Array(0)));
+  const early = EarlySecret.withPsk(suite, ticket.psk);
+  const helloHash = transcript.hashWith(suite.hash, new Uint8Array(0));
+  const secret = early.clientEarlyTrafficSecret(helloHash);
   io.keyLog('CLIENT_EARLY_TRAFFIC_SECRET', secret);
+  // early_exporter_master_secret (§7.1): only key-logged (as OpenSSL does), so that key logs match the server's.
+  if (ctx.config.keyLog) io.keyLog('EARLY_EXPORTER_SECRET', early.earlyExporterMasterSecret(helloHash));
   io.sendEarlyData(secret.trafficKeys(), ticket.maxEarlyData);
   return { ...ctx, sentCompatCcs };
 }

@@ -107,8 +107,11 @@ describe('when early_data is offered (RFC 8446 §4.2.10)', () => {
     expect(records.map((r) => r.type)).toEqual([ContentType.ApplicationData]);
     expect(utf8(records[0]!.content)).toBe('GET /early HTTP/1.1\r\n\r\n');
     const logged = s.conn.takeEvents().flatMap((e) => (e.type === 'keyLog' ? [e.entry] : []));
-    expect(logged.map((e) => e.label)).toEqual(['CLIENT_EARLY_TRAFFIC_SECRET']);
+    expect(logged.map((e) => e.label)).toEqual(['CLIENT_EARLY_TRAFFIC_SECRET', 'EARLY_EXPORTER_SECRET']);
     expect([...logged[0]!.secret]).toEqual([...secret]);
+    const suite = tls13SuiteById(CipherSuite.TLS_AES_128_GCM_SHA256)!;
+    const exporter = revealSecret(EarlySecret.withPsk(suite, PSK).earlyExporterMasterSecret(suite.hash.digest(s.clientHellos[0]!.raw)));
+    expect([...logged[1]!.secret]).toEqual([...exporter]);
   });
 
   it('with the middlebox CCS disabled, the early data follows the ClientHello directly', () => {
