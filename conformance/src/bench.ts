@@ -100,10 +100,10 @@ export function formatMarkdownTable(subjectName: string, rows: readonly BenchRow
   lines.push(`Load average (1/5/15 min) at start ${(meta.loadAtStart as number[]).map((n) => n.toFixed(2)).join(' / ')}, at end ${(meta.loadAtEnd as number[]).map((n) => n.toFixed(2)).join(' / ')}.`);
   for (const f of meta.peersFailed as string[]) lines.push(`Peer not measured: ${f}.`);
   lines.push('');
-  lines.push('Higher is better for rates; "CPU ratio" is node:tls CPU / client CPU per operation (higher is better). Method: docs/performance.md.');
+  lines.push('Higher is better for rates; "CPU ratio" is node:tls CPU / client CPU per operation (higher is better). "TCP floor" is the CPU of the same flights over a plain Node socket with no TLS (bench/tcp-floor.ts), so "overhead above both floors" is what the protocol code, the TLS stream layer and the harness cost. Method: docs/performance.md.');
   lines.push('');
-  lines.push(`| row | unit | ${subjectName} | baseline | baseline is | ratio | ${subjectName} CPU ms/op | baseline CPU ms/op | CPU ratio | floor ms | overhead ms (% of floor) | peers (value, CPU ms/op, CPU ratio) | load 1 min |`);
-  lines.push('|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|');
+  lines.push(`| row | unit | ${subjectName} | baseline | baseline is | ratio | ${subjectName} CPU ms/op | baseline CPU ms/op | CPU ratio | floor ms | overhead ms (% of floor) | TCP floor ms | overhead above both floors ms | peers (value, CPU ms/op, CPU ratio) | load 1 min |`);
+  lines.push('|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
   for (const r of rows) {
     const cpuRatio = r.subjectCpuMs !== undefined && r.baselineCpuMs !== undefined ? r.baselineCpuMs / r.subjectCpuMs : undefined;
     const overhead = r.floorMs !== undefined && r.subjectCpuMs !== undefined ? r.subjectCpuMs - r.floorMs : undefined;
@@ -113,7 +113,7 @@ export function formatMarkdownTable(subjectName: string, rows: readonly BenchRow
       ...(r.peersSkipped ?? []),
     ].join('; ');
     lines.push(
-      `| ${r.section}: ${r.name} | ${r.unit} | ${fmt(r.subject, 1)} | ${fmt(r.baseline, 1)} | ${r.baselineName ?? 'node:tls'} | ${fmt(r.subject / r.baseline)} | ${fmt(r.subjectCpuMs)} | ${fmt(r.baselineCpuMs)} | ${fmt(cpuRatio)} | ${fmt(r.floorMs)} | ${overheadText} | ${peers} | ${r.load === undefined ? '' : r.load[0].toFixed(2)} |`,
+      `| ${r.section}: ${r.name} | ${r.unit} | ${fmt(r.subject, 1)} | ${fmt(r.baseline, 1)} | ${r.baselineName ?? 'node:tls'} | ${fmt(r.subject / r.baseline)} | ${fmt(r.subjectCpuMs)} | ${fmt(r.baselineCpuMs)} | ${fmt(cpuRatio)} | ${fmt(r.floorMs)} | ${overheadText} | ${fmt(r.transportFloorMs)} | ${overhead !== undefined && r.transportFloorMs !== undefined ? fmt(overhead - r.transportFloorMs) : ''} | ${peers} | ${r.load === undefined ? '' : r.load[0].toFixed(2)} |`,
     );
   }
   return lines.join('\n') + '\n';
@@ -121,7 +121,7 @@ export function formatMarkdownTable(subjectName: string, rows: readonly BenchRow
 
 /** Fixed-width table: row, unit, subject, baseline (node:tls unless the row says otherwise), ratio. */
 export function formatBenchTable(subjectName: string, rows: readonly BenchRow[]): string {
-  const header = ['row', 'unit', subjectName, 'baseline', 'baseline is', 'ratio', 'CPU ms/op', 'baseline CPU', 'CPU ratio', 'floor ms', 'overhead', 'load1'];
+  const header = ['row', 'unit', subjectName, 'baseline', 'baseline is', 'ratio', 'CPU ms/op', 'baseline CPU', 'CPU ratio', 'floor ms', 'overhead', 'TCP floor', 'load1'];
   const cells = rows.map((r) => {
     const overhead = r.floorMs !== undefined && r.subjectCpuMs !== undefined ? r.subjectCpuMs - r.floorMs : undefined;
     return [
@@ -136,6 +136,7 @@ export function formatBenchTable(subjectName: string, rows: readonly BenchRow[])
       r.subjectCpuMs !== undefined && r.baselineCpuMs !== undefined ? fmt(r.baselineCpuMs / r.subjectCpuMs) : '',
       fmt(r.floorMs),
       overhead === undefined ? '' : `${fmt(overhead)} (${((100 * overhead) / r.floorMs!).toFixed(0)}%)`,
+      fmt(r.transportFloorMs),
       r.load === undefined ? '' : r.load[0].toFixed(2),
     ];
   });

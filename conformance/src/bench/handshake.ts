@@ -28,6 +28,7 @@ import { clearTrustStoreCache } from '@puretls/transport-node';
 import { startOpensslServer } from '../servers/openssl.ts';
 import type { ClientUnderTest } from '../types.ts';
 import { cryptoFloorOp } from './floor.ts';
+import { PATTERNS, startTransportFloor } from './tcp-floor.ts';
 import { BLOCKS, interleaved, loadNow } from './measure.ts';
 import { setPeerVersion, type Peer, type PeerRow } from './peers.ts';
 import { registerSection, type BenchContext, type BenchRow, type PeerResult } from './registry.ts';
@@ -108,6 +109,7 @@ function registerHandshakeSection(spec: HandshakeSectionSpec & { readonly versio
           naccept: 0,
           lifetimeSeconds: 900,
         });
+        const transport = await startTransportFloor(spec.version === 'TLSv1.3' ? PATTERNS.tls13Full : PATTERNS.tls12Full);
         try {
           for (const firstContact of [false, true]) {
             const row = { version: spec.version, chain: peerChain } as const;
@@ -118,14 +120,15 @@ function registerHandshakeSection(spec: HandshakeSectionSpec & { readonly versio
               () => handshake(context.baseline, server.port, ca, firstContact),
               () => handshake(context.subject, server.port, ca, firstContact),
               () => Promise.resolve(floor()),
+              transport.op,
               ...peers.map((p) => () => p.handshake(server.port, ca, firstContact)),
             ]);
-            const [b, s, f] = stats as [(typeof stats)[0], (typeof stats)[0], (typeof stats)[0]];
+            const [b, s, f, t] = stats as [(typeof stats)[0], (typeof stats)[0], (typeof stats)[0], (typeof stats)[0]];
             const floorMs = f.cpuMs;
             const contact = firstContact ? 'first contact' : 'repeat contact';
-            const peerResults: PeerResult[] = peers.map((p, i) => ({ name: p.name, value: stats[3 + i]!.rate, cpuMs: stats[3 + i]!.cpuMs }));
+            const peerResults: PeerResult[] = peers.map((p, i) => ({ name: p.name, value: stats[4 + i]!.rate, cpuMs: stats[4 + i]!.cpuMs }));
             context.log(
-              `  ${label}, ${contact}: ${context.subject.name} ${s.rate.toFixed(1)}/s ${s.cpuMs.toFixed(2)} ms CPU, node:tls ${b.rate.toFixed(1)}/s ${b.cpuMs.toFixed(2)} ms CPU, floor ${floorMs.toFixed(2)} ms` +
+              `  ${label}, ${contact}: ${context.subject.name} ${s.rate.toFixed(1)}/s ${s.cpuMs.toFixed(2)} ms CPU, node:tls ${b.rate.toFixed(1)}/s ${b.cpuMs.toFixed(2)} ms CPU, floor ${floorMs.toFixed(2)} ms, TCP floor ${t.cpuMs.toFixed(2)} ms` +
                 peerResults.map((p) => `, ${p.name} ${p.value.toFixed(1)}/s ${p.cpuMs!.toFixed(2)} ms CPU`).join(''),
             );
             rows.push({
@@ -137,6 +140,7 @@ function registerHandshakeSection(spec: HandshakeSectionSpec & { readonly versio
               subjectCpuMs: s.cpuMs,
               baselineCpuMs: b.cpuMs,
               floorMs,
+              transportFloorMs: t.cpuMs,
               peers: peerResults,
               peersSkipped: skipped,
               load: loadNow(),
@@ -144,6 +148,7 @@ function registerHandshakeSection(spec: HandshakeSectionSpec & { readonly versio
             });
           }
         } finally {
+          await transport.stop();
           await server.stop();
         }
       }

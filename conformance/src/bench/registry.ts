@@ -45,6 +45,11 @@ export interface BenchRow {
    * around them (bench/floor.ts); the subject's overhead is subjectCpuMs - floorMs.
    */
   readonly floorMs?: number;
+  /**
+   * The transport floor (bench/tcp-floor.ts): this process's CPU per operation for the same flights
+   * over a plain Node TCP socket, no TLS; what any client on a Node socket pays besides its crypto.
+   */
+  readonly transportFloorMs?: number;
   /** Other clients measured in the same rounds (bench/peers.ts), in the row's unit, with their CPU per operation. */
   readonly peers?: readonly PeerResult[];
   /** Where a peer could not run this row, why. */

@@ -15,6 +15,7 @@
 import { startOpensslServer } from '../servers/openssl.ts';
 import type { ClientConnectOptions, ClientUnderTest } from '../types.ts';
 import { cryptoFloorOp } from './floor.ts';
+import { PATTERNS, startTransportFloor } from './tcp-floor.ts';
 import { interleaved, loadNow, type SideStats } from './measure.ts';
 import { registerSection, type BenchContext, type BenchRow } from './registry.ts';
 
@@ -67,6 +68,7 @@ registerSection({
         naccept: 0,
         lifetimeSeconds: 600,
       });
+      const transport = await startTransportFloor(version === 'TLSv1.3' ? PATTERNS.tls13Resumed : PATTERNS.tls12Resumed);
       try {
         const options: ClientConnectOptions = { host: '127.0.0.1', port: server.port, servername: 'localhost', ca: context.pki.caRootPem, keepData: false, preparedContext: true };
         const subjectOptions: ClientConnectOptions = pskModes === undefined ? options : { ...options, pskModes };
@@ -82,15 +84,16 @@ registerSection({
           resumed: true,
           ...(pskModes === undefined ? {} : { noKeyExchange: true }),
         });
-        // The floor as a third side of the same interleaved rounds.
-        const [b, s, f] = (await interleaved(context.handshakes, context.warmup, [
+        // The crypto floor and the transport floor as more sides of the same interleaved rounds.
+        const [b, s, f, t] = (await interleaved(context.handshakes, context.warmup, [
           () => resumed(context.baseline, options, baselineSession),
           () => resumed(context.subject, subjectOptions, subjectSession),
           () => Promise.resolve(floor()),
-        ])) as [SideStats, SideStats, SideStats];
-        const [baseline, subject, baselineCpuMs, subjectCpuMs, floorMs] = [b.rate, s.rate, b.cpuMs, s.cpuMs, f.cpuMs];
+          transport.op,
+        ])) as [SideStats, SideStats, SideStats, SideStats];
+        const [baseline, subject, baselineCpuMs, subjectCpuMs, floorMs, transportFloorMs] = [b.rate, s.rate, b.cpuMs, s.cpuMs, f.cpuMs, t.cpuMs];
         context.log(
-          `  ${label}: ${context.subject.name} ${subject.toFixed(1)}/s ${subjectCpuMs.toFixed(2)} ms CPU, node:tls ${baseline.toFixed(1)}/s ${baselineCpuMs.toFixed(2)} ms CPU, floor ${floorMs.toFixed(2)} ms`,
+          `  ${label}: ${context.subject.name} ${subject.toFixed(1)}/s ${subjectCpuMs.toFixed(2)} ms CPU, node:tls ${baseline.toFixed(1)}/s ${baselineCpuMs.toFixed(2)} ms CPU, floor ${floorMs.toFixed(2)} ms, TCP floor ${transportFloorMs.toFixed(2)} ms`,
         );
         rows.push({
           section: 'resumption',
@@ -101,11 +104,13 @@ registerSection({
           subjectCpuMs,
           baselineCpuMs,
           floorMs,
+          transportFloorMs,
           peersSkipped: context.peers.map((p) => `${p.name}: ${p.unsupported({ version, chain: '', resumed: true }) ?? 'not run'}`),
           load: loadNow(),
           note: `${context.handshakes} each after ${context.warmup} warm-up, in interleaved blocks, every one checked reused; both clients through the harness with a prepared context and the session as bytes`,
         });
       } finally {
+        await transport.stop();
         await server.stop();
       }
     }

@@ -9,7 +9,7 @@ import { BOTAN_CASES } from './botan.ts';
 import { GNUTLS_CASES } from './gnutls.ts';
 import { NODE_CASES } from './node.ts';
 import { NSS_CASES } from './nss.ts';
-import { OPENSSL_CASES } from './openssl.ts';
+import { OPENSSL_CASES } from './openssl/index.ts';
 import type { ConformanceCase } from './schema.ts';
 
 export type * from './schema.ts';

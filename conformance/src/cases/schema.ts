@@ -3,7 +3,7 @@
  * ({@link ServerSpec}: which module of ../servers/ starts it, with what arguments), the client's
  * options, the scripted steps after the handshake and the {@link Expectation}; optional parts add
  * server-output counts, wire facts, a second (resumption) connection and a client certificate.
- * The rows themselves are in the per-server files of this folder (openssl.ts, gnutls.ts, botan.ts,
+ * The rows themselves are in the per-server files of this folder (openssl/ by theme, gnutls.ts, botan.ts,
  * nss.ts, node.ts); the spellings of suites and groups per server are in suites.ts.
  *
  * @module

@@ -143,6 +143,14 @@ export interface ClientConfigOptions {
    * false: send the usual shares, as OpenSSL does.
    */
   emptyKeyShareWhenResumingTls12?: boolean;
+  /**
+   * When offering a TLS 1.3 PSK (a ticket or an external PSK) with `pskModes` psk_ke only, send
+   * key_share with no entries (RFC 8446 §4.2.8: "MAY be empty"; default true): a psk_ke
+   * resumption uses no share, so the ephemeral key generation is skipped. A server that refuses
+   * the PSK (or psk_ke) asks for a share with a HelloRetryRequest: one more round trip before its
+   * full handshake. false: send the usual shares, as OpenSSL does.
+   */
+  emptyKeyShareWithPskKeOnly?: boolean;
   /** Emit keyLog events with the NSS key log lines. Default false. */
   keyLog?: boolean;
   /**
@@ -201,6 +209,7 @@ export interface ClientConfig {
   readonly externalPsk: ExternalPsk | undefined;
   readonly postHandshakeAuth: boolean;
   readonly emptyKeyShareWhenResumingTls12: boolean;
+  readonly emptyKeyShareWithPskKeOnly: boolean;
   readonly keyLog: boolean;
   readonly traceMessages: boolean;
   readonly sessionTickets: boolean;
@@ -320,6 +329,7 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
     externalPsk,
     postHandshakeAuth: options.postHandshakeAuth ?? false,
     emptyKeyShareWhenResumingTls12: options.emptyKeyShareWhenResumingTls12 ?? true,
+    emptyKeyShareWithPskKeOnly: options.emptyKeyShareWithPskKeOnly ?? true,
     keyLog: options.keyLog ?? false,
     traceMessages: options.traceMessages ?? false,
     sessionTickets: options.sessionTickets ?? true,

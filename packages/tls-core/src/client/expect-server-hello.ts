@@ -62,8 +62,10 @@ export function startHandshake(io: HandshakeIo, sniName: string | undefined, opt
   if (tls12Session !== undefined && tls12Session.sessionId.length > 0) sessionId = tls12Session.sessionId;
   else if ((offers13 && config.middleboxCompatibility) || tls12Session?.ticket !== undefined) sessionId = config.randomBytes(32);
   // RFC 8446 §4.2.8: client_shares MAY be empty. Resuming a TLS 1.2 session predicts a TLS 1.2
-  // answer, which needs no share (config.emptyKeyShareWhenResumingTls12).
-  const sendShares = offers13 && !(tls12Session !== undefined && ticket === undefined && config.emptyKeyShareWhenResumingTls12);
+  // answer, which needs no share (config.emptyKeyShareWhenResumingTls12); a PSK offered for
+  // psk_ke only predicts a resumption without (EC)DHE (config.emptyKeyShareWithPskKeOnly).
+  const pskKeOnly = ticket !== undefined && !config.pskModes.includes('psk_dhe_ke') && config.emptyKeyShareWithPskKeOnly;
+  const sendShares = offers13 && !pskKeOnly && !(tls12Session !== undefined && ticket === undefined && config.emptyKeyShareWhenResumingTls12);
   const reserve = options.keyShareReserve;
   const keyShares = sendShares ? config.keyShareGroups.map((g) => (reserve === undefined ? generateKeyShare(g, config.randomBytes, config.keyExchanges) : reserve.take(g, config.randomBytes, config.keyExchanges))) : [];
   const earlyTicket = options.wantsEarlyData === true ? earlyDataTicket(config, resumable) : undefined;

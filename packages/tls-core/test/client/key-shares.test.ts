@@ -161,3 +161,42 @@ describe('a TLS 1.2 session offered to a server that answers with TLS 1.3 (scrip
     s.deliverExpectingFatal({ error: PeerMisbehaved, reason: 'WrongGroupForKeyShare', alert: AlertDescription.IllegalParameter, encrypted: false });
   });
 });
+
+const ticket13 = (): Tls13TicketData => ({
+  version: 'TLSv1.3',
+  suite: CipherSuite.TLS_AES_128_GCM_SHA256,
+  psk: new Uint8Array(32).fill(5),
+  ticket: new Uint8Array(40).fill(6),
+  lifetimeSeconds: 7200,
+  ageAdd: 12345,
+  receivedAtMs: Date.now(),
+  maxEarlyData: 0,
+  alpn: undefined,
+  serverName: HOST,
+  peerCertificates: [],
+});
+
+describe('an empty key_share when a TLS 1.3 PSK is offered for psk_ke only (RFC 8446 §4.2.8)', () => {
+  it('psk_ke only: the ticket is offered with no share, and nothing is generated', () => {
+    const { reserve, made } = countingReserve();
+    const hello = clientHello({ pskModes: ['psk_ke'] }, ticket13(), reserve);
+    expect(hello.shares).toEqual([]);
+    expect(hello.versions).toEqual([ProtocolVersion.TLSv1_3, ProtocolVersion.TLSv1_2]);
+    expect(made).toEqual([]);
+  });
+
+  it('psk_ke and psk_dhe_ke: the usual share (the server may pick psk_dhe_ke)', () => {
+    const hello = clientHello({ pskModes: ['psk_ke', 'psk_dhe_ke'] }, ticket13());
+    expect(hello.shares?.map((s) => s.group)).toEqual([NamedGroup.x25519]);
+  });
+
+  it('emptyKeyShareWithPskKeOnly: false sends the usual share with a psk_ke-only offer', () => {
+    const hello = clientHello({ pskModes: ['psk_ke'], emptyKeyShareWithPskKeOnly: false }, ticket13());
+    expect(hello.shares?.map((s) => s.group)).toEqual([NamedGroup.x25519]);
+  });
+
+  it('psk_ke only but no ticket offered (full handshake): the usual share', () => {
+    const hello = clientHello({ pskModes: ['psk_ke'] });
+    expect(hello.shares?.map((s) => s.group)).toEqual([NamedGroup.x25519]);
+  });
+});
