@@ -11,7 +11,7 @@
  * engine's resumption secrets never leave it.
  * @module
  */
-import { UsageError, type ClientEngine, type ClientEvent, type KeyShareReserve, type NegotiatedParameters, type ResumptionData } from '@puretls/tls-core';
+import { UsageError, type ClientConnectionOptions, type ClientEngine, type ClientEvent, type KeyShareReserve, type NegotiatedParameters, type ResumptionData } from '@puretls/tls-core';
 import type { Context } from './context.ts';
 import { SessionError } from './errors.ts';
 import { Session } from './session.ts';
@@ -91,7 +91,7 @@ export class Connection implements ClientEngine<ConnectionEvent> {
   #reused = false;
   #failureHandled = false;
   /** The first start() takes the target's early data; later handshakes send none. */
-  #earlyDataUsed = false;
+  #earlyDataUsed: boolean | undefined;
   #events: ConnectionEvent[] = [];
 
   /** Internal: use {@link Context.createConnection}. */
@@ -158,15 +158,18 @@ export class Connection implements ClientEngine<ConnectionEvent> {
     }
     this.#offered = offer;
     this.#sessionBound = offer !== undefined;
-    const earlyData = this.#earlyDataUsed ? undefined : this.#target.earlyData;
-    this.#earlyDataUsed = true;
-    const options = {
+    let options: ClientConnectionOptions = {
       host: this.#target.host,
       sendServerName: this.#target.sendServerName ?? true,
       ...(offer === undefined ? {} : { session: offer.resumptionData() }),
       ...(this.#target.keyShareReserve === undefined ? {} : { keyShareReserve: this.#target.keyShareReserve }),
-      ...(earlyData === undefined ? {} : { earlyData }),
     };
+    // Dropped from the default embedding bundle, which has no 0-RTT (tls-core client/early-data.ts).
+    EARLY_DATA: {
+      const earlyData = this.#earlyDataUsed ? undefined : this.#target.earlyData;
+      this.#earlyDataUsed = true;
+      if (earlyData !== undefined) options = { ...options, earlyData };
+    }
     this.#engine = this.context.newEngine(options, this.#target.keyLog ?? false);
     this.#call(() => this.#engine!.start());
   }

@@ -35,6 +35,7 @@ import type { ClientEngine } from '../engine.ts';
 import type { ClientConfig } from './config.ts';
 import { copyResumptionData, type ClientEvent, type NegotiatedParameters, type ResumptionData } from './events.ts';
 import { startHandshake, type ClientState } from './expect-server-hello.ts';
+import { settleEarlyData, type EarlyDataBook } from './early-data.ts';
 import { sniHostName } from './hello.ts';
 import type { HandshakeIo } from './state.ts';
 
@@ -60,17 +61,6 @@ export interface ClientConnectionOptions {
    * See docs/early-data.md for what happens when the server rejects it.
    */
   readonly earlyData?: Uint8Array;
-}
-
-/** The early data given, and what became of it so far. */
-interface EarlyDataBook {
-  /** The connection's own copy of `ClientConnectionOptions.earlyData`. */
-  readonly data: Uint8Array;
-  /** The ALPN of the session the early data was sent for. */
-  readonly sessionAlpn: string | undefined;
-  /** Bytes sent in 0-RTT records. */
-  readonly sentAsEarlyData: number;
-  accepted: boolean;
 }
 
 /**
@@ -107,10 +97,8 @@ export class ClientConnection implements ClientEngine {
   #sendLimit = MAX_PLAINTEXT_LENGTH;
   /** The negotiated record_size_limit values, once the server answered ours. */
   #recordSizeLimit: { readonly send: number; readonly receive: number } | undefined;
-  /** Set once early data was sent (RFC 8446 §4.2.10). */
+  /** The early data given in the options (the connection's copy) and what became of it (RFC 8446 §4.2.10). */
   #earlyData: EarlyDataBook | undefined;
-  /** The early data given in the options (the connection's copy), until it is sent. */
-  readonly #earlyDataToSend: Uint8Array | undefined;
   readonly #counts = { changeCipherSpecs: 0, warningAlerts: 0, emptyRecords: 0, keyUpdates: 0, helloRequests: 0 };
   readonly #io: HandshakeIo;
 
@@ -119,7 +107,8 @@ export class ClientConnection implements ClientEngine {
     // The offered session's secret becomes the engine's own copy: the giver may wipe its bytes
     // (Session.free()) while this connection still needs them (TLS 1.2 exporter, key log).
     this.#options = options.session === undefined ? options : { ...options, session: copyResumptionData(options.session) };
-    this.#earlyDataToSend = options.earlyData?.slice();
+    // `EARLY_DATA:` statements are dropped from the default embedding bundle (early-data.ts).
+    EARLY_DATA: if (options.earlyData !== undefined) this.#earlyData = { data: options.earlyData.slice(), sessionAlpn: undefined, sentAsEarlyData: undefined, accepted: false };
     this.#clientRandom = config.randomBytes(32);
     this.#io = this.#makeIo();
   }
@@ -129,13 +118,8 @@ export class ClientConnection implements ClientEngine {
     if (this.#state !== undefined) throw new UsageError('start() was already called');
     this.#guard(() => {
       const sni = this.#options.sendServerName === false ? undefined : sniHostName(this.#options.host);
-      this.#state = startHandshake(this.#io, sni, {
-        host: this.#options.host,
-        session: this.#options.session,
-        clientRandom: this.#clientRandom,
-        keyShareReserve: this.#options.keyShareReserve,
-        wantsEarlyData: this.#earlyDataToSend !== undefined,
-      });
+      // The options as the constructor kept them (the session is the engine's own copy).
+      this.#state = startHandshake(this.#io, sni, { ...this.#options, clientRandom: this.#clientRandom });
       // After the first ClientHello, records carry 0x0303 (RFC 8446 §5.1); unless early data
       // follows it, under the early traffic keys already installed.
       if (!this.#write.isProtected) this.#write.installProtector(new PlaintextProtector());
@@ -426,7 +410,7 @@ export class ClientConnection implements ClientEngine {
   }
 
   #makeIo(): HandshakeIo {
-    return {
+    const io: HandshakeIo = {
       config: this.config,
       sendHandshake: (raw) => {
         // Every caller passes one message; a Finished body is its verify_data (4-byte header).
@@ -487,57 +471,36 @@ export class ClientConnection implements ClientEngine {
         this.#silentSinceKeyUpdate = true;
       },
       silentSinceKeyUpdate: () => this.#silentSinceKeyUpdate,
-      sendEarlyData: (keys, maxEarlyData) => {
-        const data = this.#earlyDataToSend;
-        const session = this.#options.session;
-        if (data === undefined || session === undefined) throw new UsageError('early data without data or a session');
-        this.#write.installProtector(new Tls13Protector(keys));
-        const early = data.subarray(0, Math.min(data.length, maxEarlyData));
-        // The server's record_size_limit is not known yet (RFC 8449 §4): full-size records, or the configured fragment size.
-        for (const rec of this.#write.sealAll(ContentType.ApplicationData, early, Math.min(this.config.maxFragmentLength, MAX_PLAINTEXT_LENGTH))) this.#outgoing.push(rec);
-        this.#earlyData = { data, sessionAlpn: session.alpn, sentAsEarlyData: early.length, accepted: false };
-      },
-      stopEarlyData: () => {
-        this.#write.installProtector(new PlaintextProtector());
-      },
-      earlyDataAccepted: () => {
-        if (this.#earlyData !== undefined) this.#earlyData.accepted = true;
-      },
       setNegotiated: (params) => {
-        const earlyData = this.#settleEarlyData(params.alpn);
+        // The handshake is complete: report the early data, then send what is due now (early-data.ts).
+        let earlyData: NegotiatedParameters['earlyData'] = 'not-offered';
+        EARLY_DATA: if (this.#earlyData !== undefined) {
+          // Under the application keys just installed, as write() would (the state is not traffic yet).
+          const limit = Math.min(this.config.maxFragmentLength, this.#sendLimit);
+          earlyData = settleEarlyData(this.#earlyData, params.alpn, (event) => this.#events.push(event), (data) => this.#outgoing.push(...this.#write.sealAll(ContentType.ApplicationData, data, limit)));
+        }
         const negotiated = { ...params, earlyData };
         this.#negotiated = this.#recordSizeLimit === undefined ? negotiated : { ...negotiated, recordSizeLimit: this.#recordSizeLimit };
       },
     };
-  }
-
-  /**
-   * The handshake is complete (our Finished sent, application keys installed): report the early
-   * data and send what is due after the handshake (RFC 8446 §4.2.10). Accepted: the part beyond
-   * max_early_data_size. Rejected: all of it when the negotiated ALPN equals the session's (both
-   * may be none), since §4.2.10 forbids an automatic resend only when the ALPN changed; otherwise
-   * nothing, and the bytes go back to the caller in the event. Not offered (the session did not
-   * allow it): nothing was sent, and the bytes go back too.
-   */
-  #settleEarlyData(negotiatedAlpn: string | undefined): 'accepted' | 'rejected' | 'not-offered' {
-    const book = this.#earlyData;
-    if (book === undefined) {
-      const given = this.#earlyDataToSend;
-      if (given !== undefined) this.#events.push({ type: 'earlyData', status: 'not-offered', sentAsEarlyData: 0, sentAfterHandshake: 0, unsent: given.slice() });
-      return 'not-offered';
+    // 0-RTT (RFC 8446 §4.2.10); dropped from the default embedding bundle with the rest of early-data.ts's callers.
+    EARLY_DATA: {
+      io.sendEarlyData = (keys, maxEarlyData) => {
+        // Only called when start() offered early data: there is a book and a session.
+        const book = this.#earlyData!;
+        this.#write.installProtector(new Tls13Protector(keys));
+        const early = book.data.subarray(0, Math.min(book.data.length, maxEarlyData));
+        // The server's record_size_limit is not known yet (RFC 8449 §4): full-size records, or the configured fragment size.
+        for (const rec of this.#write.sealAll(ContentType.ApplicationData, early, Math.min(this.config.maxFragmentLength, this.#sendLimit))) this.#outgoing.push(rec);
+        book.sessionAlpn = this.#options.session!.alpn;
+        book.sentAsEarlyData = early.length;
+      };
+      io.stopEarlyData = () => this.#write.installProtector(new PlaintextProtector());
+      io.earlyDataAccepted = () => {
+        this.#earlyData!.accepted = true;
+      };
     }
-    let after: Uint8Array | undefined;
-    let unsent: Uint8Array | undefined;
-    if (book.accepted) after = book.data.subarray(book.sentAsEarlyData);
-    else if (negotiatedAlpn === book.sessionAlpn) after = book.data;
-    else unsent = book.data.slice();
-    const status = book.accepted ? 'accepted' : 'rejected';
-    this.#events.push({ type: 'earlyData', status, sentAsEarlyData: book.sentAsEarlyData, sentAfterHandshake: after?.length ?? 0, unsent });
-    if (after !== undefined && after.length > 0) {
-      const limit = Math.min(this.config.maxFragmentLength, this.#sendLimit);
-      for (const rec of this.#write.sealAll(ContentType.ApplicationData, after, limit)) this.#outgoing.push(rec);
-    }
-    return status;
+    return io;
   }
 
   /** With `traceMessages`, report a message as it passes (a copy: the caller keeps its bytes). */

@@ -27,11 +27,12 @@ import { MAX_TICKET_LIFETIME_S, type HelloContext } from './hello-context.ts';
 import { expectMessage, type HandshakeIo, type StateBase } from './state.ts';
 import { startTls13, type Tls13State } from './tls13.ts';
 import { startTls12, type Tls12State } from './tls12.ts';
+import { earlyDataTicket, sendEarlyData } from './early-data.ts';
 
 /** Options for a new handshake. */
 export interface StartOptions {
   /** Host to connect to: used for SNI (unless an IP literal) and certificate name checks. */
-  readonly host: string | undefined;
+  readonly host?: string | undefined;
   /** Send SNI (default true when host is a DNS name). */
   readonly sendServerName?: boolean;
   /** A session to resume. */
@@ -40,8 +41,8 @@ export interface StartOptions {
   readonly clientRandom: Uint8Array;
   /** Key shares made ahead of time (each used once); default: generated here. */
   readonly keyShareReserve?: KeyShareReserve | undefined;
-  /** The caller has early data to send: offer 0-RTT if the session allows it ({@link earlyDataTicket}). */
-  readonly wantsEarlyData?: boolean;
+  /** The caller has early data to send (the connection keeps it): offer 0-RTT if the session allows it (early-data.ts `earlyDataTicket`). */
+  readonly earlyData?: Uint8Array | undefined;
 }
 
 /**
@@ -68,8 +69,7 @@ export function startHandshake(io: HandshakeIo, sniName: string | undefined, opt
   const sendShares = offers13 && !pskKeOnly && !(tls12Session !== undefined && ticket === undefined && config.emptyKeyShareWhenResumingTls12);
   const reserve = options.keyShareReserve;
   const keyShares = sendShares ? config.keyShareGroups.map((g) => (reserve === undefined ? generateKeyShare(g, config.randomBytes, config.keyExchanges) : reserve.take(g, config.randomBytes, config.keyExchanges))) : [];
-  const earlyTicket = options.wantsEarlyData === true ? earlyDataTicket(config, resumable) : undefined;
-  const ctx: HelloContext = {
+  let ctx: HelloContext = {
     config,
     serverName: sniName,
     verifyHostname: options.host,
@@ -79,40 +79,18 @@ export function startHandshake(io: HandshakeIo, sniName: string | undefined, opt
     offeredTicket: ticket,
     offeredExternalPsk: external !== undefined,
     offeredTls12Session: tls12Session,
-    offeredEarlyData: earlyTicket !== undefined,
     helloRetried: false,
     sentCompatCcs: false,
   };
+  let earlyTicket: Tls13TicketData | undefined;
+  // `EARLY_DATA:` statements are dropped from the default embedding bundle (early-data.ts).
+  EARLY_DATA: if (options.earlyData !== undefined && (earlyTicket = earlyDataTicket(config, resumable)) !== undefined) ctx = { ...ctx, offeredEarlyData: true };
   const transcript = new TranscriptBuffer();
   const hello = sendClientHello(io, ctx, keyShares, undefined, (prefix, hash) => transcript.hashWith(hash, prefix));
   transcript.add(hello.encoded);
   let sent: HelloContext = { ...ctx, offeredExtensions: hello.offeredExtensions };
-  if (earlyTicket !== undefined) sent = sendEarlyData(io, sent, earlyTicket, transcript);
+  EARLY_DATA: if (earlyTicket !== undefined) sent = sendEarlyData(io, sent, earlyTicket, transcript);
   return new ExpectServerHello(sent, keyShares, transcript);
-}
-
-/**
- * The 0-RTT flight after the first ClientHello (RFC 8446 §2.3): the middlebox CCS goes right
- * after the ClientHello when offering early data (Appendix D.4), then the early data under
- * client_early_traffic_secret = Derive-Secret(early secret, "c e traffic", ClientHello) with the
- * session's suite (§4.2.10, §7.1).
- */
-function sendEarlyData(io: HandshakeIo, ctx: HelloContext, ticket: Tls13TicketData, transcript: TranscriptBuffer): HelloContext {
-  const suite = tls13SuiteById(ticket.suite);
-  if (suite === undefined) throw new UsageError('early data with an unknown suite');
-  let sentCompatCcs = ctx.sentCompatCcs;
-  if (ctx.config.middleboxCompatibility) {
-    io.sendChangeCipherSpec();
-    sentCompatCcs = true;
-  }
-  const early = EarlySecret.withPsk(suite, ticket.psk);
-  const helloHash = transcript.hashWith(suite.hash, new Uint8Array(0));
-  const secret = early.clientEarlyTrafficSecret(helloHash);
-  io.keyLog('CLIENT_EARLY_TRAFFIC_SECRET', secret);
-  // early_exporter_master_secret (§7.1): only key-logged (as OpenSSL does), so that key logs match the server's.
-  if (ctx.config.keyLog) io.keyLog('EARLY_EXPORTER_SECRET', early.earlyExporterMasterSecret(helloHash));
-  io.sendEarlyData(secret.trafficKeys(), ticket.maxEarlyData);
-  return { ...ctx, sentCompatCcs };
 }
 
 /** Every state before the version is known: the closed union the connection holds is built on it. */
@@ -148,7 +126,7 @@ export class ExpectServerHello implements StateBase {
     if (version === ProtocolVersion.TLSv1_2) {
       checkDowngradeSentinel(ctx.config, sh.random);
       // A TLS 1.2 server reads no early data; our next records are its plaintext handshake.
-      if (ctx.offeredEarlyData) io.stopEarlyData();
+      EARLY_DATA: if (ctx.offeredEarlyData) io.stopEarlyData!();
       const suite = tls12SuiteById(sh.cipherSuite);
       if (suite === undefined || !ctx.config.tls12Suites.includes(sh.cipherSuite))
         throw new PeerMisbehaved('SelectedUnofferedCipherSuite', `0x${sh.cipherSuite.toString(16)}`);
@@ -183,8 +161,9 @@ export class ExpectServerHello implements StateBase {
     // The transcript restarts from message_hash(ClientHello1) (RFC 8446 §4.4.1).
     const transcript = this.#transcript.startHash(suite.hash).rollupForHelloRetryRequest().add(hrr.raw);
     // RFC 8446 §4.2.10: the early data is rejected; the second ClientHello (plaintext, without early_data) follows.
-    if (this.#ctx.offeredEarlyData) io.stopEarlyData();
-    let ctx: HelloContext = { ...this.#ctx, helloRetried: true, offeredEarlyData: false };
+    EARLY_DATA: if (this.#ctx.offeredEarlyData) io.stopEarlyData!();
+    let ctx: HelloContext = { ...this.#ctx, helloRetried: true };
+    EARLY_DATA: ctx = { ...ctx, offeredEarlyData: false };
     // A PSK whose hash differs from the HRR suite's can no longer be offered (RFC 8446 §4.1.4).
     if (ctx.offeredTicket !== undefined && tls13SuiteById(ctx.offeredTicket.suite)?.hash !== suite.hash) ctx = { ...ctx, offeredTicket: undefined, offeredExternalPsk: false };
     if (ctx.config.middleboxCompatibility && !ctx.sentCompatCcs) {
@@ -313,20 +292,6 @@ function usableTicket(config: ClientConfig, session: ResumptionData | undefined,
   const ageMs = config.now() - session.receivedAtMs;
   if (ageMs < 0 || ageMs > Math.min(session.lifetimeSeconds, MAX_TICKET_LIFETIME_S) * 1000) return undefined;
   return session;
-}
-
-/**
- * The ticket with which early data may be offered (RFC 8446 §4.2.10), or undefined: a TLS 1.3
- * resumption ticket about to be offered (never an external PSK: `resumable` is only ever a
- * ticket), as the first (only) PSK identity, allowing early data (max_early_data_size > 0), whose
- * own suite is offered (0-RTT uses the session's suite, not just its hash), and whose ALPN, if it
- * had one, is among the offered protocols (0-RTT data speaks the session's protocol).
- */
-function earlyDataTicket(config: ClientConfig, resumable: Tls13TicketData | undefined): Tls13TicketData | undefined {
-  if (resumable === undefined || resumable.maxEarlyData <= 0) return undefined;
-  if (!config.tls13Suites.includes(resumable.suite)) return undefined;
-  if (resumable.alpn !== undefined && !config.alpnProtocols.includes(resumable.alpn)) return undefined;
-  return resumable;
 }
 
 /** The config's external PSK in the shape of an offered ticket (identity as the "ticket", its key as the PSK). */

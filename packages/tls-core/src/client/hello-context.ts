@@ -29,7 +29,7 @@ export interface HelloContext {
    * True when the (last) ClientHello carries early_data and 0-RTT records followed it (RFC 8446
    * §4.2.10); false again after a HelloRetryRequest (the second ClientHello never offers it).
    */
-  readonly offeredEarlyData: boolean;
+  readonly offeredEarlyData?: boolean;
   /** True once a HelloRetryRequest was answered. */
   readonly helloRetried: boolean;
   /** True once the middlebox-compatibility ChangeCipherSpec was sent (RFC 8446 Appendix D.4). */

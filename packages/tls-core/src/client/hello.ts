@@ -33,7 +33,7 @@ export interface ClientHelloParams {
   /** cookie echoed from a HelloRetryRequest. */
   readonly cookie: Uint8Array | undefined;
   /** Send an empty early_data extension (RFC 8446 §4.2.10; only with a PSK, never after a HelloRetryRequest). */
-  readonly earlyData: boolean;
+  readonly earlyData?: boolean | undefined;
 }
 
 /** The ClientHello as data plus its encoding (with placeholder binders when a PSK is offered). */
@@ -104,7 +104,7 @@ export function buildClientHello(p: ClientHelloParams): BuiltClientHello {
     // RFC 8446 §4.2.6: willing to answer a CertificateRequest after the handshake.
     if (c.postHandshakeAuth) exts.push(extension(ExtensionType.PostHandshakeAuth, {}));
     // RFC 8446 §4.2.10: "it MUST supply both the "pre_shared_key" and "early_data" extensions".
-    if (p.earlyData && p.psk !== undefined) exts.push(extension(ExtensionType.EarlyData, { form: 'empty' }));
+    EARLY_DATA: if (p.earlyData === true && p.psk !== undefined) exts.push(extension(ExtensionType.EarlyData, { form: 'empty' }));
     if (p.psk !== undefined) {
       // RFC 8446 §4.2.11: pre_shared_key MUST be the last extension.
       const binders = p.psk.binderLengths.map((n) => new Uint8Array(n));

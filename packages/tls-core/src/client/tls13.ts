@@ -23,6 +23,7 @@ import { applyOcspPolicy, authenticateServer, verifyTls13CertificateVerify, type
 import { LIMITS } from '../limits.ts';
 import { expectMessage, type HandshakeIo, type StateBase, type TrafficState } from './state.ts';
 import { applyRecordSizeLimit, selectedAlpn } from './hello.ts';
+import { encryptedExtensionsEarlyData, sendEndOfEarlyData } from './early-data.ts';
 import type { ClientConfig } from './config.ts';
 import { chooseClientCredential, decodeCertificateAuthorities, signTls13ClientCertificateVerify, type CertificateRequestInfo } from './credential.ts';
 
@@ -44,10 +45,12 @@ interface Tls13Progress {
   readonly ocspStatus: OcspStatus | undefined;
   /** The client chain we authenticated with (sent now, or recorded with the resumed session). */
   readonly clientCertificate: readonly Uint8Array[] | undefined;
-  /** Our write side is still on client_early_traffic_secret (early data offered, PSK accepted, EncryptedExtensions not yet seen). */
-  readonly earlyWriteKeys: boolean;
-  /** The server's EncryptedExtensions accepted our early data: EndOfEarlyData follows its Finished (RFC 8446 §4.5). */
-  readonly earlyDataAccepted: boolean;
+  /**
+   * Our write side is still on client_early_traffic_secret: early data offered and the PSK
+   * accepted (until EncryptedExtensions), then accepted by EncryptedExtensions, so that
+   * EndOfEarlyData follows the server's Finished (RFC 8446 §4.5).
+   */
+  readonly earlyWriteKeys?: boolean;
 }
 
 /** The handshake secret phase and the handshake traffic secrets of both directions (RFC 8446 §7.1). */
@@ -96,12 +99,8 @@ export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Sui
   // Our write side moves to the client handshake keys now, so that an alert we send while the
   // server's flight is processed is readable by the server (which already expects them). The
   // middlebox-compatibility CCS (RFC 8446 Appendix D.4) must precede the first encrypted record.
-  // Early data offered with the PSK the server took may be accepted: the early keys stay until
-  // EncryptedExtensions says (RFC 8446 §4.2.10); without the PSK it cannot be, and is rejected.
-  const earlyWriteKeys = hello.offeredEarlyData && psk !== undefined;
   if (hello.config.middleboxCompatibility && !hello.sentCompatCcs) io.sendChangeCipherSpec();
-  if (!earlyWriteKeys) io.installTls13WriteKeys(secrets.client.trafficKeys());
-  const progress: Tls13Progress = {
+  let progress: Tls13Progress = {
     hello,
     suite,
     group,
@@ -114,9 +113,12 @@ export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Sui
     ocspResponse: undefined,
     ocspStatus: undefined,
     clientCertificate: psk !== undefined && hello.offeredTicket?.clientCertificate !== undefined ? [hello.offeredTicket.clientCertificate] : undefined,
-    earlyWriteKeys,
-    earlyDataAccepted: false,
   };
+  // Early data offered with the PSK the server took may be accepted: the early keys stay until
+  // EncryptedExtensions says (RFC 8446 §4.2.10); without the PSK it cannot be, and is rejected.
+  // (`EARLY_DATA:` statements are dropped from the default embedding bundle, early-data.ts.)
+  EARLY_DATA: if (hello.offeredEarlyData === true && psk !== undefined) progress = { ...progress, earlyWriteKeys: true };
+  if (progress.earlyWriteKeys !== true) io.installTls13WriteKeys(secrets.client.trafficKeys());
   return new ExpectEncryptedExtensions(progress, secrets, transcript);
 }
 
@@ -151,34 +153,13 @@ export class ExpectEncryptedExtensions extends Tls13HandshakeState {
     checkExtensionsAllowed(msg.extensions, 'EE', this.p.hello.offeredExtensions);
     const alpn = selectedAlpn(this.p.hello.config, msg.extensions);
     applyRecordSizeLimit(io, msg.extensions, 'tls13');
-    // checkExtensionsAllowed refused early_data (unsupported_extension) unless this ClientHello offered it.
-    const earlyDataAccepted = findExtension(msg.extensions, ExtensionType.EarlyData) !== undefined;
-    if (earlyDataAccepted) {
-      checkEarlyDataAcceptance(this.p, alpn);
-      io.earlyDataAccepted();
-    } else if (this.p.earlyWriteKeys) {
-      // Rejected: the server skips our early data and reads the rest under the handshake keys.
-      io.installTls13WriteKeys(this.secrets.client.trafficKeys());
-    }
+    let p = { ...this.p, alpn };
+    // `EARLY_DATA:` statements are dropped from the default embedding bundle (early-data.ts).
+    EARLY_DATA: p = { ...p, earlyWriteKeys: encryptedExtensionsEarlyData(io, this.p, msg.extensions, alpn, this.secrets.client) };
     this.transcript.add(msg.raw);
-    const p = { ...this.p, alpn, earlyDataAccepted, earlyWriteKeys: earlyDataAccepted };
     if (p.resumed) return new ExpectFinished(p, this.secrets, this.transcript);
     return new ExpectCertificateOrCertificateRequest(p, this.secrets, this.transcript);
   }
-}
-
-/**
- * EncryptedExtensions with early_data accepts 0-RTT (RFC 8446 §4.2.10): only valid when the
- * server took the first PSK identity we offered (startTls13 allows only identity 0), with the
- * session's suite and ALPN, the parameters the early data was sent with; OpenSSL and rustls
- * check the same.
- * @throws PeerMisbehaved 'IllegalEarlyData' (illegal_parameter)
- */
-function checkEarlyDataAcceptance(p: Tls13Progress, alpn: string | undefined): void {
-  const ticket = p.hello.offeredTicket;
-  if (!p.resumed || !p.hello.offeredEarlyData || ticket === undefined) throw new PeerMisbehaved('IllegalEarlyData', 'accepted without the offered PSK');
-  if (p.suite.id !== ticket.suite) throw new PeerMisbehaved('IllegalEarlyData', "accepted with another suite than the session's");
-  if (alpn !== ticket.alpn) throw new PeerMisbehaved('IllegalEarlyData', "accepted with another ALPN than the session's");
 }
 
 /** Waiting for CertificateRequest or Certificate (RFC 8446 §4.3.2, §4.4.2). */
@@ -268,12 +249,7 @@ export class ExpectFinished extends Tls13HandshakeState {
 
     // RFC 8446 §4.5: after the server's Finished, EndOfEarlyData under the early keys ends our
     // 0-RTT data; it is in the transcript of our Finished (not of the application secrets above).
-    if (this.p.earlyDataAccepted) {
-      const endOfEarlyData = encodeClientHandshake({ type: HandshakeType.EndOfEarlyData });
-      io.sendHandshake(endOfEarlyData);
-      this.transcript.add(endOfEarlyData);
-      io.installTls13WriteKeys(this.secrets.client.trafficKeys());
-    }
+    EARLY_DATA: if (this.p.earlyWriteKeys === true) sendEndOfEarlyData(io, this.transcript, this.secrets.client);
     // Our second flight, [Certificate [CertificateVerify]] Finished, under the client handshake keys (installed in startTls13, at EncryptedExtensions, or just above).
     let clientAuth: { readonly chain: readonly Uint8Array[]; readonly scheme: number } | undefined;
     if (this.p.certificateRequest !== undefined) clientAuth = sendClientCertificate13(io, hello.config, this.p.certificateRequest, this.transcript);
