@@ -53,6 +53,8 @@ export interface ClientConnectOptions {
   readonly externalPsk?: { readonly identity: string; readonly keyHex: string };
   /** A session to offer (bytes of an earlier connection's `'session'` event). */
   readonly session?: Uint8Array;
+  /** TLS 1.3 0-RTT: send this text as early data with `session` (RFC 8446 §4.2.10; puretls `connect({ earlyData })`). */
+  readonly earlyData?: string;
   /** TLS 1.3 psk_key_exchange_modes to offer (RFC 8446 §4.2.9); undefined = the client's default. */
   readonly pskModes?: readonly ('psk_ke' | 'psk_dhe_ke')[];
   /**
@@ -88,6 +90,17 @@ export interface HandshakeInfo {
   /** Negotiated ALPN protocol, or null when none was negotiated. */
   readonly alpn: string | null;
   readonly resumed: boolean | NotAvailable;
+  /** What became of `earlyData` (reported before the handshake completes), when it was given and the client can say. */
+  readonly earlyData?: EarlyDataOutcome;
+}
+
+/** The client's report on its 0-RTT early data (puretls' `'earlyData'` event). */
+export interface EarlyDataOutcome {
+  readonly status: 'accepted' | 'rejected' | 'not-offered';
+  readonly sentAsEarlyData: number;
+  readonly sentAfterHandshake: number;
+  /** Bytes handed back to the application, not sent. */
+  readonly unsentBytes: number;
 }
 
 /** A handshake or connection failure, normalised so expectations are library independent. */
@@ -172,6 +185,8 @@ export interface ClientCapabilities {
   readonly postHandshakeAuth?: boolean;
   /** Can run on an injected clock ({@link ClientConnectOptions.clockSkewSeconds}; absent = no). */
   readonly clock?: boolean;
+  /** Sends TLS 1.3 0-RTT early data and reports what became of it ({@link ClientConnectOptions.earlyData}; absent = no). */
+  readonly earlyData?: boolean;
 }
 
 export interface ClientUnderTest {

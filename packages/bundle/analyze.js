@@ -2,13 +2,13 @@
 // and prints the total min+gzip-9 size and the minified bytes each input contributes, largest
 // first, grouped by package. Run: `node packages/bundle/analyze.js [top-N] [--full]` (--full: the full bundle).
 import { build } from 'esbuild';
-import { BUNDLE_OPTIONS, FULL_ENTRY } from './build.js';
+import { BUNDLE_OPTIONS, FULL_ENTRY, FULL_OPTIONS } from './build.js';
 import { gzipSync } from 'node:zlib';
 
 const full = process.argv.includes('--full');
 const top = Number(process.argv.filter((a) => a !== '--full')[2] ?? 40);
 
-const result = await build({ ...BUNDLE_OPTIONS, ...(full ? { entryPoints: [FULL_ENTRY] } : {}), format: 'esm', write: false, metafile: true });
+const result = await build({ ...(full ? { ...FULL_OPTIONS, entryPoints: [FULL_ENTRY] } : BUNDLE_OPTIONS), format: 'esm', write: false, metafile: true });
 const code = result.outputFiles[0].contents;
 console.log(`total: ${code.length} bytes minified, ${gzipSync(code, { level: 9 }).length} bytes min+gzip-9`);
 const output = Object.values(result.metafile.outputs)[0];

@@ -1,6 +1,6 @@
 // Builds the shipped bundles with esbuild (docs/embedding.md): one minified ESM file and one
 // minified IIFE script that sets globalThis.puretls, each holding tls-core + session + @noble;
-// and the same two for src/full.ts (plus client authentication and X25519MLKEM768).
+// and the same two for src/full.ts (plus client authentication, X25519MLKEM768 and 0-RTT early data).
 // Run by the root `pnpm build`; `buildBundles(outdir)` is also what the size test calls.
 import { build } from 'esbuild';
 import { writeFile } from 'node:fs/promises';
@@ -24,7 +24,14 @@ export const BUNDLE_OPTIONS = {
   mainFields: ['module', 'main'],
   legalComments: 'none',
   logLevel: 'warning',
+  // No TLS 1.3 0-RTT in the default bundle: the engine's statements labelled EARLY_DATA (tls-core
+  // client/early-data.ts and its callers) are dropped, and with them the early-data module; the
+  // full bundle keeps them (FULL_OPTIONS). docs/early-data.md, "Bundles".
+  dropLabels: ['EARLY_DATA'],
 };
+
+/** The full bundles' options: the default ones with 0-RTT kept. */
+export const FULL_OPTIONS = { ...BUNDLE_OPTIONS, dropLabels: [] };
 
 /** The entry of the full bundles: the default API plus client authentication and X25519MLKEM768. */
 export const FULL_ENTRY = join(here, 'src/full.ts');
@@ -32,8 +39,8 @@ export const FULL_ENTRY = join(here, 'src/full.ts');
 /** Build the four bundles into `outdir`; returns their paths. */
 export async function buildBundles(outdir = join(here, 'dist')) {
   const paths = Object.fromEntries(Object.entries(BUNDLE_FILES).map(([k, f]) => [k, join(outdir, f)]));
-  for (const [entry, esm, iife] of [[BUNDLE_OPTIONS.entryPoints[0], paths.esm, paths.iife], [FULL_ENTRY, paths.fullEsm, paths.fullIife]]) {
-    const result = await build({ ...BUNDLE_OPTIONS, entryPoints: [entry], format: 'esm', write: false });
+  for (const [options, entry, esm, iife] of [[BUNDLE_OPTIONS, BUNDLE_OPTIONS.entryPoints[0], paths.esm, paths.iife], [FULL_OPTIONS, FULL_ENTRY, paths.fullEsm, paths.fullIife]]) {
+    const result = await build({ ...options, entryPoints: [entry], format: 'esm', write: false });
     const code = result.outputFiles[0].text;
     await writeFile(esm, code);
     await writeFile(iife, iifeOf(code));

@@ -57,6 +57,13 @@ export interface CliCase {
   args(port: number, path: (name: string) => string): string[];
   /** Standard input (default: empty, so the command ends after the handshake). */
   readonly stdin?: string;
+  /**
+   * A first run of the command against the same peer (s_server then accepts two connections),
+   * e.g. to write a session with -sess_out; it must exit 0. Its output is not checked.
+   */
+  readonly setup?: (port: number, path: (name: string) => string) => string[];
+  /** Files written into the PKI directory before the runs (name -> content), e.g. an -early_data file. */
+  readonly files?: Readonly<Record<string, string>>;
   readonly exitCode: number;
   readonly checks: readonly CliCheck[];
 }
@@ -336,6 +343,40 @@ export const CLI_CASES: readonly CliCase[] = [
       contains('stderr', /^puretls: handshake failed: timed out after 2 s waiting for the handshake \(-timeout\)$/m),
       { name: 'ends within 2-10 s', check: (run) => (run.elapsedMs >= 2000 && run.elapsedMs < 10_000 ? undefined : `${run.elapsedMs.toFixed(0)} ms`) },
     ],
+  },
+  {
+    id: 'cli-early-data',
+    description:
+      '-sess_out, then -sess_in with -early_data file against s_server -early_data (default mode, which prints early data): Reused, "Early data was accepted", the file arrives once, and the -keylogfile lines (CLIENT_EARLY_TRAFFIC_SECRET included) equal the server\'s',
+    peer: { kind: 'openssl', args: [...LEAF, '-tls1_3', '-early_data'], keylog: true },
+    files: { 'cli-early-data.txt': 'CLI-EARLY-DATA-LINE\n', 'cli-early-data.keys': '' },
+    setup: (port, path) => connectArgs(port, path, '-sess_out', path('cli-early-data.sess.pem')),
+    args: (port, path) => connectArgs(port, path, '-sess_in', path('cli-early-data.sess.pem'), '-early_data', path('cli-early-data.txt'), '-keylogfile', path('cli-early-data.keys')),
+    exitCode: 0,
+    checks: [
+      contains('stdout', /^Reused, TLSv1\.3, Cipher is TLS_/m),
+      contains('stdout', /^Early data was accepted$/m),
+      count('serverOutput', /CLI-EARLY-DATA-LINE/g, 1),
+      count('serverOutput', /^Early data received:$/m, 1),
+      {
+        name: 'the -keylogfile lines equal the server key log for that client random, CLIENT_EARLY_TRAFFIC_SECRET included',
+        check: (run) => {
+          const client = run.readFile('cli-early-data.keys').split('\n').filter((l) => l.length > 0);
+          const random = client[0]?.split(' ')[1];
+          const server = run.serverKeylog.filter((l) => l.split(' ')[1] === random);
+          if (!client.some((l) => l.startsWith('CLIENT_EARLY_TRAFFIC_SECRET '))) return `no CLIENT_EARLY_TRAFFIC_SECRET in ${client.length} lines`;
+          return JSON.stringify([...client].sort()) === JSON.stringify([...server].sort()) ? undefined : `client ${client.length} lines, server ${server.length}`;
+        },
+      },
+    ],
+  },
+  {
+    id: 'cli-early-data-needs-sess-in',
+    description: '-early_data without -sess_in is refused before connecting (0-RTT needs a resumed session)',
+    peer: { kind: 'none' },
+    args: (port, path) => connectArgs(port, path, '-early_data', path('ca-root.pem')),
+    exitCode: 1,
+    checks: [contains('stderr', /^puretls: -early_data needs -sess_in/m)],
   },
   ...(['smtp', 'imap', 'pop3', 'ftp', 'xmpp'] as const).map(
     (protocol): CliCase => ({

@@ -136,6 +136,12 @@ const gnutlsTickets = (count: number, name: string): ServerOutputCheck => ({ nam
 const GNUTLS13_AES128 = `${GNUTLS_TLS13}:-CIPHER-ALL:+AES-128-GCM`;
 const GNUTLS12_ECDSA_AES128 = `${GNUTLS_TLS12}:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-ECDSA`;
 const SEVEN_DAYS_S = 604800;
+const GNUTLS_EARLY = 'EARLY-DATA-TO-GNUTLS\n';
+const GNUTLS_MAX_EARLY = 12;
+const GNUTLS_EARLY_HEAD = 'EARLY-GNUTLS';
+const GNUTLS_AFTER = 'AFTER-THE-HANDSHAKE\n';
+const GNUTLS_EARLY_ACCEPTED: ServerOutputCheck = { name: 'server log: early data accepted (once)', pattern: 'early data accepted', count: 1 };
+const GNUTLS_END_OF_EARLY_DATA: ServerOutputCheck = { name: 'server log: EndOfEarlyData received (once)', pattern: 'END OF EARLY DATA \\(5\\) was received', count: 1 };
 interface GnutlsResumptionRow {
   readonly id: string;
   readonly description: string;
@@ -208,6 +214,28 @@ const gnutlsResumptionRows: readonly GnutlsResumptionRow[] = [
     expect: ok13(),
     resumption: full13({ secondClient: { servername: 'test.local' } }),
     serverOutput: [gnutlsPsk(0, 'no pre_shared_key parsed by the server')],
+  },
+  // 0-RTT (CONFORMANCE.md §3, `--earlydata --maxearlydata N`; RFC 8446 §4.2.10, §4.5): gnutls-serv
+  // does not print early data, so its -d 4 log is the server's word: `early data accepted` and
+  // the EndOfEarlyData it received; what the client sent after the handshake is echoed and logged
+  // as a `received cmd:` line.
+  {
+    id: 'gnutls13-early-data-accepted',
+    description: 'gnutls TLS 1.3 0-RTT (--earlydata --maxearlydata 4096): the resumed connection sends early data; accepted (server log: early data accepted, EndOfEarlyData received), nothing left for after the handshake; key logs equal',
+    priority: GNUTLS13_AES128,
+    extra: ['--earlydata', '--maxearlydata', '4096'],
+    expect: ok13(),
+    resumption: { ...resumed13(), earlyData: { text: GNUTLS_EARLY, status: 'accepted', sentAsEarlyData: GNUTLS_EARLY.length, sentAfterHandshake: 0 } },
+    serverOutput: [GNUTLS_EARLY_ACCEPTED, GNUTLS_END_OF_EARLY_DATA],
+  },
+  {
+    id: 'gnutls13-early-data-beyond-max',
+    description: `gnutls TLS 1.3 0-RTT with --maxearlydata ${GNUTLS_MAX_EARLY}: the first ${GNUTLS_MAX_EARLY} bytes go early (accepted), the rest right after the handshake, where the echo server logs it once`,
+    priority: GNUTLS13_AES128,
+    extra: ['--earlydata', '--maxearlydata', String(GNUTLS_MAX_EARLY)],
+    expect: ok13(),
+    resumption: { ...resumed13(), earlyData: { text: `${GNUTLS_EARLY_HEAD}${GNUTLS_AFTER}`, status: 'accepted', sentAsEarlyData: GNUTLS_MAX_EARLY, sentAfterHandshake: GNUTLS_AFTER.length } },
+    serverOutput: [GNUTLS_EARLY_ACCEPTED, GNUTLS_END_OF_EARLY_DATA, { name: 'the part beyond max_early_data_size arrived once, after the handshake', pattern: `received cmd: ${GNUTLS_AFTER.trim()}`, count: 1 }],
   },
   {
     id: 'gnutls12-resume-session-id',

@@ -123,7 +123,7 @@ export interface Resumption {
    * (SNI), or a client clock past the session's lifetime. The session is still handed to the
    * client; whether the client offers it is then up to the client (and visible to the server).
    */
-  readonly secondClient?: Pick<Partial<ClientConnectOptions>, 'servername' | 'clockSkewSeconds' | 'pskModes'>;
+  readonly secondClient?: Pick<Partial<ClientConnectOptions>, 'servername' | 'clockSkewSeconds' | 'pskModes' | 'alpnProtocols'>;
   /** Whether the second connection must be resumed. */
   readonly expectReused: boolean;
   /** The second connection's version and suite. */
@@ -133,6 +133,26 @@ export interface Resumption {
   readonly group?: string;
   /** For `server: 'restart'`: the restarted server's command line (default: the first server's). */
   readonly restartedServerArgs?: readonly string[];
+  /** TLS 1.3 0-RTT: the second connection sends early data with the session, and this must become of it. */
+  readonly earlyData?: EarlyDataExpectation;
+  /**
+   * A third connection to the same server offers the same session again, with its own early data
+   * (RFC 8446 §8 anti-replay: a server that took the first 0-RTT must not take this one).
+   */
+  readonly replay?: { readonly expectReused: boolean; readonly earlyData: EarlyDataExpectation };
+}
+
+/** TLS 1.3 0-RTT on a resumed connection (RFC 8446 §4.2.10): what the client sends and what the client must report. */
+export interface EarlyDataExpectation {
+  /** The text sent as early data. */
+  readonly text: string;
+  readonly status: 'accepted' | 'rejected' | 'not-offered';
+  /** Bytes sent in 0-RTT records (checked when given). */
+  readonly sentAsEarlyData?: number;
+  /** Bytes sent as ordinary data after the handshake (checked when given). */
+  readonly sentAfterHandshake?: number;
+  /** Bytes handed back to the application unsent (default 0). */
+  readonly unsentBytes?: number;
 }
 
 /**

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { ianaGroupName, NOT_AVAILABLE, type ClientConnectOptions, type ClientUnderTest, type ObservedError } from '../types.ts';
+import { ianaGroupName, NOT_AVAILABLE, type ClientConnectOptions, type ClientUnderTest, type EarlyDataOutcome, type ObservedError } from '../types.ts';
 import { tlsLikeClient, type TlsLikeSocket } from './tls-like.ts';
 
 /**
@@ -49,6 +49,17 @@ export interface SessionContextParts {
   readonly toConfigOptions: (options: Record<string, unknown>) => Record<string, unknown>;
 }
 
+/** The transport's `'earlyData'` event argument (transport-node `EarlyDataInfo`). */
+interface EarlyDataEventShape {
+  readonly status: EarlyDataOutcome['status'];
+  readonly sentAsEarlyData: number;
+  readonly sentAfterHandshake: number;
+  readonly unsent: Uint8Array | undefined;
+}
+
+/** Each socket's early data report, kept from its 'earlyData' event until 'secureConnect' reads it. */
+const EARLY_DATA = new WeakMap<TlsLikeSocket, EarlyDataOutcome>();
+
 /** Contexts prepared for `preparedContext` connections, by their options. */
 const PREPARED_CONTEXTS = new Map<string, unknown>();
 
@@ -67,6 +78,7 @@ export function puretlsOptions(options: ClientConnectOptions, core?: CoreEngineP
   if (options.suites !== undefined) mapped.ciphers = options.suites.join(':');
   if (options.groups !== undefined) mapped.groups = [...options.groups];
   if (options.session !== undefined) mapped.session = options.session;
+  if (options.earlyData !== undefined) mapped.earlyData = options.earlyData;
   if (options.cert !== undefined) mapped.cert = options.cert;
   if (options.postHandshakeAuth !== undefined) mapped.postHandshakeAuth = options.postHandshakeAuth;
   if (options.requestOCSP !== undefined) mapped.requestOCSP = options.requestOCSP;
@@ -155,9 +167,18 @@ export async function loadPuretlsClient(): Promise<ClientUnderTest | undefined> 
       postHandshakeAuth: true,
       ocsp: true,
       clock: sessionParts !== undefined,
+      earlyData: true,
     },
     knownDeviations: {},
-    open: (options) => (connect as ConnectFunction)(puretlsOptions(options, engineParts, sessionParts)),
+    open: (options) => {
+      const socket = (connect as ConnectFunction)(puretlsOptions(options, engineParts, sessionParts));
+      // The transport's 'earlyData' event comes just before 'secureConnect'.
+      socket.on('earlyData', (info: EarlyDataEventShape) => {
+        EARLY_DATA.set(socket, { status: info.status, sentAsEarlyData: info.sentAsEarlyData, sentAfterHandshake: info.sentAfterHandshake, unsentBytes: info.unsent?.length ?? 0 });
+      });
+      return socket;
+    },
+    readEarlyData: (socket) => EARLY_DATA.get(socket),
     describeError: describePuretlsError,
     readGroup: (socket) => {
       const group = (socket as TlsLikeSocket & PuretlsSocketExtras).getNegotiatedGroup?.();

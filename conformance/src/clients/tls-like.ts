@@ -17,6 +17,7 @@ import {
   type ClientUnderTest,
   type CloseInfo,
   type ConnectOutcome,
+  type EarlyDataOutcome,
   type HandshakeInfo,
   type ObservedError,
 } from '../types.ts';
@@ -46,6 +47,8 @@ export interface TlsLikeProfile {
   readGroup(socket: TlsLikeSocket): string;
   /** IANA signature scheme name after the handshake, or 'n/a'. */
   readSigScheme(socket: TlsLikeSocket): string;
+  /** The client's early data report at 'secureConnect', when it sent early data (puretls). */
+  readEarlyData?(socket: TlsLikeSocket): EarlyDataOutcome | undefined;
   /** True when an 'end' event proves close_notify was received (puretls), false for a bare EOF (Node). */
   readonly endMeansCloseNotify: boolean;
   /**
@@ -170,6 +173,7 @@ function connectTlsLike(profile: TlsLikeProfile, options: ClientConnectOptions):
         sigScheme: profile.readSigScheme(socket),
         alpn: typeof alpn === 'string' && alpn.length > 0 ? alpn : null,
         resumed: typeof socket.isSessionReused === 'function' ? socket.isSessionReused() : NOT_AVAILABLE,
+        ...(profile.readEarlyData === undefined ? {} : earlyDataField(profile.readEarlyData(socket))),
       };
       const connection: ClientConnection = {
         info,
@@ -227,4 +231,8 @@ function connectTlsLike(profile: TlsLikeProfile, options: ClientConnectOptions):
       resolveOutcome({ ok: true, connection });
     });
   });
+}
+
+function earlyDataField(outcome: EarlyDataOutcome | undefined): { earlyData?: EarlyDataOutcome } {
+  return outcome === undefined ? {} : { earlyData: outcome };
 }

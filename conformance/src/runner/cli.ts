@@ -81,8 +81,9 @@ export async function runCliCase(row: CliCase, pki: Pki): Promise<CliCaseResult>
   let port = 1;
   const peer = row.peer;
   try {
+    for (const [name, content] of Object.entries(row.files ?? {})) writeFileSync(pki.path(name), content);
     if (peer.kind === 'openssl' || peer.kind === 'starttls') {
-      server = await startOpensslServer({ args: peer.args, cwd: pki.dir, naccept: 1, keylog: peer.kind === 'openssl' && peer.keylog === true, exitGraceMs: 5000, lifetimeSeconds: 60 });
+      server = await startOpensslServer({ args: peer.args, cwd: pki.dir, naccept: row.setup === undefined ? 1 : 2, keylog: peer.kind === 'openssl' && peer.keylog === true, exitGraceMs: 5000, lifetimeSeconds: 60 });
       port = server.port;
       if (peer.kind === 'starttls') {
         responder = await startStartTlsResponder(peer.protocol, server.port);
@@ -102,6 +103,7 @@ export async function runCliCase(row: CliCase, pki: Pki): Promise<CliCaseResult>
       port = await listen(probe);
       await new Promise<void>((resolve) => probe.close(() => resolve()));
     }
+    const setup = row.setup === undefined ? undefined : await runCli(row.setup(port, (name) => pki.path(name)), '');
     const result = await runCli(row.args(port, (name) => pki.path(name)), row.stdin ?? '');
     const log = server === undefined ? { output: '', keylog: [] as string[] } : await server.stop();
     const run: CliRun = {
@@ -113,6 +115,7 @@ export async function runCliCase(row: CliCase, pki: Pki): Promise<CliCaseResult>
       readFile: (name) => readFileSync(pki.path(name), 'utf8'),
     };
     const checks: CliCheckResult[] = [{ name: `exit code ${row.exitCode}`, ok: run.code === row.exitCode, observed: `exit ${run.code}; stderr: ${run.stderr.slice(0, 2000)}` }];
+    if (setup !== undefined) checks.unshift({ name: 'setup run exit code 0', ok: setup.code === 0, observed: `exit ${setup.code}; stderr: ${setup.stderr.slice(0, 2000)}` });
     for (const c of row.checks) {
       const observed = c.check(run);
       checks.push(observed === undefined ? { name: c.name, ok: true } : { name: c.name, ok: false, observed });

@@ -61,10 +61,13 @@ export interface KeylogLeg {
   /** The TLS 1.2 master secret the server logged for an earlier connection this one resumed. */
   readonly resumedFrom?: { readonly keylog: readonly string[]; readonly log: ServerLog };
   readonly version: string;
+  /** The connection sent early data that the server did not accept: the server may have derived no early secrets. */
+  readonly earlyDataRejected?: boolean;
 }
 
 /** Compares one connection's key log with a server that writes a key log file. */
-export function fileKeylogCheck(leg: KeylogLeg, oneConnection: boolean): CheckResult {
+export function fileKeylogCheck(legIn: KeylogLeg, oneConnection: boolean): CheckResult {
+  let leg = legIn;
   const random = randomOf(leg.keylog);
   let serverLines = oneConnection ? leg.log.keylog : leg.log.keylog.filter((line) => randomOf([line]) === random);
   if (serverLines.length === 0 && leg.resumedFrom !== undefined && leg.version === 'TLSv1.2') {
@@ -82,6 +85,14 @@ export function fileKeylogCheck(leg: KeylogLeg, oneConnection: boolean): CheckRe
     const before = serverLines.length;
     serverLines = serverLines.filter((line) => !EARLY_LABELS.has(labelOf(line)));
     if (serverLines.length !== before) note += oneConnection ? ' (server early secrets left out: no 0-RTT)' : ', server early secrets left out (no 0-RTT)';
+  }
+  if (leg.earlyDataRejected === true && serverLines.every((line) => !EARLY_LABELS.has(labelOf(line)))) {
+    // Rejected 0-RTT (RFC 8446 §4.2.10): a server that could not or would not take it (an unknown
+    // ticket, a replay) derives no early secrets; the client's are compared only when it has them.
+    const before = leg.keylog.length;
+    const keylog = leg.keylog.filter((line) => !EARLY_LABELS.has(labelOf(line)));
+    if (keylog.length !== before) note += ', client early secrets left out (0-RTT rejected, none on the server)';
+    leg = { ...leg, keylog };
   }
   if (!oneConnection) note += ')';
   const result = keylogCheck(leg.keylog, serverLines);

@@ -14,13 +14,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConformanceCase, ExpectSuccess, ServerOutputCheck, WireCheck } from '../cases/schema.ts';
+import type { ConformanceCase, EarlyDataExpectation, ExpectSuccess, ServerOutputCheck, WireCheck } from '../cases/schema.ts';
 import type { Pki } from '../pki.ts';
 import { startDowngradeProxy, type RunningProxy } from '../servers/downgrade-proxy.ts';
 import { SERVERS, type StartOverrides } from '../servers/index.ts';
 import { runInNetns } from '../servers/netns.ts';
 import { startWireTap, type RunningWireTap, type TappedConnection } from '../servers/wire-tap.ts';
-import { NOT_AVAILABLE, type ClientConnection, type ClientUnderTest, type ConnectOutcome, type RunningServer, type ServerKind, type ServerLog } from '../types.ts';
+import { NOT_AVAILABLE, type ClientConnection, type ClientUnderTest, type ConnectOutcome, type EarlyDataOutcome, type RunningServer, type ServerKind, type ServerLog } from '../types.ts';
 import { check, describeError, failureChecks, finish, notAvailable, successChecks, type CaseResult, type CheckResult } from './checks.ts';
 import { exporterKeylogCheck, fileKeylogCheck } from './keylog.ts';
 import { delay, runSteps } from './steps.ts';
@@ -55,6 +55,7 @@ function capabilityGate(testCase: ConformanceCase, client: ClientUnderTest): Che
     [(testCase.client.requestOCSP === true || testCase.client.ocspPolicy !== undefined) && caps.ocsp !== true, 'OCSP staple checking'],
     [testCase.client.postHandshakeAuth === true && caps.postHandshakeAuth !== true, 'postHandshakeAuth option'],
     [all.some((o) => o.clockSkewSeconds !== undefined) && caps.clock !== true, 'injected clock (clockSkewSeconds)'],
+    [testCase.resumption?.earlyData !== undefined && caps.earlyData !== true, 'early data (0-RTT)'],
   ];
   const failed = gates.find(([blocked]) => blocked);
   return failed === undefined ? undefined : notAvailable(failed[1], 'supported', true);
@@ -149,7 +150,7 @@ async function runConnections(testCase: ConformanceCase, client: ClientUnderTest
   };
 
   try {
-    let server = await start(resumption === undefined ? {} : { naccept: resumption.server === 'same' ? 2 : 1 });
+    let server = await start(resumption === undefined ? {} : { naccept: resumption.server === 'same' ? (resumption.replay === undefined ? 2 : 3) : 1 });
     servers.push(server);
     let port = server.port;
     if (testCase.server.proxy !== undefined) {
@@ -173,7 +174,8 @@ async function runConnections(testCase: ConformanceCase, client: ClientUnderTest
         servers.push(server);
       }
       const offered = sessions.at(-1);
-      const outcome = await client.connect({ ...base, ...resumption.secondClient, port, ...(offered === undefined ? {} : { session: offered }) });
+      const early = resumption.earlyData === undefined ? {} : { earlyData: resumption.earlyData.text };
+      const outcome = await client.connect({ ...base, ...resumption.secondClient, port, ...(offered === undefined ? {} : { session: offered }), ...early });
       const second = await openLeg(outcome, 'second connection ', undefined, server);
       legs.push(second);
       observed = second.observed;
@@ -187,6 +189,20 @@ async function runConnections(testCase: ConformanceCase, client: ClientUnderTest
         );
         if (resumption.group !== undefined) {
           checks.push(client.capabilities.group ? check('second connection group', resumption.group, info.group === NOT_AVAILABLE ? 'none' : info.group) : notAvailable('second connection group', resumption.group));
+        }
+        if (resumption.earlyData !== undefined) checks.push(...earlyDataChecks('second connection ', resumption.earlyData, info.earlyData));
+      }
+      if (resumption.replay !== undefined && second.connection !== undefined) {
+        // RFC 8446 §8: the same ClientHello data again (the same ticket, new early data): a replay.
+        const replay = resumption.replay;
+        const again = await client.connect({ ...base, ...resumption.secondClient, port, ...(offered === undefined ? {} : { session: offered }), earlyData: replay.earlyData.text });
+        const third = await openLeg(again, 'third connection ', undefined, server);
+        legs.push(third);
+        if (third.connection !== undefined) {
+          const info = third.connection.info;
+          observed = `${observed}; replay ${info.resumed === true ? 'Reused' : 'New'} early data ${info.earlyData?.status ?? 'n/a'}`;
+          checks.push(check('third connection reused', String(replay.expectReused), String(info.resumed), true));
+          checks.push(...earlyDataChecks('third connection ', replay.earlyData, info.earlyData));
         }
       }
     }
@@ -232,11 +248,22 @@ async function runConnections(testCase: ConformanceCase, client: ClientUnderTest
         const log = index === 0 ? logs[0]! : logs.at(-1)!;
         const resumedFrom = index > 0 ? { keylog: keylogOf(accepted[0]!), log: logs[0]! } : undefined;
         const version = index > 0 ? (resumption?.version ?? '') : (testCase.expect as ExpectSuccess).version;
-        checks.push(fileKeylogCheck({ prefix: leg.prefix, keylog: keylogOf(leg), log, version, ...(resumedFrom === undefined ? {} : { resumedFrom }) }, resumption === undefined));
+        const earlyDataRejected = leg.connection?.info.earlyData !== undefined && leg.connection.info.earlyData.status !== 'accepted';
+        checks.push(fileKeylogCheck({ prefix: leg.prefix, keylog: keylogOf(leg), log, version, earlyDataRejected, ...(resumedFrom === undefined ? {} : { resumedFrom }) }, resumption === undefined));
       }
     }
   }
   return finish(testCase, client, started, checks, { observed: observed || 'harness error' });
+}
+
+/** The client's early data report against the row's expectation (RFC 8446 §4.2.10; docs/early-data.md). */
+function earlyDataChecks(prefix: string, expected: EarlyDataExpectation, observed: EarlyDataOutcome | undefined): CheckResult[] {
+  if (observed === undefined) return [check(`${prefix}early data status`, expected.status, 'no report', true)];
+  const checks = [check(`${prefix}early data status`, expected.status, observed.status, true)];
+  if (expected.sentAsEarlyData !== undefined) checks.push(check(`${prefix}bytes sent as early data`, String(expected.sentAsEarlyData), String(observed.sentAsEarlyData)));
+  if (expected.sentAfterHandshake !== undefined) checks.push(check(`${prefix}bytes sent after the handshake`, String(expected.sentAfterHandshake), String(observed.sentAfterHandshake)));
+  checks.push(check(`${prefix}bytes handed back unsent`, String(expected.unsentBytes ?? 0), String(observed.unsentBytes)));
+  return checks;
 }
 
 /** ClientHello.random -> the final ServerHello.random of each tapped connection (TLS 1.2 exporters). */

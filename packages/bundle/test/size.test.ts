@@ -23,8 +23,12 @@ import { buildBundles } from '../build.js';
  * esbuild's CommonJS interop (the ESM was 71,581 before).
  */
 const CEILING_BYTES = 70_000;
-/** The full bundles: measured 82,921 (ESM) / 82,926 (IIFE) bytes on 2026-12-04, plus a small margin. */
-const FULL_CEILING_BYTES = 83_200;
+/**
+ * The full bundles: measured 82,921 (ESM) / 82,926 (IIFE) bytes on 2026-12-04; TLS 1.3 0-RTT early
+ * data (issue 15, only in the full bundle) added about 880 bytes: 83,803 / 83,8xx on 2026-12-05,
+ * plus a small margin.
+ */
+const FULL_CEILING_BYTES = 84_100;
 
 describe('the shipped bundles', () => {
   let dir: string;
@@ -47,7 +51,7 @@ describe('the shipped bundles', () => {
     }
   });
 
-  it('the default bundle leaves out ML-KEM, client-certificate signing and the OCSP checker; the full one has them', async () => {
+  it('the default bundle leaves out ML-KEM, client-certificate signing, the OCSP checker and 0-RTT; the full one has them', async () => {
     const api = async (file: string) => {
       const context = vm.createContext({});
       vm.runInContext(await readFile(file, 'utf8'), context);
@@ -60,10 +64,10 @@ describe('the shipped bundles', () => {
       expect(full).toContain(name);
     }
     for (const name of core) expect(full).toContain(name);
-    // Strings only the ML-KEM wrapper (noble-pq.ts), the PKCS#8 key parser and the OCSP parser carry.
+    // Strings only the ML-KEM wrapper (noble-pq.ts), the PKCS#8 key parser, the OCSP parser and the 0-RTT code (client/early-data.ts) carry.
     const coreText = await readFile(files.esm, 'utf8');
     const fullText = await readFile(files.fullEsm, 'utf8');
-    for (const marker of ['ML-KEM-768 seed', 'PrivateKeyInfo', 'BasicOCSPResponse']) {
+    for (const marker of ['ML-KEM-768 seed', 'PrivateKeyInfo', 'BasicOCSPResponse', 'CLIENT_EARLY_TRAFFIC_SECRET']) {
       expect(coreText).not.toContain(marker);
       expect(fullText).toContain(marker);
     }

@@ -11,7 +11,7 @@
  * engine's resumption secrets never leave it.
  * @module
  */
-import { UsageError, type ClientEngine, type ClientEvent, type KeyShareReserve, type NegotiatedParameters, type ResumptionData } from '@puretls/tls-core';
+import { UsageError, type ClientConnectionOptions, type ClientEngine, type ClientEvent, type KeyShareReserve, type NegotiatedParameters, type ResumptionData } from '@puretls/tls-core';
 import type { Context } from './context.ts';
 import { SessionError } from './errors.ts';
 import { Session } from './session.ts';
@@ -43,6 +43,14 @@ export interface ConnectionTarget {
    * `bytes()` call, while the Session is alive (most connections never ask).
    */
   readonly serializeSessions?: boolean | (() => boolean);
+  /**
+   * TLS 1.3 0-RTT early data for the first handshake (tls-core's `ClientConnectionOptions.earlyData`,
+   * RFC 8446 §4.2.10): sent before the server answers when the session offered at that start()
+   * allows it (docs/early-data.md). A later start() on this connection (a new handshake) sends
+   * none. Replayable by an attacker (RFC 8446 Appendix E.5): only for requests safe to repeat.
+   * The `earlyData` event and `negotiated.earlyData` report the outcome.
+   */
+  readonly earlyData?: Uint8Array;
 }
 
 /**
@@ -82,6 +90,8 @@ export class Connection implements ClientEngine<ConnectionEvent> {
   #established = false;
   #reused = false;
   #failureHandled = false;
+  /** The first start() takes the target's early data; later handshakes send none. */
+  #earlyDataUsed: boolean | undefined;
   #events: ConnectionEvent[] = [];
 
   /** Internal: use {@link Context.createConnection}. */
@@ -148,12 +158,18 @@ export class Connection implements ClientEngine<ConnectionEvent> {
     }
     this.#offered = offer;
     this.#sessionBound = offer !== undefined;
-    const options = {
+    let options: ClientConnectionOptions = {
       host: this.#target.host,
       sendServerName: this.#target.sendServerName ?? true,
       ...(offer === undefined ? {} : { session: offer.resumptionData() }),
       ...(this.#target.keyShareReserve === undefined ? {} : { keyShareReserve: this.#target.keyShareReserve }),
     };
+    // Dropped from the default embedding bundle, which has no 0-RTT (tls-core client/early-data.ts).
+    EARLY_DATA: {
+      const earlyData = this.#earlyDataUsed ? undefined : this.#target.earlyData;
+      this.#earlyDataUsed = true;
+      if (earlyData !== undefined) options = { ...options, earlyData };
+    }
     this.#engine = this.context.newEngine(options, this.#target.keyLog ?? false);
     this.#call(() => this.#engine!.start());
   }

@@ -77,6 +77,8 @@ export interface SClientArgs {
   /** Write each new session to this file (PEM). */
   sessOut: string | undefined;
   sessIn: string | undefined;
+  /** `-early_data file`: send the file as TLS 1.3 0-RTT early data with the `-sess_in` session (docs/early-data.md). */
+  earlyData: string | undefined;
   reconnect: boolean;
   /** `-help`: print the usage and exit 0. */
   help: boolean;
@@ -150,7 +152,8 @@ export async function main(argv: readonly string[], io: CliIo = { stdin: process
       const code = await runConnection(args, options, io, false);
       if (code !== 0) return code;
       io.stdout.write('drop connection and then reconnect\n');
-      options = { ...options, session: undefined };
+      // Early data goes with the -sess_in session, on the first connection only.
+      options = { ...options, session: undefined, earlyData: undefined };
     }
   }
   return runConnection(args, options, io, true);
@@ -445,6 +448,7 @@ export function parseSClientArgs(argv: readonly string[]): SClientArgs {
     showCerts: false,
     sessOut: undefined,
     sessIn: undefined,
+    earlyData: undefined,
     reconnect: false,
     help: false,
     verifyHostname: undefined,
@@ -599,6 +603,9 @@ export function parseSClientArgs(argv: readonly string[]): SClientArgs {
       case '-sess_in':
         args.sessIn = value();
         break;
+      case '-early_data':
+        args.earlyData = value();
+        break;
       case '-reconnect':
         args.reconnect = true;
         break;
@@ -606,6 +613,8 @@ export function parseSClientArgs(argv: readonly string[]): SClientArgs {
         throw new Error(`unknown option ${argv[i]} (puretls s_client -help lists the options)`);
     }
   }
+  // 0-RTT resumes a TLS 1.3 session whose ticket allows early data (RFC 8446 §4.2.10).
+  if (args.earlyData !== undefined && args.sessIn === undefined) throw new Error('-early_data needs -sess_in (a TLS 1.3 session whose ticket allows early data)');
   return args;
 }
 
@@ -652,6 +661,13 @@ export function connectOptionsFor(args: SClientArgs): ConnectOptions {
   if (args.groups !== undefined) options.groups = args.groups;
   if (args.keylogFile !== undefined) options.keylog = true;
   if (args.recordSizeLimit !== undefined) options.recordSizeLimit = args.recordSizeLimit;
+  if (args.earlyData !== undefined) {
+    try {
+      options.earlyData = readFileSync(args.earlyData);
+    } catch (e) {
+      throw new Error(`-early_data ${args.earlyData}: ${(e as Error).message}`);
+    }
+  }
   return options;
 }
 
@@ -787,12 +803,20 @@ export function fullSummaryLines(socket: TLSSocket, args: Pick<SClientArgs, 'sho
   if (leaf !== undefined) lines.push(`Peer certificate: ${opensslSubjectLine(leaf)}`);
   lines.push(`Secure Renegotiation IS${n.versionName === 'TLSv1.2' ? '' : ' NOT'} supported`, 'Compression: NONE', 'Expansion: NONE');
   lines.push(n.alpn === undefined ? 'No ALPN negotiated' : `ALPN protocol: ${n.alpn}`);
-  if (n.versionName === 'TLSv1.3') lines.push('Early data was not sent');
+  // OpenSSL 3.0 print_stuff(): SSL_get_early_data_status() for every TLS 1.3 connection.
+  if (n.versionName === 'TLSv1.3') lines.push(EARLY_DATA_LINES[n.earlyData]);
   lines.push(`Verify return code: ${verifyReturn(socket)}`);
   if (tls12Session !== undefined) lines.push(...sessionBlock(tls12Session, verifyReturn(socket)));
   lines.push('---');
   return lines;
 }
+
+/** OpenSSL 3.0 s_client's wording for SSL_EARLY_DATA_ACCEPTED / _REJECTED / _NOT_SENT. */
+const EARLY_DATA_LINES = {
+  accepted: 'Early data was accepted',
+  rejected: 'Early data was rejected',
+  'not-offered': 'Early data was not sent',
+} as const;
 
 /** The printable start of what a non-TLS peer sent, e.g. `"HTTP/1.0"`, or undefined when it looks like TLS. */
 export function nonTlsPreview(first: Uint8Array | undefined): string | undefined {
@@ -899,5 +923,8 @@ const USAGE = `Usage: puretls s_client [options] | puretls probe host:port [opti
   -ign_eof               on stdin EOF keep reading until the server closes
   -sess_out file         write each new session to file (PEM, PURETLS SESSION)
   -sess_in file          offer the session in file
+  -early_data file       send file as TLS 1.3 0-RTT early data (needs -sess_in; replayable:
+                         only requests safe to repeat; rejected data is re-sent after the
+                         handshake if the ALPN is the session's, else dropped)
   -reconnect             reconnect 5 times with the cached session (prints Reused/New)
 `;

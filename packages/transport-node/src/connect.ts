@@ -84,6 +84,16 @@ export interface ConnectOptions {
    */
   session?: Uint8Array | Session | ResumptionData;
   /**
+   * TLS 1.3 0-RTT early data (puretls extra; RFC 8446 §4.2.10, docs/early-data.md): sent in the
+   * first flight, before the server answers, when `session` (or the Context's cached session)
+   * allows it. A string is sent as UTF-8. An attacker can replay it (RFC 8446 Appendix E.5): only
+   * for requests safe to repeat. At most the ticket's max_early_data_size bytes go early, the rest
+   * right after the handshake; rejected data is re-sent after the handshake when the negotiated
+   * ALPN equals the session's, otherwise handed back in the `'earlyData'` event (`unsent`), as is
+   * data that could not be offered. `socket.earlyDataStatus` tells which.
+   */
+  earlyData?: Buffer | Uint8Array | string;
+  /**
    * A @puretls/session Context: its configuration and its client session cache are used (a
    * cached session is offered, and new ones are stored). The options' TLS settings (ca,
    * ciphers, versions, ALPN, ...) are then ignored.
@@ -200,6 +210,7 @@ export function connect(...args: unknown[]): TLSSocket {
   const context = options.engineFactory !== undefined ? customEngineContext(options, options.engineFactory) : (options.context ?? new Context({ ...toConfigOptions(options), sessionCacheMode: 'off' }));
   const explicitContext = options.engineFactory === undefined && options.context !== undefined;
   const session = options.session === undefined ? undefined : sessionFor(context, explicitContext, options.session, serverName, port);
+  const earlyData = earlyDataBytes(options.earlyData);
   const tlsSocket: TLSSocket = new TLSSocket(
     socket(),
     ({ keyLog }) => {
@@ -213,6 +224,7 @@ export function connect(...args: unknown[]): TLSSocket {
         // it); otherwise on getSession(), for the newest session only.
         serializeSessions: () => tlsSocket.listenerCount('session') > 0,
         keyShareReserve: KEY_SHARE_RESERVE,
+        ...(earlyData === undefined ? {} : { earlyData }),
       });
       scheduleKeyShareRefill(tlsSocket.socket);
       if (session !== undefined) {
@@ -232,6 +244,18 @@ export function connect(...args: unknown[]): TLSSocket {
   if (options.timeout !== undefined) tlsSocket.setTimeout(options.timeout);
   if (callback !== undefined) tlsSocket.once('secureConnect', callback);
   return tlsSocket;
+}
+
+/**
+ * `connect({ earlyData })` as bytes (a string as UTF-8): a copy, so that later changes to the
+ * caller's buffer do not reach the ClientHello flight made on the next tick.
+ * @throws UsageError for anything else
+ */
+function earlyDataBytes(value: ConnectOptions['earlyData']): Uint8Array | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return new TextEncoder().encode(value);
+  if (value instanceof Uint8Array) return new Uint8Array(value);
+  throw new UsageError('earlyData must be a Buffer, a Uint8Array or a string');
 }
 
 /**

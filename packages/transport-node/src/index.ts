@@ -4,7 +4,7 @@
  * @module
  */
 export { connect, toConfigOptions, readyKeyShareCount, clearKeyShareReserve, type ConnectOptions } from './connect.ts';
-export { TLSSocket, authorizationCode, DEFAULT_HANDSHAKE_TIMEOUT_MS, type TLSSocketOptions, type EngineFactory, type EphemeralKeyInfo } from './tls-socket.ts';
+export { TLSSocket, authorizationCode, DEFAULT_HANDSHAKE_TIMEOUT_MS, type TLSSocketOptions, type EngineFactory, type EphemeralKeyInfo, type EarlyDataInfo } from './tls-socket.ts';
 export { HandshakeTimeout } from './node-errors.ts';
 export { Pump, type PumpHost } from './pump.ts';
 export { defaultTrustStore, trustStoreFromPem } from './engine-factory.ts';

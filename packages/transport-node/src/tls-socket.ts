@@ -41,6 +41,21 @@ export interface TLSSocketOptions {
   anchorFor?: ((der: Uint8Array) => Uint8Array | undefined) | undefined;
 }
 
+/**
+ * The `'earlyData'` event's argument (puretls extra; tls-core's `earlyData` event, RFC 8446
+ * §4.2.10, docs/early-data.md): what became of `connect({ earlyData })`.
+ */
+export interface EarlyDataInfo {
+  /** 'accepted', 'rejected' (re-sent or handed back, see `unsent`), or 'not-offered' (the session did not allow 0-RTT). */
+  status: 'accepted' | 'rejected' | 'not-offered';
+  /** Bytes sent in 0-RTT records. */
+  sentAsEarlyData: number;
+  /** Bytes sent as ordinary data right after the handshake (the part beyond max_early_data_size, or all of it after a rejection with the session's ALPN). */
+  sentAfterHandshake: number;
+  /** The bytes handed back unsent (rejected with another ALPN, or not offered): the application decides whether to write them. */
+  unsent: Buffer | undefined;
+}
+
 /** Node's `getEphemeralKeyInfo()` result. */
 export interface EphemeralKeyInfo {
   type: 'ECDH' | 'DH';
@@ -81,6 +96,12 @@ export class TLSSocket extends Duplex {
    * `allowUnauthenticatedEnd` turned that into a clean `'end'`: the data may have been truncated.
    */
   unauthenticatedEnd = false;
+  /**
+   * What became of `connect({ earlyData })` (puretls extra), set just before `'earlyData'` and
+   * `'secureConnect'`: 'accepted', 'rejected' or 'not-offered'; undefined before the handshake
+   * completes or when no early data was given.
+   */
+  earlyDataStatus: 'accepted' | 'rejected' | 'not-offered' | undefined = undefined;
 
   #engine: ClientEngine<ConnectionEvent> | undefined;
   #pump: Pump | undefined;
@@ -448,6 +469,14 @@ export class TLSSocket extends Duplex {
       case 'keyLog':
         this.emit('keylog', Buffer.from(`${event.entry.line}\n`, 'latin1'));
         return;
+      case 'earlyData': {
+        // Comes just before handshakeDone, so it is known at 'secureConnect'.
+        this.earlyDataStatus = event.status;
+        const unsent = event.unsent === undefined ? undefined : Buffer.from(event.unsent.buffer, event.unsent.byteOffset, event.unsent.byteLength);
+        const info: EarlyDataInfo = { status: event.status, sentAsEarlyData: event.sentAsEarlyData, sentAfterHandshake: event.sentAfterHandshake, unsent };
+        this.emit('earlyData', info);
+        return;
+      }
       case 'alert':
         this.emit('alert', event);
         return;

@@ -7,6 +7,7 @@
 import type { ConformanceCase } from '../schema.ts';
 import { OPENSSL_BADSSL_CASES } from './badssl.ts';
 import { OPENSSL_CLIENT_AUTH_CASES } from './client-auth.ts';
+import { OPENSSL_EARLY_DATA_CASES } from './early-data.ts';
 import { OPENSSL_OCSP_CASES } from './ocsp.ts';
 import { OPENSSL_PSK_CASES } from './psk.ts';
 import { OPENSSL_RESUMPTION_CASES } from './resumption.ts';
@@ -19,6 +20,7 @@ export const OPENSSL_CASES: readonly ConformanceCase[] = [
   ...OPENSSL_TLS12_CASES,
   ...OPENSSL_BADSSL_CASES,
   ...OPENSSL_RESUMPTION_CASES,
+  ...OPENSSL_EARLY_DATA_CASES,
   ...OPENSSL_CLIENT_AUTH_CASES,
   ...OPENSSL_OCSP_CASES,
   ...OPENSSL_PSK_CASES,

@@ -36,6 +36,8 @@ export interface RunResult {
   helloRetryRequest: boolean;
   group: number | undefined;
   version: string | undefined;
+  /** negotiated.earlyData (tls-core): 'accepted', 'rejected' or 'not-offered'. */
+  earlyData: string | undefined;
 }
 
 /**
@@ -65,7 +67,7 @@ export function runConnection(conn: Connection, port: number): Promise<RunResult
     const finish = (): void => {
       socket.destroy();
       const n = conn.negotiated;
-      resolve({ keyLog, sessions, reused: conn.sessionReused(), helloRetryRequest: n?.helloRetryRequest ?? false, group: n?.group, version: n?.versionName });
+      resolve({ keyLog, sessions, reused: conn.sessionReused(), helloRetryRequest: n?.helloRetryRequest ?? false, group: n?.group, version: n?.versionName, earlyData: n?.earlyData });
     };
     socket.on('connect', () => {
       conn.start();

@@ -4,7 +4,8 @@
  * timers. It owns the record layer (RFC 8446 §5, RFC 5246 §6), alert handling (RFC 8446 §6,
  * RFC 5246 §7.2), closure (RFC 8446 §6.1) and the sticky error: the first error ends the
  * connection, the alert that {@link alertFor} picks is queued once, and every later call throws
- * the same error.
+ * the same error. It also keeps the book of 0-RTT early data (RFC 8446 §4.2.10): what was sent
+ * early, and what is sent after the handshake or handed back (docs/early-data.md).
  * @module
  */
 import { concatBytes, toHex } from '../codec/bytes.ts';
@@ -34,6 +35,7 @@ import type { ClientEngine } from '../engine.ts';
 import type { ClientConfig } from './config.ts';
 import { copyResumptionData, type ClientEvent, type NegotiatedParameters, type ResumptionData } from './events.ts';
 import { startHandshake, type ClientState } from './expect-server-hello.ts';
+import { settleEarlyData, type EarlyDataBook } from './early-data.ts';
 import { sniHostName } from './hello.ts';
 import type { HandshakeIo } from './state.ts';
 
@@ -50,6 +52,15 @@ export interface ClientConnectionOptions {
    * idle time (crypto/key-share-reserve.ts). Default: generated when the handshake starts.
    */
   readonly keyShareReserve?: KeyShareReserve;
+  /**
+   * TLS 1.3 0-RTT (RFC 8446 §4.2.10): bytes to send in the first flight, before the server
+   * answers. Offered only with a TLS 1.3 `session` whose ticket allows early data, whose suite is
+   * enabled and whose ALPN (if any) is among `alpnProtocols`; at most the ticket's
+   * max_early_data_size bytes go early, the rest after the handshake. Early data can be replayed
+   * by an attacker (RFC 8446 Appendix E.5): only for requests that are safe to repeat. Copied.
+   * See docs/early-data.md for what happens when the server rejects it.
+   */
+  readonly earlyData?: Uint8Array;
 }
 
 /**
@@ -86,6 +97,8 @@ export class ClientConnection implements ClientEngine {
   #sendLimit = MAX_PLAINTEXT_LENGTH;
   /** The negotiated record_size_limit values, once the server answered ours. */
   #recordSizeLimit: { readonly send: number; readonly receive: number } | undefined;
+  /** The early data given in the options (the connection's copy) and what became of it (RFC 8446 §4.2.10). */
+  #earlyData: EarlyDataBook | undefined;
   readonly #counts = { changeCipherSpecs: 0, warningAlerts: 0, emptyRecords: 0, keyUpdates: 0, helloRequests: 0 };
   readonly #io: HandshakeIo;
 
@@ -94,6 +107,8 @@ export class ClientConnection implements ClientEngine {
     // The offered session's secret becomes the engine's own copy: the giver may wipe its bytes
     // (Session.free()) while this connection still needs them (TLS 1.2 exporter, key log).
     this.#options = options.session === undefined ? options : { ...options, session: copyResumptionData(options.session) };
+    // `EARLY_DATA:` statements are dropped from the default embedding bundle (early-data.ts).
+    EARLY_DATA: if (options.earlyData !== undefined) this.#earlyData = { data: options.earlyData.slice(), sessionAlpn: undefined, sentAsEarlyData: undefined, accepted: false };
     this.#clientRandom = config.randomBytes(32);
     this.#io = this.#makeIo();
   }
@@ -103,14 +118,11 @@ export class ClientConnection implements ClientEngine {
     if (this.#state !== undefined) throw new UsageError('start() was already called');
     this.#guard(() => {
       const sni = this.#options.sendServerName === false ? undefined : sniHostName(this.#options.host);
-      this.#state = startHandshake(this.#io, sni, {
-        host: this.#options.host,
-        session: this.#options.session,
-        clientRandom: this.#clientRandom,
-        keyShareReserve: this.#options.keyShareReserve,
-      });
-      // After the first ClientHello, records carry 0x0303 (RFC 8446 §5.1).
-      this.#write.installProtector(new PlaintextProtector());
+      // The options as the constructor kept them (the session is the engine's own copy).
+      this.#state = startHandshake(this.#io, sni, { ...this.#options, clientRandom: this.#clientRandom });
+      // After the first ClientHello, records carry 0x0303 (RFC 8446 §5.1); unless early data
+      // follows it, under the early traffic keys already installed.
+      if (!this.#write.isProtected) this.#write.installProtector(new PlaintextProtector());
     });
   }
 
@@ -400,7 +412,7 @@ export class ClientConnection implements ClientEngine {
   }
 
   #makeIo(): HandshakeIo {
-    return {
+    const io: HandshakeIo = {
       config: this.config,
       sendHandshake: (raw) => {
         // Every caller passes one message; a Finished body is its verify_data (4-byte header).
@@ -461,9 +473,35 @@ export class ClientConnection implements ClientEngine {
       },
       silentSinceKeyUpdate: () => this.#silentSinceKeyUpdate,
       setNegotiated: (params) => {
-        this.#negotiated = this.#recordSizeLimit === undefined ? params : { ...params, recordSizeLimit: this.#recordSizeLimit };
+        // The handshake is complete: report the early data, then send what is due now (early-data.ts).
+        let earlyData: NegotiatedParameters['earlyData'] = 'not-offered';
+        EARLY_DATA: if (this.#earlyData !== undefined) {
+          // Under the application keys just installed, as write() would (the state is not traffic yet).
+          const limit = Math.min(this.config.maxFragmentLength, this.#sendLimit);
+          earlyData = settleEarlyData(this.#earlyData, params.alpn, (event) => this.#events.push(event), (data) => this.#outgoing.push(...this.#write.sealAll(ContentType.ApplicationData, data, limit)));
+        }
+        const negotiated = { ...params, earlyData };
+        this.#negotiated = this.#recordSizeLimit === undefined ? negotiated : { ...negotiated, recordSizeLimit: this.#recordSizeLimit };
       },
     };
+    // 0-RTT (RFC 8446 §4.2.10); dropped from the default embedding bundle with the rest of early-data.ts's callers.
+    EARLY_DATA: {
+      io.sendEarlyData = (keys, maxEarlyData) => {
+        // Only called when start() offered early data: there is a book and a session.
+        const book = this.#earlyData!;
+        this.#write.installProtector(new Tls13Protector(keys));
+        const early = book.data.subarray(0, Math.min(book.data.length, maxEarlyData));
+        // The server's record_size_limit is not known yet (RFC 8449 §4): full-size records, or the configured fragment size.
+        for (const rec of this.#write.sealAll(ContentType.ApplicationData, early, Math.min(this.config.maxFragmentLength, this.#sendLimit))) this.#outgoing.push(rec);
+        book.sessionAlpn = this.#options.session!.alpn;
+        book.sentAsEarlyData = early.length;
+      };
+      io.stopEarlyData = () => this.#write.installProtector(new PlaintextProtector());
+      io.earlyDataAccepted = () => {
+        this.#earlyData!.accepted = true;
+      };
+    }
+    return io;
   }
 
   /** With `traceMessages`, report a message as it passes (a copy: the caller keeps its bytes). */

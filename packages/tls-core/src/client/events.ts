@@ -11,7 +11,7 @@ import type { Tls12MasterSecret } from '../tls12/master-secret.ts';
 
 /** One NSS key log entry: `${label} ${hex(clientRandom)} ${hex(secret)}`. */
 export interface KeyLogEntry {
-  /** CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET, CLIENT_TRAFFIC_SECRET_0, ..., EXPORTER_SECRET, CLIENT_EARLY_TRAFFIC_SECRET, CLIENT_RANDOM (TLS 1.2 master secret). */
+  /** CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET, CLIENT_TRAFFIC_SECRET_0, ..., EXPORTER_SECRET, CLIENT_EARLY_TRAFFIC_SECRET, EARLY_EXPORTER_SECRET (0-RTT), CLIENT_RANDOM (TLS 1.2 master secret). */
   readonly label: string;
   readonly clientRandom: Uint8Array;
   readonly secret: Uint8Array;
@@ -67,7 +67,37 @@ export type ClientEvent =
   | { readonly type: 'alert'; readonly level: 'warning' | 'fatal'; readonly description: number; readonly sent: boolean }
   | { readonly type: 'peerClosed' }
   | { readonly type: 'keyLog'; readonly entry: KeyLogEntry }
+  | EarlyDataEvent
   | MessageEvent;
+
+/**
+ * What became of the early data (RFC 8446 §4.2.10) given in `ClientConnectionOptions.earlyData`,
+ * reported once, when the handshake completes (just before `handshakeDone`), whenever early data
+ * was given. docs/early-data.md describes the policy.
+ */
+export interface EarlyDataEvent {
+  readonly type: 'earlyData';
+  /**
+   * 'accepted': the server's EncryptedExtensions carried early_data; 'rejected': it did not, or it
+   * answered with a HelloRetryRequest, a full handshake or TLS 1.2; 'not-offered': the session
+   * did not allow 0-RTT (none, TLS 1.2, no max_early_data_size, suite or ALPN not offered).
+   */
+  readonly status: 'accepted' | 'rejected' | 'not-offered';
+  /** Bytes sent in 0-RTT records (at most the ticket's max_early_data_size), whatever the server did with them. */
+  readonly sentAsEarlyData: number;
+  /**
+   * Bytes sent as ordinary application data right after our Finished: when accepted, the part
+   * beyond max_early_data_size; when rejected and the negotiated ALPN equals the session's (both
+   * may be none), all of the data.
+   */
+  readonly sentAfterHandshake: number;
+  /**
+   * Rejected with a different ALPN (RFC 8446 §4.2.10: "MUST NOT automatically resend early data
+   * unless the negotiated connection selects the same ALPN protocol"), or not offered: all of the
+   * data, handed back unsent (a copy the receiver owns). Otherwise undefined.
+   */
+  readonly unsent: Uint8Array | undefined;
+}
 
 /**
  * A handshake message, alert or ChangeCipherSpec as it passed, in plaintext (only with
@@ -132,6 +162,12 @@ export interface NegotiatedParameters {
   readonly externalPskIdentity?: Uint8Array | undefined;
   /** The scheme of our CertificateVerify, when we sent one in this handshake. */
   readonly clientSignatureScheme?: SignatureScheme | undefined;
+  /**
+   * TLS 1.3 0-RTT (RFC 8446 §4.2.10): 'not-offered' unless `ClientConnectionOptions.earlyData`
+   * was given and the offered session allowed it; then 'accepted' or 'rejected' (the
+   * `earlyData` event says what was sent and what was handed back).
+   */
+  readonly earlyData: 'accepted' | 'rejected' | 'not-offered';
 }
 
 /**

@@ -2,7 +2,9 @@
  * The start of every handshake: sending the ClientHello (with PSK binders when resuming,
  * RFC 8446 §4.2.11.2), then the one place where the version splits (RFC 8446 §4.1.3, §4.2.1):
  * a TLS 1.3 ServerHello continues in tls13.ts, a TLS 1.2 one in tls12.ts. HelloRetryRequest
- * (RFC 8446 §4.1.4) is handled here, because it is answered by a second ClientHello.
+ * (RFC 8446 §4.1.4) is handled here, because it is answered by a second ClientHello. 0-RTT
+ * (RFC 8446 §4.2.10, §2.3, Appendix D.4) starts here too: the early_data offer, the middlebox CCS
+ * right after the first ClientHello, and the early data under client_early_traffic_secret (§7.1).
  * @module
  */
 import { equalBytes } from '../codec/bytes.ts';
@@ -26,11 +28,12 @@ import { MAX_TICKET_LIFETIME_S, type HelloContext } from './hello-context.ts';
 import { expectMessage, type HandshakeIo, type StateBase } from './state.ts';
 import { startTls13, type Tls13State } from './tls13.ts';
 import { startTls12, type Tls12State } from './tls12.ts';
+import { earlyDataTicket, sendEarlyData } from './early-data.ts';
 
 /** Options for a new handshake. */
 export interface StartOptions {
   /** Host to connect to: used for SNI (unless an IP literal) and certificate name checks. */
-  readonly host: string | undefined;
+  readonly host?: string | undefined;
   /** Send SNI (default true when host is a DNS name). */
   readonly sendServerName?: boolean;
   /** A session to resume. */
@@ -39,6 +42,8 @@ export interface StartOptions {
   readonly clientRandom: Uint8Array;
   /** Key shares made ahead of time (each used once); default: generated here. */
   readonly keyShareReserve?: KeyShareReserve | undefined;
+  /** The caller has early data to send (the connection keeps it): offer 0-RTT if the session allows it (early-data.ts `earlyDataTicket`). */
+  readonly earlyData?: Uint8Array | undefined;
 }
 
 /**
@@ -65,7 +70,7 @@ export function startHandshake(io: HandshakeIo, sniName: string | undefined, opt
   const sendShares = offers13 && !pskKeOnly && !(tls12Session !== undefined && ticket === undefined && config.emptyKeyShareWhenResumingTls12);
   const reserve = options.keyShareReserve;
   const keyShares = sendShares ? config.keyShareGroups.map((g) => (reserve === undefined ? generateKeyShare(g, config.randomBytes, config.keyExchanges) : reserve.take(g, config.randomBytes, config.keyExchanges))) : [];
-  const ctx: HelloContext = {
+  let ctx: HelloContext = {
     config,
     serverName: sniName,
     verifyHostname: options.host,
@@ -78,10 +83,15 @@ export function startHandshake(io: HandshakeIo, sniName: string | undefined, opt
     helloRetried: false,
     sentCompatCcs: false,
   };
+  let earlyTicket: Tls13TicketData | undefined;
+  // `EARLY_DATA:` statements are dropped from the default embedding bundle (early-data.ts).
+  EARLY_DATA: if (options.earlyData !== undefined && (earlyTicket = earlyDataTicket(config, resumable)) !== undefined) ctx = { ...ctx, offeredEarlyData: true };
   const transcript = new TranscriptBuffer();
   const hello = sendClientHello(io, ctx, keyShares, undefined, (prefix, hash) => transcript.hashWith(hash, prefix));
   transcript.add(hello.encoded);
-  return new ExpectServerHello({ ...ctx, offeredExtensions: hello.offeredExtensions }, keyShares, transcript);
+  let sent: HelloContext = { ...ctx, offeredExtensions: hello.offeredExtensions };
+  EARLY_DATA: if (earlyTicket !== undefined) sent = sendEarlyData(io, sent, earlyTicket, transcript);
+  return new ExpectServerHello(sent, keyShares, transcript);
 }
 
 /** Every state before the version is known: the closed union the connection holds is built on it. */
@@ -116,6 +126,8 @@ export class ExpectServerHello implements StateBase {
     const version = negotiatedVersion(ctx.config, sh);
     if (version === ProtocolVersion.TLSv1_2) {
       checkDowngradeSentinel(ctx.config, sh.random);
+      // A TLS 1.2 server reads no early data; our next records are its plaintext handshake.
+      EARLY_DATA: if (ctx.offeredEarlyData) io.stopEarlyData!();
       const suite = tls12SuiteById(sh.cipherSuite);
       if (suite === undefined || !ctx.config.tls12Suites.includes(sh.cipherSuite))
         throw new PeerMisbehaved('SelectedUnofferedCipherSuite', `0x${sh.cipherSuite.toString(16)}`);
@@ -149,7 +161,10 @@ export class ExpectServerHello implements StateBase {
     }
     // The transcript restarts from message_hash(ClientHello1) (RFC 8446 §4.4.1).
     const transcript = this.#transcript.startHash(suite.hash).rollupForHelloRetryRequest().add(hrr.raw);
+    // RFC 8446 §4.2.10: the early data is rejected; the second ClientHello (plaintext, without early_data) follows.
+    EARLY_DATA: if (this.#ctx.offeredEarlyData) io.stopEarlyData!();
     let ctx: HelloContext = { ...this.#ctx, helloRetried: true };
+    EARLY_DATA: ctx = { ...ctx, offeredEarlyData: false };
     // A PSK whose hash differs from the HRR suite's can no longer be offered (RFC 8446 §4.1.4).
     if (ctx.offeredTicket !== undefined && tls13SuiteById(ctx.offeredTicket.suite)?.hash !== suite.hash) ctx = { ...ctx, offeredTicket: undefined, offeredExternalPsk: false };
     if (ctx.config.middleboxCompatibility && !ctx.sentCompatCcs) {
@@ -253,6 +268,7 @@ function sendClientHello(
     psk,
     tls12Ticket: ctx.offeredTls12Session?.ticket,
     cookie,
+    earlyData: ctx.offeredEarlyData,
   });
   let encoded = built.encoded;
   if (ticket !== undefined && ticketSuite !== undefined) {

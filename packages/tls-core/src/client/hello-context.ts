@@ -25,6 +25,11 @@ export interface HelloContext {
   readonly offeredExternalPsk: boolean;
   /** The TLS 1.2 session offered, if any. */
   readonly offeredTls12Session: Tls12SessionData | undefined;
+  /**
+   * True when the (last) ClientHello carries early_data and 0-RTT records followed it (RFC 8446
+   * §4.2.10); false again after a HelloRetryRequest (the second ClientHello never offers it).
+   */
+  readonly offeredEarlyData?: boolean;
   /** True once a HelloRetryRequest was answered. */
   readonly helloRetried: boolean;
   /** True once the middlebox-compatibility ChangeCipherSpec was sent (RFC 8446 Appendix D.4). */

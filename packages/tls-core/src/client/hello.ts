@@ -1,7 +1,8 @@
 /**
  * Building the ClientHello (RFC 8446 §4.1.2, §4.2; RFC 5246 §7.4.1.2) for a client that offers
  * TLS 1.3 and/or TLS 1.2 in one message, and the second ClientHello after a HelloRetryRequest
- * (RFC 8446 §4.1.4: same message with the new key share, the cookie, and no early_data).
+ * (RFC 8446 §4.1.4: same message with the new key share, the cookie, and no early_data). The
+ * early_data extension (§4.2.10) rides with a resumption PSK when 0-RTT is offered.
  * @module
  */
 import { fromUtf8, utf8 } from '../codec/bytes.ts';
@@ -31,6 +32,8 @@ export interface ClientHelloParams {
   readonly tls12Ticket: Uint8Array | undefined;
   /** cookie echoed from a HelloRetryRequest. */
   readonly cookie: Uint8Array | undefined;
+  /** Send an empty early_data extension (RFC 8446 §4.2.10; only with a PSK, never after a HelloRetryRequest). */
+  readonly earlyData?: boolean | undefined;
 }
 
 /** The ClientHello as data plus its encoding (with placeholder binders when a PSK is offered). */
@@ -102,6 +105,8 @@ export function buildClientHello(p: ClientHelloParams): BuiltClientHello {
     exts.push(extension(ExtensionType.PskKeyExchangeModes, { modes }));
     // RFC 8446 §4.2.6: willing to answer a CertificateRequest after the handshake.
     if (c.postHandshakeAuth) exts.push(extension(ExtensionType.PostHandshakeAuth, {}));
+    // RFC 8446 §4.2.10: "it MUST supply both the "pre_shared_key" and "early_data" extensions".
+    EARLY_DATA: if (p.earlyData === true && p.psk !== undefined) exts.push(extension(ExtensionType.EarlyData, { form: 'empty' }));
     if (p.psk !== undefined) {
       // RFC 8446 §4.2.11: pre_shared_key MUST be the last extension.
       const binders = p.psk.binderLengths.map((n) => new Uint8Array(n));

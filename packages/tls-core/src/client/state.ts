@@ -60,8 +60,21 @@ export interface HandshakeIo {
    * silent" get "a single update").
    */
   silentSinceKeyUpdate(): boolean;
-  /** Record what was negotiated (called once, when the handshake completes). */
-  setNegotiated(params: NegotiatedParameters): void;
+  /**
+   * TLS 1.3 0-RTT (RFC 8446 §4.2.10, §2.3; these three are absent from the default embedding bundle, early-data.ts): right after the first ClientHello (and the middlebox
+   * CCS), protect outgoing records with these client_early_traffic_secret keys and send the
+   * connection's early data as application_data records, at most `maxEarlyData` bytes of it.
+   */
+  sendEarlyData?(keys: TrafficKeys, maxEarlyData: number): void;
+  /** The server will not read our early data (HelloRetryRequest, TLS 1.2): outgoing records go back to plaintext. */
+  stopEarlyData?(): void;
+  /** The server's EncryptedExtensions accepted our early data (RFC 8446 §4.2.10). */
+  earlyDataAccepted?(): void;
+  /**
+   * Record what was negotiated (called once, when the handshake completes, after our Finished and
+   * before `handshakeDone`); the connection adds the early data outcome.
+   */
+  setNegotiated(params: Omit<NegotiatedParameters, 'earlyData'>): void;
 }
 
 /**

@@ -470,7 +470,7 @@ function deriveSecrets(sh: Tls12Hello, master: Tls12MasterSecret): Tls12Secrets 
 }
 
 /** What a completed handshake negotiated: from this handshake's authentication, or the resumed session's. */
-function negotiated12(sh: Tls12Hello, established: Tls12Established): NegotiatedParameters {
+function negotiated12(sh: Tls12Hello, established: Tls12Established): Omit<NegotiatedParameters, 'earlyData'> {
   const full = established.resumed ? undefined : established;
   const server = full?.server;
   const peers = peersOf(established);

@@ -2,7 +2,9 @@
  * The TLS 1.3 client handshake after the ServerHello (RFC 8446 §4.1.3–§4.4, §4.6, §7), as typed
  * states: ExpectEncryptedExtensions → ExpectCertificateOrCertificateRequest → ExpectCertificate →
  * ExpectCertificateVerify → ExpectFinished → ExpectTraffic. A resumed (PSK) handshake skips the
- * certificate states (RFC 8446 §2.2).
+ * certificate states (RFC 8446 §2.2). With 0-RTT (§2.3, §4.2.10) our write side stays on the
+ * early traffic keys until the server's EncryptedExtensions rejects the early data, or until our
+ * EndOfEarlyData (§4.5) after the server's Finished when it accepted it.
  * @module
  */
 import { equalBytes, toHex } from '../codec/bytes.ts';
@@ -22,6 +24,7 @@ import { applyOcspPolicy, authenticateServer, verifyTls13CertificateVerify, type
 import { LIMITS } from '../limits.ts';
 import { expectMessage, type HandshakeIo, type StateBase, type TrafficState } from './state.ts';
 import { applyRecordSizeLimit, sctListOf, selectedAlpn } from './hello.ts';
+import { encryptedExtensionsEarlyData, sendEndOfEarlyData } from './early-data.ts';
 import type { ClientConfig } from './config.ts';
 import { chooseClientCredential, decodeCertificateAuthorities, signTls13ClientCertificateVerify, type CertificateRequestInfo } from './credential.ts';
 
@@ -45,6 +48,12 @@ interface Tls13Progress {
   readonly signedCertificateTimestamps?: Uint8Array | undefined;
   /** The client chain we authenticated with (sent now, or recorded with the resumed session). */
   readonly clientCertificate: readonly Uint8Array[] | undefined;
+  /**
+   * Our write side is still on client_early_traffic_secret: early data offered and the PSK
+   * accepted (until EncryptedExtensions), then accepted by EncryptedExtensions, so that
+   * EndOfEarlyData follows the server's Finished (RFC 8446 §4.5).
+   */
+  readonly earlyWriteKeys?: boolean;
 }
 
 /** The handshake secret phase and the handshake traffic secrets of both directions (RFC 8446 §7.1). */
@@ -94,8 +103,7 @@ export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Sui
   // server's flight is processed is readable by the server (which already expects them). The
   // middlebox-compatibility CCS (RFC 8446 Appendix D.4) must precede the first encrypted record.
   if (hello.config.middleboxCompatibility && !hello.sentCompatCcs) io.sendChangeCipherSpec();
-  io.installTls13WriteKeys(secrets.client.trafficKeys());
-  const progress: Tls13Progress = {
+  let progress: Tls13Progress = {
     hello,
     suite,
     group,
@@ -109,6 +117,11 @@ export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Sui
     ocspStatus: undefined,
     clientCertificate: psk !== undefined && hello.offeredTicket?.clientCertificate !== undefined ? [hello.offeredTicket.clientCertificate] : undefined,
   };
+  // Early data offered with the PSK the server took may be accepted: the early keys stay until
+  // EncryptedExtensions says (RFC 8446 §4.2.10); without the PSK it cannot be, and is rejected.
+  // (`EARLY_DATA:` statements are dropped from the default embedding bundle, early-data.ts.)
+  EARLY_DATA: if (hello.offeredEarlyData === true && psk !== undefined) progress = { ...progress, earlyWriteKeys: true };
+  if (progress.earlyWriteKeys !== true) io.installTls13WriteKeys(secrets.client.trafficKeys());
   return new ExpectEncryptedExtensions(progress, secrets, transcript);
 }
 
@@ -143,10 +156,10 @@ export class ExpectEncryptedExtensions extends Tls13HandshakeState {
     checkExtensionsAllowed(msg.extensions, 'EE', this.p.hello.offeredExtensions);
     const alpn = selectedAlpn(this.p.hello.config, msg.extensions);
     applyRecordSizeLimit(io, msg.extensions, 'tls13');
-    // We never send early_data, so the server must not accept it (RFC 8446 §4.2.10).
-    if (findExtension(msg.extensions, ExtensionType.EarlyData) !== undefined) throw new PeerMisbehaved('IllegalEarlyData');
+    let p = { ...this.p, alpn };
+    // `EARLY_DATA:` statements are dropped from the default embedding bundle (early-data.ts).
+    EARLY_DATA: p = { ...p, earlyWriteKeys: encryptedExtensionsEarlyData(io, this.p, msg.extensions, alpn, this.secrets.client) };
     this.transcript.add(msg.raw);
-    const p = { ...this.p, alpn };
     if (p.resumed) return new ExpectFinished(p, this.secrets, this.transcript);
     return new ExpectCertificateOrCertificateRequest(p, this.secrets, this.transcript);
   }
@@ -236,7 +249,10 @@ export class ExpectFinished extends Tls13HandshakeState {
     io.keyLog('EXPORTER_SECRET', exporter);
     io.installTls13ReadKeys(serverApp.trafficKeys(), requireRecordBoundary(boundary));
 
-    // Our second flight, [Certificate [CertificateVerify]] Finished, under the client handshake keys installed in startTls13.
+    // RFC 8446 §4.5: after the server's Finished, EndOfEarlyData under the early keys ends our
+    // 0-RTT data; it is in the transcript of our Finished (not of the application secrets above).
+    EARLY_DATA: if (this.p.earlyWriteKeys === true) sendEndOfEarlyData(io, this.transcript, this.secrets.client);
+    // Our second flight, [Certificate [CertificateVerify]] Finished, under the client handshake keys (installed in startTls13, at EncryptedExtensions, or just above).
     let clientAuth: { readonly chain: readonly Uint8Array[]; readonly scheme: number } | undefined;
     if (this.p.certificateRequest !== undefined) clientAuth = sendClientCertificate13(io, hello.config, this.p.certificateRequest, this.transcript);
     const finished = encodeClientHandshake({ type: HandshakeType.Finished, verifyData: this.secrets.client.finishedVerifyData(this.transcript.currentHash()) });

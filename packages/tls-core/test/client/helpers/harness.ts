@@ -199,9 +199,10 @@ export class ClientReader {
   #tls12: RecordProtection | undefined;
   #pending12: RecordProtection | undefined;
 
-  /** TLS 1.3: the client's current write key. */
-  setTls13Key(keys: TrafficKeys): void {
+  /** TLS 1.3: the client's current write key (from sequence number `seq`: 0 after a key change). */
+  setTls13Key(keys: TrafficKeys, seq = 0n): void {
     this.#tls13 = new Tls13Sealer(keys);
+    this.#tls13.seq = seq;
   }
 
   /** TLS 1.2: the client's write key, used once its ChangeCipherSpec is read. */

@@ -65,6 +65,8 @@ export interface Server13Options {
   readonly host?: string;
   /** A session the client offers. */
   readonly session?: ResumptionData;
+  /** Early data the client is given (RFC 8446 §4.2.10). */
+  readonly earlyData?: Uint8Array;
 }
 
 type Edit<T> = (m: T) => T;
@@ -104,7 +106,11 @@ export class Server13 extends ScriptedServer {
     this.identity = options.identity ?? pki.ecdsa;
     this.suite = tls13SuiteById(options.suite ?? CipherSuite.TLS_AES_128_GCM_SHA256)!;
     const config = createClientConfig({ trustStore: pki.trust, now: () => pki.validAt, ...options.client });
-    this.conn = new ClientConnection(config, { host: options.host ?? 'localhost', ...(options.session === undefined ? {} : { session: options.session }) });
+    this.conn = new ClientConnection(config, {
+      host: options.host ?? 'localhost',
+      ...(options.session === undefined ? {} : { session: options.session }),
+      ...(options.earlyData === undefined ? {} : { earlyData: options.earlyData }),
+    });
     this.conn.start();
     this.pump();
     this.group = options.group ?? this.clientKeyShares()[0]?.group ?? NamedGroup.x25519;
@@ -296,7 +302,11 @@ export class Server13 extends ScriptedServer {
     this.clientMessages.push(raw);
     const s = this.secrets;
     if (s === undefined) return;
-    if (raw[0] === HandshakeType.Finished) {
+    if (raw[0] === HandshakeType.EndOfEarlyData) {
+      // RFC 8446 §4.5: the client's next records are under its handshake keys.
+      this.#add(raw);
+      this.reader.setTls13Key(deriveTrafficKeys(this.suite, s.clientHs));
+    } else if (raw[0] === HandshakeType.Finished) {
       this.#add(raw);
       this.reader.setTls13Key(deriveTrafficKeys(this.suite, s.clientApp!));
     } else if (raw[0] === HandshakeType.KeyUpdate) {
