@@ -44,7 +44,7 @@ export default tseslint.config(
     },
   },
   {
-    // `EARLY_DATA:` labels mark the 0-RTT statements that the default embedding bundle drops
+    // `EARLY_DATA:` and `SCT:` labels mark the 0-RTT and signed_certificate_timestamp statements that the default embedding bundle drops
     // (esbuild dropLabels, packages/bundle/build.js; tls-core client/early-data.ts): never jumped to.
     files: ['packages/tls-core/src/client/**/*.ts', 'packages/session/src/connection.ts'],
     rules: { 'no-unused-labels': 'off' },

@@ -27,7 +27,7 @@ export const BUNDLE_OPTIONS = {
   // No TLS 1.3 0-RTT in the default bundle: the engine's statements labelled EARLY_DATA (tls-core
   // client/early-data.ts and its callers) are dropped, and with them the early-data module; the
   // full bundle keeps them (FULL_OPTIONS). docs/early-data.md, "Bundles".
-  dropLabels: ['EARLY_DATA'],
+  dropLabels: ['EARLY_DATA', 'SCT'],
 };
 
 /** The full bundles' options: the default ones with 0-RTT kept. */

@@ -350,7 +350,7 @@ export function createClientConfig(options: ClientConfigOptions = {}): ClientCon
 /** Record a provider from `groups` (one per group) and return its code point. */
 function keyExchangeOf(provider: KeyExchange, into: KeyExchange[]): number {
   if (typeof provider !== 'object' || provider === null || typeof provider.generate !== 'function' || !Number.isInteger(provider.group) || provider.group < 0 || provider.group > 0xffff)
-    throw new UsageError('groups: each entry is a group code point or a key exchange provider ({ group, name, generate })');
+    throw new UsageError('groups: each entry is a code point or a KeyExchange provider');
   if (SUPPORTED_GROUPS.has(provider.group)) throw new UsageError(`groups: 0x${provider.group.toString(16)} is built in; list its code point`);
   if (!into.some((k) => k.group === provider.group)) into.push(provider);
   return provider.group;
@@ -387,7 +387,7 @@ function checkedRandomBytes(source: RandomBytes): RandomBytes {
 
 function versionOf(name: string, what: string): ProtocolVersion {
   const v = VERSIONS[name as VersionName];
-  if (v === undefined) throw new UsageError(`${what} must be TLSv1.2 or TLSv1.3 (TLS 1.0/1.1 are not supported), got ${name}`);
+  if (v === undefined) throw new UsageError(`${what} must be TLSv1.2 or TLSv1.3, got ${name}`);
   return v;
 }
 

@@ -90,7 +90,7 @@ export function buildClientHello(p: ClientHelloParams): BuiltClientHello {
   if (c.statusRequest)
     exts.push(extension(ExtensionType.StatusRequest, { form: 'request', statusType: CertificateStatusType.ocsp, responderIds: [], requestExtensions: new Uint8Array(0) }));
   // RFC 6962 §3.3.1: an empty signed_certificate_timestamp extension asks for the server's SCT list.
-  if (c.signedCertificateTimestamps) exts.push({ type: ExtensionType.SignedCertificateTimestamp, data: new Uint8Array(0) });
+  SCT: if (c.signedCertificateTimestamps) exts.push({ type: ExtensionType.SignedCertificateTimestamp, data: new Uint8Array(0) });
   // RFC 8449 §4: the largest protected record plaintext we accept (only when configured).
   if (c.recordSizeLimit !== undefined) exts.push(extension(ExtensionType.RecordSizeLimit, { limit: c.recordSizeLimit }));
   const versions: number[] = [];

@@ -144,6 +144,9 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
   // Our session ID without a TLS 1.2 session offered is the TLS 1.3 compatibility ID (RFC 8446
   // Appendix D.4): a server "resuming" it resumes a session that never existed.
   if (echoed && session === undefined) throw new PeerMisbehaved('ServerEchoedCompatibilitySessionId');
+  let scts: Uint8Array | undefined;
+  // Left out of the default embedding bundle (packages/bundle/build.js dropLabels), like EARLY_DATA.
+  SCT: scts = sctListOf(sh.extensions);
   const facts: Tls12Hello = {
     hello,
     suite,
@@ -153,7 +156,7 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
     expectTicket: hasExtension(sh.extensions, ExtensionType.SessionTicket),
     alpn,
     statusAcknowledged: hasExtension(sh.extensions, ExtensionType.StatusRequest),
-    signedCertificateTimestamps: sctListOf(sh.extensions),
+    signedCertificateTimestamps: scts,
   };
   if (session === undefined || !echoed) return new ExpectCertificate12(facts, transcript);
   // RFC 5246 §7.4.1.3: a resumed session keeps its cipher suite. RFC 7627 §5.3: and its EMS status.

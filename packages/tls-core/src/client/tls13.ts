@@ -205,7 +205,10 @@ export class ExpectCertificate extends Tls13HandshakeState {
     const ocspResponse = staple?.form === 'response' ? staple.response.slice() : undefined;
     const { status, auth } = applyOcspPolicy(this.p.hello.config, authenticated, ocspResponse);
     this.transcript.add(msg.raw);
-    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse, ocspStatus: status, signedCertificateTimestamps: sctListOf(leaf.extensions) }, this.secrets, this.transcript, auth);
+    let scts: Uint8Array | undefined;
+    // Left out of the default embedding bundle (packages/bundle/build.js dropLabels), like EARLY_DATA.
+    SCT: scts = sctListOf(leaf.extensions);
+    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse, ocspStatus: status, signedCertificateTimestamps: scts }, this.secrets, this.transcript, auth);
   }
 }
 

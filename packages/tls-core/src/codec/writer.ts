@@ -69,7 +69,7 @@ export class Writer {
     body(this);
     const len = this.#len - at - size;
     const limit = Math.min(max ?? Infinity, 2 ** (8 * size) - 1);
-    if (len > limit) throw new UsageError(`encoded body of ${len} bytes exceeds its ${size}-byte length prefix limit ${limit}`);
+    if (len > limit) throw new UsageError(`body of ${len} bytes exceeds its ${size}-byte prefix (max ${limit})`);
     for (let i = size - 1, v = len; i >= 0; i--, v >>>= 8) this.#buf[at + i] = v & 0xff;
     return this;
   }

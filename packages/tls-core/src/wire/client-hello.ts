@@ -94,7 +94,7 @@ export function patchBinders(encoded: Uint8Array, binders: readonly Uint8Array[]
   const list = w.finish();
   const start = encoded.length - list.length;
   if (start < 0 || !sameShape(encoded.subarray(start), list))
-    throw new UsageError('patchBinders: binder lengths differ from the placeholders in the encoded ClientHello');
+    throw new UsageError('patchBinders: binder lengths differ');
   const out = encoded.slice();
   out.set(list, start);
   return out;
