@@ -134,10 +134,10 @@ describe('puretls probe against s_server configurations', () => {
     expect(r.resumption.tls13).toMatchObject({ pskDheKe: true, pskKe: true });
   }, 60_000);
 
-  it('-early_data: tickets advertise max_early_data_size 16384 and are single-use (anti-replay), acceptance not tested', async () => {
+  it('-early_data: tickets advertise max_early_data_size 16384 and are single-use (anti-replay); an unused one offered with 0-RTT data is accepted', async () => {
     const r = await opensslProbe('openssl-early-data');
     expectOpensslDefaults(r);
-    expect(r.resumption.tls13).toMatchObject({ earlyData: { advertisedMaxSize: 16384, acceptanceTested: false, accepted: null }, reuse: 'single-use', pskDheKe: true });
+    expect(r.resumption.tls13).toMatchObject({ earlyData: { advertisedMaxSize: 16384, acceptanceTested: true, accepted: true }, reuse: 'single-use', pskDheKe: true });
   }, 60_000);
 
   it('a TLS 1.2-only server with -serverpref: TLS 1.2, its first suite, its suite order, no TLS 1.3 facts', async () => {

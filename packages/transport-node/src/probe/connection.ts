@@ -31,6 +31,8 @@ export interface Observation {
   readonly closeNotifyReceived: boolean | undefined;
   /** Why the connection failed, if it did. */
   readonly error: Error | undefined;
+  /** With `plan.earlyData`: what became of it ('accepted', 'rejected', 'not-offered'); undefined otherwise or when the handshake failed. */
+  readonly earlyData?: 'accepted' | 'rejected' | 'not-offered' | undefined;
 }
 
 /** What a step asks of one connection. */
@@ -41,6 +43,8 @@ export interface ConnectionPlan {
   readonly session?: Uint8Array | undefined;
   /** Send KeyUpdate(update_requested) after the handshake and wait for the answer. */
   readonly keyUpdate?: boolean;
+  /** Offer these bytes as TLS 1.3 0-RTT early data with the session (docs/early-data.md). */
+  readonly earlyData?: Uint8Array | undefined;
   /** How long to wait for an answer to KeyUpdate / close_notify (ms). */
   readonly answerWaitMs: number;
 }
@@ -67,6 +71,7 @@ export async function observe(dialer: Dialer, plan: ConnectionPlan): Promise<Obs
     servername: plan.servername,
     context: plan.context,
     ...(plan.session === undefined ? {} : { session: plan.session }),
+    ...(plan.earlyData === undefined ? {} : { earlyData: plan.earlyData }),
     handshakeTimeout: dialer.deadlineMs,
     allowUnauthenticatedEnd: true,
   });
@@ -139,6 +144,7 @@ function run(tls: TLSSocket, plan: ConnectionPlan, index: number, deadlineMs: nu
         certificates,
         keyUpdateAnswered,
         closeNotifyReceived,
+        earlyData: secure ? tls.earlyDataStatus : undefined,
         // After the handshake a reset or an EOF is the close behaviour being observed, not a failure.
         error: secure ? undefined : (error ?? new Error('the connection closed before the handshake completed')),
       });

@@ -29,6 +29,12 @@ export interface HandshakeStepOptions {
   readonly ticketDelayMs: number;
   /** How long to wait for the server's KeyUpdate and close_notify (ms). */
   readonly answerWaitMs: number;
+  /**
+   * What to send as 0-RTT early data when a ticket allows it (an HTTP HEAD request by default:
+   * early data is application data, and the server may act on it); undefined skips the 0-RTT step
+   * (after STARTTLS: the application protocol is not HTTP).
+   */
+  readonly earlyData?: Uint8Array | undefined;
   readonly now: () => number;
   readonly progress: (step: string) => void;
 }
@@ -164,6 +170,7 @@ async function tls13Resumption(dialer: Dialer, main: Observation, context: (extr
   let pskKe: boolean | null = null;
   let reuse: Tls13ResumptionFacts['reuse'] = null;
   let afterDelay: Tls13ResumptionFacts['afterDelay'] = null;
+  let earlyAccepted: boolean | null = null;
   if (first !== undefined) {
     const a = await observe(dialer, { ...plan, context: dhe, session: first.bytes });
     pskDheKe = a.resumed;
@@ -182,6 +189,15 @@ async function tls13Resumption(dialer: Dialer, main: Observation, context: (extr
       evidence.push(`connection ${c.index}: an unused ticket offered with psk_ke only: ${c.resumed ? (c.negotiated?.group === undefined ? 'resumed without key exchange' : 'resumed with a key exchange') : 'full handshake'}`);
       pool.push(...c.sessions.map((bytes) => ({ bytes, data: dataOf(dhe, bytes), at: options.now() })));
     } else evidence.push('psk_ke not tested: no unused ticket left');
+    // 0-RTT (RFC 8446 §4.2.10): an unused ticket that allows early data, offered with it.
+    const forEarly = maxEarly > 0 && options.earlyData !== undefined ? pool.findIndex((t) => (t.data?.maxEarlyData ?? 0) > 0) : -1;
+    if (forEarly >= 0) {
+      const ticket = pool.splice(forEarly, 1)[0]!;
+      const e = await observe(dialer, { ...plan, context: dhe, session: ticket.bytes, earlyData: options.earlyData });
+      earlyAccepted = e.earlyData === undefined || e.earlyData === 'not-offered' ? null : e.earlyData === 'accepted';
+      evidence.push(`connection ${e.index}: an unused ticket offered with ${options.earlyData!.length} bytes of early data: ${e.earlyData ?? 'handshake failed'}${e.resumed ? ', resumed' : ', full handshake'}`);
+      pool.push(...e.sessions.map((bytes) => ({ bytes, data: dataOf(dhe, bytes), at: options.now() })));
+    } else if (maxEarly > 0) evidence.push(options.earlyData === undefined ? '0-RTT not tested (after STARTTLS)' : '0-RTT not tested: no unused ticket allowing early data left');
     const late = pool.shift();
     if (late !== undefined && options.ticketDelayMs > 0) {
       const wait = late.at + options.ticketDelayMs - options.now();
@@ -193,7 +209,7 @@ async function tls13Resumption(dialer: Dialer, main: Observation, context: (extr
       evidence.push(`connection ${d.index}: an unused ticket offered ${delayMs} ms after it arrived: ${d.resumed ? 'resumed' : 'full handshake'}`);
     }
   } else evidence.push('no ticket: resumption not tested');
-  return { ticketsPerHandshake: tickets.length, ticketLifetimesSeconds: lifetimes, pskDheKe, pskKe, reuse, afterDelay, earlyData: { advertisedMaxSize: maxEarly, acceptanceTested: false, accepted: null }, evidence };
+  return { ticketsPerHandshake: tickets.length, ticketLifetimesSeconds: lifetimes, pskDheKe, pskKe, reuse, afterDelay, earlyData: { advertisedMaxSize: maxEarly, acceptanceTested: earlyAccepted !== null, accepted: earlyAccepted }, evidence };
 }
 
 async function tls12Resumption(dialer: Dialer, context: (extra: ClientConfigOptions) => Context, plan: Plan): Promise<{ facts: Tls12ResumptionFacts } | { note: string }> {

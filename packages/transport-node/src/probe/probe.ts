@@ -77,6 +77,8 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
       trustSource,
       ticketDelayMs: options.ticketDelayMs ?? 2000,
       answerWaitMs: options.answerWaitMs ?? 1000,
+      // 0-RTT is tested with an HTTP HEAD request (what sslyze and testssl.sh send); not after STARTTLS.
+      earlyData: options.starttls === undefined ? new TextEncoder().encode(`HEAD / HTTP/1.1\r\nHost: ${servername}\r\nConnection: close\r\n\r\n`) : undefined,
       now,
       progress,
     });

@@ -151,7 +151,8 @@ export interface Tls13ResumptionFacts {
    * 0-RTT: `advertisedMaxSize` is the largest max_early_data_size of the tickets (RFC 8446
    * §4.6.1, the server's advertisement); `accepted` is whether the server accepted early data
    * offered with such a ticket (RFC 8446 §4.2.10: early_data in EncryptedExtensions), null while
-   * not tested (`acceptanceTested: false`: the probe sends no early data yet).
+   * not tested (`acceptanceTested: false`: no ticket allowed early data, none was left unused, the
+   * handshake failed, or the probe ran after STARTTLS). The early data is an HTTP HEAD request.
    */
   readonly earlyData: { readonly advertisedMaxSize: number; readonly acceptanceTested: boolean; readonly accepted: boolean | null };
   readonly evidence: readonly string[];
