@@ -46,7 +46,7 @@ async function run(port: number, extra: Parameters<typeof connect>[0]): Promise<
 
 describe.skipIf(!engineReady || !opensslAvailable())('connect({ earlyData })', () => {
   it('accepted: the event before secureConnect, earlyDataStatus set, the server prints the data once', async () => {
-    const server = await startOpensslServer(['-cert', pki.ecdsa.certFile, '-key', pki.ecdsa.keyFile, '-tls1_3', '-early_data', '-naccept', '2']);
+    const server = await startOpensslServer({ args: ['-cert', pki.ecdsa.certFile, '-key', pki.ecdsa.keyFile, '-tls1_3', '-early_data'], naccept: 2 });
     try {
       const first = await run(server.port, {});
       expect(first.info).toBeUndefined();
@@ -65,7 +65,7 @@ describe.skipIf(!engineReady || !opensslAvailable())('connect({ earlyData })', (
   });
 
   it('not offered (no session): status not-offered, nothing sent, the bytes handed back as a Buffer', async () => {
-    const server = await startOpensslServer(['-cert', pki.ecdsa.certFile, '-key', pki.ecdsa.keyFile, '-tls1_3', '-early_data']);
+    const server = await startOpensslServer({ args: ['-cert', pki.ecdsa.certFile, '-key', pki.ecdsa.keyFile, '-tls1_3', '-early_data'], naccept: 0 });
     try {
       const r = await run(server.port, { earlyData: Buffer.from('NOT-SENT-DATA') });
       expect(r.statusAtSecure).toBe('not-offered');

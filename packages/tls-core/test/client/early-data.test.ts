@@ -7,8 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeerMisbehaved } from '../../src/errors.ts';
+import { SHA256 } from '../../src/crypto/noble.ts';
+import { Tls12MasterSecret } from '../../src/tls12/master-secret.ts';
 import { tls13SuiteById, type Tls13Suite } from '../../src/crypto/suites.ts';
-import { EarlySecret, deriveTrafficKeys, revealSecret, type TrafficKeys } from '../../src/tls13/key-schedule.ts';
+import { EarlySecret, ResumptionPsk, deriveTrafficKeys, revealSecret, type TrafficKeys } from '../../src/tls13/key-schedule.ts';
 import type { ClientEvent, Tls12SessionData, Tls13TicketData } from '../../src/client/events.ts';
 import type { ClientConfigOptions } from '../../src/client/config.ts';
 import { AlertDescription, CipherSuite, ContentType, ExtensionType, HandshakeType, NamedGroup } from '../../src/wire/enums.ts';
@@ -33,7 +35,7 @@ function ticket(over: Partial<Tls13TicketData> = {}): Tls13TicketData {
   return {
     version: 'TLSv1.3',
     suite: CipherSuite.TLS_AES_128_GCM_SHA256,
-    psk: PSK.slice(),
+    psk: ResumptionPsk.fromBytes(PSK.slice()),
     ticket: new Uint8Array(40).fill(0xaa),
     lifetimeSeconds: 3600,
     ageAdd: 1234,
@@ -64,7 +66,7 @@ function withAlpn(alpn: string): (m: EncryptedExtensions) => EncryptedExtensions
 
 /** client_early_traffic_secret over the first ClientHello (RFC 8446 §7.1), as the server derives it. */
 function earlySecret(s: Server13, suite: Tls13Suite = tls13SuiteById(CipherSuite.TLS_AES_128_GCM_SHA256)!, psk: Uint8Array = PSK): Uint8Array {
-  return revealSecret(EarlySecret.withPsk(suite, psk).clientEarlyTrafficSecret(suite.hash.digest(s.clientHellos[0]!.raw)));
+  return revealSecret(EarlySecret.withPsk(suite, ResumptionPsk.fromBytes(psk)).clientEarlyTrafficSecret(suite.hash.digest(s.clientHellos[0]!.raw)));
 }
 
 /**
@@ -110,7 +112,7 @@ describe('when early_data is offered (RFC 8446 §4.2.10)', () => {
     expect(logged.map((e) => e.label)).toEqual(['CLIENT_EARLY_TRAFFIC_SECRET', 'EARLY_EXPORTER_SECRET']);
     expect([...logged[0]!.secret]).toEqual([...secret]);
     const suite = tls13SuiteById(CipherSuite.TLS_AES_128_GCM_SHA256)!;
-    const exporter = revealSecret(EarlySecret.withPsk(suite, PSK).earlyExporterMasterSecret(suite.hash.digest(s.clientHellos[0]!.raw)));
+    const exporter = revealSecret(EarlySecret.withPsk(suite, ResumptionPsk.fromBytes(PSK)).earlyExporterMasterSecret(suite.hash.digest(s.clientHellos[0]!.raw)));
     expect([...logged[1]!.secret]).toEqual([...exporter]);
   });
 
@@ -133,7 +135,7 @@ describe('when early_data is offered (RFC 8446 §4.2.10)', () => {
         session: {
           version: 'TLSv1.2',
           suite: CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-          masterSecret: new Uint8Array(48).fill(1),
+          masterSecret: Tls12MasterSecret.fromBytes(SHA256, new Uint8Array(48).fill(1)),
           sessionId: new Uint8Array(32).fill(2),
           ticket: undefined,
           lifetimeSeconds: 3600,

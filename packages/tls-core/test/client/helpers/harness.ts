@@ -45,6 +45,15 @@ export class Tls13Sealer {
     this.#records = protectTls13Records(aeadName(keys.aead), keys.key, keys.iv);
   }
 
+  /** The next record's sequence number (RFC 8446 §5.3). */
+  get seq(): bigint {
+    return this.#records.seq;
+  }
+
+  set seq(value: bigint) {
+    this.#records.seq = value;
+  }
+
   seal(innerType: number, content: Uint8Array, opts: RecordOptions = {}): Uint8Array {
     return new Uint8Array(this.#records.seal(innerType, content, opts));
   }
