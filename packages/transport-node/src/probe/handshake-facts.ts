@@ -190,14 +190,15 @@ async function tls13Resumption(dialer: Dialer, main: Observation, context: (extr
       pool.push(...c.sessions.map((bytes) => ({ bytes, data: dataOf(dhe, bytes), at: options.now() })));
     } else evidence.push('psk_ke not tested: no unused ticket left');
     // 0-RTT (RFC 8446 §4.2.10): an unused ticket that allows early data, offered with it.
-    const forEarly = maxEarly > 0 && options.earlyData !== undefined ? pool.findIndex((t) => (t.data?.maxEarlyData ?? 0) > 0) : -1;
-    if (forEarly >= 0) {
+    const payload = options.earlyData;
+    const forEarly = maxEarly > 0 && payload !== undefined ? pool.findIndex((t) => (t.data?.maxEarlyData ?? 0) > 0) : -1;
+    if (payload !== undefined && forEarly >= 0) {
       const ticket = pool.splice(forEarly, 1)[0]!;
-      const e = await observe(dialer, { ...plan, context: dhe, session: ticket.bytes, earlyData: options.earlyData });
+      const e = await observe(dialer, { ...plan, context: dhe, session: ticket.bytes, earlyData: payload });
       earlyAccepted = e.earlyData === undefined || e.earlyData === 'not-offered' ? null : e.earlyData === 'accepted';
-      evidence.push(`connection ${e.index}: an unused ticket offered with ${options.earlyData!.length} bytes of early data: ${e.earlyData ?? 'handshake failed'}${e.resumed ? ', resumed' : ', full handshake'}`);
+      evidence.push(`connection ${e.index}: an unused ticket offered with ${payload.length} bytes of early data: ${e.earlyData ?? 'handshake failed'}${e.resumed ? ', resumed' : ', full handshake'}`);
       pool.push(...e.sessions.map((bytes) => ({ bytes, data: dataOf(dhe, bytes), at: options.now() })));
-    } else if (maxEarly > 0) evidence.push(options.earlyData === undefined ? '0-RTT not tested (after STARTTLS)' : '0-RTT not tested: no unused ticket allowing early data left');
+    } else if (maxEarly > 0) evidence.push(payload === undefined ? '0-RTT not tested (after STARTTLS)' : '0-RTT not tested: no unused ticket allowing early data left');
     const late = pool.shift();
     if (late !== undefined && options.ticketDelayMs > 0) {
       const wait = late.at + options.ticketDelayMs - options.now();
