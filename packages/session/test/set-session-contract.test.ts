@@ -3,7 +3,7 @@
  * step (a scripted engine decides how each handshake ends).
  */
 import { describe, expect, it } from 'vitest';
-import { ResumptionPsk, SHA256, Tls12MasterSecret, revealMasterSecret, revealResumptionPsk } from '@puretls/tls-core/internal';
+import { ResumptionPsk, SHA256, Tls12MasterSecret, revealMasterSecret, revealResumptionPsk, type ResumptionData } from '@puretls/tls-core/internal';
 import { Context, Session, SessionError, type SessionErrorReason } from '../src/index.ts';
 import { scriptedFactory, session12, ticket13, type ScriptedEngine } from './helpers/scripted-engine.ts';
 
@@ -13,7 +13,7 @@ const PORT = 443;
 function setup(extra: ConstructorParameters<typeof Context>[0] = {}) {
   const { factory, engines } = scriptedFactory();
   const ctx = new Context({ verifyCertificates: false, engineFactory: factory, ...extra });
-  const newSession = (data = ticket13(HOST)) => new Session(ctx, data, HOST, PORT);
+  const newSession = (data: ResumptionData = ticket13(HOST)) => new Session(ctx, data, HOST, PORT);
   return { ctx, engines, newSession, last: (): ScriptedEngine => engines[engines.length - 1]! };
 }
 

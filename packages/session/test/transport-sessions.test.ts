@@ -9,7 +9,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrustStore } from '@puretls/tls-core';
 import { SHA256, Tls12MasterSecret } from '@puretls/tls-core/internal';
-import { connect, type TLSSocket } from '../../transport-node/src/index.ts';
+import { connect, type ConnectOptions, type TLSSocket } from '../../transport-node/src/index.ts';
 import { main } from '../../transport-node/src/cli.ts';
 import { Context, Session, SessionError } from '../src/index.ts';
 import { makePki, opensslAvailable, startServer, type LiveServer } from './helpers/live.ts';
@@ -32,7 +32,7 @@ async function server(args: string[]): Promise<LiveServer> {
 }
 
 /** Connect, collect 'session' events, end after the handshake, resolve on close. */
-function once(options: Parameters<typeof connect>[0]): Promise<{ reused: boolean; sessions: Buffer[]; socket: TLSSocket }> {
+function once(options: ConnectOptions): Promise<{ reused: boolean; sessions: Buffer[]; socket: TLSSocket }> {
   return new Promise((resolve, reject) => {
     const socket = connect(options);
     const sessions: Buffer[] = [];

@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '@puretls/tls-core';
-import { connect } from '../src/connect.ts';
+import { connect, type ConnectOptions } from '../src/connect.ts';
 import { parseSClientArgs } from '../src/cli.ts';
 import type { EarlyDataInfo, TLSSocket } from '../src/tls-socket.ts';
 import { engineReady, makePki, opensslAvailable, startOpensslServer, type TestPki } from './helpers/servers.ts';
@@ -21,7 +21,7 @@ afterAll(() => pki?.cleanup());
 const count = (haystack: string, needle: string): number => haystack.split(needle).length - 1;
 
 /** One connection to the end: the events in order, the early data info, the sessions. */
-async function run(port: number, extra: Parameters<typeof connect>[0]): Promise<{ socket: TLSSocket; order: string[]; info: EarlyDataInfo | undefined; sessions: Buffer[]; statusAtSecure: string | undefined }> {
+async function run(port: number, extra: ConnectOptions): Promise<{ socket: TLSSocket; order: string[]; info: EarlyDataInfo | undefined; sessions: Buffer[]; statusAtSecure: string | undefined }> {
   const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.caPem, ...extra });
   const order: string[] = [];
   const sessions: Buffer[] = [];

@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { connect as nodeConnect, createServer, type PeerCertificate as NodePeerCertificate, type TLSSocket as NodeTLSSocket } from 'node:tls';
+import { connect as nodeConnect, createServer, type DetailedPeerCertificate, type PeerCertificate as NodePeerCertificate, type TLSSocket as NodeTLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Context } from '@puretls/session';
 import { TrustStore } from '@puretls/tls-core';
@@ -67,12 +67,12 @@ function view(c: PeerCertificate | NodePeerCertificate | Record<string, never>):
   return out;
 }
 
-function chainSubjects(c: PeerCertificate | NodePeerCertificate): string[] {
+function chainSubjects(c: PeerCertificate | DetailedPeerCertificate): string[] {
   const out: string[] = [];
-  let cur: PeerCertificate | NodePeerCertificate | undefined = c;
+  let cur: PeerCertificate | DetailedPeerCertificate | undefined = c;
   while (cur !== undefined && out.length < 6) {
     out.push(JSON.stringify(cur.subject));
-    const next = (cur as { issuerCertificate?: PeerCertificate }).issuerCertificate;
+    const next: PeerCertificate | DetailedPeerCertificate | undefined = cur.issuerCertificate;
     if (next === cur) {
       out.push('(self)');
       break;

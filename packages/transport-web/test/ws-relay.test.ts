@@ -206,7 +206,7 @@ describe('ws-relay', () => {
 function parse(chunks: Uint8Array[]): { data: Buffer; pings: string[]; closes: number; errors: number[]; doneAfter: number } {
   const out = { data: [] as Buffer[], pings: [] as string[], closes: 0, errors: [] as number[], doneAfter: -1 };
   let afterDone = 0;
-  const parser = new ClientFrameParser({
+  const parser: ClientFrameParser = new ClientFrameParser({
     data: (c) => (parser.done ? afterDone++ : out.data.push(c)),
     ping: (p) => (parser.done ? afterDone++ : out.pings.push(p.toString('hex'))),
     close: () => out.closes++,

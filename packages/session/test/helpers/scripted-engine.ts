@@ -79,8 +79,10 @@ export class ScriptedEngine implements ClientEngine {
       helloRetryRequest: false,
       extendedMasterSecret: true,
       peerCertificates: [],
+      ocspResponse: undefined,
       certificateError: undefined,
-    } as NegotiatedParameters;
+      earlyData: 'not-offered',
+    };
     this.#events.push({ type: 'handshakeDone' });
   }
 

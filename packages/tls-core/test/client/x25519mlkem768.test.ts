@@ -13,7 +13,7 @@ import { generateKeyShare } from '../../src/crypto/key-exchange.ts';
 import { hybridKeyShareFromSeeds, x25519MLKEM768, X25519MLKEM768_SERVER_SHARE_LENGTH } from '../../src/pq.ts';
 import { KeyShareReserve } from '../../src/crypto/key-share-reserve.ts';
 import { DecryptError, InvalidMessage, PeerMisbehaved, UsageError } from '../../src/errors.ts';
-import { extension } from '../../src/wire/extensions.ts';
+import { extension, findExtension } from '../../src/wire/extensions.ts';
 import { AlertDescription as A, ExtensionType, NamedGroup } from '../../src/wire/enums.ts';
 import type { ServerHello } from '../../src/wire/server-hello.ts';
 import { feed } from './helpers/harness.ts';
@@ -168,9 +168,9 @@ describe('X25519MLKEM768 handshakes against the scripted server', () => {
     const s = new Server13(pki, hybridOnly);
     s.sendPlain(
       s.serverHello((m) => {
-        const entry = m.extensions.find((e) => e.type === ExtensionType.KeyShare)!;
-        const body = entry.body as { entry: { keyExchange: Uint8Array } };
-        const tampered = body.entry.keyExchange.slice();
+        const share = findExtension(m.extensions, ExtensionType.KeyShare);
+        if (share?.form !== 'SH') throw new Error('the ServerHello carries no key_share entry');
+        const tampered = share.entry.keyExchange.slice();
         tampered[5]! ^= 1;
         return withServerShare(tampered)(m);
       }),

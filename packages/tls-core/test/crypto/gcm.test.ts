@@ -12,10 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/codec/bytes.ts';
 import { DecryptError } from '../../src/errors.ts';
 import { ghashTable, ghashUpdate } from '../../src/crypto/gcm.ts';
-import { createAead } from '../../src/crypto/noble.ts';
+import { createAead, type AeadAlgorithm } from '../../src/crypto/noble.ts';
 
 const keyArb = fc.oneof(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.uint8Array({ minLength: 32, maxLength: 32 }));
-const algorithmOf = (key: Uint8Array) => (key.length === 16 ? 'AES-128-GCM' : 'AES-256-GCM') as const;
+const algorithmOf = (key: Uint8Array): AeadAlgorithm => (key.length === 16 ? 'AES-128-GCM' : 'AES-256-GCM');
 const record = fc.record({
   nonce: fc.uint8Array({ minLength: 12, maxLength: 12 }),
   aad: fc.uint8Array({ maxLength: 40 }),

@@ -3,7 +3,7 @@
  * accepted format yields the public key node:crypto derives, and every refused one a typed
  * InvalidPrivateKey reason. Plus a fast-check property: mutated DER raises only InvalidPrivateKey.
  */
-import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, type KeyExportOptions, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidPrivateKey } from '../../src/errors.ts';
@@ -15,8 +15,8 @@ import { parseSubjectPublicKeyInfo } from '../../src/x509/algorithms.ts';
 import { DerReader } from '../../src/x509/der.ts';
 
 const b64url = (s: string | undefined): Uint8Array => new Uint8Array(Buffer.from(s!, 'base64url'));
-const pem = (k: KeyObject, type: 'pkcs8' | 'sec1' | 'pkcs1', extra: object = {}): string =>
-  k.export({ format: 'pem', type, ...extra } as Parameters<KeyObject['export']>[0]) as string;
+const pem = (k: KeyObject, type: 'pkcs8' | 'sec1' | 'pkcs1', encryption: Pick<KeyExportOptions<'pem'>, 'cipher' | 'passphrase'> = {}): string =>
+  k.export({ format: 'pem', type, ...encryption }).toString();
 
 function expectMatches(parsed: PrivateKey, publicKey: KeyObject): void {
   const pub = publicKeyOf(parsed);

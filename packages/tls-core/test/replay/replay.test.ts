@@ -48,9 +48,9 @@ describe('recorded replays', () => {
         // Every random byte must come from the recorded seed: Web Crypto is out of reach during the replay.
         vi.stubGlobal('crypto', undefined);
         const result = replay(fixture);
-        const clientSteps = fixture.connections.flatMap((c) => c.steps.filter((s) => 'dir' in s && s.dir === 'client'));
+        const clientSteps = fixture.connections.flatMap((c) => c.steps.filter((s): s is Extract<Step, { dir: 'client' }> => 'dir' in s && s.dir === 'client'));
         expect(result.clientChunks).toBe(clientSteps.length);
-        expect(result.clientBytes).toBe(clientSteps.reduce((n, s) => n + fromHexLines((s as { hex: string[] }).hex).length, 0));
+        expect(result.clientBytes).toBe(clientSteps.reduce((n, s) => n + fromHexLines(s.hex).length, 0));
         expect(result.outcomes).toEqual(fixture.connections.map((c) => c.outcome));
       });
 

@@ -72,7 +72,7 @@ describe('a cached chain is re-checked against the clock and the host name', () 
     const intermediate = pki.der('ca-int');
     expect(reasonOf(() => verifyServerCertificateChain({ chain: [good, intermediate], trust, hostname: 'localhost', now: NOW }))).toBe('ok');
     const bad = good.slice();
-    bad[bad.length - 3] ^= 0x01; // inside the DER signature's last INTEGER
+    bad[bad.length - 3]! ^= 0x01; // inside the DER signature's last INTEGER
     expect(reasonOf(() => verifyServerCertificateChain({ chain: [bad, intermediate], trust, hostname: 'localhost', now: NOW }))).toBe('BadSignature');
     // ... and stays refused on a second attempt (failures are not remembered as successes).
     expect(reasonOf(() => verifyServerCertificateChain({ chain: [bad, intermediate], trust, hostname: 'localhost', now: NOW }))).toBe('BadSignature');

@@ -71,7 +71,9 @@ export class FakeEngine implements ClientEngine<ConnectionEvent> {
       helloRetryRequest: false,
       extendedMasterSecret: true,
       peerCertificates: [],
+      ocspResponse: undefined,
       certificateError: undefined,
+      earlyData: 'not-offered',
     };
   }
 

@@ -36,7 +36,7 @@ export function makeHostilePki(): HostilePki {
   leaf('nods', 'P-256', 'keyAgreement');
   leaf('untrusted', 'P-256', 'digitalSignature', 'evil');
   const id = (name: string, scheme: number): Identity => ({
-    chain: [pki.der(name)],
+    chain: [Buffer.from(pki.der(name))],
     key: createPrivateKey(pki.text(`${name}.key`)),
     scheme,
   });
