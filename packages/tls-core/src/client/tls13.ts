@@ -3,6 +3,12 @@
  * states: ExpectEncryptedExtensions → ExpectCertificateOrCertificateRequest → ExpectCertificate →
  * ExpectCertificateVerify → ExpectFinished → ExpectTraffic. A resumed (PSK) handshake skips the
  * certificate states (RFC 8446 §2.2).
+ *
+ * Each state holds what it must have at that point, with no optional fact a later message fills
+ * in: the ServerHello's facts (`Tls13Hello`, with the accepted PSK), then what EncryptedExtensions
+ * settled (`Tls13Extensions`), the CertificateRequest if one came, the checked server
+ * (`CheckedServer13`), and at the Finished how the server is known (`Tls13Established`: its
+ * certificate and signature, or the PSK).
  * @module
  */
 import { equalBytes, toHex } from '../codec/bytes.ts';
@@ -23,26 +29,55 @@ import { LIMITS } from '../limits.ts';
 import { expectMessage, type HandshakeIo, type StateBase, type TrafficState } from './state.ts';
 import { applyRecordSizeLimit, selectedAlpn } from './hello.ts';
 import type { ClientConfig } from './config.ts';
+import type { NegotiatedParameters, Tls13TicketData } from './events.ts';
 import { chooseClientCredential, decodeCertificateAuthorities, signTls13ClientCertificateVerify, type CertificateRequestInfo } from './credential.ts';
 
 /** The TLS 1.3 states after the ServerHello: a closed union, each class with a literal `kind`. */
 export type Tls13State = ExpectEncryptedExtensions | ExpectCertificateOrCertificateRequest | ExpectCertificate | ExpectCertificateVerify | ExpectFinished | ExpectTraffic;
 
-/** Handshake facts gathered on the way, carried from state to state. */
-interface Tls13Progress {
+/** What the ServerHello fixed (RFC 8446 §4.1.3): the same for every later state. */
+interface Tls13Hello {
   readonly hello: HelloContext;
   readonly suite: Tls13Suite;
+  /** The (EC)DHE group; undefined for a psk_ke resumption (RFC 8446 §4.2.9). */
   readonly group: number | undefined;
-  readonly resumed: boolean;
+  /** The offered PSK the server accepted (RFC 8446 §4.2.11): a ticket, or the external PSK's stand-in; undefined for a full handshake. */
+  readonly acceptedPsk: Tls13TicketData | undefined;
+}
+
+/** What EncryptedExtensions settled (RFC 8446 §4.3.1). */
+interface Tls13Extensions {
+  /** The protocol the server selected; undefined when ALPN was not negotiated (RFC 7301 §3.2). */
   readonly alpn: string | undefined;
-  readonly certificateRequest: CertificateRequest13 | undefined;
-  readonly peerCertificates: readonly Uint8Array[];
-  readonly auth: ServerAuthentication | undefined;
-  readonly signatureScheme: number | undefined;
+}
+
+/** The server's certificate as authenticated in this handshake (RFC 8446 §4.4.2), with the OCSP verdict (§4.4.2.1). */
+interface CheckedServer13 {
+  readonly chain: readonly Uint8Array[];
+  /** The authentication; with verification off, an OCSP failure is folded into its `error`. */
+  readonly auth: ServerAuthentication;
+  /** The stapled response; undefined when the leaf's entry carried none. */
   readonly ocspResponse: Uint8Array | undefined;
-  readonly ocspStatus: OcspStatus | undefined;
-  /** The client chain we authenticated with (sent now, or recorded with the resumed session). */
-  readonly clientCertificate: readonly Uint8Array[] | undefined;
+  readonly ocspStatus: OcspStatus;
+}
+
+/** How the server is known by the Finished: a certificate and its signature now, or the accepted PSK (RFC 8446 §2.2). */
+type Tls13Established =
+  | {
+      readonly resumed: false;
+      readonly server: CheckedServer13;
+      readonly signatureScheme: number;
+      /** The server's CertificateRequest; undefined unless it sent one (RFC 8446 §4.3.2). */
+      readonly certificateRequest: CertificateRequest13 | undefined;
+    }
+  | { readonly resumed: true; readonly psk: Tls13TicketData };
+
+/** What a session made from this connection records about the peers (RFC 8446 §4.6.1). */
+interface SessionPeers {
+  /** DER certificates of the server, leaf first: authenticated now, or in the resumed session's handshake. */
+  readonly peerCertificates: readonly Uint8Array[];
+  /** The leaf of the client certificate we authenticated with; undefined when none. */
+  readonly clientCertificate: Uint8Array | undefined;
 }
 
 /** The handshake secret phase and the handshake traffic secrets of both directions (RFC 8446 §7.1). */
@@ -58,14 +93,15 @@ interface HandshakeSecrets {
  */
 export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Suite, sh: ServerHello, shares: readonly KeyShare[], transcript: Transcript, boundary: RecordBoundary | undefined): Tls13State {
   const pskExt = findExtension(sh.extensions, ExtensionType.PreSharedKey);
-  let psk: ResumptionPsk | undefined;
+  let acceptedPsk: Tls13TicketData | undefined;
   if (pskExt !== undefined) {
     const ticket = hello.offeredTicket;
     // RFC 8446 §4.2.11: the server's choice must be an identity we offered, with a suite of the same hash.
     if (pskExt.form !== 'SH' || ticket === undefined || pskExt.selectedIdentity !== 0) throw new PeerMisbehaved('SelectedUnofferedPsk');
     if (tls13SuiteById(ticket.suite)?.hash !== suite.hash) throw new PeerMisbehaved('SelectedUnofferedPsk', 'suite hash differs');
-    psk = ticket.psk;
+    acceptedPsk = ticket;
   }
+  const psk: ResumptionPsk | undefined = acceptedPsk?.psk;
   const keyShare = findExtension(sh.extensions, ExtensionType.KeyShare);
   let sharedSecret: Uint8Array;
   let group: number | undefined;
@@ -93,21 +129,7 @@ export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Sui
   // middlebox-compatibility CCS (RFC 8446 Appendix D.4) must precede the first encrypted record.
   if (hello.config.middleboxCompatibility && !hello.sentCompatCcs) io.sendChangeCipherSpec();
   io.installTls13WriteKeys(secrets.client.trafficKeys());
-  const progress: Tls13Progress = {
-    hello,
-    suite,
-    group,
-    resumed: psk !== undefined,
-    alpn: undefined,
-    certificateRequest: undefined,
-    peerCertificates: psk !== undefined && hello.offeredTicket !== undefined ? hello.offeredTicket.peerCertificates : [],
-    auth: undefined,
-    signatureScheme: undefined,
-    ocspResponse: undefined,
-    ocspStatus: undefined,
-    clientCertificate: psk !== undefined && hello.offeredTicket?.clientCertificate !== undefined ? [hello.offeredTicket.clientCertificate] : undefined,
-  };
-  return new ExpectEncryptedExtensions(progress, secrets, transcript);
+  return new ExpectEncryptedExtensions({ hello, suite, group, acceptedPsk }, secrets, transcript);
 }
 
 /**
@@ -119,17 +141,27 @@ abstract class Tls13HandshakeState implements StateBase {
   abstract readonly kind: string;
   readonly version = 'tls13';
   readonly isTraffic = false;
-  protected readonly p: Tls13Progress;
+  protected readonly sh: Tls13Hello;
   protected readonly secrets: HandshakeSecrets;
   protected readonly transcript: Transcript;
 
-  constructor(p: Tls13Progress, secrets: HandshakeSecrets, transcript: Transcript) {
-    this.p = p;
+  constructor(sh: Tls13Hello, secrets: HandshakeSecrets, transcript: Transcript) {
+    this.sh = sh;
     this.secrets = secrets;
     this.transcript = transcript;
   }
 
   abstract handle(msg: HandshakeMessage, io: HandshakeIo, boundary: RecordBoundary | undefined): Tls13State;
+}
+
+/** A TLS 1.3 state after EncryptedExtensions: it also holds what they settled. */
+abstract class Tls13AfterExtensionsState extends Tls13HandshakeState {
+  protected readonly ee: Tls13Extensions;
+
+  constructor(sh: Tls13Hello, ee: Tls13Extensions, secrets: HandshakeSecrets, transcript: Transcript) {
+    super(sh, secrets, transcript);
+    this.ee = ee;
+  }
 }
 
 /** Waiting for EncryptedExtensions (RFC 8446 §4.3.1). */
@@ -138,20 +170,22 @@ export class ExpectEncryptedExtensions extends Tls13HandshakeState {
 
   handle(msg: HandshakeMessage, io: HandshakeIo): Tls13State {
     expectMessage(msg, this.kind, HandshakeType.EncryptedExtensions);
-    checkExtensionsAllowed(msg.extensions, 'EE', this.p.hello.offeredExtensions);
-    const alpn = selectedAlpn(this.p.hello.config, msg.extensions);
+    const hello = this.sh.hello;
+    checkExtensionsAllowed(msg.extensions, 'EE', hello.offeredExtensions);
+    const alpn = selectedAlpn(hello.config, msg.extensions);
     applyRecordSizeLimit(io, msg.extensions, 'tls13');
     // We never send early_data, so the server must not accept it (RFC 8446 §4.2.10).
     if (findExtension(msg.extensions, ExtensionType.EarlyData) !== undefined) throw new PeerMisbehaved('IllegalEarlyData');
     this.transcript.add(msg.raw);
-    const p = { ...this.p, alpn };
-    if (p.resumed) return new ExpectFinished(p, this.secrets, this.transcript);
-    return new ExpectCertificateOrCertificateRequest(p, this.secrets, this.transcript);
+    const ee: Tls13Extensions = { alpn };
+    const psk = this.sh.acceptedPsk;
+    if (psk !== undefined) return new ExpectFinished(this.sh, ee, this.secrets, this.transcript, { resumed: true, psk });
+    return new ExpectCertificateOrCertificateRequest(this.sh, ee, this.secrets, this.transcript);
   }
 }
 
 /** Waiting for CertificateRequest or Certificate (RFC 8446 §4.3.2, §4.4.2). */
-export class ExpectCertificateOrCertificateRequest extends Tls13HandshakeState {
+export class ExpectCertificateOrCertificateRequest extends Tls13AfterExtensionsState {
   readonly kind = 'ExpectCertificateOrCertificateRequest';
 
   handle(msg: HandshakeMessage, io: HandshakeIo): Tls13State {
@@ -164,15 +198,22 @@ export class ExpectCertificateOrCertificateRequest extends Tls13HandshakeState {
       checkExtensionsAllowed(cr.extensions, 'CR');
       if (findExtension(cr.extensions, ExtensionType.SignatureAlgorithms) === undefined) throw new PeerMisbehaved('MissingSignatureAlgorithms');
       this.transcript.add(msg.raw);
-      return new ExpectCertificate({ ...this.p, certificateRequest: cr }, this.secrets, this.transcript);
+      return new ExpectCertificate(this.sh, this.ee, this.secrets, this.transcript, cr);
     }
-    return new ExpectCertificate(this.p, this.secrets, this.transcript).handle(msg, io);
+    return new ExpectCertificate(this.sh, this.ee, this.secrets, this.transcript, undefined).handle(msg, io);
   }
 }
 
 /** Waiting for the server's Certificate (RFC 8446 §4.4.2). */
-export class ExpectCertificate extends Tls13HandshakeState {
+export class ExpectCertificate extends Tls13AfterExtensionsState {
   readonly kind = 'ExpectCertificate';
+  /** The server's CertificateRequest; undefined unless it sent one (RFC 8446 §4.3.2). */
+  readonly #certificateRequest: CertificateRequest13 | undefined;
+
+  constructor(sh: Tls13Hello, ee: Tls13Extensions, secrets: HandshakeSecrets, transcript: Transcript, certificateRequest: CertificateRequest13 | undefined) {
+    super(sh, ee, secrets, transcript);
+    this.#certificateRequest = certificateRequest;
+  }
 
   handle(msg: HandshakeMessage, _io: HandshakeIo): Tls13State {
     expectMessage(msg, this.kind, HandshakeType.Certificate);
@@ -182,45 +223,61 @@ export class ExpectCertificate extends Tls13HandshakeState {
     // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
     const leaf = cert.entries[0];
     if (leaf === undefined) throw new PeerMisbehaved('EmptyCertificateChain');
-    for (const entry of cert.entries) checkExtensionsAllowed(entry.extensions, 'CT', this.p.hello.offeredExtensions);
+    const hello = this.sh.hello;
+    for (const entry of cert.entries) checkExtensionsAllowed(entry.extensions, 'CT', hello.offeredExtensions);
     const chain = cert.entries.map((e) => e.certData.slice());
-    let auth = authenticateServer(this.p.hello.config, this.p.hello.verifyHostname, chain);
+    const auth = authenticateServer(hello.config, hello.verifyHostname, chain);
     // RFC 8446 §4.4.2.1: a stapled OCSP response rides in the leaf's entry.
     const staple = findExtension(leaf.extensions, ExtensionType.StatusRequest);
     const ocspResponse = staple?.form === 'response' ? staple.response.slice() : undefined;
-    const ocsp = applyOcspPolicy(this.p.hello.config, auth, ocspResponse);
-    if (auth.error === undefined && ocsp.error !== undefined) auth = { ...auth, error: ocsp.error };
+    const ocsp = applyOcspPolicy(hello.config, auth, ocspResponse);
+    const server: CheckedServer13 = {
+      chain,
+      auth: auth.error === undefined && ocsp.error !== undefined ? { ...auth, error: ocsp.error } : auth,
+      ocspResponse,
+      ocspStatus: ocsp.status,
+    };
     this.transcript.add(msg.raw);
-    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse, ocspStatus: ocsp.status }, this.secrets, this.transcript, auth);
+    return new ExpectCertificateVerify(this.sh, this.ee, this.secrets, this.transcript, this.#certificateRequest, server);
   }
 }
 
 /** Waiting for the server's CertificateVerify (RFC 8446 §4.4.3). */
-export class ExpectCertificateVerify extends Tls13HandshakeState {
+export class ExpectCertificateVerify extends Tls13AfterExtensionsState {
   readonly kind = 'ExpectCertificateVerify';
+  readonly #certificateRequest: CertificateRequest13 | undefined;
   /** The server's authenticated certificate: its leaf key checks the signature. */
-  readonly #auth: ServerAuthentication;
+  readonly #server: CheckedServer13;
 
-  constructor(p: Tls13Progress, secrets: HandshakeSecrets, transcript: Transcript, auth: ServerAuthentication) {
-    super(p, secrets, transcript);
-    this.#auth = auth;
+  constructor(sh: Tls13Hello, ee: Tls13Extensions, secrets: HandshakeSecrets, transcript: Transcript, certificateRequest: CertificateRequest13 | undefined, server: CheckedServer13) {
+    super(sh, ee, secrets, transcript);
+    this.#certificateRequest = certificateRequest;
+    this.#server = server;
   }
 
   handle(msg: HandshakeMessage, _io: HandshakeIo): Tls13State {
     expectMessage(msg, this.kind, HandshakeType.CertificateVerify);
-    verifyTls13CertificateVerify(this.p.hello.config.signatureSchemes, this.#auth.leafKey, msg.scheme, msg.signature, this.transcript.currentHash());
+    verifyTls13CertificateVerify(this.sh.hello.config.signatureSchemes, this.#server.auth.leafKey, msg.scheme, msg.signature, this.transcript.currentHash());
     this.transcript.add(msg.raw);
-    return new ExpectFinished({ ...this.p, signatureScheme: msg.scheme }, this.secrets, this.transcript);
+    const established: Tls13Established = { resumed: false, server: this.#server, signatureScheme: msg.scheme, certificateRequest: this.#certificateRequest };
+    return new ExpectFinished(this.sh, this.ee, this.secrets, this.transcript, established);
   }
 }
 
 /** Waiting for the server's Finished (RFC 8446 §4.4.4); then our flight and the application keys. */
-export class ExpectFinished extends Tls13HandshakeState {
+export class ExpectFinished extends Tls13AfterExtensionsState {
   readonly kind = 'ExpectFinished';
+  readonly #established: Tls13Established;
+
+  constructor(sh: Tls13Hello, ee: Tls13Extensions, secrets: HandshakeSecrets, transcript: Transcript, established: Tls13Established) {
+    super(sh, ee, secrets, transcript);
+    this.#established = established;
+  }
 
   handle(msg: HandshakeMessage, io: HandshakeIo, boundary: RecordBoundary | undefined): Tls13State {
     expectMessage(msg, this.kind, HandshakeType.Finished);
-    const { suite, hello } = this.p;
+    const { hello } = this.sh;
+    const established = this.#established;
     const expected = this.secrets.server.finishedVerifyData(this.transcript.currentHash());
     if (!equalBytes(expected, msg.verifyData)) throw new PeerMisbehaved('IncorrectFinished');
     this.transcript.add(msg.raw);
@@ -237,38 +294,70 @@ export class ExpectFinished extends Tls13HandshakeState {
 
     // Our second flight, [Certificate [CertificateVerify]] Finished, under the client handshake keys installed in startTls13.
     let clientAuth: { readonly chain: readonly Uint8Array[]; readonly scheme: number } | undefined;
-    if (this.p.certificateRequest !== undefined) clientAuth = sendClientCertificate13(io, hello.config, this.p.certificateRequest, this.transcript);
+    if (!established.resumed && established.certificateRequest !== undefined) clientAuth = sendClientCertificate13(io, hello.config, established.certificateRequest, this.transcript);
     const finished = encodeClientHandshake({ type: HandshakeType.Finished, verifyData: this.secrets.client.finishedVerifyData(this.transcript.currentHash()) });
     io.sendHandshake(finished);
     this.transcript.add(finished);
     io.installTls13WriteKeys(clientApp.trafficKeys());
 
     const resumptionMaster = master.resumptionMasterSecret(this.transcript.currentHash());
-    io.setNegotiated({
-      version: ProtocolVersion.TLSv1_3,
-      versionName: 'TLSv1.3',
-      suite: suite.id,
-      group: this.p.group,
-      signatureScheme: this.p.signatureScheme,
-      alpn: this.p.alpn,
-      serverName: hello.serverName,
-      sessionReused: this.p.resumed && !hello.offeredExternalPsk,
-      externalPskIdentity: this.p.resumed && hello.offeredExternalPsk ? hello.offeredTicket?.ticket : undefined,
-      helloRetryRequest: hello.helloRetried,
-      extendedMasterSecret: true,
-      peerCertificates: this.p.peerCertificates,
-      ocspResponse: this.p.ocspResponse,
-      ocspStatus: this.p.ocspStatus,
-      certificateError: this.p.auth?.error,
-      clientCertificate: clientAuth?.chain ?? this.p.clientCertificate,
-      clientSignatureScheme: clientAuth?.scheme,
-    });
+    io.setNegotiated(negotiated13(this.sh, this.ee, established, clientAuth));
     io.emit({ type: 'handshakeDone' });
-    const p = clientAuth === undefined ? this.p : { ...this.p, clientCertificate: clientAuth.chain };
+    const peers: SessionPeers = established.resumed
+      ? { peerCertificates: established.psk.peerCertificates, clientCertificate: clientAuth?.chain[0] ?? established.psk.clientCertificate }
+      : { peerCertificates: established.server.chain, clientCertificate: clientAuth?.chain[0] };
     // Post-handshake authentication signs over the handshake through our Finished (RFC 8446 §4.4, §4.6.2).
     const handshakeTranscript = hello.config.postHandshakeAuth ? this.transcript.fork() : undefined;
-    return new ExpectTraffic(p, handshakeTranscript, { client: clientApp, server: serverApp, exporter, resumptionMaster });
+    return new ExpectTraffic(this.sh, this.ee, peers, handshakeTranscript, { client: clientApp, server: serverApp, exporter, resumptionMaster });
   }
+}
+
+/** What a completed handshake negotiated: from this handshake's authentication, or the accepted PSK's. */
+function negotiated13(
+  sh: Tls13Hello,
+  ee: Tls13Extensions,
+  established: Tls13Established,
+  clientAuth: { readonly chain: readonly Uint8Array[]; readonly scheme: number } | undefined,
+): NegotiatedParameters {
+  const hello = sh.hello;
+  const common: Pick<NegotiatedParameters, 'version' | 'versionName' | 'suite' | 'group' | 'alpn' | 'serverName' | 'helloRetryRequest' | 'extendedMasterSecret' | 'clientSignatureScheme'> = {
+    version: ProtocolVersion.TLSv1_3,
+    versionName: 'TLSv1.3',
+    suite: sh.suite.id,
+    group: sh.group,
+    alpn: ee.alpn,
+    serverName: hello.serverName,
+    helloRetryRequest: hello.helloRetried,
+    extendedMasterSecret: true,
+    clientSignatureScheme: clientAuth?.scheme,
+  };
+  if (established.resumed) {
+    const psk = established.psk;
+    const leaf = psk.clientCertificate;
+    return {
+      ...common,
+      signatureScheme: undefined,
+      sessionReused: !hello.offeredExternalPsk,
+      externalPskIdentity: hello.offeredExternalPsk ? psk.ticket : undefined,
+      peerCertificates: psk.peerCertificates,
+      ocspResponse: undefined,
+      ocspStatus: undefined,
+      certificateError: undefined,
+      clientCertificate: clientAuth?.chain ?? (leaf === undefined ? undefined : [leaf]),
+    };
+  }
+  const server = established.server;
+  return {
+    ...common,
+    signatureScheme: established.signatureScheme,
+    sessionReused: false,
+    externalPskIdentity: undefined,
+    peerCertificates: server.chain,
+    ocspResponse: server.ocspResponse,
+    ocspStatus: server.ocspStatus,
+    certificateError: server.auth.error,
+    clientCertificate: clientAuth?.chain,
+  };
 }
 
 /**
@@ -318,7 +407,9 @@ export class ExpectTraffic implements TrafficState {
   readonly kind = 'ExpectTraffic';
   readonly version = 'tls13';
   readonly isTraffic = true;
-  readonly #p: Tls13Progress;
+  readonly #sh: Tls13Hello;
+  readonly #ee: Tls13Extensions;
+  readonly #peers: SessionPeers;
   /** The transcript through our Finished, when post_handshake_auth was offered. */
   readonly #handshakeTranscript: Transcript | undefined;
   #secrets: TrafficSecrets;
@@ -326,8 +417,10 @@ export class ExpectTraffic implements TrafficState {
   /** NewSessionTickets turned into sessions so far (at most LIMITS.sessionTickets). */
   #tickets = 0;
 
-  constructor(p: Tls13Progress, handshakeTranscript: Transcript | undefined, secrets: TrafficSecrets) {
-    this.#p = p;
+  constructor(sh: Tls13Hello, ee: Tls13Extensions, peers: SessionPeers, handshakeTranscript: Transcript | undefined, secrets: TrafficSecrets) {
+    this.#sh = sh;
+    this.#ee = ee;
+    this.#peers = peers;
     this.#handshakeTranscript = handshakeTranscript;
     this.#secrets = secrets;
   }
@@ -357,22 +450,22 @@ export class ExpectTraffic implements TrafficState {
     if (this.#tickets >= LIMITS.sessionTickets) return this;
     this.#tickets++;
     const early = findExtension(msg.extensions, ExtensionType.EarlyData);
-    const hello = this.#p.hello;
+    const hello = this.#sh.hello;
     io.emit({
       type: 'session',
       session: {
         version: 'TLSv1.3',
-        suite: this.#p.suite.id,
+        suite: this.#sh.suite.id,
         psk: this.#secrets.resumptionMaster.psk(msg.nonce),
         ticket: msg.ticket.slice(),
         lifetimeSeconds: msg.lifetime,
         ageAdd: msg.ageAdd,
         receivedAtMs: hello.config.now(),
         maxEarlyData: early?.form === 'NST' ? early.maxEarlyDataSize : 0,
-        alpn: this.#p.alpn,
+        alpn: this.#ee.alpn,
         serverName: hello.serverName,
-        peerCertificates: this.#p.peerCertificates,
-        clientCertificate: this.#p.clientCertificate?.[0],
+        peerCertificates: this.#peers.peerCertificates,
+        clientCertificate: this.#peers.clientCertificate,
       },
     });
     return this;
@@ -394,7 +487,7 @@ export class ExpectTraffic implements TrafficState {
     checkExtensionsAllowed(cr.extensions, 'CR');
     if (findExtension(cr.extensions, ExtensionType.SignatureAlgorithms) === undefined) throw new PeerMisbehaved('MissingSignatureAlgorithms');
     const transcript = handshakeTranscript.fork().add(cr.raw);
-    sendClientCertificate13(io, this.#p.hello.config, cr, transcript);
+    sendClientCertificate13(io, this.#sh.hello.config, cr, transcript);
     const finished = encodeClientHandshake({ type: HandshakeType.Finished, verifyData: this.#secrets.client.finishedVerifyData(transcript.currentHash()) });
     io.sendHandshake(finished);
     return this;
@@ -417,7 +510,7 @@ export class ExpectTraffic implements TrafficState {
 
   /** RFC 8446 §7.5 exporter over exporter_master_secret. */
   exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
-    if (!Number.isInteger(length) || length < 0 || length > 255 * this.#p.suite.hash.outputLen) throw new UsageError('exporter length out of range');
+    if (!Number.isInteger(length) || length < 0 || length > 255 * this.#sh.suite.hash.outputLen) throw new UsageError('exporter length out of range');
     return this.#secrets.exporter.exportKeyingMaterial(label, context, length);
   }
 }
