@@ -28,7 +28,7 @@
  * }
  * ```
  * The secrets arrive and leave as tls-core's typed values (`ResumptionPsk`, `Tls12MasterSecret`):
- * their bytes are read with the internal entry's reveal functions (a copy, wiped once written)
+ * their bytes are read with the internal entry's reveal functions (a copy)
  * and parsed into new values with `fromBytes`.
  * @module
  */
@@ -84,14 +84,10 @@ export function encodeSession(data: ResumptionData, host: string, port: number, 
   w.opaque(1, utf8(data.serverName ?? ''));
   w.prefixed(3, (l) => data.peerCertificates.forEach((c) => l.opaque(3, c)));
   if (data.version === 'TLSv1.3') {
-    // The revealed bytes are this function's own copy: written, then wiped.
-    const psk = revealResumptionPsk(data.psk);
-    w.opaque(1, psk).opaque(2, data.ticket).u32(data.ageAdd).u32(data.maxEarlyData);
-    psk.fill(0);
+    // The revealed bytes are a copy; the encoding returned holds the same secret, so it is not wiped apart.
+    w.opaque(1, revealResumptionPsk(data.psk)).opaque(2, data.ticket).u32(data.ageAdd).u32(data.maxEarlyData);
   } else {
-    const masterSecret = revealMasterSecret(data.masterSecret);
-    w.opaque(1, masterSecret).opaque(1, data.sessionId);
-    masterSecret.fill(0);
+    w.opaque(1, revealMasterSecret(data.masterSecret)).opaque(1, data.sessionId);
     w.u8(data.ticket === undefined ? 0 : 1).opaque(2, data.ticket ?? new Uint8Array(0));
     w.u8(data.extendedMasterSecret ? 1 : 0);
   }
@@ -177,8 +173,9 @@ function parseBody(r: Reader): { data: ResumptionData; host: string; port: numbe
   if (kind === KIND_TLS13) {
     const s = tls13SuiteById(suite);
     if (s === undefined) throw new SessionError('Malformed', 'not a TLS 1.3 suite');
-    const psk = ResumptionPsk.fromBytes(r.opaque8('psk'));
-    if (psk.length !== s.hash.outputLen) throw new SessionError('Malformed', 'psk length differs from the suite hash');
+    const pskBytes = r.opaque8('psk');
+    if (pskBytes.length !== s.hash.outputLen) throw new SessionError('Malformed', 'psk length differs from the suite hash');
+    const psk = ResumptionPsk.fromBytes(pskBytes);
     const ticket = r.opaque16('ticket', { nonEmpty: true }).slice();
     const ageAdd = r.u32('age_add');
     const maxEarlyData = r.u32('max_early_data');

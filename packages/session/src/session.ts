@@ -7,7 +7,8 @@
  * parsed) it.
  * @module
  */
-import { tls12SuiteById, tls13SuiteById, type ResumptionData, type Tls12SessionData, type Tls13TicketData } from '@puretls/tls-core';
+import { tls12SuiteById, tls13SuiteById, type ResumptionData, type Tls12SessionData } from '@puretls/tls-core';
+import { copyResumptionData, equalBytes } from '@puretls/tls-core/internal';
 import { SessionError } from './errors.ts';
 import { decodeSession, encodeSession, sessionFromPem, sessionToPem } from './format.ts';
 import type { Context } from './context.ts';
@@ -180,13 +181,10 @@ export class Session {
     return this.#data;
   }
 
-  /** Internal: same ticket / session ID and secret as `data` (a TLS 1.2 resumption that changed nothing). */
-  sameAs(data: ResumptionData): boolean {
+  /** Internal: a TLS 1.2 session with the same suite, ticket, session ID and master secret as `data` (a resumption that changed nothing). */
+  sameAs(data: Tls12SessionData): boolean {
     const d = this.#data;
-    if (d.version !== data.version || d.suite !== data.suite) return false;
-    if (!sameOptional(d.ticket, data.ticket)) return false;
-    if (d.version === 'TLSv1.2' && data.version === 'TLSv1.2') return sameOptional(d.sessionId, data.sessionId) && d.masterSecret.equals(data.masterSecret);
-    return d.version === 'TLSv1.3' && data.version === 'TLSv1.3' && d.psk.equals(data.psk);
+    return d.version === 'TLSv1.2' && d.suite === data.suite && sameOptional(d.ticket, data.ticket) && equalBytes(d.sessionId, data.sessionId) && d.masterSecret.equals(data.masterSecret);
   }
 
   #live(): void {
@@ -194,30 +192,19 @@ export class Session {
   }
 }
 
+/** Both absent, or the same bytes (tls-core's `equalBytes`: time depends on the lengths only). */
 function sameOptional(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
+  return a === undefined || b === undefined ? a === b : equalBytes(a, b);
 }
 
 /** A deep, frozen copy with the lifetime capped at {@link MAX_SESSION_LIFETIME_S}. */
 function freezeCopy(data: ResumptionData): ResumptionData {
-  const peerCertificates = Object.freeze(data.peerCertificates.map((c) => c.slice()));
-  const lifetimeSeconds = Math.min(data.lifetimeSeconds, MAX_SESSION_LIFETIME_S);
-  if (data.version === 'TLSv1.3') {
-    const d: Tls13TicketData = { ...data, psk: data.psk.copy(), ticket: data.ticket.slice(), peerCertificates, lifetimeSeconds, clientCertificate: data.clientCertificate?.slice() };
-    return Object.freeze(d);
-  }
-  const d: Tls12SessionData = {
-    ...data,
-    masterSecret: data.masterSecret.copy(),
-    sessionId: data.sessionId.slice(),
-    ticket: data.ticket?.slice(),
-    peerCertificates,
-    lifetimeSeconds,
+  // tls-core's copy makes the secret, ticket, session ID and server certificates the Session's own; the client leaf too.
+  const copy = copyResumptionData(data);
+  return Object.freeze({
+    ...copy,
+    peerCertificates: Object.freeze(copy.peerCertificates),
+    lifetimeSeconds: Math.min(data.lifetimeSeconds, MAX_SESSION_LIFETIME_S),
     clientCertificate: data.clientCertificate?.slice(),
-  };
-  return Object.freeze(d);
+  });
 }

@@ -17,6 +17,7 @@ export { decodeRecordHeader, encodeRecordHeader, RECORD_HEADER_LENGTH } from './
 export type { RecordHeader } from './wire/record-header.ts';
 export { findExtension, checkExtensionsAllowed, extension } from './wire/extensions.ts';
 export type { ClientEvent, KeyLogEntry, MessageEvent, NegotiatedParameters, ResumptionData, Tls13TicketData, Tls12SessionData } from './client/events.ts';
+export { copyResumptionData } from './client/events.ts';
 export { parseCertificate } from './x509/certificate.ts';
 export type { Certificate, DistinguishedName, SubjectAltNames } from './x509/certificate.ts';
 export { TrustStore } from './x509/trust-store.ts';

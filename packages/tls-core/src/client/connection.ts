@@ -305,7 +305,7 @@ export class ClientConnection implements ClientEngine {
     if (state?.version === 'tls12') {
       if (state.kind !== 'ExpectChangeCipherSpec12') throw new InappropriateMessage('record', ['handshake'], 'change_cipher_spec');
       // A ChangeCipherSpec is a record of its own: the boundary holds unless handshake bytes are buffered.
-      this.#state = state.handleChangeCipherSpec(this.#io, this.#reassembler.recordBoundary());
+      this.#state = state.handleChangeCipherSpec(this.#io, this.#reassembler.boundary);
       return;
     }
     // RFC 8446 §5: an unprotected CCS 0x01 between our first ClientHello and the server's Finished is dropped.
@@ -353,7 +353,7 @@ export class ClientConnection implements ClientEngine {
       // ServerHelloDone (TLS 1.2) and HelloRetryRequest end the server's flight: anything after
       // them in the record was sent before the server could have seen our answer, so it is
       // refused before we answer or derive keys from it (OpenSSL and rustls refuse it likewise).
-      if (m.boundary === undefined && endsServerFlight(msg)) throw new PeerMisbehaved('MessageNotOnRecordBoundary', nameOf(HandshakeType, msg.type, 2));
+      if (!m.boundary && endsServerFlight(msg)) throw new PeerMisbehaved('MessageNotOnRecordBoundary', nameOf(HandshakeType, msg.type, 2));
       // A peer could make us answer KeyUpdates forever without sending data: cap them between data records.
       if (msg.type === HandshakeType.KeyUpdate && ++this.#counts.keyUpdates > LIMITS.keyUpdates) throw new PeerMisbehaved('TooManyKeyUpdates');
       // Each TLS 1.2 HelloRequest costs us an alert record: cap them between data records too.

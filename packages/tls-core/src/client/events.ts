@@ -129,8 +129,8 @@ export interface NegotiatedParameters {
 }
 
 /**
- * A copy of `data` whose secret (PSK or master secret), ticket, session ID and certificates are
- * the copy's own. Whoever takes resumption data into long-lived state (the engine when a session
+ * A copy of `data` whose secret (PSK or master secret), ticket, session ID and server
+ * certificates are the copy's own. Whoever takes resumption data into long-lived state (the engine when a session
  * is offered) copies it: the giver (e.g. a reference-counted Session) may wipe its bytes at any
  * time after the hand-over, and only the owner of a buffer may wipe it.
  */

@@ -31,11 +31,13 @@ export interface ServerAuthentication {
 
 /**
  * Apply the config's OCSP policy to a staple (or its absence) for an authenticated chain.
- * @returns the status seen ('none' without a staple)
+ * @returns the status seen ('none' without a staple) and the authentication as the handshake
+ *   keeps it: with verification off, an OCSP failure becomes its `error` unless the chain
+ *   already failed
  * @throws InvalidCertificate Revoked / BadOcspResponse / OcspResponseRequired when verification is on
  */
-export function applyOcspPolicy(config: ClientConfig, auth: ServerAuthentication, staple: Uint8Array | undefined): { status: OcspStatus; error: Error | undefined } {
-  if (config.ocspPolicy === 'ignore') return { status: staple === undefined ? 'none' : 'unchecked', error: undefined };
+export function applyOcspPolicy(config: ClientConfig, auth: ServerAuthentication, staple: Uint8Array | undefined): { status: OcspStatus; auth: ServerAuthentication } {
+  if (config.ocspPolicy === 'ignore') return { status: staple === undefined ? 'none' : 'unchecked', auth };
   let failure: InvalidCertificate | undefined;
   let status: OcspStatus = 'none';
   if (staple === undefined) {
@@ -51,7 +53,7 @@ export function applyOcspPolicy(config: ClientConfig, auth: ServerAuthentication
     if (result.status === 'invalid') failure = new InvalidCertificate('BadOcspResponse', result.reason);
   }
   if (failure !== undefined && config.verifyCertificates) throw failure;
-  return { status, error: failure };
+  return { status, auth: auth.error === undefined && failure !== undefined ? { ...auth, error: failure } : auth };
 }
 
 /** The outcome of the OCSP check, as the API reports it. */

@@ -156,8 +156,9 @@ export function startTls12(io: HandshakeIo, hello: HelloContext, suite: Tls12Sui
   // RFC 5246 §7.4.1.3: a resumed session keeps its cipher suite. RFC 7627 §5.3: and its EMS status.
   if (session.suite !== suite.id) throw new PeerMisbehaved('SelectedUnofferedCipherSuite', 'resumed session with another suite');
   if (session.extendedMasterSecret !== ems) throw new PeerMisbehaved('MissingExtendedMasterSecret', 'resumption changed the extended master secret');
-  // The handshake's own copy: the offered session's bytes stay with whoever offered them.
-  const secrets = deriveSecrets(facts, Tls12MasterSecret.fromSession(suite.prfHash, session.masterSecret));
+  // The handshake's own copy (the session's suite, checked above, fixes its PRF hash): the offered
+  // session's bytes stay with whoever offered them.
+  const secrets = deriveSecrets(facts, session.masterSecret.copy());
   io.keyLog('CLIENT_RANDOM', secrets.master);
   const established: ResumedHandshake12 = { resumed: true, session };
   return facts.expectTicket
@@ -264,7 +265,7 @@ export class ExpectServerKeyExchangeAfterStatus extends Tls12HandshakeState {
 /** Apply the OCSP policy to the staple (or its absence): the server as the rest of the handshake knows it. */
 function checkStaple(config: ClientConfig, chain: readonly Uint8Array[], auth: ServerAuthentication, staple: Uint8Array | undefined): CheckedServer {
   const ocsp = applyOcspPolicy(config, auth, staple);
-  return { chain, auth: auth.error === undefined && ocsp.error !== undefined ? { ...auth, error: ocsp.error } : auth, ocspResponse: staple, ocspStatus: ocsp.status };
+  return { chain, auth: ocsp.auth, ocspResponse: staple, ocspStatus: ocsp.status };
 }
 
 /** Check a ServerKeyExchange (RFC 8422 §5.4, RFC 5246 §7.4.3) against the checked server and compute our share of the exchange. */
@@ -286,8 +287,7 @@ function acceptServerKeyExchange(sh: Tls12Hello, transcript: Transcript, server:
   const share = generateKeyShare(msg.group, config.randomBytes);
   const preMaster = share.computeSharedSecret(msg.publicPoint);
   transcript.add(msg.raw);
-  const kx: KeyExchange12 = { group: msg.group, signatureScheme: msg.scheme, publicKey: share.publicKey, preMaster };
-  return new ExpectServerHelloDone(sh, transcript, server, kx, undefined);
+  return new ExpectServerHelloDone(sh, transcript, server, { group: msg.group, signatureScheme: msg.scheme, publicKey: share.publicKey, preMaster }, undefined);
 }
 
 /** Waiting for ServerHelloDone, or a CertificateRequest before it (RFC 5246 §7.4.4, §7.4.5). */
@@ -468,42 +468,35 @@ function deriveSecrets(sh: Tls12Hello, master: Tls12MasterSecret): Tls12Secrets 
 
 /** What a completed handshake negotiated: from this handshake's authentication, or the resumed session's. */
 function negotiated12(sh: Tls12Hello, established: Tls12Established): NegotiatedParameters {
-  const common: Pick<NegotiatedParameters, 'version' | 'versionName' | 'suite' | 'alpn' | 'serverName' | 'sessionReused' | 'helloRetryRequest' | 'extendedMasterSecret'> = {
+  const full = established.resumed ? undefined : established;
+  const server = full?.server;
+  const peers = peersOf(established);
+  const leaf = peers.clientCertificate;
+  return {
     version: ProtocolVersion.TLSv1_2,
     versionName: 'TLSv1.2',
     suite: sh.suite.id,
+    group: full?.group,
+    signatureScheme: full?.signatureScheme,
     alpn: sh.alpn,
     serverName: sh.hello.serverName,
     sessionReused: established.resumed,
     helloRetryRequest: false,
     extendedMasterSecret: sh.extendedMasterSecret,
+    peerCertificates: peers.peerCertificates,
+    ocspResponse: server?.ocspResponse,
+    ocspStatus: server?.ocspStatus,
+    certificateError: server?.auth.error,
+    // Sent in this handshake, or (resumed) the leaf recorded with the session.
+    clientCertificate: full?.clientAuth?.chain ?? (leaf === undefined ? undefined : [leaf]),
+    clientSignatureScheme: full?.clientAuth?.scheme,
   };
-  if (established.resumed) {
-    const session = established.session;
-    return {
-      ...common,
-      group: undefined,
-      signatureScheme: undefined,
-      peerCertificates: session.peerCertificates,
-      ocspResponse: undefined,
-      ocspStatus: undefined,
-      certificateError: undefined,
-      clientCertificate: session.clientCertificate === undefined ? undefined : [session.clientCertificate],
-      clientSignatureScheme: undefined,
-    };
-  }
-  const { server, clientAuth } = established;
-  return {
-    ...common,
-    group: established.group,
-    signatureScheme: established.signatureScheme,
-    peerCertificates: server.chain,
-    ocspResponse: server.ocspResponse,
-    ocspStatus: server.ocspStatus,
-    certificateError: server.auth.error,
-    clientCertificate: clientAuth?.chain,
-    clientSignatureScheme: clientAuth?.scheme,
-  };
+}
+
+/** The server's chain and our client leaf as a session records them: from this handshake, or carried over from the resumed session. */
+function peersOf(established: Tls12Established): { readonly peerCertificates: readonly Uint8Array[]; readonly clientCertificate?: Uint8Array | undefined } {
+  if (established.resumed) return established.session;
+  return { peerCertificates: established.server.chain, clientCertificate: established.clientAuth?.chain[0] };
 }
 
 /** The resumable state after a completed handshake, if the server offered any way to resume. */
@@ -511,6 +504,7 @@ function resumableSession(sh: Tls12Hello, established: Tls12Established, newTick
   const previous = established.resumed ? established.session : undefined;
   const ticket = newTicket?.ticket ?? previous?.ticket?.slice();
   if (ticket === undefined && sh.sessionId.length === 0) return undefined;
+  const peers = peersOf(established);
   return {
     version: 'TLSv1.2',
     suite: sh.suite.id,
@@ -522,8 +516,8 @@ function resumableSession(sh: Tls12Hello, established: Tls12Established, newTick
     extendedMasterSecret: sh.extendedMasterSecret,
     alpn: sh.alpn,
     serverName: sh.hello.serverName,
-    peerCertificates: established.resumed ? established.session.peerCertificates : established.server.chain,
-    clientCertificate: established.resumed ? established.session.clientCertificate : established.clientAuth?.chain[0],
+    peerCertificates: peers.peerCertificates,
+    clientCertificate: peers.clientCertificate,
   };
 }
 

@@ -72,8 +72,9 @@ type Tls13Established =
     }
   | { readonly resumed: true; readonly psk: Tls13TicketData };
 
-/** What a session made from this connection records about the peers (RFC 8446 §4.6.1). */
-interface SessionPeers {
+/** What a session made from this connection records besides its ticket (RFC 8446 §4.6.1): the ALPN and the peers. */
+interface SessionFacts {
+  readonly alpn: string | undefined;
   /** DER certificates of the server, leaf first: authenticated now, or in the resumed session's handshake. */
   readonly peerCertificates: readonly Uint8Array[];
   /** The leaf of the client certificate we authenticated with; undefined when none. */
@@ -226,19 +227,13 @@ export class ExpectCertificate extends Tls13AfterExtensionsState {
     const hello = this.sh.hello;
     for (const entry of cert.entries) checkExtensionsAllowed(entry.extensions, 'CT', hello.offeredExtensions);
     const chain = cert.entries.map((e) => e.certData.slice());
-    const auth = authenticateServer(hello.config, hello.verifyHostname, chain);
+    const authenticated = authenticateServer(hello.config, hello.verifyHostname, chain);
     // RFC 8446 §4.4.2.1: a stapled OCSP response rides in the leaf's entry.
     const staple = findExtension(leaf.extensions, ExtensionType.StatusRequest);
     const ocspResponse = staple?.form === 'response' ? staple.response.slice() : undefined;
-    const ocsp = applyOcspPolicy(hello.config, auth, ocspResponse);
-    const server: CheckedServer13 = {
-      chain,
-      auth: auth.error === undefined && ocsp.error !== undefined ? { ...auth, error: ocsp.error } : auth,
-      ocspResponse,
-      ocspStatus: ocsp.status,
-    };
+    const { status, auth } = applyOcspPolicy(hello.config, authenticated, ocspResponse);
     this.transcript.add(msg.raw);
-    return new ExpectCertificateVerify(this.sh, this.ee, this.secrets, this.transcript, this.#certificateRequest, server);
+    return new ExpectCertificateVerify(this.sh, this.ee, this.secrets, this.transcript, this.#certificateRequest, { chain, auth, ocspResponse, ocspStatus: status });
   }
 }
 
@@ -303,12 +298,14 @@ export class ExpectFinished extends Tls13AfterExtensionsState {
     const resumptionMaster = master.resumptionMasterSecret(this.transcript.currentHash());
     io.setNegotiated(negotiated13(this.sh, this.ee, established, clientAuth));
     io.emit({ type: 'handshakeDone' });
-    const peers: SessionPeers = established.resumed
-      ? { peerCertificates: established.psk.peerCertificates, clientCertificate: clientAuth?.chain[0] ?? established.psk.clientCertificate }
-      : { peerCertificates: established.server.chain, clientCertificate: clientAuth?.chain[0] };
+    const facts: SessionFacts = {
+      alpn: this.ee.alpn,
+      peerCertificates: established.resumed ? established.psk.peerCertificates : established.server.chain,
+      clientCertificate: clientAuth?.chain[0] ?? (established.resumed ? established.psk.clientCertificate : undefined),
+    };
     // Post-handshake authentication signs over the handshake through our Finished (RFC 8446 §4.4, §4.6.2).
     const handshakeTranscript = hello.config.postHandshakeAuth ? this.transcript.fork() : undefined;
-    return new ExpectTraffic(this.sh, this.ee, peers, handshakeTranscript, { client: clientApp, server: serverApp, exporter, resumptionMaster });
+    return new ExpectTraffic(this.sh, facts, handshakeTranscript, { client: clientApp, server: serverApp, exporter, resumptionMaster });
   }
 }
 
@@ -320,43 +317,29 @@ function negotiated13(
   clientAuth: { readonly chain: readonly Uint8Array[]; readonly scheme: number } | undefined,
 ): NegotiatedParameters {
   const hello = sh.hello;
-  const common: Pick<NegotiatedParameters, 'version' | 'versionName' | 'suite' | 'group' | 'alpn' | 'serverName' | 'helloRetryRequest' | 'extendedMasterSecret' | 'clientSignatureScheme'> = {
+  const full = established.resumed ? undefined : established;
+  const server = full?.server;
+  const psk = established.resumed ? established.psk : undefined;
+  const leaf = psk?.clientCertificate;
+  return {
     version: ProtocolVersion.TLSv1_3,
     versionName: 'TLSv1.3',
     suite: sh.suite.id,
     group: sh.group,
+    signatureScheme: full?.signatureScheme,
     alpn: ee.alpn,
     serverName: hello.serverName,
+    sessionReused: psk !== undefined && !hello.offeredExternalPsk,
+    externalPskIdentity: hello.offeredExternalPsk ? psk?.ticket : undefined,
     helloRetryRequest: hello.helloRetried,
     extendedMasterSecret: true,
+    peerCertificates: server?.chain ?? psk?.peerCertificates ?? [],
+    ocspResponse: server?.ocspResponse,
+    ocspStatus: server?.ocspStatus,
+    certificateError: server?.auth.error,
+    // Sent in this handshake, or (resumed) the leaf recorded with the session.
+    clientCertificate: clientAuth?.chain ?? (leaf === undefined ? undefined : [leaf]),
     clientSignatureScheme: clientAuth?.scheme,
-  };
-  if (established.resumed) {
-    const psk = established.psk;
-    const leaf = psk.clientCertificate;
-    return {
-      ...common,
-      signatureScheme: undefined,
-      sessionReused: !hello.offeredExternalPsk,
-      externalPskIdentity: hello.offeredExternalPsk ? psk.ticket : undefined,
-      peerCertificates: psk.peerCertificates,
-      ocspResponse: undefined,
-      ocspStatus: undefined,
-      certificateError: undefined,
-      clientCertificate: clientAuth?.chain ?? (leaf === undefined ? undefined : [leaf]),
-    };
-  }
-  const server = established.server;
-  return {
-    ...common,
-    signatureScheme: established.signatureScheme,
-    sessionReused: false,
-    externalPskIdentity: undefined,
-    peerCertificates: server.chain,
-    ocspResponse: server.ocspResponse,
-    ocspStatus: server.ocspStatus,
-    certificateError: server.auth.error,
-    clientCertificate: clientAuth?.chain,
   };
 }
 
@@ -408,8 +391,7 @@ export class ExpectTraffic implements TrafficState {
   readonly version = 'tls13';
   readonly isTraffic = true;
   readonly #sh: Tls13Hello;
-  readonly #ee: Tls13Extensions;
-  readonly #peers: SessionPeers;
+  readonly #facts: SessionFacts;
   /** The transcript through our Finished, when post_handshake_auth was offered. */
   readonly #handshakeTranscript: Transcript | undefined;
   #secrets: TrafficSecrets;
@@ -417,10 +399,9 @@ export class ExpectTraffic implements TrafficState {
   /** NewSessionTickets turned into sessions so far (at most LIMITS.sessionTickets). */
   #tickets = 0;
 
-  constructor(sh: Tls13Hello, ee: Tls13Extensions, peers: SessionPeers, handshakeTranscript: Transcript | undefined, secrets: TrafficSecrets) {
+  constructor(sh: Tls13Hello, facts: SessionFacts, handshakeTranscript: Transcript | undefined, secrets: TrafficSecrets) {
     this.#sh = sh;
-    this.#ee = ee;
-    this.#peers = peers;
+    this.#facts = facts;
     this.#handshakeTranscript = handshakeTranscript;
     this.#secrets = secrets;
   }
@@ -462,10 +443,10 @@ export class ExpectTraffic implements TrafficState {
         ageAdd: msg.ageAdd,
         receivedAtMs: hello.config.now(),
         maxEarlyData: early?.form === 'NST' ? early.maxEarlyDataSize : 0,
-        alpn: this.#ee.alpn,
+        alpn: this.#facts.alpn,
         serverName: hello.serverName,
-        peerCertificates: this.#peers.peerCertificates,
-        clientCertificate: this.#peers.clientCertificate,
+        peerCertificates: this.#facts.peerCertificates,
+        clientCertificate: this.#facts.clientCertificate,
       },
     });
     return this;

@@ -3,8 +3,8 @@
  * across records and several may share one record. The reassembler turns the plaintext of
  * handshake records into whole messages (4-byte header included, as the transcript needs them).
  *
- * It also reports, for each message, whether it ended exactly at the end of a record, and then
- * hands out a {@link RecordBoundary} with it: RFC 8446 §5.1 requires messages that precede a key
+ * It also reports, for each message, whether it ended exactly at the end of a record, by handing
+ * out a {@link RecordBoundary} with it: RFC 8446 §5.1 requires messages that precede a key
  * change (ServerHello, Finished, KeyUpdate, EndOfEarlyData) to align with a record boundary, and
  * the functions that install read keys take a `RecordBoundary`, so a state holds one before it
  * can change them (without one, {@link requireRecordBoundary} refuses with
@@ -16,24 +16,20 @@ import { HANDSHAKE_HEADER_LENGTH } from '../wire/handshake.ts';
 import { HandshakeType, nameOf } from '../wire/enums.ts';
 import { DEFAULT_REASSEMBLY_LIMIT } from '../limits.ts';
 
-/** The capability token: only this module makes a {@link RecordBoundary}. */
-const MINT: unique symbol = Symbol('record-boundary');
+/** Brands {@link RecordBoundary}: a type-only symbol, so no other object has the type. */
+declare const RECORD_BOUNDARY: unique symbol;
 
 /**
  * Proof that the receiver stands at a record boundary (RFC 8446 §5.1): the message it came with
  * was the last byte of its record and nothing is buffered after it, or (from
- * {@link HandshakeReassembler.recordBoundary}) no handshake bytes are buffered at all. Made by the
- * reassembler only; the read-key installers of `HandshakeIo` require one.
+ * {@link HandshakeReassembler.boundary}) no handshake bytes are buffered at all. A proof
+ * carries no data: there is one value, made and handed out by this module only; the read-key
+ * installers of `HandshakeIo` require it.
  */
-export class RecordBoundary {
-  /** Makes the type nominal (a type-only private member): no other object is a RecordBoundary. */
-  private declare readonly recordBoundary: never;
+export type RecordBoundary = { readonly [RECORD_BOUNDARY]: true };
 
-  /** @internal Made by the reassembler. */
-  constructor(key: typeof MINT) {
-    if (key !== MINT) throw new UsageError('made by the handshake reassembler only');
-  }
-}
+/** The one RecordBoundary value (the brand is a type, so the module names the value's type once here). */
+const AT_BOUNDARY = {} as RecordBoundary;
 
 /**
  * The boundary a key change needs (RFC 8446 §5.1: "If a message precedes a key change, it MUST
@@ -41,7 +37,7 @@ export class RecordBoundary {
  * @throws PeerMisbehaved('KeyChangeNotOnRecordBoundary') (unexpected_message) when there is none
  */
 export function requireRecordBoundary(boundary: RecordBoundary | undefined): RecordBoundary {
-  if (boundary === undefined) throw new PeerMisbehaved('KeyChangeNotOnRecordBoundary');
+  if (!boundary) throw new PeerMisbehaved('KeyChangeNotOnRecordBoundary');
   return boundary;
 }
 
@@ -53,10 +49,11 @@ export interface ReassembledMessage {
    * view of a fragment pushed as `owned`): the caller may keep it without copying.
    */
   readonly raw: Uint8Array;
-  /** True when the message's last byte was the last byte of a record. */
-  readonly endsRecord: boolean;
-  /** Present exactly when `endsRecord`: the value a key change after this message requires. */
-  readonly boundary: RecordBoundary | undefined;
+  /**
+   * Present when the message's last byte was the last byte of a record and nothing is buffered
+   * after it: the value a key change after this message requires. Absent otherwise.
+   */
+  readonly boundary?: RecordBoundary | undefined;
 }
 
 /** The largest body accepted for a message type (one number: the same for every type). */
@@ -73,7 +70,8 @@ export type HandshakeLengthLimit = number | ((type: number) => number);
  */
 export class HandshakeReassembler {
   readonly #limit: (type: number) => number;
-  #ready: ReassembledMessage[] = [];
+  /** Messages not yet taken; this class marks the last one of a record (the consumer sees them read-only). */
+  #ready: { type: number; raw: Uint8Array; boundary?: RecordBoundary }[] = [];
   #readIndex = 0;
   /** Up to three bytes of a header still arriving. */
   readonly #header = new Uint8Array(HANDSHAKE_HEADER_LENGTH);
@@ -102,11 +100,6 @@ export class HandshakeReassembler {
     return this.#headerFilled > 0 || this.#partial !== undefined;
   }
 
-  /** Whole messages waiting to be taken with {@link next}. */
-  get readyCount(): number {
-    return this.#ready.length - this.#readIndex;
-  }
-
   /**
    * Add the plaintext of one handshake record.
    * @param owned true when `fragment` is memory nobody else references or will change (fresh AEAD
@@ -129,7 +122,7 @@ export class HandshakeReassembler {
         if (this.#partialFilled < partial.length) break;
         this.#partial = undefined;
         this.#partialFilled = 0;
-        last = this.#ready.push({ type: partial[0]!, raw: partial, endsRecord: false, boundary: undefined }) - 1;
+        last = this.#ready.push({ type: partial[0]!, raw: partial }) - 1;
         continue;
       }
       if (this.#headerFilled > 0 || fragment.length - off < HANDSHAKE_HEADER_LENGTH) {
@@ -144,7 +137,7 @@ export class HandshakeReassembler {
         const message = new Uint8Array(total);
         message.set(this.#header);
         if (total === HANDSHAKE_HEADER_LENGTH) {
-          last = this.#ready.push({ type: message[0]!, raw: message, endsRecord: false, boundary: undefined }) - 1;
+          last = this.#ready.push({ type: message[0]!, raw: message }) - 1;
         } else {
           this.#partial = message;
           this.#partialFilled = HANDSHAKE_HEADER_LENGTH;
@@ -157,13 +150,10 @@ export class HandshakeReassembler {
         continue;
       }
       const raw = owned ? fragment.subarray(off, end) : fragment.slice(off, end);
-      last = this.#ready.push({ type: fragment[off]!, raw, endsRecord: false, boundary: undefined }) - 1;
+      last = this.#ready.push({ type: fragment[off]!, raw }) - 1;
       off = end;
     }
-    if (last >= 0 && !this.hasPartialMessage) {
-      const m = this.#ready[last]!;
-      this.#ready[last] = { type: m.type, raw: m.raw, endsRecord: true, boundary: new RecordBoundary(MINT) };
-    }
+    if (last >= 0 && !this.hasPartialMessage) this.#ready[last]!.boundary = AT_BOUNDARY;
   }
 
   /**
@@ -171,8 +161,9 @@ export class HandshakeReassembler {
    * 1.2 ChangeCipherSpec, RFC 5246 §7.1): present when no handshake bytes are buffered, neither a
    * partial message nor whole ones not yet taken.
    */
-  recordBoundary(): RecordBoundary | undefined {
-    return this.hasPartialMessage || this.readyCount > 0 ? undefined : new RecordBoundary(MINT);
+  get boundary(): RecordBoundary | undefined {
+    // Whole messages not yet taken count too: a key change after them would skip them.
+    return this.hasPartialMessage || this.#readIndex < this.#ready.length ? undefined : AT_BOUNDARY;
   }
 
   /** The next complete message, or undefined. */

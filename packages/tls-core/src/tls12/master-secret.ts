@@ -1,6 +1,6 @@
 /**
  * The TLS 1.2 master secret as a type of its own (RFC 5246 §8.1, RFC 7627 §4): made from the
- * pre-master secret (or taken over from a resumed session, RFC 5246 §7.3), it yields the key
+ * pre-master secret (or copied from a resumed session, RFC 5246 §7.3), it yields the key
  * block (§6.3), the Finished verify_data (§7.4.9), the RFC 5705 exporter and the copy a new
  * session keeps; the same type is the session's secret (`Tls12SessionData.masterSecret`). Its
  * bytes have no getter: {@link revealMasterSecret} is the one way out, for the NSS key log
@@ -36,15 +36,6 @@ export class Tls12MasterSecret {
   }
 
   /**
-   * The master secret of a session being resumed (RFC 5246 §7.3), as this handshake's own copy
-   * under the negotiated suite's PRF hash: the session's bytes stay with whoever offered them
-   * (and may be wiped by them).
-   */
-  static fromSession(hash: HashAlgorithm, sessionMasterSecret: Tls12MasterSecret): Tls12MasterSecret {
-    return new Tls12MasterSecret(hash, sessionMasterSecret.#secret.slice());
-  }
-
-  /**
    * A master secret holding a copy of `bytes` (the caller keeps, and may wipe, its own): a parsed
    * session's (the session format, from the internal entry) or a test's.
    */
@@ -69,7 +60,8 @@ export class Tls12MasterSecret {
 
   /**
    * A copy with bytes of its own (RFC 5246 §7.3): for a new owner, the resumable session a
-   * handshake hands out or whoever takes session data into long-lived state.
+   * handshake hands out, whoever takes session data into long-lived state, or the handshake that
+   * resumes a session (whose bytes stay with whoever offered them, and may be wiped by them).
    */
   copy(): Tls12MasterSecret {
     return new Tls12MasterSecret(this.hash, this.#secret.slice());

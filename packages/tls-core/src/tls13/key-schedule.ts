@@ -20,7 +20,7 @@
  * next-generation secret (§7.2), the resumption PSK (§4.6.1) and TLS-Exporter (§7.5).
  * @module
  */
-import { equalBytes, utf8 } from '../codec/bytes.ts';
+import { utf8 } from '../codec/bytes.ts';
 import { UsageError } from '../errors.ts';
 import { AEAD_KEY_LENGTH, hkdfExpand, hkdfExtract, hmac, type AeadAlgorithm, type HashAlgorithm } from '../crypto/noble.ts';
 
@@ -336,10 +336,10 @@ export class ResumptionMasterSecret extends ScheduleSecret {
 
   /**
    * The PSK a ticket stands for: `HKDF-Expand-Label(., "resumption", ticket_nonce, Hash.length)`
-   * (RFC 8446 §4.6.1). Fresh bytes: they leave the schedule as the session's own.
+   * (RFC 8446 §4.6.1), as a {@link ResumptionPsk} that becomes the session's own.
    */
   psk(ticketNonce: Uint8Array): ResumptionPsk {
-    return new ResumptionPsk(resumptionPsk(this.suite.hash, reveal(this), ticketNonce), KEY);
+    return ResumptionPsk.fromBytes(resumptionPsk(this.suite.hash, reveal(this), ticketNonce));
   }
 }
 
@@ -358,35 +358,24 @@ let revealPsk: (p: ResumptionPsk) => Uint8Array;
 export class ResumptionPsk {
   readonly #secret: Uint8Array;
 
-  /** @internal Use {@link ResumptionMasterSecret.psk} or {@link ResumptionPsk.fromBytes}. */
-  constructor(secret: Uint8Array, key: typeof KEY) {
-    if (key !== KEY) throw new UsageError('made by the key schedule only');
+  /** Private: made by {@link ResumptionPsk.fromBytes} (which {@link ResumptionMasterSecret.psk} uses) and {@link copy}. */
+  private constructor(secret: Uint8Array) {
     this.#secret = secret;
   }
 
   /** A PSK holding a copy of `bytes` (the caller keeps, and may wipe, its own): a parsed session's, an external PSK's, a test's. */
   static fromBytes(bytes: Uint8Array): ResumptionPsk {
-    return new ResumptionPsk(bytes.slice(), KEY);
-  }
-
-  /** The PSK's length in bytes (the hash length of the suite that made it). */
-  get length(): number {
-    return this.#secret.length;
+    return new ResumptionPsk(bytes.slice());
   }
 
   /** A copy with bytes of its own: for a new owner (a Session, a connection offering the session). */
   copy(): ResumptionPsk {
-    return new ResumptionPsk(this.#secret.slice(), KEY);
+    return new ResumptionPsk(this.#secret.slice());
   }
 
   /** Overwrite the bytes with zeros. Only the owner calls this (Session.free(), a parse copy once taken over). */
   wipe(): void {
     this.#secret.fill(0);
-  }
-
-  /** True when both hold the same bytes (compared in time that depends on the lengths only). */
-  equals(other: ResumptionPsk): boolean {
-    return equalBytes(this.#secret, other.#secret);
   }
 
   static {
