@@ -9,7 +9,7 @@ import { expectRejected, alertsOf } from './assert.ts';
 import { HandshakeTimeout } from '../../src/node-errors.ts';
 import { rejects12, rejects13, run12, run13, useHostile } from './harness.ts';
 import type { TLSSocket } from '../../src/tls-socket.ts';
-import { Tls12, Tls13, type ClientRecord } from './server.ts';
+import { Tls12, Tls13, type ClientRecord, type Peer } from './server.ts';
 import { ALERT, CT, GROUP, HS, SCHEME, cat, record, u32 } from './wire.ts';
 
 const h = useHostile();
@@ -141,31 +141,27 @@ describe('defect 5: data before close_notify is delivered, what follows it ignor
     ['bytes that are not a record', Buffer.from('\xff\xff\xff\xff junk after the closure alert', 'latin1')],
     ['a record that does not authenticate', record(CT.ApplicationData, Buffer.alloc(40, 1))],
   ];
+  /** The server's script after its handshake: application data, close_notify and the junk, all in one write. */
+  const dataCloseJunk = (junk: Buffer) => async (t: Tls12 | Tls13, p: Peer) => {
+    await t.handshake();
+    await p.clientConnected;
+    p.batch(() => {
+      p.data(hello);
+      p.alert(1, ALERT.close_notify);
+      p.write(junk);
+    });
+  };
+  const versions = [
+    ['TLS 1.3', (script: (t: Tls13, p: Peer) => Promise<void>) => run13(h, script)],
+    ['TLS 1.2', (script: (t: Tls12, p: Peer) => Promise<void>) => run12(h, script)],
+  ] as const;
   for (const [junkName, junk] of junkCases) {
-    it(`TLS 1.3: application data ‖ close_notify ‖ ${junkName}, in one read`, async () => {
-      const r = await run13(h, async (t, p) => {
-        await t.handshake();
-        await p.clientConnected;
-        p.batch(() => {
-          p.data(hello);
-          p.alert(1, ALERT.close_notify);
-          p.write(junk);
-        });
+    for (const [version, run] of versions) {
+      it(`${version}: application data ‖ close_notify ‖ ${junkName}, in one read`, async () => {
+        const r = await run(dataCloseJunk(junk));
+        expectCleanClose(r.client, r.value);
       });
-      expectCleanClose(r.client, r.value);
-    });
-    it(`TLS 1.2: application data ‖ close_notify ‖ ${junkName}, in one read`, async () => {
-      const r = await run12(h, async (t, p) => {
-        await t.handshake();
-        await p.clientConnected;
-        p.batch(() => {
-          p.data(hello);
-          p.alert(1, ALERT.close_notify);
-          p.write(junk);
-        });
-      });
-      expectCleanClose(r.client, r.value);
-    });
+    }
   }
 });
 
