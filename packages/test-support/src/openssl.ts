@@ -136,6 +136,16 @@ export async function startOpensslServer(options: OpensslServerOptions): Promise
   throw new Error(`openssl s_server: no free port after ${START_ATTEMPTS} attempts\n${lastOutput}`);
 }
 
+/** Starts s_server, runs `body` with it and stops it by PID afterwards, also when `body` throws. */
+export async function withOpensslServer<T>(options: OpensslServerOptions, body: (server: OpensslServer) => Promise<T>): Promise<T> {
+  const server = await startOpensslServer(options);
+  try {
+    return await body(server);
+  } finally {
+    await server.stop();
+  }
+}
+
 /** Reads an NSS key log file, dropping comments and blank lines; a missing file gives []. */
 export async function readKeylog(path: string): Promise<string[]> {
   let text: string;

@@ -7,8 +7,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeerMisbehaved } from '../../src/errors.ts';
-import { SHA256 } from '../../src/crypto/noble.ts';
-import { Tls12MasterSecret } from '../../src/tls12/master-secret.ts';
 import { tls13SuiteById, type Tls13Suite } from '../../src/crypto/suites.ts';
 import { EarlySecret, ResumptionPsk, deriveTrafficKeys, revealSecret, type TrafficKeys } from '../../src/tls13/key-schedule.ts';
 import type { ClientEvent, Tls12SessionData, Tls13TicketData } from '../../src/client/events.ts';
@@ -19,6 +17,7 @@ import type { EncryptedExtensions } from '../../src/wire/encrypted-extensions.ts
 import { makeTestPki, type TestPki } from './helpers/pki.ts';
 import { Server13 } from './helpers/server13.ts';
 import { Tls13Sealer, type ClientRecord } from './helpers/harness.ts';
+import { tls12Session } from './helpers/sessions.ts';
 
 let pki: TestPki;
 beforeAll(() => {
@@ -132,19 +131,7 @@ describe('when early_data is offered (RFC 8446 §4.2.10)', () => {
       'a TLS 1.2 session',
       () => ({
         earlyData: text('x'),
-        session: {
-          version: 'TLSv1.2',
-          suite: CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-          masterSecret: Tls12MasterSecret.fromBytes(SHA256, new Uint8Array(48).fill(1)),
-          sessionId: new Uint8Array(32).fill(2),
-          ticket: undefined,
-          lifetimeSeconds: 3600,
-          receivedAtMs: pki.validAt - 1000,
-          extendedMasterSecret: true,
-          alpn: undefined,
-          serverName: 'localhost',
-          peerCertificates: [],
-        },
+        session: tls12Session({ lifetimeSeconds: 3600, receivedAtMs: pki.validAt - 1000 }),
       }),
     ],
   ];

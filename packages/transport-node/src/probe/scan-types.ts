@@ -115,25 +115,32 @@ export interface AcceptedSuite {
   readonly probe: string;
 }
 
-export interface SuiteEnumeration {
+/**
+ * An enumeration by removal (suites or groups): what was found accepted, in the order the server
+ * chose it, and how far the enumeration got.
+ */
+export interface Enumeration<Accepted> {
   /**
-   * Accepted suites in the order the server chose them while candidates were removed one by one:
+   * Found accepted, in the order the server chose them while candidates were removed one by one:
    * the server's preference order when `serverPreference.value` is true, else the client's order.
    */
-  readonly accepted: readonly AcceptedSuite[];
-  /** True when the server chose by its own order (the reversed offer got the same first choice). */
+  readonly accepted: readonly Accepted[];
+  /** True when the server chose by its own order (the same candidates offered in reverse got the same first choice). */
   readonly serverPreference: Fact<boolean>;
   /** True when every candidate was resolved (not cut short by the budget or the deadline). */
   readonly complete: boolean;
   /**
-   * Candidates neither found accepted nor proven refused (empty when complete). When the budget
-   * cut the enumeration short, the weak ones (NULL, anonymous, export, DES, RC4, 3DES) are offered
-   * once more on their own, so they are resolved even then.
+   * Candidates neither found accepted nor proven refused (empty when complete). For suites, when
+   * the budget cut the enumeration short, the weak ones (NULL, anonymous, export, DES, RC4, 3DES)
+   * are offered once more on their own, so they are resolved even then.
    */
   readonly unresolved: readonly string[];
-  /** How many candidate suites were offered in all. */
+  /** How many candidates were offered in all. */
   readonly candidates: number;
 }
+
+/** The accepted cipher suites. */
+export type SuiteEnumeration = Enumeration<AcceptedSuite>;
 
 export interface AcceptedGroup {
   readonly code: number;
@@ -141,15 +148,8 @@ export interface AcceptedGroup {
   readonly probe: string;
 }
 
-export interface GroupEnumeration {
-  /** Supported groups, in the order found: the server's preference when `serverPreference.value` is true, else the client's order. */
-  readonly accepted: readonly AcceptedGroup[];
-  /** True when the server chose by its own order (the accepted groups offered in reverse got the same first choice). */
-  readonly serverPreference: Fact<boolean>;
-  readonly complete: boolean;
-  readonly unresolved: readonly string[];
-  readonly candidates: number;
-}
+/** The supported groups. */
+export type GroupEnumeration = Enumeration<AcceptedGroup>;
 
 /** How the server treated one kind of unusual ClientHello. */
 export interface ToleranceFact {
