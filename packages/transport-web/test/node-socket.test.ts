@@ -10,7 +10,8 @@ import { once } from 'node:events';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { DecryptError, InvalidCertificate, UnexpectedEof, UsageError } from '@puretls/tls-core';
 import { connect, TransportError, type WebConnectOptions } from '../src/index.ts';
-import { counting, createPki, keylogCheck, readAll, readUntil, startOpensslServer, tcpProxy, withOpensslServer, tcpStreams, type Pki } from './helpers/peers.ts';
+import { counting, createPki, keylogCheck, readAll, readUntil, tcpProxy, withOpensslServer, tcpStreams, type Pki, type TcpProxy } from './helpers/peers.ts';
+import type { OpensslServer, OpensslServerOptions } from '@puretls/test-support/openssl';
 
 let pki: Pki;
 beforeAll(async () => {
@@ -27,6 +28,23 @@ function options(extra: Partial<WebConnectOptions> = {}): WebConnectOptions {
 }
 
 const der = (file: string): Uint8Array => new Uint8Array(new X509Certificate(readFileSync(pki.path(file))).raw);
+
+/**
+ * s_server behind a {@link tcpProxy} (which can cut or inject bytes), a client connected through
+ * it with its writer and reader; after `body`, the proxy is closed and the server stopped.
+ */
+async function throughProxy(serverOptions: OpensslServerOptions, body: (c: { server: OpensslServer; proxy: TcpProxy; tls: Awaited<ReturnType<typeof connect>>; writer: WritableStreamDefaultWriter<Uint8Array>; reader: ReadableStreamDefaultReader<Uint8Array> }) => Promise<void>): Promise<void> {
+  await withOpensslServer(serverOptions, async (server) => {
+    const proxy = await tcpProxy(server.port);
+    try {
+      const { pair } = await tcpStreams(proxy.port);
+      const tls = await connect(pair, options());
+      await body({ server, proxy, tls, writer: tls.writable.getWriter(), reader: tls.readable.getReader() });
+    } finally {
+      await proxy.close();
+    }
+  });
+}
 
 describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () => {
   it('TLS 1.3 ChaCha20 X25519: result from the server files, key log = server key log, data both ways, close_notify both ways', async () => {
@@ -233,13 +251,7 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
   });
 
   it('truncation: EOF without close_notify is UnexpectedEof, after the data already received', async () => {
-    const server = await startOpensslServer({ args: [...EC, '-tls1_3', '-rev'], cwd: pki.dir });
-    const proxy = await tcpProxy(server.port);
-    try {
-      const { pair } = await tcpStreams(proxy.port);
-      const tls = await connect(pair, options());
-      const writer = tls.writable.getWriter();
-      const reader = tls.readable.getReader();
+    await throughProxy({ args: [...EC, '-tls1_3', '-rev'], cwd: pki.dir }, async ({ proxy, tls, writer, reader }) => {
       await writer.write(utf8('before\n'));
       expect(await readUntil(reader, '\n')).toBe('erofeb\n');
       proxy.cutClient();
@@ -247,10 +259,7 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       expect(err).toBeInstanceOf(UnexpectedEof);
       expect(await tls.closed).toBeInstanceOf(UnexpectedEof);
       await expect(writer.write(utf8('after\n'))).rejects.toBeInstanceOf(UnexpectedEof);
-    } finally {
-      await proxy.close();
-      await server.stop();
-    }
+    });
   });
 
   it('a transport failure after the handshake is a TransportError on both streams (no close_notify is pretended)', async () => {
@@ -321,13 +330,7 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
   });
 
   it('a forged record right after real data: the data is delivered first, then DecryptError (bad_record_mac sent)', async () => {
-    const server = await startOpensslServer({ args: [...EC, '-tls1_3', '-msg', '-rev'], cwd: pki.dir, exitGraceMs: 3000 });
-    const proxy = await tcpProxy(server.port);
-    try {
-      const { pair } = await tcpStreams(proxy.port);
-      const tls = await connect(pair, options());
-      const writer = tls.writable.getWriter();
-      const reader = tls.readable.getReader();
+    await throughProxy({ args: [...EC, '-tls1_3', '-msg', '-rev'], cwd: pki.dir, exitGraceMs: 3000 }, async ({ server, proxy, writer, reader }) => {
       await writer.write(utf8('warm up\n'));
       expect(await readUntil(reader, '\n')).toBe('pu mraw\n');
       // application_data record of 32 bytes that no key authenticates, in the same TCP write as the reply.
@@ -338,9 +341,6 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       expect(err).toBeInstanceOf(DecryptError);
       // s_server -msg logs the alert it received (its stdout is flushed when it exits after the connection).
       expect((await server.stop()).output).toMatch(/<<< .*Alert .*fatal bad_record_mac/);
-    } finally {
-      await proxy.close();
-      await server.stop();
-    }
+    });
   });
 });
