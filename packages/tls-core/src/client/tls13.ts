@@ -190,11 +190,10 @@ export class ExpectEncryptedExtensions extends Tls13HandshakeState {
     checkExtensionsAllowed(msg.extensions, 'EE', hello.offeredExtensions);
     const alpn = selectedAlpn(hello.config, msg.extensions);
     applyRecordSizeLimit(io, msg.extensions, 'tls13');
-    let earlyDataAccepted = false;
+    let ee: Tls13Extensions = { alpn, earlyDataAccepted: false };
     // `EARLY_DATA:` statements are dropped from the default embedding bundle (early-data.ts).
-    EARLY_DATA: earlyDataAccepted = checkEarlyDataAcceptance(io, this.sh, msg.extensions, alpn, this.secrets.client);
+    EARLY_DATA: ee = { alpn, earlyDataAccepted: checkEarlyDataAcceptance(io, this.sh, msg.extensions, alpn, this.secrets.client) };
     this.transcript.add(msg.raw);
-    const ee: Tls13Extensions = { alpn, earlyDataAccepted };
     const psk = this.sh.acceptedPsk;
     if (psk !== undefined) return new ExpectFinished(this.sh, ee, this.secrets, this.transcript, { resumed: true, psk });
     return new ExpectCertificateOrCertificateRequest(this.sh, ee, this.secrets, this.transcript);
