@@ -54,14 +54,18 @@ export interface HashAlgorithm {
 type NobleHash = typeof nobleSha256;
 
 function makeHash(name: HashAlgorithm['name'], h: NobleHash): HashAlgorithm & { readonly noble: NobleHash } {
-  const wrap = (state: ReturnType<NobleHash['create']>): IncrementalHash => ({
-    update(data) {
-      state.update(data);
-      return this;
-    },
-    peek: () => state.clone().digest(),
-    fork: () => wrap(state.clone()),
-  });
+  const wrap = (state: ReturnType<NobleHash['create']>): IncrementalHash => {
+    // peek() finishes a copy of the state in one scratch instance, made on the first peek.
+    let scratch: typeof state | undefined;
+    return {
+      update(data) {
+        state.update(data);
+        return this;
+      },
+      peek: () => (scratch = state._cloneInto(scratch)).digest(),
+      fork: () => wrap(state.clone()),
+    };
+  };
   return { name, outputLen: h.outputLen, noble: h, digest: (d) => h(d), create: () => wrap(h.create()) };
 }
 
@@ -81,7 +85,23 @@ function nobleOf(hash: HashAlgorithm): NobleHash {
 
 /** HMAC (RFC 2104). */
 export function hmac(hash: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
-  return nobleHmac(nobleOf(hash), key, data);
+  return finishHmac(nobleHmac.create(nobleOf(hash), key), data);
+}
+
+/** One of HMAC's two keyed hash states, as {@link finishHmac} uses it. */
+interface KeyedHalf {
+  update(data: Uint8Array): { digest(): Uint8Array };
+}
+
+/**
+ * `H(K ⊕ opad ‖ H(K ⊕ ipad ‖ data))` from noble's keyed inner and outer states, each finished with
+ * `digest()`, which (unlike the `digestInto()` noble's HMAC uses) makes no DataView per call.
+ */
+function finishHmac(keyed: { readonly iHash: KeyedHalf; readonly oHash: KeyedHalf }, data: Uint8Array): Uint8Array {
+  const inner = keyed.iHash.update(data).digest();
+  const tag = keyed.oHash.update(inner).digest();
+  inner.fill(0);
+  return tag;
 }
 
 /**
@@ -89,13 +109,13 @@ export function hmac(hash: HashAlgorithm, key: Uint8Array, data: Uint8Array): Ui
  * outer states once, and each call continues from a copy of them in one scratch instance (no
  * allocation but the output), which saves two hash blocks per MAC (TLS 1.2's P_hash MACs every
  * block with the same secret; a TLS 1.3 schedule secret expands several labels). The keyed state
- * is as secret as the key: it lives as long as the returned function, and the scratch instance is
- * wiped by noble's digest after every MAC.
+ * is as secret as the key: it lives as long as the returned function; the scratch instance's
+ * hashes are wiped by noble's `digest()` after every MAC.
  */
 export function hmacWithKey(hash: HashAlgorithm, key: Uint8Array): (data: Uint8Array) => Uint8Array {
   const keyed = nobleHmac.create(nobleOf(hash), key);
   const scratch = keyed.clone();
-  return (data) => keyed._cloneInto(scratch).update(data).digest();
+  return (data) => finishHmac(keyed._cloneInto(scratch), data);
 }
 
 /** HKDF-Extract (RFC 5869 §2.2): `HMAC(salt, IKM)`. An empty salt means HashLen zero bytes, as the RFC says. */
