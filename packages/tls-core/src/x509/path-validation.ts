@@ -27,6 +27,7 @@
  * OpenSSL, Go and Node accept the self-signed development certificate given as `ca`. See docs/x509.md.
  * @module
  */
+import { equalBytes } from '../codec/bytes.ts';
 import { X509_LIMITS } from '../limits.ts';
 import type { PublicKey } from '../crypto/keys.ts';
 import { verifySignature } from '../crypto/signature.ts';
@@ -107,15 +108,11 @@ export function verifyServerCertificateChain(options: VerifyServerCertificateOpt
   if (options.trust.contains(leaf)) return { leaf, publicKey: leaf.publicKey, path: [leaf] };
 
   const intermediates: Certificate[] = [];
-  const seen = new Set<string>([bytesKey(leaf.der)]);
   for (const der of options.chain.slice(1)) {
     try {
       const cert = parseCertificate(der);
-      const id = bytesKey(cert.der);
-      if (!seen.has(id)) {
-        seen.add(id);
-        intermediates.push(cert);
-      }
+      // Duplicates dropped (at most maxPresented certificates: comparing bytes is cheaper than keying them).
+      if (![leaf, ...intermediates].some((c) => equalBytes(c.der, cert.der))) intermediates.push(cert);
     } catch (e) {
       // An unparsable extra certificate cannot be part of any path: ignore it, as browsers do.
       if (!(e instanceof InvalidCertificate)) throw e;
@@ -137,7 +134,8 @@ class PathBuilder {
   readonly #now: number;
   readonly #limits: PathLimits;
   #signatureChecks = 0;
-  #best: { rank: number; error: InvalidCertificate } = { rank: -1, error: new InvalidCertificate('UnknownIssuer') };
+  /** The most relevant failure so far; none until a path fails (an error is made only when one is needed). */
+  #best: { rank: number; error: InvalidCertificate | undefined } = { rank: -1, error: undefined };
 
   constructor(trust: TrustStore, intermediates: readonly Certificate[], now: number, limits: PathLimits) {
     this.#trust = trust;
@@ -164,7 +162,7 @@ class PathBuilder {
   }
 
   bestError(): InvalidCertificate {
-    return this.#best.error;
+    return this.#best.error ?? new InvalidCertificate('UnknownIssuer');
   }
 
   /** Try to complete `path` (leaf first; last element is the certificate whose issuer we look for). */
@@ -314,9 +312,7 @@ function keyIdsMayMatch(child: Certificate, issuer: Certificate): boolean {
 
 /** Loop detection (RFC 4158 §2.4.2): same subject and same key as a certificate already in the path. */
 function inPath(path: readonly Certificate[], cert: Certificate): boolean {
-  const subject = bytesKey(cert.subject.der);
-  const spki = bytesKey(cert.subjectPublicKeyInfo);
-  return path.some((p) => bytesKey(p.subject.der) === subject && bytesKey(p.subjectPublicKeyInfo) === spki);
+  return path.some((p) => equalBytes(p.subject.der, cert.subject.der) && equalBytes(p.subjectPublicKeyInfo, cert.subjectPublicKeyInfo));
 }
 
 /** Relevance of a failure when several paths fail: higher wins, ties keep the first seen. */

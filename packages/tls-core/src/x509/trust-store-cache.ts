@@ -5,6 +5,7 @@
  * @module
  */
 import { UsageError } from '../errors.ts';
+import { LruMap } from './lru-map.ts';
 import { TrustStore } from './trust-store.ts';
 
 /**
@@ -13,15 +14,10 @@ import { TrustStore } from './trust-store.ts';
  */
 export function cachedTrustStoreFromPem(pemText: string): TrustStore {
   const cached = TRUST_STORE_CACHE.get(pemText);
-  if (cached !== undefined) {
-    TRUST_STORE_CACHE.delete(pemText);
-    TRUST_STORE_CACHE.set(pemText, cached);
-    return cached;
-  }
+  if (cached !== undefined) return cached;
   const store = TrustStore.fromPem(pemText);
   if (store.size === 0) throw new UsageError('ca: no usable PEM certificate');
   TRUST_STORE_CACHE.set(pemText, store);
-  if (TRUST_STORE_CACHE.size > TRUST_STORE_CACHE_CAPACITY) TRUST_STORE_CACHE.delete(TRUST_STORE_CACHE.keys().next().value!);
   return store;
 }
 
@@ -30,5 +26,4 @@ export function clearTrustStoreCache(): void {
   TRUST_STORE_CACHE.clear();
 }
 
-const TRUST_STORE_CACHE = new Map<string, TrustStore>();
-const TRUST_STORE_CACHE_CAPACITY = 16;
+const TRUST_STORE_CACHE = new LruMap<TrustStore>(16);

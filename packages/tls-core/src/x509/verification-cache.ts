@@ -3,7 +3,9 @@
  * changing any verdict:
  *
  * - verified signatures: "issuer key K signed certificate C" is a pure function of the bytes of K
- *   and C, so a positive answer is remembered under SHA-256(K's SubjectPublicKeyInfo || C's DER).
+ *   and C, so a positive answer is remembered with copies of K's SubjectPublicKeyInfo and C's DER,
+ *   found by a short fingerprint and confirmed by comparing all their bytes (no hash on the hit path:
+ *   hashing both was the largest cost of a repeat-contact chain check).
  *   Everything else about a path (validity at the current clock, host name, CA flags, key usage,
  *   path length, name constraints, algorithm policy) is checked again on every call. Failures are
  *   never remembered.
@@ -14,45 +16,22 @@
  * Both tables are bounded (least recently used entries go first) and hold no secrets.
  * @module
  */
-import { toHex } from '../codec/bytes.ts';
-import { SHA256 } from '../crypto/noble.ts';
+import { equalBytes, toHex } from '../codec/bytes.ts';
 import type { PublicKey } from '../crypto/keys.ts';
 import { prepareVerificationKey } from '../crypto/signature.ts';
+import { LruMap } from './lru-map.ts';
 
-/** A small least-recently-used map. */
-class LruMap<V> {
-  readonly #capacity: number;
-  readonly #map = new Map<string, V>();
-
-  constructor(capacity: number) {
-    this.#capacity = capacity;
-  }
-
-  get(key: string): V | undefined {
-    const value = this.#map.get(key);
-    if (value !== undefined) {
-      this.#map.delete(key);
-      this.#map.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: string, value: V): void {
-    this.#map.delete(key);
-    this.#map.set(key, value);
-    if (this.#map.size > this.#capacity) this.#map.delete(this.#map.keys().next().value!);
-  }
-
-  clear(): void {
-    this.#map.clear();
-  }
-
-  get size(): number {
-    return this.#map.size;
-  }
+/** A remembered positive answer: copies of the issuer's SubjectPublicKeyInfo and the child's DER. */
+interface VerifiedPair {
+  readonly issuerSpki: Uint8Array;
+  readonly childDer: Uint8Array;
 }
 
-const verifiedSignatures = new LruMap<true>(1024);
+/**
+ * Positive answers by the child's last 32 bytes (its signature's tail): a child verifies under one
+ * issuer key, so one pair per child; another pair with the same tail replaces the one held.
+ */
+const verifiedSignatures = new LruMap<VerifiedPair>(1024);
 const endEntityKeys = new LruMap<{ key: PublicKey; uses: number }>(64);
 
 /** Uses of one end-entity EC key after which its tables are built (the build costs ~15 plain verifies). */
@@ -63,11 +42,11 @@ const PREPARE_AFTER_USES = 4;
  * `verify` only when it is not remembered.
  */
 export function cachedSignatureCheck(issuerSpki: Uint8Array, childDer: Uint8Array, verify: () => boolean): boolean {
-  const h = SHA256.create().update(issuerSpki).update(childDer).peek();
-  const key = toHex(h);
-  if (verifiedSignatures.get(key) === true) return true;
+  const key = toHex(childDer.subarray(-32));
+  const hit = verifiedSignatures.get(key);
+  if (hit && equalBytes(hit.childDer, childDer) && equalBytes(hit.issuerSpki, issuerSpki)) return true;
   const ok = verify();
-  if (ok) verifiedSignatures.set(key, true);
+  if (ok) verifiedSignatures.set(key, { issuerSpki: issuerSpki.slice(), childDer: childDer.slice() });
   return ok;
 }
 

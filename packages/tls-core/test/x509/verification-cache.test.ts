@@ -97,6 +97,40 @@ describe('cachedSignatureCheck', () => {
     expect(calls).toBe(3);
   });
 
+  it('compares every byte: pairs that differ only before their last 32 bytes are never taken for each other', () => {
+    const tail = new Uint8Array(32).fill(7);
+    const childA = Uint8Array.of(0x30, 1, ...tail);
+    const childB = Uint8Array.of(0x30, 2, ...tail);
+    const issuerA = Uint8Array.of(0x30, 5, ...tail);
+    const issuerB = Uint8Array.of(0x30, 6, ...tail);
+    let calls = 0;
+    const verify = (): boolean => {
+      calls++;
+      return true;
+    };
+    cachedSignatureCheck(issuerA, childA, verify);
+    cachedSignatureCheck(issuerA, childB, verify);
+    cachedSignatureCheck(issuerB, childA, verify);
+    expect(calls).toBe(3); // none taken for another
+    cachedSignatureCheck(issuerB, childA, verify);
+    expect(calls).toBe(3); // the last one is remembered
+  });
+
+  it('keeps its own copies: changing the caller\'s bytes afterwards does not change what is remembered', () => {
+    const mutable = Uint8Array.of(0x30, 9, 9, 7);
+    let calls = 0;
+    const verify = (): boolean => {
+      calls++;
+      return true;
+    };
+    cachedSignatureCheck(issuer, mutable, verify);
+    mutable[1] = 8;
+    cachedSignatureCheck(issuer, mutable, verify);
+    expect(calls).toBe(2);
+    cachedSignatureCheck(issuer, Uint8Array.of(0x30, 9, 9, 7), verify);
+    expect(calls).toBe(2);
+  });
+
   it('never remembers a failure', () => {
     let calls = 0;
     const reject = (): boolean => {
@@ -140,7 +174,7 @@ describe('reusableEndEntityKey', () => {
 
 /** Evict every remembered signature through the LRU bound (1024), keeping the anchor use counts. */
 function clearSignaturesOnly(): void {
-  for (let i = 0; i < 1100; i++) cachedSignatureCheck(Uint8Array.of(i >>> 8, i & 0xff), new Uint8Array(1), () => true);
+  for (let i = 0; i < 1100; i++) cachedSignatureCheck(new Uint8Array(1), Uint8Array.of(i >>> 8, i & 0xff), () => true);
 }
 
 describe('trust anchor tables', () => {
