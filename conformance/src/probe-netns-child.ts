@@ -6,21 +6,10 @@
  */
 import { openPki } from './pki.ts';
 import { PROBE_SERVERS, probeNamespacedServer } from './probe-servers.ts';
+import { netnsChildMain } from './servers/netns.ts';
 
-async function main(): Promise<void> {
-  const [id, pkiDir, delay] = process.argv.slice(2);
-  if (id === undefined || pkiDir === undefined || delay === undefined) throw new Error('usage: probe-netns-child.js ID PKI_DIR TICKET_DELAY_MS');
-  if (process.env.PURETLS_CONFORMANCE_NETNS !== '1') throw new Error('probe-netns-child.js must run inside a private network namespace');
+netnsChildMain('probe-netns-child.js', ['ID', 'PKI_DIR', 'TICKET_DELAY_MS'], async ([id, pkiDir, delay]) => {
   const config = PROBE_SERVERS.find((c) => c.id === id);
   if (config === undefined) throw new Error(`unknown probe server ${id}`);
-  const result = await probeNamespacedServer(config, await openPki(pkiDir), Number(delay));
-  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
-}
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+  return probeNamespacedServer(config, await openPki(pkiDir!), Number(delay));
+});

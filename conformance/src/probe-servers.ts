@@ -14,13 +14,9 @@ import { probe, type ProbeReport } from '@puretls/transport-node';
 import { startBotanServer } from './servers/botan.ts';
 import { startGnutlsServer } from './servers/gnutls.ts';
 import { NSS_NICKNAMES, startNssServer } from './servers/nss.ts';
-import { NETNS_PORT } from './servers/netns.ts';
+import { NETNS_PORT, compiledScript, runScriptInNetns } from './servers/netns.ts';
 import { startOpensslServer } from '@puretls/test-support/openssl';
 import type { Pki } from './pki.ts';
-import { spawnTracked } from '@puretls/test-support/process';
-import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 const run = promisify(execFile);
 
@@ -178,20 +174,5 @@ export async function probeNamespacedServer(config: ProbeServerConfig, pki: Pki,
  * @throws Error when the child fails or prints no result
  */
 export async function probeServerInNetns(id: string, pkiDir: string, ticketDelayMs: number): Promise<{ report: ProbeReport; pid: number }> {
-  const script = `ip link set lo up && exec "$0" "$@"`;
-  const child = spawnTracked('unshare', ['-n', '--', 'sh', '-c', script, process.execPath, childScript(), id, pkiDir, String(ticketDelayMs)], {
-    env: { ...process.env, PURETLS_CONFORMANCE_NETNS: '1' },
-    lifetimeSeconds: 90,
-  });
-  const exit = await child.exited;
-  const output = child.output();
-  const line = output.split('\n').find((candidate) => candidate.startsWith('RESULT '));
-  if (line === undefined) throw new Error(`probe netns child for ${id} exited (${exit.code ?? exit.signal}) without a result:\n${output.slice(-2000)}`);
-  return JSON.parse(line.slice('RESULT '.length)) as { report: ProbeReport; pid: number };
-}
-
-function childScript(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [join(here, 'probe-netns-child.js'), join(here, '..', 'dist', 'probe-netns-child.js')]) if (existsSync(candidate)) return candidate;
-  throw new Error('probe-netns-child.js not built: run `pnpm -s build` first');
+  return (await runScriptInNetns(compiledScript('probe-netns-child.js'), [id, pkiDir, String(ticketDelayMs)], `probe netns child for ${id}`)) as { report: ProbeReport; pid: number };
 }

@@ -85,24 +85,34 @@ export function puretlsOptions(options: ClientConnectOptions, core?: CoreEngineP
   if (options.ocspPolicy !== undefined) mapped.ocspPolicy = options.ocspPolicy;
   if (options.externalPsk !== undefined) mapped.externalPsk = { identity: options.externalPsk.identity, key: new Uint8Array(Buffer.from(options.externalPsk.keyHex, 'hex')) };
   if (options.key !== undefined) mapped.key = options.key;
+  const contextOptions: Record<string, unknown> = {};
   if (options.pskModes !== undefined || options.clockSkewSeconds !== undefined) {
     // connect() takes neither pskModes nor a clock: a session Context (cache off) built from the
     // same options carries them (tls-core's `now` is the clock of session ages and certificate checks).
     if (sessionParts === undefined) throw new Error('pskModes and clockSkewSeconds need @puretls/session');
     const skewMs = (options.clockSkewSeconds ?? 0) * 1000;
-    mapped.context = new sessionParts.Context({
-      ...sessionParts.toConfigOptions(mapped),
-      ...(options.pskModes === undefined ? {} : { pskModes: [...options.pskModes] }),
-      ...(options.clockSkewSeconds === undefined ? {} : { now: () => Date.now() + skewMs }),
-      sessionCacheMode: 'off',
-    });
+    if (options.pskModes !== undefined) contextOptions.pskModes = [...options.pskModes];
+    if (options.clockSkewSeconds !== undefined) contextOptions.now = () => Date.now() + skewMs;
   }
-  if (options.preparedContext === true && mapped.context === undefined && sessionParts !== undefined) {
-    // One cache-less Context per distinct option set, as tls.connect reuses a secureContext.
-    const key = JSON.stringify(mapped, (name, value: unknown) => (name === 'session' || name === 'host' || name === 'port' || name === 'servername' ? undefined : value));
-    let prepared = PREPARED_CONTEXTS.get(key);
-    if (prepared === undefined) PREPARED_CONTEXTS.set(key, (prepared = new sessionParts.Context({ ...sessionParts.toConfigOptions(mapped), sessionCacheMode: 'off' })));
-    mapped.context = prepared;
+  const wantsContext = Object.keys(contextOptions).length > 0 || options.preparedContext === true;
+  if (wantsContext && sessionParts !== undefined) {
+    const parts = sessionParts;
+    const build = (): unknown => new parts.Context({ ...parts.toConfigOptions(mapped), ...contextOptions, sessionCacheMode: 'off' });
+    if (options.preparedContext === true) {
+      // One cache-less Context per distinct option set (pskModes and clock included), as tls.connect
+      // reuses a secureContext: the psk_ke resumption row used to build a Context, trust store
+      // included, for every connection.
+      const key = JSON.stringify([
+        JSON.stringify(mapped, (name, value: unknown) => (name === 'session' || name === 'host' || name === 'port' || name === 'servername' ? undefined : value)),
+        options.pskModes ?? null,
+        options.clockSkewSeconds ?? null,
+      ]);
+      let prepared = PREPARED_CONTEXTS.get(key);
+      if (prepared === undefined) PREPARED_CONTEXTS.set(key, (prepared = build()));
+      mapped.context = prepared;
+    } else {
+      mapped.context = build();
+    }
   }
   if (options.requireExtendedMasterSecret === true) {
     if (core === undefined) throw new Error('requireExtendedMasterSecret needs @puretls/tls-core');

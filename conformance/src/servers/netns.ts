@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { spawnTracked } from '@puretls/test-support/process';
-import type { RunningServer, ServerLog } from '../types.ts';
+import { serverProcess, spawnTracked } from '@puretls/test-support/process';
+import type { RunningServer } from '../types.ts';
 
 const run = promisify(execFile);
 
@@ -61,25 +61,8 @@ export async function startNetnsServer(spec: NetnsServerSpec): Promise<RunningSe
     await rm(workDir, { recursive: true, force: true });
     throw new Error(`${spec.command} failed to start: ${(error as Error).message}\n${proc.output()}`);
   }
-  let stopped: ServerLog | undefined;
-  return {
-    kind: spec.kind,
-    port: NETNS_PORT,
-    pid: proc.pid,
-    sendStdin: (text) => {
-      proc.write(text);
-    },
-    output: () => proc.output(),
-    waitForOutput: (text, timeoutMs) => proc.waitForOutput(text, timeoutMs),
-    stop: async () => {
-      if (stopped !== undefined) return stopped;
-      await proc.stop();
-      const keylog = spec.readKeylog === undefined ? [] : await spec.readKeylog(workDir);
-      await rm(workDir, { recursive: true, force: true });
-      stopped = { output: proc.output(), keylog };
-      return stopped;
-    },
-  };
+  const readKeylog = spec.readKeylog;
+  return serverProcess(spec.kind, NETNS_PORT, proc, { ...(readKeylog === undefined ? {} : { readKeylog: () => readKeylog(workDir) }), workDir });
 }
 
 /** Why `command` cannot run here (not installed, or no `unshare -n`), or undefined when it can. */
@@ -127,8 +110,17 @@ export function netnsChildScript(): string {
  * @throws Error when the child fails or prints no result
  */
 export async function runInNetns(caseId: string, clientName: string, pkiDir: string): Promise<unknown> {
+  return runScriptInNetns(netnsChildScript(), [caseId, clientName, pkiDir], `netns child for ${caseId}`);
+}
+
+/**
+ * Runs a compiled child script (one that ends with {@link netnsChildMain}) inside a fresh private
+ * network namespace whose `lo` is up, and returns the JSON of its `RESULT` line.
+ * @throws Error when the child fails or prints no result
+ */
+export async function runScriptInNetns(scriptPath: string, args: readonly string[], label: string): Promise<unknown> {
   const script = `ip link set lo up && exec "$0" "$@"`;
-  const child = spawnTracked('unshare', ['-n', '--', 'sh', '-c', script, process.execPath, netnsChildScript(), caseId, clientName, pkiDir], {
+  const child = spawnTracked('unshare', ['-n', '--', 'sh', '-c', script, process.execPath, scriptPath, ...args], {
     env: { ...process.env, PURETLS_CONFORMANCE_NETNS: '1' },
     lifetimeSeconds: 90,
   });
@@ -136,7 +128,28 @@ export async function runInNetns(caseId: string, clientName: string, pkiDir: str
   const output = child.output();
   const line = output.split('\n').find((candidate) => candidate.startsWith('RESULT '));
   if (line === undefined) {
-    throw new Error(`netns child for ${caseId} exited (${exit.code ?? exit.signal}) without a result:\n${output.slice(-2000)}`);
+    throw new Error(`${label} exited (${exit.code ?? exit.signal}) without a result:\n${output.slice(-2000)}`);
   }
   return JSON.parse(line.slice('RESULT '.length)) as unknown;
+}
+
+/**
+ * The body of a child script run by {@link runScriptInNetns}: checks that it has its `usage`
+ * arguments and runs inside the namespace, prints `RESULT <json>` of what `run` returns and
+ * exits 0; on an error, prints it and exits 1.
+ */
+export function netnsChildMain(name: string, usage: readonly string[], run: (args: readonly string[]) => Promise<unknown>): void {
+  const main = async (): Promise<void> => {
+    const args = process.argv.slice(2);
+    if (args.length < usage.length) throw new Error(`usage: ${name} ${usage.join(' ')}`);
+    if (process.env.PURETLS_CONFORMANCE_NETNS !== '1') throw new Error(`${name} must run inside a private network namespace (runScriptInNetns)`);
+    process.stdout.write(`RESULT ${JSON.stringify(await run(args))}\n`);
+  };
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

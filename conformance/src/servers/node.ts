@@ -22,8 +22,8 @@ import { compiledScript } from './netns.ts';
 import type { NodeServerConfig } from './node-server-child.ts';
 import { node26Binary } from './node26.ts';
 import { readKeylog } from '@puretls/test-support/openssl';
-import { spawnTracked } from '@puretls/test-support/process';
-import type { RunningServer, ServerLog } from '../types.ts';
+import { serverProcess, spawnTracked } from '@puretls/test-support/process';
+import type { RunningServer } from '../types.ts';
 
 export type NodeServerKind = 'node20' | 'node26';
 
@@ -82,25 +82,12 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     throw new Error(`${options.node} TLS server failed to start: ${(error as Error).message}\n${proc.output()}`);
   }
   const port = Number(/^PORT (\d+)$/m.exec(proc.output())?.[1]);
-  let stopped: ServerLog | undefined;
   return {
-    kind: options.node,
-    port,
-    pid: proc.pid,
+    ...serverProcess(options.node, port, proc, { readKeylog: () => readKeylog(keylogPath), workDir }),
     keylogPath,
     openssl: /^OPENSSL (\S+)$/m.exec(proc.output())?.[1] ?? '',
     sendStdin: () => {
       throw new Error('the Node server takes no commands on stdin');
-    },
-    output: () => proc.output(),
-    waitForOutput: (text, timeoutMs) => proc.waitForOutput(text, timeoutMs),
-    stop: async () => {
-      if (stopped !== undefined) return stopped;
-      await proc.stop();
-      const keylog = await readKeylog(keylogPath);
-      await rm(workDir, { recursive: true, force: true });
-      stopped = { output: proc.output(), keylog };
-      return stopped;
     },
   };
 }

@@ -12,9 +12,28 @@
  * @module
  */
 import { UsageError, type ClientConnectionOptions, type ClientEngine, type ClientEvent, type KeyShareReserve, type NegotiatedParameters, type ResumptionData } from '@puretls/tls-core';
-import type { Context } from './context.ts';
 import { SessionError } from './errors.ts';
+import type { SessionOwner } from './owner.ts';
 import { Session } from './session.ts';
+
+/**
+ * The Context as a Connection sees it: its cache, clock-based expiry, the engine factory and the
+ * ownership check. The Context implements it (context.ts), so this module does not import it.
+ */
+export interface ConnectionOwner extends SessionOwner {
+  /** The lifetime given to TLS 1.2 sessions whose server announced none (seconds). */
+  readonly sessionLifetimeSeconds: number;
+  /** @throws SessionError ForeignContext / SessionFreed */
+  checkOwn(session: Session): void;
+  /** True when the session is past its own lifetime or the Context's. */
+  isExpired(session: Session): boolean;
+  /** Add to the cache, taking a reference (false when already cached or caching is off). */
+  addSession(session: Session): boolean;
+  /** Remove from the cache, dropping its reference (false when not cached). */
+  removeSession(session: Session): boolean;
+  /** An engine for one handshake. */
+  newEngine(options: ClientConnectionOptions, keyLog: boolean): ClientEngine;
+}
 
 /** Where a connection goes. */
 export interface ConnectionTarget {
@@ -76,7 +95,7 @@ export interface SessionEvent {
 export type ConnectionEvent = Exclude<ClientEvent, { readonly type: 'session' }> | SessionEvent;
 
 export class Connection implements ClientEngine<ConnectionEvent> {
-  readonly context: Context;
+  readonly context: ConnectionOwner;
   readonly host: string;
   readonly port: number;
   readonly #target: ConnectionTarget;
@@ -95,7 +114,7 @@ export class Connection implements ClientEngine<ConnectionEvent> {
   #events: ConnectionEvent[] = [];
 
   /** Internal: use {@link Context.createConnection}. */
-  constructor(context: Context, target: ConnectionTarget) {
+  constructor(context: ConnectionOwner, target: ConnectionTarget) {
     this.context = context;
     this.#target = target;
     this.host = target.host;

@@ -17,7 +17,7 @@ import {
   type ClientEngine,
 } from '@puretls/tls-core';
 import { SessionCache } from './cache.ts';
-import { Connection, type ConnectionTarget } from './connection.ts';
+import { Connection, type ConnectionOwner, type ConnectionTarget } from './connection.ts';
 import { securityDomainId } from './domain.ts';
 import { SessionError } from './errors.ts';
 import { PUBLIC_SESSION_KEY } from './format.ts';
@@ -47,7 +47,7 @@ export interface ContextOptions extends ClientConfigOptions {
   engineFactory?: EngineFactory;
 }
 
-export class Context {
+export class Context implements ConnectionOwner {
   /** The frozen tls-core configuration every connection of this Context uses. */
   readonly config: ClientConfig;
   /** SHA-256 fingerprint of the security-relevant configuration (domain.ts). */

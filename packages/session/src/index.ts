@@ -6,7 +6,8 @@
  * @module
  */
 export { Context, type ContextOptions, type SessionCacheMode, type EngineFactory } from './context.ts';
-export { Connection, type ConnectionTarget, type ConnectionEvent, type SessionEvent } from './connection.ts';
+export { Connection, type ConnectionTarget, type ConnectionEvent, type SessionEvent, type ConnectionOwner } from './connection.ts';
+export type { SessionOwner } from './owner.ts';
 export { Session, MAX_SESSION_LIFETIME_S } from './session.ts';
 export { SessionError, type SessionErrorReason } from './errors.ts';
 export { SESSION_PEM_LABEL, SESSION_FORMAT_VERSION, PUBLIC_SESSION_KEY } from './format.ts';

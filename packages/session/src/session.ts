@@ -11,14 +11,14 @@ import { tls12SuiteById, tls13SuiteById, type ResumptionData, type Tls12SessionD
 import { copyResumptionData, equalBytes } from '@puretls/tls-core/internal';
 import { SessionError } from './errors.ts';
 import { decodeSession, encodeSession, sessionFromPem, sessionToPem } from './format.ts';
-import type { Context } from './context.ts';
+import type { SessionOwner } from './owner.ts';
 
 /** RFC 8446 §4.6.1: a ticket lifetime is at most seven days. Applied to TLS 1.2 sessions too. */
 export const MAX_SESSION_LIFETIME_S = 604800;
 
 export class Session {
   /** The Context this session belongs to. */
-  readonly context: Context;
+  readonly context: SessionOwner;
   /** The host name or address the connection was made to (cache key; may differ from the SNI). */
   readonly host: string;
   /** The TCP port (cache key; 0 when unknown). */
@@ -27,7 +27,7 @@ export class Session {
   #refs = 1;
 
   /** Internal: use the Context, a connection, or {@link Session.fromBytes}. The caller owns the one reference. */
-  constructor(context: Context, data: ResumptionData, host: string, port: number) {
+  constructor(context: SessionOwner, data: ResumptionData, host: string, port: number) {
     this.context = context;
     this.host = host;
     this.port = port;
@@ -39,7 +39,7 @@ export class Session {
    * @returns a new Session with one reference, owned by the caller
    * @throws SessionError BadMagic / UnsupportedFormatVersion / Truncated / Malformed / Altered / ForeignConfiguration
    */
-  static fromBytes(context: Context, bytes: Uint8Array): Session {
+  static fromBytes(context: SessionOwner, bytes: Uint8Array): Session {
     const decoded = decodeSession(bytes, context.domainId, context.sessionKey);
     const session = new Session(context, decoded.data, decoded.host, decoded.port);
     // The Session made its own copy; the parse's copy of the secret is ours to wipe.
@@ -52,7 +52,7 @@ export class Session {
    * Parse the PEM form (`-----BEGIN PURETLS SESSION-----`).
    * @throws SessionError BadPem, or any reason of {@link Session.fromBytes}
    */
-  static fromPem(context: Context, text: string): Session {
+  static fromPem(context: SessionOwner, text: string): Session {
     return Session.fromBytes(context, sessionFromPem(text));
   }
 

@@ -6,40 +6,25 @@
  * (CLIENT_EARLY_TRAFFIC_SECRET included) equals the server's.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientConnection, TrustStore, type ClientConnectionOptions } from '@puretls/tls-core';
+import { describe, expect, it } from 'vitest';
+import { ClientConnection, type ClientConnectionOptions } from '@puretls/tls-core';
 import { Context, Session } from '../src/index.ts';
-import { makePki, opensslAvailable, runConnection, serverKeyLines, startServer, type LiveServer } from './helpers/live.ts';
+import { opensslAvailable, runConnection, serverKeyLines, startServer, exited, useLivePeers } from './helpers/live.ts';
 
 const live = opensslAvailable();
-let pki: ReturnType<typeof makePki>;
-let trustStore: TrustStore;
-const servers: LiveServer[] = [];
-
-beforeAll(() => {
-  if (!live) return;
-  pki = makePki();
-  trustStore = TrustStore.fromPem(pki.caPem);
-});
-afterAll(() => {
-  for (const s of servers) s.stop();
-  pki?.cleanup();
-});
+const peers = useLivePeers();
+const { servers } = peers;
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-function exited(srv: LiveServer): Promise<void> {
-  return new Promise((resolve) => (srv.proc.exitCode !== null ? resolve() : srv.proc.once('exit', () => resolve())));
-}
 
 const count = (haystack: string, needle: string): number => haystack.split(needle).length - 1;
 
 describe.skipIf(!live)('early data through a session Connection', () => {
   it('a cached session and its serialized copy both send accepted early data; the server gets each once; key logs equal', async () => {
-    const keylog = join(pki.dir, 'early-keylog.txt');
-    const srv = await startServer([...pki.ec, '-tls1_3', '-early_data', '-naccept', '3', '-keylogfile', keylog]);
+    const keylog = join(peers.pki.dir, 'early-keylog.txt');
+    const srv = await startServer([...peers.pki.ec, '-tls1_3', '-early_data', '-naccept', '3', '-keylogfile', keylog]);
     servers.push(srv);
-    const ctx = new Context({ trustStore });
+    const ctx = new Context({ trustStore: peers.trustStore });
     const first = await runConnection(ctx.createConnection({ host: 'localhost', port: srv.port, keyLog: true }), srv.port);
     expect(first.earlyData).toBe('not-offered');
     // s_server sends two tickets; the cache offers the newest, and its anti-replay takes a ticket's early data once: the bytes are of the other.
@@ -58,7 +43,7 @@ describe.skipIf(!live)('early data through a session Connection', () => {
     // From the serialized bytes, on a cache-less Context of the same configuration: another ticket of the first connection.
     const restored = Session.fromBytes(ctx, bytes);
     expect(restored.maxEarlyData).toBe(16384);
-    const conn = new Context({ trustStore, sessionCacheMode: 'off' }).createConnection({ host: 'localhost', port: srv.port, earlyData: text('EARLY-FROM-BYTES\n') });
+    const conn = new Context({ trustStore: peers.trustStore, sessionCacheMode: 'off' }).createConnection({ host: 'localhost', port: srv.port, earlyData: text('EARLY-FROM-BYTES\n') });
     conn.setSession(Session.fromBytes(conn.context, restored.toBytes()));
     restored.free();
     const fromBytes = await runConnection(conn, srv.port);

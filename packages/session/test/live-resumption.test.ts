@@ -5,41 +5,25 @@
  * the server's (-keylogfile) for that client random.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CipherSuite, NamedGroup, TrustStore } from '@puretls/tls-core';
+import { describe, expect, it } from 'vitest';
+import { CipherSuite, NamedGroup } from '@puretls/tls-core';
 import { Context, type ContextOptions } from '../src/index.ts';
-import { makePki, opensslAvailable, runConnection, serverKeyLines, startServer, type LiveServer, type RunResult } from './helpers/live.ts';
+import { opensslAvailable, runConnection, serverKeyLines, startServer, type LiveServer, exited, useLivePeers, type RunResult } from './helpers/live.ts';
 
 const live = opensslAvailable();
-let pki: ReturnType<typeof makePki>;
-let trustStore: TrustStore;
-const servers: LiveServer[] = [];
-
-beforeAll(() => {
-  if (!live) return;
-  pki = makePki();
-  trustStore = TrustStore.fromPem(pki.caPem);
-});
-afterAll(() => {
-  for (const s of servers) s.stop();
-  pki?.cleanup();
-});
+const peers = useLivePeers();
+const { servers } = peers;
 
 let serial = 0;
 async function server(args: string[], port?: number): Promise<{ srv: LiveServer; keylog: string }> {
-  const keylog = join(pki.dir, `server-keylog-${++serial}.txt`);
-  const srv = await startServer([...pki.ec, '-keylogfile', keylog, ...args], port);
+  const keylog = join(peers.pki.dir, `server-keylog-${++serial}.txt`);
+  const srv = await startServer([...peers.pki.ec, '-keylogfile', keylog, ...args], port);
   servers.push(srv);
   return { srv, keylog };
 }
 
-/** Resolves once the server process has exited (its stdout is then complete). */
-function exited(srv: LiveServer): Promise<void> {
-  return new Promise((resolve) => (srv.proc.exitCode !== null ? resolve() : srv.proc.once('exit', () => resolve())));
-}
-
 function context(extra: ContextOptions = {}): Context {
-  return new Context({ trustStore, ...extra });
+  return new Context({ trustStore: peers.trustStore, ...extra });
 }
 
 /** The client's key log for one connection equals the server's lines for the same client random. */

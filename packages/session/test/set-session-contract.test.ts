@@ -3,7 +3,8 @@
  * step (a scripted engine decides how each handshake ends).
  */
 import { describe, expect, it } from 'vitest';
-import { ResumptionPsk, SHA256, Tls12MasterSecret, revealMasterSecret, revealResumptionPsk, type ResumptionData } from '@puretls/tls-core/internal';
+import type { ResumptionData } from '@puretls/tls-core';
+import { ResumptionPsk, SHA256, Tls12MasterSecret, revealMasterSecret, revealResumptionPsk } from '@puretls/tls-core/internal';
 import { Context, Session, SessionError, type SessionErrorReason } from '../src/index.ts';
 import { scriptedFactory, session12, ticket13, type ScriptedEngine } from './helpers/scripted-engine.ts';
 
@@ -14,7 +15,17 @@ function setup(extra: ConstructorParameters<typeof Context>[0] = {}) {
   const { factory, engines } = scriptedFactory();
   const ctx = new Context({ verifyCertificates: false, engineFactory: factory, ...extra });
   const newSession = (data: ResumptionData = ticket13(HOST)) => new Session(ctx, data, HOST, PORT);
-  return { ctx, engines, newSession, last: (): ScriptedEngine => engines[engines.length - 1]! };
+  const last = (): ScriptedEngine => engines[engines.length - 1]!;
+  /** A connection whose full handshake (not resumed) gave it `data` as its session, events taken. */
+  const established = (data: ResumptionData = ticket13(HOST)) => {
+    const conn = ctx.createConnection({ host: HOST, port: PORT });
+    conn.start();
+    last().finish(false);
+    last().sessionEvent(data);
+    conn.takeEvents();
+    return conn;
+  };
+  return { ctx, engines, newSession, last, established };
 }
 
 function expectSessionError(fn: () => unknown, reason: SessionErrorReason): void {
@@ -145,12 +156,8 @@ describe('if a session was already set, that old session is released; if still o
   });
 
   it('a connection used before and still open (no close_notify): its session is removed from the cache', () => {
-    const { ctx, newSession, last } = setup();
-    const conn = ctx.createConnection({ host: HOST, port: PORT });
-    conn.start();
-    last().finish(false);
-    last().sessionEvent(ticket13(HOST));
-    conn.takeEvents();
+    const { ctx, newSession, established } = setup();
+    const conn = established();
     const used = conn.get1Session()!;
     expect(used.refCount).toBe(3); // connection + cache + ours
     const other = newSession();
@@ -163,12 +170,8 @@ describe('if a session was already set, that old session is released; if still o
   });
 
   it('a connection that sent close_notify: its session is released but stays cached', () => {
-    const { ctx, newSession, last } = setup();
-    const conn = ctx.createConnection({ host: HOST, port: PORT });
-    conn.start();
-    last().finish(false);
-    last().sessionEvent(ticket13(HOST));
-    conn.takeEvents();
+    const { ctx, newSession, established } = setup();
+    const conn = established();
     const used = conn.getSession()!;
     expect(used.refCount).toBe(2);
     conn.close();
@@ -178,12 +181,8 @@ describe('if a session was already set, that old session is released; if still o
   });
 
   it('restarting a used, still-open connection (SSL_clear) removes the bad session and does not offer it', () => {
-    const { ctx, last, engines } = setup();
-    const conn = ctx.createConnection({ host: HOST, port: PORT });
-    conn.start();
-    last().finish(false);
-    last().sessionEvent(session12(HOST));
-    conn.takeEvents();
+    const { ctx, last, engines, established } = setup();
+    const conn = established(session12(HOST));
     const used = conn.get1Session()!;
     expect(used.refCount).toBe(3);
     conn.start();
@@ -195,12 +194,8 @@ describe('if a session was already set, that old session is released; if still o
   });
 
   it('restarting after close_notify offers the connection session again', () => {
-    const { ctx, last } = setup();
-    const conn = ctx.createConnection({ host: HOST, port: PORT });
-    conn.start();
-    last().finish(false);
-    last().sessionEvent(session12(HOST));
-    conn.takeEvents();
+    const { ctx, last, established } = setup();
+    const conn = established(session12(HOST));
     const used = conn.getSession()!;
     conn.close();
     conn.start();
@@ -210,12 +205,8 @@ describe('if a session was already set, that old session is released; if still o
   });
 
   it('free() on the connection applies the same rule (SSL_free)', () => {
-    const { ctx, last } = setup();
-    const conn = ctx.createConnection({ host: HOST, port: PORT });
-    conn.start();
-    last().finish(false);
-    last().sessionEvent(ticket13(HOST));
-    conn.takeEvents();
+    const { ctx, established } = setup();
+    const conn = established();
     const used = conn.getSession()!;
     conn.free();
     expect(ctx.isCached(used)).toBe(false);

@@ -6,27 +6,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TrustStore } from '@puretls/tls-core';
+import { describe, expect, it } from 'vitest';
 import { SHA256, Tls12MasterSecret } from '@puretls/tls-core/internal';
 import { connect, type ConnectOptions, type TLSSocket } from '../../transport-node/src/index.ts';
 import { main } from '../../transport-node/src/cli.ts';
 import { Context, Session, SessionError } from '../src/index.ts';
-import { makePki, opensslAvailable, startServer, type LiveServer } from './helpers/live.ts';
+import { opensslAvailable, startServer, useLivePeers, type LiveServer } from './helpers/live.ts';
 
 const live = opensslAvailable();
-let pki: ReturnType<typeof makePki>;
-const servers: LiveServer[] = [];
-beforeAll(() => {
-  if (live) pki = makePki();
-});
-afterAll(() => {
-  for (const s of servers) s.stop();
-  pki?.cleanup();
-});
+const peers = useLivePeers();
+const { servers } = peers;
 
 async function server(args: string[]): Promise<LiveServer> {
-  const s = await startServer([...pki.ec, ...args]);
+  const s = await startServer([...peers.pki.ec, ...args]);
   servers.push(s);
   return s;
 }
@@ -47,7 +39,7 @@ function once(options: ConnectOptions): Promise<{ reused: boolean; sessions: Buf
 describe.skipIf(!live)('transport-node session surfaces', () => {
   it('connect({ context }) resumes from the context cache', async () => {
     const srv = await server(['-tls1_3', '-naccept', '2']);
-    const context = new Context({ trustStore: TrustStore.fromPem(pki.caPem) });
+    const context = new Context({ trustStore: peers.trustStore });
     const first = await once({ host: '127.0.0.1', servername: 'localhost', port: srv.port, context });
     expect(first.reused).toBe(false);
     expect(first.sessions).toHaveLength(2);
@@ -58,7 +50,7 @@ describe.skipIf(!live)('transport-node session surfaces', () => {
 
   it("the 'session' event's bytes resume through connect({ session }) without a context; other settings are refused", async () => {
     const srv = await server(['-tls1_2', '-naccept', '2']);
-    const base = { host: '127.0.0.1', servername: 'localhost', port: srv.port, ca: pki.caPem, maxVersion: 'TLSv1.2' as const };
+    const base = { host: '127.0.0.1', servername: 'localhost', port: srv.port, ca: peers.pki.caPem, maxVersion: 'TLSv1.2' as const };
     const first = await once(base);
     expect(first.sessions).toHaveLength(1);
     const bytes = first.sessions[0]!;
@@ -91,7 +83,7 @@ describe.skipIf(!live)('puretls s_client session flags', () => {
   it('-reconnect: one New and five Reused lines, as openssl prints them', async () => {
     const srv = await server(['-tls1_3', '-naccept', '6']);
     const { io, out, err } = cliIo();
-    const code = await main(['s_client', '-connect', `127.0.0.1:${srv.port}`, '-servername', 'localhost', '-CAfile', join(pki.dir, 'trust-root.pem'), '-reconnect'], io);
+    const code = await main(['s_client', '-connect', `127.0.0.1:${srv.port}`, '-servername', 'localhost', '-CAfile', join(peers.pki.dir, 'trust-root.pem'), '-reconnect'], io);
     expect(err()).not.toMatch(/puretls:/);
     expect(code).toBe(0);
     expect(out().match(/^New, TLSv1\.3, Cipher is TLS_\w+$/gm)).toHaveLength(1);
@@ -102,8 +94,8 @@ describe.skipIf(!live)('puretls s_client session flags', () => {
   it('-sess_out then -sess_in (TLS 1.2 and 1.3): Reused; a damaged file is refused', async () => {
     for (const version of ['-tls1_2', '-tls1_3']) {
       const srv = await server([version, '-naccept', '2']);
-      const file = join(pki.dir, `sess${version}.pem`);
-      const args = ['s_client', '-connect', `127.0.0.1:${srv.port}`, '-servername', 'localhost', '-CAfile', join(pki.dir, 'trust-root.pem'), version];
+      const file = join(peers.pki.dir, `sess${version}.pem`);
+      const args = ['s_client', '-connect', `127.0.0.1:${srv.port}`, '-servername', 'localhost', '-CAfile', join(peers.pki.dir, 'trust-root.pem'), version];
       const a = cliIo();
       expect(await main([...args, '-sess_out', file], a.io)).toBe(0);
       expect(a.out()).toMatch(new RegExp(`^New, TLSv1\\.${version.slice(-1)}`, 'm'));
@@ -112,11 +104,11 @@ describe.skipIf(!live)('puretls s_client session flags', () => {
       expect(await main([...args, '-sess_in', file], b.io)).toBe(0);
       expect(b.out()).toMatch(new RegExp(`^Reused, TLSv1\\.${version.slice(-1)}`, 'm'));
     }
-    const bad = join(pki.dir, 'bad.pem');
+    const bad = join(peers.pki.dir, 'bad.pem');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(bad, '-----BEGIN PURETLS SESSION-----\nAAAA\n-----END PURETLS SESSION-----\n');
     const c = cliIo();
-    expect(await main(['s_client', '-connect', '127.0.0.1:1', '-CAfile', join(pki.dir, 'trust-root.pem'), '-sess_in', bad], c.io)).toBe(1);
+    expect(await main(['s_client', '-connect', '127.0.0.1:1', '-CAfile', join(peers.pki.dir, 'trust-root.pem'), '-sess_in', bad], c.io)).toBe(1);
     expect(c.err()).toMatch(/-sess_in .*session: (BadMagic|Truncated)/);
   });
 });

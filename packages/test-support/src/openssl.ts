@@ -12,12 +12,12 @@
  *
  * @module
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnTracked } from './process.ts';
+import { serverProcess, spawnTracked, type ServerProcess, type ServerProcessLog } from './process.ts';
 
 /** True when the `openssl` command runs (live tests skip without it). */
 export function opensslAvailable(): boolean {
@@ -70,28 +70,10 @@ export interface OpensslServerOptions {
 }
 
 /** What a stopped server logged. */
-export interface OpensslServerLog {
-  readonly output: string;
-  /** Key log lines the server wrote (comments removed); empty when not requested. */
-  readonly keylog: readonly string[];
-}
+export type OpensslServerLog = ServerProcessLog;
 
 /** A running s_server (the conformance runner's `RunningServer` of kind `openssl`). */
-export interface OpensslServer {
-  readonly kind: 'openssl';
-  readonly port: number;
-  readonly pid: number;
-  /** The child process (s_server under coreutils `timeout`), e.g. to wait for its exit. */
-  readonly proc: ChildProcess;
-  /** Writes to the server's stdin (s_server commands such as `k\n`, or data lines). */
-  sendStdin(text: string): void;
-  /** Server stdout + stderr so far. */
-  output(): string;
-  /** Resolves once the server output contains `text` (or matches the pattern). */
-  waitForOutput(text: string | RegExp, timeoutMs: number): Promise<void>;
-  /** Kills the server by PID (idempotent) and returns what it logged. */
-  stop(): Promise<OpensslServerLog>;
-}
+export type OpensslServer = ServerProcess<'openssl'>;
 
 const PORT_MIN = 20000;
 const PORT_MAX = 32000;
@@ -138,38 +120,30 @@ export async function startOpensslServer(options: OpensslServerOptions): Promise
       await rm(workDir, { recursive: true, force: true });
       throw new Error(`openssl s_server failed to start: openssl ${args.join(' ')}\n${lastOutput}`);
     }
-    let stopped: OpensslServerLog | undefined;
-    return {
-      kind: 'openssl',
-      port,
-      pid: proc.pid,
-      proc: proc.child,
-      sendStdin: (text) => {
-        proc.write(text);
+    const grace = options.exitGraceMs ?? 0;
+    return serverProcess('openssl', port, proc, {
+      beforeStop: async () => {
+        if (grace <= 0 || proc.hasExited()) return;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([proc.exited, new Promise((resolve) => (timer = setTimeout(resolve, grace)))]);
+        clearTimeout(timer);
       },
-      output: () => proc.output(),
-      waitForOutput: (text, timeoutMs) => proc.waitForOutput(text, timeoutMs),
-      stop: async () => {
-        if (stopped !== undefined) return stopped;
-        const grace = options.exitGraceMs ?? 0;
-        if (grace > 0 && !proc.hasExited()) {
-          let timer: NodeJS.Timeout | undefined;
-          await Promise.race([proc.exited, new Promise((resolve) => (timer = setTimeout(resolve, grace)))]);
-          clearTimeout(timer);
-        }
-        await proc.stop();
-        let keylog: string[] = [];
-        if (options.keylog === true) {
-          keylog = await readKeylog(keylogPath);
-        }
-        await rm(workDir, { recursive: true, force: true });
-        stopped = { output: proc.output(), keylog };
-        return stopped;
-      },
-    };
+      ...(options.keylog === true ? { readKeylog: () => readKeylog(keylogPath) } : {}),
+      workDir,
+    });
   }
   await rm(workDir, { recursive: true, force: true });
   throw new Error(`openssl s_server: no free port after ${START_ATTEMPTS} attempts\n${lastOutput}`);
+}
+
+/** Starts s_server, runs `body` with it and stops it by PID afterwards, also when `body` throws. */
+export async function withOpensslServer<T>(options: OpensslServerOptions, body: (server: OpensslServer) => Promise<T>): Promise<T> {
+  const server = await startOpensslServer(options);
+  try {
+    return await body(server);
+  } finally {
+    await server.stop();
+  }
 }
 
 /** Reads an NSS key log file, dropping comments and blank lines; a missing file gives []. */

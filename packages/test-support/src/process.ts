@@ -6,6 +6,7 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 
 export interface TrackedProcess {
   readonly pid: number;
@@ -139,6 +140,65 @@ export function spawnTracked(command: string, args: readonly string[], options: 
       }, graceMs);
       await exited;
       clearTimeout(timer);
+    },
+  };
+}
+
+/** What a stopped server logged. */
+export interface ServerProcessLog {
+  readonly output: string;
+  /** Key log lines the server wrote (comments removed); empty when not requested. */
+  readonly keylog: readonly string[];
+}
+
+/** A running server process as tests and the conformance runner hold it (its `RunningServer`). */
+export interface ServerProcess<K extends string> {
+  readonly kind: K;
+  readonly port: number;
+  readonly pid: number;
+  /** The child process (the server under coreutils `timeout`), e.g. to wait for its exit. */
+  readonly proc: ChildProcess;
+  /** Writes to the server's stdin (s_server commands such as `k\n`, or data lines). */
+  sendStdin(text: string): void;
+  /** Server stdout + stderr so far. */
+  output(): string;
+  /** Resolves once the server output contains `text` (or matches the pattern). */
+  waitForOutput(text: string | RegExp, timeoutMs: number): Promise<void>;
+  /** Kills the server by PID (idempotent) and returns what it logged. */
+  stop(): Promise<ServerProcessLog>;
+}
+
+/** What `stop()` does besides killing the process, in this order. */
+export interface ServerStopSteps {
+  /** Before the kill, e.g. a grace period in which the server may exit by itself. */
+  readonly beforeStop?: () => Promise<void>;
+  /** The key log lines once the server has stopped (default: none). */
+  readonly readKeylog?: () => Promise<string[]>;
+  /** A work directory to remove last. */
+  readonly workDir?: string;
+}
+
+/** The handle of a started server: `stop()` runs the steps and the kill once and returns the same log afterwards. */
+export function serverProcess<K extends string>(kind: K, port: number, proc: TrackedProcess, steps: ServerStopSteps = {}): ServerProcess<K> {
+  let stopped: ServerProcessLog | undefined;
+  return {
+    kind,
+    port,
+    pid: proc.pid,
+    proc: proc.child,
+    sendStdin: (text) => {
+      proc.write(text);
+    },
+    output: () => proc.output(),
+    waitForOutput: (text, timeoutMs) => proc.waitForOutput(text, timeoutMs),
+    stop: async () => {
+      if (stopped !== undefined) return stopped;
+      await steps.beforeStop?.();
+      await proc.stop();
+      const keylog = steps.readKeylog === undefined ? [] : await steps.readKeylog();
+      if (steps.workDir !== undefined) await rm(steps.workDir, { recursive: true, force: true });
+      stopped = { output: proc.output(), keylog };
+      return stopped;
     },
   };
 }

@@ -15,7 +15,7 @@ export type { ClientConnectionOptions } from './client/connection.ts';
 export type { ClientEngine } from './engine.ts';
 export { createClientConfig } from './client/config.ts';
 export type { ClientConfig, ClientConfigOptions, VersionName, OcspStapleChecker } from './client/config.ts';
-export type { ClientEvent, EarlyDataEvent, KeyLogEntry, MessageEvent, NegotiatedParameters, ResumptionData, Tls13TicketData, Tls12SessionData } from './client/events.ts';
+export type { ClientEvent, EarlyDataEvent, KeyLogEntry, MessageEvent, NegotiatedParameters, ResumptionData, ResumptionFacts, Tls13TicketData, Tls12SessionData } from './client/events.ts';
 // The session data's secret types, by name only: their bytes and constructors are in the internal entry.
 export type { ResumptionPsk } from './tls13/key-schedule.ts';
 export type { Tls12MasterSecret } from './tls12/master-secret.ts';

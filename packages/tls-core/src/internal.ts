@@ -16,7 +16,7 @@ export type { HandshakeMessage, HandshakeContent, WireVersion } from './wire/han
 export { decodeRecordHeader, encodeRecordHeader, RECORD_HEADER_LENGTH } from './wire/record-header.ts';
 export type { RecordHeader } from './wire/record-header.ts';
 export { findExtension, checkExtensionsAllowed, extension } from './wire/extensions.ts';
-export type { ClientEvent, EarlyDataEvent, KeyLogEntry, MessageEvent, NegotiatedParameters, ResumptionData, Tls13TicketData, Tls12SessionData } from './client/events.ts';
+export type { ClientEvent, EarlyDataEvent, KeyLogEntry, MessageEvent, NegotiatedParameters, ResumptionData, ResumptionFacts, Tls13TicketData, Tls12SessionData } from './client/events.ts';
 export { copyResumptionData } from './client/events.ts';
 export { parseCertificate } from './x509/certificate.ts';
 export type { Certificate, DistinguishedName, SubjectAltNames } from './x509/certificate.ts';

@@ -41,7 +41,7 @@ import {
 import { Context, SESSION_PEM_LABEL, Session } from '@puretls/session';
 import { connect, toConfigOptions, type ConnectOptions } from './connect.ts';
 import { ephemeralKeyInfo, opensslSignatureParts } from './names.ts';
-import { opensslIssuerLine, opensslSubjectLine } from './peer-certificate.ts';
+import { certificateList, opensslIssuerLine, opensslSubjectLine } from './peer-certificate.ts';
 import { authorizationCode, type TLSSocket } from './tls-socket.ts';
 import { certificatePem, msgLines, ocspLines, sessionBlock, stateLine, traceLines } from './cli/output.ts';
 import { STARTTLS_PROTOCOLS, startTls, type StartTlsProtocol } from './cli/starttls.ts';
@@ -380,29 +380,6 @@ function resumptionDataOf(context: Context, value: unknown): ResumptionData | un
     }
   }
   return undefined;
-}
-
-/**
- * The certificate_list of a Certificate message (RFC 8446 §4.4.2 with its request context and
- * per-entry extensions; RFC 5246 §7.4.2 without), for naming a refused chain. Malformed input
- * gives what was read so far (the engine has already refused it).
- */
-export function certificateList(body: Uint8Array, version: 'TLSv1.2' | 'TLSv1.3'): Uint8Array[] {
-  const u24 = (i: number): number => ((body[i] ?? 0) << 16) | ((body[i + 1] ?? 0) << 8) | (body[i + 2] ?? 0);
-  let off = 4;
-  if (version === 'TLSv1.3') off += 1 + (body[off] ?? 0);
-  const end = Math.min(body.length, off + 3 + u24(off));
-  off += 3;
-  const out: Uint8Array[] = [];
-  while (off + 3 <= end) {
-    const len = u24(off);
-    off += 3;
-    if (off + len > end) break;
-    out.push(body.slice(off, off + len));
-    off += len;
-    if (version === 'TLSv1.3') off += 2 + (((body[off] ?? 0) << 8) | (body[off + 1] ?? 0));
-  }
-  return out;
 }
 
 function attachSessionOutputs(args: SClientArgs, socket: TLSSocket): void {

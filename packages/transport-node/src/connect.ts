@@ -14,7 +14,7 @@
  * its serialized bytes, which the socket hands out (`'session'`, `getSession()`).
  * @module
  */
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, timingSafeEqual } from 'node:crypto';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
@@ -38,6 +38,7 @@ import { ocspStapleChecker } from '@puretls/tls-core/ocsp';
 import { Context, Session, SessionError } from '@puretls/session';
 import { defaultTrustStore, trustStoreFromPem } from './engine-factory.ts';
 import { TLS12_DEFAULT, TLS13_DEFAULT, parseCipherString, parseGroups, parseTls13Suites } from './names.ts';
+import { clearRandomPool, pooledRandomBytes } from './random.ts';
 import { peerCertificate, type PeerCertificate } from './peer-certificate.ts';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, TLSSocket } from './tls-socket.ts';
 
@@ -272,9 +273,13 @@ export function readyKeyShareCount(): number {
   return KEY_SHARE_RESERVE.readyCount;
 }
 
-/** Drop the key shares made ahead of time (e.g. before a process snapshot); later connections make new ones. */
+/**
+ * Drop the key shares and the random bytes made ahead of time (random.ts; e.g. before a process
+ * snapshot); later connections make new ones.
+ */
 export function clearKeyShareReserve(): void {
   KEY_SHARE_RESERVE.clear();
+  clearRandomPool();
 }
 
 /**
@@ -304,9 +309,32 @@ function sessionFor(context: Context, explicit: boolean, value: Uint8Array | Ses
     if (explicit) throw new SessionError('ForeignContext', 'connect({ context, session }): the session belongs to another Context');
     return Session.fromBytes(context, value.toBytes());
   }
-  if (value instanceof Uint8Array) return Session.fromBytes(context, value);
+  if (value instanceof Uint8Array) return explicit ? parsedOnce(context, value) : Session.fromBytes(context, value);
   if (typeof value !== 'object' || value === null || (value.version !== 'TLSv1.3' && value.version !== 'TLSv1.2')) throw new SessionError('Malformed', 'connect({ session }) wants a Session, its bytes, or engine session data');
   return new Session(context, value, host, port);
+}
+
+/**
+ * The Session parsed from the newest session bytes given to connect() with each explicit Context,
+ * held with one reference together with a copy of those bytes. An application that stores a
+ * session's bytes and offers them on every connect (node:tls style) then pays the parse and the
+ * integrity check (an HMAC over the whole encoding, server certificates included) once, not per
+ * connection. Different bytes replace the entry: its copy is zeroed and its reference dropped (a
+ * Session wipes its secret at zero references).
+ */
+const PARSED_SESSIONS = new WeakMap<Context, { readonly bytes: Uint8Array; readonly session: Session }>();
+
+/** `Session.fromBytes(context, bytes)`, or the Session already parsed from the same bytes (one reference for the caller). */
+function parsedOnce(context: Context, bytes: Uint8Array): Session {
+  const last = PARSED_SESSIONS.get(context);
+  if (last !== undefined && last.session.refCount > 0 && last.bytes.length === bytes.length && timingSafeEqual(last.bytes, bytes)) return last.session.upRef();
+  const session = Session.fromBytes(context, bytes);
+  if (last !== undefined) {
+    last.bytes.fill(0);
+    if (last.session.refCount > 0) last.session.free();
+  }
+  PARSED_SESSIONS.set(context, { bytes: new Uint8Array(bytes), session: session.upRef() });
+  return session;
 }
 
 /**
@@ -331,6 +359,8 @@ export function toConfigOptions(options: ConnectOptions): ClientConfigOptions {
   const out: ClientConfigOptions = {
     trustStore: trustStoreOf(options),
     verifyCertificates: verify,
+    // Node's CSPRNG drawn 4 KiB at a time (random.ts): one call costs as much for 32 bytes as for 4096.
+    randomBytes: pooledRandomBytes,
   };
   // Node accepts 'TLSv1'/'TLSv1.1' (and then negotiates 1.2 or 1.3 with any modern server): raise them.
   if (options.minVersion !== undefined) out.minVersion = options.minVersion === 'TLSv1' || options.minVersion === 'TLSv1.1' ? 'TLSv1.2' : options.minVersion;

@@ -1,6 +1,8 @@
 /**
  * Node-compatible views of the server's certificates (the `getPeerCertificate()` object of
- * `node:tls`) and the OpenSSL one-line distinguished names `s_client` prints. Parsing is done
+ * `node:tls`), the OpenSSL one-line distinguished names `s_client` prints, and the
+ * certificate_list read from a Certificate message as traced (RFC 8446 §4.4.2, RFC 5246 §7.4.2),
+ * which `s_client` and the probe use to name a refused chain. Parsing is done
  * by `node:crypto`'s X509Certificate: this is display only; chain validation happens in the
  * engine (RFC 5280 §6).
  * @module
@@ -206,4 +208,27 @@ function opensslDn(text: string | undefined): string {
       return `${line.slice(0, eq)} = ${line.slice(eq + 1)}`;
     })
     .join(', ');
+}
+
+/**
+ * The certificate_list of a Certificate message (RFC 8446 §4.4.2 with its request context and
+ * per-entry extensions; RFC 5246 §7.4.2 without), for naming a refused chain. Malformed input
+ * gives what was read so far (the engine has already refused it).
+ */
+export function certificateList(body: Uint8Array, version: 'TLSv1.2' | 'TLSv1.3'): Uint8Array[] {
+  const u24 = (i: number): number => ((body[i] ?? 0) << 16) | ((body[i + 1] ?? 0) << 8) | (body[i + 2] ?? 0);
+  let off = 4;
+  if (version === 'TLSv1.3') off += 1 + (body[off] ?? 0);
+  const end = Math.min(body.length, off + 3 + u24(off));
+  off += 3;
+  const out: Uint8Array[] = [];
+  while (off + 3 <= end) {
+    const len = u24(off);
+    off += 3;
+    if (off + len > end) break;
+    out.push(body.slice(off, off + len));
+    off += len;
+    if (version === 'TLSv1.3') off += 2 + (((body[off] ?? 0) << 8) | (body[off + 1] ?? 0));
+  }
+  return out;
 }

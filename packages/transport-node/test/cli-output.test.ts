@@ -14,7 +14,8 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidCertificate, decodePemCertificates, parseCertificate, type MessageEvent } from '@puretls/tls-core';
 import { ResumptionPsk, SHA256, Tls12MasterSecret } from '@puretls/tls-core/internal';
-import { certificateList, connectOptionsFor, failureLine, main, nonTlsPreview, opensslTime, parseSClientArgs, readCaPath } from '../src/cli.ts';
+import { connectOptionsFor, failureLine, main, nonTlsPreview, opensslTime, parseSClientArgs, readCaPath } from '../src/cli.ts';
+import { certificateList } from '../src/peer-certificate.ts';
 import { certificatePem, hexLines, msgLines, ocspLines, ocspResponseStatus, sessionBlock, stateLine, traceLines } from '../src/cli/output.ts';
 import { freePort, makePki, opensslAvailable, type TestPki } from './helpers/servers.ts';
 

@@ -16,6 +16,7 @@ import { AlertReceived, InvalidPrivateKey } from '@puretls/tls-core';
 import { connect, type ConnectOptions } from '../src/connect.ts';
 import type { TLSSocket } from '../src/tls-socket.ts';
 import { generateFixturePki, type FixturePki } from '@puretls/test-support/pki';
+import { thrownReason } from '@puretls/test-support/errors';
 import { closeOutcome, engineReady, opensslAvailable } from './helpers/servers.ts';
 
 let pki: FixturePki | undefined;
@@ -154,15 +155,7 @@ describe.skipIf(!engineReady || !opensslAvailable())('client certificates agains
 });
 
 describe.skipIf(!engineReady || !opensslAvailable())('key / cert / passphrase / pfx options', () => {
-  const reason = (f: () => unknown): string => {
-    try {
-      f();
-    } catch (e) {
-      if (e instanceof InvalidPrivateKey) return e.reason;
-      throw e;
-    }
-    return 'no error';
-  };
+  const reason = (f: () => unknown): string => thrownReason(f, InvalidPrivateKey);
   const opts = (o: ConnectOptions): ConnectOptions => ({ host: '127.0.0.1', port: 9, ca: read('ca-root.pem'), ...o });
 
   it('pfx is a typed error, not silence', () => {

@@ -8,9 +8,9 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { connect as nodeConnect, createServer, type Server, type TLSSocket as NodeTLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Session } from '@puretls/session';
+import { Context, Session, SessionError } from '@puretls/session';
 import { AlertReceived, InvalidCertificate } from '@puretls/tls-core';
-import { clearKeyShareReserve, connect, readyKeyShareCount, type ConnectOptions } from '../src/connect.ts';
+import { clearKeyShareReserve, connect, readyKeyShareCount, toConfigOptions, type ConnectOptions } from '../src/connect.ts';
 import type { TLSSocket } from '../src/tls-socket.ts';
 import { engineReady, freePort, makePki, opensslAvailable, startOpensslServer, type TestPki } from './helpers/servers.ts';
 
@@ -155,6 +155,40 @@ describe.skipIf(!engineReady || !opensslAvailable())('connect() against node:tls
       await srv.close();
     } finally {
       toBytes.mockRestore();
+    }
+  });
+
+  it('parses the same session bytes once per explicit Context; every connection offering them resumes, other bytes are parsed (and checked) anew', async () => {
+    const fromBytes = vi.spyOn(Session, 'fromBytes');
+    try {
+      const srv = await nodeServer({ key: pki.rsa.key, cert: pki.rsa.cert });
+      const context = new Context({ ...toConfigOptions({ ca: pki.caPem }), sessionCacheMode: 'off' });
+      const first = open(srv.port, { servername: 'localhost', context });
+      const [bytes] = (await once(first, 'session')) as [Buffer];
+      first.destroy();
+      await once(first, 'close');
+      expect(fromBytes).not.toHaveBeenCalled();
+      for (let i = 0; i < 3; i++) {
+        const again = open(srv.port, { servername: 'localhost', context, session: Buffer.from(bytes) });
+        await once(again, 'secureConnect');
+        expect(again.isSessionReused()).toBe(true);
+        again.destroy();
+        await once(again, 'close');
+      }
+      expect(fromBytes).toHaveBeenCalledTimes(1); // three equal copies of the bytes, one parse
+      const altered = Buffer.from(bytes);
+      altered[altered.length - 1]! ^= 1;
+      expect(() => open(srv.port, { servername: 'localhost', context, session: altered })).toThrow(SessionError);
+      expect(fromBytes).toHaveBeenCalledTimes(2); // not taken from the cache
+      const last = open(srv.port, { servername: 'localhost', context, session: bytes });
+      await once(last, 'secureConnect');
+      expect(last.isSessionReused()).toBe(true);
+      expect(fromBytes).toHaveBeenCalledTimes(2); // the refused bytes did not replace the parsed ones
+      last.destroy();
+      await once(last, 'close');
+      await srv.close();
+    } finally {
+      fromBytes.mockRestore();
     }
   });
 

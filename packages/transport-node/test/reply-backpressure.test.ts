@@ -72,16 +72,22 @@ async function settle(engine: FakeEngine): Promise<void> {
   }
 }
 
+/** A client of a {@link floodingServer} sending `pings`, connected and settled. */
+async function floodedClient(pings: number): Promise<{ raw: Socket; engine: PingEngine; tls: TLSSocket }> {
+  const port = await floodingServer(pings);
+  const raw = netConnect({ host: '127.0.0.1', port });
+  const engine = new PingEngine();
+  const tls = new TLSSocket(raw, engine);
+  tls.on('error', () => {});
+  await once(tls, 'secureConnect');
+  await settle(engine);
+  return { raw, engine, tls };
+}
+
 describe('pump: replies the protocol generates obey socket backpressure', () => {
   it('stops reading a server that floods reply-demanding records and never reads', async () => {
     const pings = 300_000; // 900 kB in, 9.6 MB of replies if all were answered
-    const port = await floodingServer(pings);
-    const raw = netConnect({ host: '127.0.0.1', port });
-    const engine = new PingEngine();
-    const tls = new TLSSocket(raw, engine);
-    tls.on('error', () => {});
-    await once(tls, 'secureConnect');
-    await settle(engine);
+    const { raw, engine, tls } = await floodedClient(pings);
     // What sits in our process: bounded by the high-water mark plus the replies to one socket read
     // (measured: 699 072 bytes = one 64 KiB read of pings answered; 5.8 MB without the bound).
     expect(raw.writableLength).toBeLessThan(2 * 1024 * 1024);
@@ -92,13 +98,7 @@ describe('pump: replies the protocol generates obey socket backpressure', () => 
 
   it('reads on once the server drains the replies', async () => {
     const pings = 200_000;
-    const port = await floodingServer(pings);
-    const raw = netConnect({ host: '127.0.0.1', port });
-    const engine = new PingEngine();
-    const tls = new TLSSocket(raw, engine);
-    tls.on('error', () => {});
-    await once(tls, 'secureConnect');
-    await settle(engine);
+    const { engine, tls } = await floodedClient(pings);
     expect(engine.replies).toBeLessThan(pings);
     peers[0]!.resume(); // the server reads now
     const deadline = Date.now() + 20_000;

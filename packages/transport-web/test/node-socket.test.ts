@@ -10,7 +10,8 @@ import { once } from 'node:events';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { DecryptError, InvalidCertificate, UnexpectedEof, UsageError } from '@puretls/tls-core';
 import { connect, TransportError, type WebConnectOptions } from '../src/index.ts';
-import { counting, createPki, keylogCheck, readAll, readUntil, startOpensslServer, tcpProxy, tcpStreams, type Pki } from './helpers/peers.ts';
+import { counting, createPki, keylogCheck, readAll, readUntil, tcpProxy, withOpensslServer, tcpStreams, type Pki, type TcpProxy } from './helpers/peers.ts';
+import type { OpensslServer, OpensslServerOptions } from '@puretls/test-support/openssl';
 
 let pki: Pki;
 beforeAll(async () => {
@@ -28,10 +29,26 @@ function options(extra: Partial<WebConnectOptions> = {}): WebConnectOptions {
 
 const der = (file: string): Uint8Array => new Uint8Array(new X509Certificate(readFileSync(pki.path(file))).raw);
 
+/**
+ * s_server behind a {@link tcpProxy} (which can cut or inject bytes), a client connected through
+ * it with its writer and reader; after `body`, the proxy is closed and the server stopped.
+ */
+async function throughProxy(serverOptions: OpensslServerOptions, body: (c: { server: OpensslServer; proxy: TcpProxy; tls: Awaited<ReturnType<typeof connect>>; writer: WritableStreamDefaultWriter<Uint8Array>; reader: ReadableStreamDefaultReader<Uint8Array> }) => Promise<void>): Promise<void> {
+  await withOpensslServer(serverOptions, async (server) => {
+    const proxy = await tcpProxy(server.port);
+    try {
+      const { pair } = await tcpStreams(proxy.port);
+      const tls = await connect(pair, options());
+      await body({ server, proxy, tls, writer: tls.writable.getWriter(), reader: tls.readable.getReader() });
+    } finally {
+      await proxy.close();
+    }
+  });
+}
+
 describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () => {
   it('TLS 1.3 ChaCha20 X25519: result from the server files, key log = server key log, data both ways, close_notify both ways', async () => {
-    const server = await startOpensslServer({ args: [...EC, '-tls1_3', '-ciphersuites', 'TLS_CHACHA20_POLY1305_SHA256', '-rev'], cwd: pki.dir, keylog: true });
-    try {
+    await withOpensslServer({ args: [...EC, '-tls1_3', '-ciphersuites', 'TLS_CHACHA20_POLY1305_SHA256', '-rev'], cwd: pki.dir, keylog: true }, async (server) => {
       const { pair } = await tcpStreams(server.port);
       const keylog: string[] = [];
       const given: string[] = [];
@@ -61,14 +78,11 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       const log = await server.stop();
       expect(keylogCheck(keylog, log.keylog).status).toBe('pass');
       expect(keylog.length).toBe(5);
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   it('TLS 1.2 ECDHE-RSA AES-128-GCM: result, key log, and a serialized session at the end of the handshake that resumes', async () => {
-    const server = await startOpensslServer({ args: [...RSA, '-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256', '-rev'], cwd: pki.dir, keylog: true, naccept: 2 });
-    try {
+    await withOpensslServer({ args: [...RSA, '-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256', '-rev'], cwd: pki.dir, keylog: true, naccept: 2 }, async (server) => {
       const first = await tcpStreams(server.port);
       const keylog: string[] = [];
       const tls = await connect(first.pair, options({ onKeyLog: (l) => keylog.push(l), port: server.port }));
@@ -97,14 +111,11 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       const log = await server.stop();
       // A resumed TLS 1.2 session logs the same master secret under the new client random.
       expect(keylogCheck([...keylog, ...keylog2], log.keylog).status).toBe('pass');
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   it('TLS 1.3 resumption with the serialized session from a NewSessionTicket (onSession and connection.session agree)', async () => {
-    const server = await startOpensslServer({ args: [...EC, '-tls1_3', '-rev'], cwd: pki.dir, keylog: true, naccept: 2 });
-    try {
+    await withOpensslServer({ args: [...EC, '-tls1_3', '-rev'], cwd: pki.dir, keylog: true, naccept: 2 }, async (server) => {
       const first = await tcpStreams(server.port);
       const sessions: Uint8Array[] = [];
       const tls = await connect(first.pair, options({ port: server.port, onSession: (s) => sessions.push(s) }));
@@ -130,14 +141,11 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       const log = await server.stop();
       const random = keylog[0]!.split(' ')[1];
       expect(keylogCheck(keylog, log.keylog.filter((l) => l.split(' ')[1] === random)).status).toBe('pass');
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   it('HelloRetryRequest to P-256 (server -groups P-256, client share X25519)', async () => {
-    const server = await startOpensslServer({ args: [...EC, '-tls1_3', '-groups', 'P-256', '-rev'], cwd: pki.dir, keylog: true });
-    try {
+    await withOpensslServer({ args: [...EC, '-tls1_3', '-groups', 'P-256', '-rev'], cwd: pki.dir, keylog: true }, async (server) => {
       const { pair } = await tcpStreams(server.port);
       const keylog: string[] = [];
       const tls = await connect(pair, options({ onKeyLog: (l) => keylog.push(l) }));
@@ -148,48 +156,36 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       expect(await readUntil(tls.readable.getReader(), '\n')).toBe('rrh\n');
       await writer.close();
       expect(keylogCheck(keylog, (await server.stop()).keylog).status).toBe('pass');
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   it('an untrusted root and a wrong host name are refused with InvalidCertificate, and the server gets the alert', async () => {
-    const evil = await startOpensslServer({ args: ['-cert', 'bad-untrusted.pem', '-key', 'bad-untrusted.key', '-cert_chain', 'evil-root.pem', '-tls1_3', '-rev'], cwd: pki.dir });
-    try {
+    await withOpensslServer({ args: ['-cert', 'bad-untrusted.pem', '-key', 'bad-untrusted.key', '-cert_chain', 'evil-root.pem', '-tls1_3', '-rev'], cwd: pki.dir }, async (evil) => {
       const { pair } = await tcpStreams(evil.port);
       const err = await connect(pair, options()).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InvalidCertificate);
       expect((err as InvalidCertificate).reason).toBe('UnknownIssuer');
       await evil.waitForOutput('SSL alert number 48', 5000); // unknown_ca
-    } finally {
-      await evil.stop();
-    }
+    });
     // The explicit opt-out: the same chain connects, and the failure stays visible.
-    const evil2 = await startOpensslServer({ args: ['-cert', 'bad-untrusted.pem', '-key', 'bad-untrusted.key', '-cert_chain', 'evil-root.pem', '-tls1_3', '-rev'], cwd: pki.dir });
-    try {
+    await withOpensslServer({ args: ['-cert', 'bad-untrusted.pem', '-key', 'bad-untrusted.key', '-cert_chain', 'evil-root.pem', '-tls1_3', '-rev'], cwd: pki.dir }, async (evil2) => {
       const { pair } = await tcpStreams(evil2.port);
       const tls = await connect(pair, options({ verifyCertificates: false }));
       expect(tls.handshake.certificateError).toBeInstanceOf(InvalidCertificate);
       expect((tls.handshake.certificateError as InvalidCertificate).reason).toBe('UnknownIssuer');
       await tls.writable.getWriter().close();
-    } finally {
-      await evil2.stop();
-    }
-    const good = await startOpensslServer({ args: [...EC, '-tls1_2', '-rev'], cwd: pki.dir });
-    try {
+    });
+    await withOpensslServer({ args: [...EC, '-tls1_2', '-rev'], cwd: pki.dir }, async (good) => {
       const { pair } = await tcpStreams(good.port);
       const err = await connect(pair, options({ host: 'wrong.example' })).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InvalidCertificate);
       expect((err as InvalidCertificate).reason).toBe('NotValidForName');
       await good.waitForOutput('SSL alert number 42', 5000); // bad_certificate
-    } finally {
-      await good.stop();
-    }
+    });
   });
 
   it('read backpressure: a consumer that stops reading stops the transport being read; then the whole 1.33 MB arrives intact before close_notify', async () => {
-    const server = await startOpensslServer({ args: [...EC, '-tls1_3', '-WWW'], cwd: pki.dir });
-    try {
+    await withOpensslServer({ args: [...EC, '-tls1_3', '-WWW'], cwd: pki.dir }, async (server) => {
       const { pair: raw } = await tcpStreams(server.port);
       const { pair, pulled } = counting(raw);
       const tls = await connect(pair, options());
@@ -210,14 +206,11 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       expect(createHash('sha256').update(body).digest('hex')).toBe(pki.bigFile.sha256);
       expect(pulled()).toBeGreaterThan(pki.bigFile.bytes);
       await writer.close().catch(() => {});
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   it('write backpressure: write() settles only once the transport accepted the record', async () => {
-    const server = await startOpensslServer({ args: [...EC, '-tls1_3', '-rev'], cwd: pki.dir });
-    try {
+    await withOpensslServer({ args: [...EC, '-tls1_3', '-rev'], cwd: pki.dir }, async (server) => {
       const { pair: raw } = await tcpStreams(server.port);
       const realWriter = raw.writable.getWriter();
       let open!: () => void;
@@ -254,19 +247,11 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       expect(echoed).toContain('0'.repeat(40));
       expect(echoed).toContain('3'.repeat(40));
       await writer.close();
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   it('truncation: EOF without close_notify is UnexpectedEof, after the data already received', async () => {
-    const server = await startOpensslServer({ args: [...EC, '-tls1_3', '-rev'], cwd: pki.dir });
-    const proxy = await tcpProxy(server.port);
-    try {
-      const { pair } = await tcpStreams(proxy.port);
-      const tls = await connect(pair, options());
-      const writer = tls.writable.getWriter();
-      const reader = tls.readable.getReader();
+    await throughProxy({ args: [...EC, '-tls1_3', '-rev'], cwd: pki.dir }, async ({ proxy, tls, writer, reader }) => {
       await writer.write(utf8('before\n'));
       expect(await readUntil(reader, '\n')).toBe('erofeb\n');
       proxy.cutClient();
@@ -274,15 +259,11 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       expect(err).toBeInstanceOf(UnexpectedEof);
       expect(await tls.closed).toBeInstanceOf(UnexpectedEof);
       await expect(writer.write(utf8('after\n'))).rejects.toBeInstanceOf(UnexpectedEof);
-    } finally {
-      await proxy.close();
-      await server.stop();
-    }
+    });
   });
 
   it('a transport failure after the handshake is a TransportError on both streams (no close_notify is pretended)', async () => {
-    const server = await startOpensslServer({ args: [...EC, '-tls1_3', '-rev'], cwd: pki.dir });
-    try {
+    await withOpensslServer({ args: [...EC, '-tls1_3', '-rev'], cwd: pki.dir }, async (server) => {
       const { pair, socket } = await tcpStreams(server.port);
       const tls = await connect(pair, options());
       const reader = tls.readable.getReader();
@@ -293,9 +274,7 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       expect((err as TransportError).reason).toBe('ReadFailed');
       expect(await tls.closed).toBe(err);
       await expect(writer.write(utf8('x\n'))).rejects.toBe(err);
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   it('an AbortSignal ends a handshake with a server that never answers, and an established connection', async () => {
@@ -316,8 +295,7 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
     } finally {
       await new Promise<void>((r) => silent.close(() => r()));
     }
-    const server = await startOpensslServer({ args: [...EC, '-tls1_3', '-rev'], cwd: pki.dir });
-    try {
+    await withOpensslServer({ args: [...EC, '-tls1_3', '-rev'], cwd: pki.dir }, async (server) => {
       const { pair } = await tcpStreams(server.port);
       const controller = new AbortController();
       const tls = await connect(pair, options({ signal: controller.signal }));
@@ -327,14 +305,11 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       expect(await read).toBeInstanceOf(TransportError);
       expect(await tls.closed).toBeInstanceOf(TransportError);
       await expect(connect(pair, options())).rejects.toBeInstanceOf(UsageError); // streams still locked
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   it('cancelling the TLS readable during a pending read is the application\'s doing, not a truncation', async () => {
-    const server = await startOpensslServer({ args: [...EC, '-tls1_3', '-rev'], cwd: pki.dir });
-    try {
+    await withOpensslServer({ args: [...EC, '-tls1_3', '-rev'], cwd: pki.dir }, async (server) => {
       const { pair } = await tcpStreams(server.port);
       const tls = await connect(pair, options());
       const reader = tls.readable.getReader();
@@ -351,19 +326,11 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       const closed = await tls.closed;
       expect(closed).not.toBeInstanceOf(UnexpectedEof);
       if (closed !== undefined) expect(closed).toBeInstanceOf(TransportError);
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   it('a forged record right after real data: the data is delivered first, then DecryptError (bad_record_mac sent)', async () => {
-    const server = await startOpensslServer({ args: [...EC, '-tls1_3', '-msg', '-rev'], cwd: pki.dir, exitGraceMs: 3000 });
-    const proxy = await tcpProxy(server.port);
-    try {
-      const { pair } = await tcpStreams(proxy.port);
-      const tls = await connect(pair, options());
-      const writer = tls.writable.getWriter();
-      const reader = tls.readable.getReader();
+    await throughProxy({ args: [...EC, '-tls1_3', '-msg', '-rev'], cwd: pki.dir, exitGraceMs: 3000 }, async ({ server, proxy, writer, reader }) => {
       await writer.write(utf8('warm up\n'));
       expect(await readUntil(reader, '\n')).toBe('pu mraw\n');
       // application_data record of 32 bytes that no key authenticates, in the same TCP write as the reply.
@@ -374,9 +341,6 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       expect(err).toBeInstanceOf(DecryptError);
       // s_server -msg logs the alert it received (its stdout is flushed when it exits after the connection).
       expect((await server.stop()).output).toMatch(/<<< .*Alert .*fatal bad_record_mac/);
-    } finally {
-      await proxy.close();
-      await server.stop();
-    }
+    });
   });
 });

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { HELLO, ok13, resumed13 } from '../common.ts';
+import { full13, HELLO, ok13, resumed13 } from '../common.ts';
 import type { ConformanceCase, ServerOutputCheck, Step } from '../schema.ts';
 import { opensslCase, type OpensslCaseSpec } from './spec.ts';
 
@@ -69,15 +69,10 @@ openssl({
   mode: DEFAULT_MODE,
   steps: PRINTED,
   expect: ok13(),
-  resumption: {
+  resumption: full13({
     server: 'restart',
-    expectSession: true,
-    expectReused: false,
-    version: 'TLSv1.3',
-    suite: ok13().suite,
-    group: 'x25519',
     earlyData: { text: RESENT, status: 'rejected', sentAsEarlyData: RESENT.length, sentAfterHandshake: RESENT.length },
-  },
+  }),
   serverOutput: [arrived(RESENT, 1), EARLY_READS(0)],
 });
 
@@ -100,16 +95,11 @@ openssl({
   steps: PRINTED,
   client: { alpnProtocols: ['h2', 'http/1.1'] },
   expect: ok13({ alpn: 'h2' }),
-  resumption: {
+  resumption: full13({
     server: 'restart',
-    expectSession: true,
-    expectReused: false,
-    version: 'TLSv1.3',
-    suite: ok13().suite,
-    group: 'x25519',
     restartedServerArgs: HTTP11_SERVER,
     earlyData: { text: H2_ONLY, status: 'rejected', sentAsEarlyData: H2_ONLY.length, sentAfterHandshake: 0, unsentBytes: H2_ONLY.length },
-  },
+  }),
   serverOutput: [arrived(H2_ONLY, 0), EARLY_READS(0)],
 });
 

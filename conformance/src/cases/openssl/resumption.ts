@@ -93,7 +93,7 @@ openssl({
   section: 'openssl resumption',
   description: 'TLS 1.3 ticket offered to a restarted s_server (new ticket keys): declined, full handshake',
   expect: ok13(),
-  resumption: { server: 'restart', expectSession: true, expectReused: false, version: 'TLSv1.3', suite: AES128, group: 'x25519' },
+  resumption: full13({ server: 'restart' }),
 });
 // Expiry (RFC 8446 §4.6.1: a client MUST NOT cache a ticket for longer than its ticket_lifetime):
 // s_server's tickets carry ticket_lifetime 7200 s (SSL_CTX's default session timeout, asserted
@@ -192,15 +192,7 @@ openssl({
   version: 'tls1_2',
   flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
   expect: ok12(),
-  resumption: {
-    server: 'restart',
-    expectSession: true,
-    expectReused: false,
-    version: 'TLSv1.3',
-    suite: AES128,
-    group: 'x25519',
-    restartedServerArgs: [...opensslCert(EC), '-ciphersuites', AES128, '-trace', '-rev'],
-  },
+  resumption: full13({ server: 'restart', restartedServerArgs: [...opensslCert(EC), '-ciphersuites', AES128, '-trace', '-rev'] }),
   serverOutput: [KEY_SHARE_EMPTY, HRR_TRACE, { ...KEY_SHARE_X25519, name: 'second ClientHello (after the HelloRetryRequest) has one X25519 key share' }],
 });
 

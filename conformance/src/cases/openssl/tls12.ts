@@ -75,52 +75,17 @@ openssl({
   expect: { ok: false, alertReceived: ALERT.handshakeFailure },
 });
 
-// Signature algorithms in ServerKeyExchange (rows 37-39, 42).
-openssl({
-  id: 's12-sigalgs-pkcs1-sha256',
-  section: 'openssl tls1.2 signatures',
-  description: 'TLS 1.2 PKCS#1 v1.5 only: -sigalgs RSA+SHA256 -> rsa_pkcs1_sha256 (row 37)',
-  version: 'tls1_2',
-  cert: RSA,
-  flags: ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256', '-sigalgs', 'RSA+SHA256'],
-  expect: ok12({ suite: S12.rsaAes128, sigScheme: 'rsa_pkcs1_sha256' }),
-});
-openssl({
-  id: 's12-sigalgs-rsa-pss-rsae-sha384',
-  section: 'openssl tls1.2 signatures',
-  description: 'TLS 1.2 RSA-PSS only: -sigalgs rsa_pss_rsae_sha384 (row 38)',
-  version: 'tls1_2',
-  cert: RSA,
-  flags: ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256', '-sigalgs', 'rsa_pss_rsae_sha384'],
-  expect: ok12({ suite: S12.rsaAes128, sigScheme: 'rsa_pss_rsae_sha384' }),
-});
-openssl({
-  id: 's12-cert-rsapss-key',
-  section: 'openssl tls1.2 signatures',
-  description: 'TLS 1.2 with an RSASSA-PSS key certificate: rsa_pss_pss_sha256 (row 39)',
-  version: 'tls1_2',
-  cert: { leaf: 'leaf-rsapss', chain: 'ca-int' },
-  flags: ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256'],
-  expect: ok12({ suite: S12.rsaAes128, sigScheme: 'rsa_pss_pss_sha256' }),
-});
-openssl({
-  id: 's12-cert-ed25519',
-  section: 'openssl tls1.2 signatures',
-  description: 'TLS 1.2 with an Ed25519 certificate (an ECDHE-ECDSA suite, RFC 8422 §5.10): ed25519 (row 42)',
-  version: 'tls1_2',
-  cert: { leaf: 'leaf-ed25519', chain: 'ca-int' },
-  flags: ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
-  expect: ok12({ sigScheme: 'ed25519' }),
-});
-openssl({
-  id: 's12-cert-ecdsa-p384',
-  section: 'openssl tls1.2 signatures',
-  description: 'TLS 1.2 with an ECDSA P-384 certificate (P-384 kept in supported_groups)',
-  version: 'tls1_2',
-  cert: { leaf: 'leaf-ecdsa-p384', chain: 'ca-int' },
-  flags: ['-cipher', 'ECDHE-ECDSA-AES256-GCM-SHA384', '-sigalgs', 'ECDSA+SHA384'],
-  expect: ok12({ suite: S12.ecdsaAes256, sigScheme: 'ecdsa_secp384r1_sha384' }),
-});
+// Signature algorithms in ServerKeyExchange (rows 37-39, 42): id, description, certificate, s_server flags, expected suite and scheme.
+const SIGNATURE_ROWS: readonly (readonly [string, string, OpensslCaseSpec['cert'], readonly string[], string, string])[] = [
+  ['s12-sigalgs-pkcs1-sha256', 'TLS 1.2 PKCS#1 v1.5 only: -sigalgs RSA+SHA256 -> rsa_pkcs1_sha256 (row 37)', RSA, ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256', '-sigalgs', 'RSA+SHA256'], S12.rsaAes128, 'rsa_pkcs1_sha256'],
+  ['s12-sigalgs-rsa-pss-rsae-sha384', 'TLS 1.2 RSA-PSS only: -sigalgs rsa_pss_rsae_sha384 (row 38)', RSA, ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256', '-sigalgs', 'rsa_pss_rsae_sha384'], S12.rsaAes128, 'rsa_pss_rsae_sha384'],
+  ['s12-cert-rsapss-key', 'TLS 1.2 with an RSASSA-PSS key certificate: rsa_pss_pss_sha256 (row 39)', { leaf: 'leaf-rsapss', chain: 'ca-int' }, ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256'], S12.rsaAes128, 'rsa_pss_pss_sha256'],
+  ['s12-cert-ed25519', 'TLS 1.2 with an Ed25519 certificate (an ECDHE-ECDSA suite, RFC 8422 §5.10): ed25519 (row 42)', { leaf: 'leaf-ed25519', chain: 'ca-int' }, ['-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'], S12.ecdsaAes128, 'ed25519'],
+  ['s12-cert-ecdsa-p384', 'TLS 1.2 with an ECDSA P-384 certificate (P-384 kept in supported_groups)', { leaf: 'leaf-ecdsa-p384', chain: 'ca-int' }, ['-cipher', 'ECDHE-ECDSA-AES256-GCM-SHA384', '-sigalgs', 'ECDSA+SHA384'], S12.ecdsaAes256, 'ecdsa_secp384r1_sha384'],
+];
+for (const [id, description, cert, flags, suite, sigScheme] of SIGNATURE_ROWS) {
+  openssl({ id, section: 'openssl tls1.2 signatures', description, version: 'tls1_2', cert, flags: [...flags], expect: ok12({ suite, sigScheme }) });
+}
 
 // Extended master secret (rows 16, 17): the key logs hold the master secret, so their equality
 // proves the client derived it the same way (RFC 7627 §4 session_hash, or RFC 5246 §8.1 without EMS).

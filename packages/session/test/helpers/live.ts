@@ -6,8 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { TrustStore } from '@puretls/tls-core';
 import { generateFixturePki } from '@puretls/test-support/pki';
-import { startOpensslServer, type OpensslServer } from '@puretls/test-support/openssl';
+import { opensslAvailable, startOpensslServer, type OpensslServer } from '@puretls/test-support/openssl';
 import type { Connection, Session } from '../../src/index.ts';
 
 export { freePort, opensslAvailable } from '@puretls/test-support/openssl';
@@ -23,6 +25,44 @@ export function makePki(): { dir: string; caPem: string; ec: string[]; cleanup: 
 }
 
 export type LiveServer = OpensslServer;
+
+/** What a live test file shares: the PKI and its trust store (made before all tests when openssl is there) and the servers it started. */
+export interface LivePeers {
+  readonly pki: ReturnType<typeof makePki>;
+  readonly trustStore: TrustStore;
+  /** Every server pushed here is stopped after all tests. */
+  readonly servers: LiveServer[];
+}
+
+/** Registers the file's beforeAll (PKI, trust store) and afterAll (stop the servers, remove the PKI); read the fields inside tests. */
+export function useLivePeers(): LivePeers {
+  let pki: LivePeers['pki'] | undefined;
+  let trustStore: TrustStore | undefined;
+  const servers: LiveServer[] = [];
+  beforeAll(() => {
+    if (!opensslAvailable()) return;
+    pki = makePki();
+    trustStore = TrustStore.fromPem(pki.caPem);
+  });
+  afterAll(() => {
+    for (const s of servers) s.stop();
+    pki?.cleanup();
+  });
+  return {
+    get pki() {
+      return pki!;
+    },
+    get trustStore() {
+      return trustStore!;
+    },
+    servers,
+  };
+}
+
+/** Resolves once the server process has exited (its stdout is then complete). */
+export function exited(srv: LiveServer): Promise<void> {
+  return new Promise((resolve) => (srv.proc.exitCode !== null ? resolve() : srv.proc.once('exit', () => resolve())));
+}
 
 /** `openssl s_server -accept 127.0.0.1:port ...args` (the rows pass their own `-naccept`); resolves once it listens. */
 export function startServer(args: string[], port?: number, env?: NodeJS.ProcessEnv): Promise<LiveServer> {

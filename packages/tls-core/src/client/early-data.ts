@@ -1,8 +1,8 @@
 /**
  * TLS 1.3 0-RTT early data on the client (RFC 8446 §2.3, §4.2.10, §7.1, Appendix D.4), the parts
- * the states and the connection call at their hook points, each behind EARLY_DATA_SUPPORTED
- * (early-data-switch.ts): when 0-RTT may be offered, the flight after the first ClientHello, the
- * check of the server's acceptance, and what becomes of the data when the handshake completes
+ * the states and the connection call at their hook points: when 0-RTT may be offered, the flight
+ * after the first ClientHello, the check of the server's acceptance (whose result the TLS 1.3
+ * states hold as `earlyWriteKeys` and `earlyDataAccepted`, tls13.ts), and what becomes of the data when the handshake completes
  * (sent early, re-sent, handed back: docs/early-data.md).
  *
  * Every call into this module is a statement labelled `EARLY_DATA:`. The default embedding bundle
@@ -61,28 +61,30 @@ export function sendEarlyData(io: HandshakeIo, ctx: HelloContext, ticket: Tls13T
 
 /**
  * EncryptedExtensions (RFC 8446 §4.2.10): with early_data it accepts our 0-RTT, which is only valid
- * when the server took the first PSK identity we offered (startTls13 allows only identity 0), with
- * the session's suite and ALPN, the parameters the early data was sent with (OpenSSL and rustls
- * check the same); checkExtensionsAllowed already refused it (unsupported_extension) unless this
- * ClientHello offered it. Without it, early data still in flight is rejected: our next records
- * go under the client handshake keys, which the server reads after skipping the early data.
+ * when we sent early data with the PSK the server took (startTls13 allows only the first identity,
+ * and `earlyWriteKeys` says both), with the session's suite and ALPN, the parameters the early
+ * data was sent with (OpenSSL and rustls check the same); checkExtensionsAllowed already refused
+ * it (unsupported_extension) unless this ClientHello offered it. Without it, early data still in
+ * flight is rejected: our next records go under the client handshake keys, which the server reads
+ * after skipping the early data.
+ * @param sh the ServerHello's facts (tls13.ts `Tls13Hello`)
  * @returns whether the server accepted the early data (EndOfEarlyData is then due)
  * @throws PeerMisbehaved 'IllegalEarlyData' (illegal_parameter)
  */
-export function encryptedExtensionsEarlyData(
+export function checkEarlyDataAcceptance(
   io: HandshakeIo,
-  p: { readonly hello: HelloContext; readonly resumed: boolean; readonly suite: Tls13Suite; readonly earlyWriteKeys?: boolean | undefined },
+  sh: { readonly suite: Tls13Suite; readonly acceptedPsk: Tls13TicketData | undefined; readonly earlyWriteKeys: boolean },
   extensions: readonly Extension[],
   alpn: string | undefined,
   clientHandshakeSecret: TrafficSecret,
 ): boolean {
   if (findExtension(extensions, ExtensionType.EarlyData) === undefined) {
-    if (p.earlyWriteKeys === true) io.installTls13WriteKeys(clientHandshakeSecret.trafficKeys());
+    if (sh.earlyWriteKeys) io.installTls13WriteKeys(clientHandshakeSecret.trafficKeys());
     return false;
   }
-  const ticket = p.hello.offeredTicket;
-  if (!p.resumed || p.hello.offeredEarlyData !== true || ticket === undefined) throw new PeerMisbehaved('IllegalEarlyData', 'no PSK');
-  if (p.suite.id !== ticket.suite || alpn !== ticket.alpn) throw new PeerMisbehaved('IllegalEarlyData', "not the session's suite and ALPN");
+  const ticket = sh.acceptedPsk;
+  if (!sh.earlyWriteKeys || ticket === undefined) throw new PeerMisbehaved('IllegalEarlyData', 'no PSK');
+  if (sh.suite.id !== ticket.suite || alpn !== ticket.alpn) throw new PeerMisbehaved('IllegalEarlyData', "not the session's suite and ALPN");
   io.earlyDataAccepted!();
   return true;
 }

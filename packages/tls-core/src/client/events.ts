@@ -19,18 +19,12 @@ export interface KeyLogEntry {
   readonly line: string;
 }
 
-/** A TLS 1.3 NewSessionTicket with everything needed to resume (RFC 8446 §4.6.1). */
-export interface Tls13TicketData {
-  readonly version: 'TLSv1.3';
-  readonly suite: CipherSuite;
-  /** The PSK derived from resumption_master_secret and the ticket nonce (typed: no getter for its bytes). */
-  readonly psk: ResumptionPsk;
-  readonly ticket: Uint8Array;
+/** What every resumable session records, whatever its version: its lifetime, and what the original handshake negotiated. */
+export interface ResumptionFacts {
+  /** The lifetime the server gave (TLS 1.3 ticket_lifetime, RFC 8446 §4.6.1; TLS 1.2 ticket_lifetime_hint, RFC 5077 §3.3). */
   readonly lifetimeSeconds: number;
-  readonly ageAdd: number;
-  /** When the ticket was received, from the config clock (ms since the epoch). */
+  /** When the ticket or session was received, from the config clock (ms since the epoch). */
   readonly receivedAtMs: number;
-  readonly maxEarlyData: number;
   readonly alpn: string | undefined;
   readonly serverName: string | undefined;
   /** DER certificates of the server, leaf first, as validated in the original handshake. */
@@ -39,22 +33,26 @@ export interface Tls13TicketData {
   readonly clientCertificate?: Uint8Array | undefined;
 }
 
+/** A TLS 1.3 NewSessionTicket with everything needed to resume (RFC 8446 §4.6.1). */
+export interface Tls13TicketData extends ResumptionFacts {
+  readonly version: 'TLSv1.3';
+  readonly suite: CipherSuite;
+  /** The PSK derived from resumption_master_secret and the ticket nonce (typed: no getter for its bytes). */
+  readonly psk: ResumptionPsk;
+  readonly ticket: Uint8Array;
+  readonly ageAdd: number;
+  readonly maxEarlyData: number;
+}
+
 /** TLS 1.2 resumption state (RFC 5246 §7.3 session ID, RFC 5077 ticket, RFC 7627 EMS flag). */
-export interface Tls12SessionData {
+export interface Tls12SessionData extends ResumptionFacts {
   readonly version: 'TLSv1.2';
   readonly suite: CipherSuite;
   /** The session's master secret (typed: no getter for its bytes). */
   readonly masterSecret: Tls12MasterSecret;
   readonly sessionId: Uint8Array;
   readonly ticket: Uint8Array | undefined;
-  readonly lifetimeSeconds: number;
-  readonly receivedAtMs: number;
   readonly extendedMasterSecret: boolean;
-  readonly alpn: string | undefined;
-  readonly serverName: string | undefined;
-  readonly peerCertificates: readonly Uint8Array[];
-  /** The leaf of the client certificate we authenticated with in the original handshake; absent when none. */
-  readonly clientCertificate?: Uint8Array | undefined;
 }
 
 export type ResumptionData = Tls13TicketData | Tls12SessionData;

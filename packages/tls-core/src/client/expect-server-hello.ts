@@ -136,7 +136,6 @@ export class ExpectServerHello implements StateBase {
     }
     const suite = checkTls13ServerHello(ctx, sh);
     if (sh.isHelloRetryRequest) return this.#retry(sh, suite, io);
-    checkExtensionsAllowed(sh.extensions, 'SH', ctx.offeredExtensions);
     io.setVersion('tls13');
     const transcript = this.#transcript.startHash(suite.hash).add(sh.raw);
     return startTls13(io, ctx, suite, sh, this.#keyShares, transcript, boundary);
@@ -217,7 +216,6 @@ export class ExpectServerHelloAfterRetry implements StateBase {
     const suite = checkTls13ServerHello(ctx, sh);
     if (sh.isHelloRetryRequest) throw new PeerMisbehaved('SecondHelloRetryRequest');
     if (this.#retrySuite.id !== suite.id) throw new PeerMisbehaved('HelloRetryRequestChangedSuite');
-    checkExtensionsAllowed(sh.extensions, 'SH', ctx.offeredExtensions);
     io.setVersion('tls13');
     return startTls13(io, ctx, suite, sh, this.#keyShares, this.#transcript.add(sh.raw), boundary);
   }

@@ -5,13 +5,19 @@
  * certificate states (RFC 8446 §2.2). With 0-RTT (§2.3, §4.2.10) our write side stays on the
  * early traffic keys until the server's EncryptedExtensions rejects the early data, or until our
  * EndOfEarlyData (§4.5) after the server's Finished when it accepted it.
+ *
+ * Each state holds what it must have at that point, with no optional fact a later message fills
+ * in: the ServerHello's facts (`Tls13Hello`, with the accepted PSK), then what EncryptedExtensions
+ * settled (`Tls13Extensions`, with whether it accepted our early data), the CertificateRequest if one came, the checked server
+ * (`CheckedServer13`), and at the Finished how the server is known (`Tls13Established`: its
+ * certificate and signature, or the PSK).
  * @module
  */
 import { equalBytes, toHex } from '../codec/bytes.ts';
 import { InvalidMessage, PeerMisbehaved, UsageError } from '../errors.ts';
 import type { KeyShare } from '../crypto/key-exchange.ts';
 import { tls13SuiteById, type Tls13Suite } from '../crypto/suites.ts';
-import { EarlySecret, type ExporterSecret, type HandshakeSecret, type ResumptionMasterSecret, type ResumptionPsk, type TrafficSecret } from '../tls13/key-schedule.ts';
+import { EarlySecret, type ExporterSecret, type HandshakeSecret, type ResumptionMasterSecret, type TrafficSecret } from '../tls13/key-schedule.ts';
 import type { Transcript } from '../tls13/transcript.ts';
 import { requireRecordBoundary, type RecordBoundary } from '../record/handshake-reassembler.ts';
 import { checkExtensionsAllowed, findExtension } from '../wire/extensions.ts';
@@ -24,37 +30,66 @@ import { applyOcspPolicy, authenticateServer, verifyTls13CertificateVerify, type
 import { LIMITS } from '../limits.ts';
 import { expectMessage, type HandshakeIo, type StateBase, type TrafficState } from './state.ts';
 import { applyRecordSizeLimit, sctListOf, selectedAlpn } from './hello.ts';
-import { encryptedExtensionsEarlyData, sendEndOfEarlyData } from './early-data.ts';
+import { checkEarlyDataAcceptance, sendEndOfEarlyData } from './early-data.ts';
 import type { ClientConfig } from './config.ts';
+import type { NegotiatedParameters, Tls13TicketData } from './events.ts';
 import { chooseClientCredential, decodeCertificateAuthorities, signTls13ClientCertificateVerify, type CertificateRequestInfo } from './credential.ts';
 
 /** The TLS 1.3 states after the ServerHello: a closed union, each class with a literal `kind`. */
 export type Tls13State = ExpectEncryptedExtensions | ExpectCertificateOrCertificateRequest | ExpectCertificate | ExpectCertificateVerify | ExpectFinished | ExpectTraffic;
 
-/** Handshake facts gathered on the way, carried from state to state. */
-interface Tls13Progress {
+/** What the ServerHello fixed (RFC 8446 §4.1.3): the same for every later state. */
+interface Tls13Hello {
   readonly hello: HelloContext;
   readonly suite: Tls13Suite;
+  /** The (EC)DHE group; undefined for a psk_ke resumption (RFC 8446 §4.2.9). */
   readonly group: number | undefined;
-  readonly resumed: boolean;
-  readonly alpn: string | undefined;
-  readonly certificateRequest: CertificateRequest13 | undefined;
-  readonly peerCertificates: readonly Uint8Array[];
-  readonly auth: ServerAuthentication | undefined;
-  readonly signatureScheme: number | undefined;
-  readonly ocspResponse: Uint8Array | undefined;
-  readonly ocspStatus: OcspStatus | undefined;
-  /** The leaf CertificateEntry's SCT list (RFC 6962 §3.3.1), raw. */
-  readonly signedCertificateTimestamps?: Uint8Array | undefined;
-  /** The client chain we authenticated with (sent now, or recorded with the resumed session). */
-  readonly clientCertificate: readonly Uint8Array[] | undefined;
+  /** The offered PSK the server accepted (RFC 8446 §4.2.11): a ticket, or the external PSK's stand-in; undefined for a full handshake. */
+  readonly acceptedPsk: Tls13TicketData | undefined;
   /**
-   * Our write side is still on client_early_traffic_secret: early data offered and the PSK
-   * accepted (until EncryptedExtensions), then accepted by EncryptedExtensions, so that
-   * EndOfEarlyData follows the server's Finished (RFC 8446 §4.5).
+   * Our write side is still on client_early_traffic_secret: we sent early data and the server took
+   * its PSK, so it may still be reading it until its EncryptedExtensions say (RFC 8446 §4.2.10).
    */
-  readonly earlyWriteKeys?: boolean;
+  readonly earlyWriteKeys: boolean;
 }
+
+/** What EncryptedExtensions settled (RFC 8446 §4.3.1). */
+interface Tls13Extensions {
+  /** The protocol the server selected; undefined when ALPN was not negotiated (RFC 7301 §3.2). */
+  readonly alpn: string | undefined;
+  /** The server accepted our early data (RFC 8446 §4.2.10): EndOfEarlyData follows its Finished (§4.5). */
+  readonly earlyDataAccepted: boolean;
+}
+
+/** The server's certificate as authenticated in this handshake (RFC 8446 §4.4.2), with the OCSP verdict (§4.4.2.1). */
+interface CheckedServer13 {
+  readonly chain: readonly Uint8Array[];
+  /** The authentication; with verification off, an OCSP failure is folded into its `error`. */
+  readonly auth: ServerAuthentication;
+  /** The stapled response; undefined when the leaf's entry carried none. */
+  readonly ocspResponse: Uint8Array | undefined;
+  readonly ocspStatus: OcspStatus;
+  /** The leaf entry's SCT list (RFC 6962 §3.3.1), raw; undefined when none came (or SCTs are left out of the bundle). */
+  readonly signedCertificateTimestamps: Uint8Array | undefined;
+}
+
+/** How the server is known by the Finished: a certificate and its signature now, or the accepted PSK (RFC 8446 §2.2). */
+type Tls13Established =
+  | {
+      readonly resumed: false;
+      readonly server: CheckedServer13;
+      readonly signatureScheme: number;
+      /** The server's CertificateRequest; undefined unless it sent one (RFC 8446 §4.3.2). */
+      readonly certificateRequest: CertificateRequest13 | undefined;
+    }
+  | { readonly resumed: true; readonly psk: Tls13TicketData };
+
+/**
+ * What a session made from this connection records besides its ticket (RFC 8446 §4.6.1), as the
+ * negotiated parameters say it: the ALPN, the server's chain and our client chain (authenticated
+ * now, or carried over from the resumed session).
+ */
+type SessionFacts = Pick<NegotiatedParameters, 'alpn' | 'peerCertificates' | 'clientCertificate'>;
 
 /** The handshake secret phase and the handshake traffic secrets of both directions (RFC 8446 §7.1). */
 interface HandshakeSecrets {
@@ -64,35 +99,36 @@ interface HandshakeSecrets {
 }
 
 /**
- * Process a TLS 1.3 ServerHello (already in `transcript`): key exchange, PSK acceptance, and the
- * switch to handshake traffic keys.
+ * Process a TLS 1.3 ServerHello (already in `transcript`; its version, suite and session ID
+ * checked): its extensions, key exchange, PSK acceptance, and the switch to handshake traffic keys.
  */
 export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Suite, sh: ServerHello, shares: readonly KeyShare[], transcript: Transcript, boundary: RecordBoundary | undefined): Tls13State {
+  checkExtensionsAllowed(sh.extensions, 'SH', hello.offeredExtensions);
   const pskExt = findExtension(sh.extensions, ExtensionType.PreSharedKey);
-  let psk: ResumptionPsk | undefined;
+  let acceptedPsk: Tls13TicketData | undefined;
   if (pskExt !== undefined) {
     const ticket = hello.offeredTicket;
     // RFC 8446 §4.2.11: the server's choice must be an identity we offered, with a suite of the same hash.
     if (pskExt.form !== 'SH' || ticket === undefined || pskExt.selectedIdentity !== 0) throw new PeerMisbehaved('SelectedUnofferedPsk');
     if (tls13SuiteById(ticket.suite)?.hash !== suite.hash) throw new PeerMisbehaved('SelectedUnofferedPsk', 'suite hash differs');
-    psk = ticket.psk;
+    acceptedPsk = ticket;
   }
   const keyShare = findExtension(sh.extensions, ExtensionType.KeyShare);
   let sharedSecret: Uint8Array;
   let group: number | undefined;
   if (keyShare === undefined) {
     // psk_ke only (RFC 8446 §4.2.9): allowed when we offered that mode and a PSK was accepted.
-    if (psk === undefined || !hello.config.pskModes.includes('psk_ke')) throw new PeerMisbehaved('MissingKeyShare');
+    if (acceptedPsk === undefined || !hello.config.pskModes.includes('psk_ke')) throw new PeerMisbehaved('MissingKeyShare');
     sharedSecret = new Uint8Array(suite.hash.outputLen);
   } else {
     if (keyShare.form !== 'SH') throw new PeerMisbehaved('WrongGroupForKeyShare');
     const mine = shares.find((k) => k.group === keyShare.entry.group);
     if (mine === undefined) throw new PeerMisbehaved('WrongGroupForKeyShare', `0x${keyShare.entry.group.toString(16)}`);
-    if (psk !== undefined && !hello.config.pskModes.includes('psk_dhe_ke')) throw new PeerMisbehaved('SelectedUnofferedPsk', 'psk_dhe_ke not offered');
+    if (acceptedPsk !== undefined && !hello.config.pskModes.includes('psk_dhe_ke')) throw new PeerMisbehaved('SelectedUnofferedPsk', 'psk_dhe_ke not offered');
     sharedSecret = mine.computeSharedSecret(keyShare.entry.keyExchange);
     group = mine.group;
   }
-  const early = psk === undefined ? EarlySecret.withoutPsk(suite) : EarlySecret.withPsk(suite, psk);
+  const early = acceptedPsk === undefined ? EarlySecret.withoutPsk(suite) : EarlySecret.withPsk(suite, acceptedPsk.psk);
   const schedule = early.intoHandshake(sharedSecret);
   const helloHash = transcript.currentHash();
   const secrets: HandshakeSecrets = { schedule, client: schedule.clientTrafficSecret(helloHash), server: schedule.serverTrafficSecret(helloHash) };
@@ -103,48 +139,45 @@ export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Sui
   // server's flight is processed is readable by the server (which already expects them). The
   // middlebox-compatibility CCS (RFC 8446 Appendix D.4) must precede the first encrypted record.
   if (hello.config.middleboxCompatibility && !hello.sentCompatCcs) io.sendChangeCipherSpec();
-  let progress: Tls13Progress = {
-    hello,
-    suite,
-    group,
-    resumed: psk !== undefined,
-    alpn: undefined,
-    certificateRequest: undefined,
-    peerCertificates: psk !== undefined && hello.offeredTicket !== undefined ? hello.offeredTicket.peerCertificates : [],
-    auth: undefined,
-    signatureScheme: undefined,
-    ocspResponse: undefined,
-    ocspStatus: undefined,
-    clientCertificate: psk !== undefined && hello.offeredTicket?.clientCertificate !== undefined ? [hello.offeredTicket.clientCertificate] : undefined,
-  };
   // Early data offered with the PSK the server took may be accepted: the early keys stay until
   // EncryptedExtensions says (RFC 8446 §4.2.10); without the PSK it cannot be, and is rejected.
   // (`EARLY_DATA:` statements are dropped from the default embedding bundle, early-data.ts.)
-  EARLY_DATA: if (hello.offeredEarlyData === true && psk !== undefined) progress = { ...progress, earlyWriteKeys: true };
-  if (progress.earlyWriteKeys !== true) io.installTls13WriteKeys(secrets.client.trafficKeys());
-  return new ExpectEncryptedExtensions(progress, secrets, transcript);
+  let earlyWriteKeys = false;
+  EARLY_DATA: earlyWriteKeys = hello.offeredEarlyData === true && acceptedPsk !== undefined;
+  if (!earlyWriteKeys) io.installTls13WriteKeys(secrets.client.trafficKeys());
+  return new ExpectEncryptedExtensions({ hello, suite, group, acceptedPsk, earlyWriteKeys }, secrets, transcript);
 }
 
 /**
- * What every TLS 1.3 handshake state after the ServerHello carries: the negotiated progress, the
+ * What every TLS 1.3 handshake state after the ServerHello carries: the ServerHello's facts, the
  * handshake traffic secrets and the running transcript (RFC 8446 §4.4.1). Each subclass is one
- * `Expect…` state and only says which message it takes and what comes next.
+ * `Expect…` state, adds the fields it must have, and says which message it takes next.
  */
 abstract class Tls13HandshakeState implements StateBase {
   abstract readonly kind: string;
   readonly version = 'tls13';
   readonly isTraffic = false;
-  protected readonly p: Tls13Progress;
+  protected readonly sh: Tls13Hello;
   protected readonly secrets: HandshakeSecrets;
   protected readonly transcript: Transcript;
 
-  constructor(p: Tls13Progress, secrets: HandshakeSecrets, transcript: Transcript) {
-    this.p = p;
+  constructor(sh: Tls13Hello, secrets: HandshakeSecrets, transcript: Transcript) {
+    this.sh = sh;
     this.secrets = secrets;
     this.transcript = transcript;
   }
 
   abstract handle(msg: HandshakeMessage, io: HandshakeIo, boundary: RecordBoundary | undefined): Tls13State;
+}
+
+/** A TLS 1.3 state after EncryptedExtensions: it also holds what they settled. */
+abstract class Tls13AfterExtensionsState extends Tls13HandshakeState {
+  protected readonly ee: Tls13Extensions;
+
+  constructor(sh: Tls13Hello, ee: Tls13Extensions, secrets: HandshakeSecrets, transcript: Transcript) {
+    super(sh, secrets, transcript);
+    this.ee = ee;
+  }
 }
 
 /** Waiting for EncryptedExtensions (RFC 8446 §4.3.1). */
@@ -153,20 +186,22 @@ export class ExpectEncryptedExtensions extends Tls13HandshakeState {
 
   handle(msg: HandshakeMessage, io: HandshakeIo): Tls13State {
     expectMessage(msg, this.kind, HandshakeType.EncryptedExtensions);
-    checkExtensionsAllowed(msg.extensions, 'EE', this.p.hello.offeredExtensions);
-    const alpn = selectedAlpn(this.p.hello.config, msg.extensions);
+    const hello = this.sh.hello;
+    checkExtensionsAllowed(msg.extensions, 'EE', hello.offeredExtensions);
+    const alpn = selectedAlpn(hello.config, msg.extensions);
     applyRecordSizeLimit(io, msg.extensions, 'tls13');
-    let p = { ...this.p, alpn };
+    let ee: Tls13Extensions = { alpn, earlyDataAccepted: false };
     // `EARLY_DATA:` statements are dropped from the default embedding bundle (early-data.ts).
-    EARLY_DATA: p = { ...p, earlyWriteKeys: encryptedExtensionsEarlyData(io, this.p, msg.extensions, alpn, this.secrets.client) };
+    EARLY_DATA: ee = { alpn, earlyDataAccepted: checkEarlyDataAcceptance(io, this.sh, msg.extensions, alpn, this.secrets.client) };
     this.transcript.add(msg.raw);
-    if (p.resumed) return new ExpectFinished(p, this.secrets, this.transcript);
-    return new ExpectCertificateOrCertificateRequest(p, this.secrets, this.transcript);
+    const psk = this.sh.acceptedPsk;
+    if (psk !== undefined) return new ExpectFinished(this.sh, ee, this.secrets, this.transcript, { resumed: true, psk });
+    return new ExpectCertificateOrCertificateRequest(this.sh, ee, this.secrets, this.transcript);
   }
 }
 
 /** Waiting for CertificateRequest or Certificate (RFC 8446 §4.3.2, §4.4.2). */
-export class ExpectCertificateOrCertificateRequest extends Tls13HandshakeState {
+export class ExpectCertificateOrCertificateRequest extends Tls13AfterExtensionsState {
   readonly kind = 'ExpectCertificateOrCertificateRequest';
 
   handle(msg: HandshakeMessage, io: HandshakeIo): Tls13State {
@@ -179,15 +214,22 @@ export class ExpectCertificateOrCertificateRequest extends Tls13HandshakeState {
       checkExtensionsAllowed(cr.extensions, 'CR');
       if (findExtension(cr.extensions, ExtensionType.SignatureAlgorithms) === undefined) throw new PeerMisbehaved('MissingSignatureAlgorithms');
       this.transcript.add(msg.raw);
-      return new ExpectCertificate({ ...this.p, certificateRequest: cr }, this.secrets, this.transcript);
+      return new ExpectCertificate(this.sh, this.ee, this.secrets, this.transcript, cr);
     }
-    return new ExpectCertificate(this.p, this.secrets, this.transcript).handle(msg, io);
+    return new ExpectCertificate(this.sh, this.ee, this.secrets, this.transcript, undefined).handle(msg, io);
   }
 }
 
 /** Waiting for the server's Certificate (RFC 8446 §4.4.2). */
-export class ExpectCertificate extends Tls13HandshakeState {
+export class ExpectCertificate extends Tls13AfterExtensionsState {
   readonly kind = 'ExpectCertificate';
+  /** The server's CertificateRequest; undefined unless it sent one (RFC 8446 §4.3.2). */
+  readonly #certificateRequest: CertificateRequest13 | undefined;
+
+  constructor(sh: Tls13Hello, ee: Tls13Extensions, secrets: HandshakeSecrets, transcript: Transcript, certificateRequest: CertificateRequest13 | undefined) {
+    super(sh, ee, secrets, transcript);
+    this.#certificateRequest = certificateRequest;
+  }
 
   handle(msg: HandshakeMessage, _io: HandshakeIo): Tls13State {
     expectMessage(msg, this.kind, HandshakeType.Certificate);
@@ -197,47 +239,59 @@ export class ExpectCertificate extends Tls13HandshakeState {
     // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
     const leaf = cert.entries[0];
     if (leaf === undefined) throw new PeerMisbehaved('EmptyCertificateChain');
-    for (const entry of cert.entries) checkExtensionsAllowed(entry.extensions, 'CT', this.p.hello.offeredExtensions);
+    const hello = this.sh.hello;
+    for (const entry of cert.entries) checkExtensionsAllowed(entry.extensions, 'CT', hello.offeredExtensions);
     const chain = cert.entries.map((e) => e.certData.slice());
-    const authenticated = authenticateServer(this.p.hello.config, this.p.hello.verifyHostname, chain);
+    const authenticated = authenticateServer(hello.config, hello.verifyHostname, chain);
     // RFC 8446 §4.4.2.1: a stapled OCSP response rides in the leaf's entry.
     const staple = findExtension(leaf.extensions, ExtensionType.StatusRequest);
     const ocspResponse = staple?.form === 'response' ? staple.response.slice() : undefined;
-    const { status, auth } = applyOcspPolicy(this.p.hello.config, authenticated, ocspResponse);
+    const { status, auth } = applyOcspPolicy(hello.config, authenticated, ocspResponse);
     this.transcript.add(msg.raw);
     let scts: Uint8Array | undefined;
     // Left out of the default embedding bundle (packages/bundle/build.js dropLabels), like EARLY_DATA.
     SCT: scts = sctListOf(leaf.extensions);
-    return new ExpectCertificateVerify({ ...this.p, peerCertificates: chain, auth, ocspResponse, ocspStatus: status, signedCertificateTimestamps: scts }, this.secrets, this.transcript, auth);
+    const server: CheckedServer13 = { chain, auth, ocspResponse, ocspStatus: status, signedCertificateTimestamps: scts };
+    return new ExpectCertificateVerify(this.sh, this.ee, this.secrets, this.transcript, this.#certificateRequest, server);
   }
 }
 
 /** Waiting for the server's CertificateVerify (RFC 8446 §4.4.3). */
-export class ExpectCertificateVerify extends Tls13HandshakeState {
+export class ExpectCertificateVerify extends Tls13AfterExtensionsState {
   readonly kind = 'ExpectCertificateVerify';
+  readonly #certificateRequest: CertificateRequest13 | undefined;
   /** The server's authenticated certificate: its leaf key checks the signature. */
-  readonly #auth: ServerAuthentication;
+  readonly #server: CheckedServer13;
 
-  constructor(p: Tls13Progress, secrets: HandshakeSecrets, transcript: Transcript, auth: ServerAuthentication) {
-    super(p, secrets, transcript);
-    this.#auth = auth;
+  constructor(sh: Tls13Hello, ee: Tls13Extensions, secrets: HandshakeSecrets, transcript: Transcript, certificateRequest: CertificateRequest13 | undefined, server: CheckedServer13) {
+    super(sh, ee, secrets, transcript);
+    this.#certificateRequest = certificateRequest;
+    this.#server = server;
   }
 
   handle(msg: HandshakeMessage, _io: HandshakeIo): Tls13State {
     expectMessage(msg, this.kind, HandshakeType.CertificateVerify);
-    verifyTls13CertificateVerify(this.p.hello.config.signatureSchemes, this.#auth.leafKey, msg.scheme, msg.signature, this.transcript.currentHash());
+    verifyTls13CertificateVerify(this.sh.hello.config.signatureSchemes, this.#server.auth.leafKey, msg.scheme, msg.signature, this.transcript.currentHash());
     this.transcript.add(msg.raw);
-    return new ExpectFinished({ ...this.p, signatureScheme: msg.scheme }, this.secrets, this.transcript);
+    const established: Tls13Established = { resumed: false, server: this.#server, signatureScheme: msg.scheme, certificateRequest: this.#certificateRequest };
+    return new ExpectFinished(this.sh, this.ee, this.secrets, this.transcript, established);
   }
 }
 
 /** Waiting for the server's Finished (RFC 8446 §4.4.4); then our flight and the application keys. */
-export class ExpectFinished extends Tls13HandshakeState {
+export class ExpectFinished extends Tls13AfterExtensionsState {
   readonly kind = 'ExpectFinished';
+  readonly #established: Tls13Established;
+
+  constructor(sh: Tls13Hello, ee: Tls13Extensions, secrets: HandshakeSecrets, transcript: Transcript, established: Tls13Established) {
+    super(sh, ee, secrets, transcript);
+    this.#established = established;
+  }
 
   handle(msg: HandshakeMessage, io: HandshakeIo, boundary: RecordBoundary | undefined): Tls13State {
     expectMessage(msg, this.kind, HandshakeType.Finished);
-    const { suite, hello } = this.p;
+    const { hello } = this.sh;
+    const established = this.#established;
     const expected = this.secrets.server.finishedVerifyData(this.transcript.currentHash());
     if (!equalBytes(expected, msg.verifyData)) throw new PeerMisbehaved('IncorrectFinished');
     this.transcript.add(msg.raw);
@@ -254,42 +308,59 @@ export class ExpectFinished extends Tls13HandshakeState {
 
     // RFC 8446 §4.5: after the server's Finished, EndOfEarlyData under the early keys ends our
     // 0-RTT data; it is in the transcript of our Finished (not of the application secrets above).
-    EARLY_DATA: if (this.p.earlyWriteKeys === true) sendEndOfEarlyData(io, this.transcript, this.secrets.client);
+    EARLY_DATA: if (this.ee.earlyDataAccepted) sendEndOfEarlyData(io, this.transcript, this.secrets.client);
     // Our second flight, [Certificate [CertificateVerify]] Finished, under the client handshake keys (installed in startTls13, at EncryptedExtensions, or just above).
     let clientAuth: { readonly chain: readonly Uint8Array[]; readonly scheme: number } | undefined;
-    if (this.p.certificateRequest !== undefined) clientAuth = sendClientCertificate13(io, hello.config, this.p.certificateRequest, this.transcript);
+    if (!established.resumed && established.certificateRequest !== undefined) clientAuth = sendClientCertificate13(io, hello.config, established.certificateRequest, this.transcript);
     const finished = encodeClientHandshake({ type: HandshakeType.Finished, verifyData: this.secrets.client.finishedVerifyData(this.transcript.currentHash()) });
     io.sendHandshake(finished);
     this.transcript.add(finished);
     io.installTls13WriteKeys(clientApp.trafficKeys());
 
     const resumptionMaster = master.resumptionMasterSecret(this.transcript.currentHash());
-    io.setNegotiated({
-      version: ProtocolVersion.TLSv1_3,
-      versionName: 'TLSv1.3',
-      suite: suite.id,
-      group: this.p.group,
-      signatureScheme: this.p.signatureScheme,
-      alpn: this.p.alpn,
-      serverName: hello.serverName,
-      sessionReused: this.p.resumed && !hello.offeredExternalPsk,
-      externalPskIdentity: this.p.resumed && hello.offeredExternalPsk ? hello.offeredTicket?.ticket : undefined,
-      helloRetryRequest: hello.helloRetried,
-      extendedMasterSecret: true,
-      peerCertificates: this.p.peerCertificates,
-      ocspResponse: this.p.ocspResponse,
-      ocspStatus: this.p.ocspStatus,
-      signedCertificateTimestamps: this.p.signedCertificateTimestamps,
-      certificateError: this.p.auth?.error,
-      clientCertificate: clientAuth?.chain ?? this.p.clientCertificate,
-      clientSignatureScheme: clientAuth?.scheme,
-    });
+    const negotiated = negotiated13(this.sh, this.ee, established, clientAuth);
+    io.setNegotiated(negotiated);
     io.emit({ type: 'handshakeDone' });
-    const p = clientAuth === undefined ? this.p : { ...this.p, clientCertificate: clientAuth.chain };
     // Post-handshake authentication signs over the handshake through our Finished (RFC 8446 §4.4, §4.6.2).
     const handshakeTranscript = hello.config.postHandshakeAuth ? this.transcript.fork() : undefined;
-    return new ExpectTraffic(p, handshakeTranscript, { client: clientApp, server: serverApp, exporter, resumptionMaster });
+    return new ExpectTraffic(this.sh, negotiated, handshakeTranscript, { client: clientApp, server: serverApp, exporter, resumptionMaster });
   }
+}
+
+/** What a completed handshake negotiated: from this handshake's authentication, or the accepted PSK's. */
+function negotiated13(
+  sh: Tls13Hello,
+  ee: Tls13Extensions,
+  established: Tls13Established,
+  clientAuth: { readonly chain: readonly Uint8Array[]; readonly scheme: number } | undefined,
+): Omit<NegotiatedParameters, 'earlyData'> {
+  const hello = sh.hello;
+  const full = established.resumed ? undefined : established;
+  const server = full?.server;
+  const psk = established.resumed ? established.psk : undefined;
+  const leaf = psk?.clientCertificate;
+  return {
+    version: ProtocolVersion.TLSv1_3,
+    versionName: 'TLSv1.3',
+    suite: sh.suite.id,
+    group: sh.group,
+    signatureScheme: full?.signatureScheme,
+    alpn: ee.alpn,
+    serverName: hello.serverName,
+    sessionReused: psk !== undefined && !hello.offeredExternalPsk,
+    externalPskIdentity: hello.offeredExternalPsk ? psk?.ticket : undefined,
+    helloRetryRequest: hello.helloRetried,
+    extendedMasterSecret: true,
+    // A resumed handshake authenticates no one: the session's peers carry over.
+    peerCertificates: established.resumed ? established.psk.peerCertificates : established.server.chain,
+    ocspResponse: server?.ocspResponse,
+    ocspStatus: server?.ocspStatus,
+    signedCertificateTimestamps: server?.signedCertificateTimestamps,
+    certificateError: server?.auth.error,
+    // Sent in this handshake, or (resumed) the leaf recorded with the session.
+    clientCertificate: clientAuth?.chain ?? (leaf === undefined ? undefined : [leaf]),
+    clientSignatureScheme: clientAuth?.scheme,
+  };
 }
 
 /**
@@ -339,7 +410,8 @@ export class ExpectTraffic implements TrafficState {
   readonly kind = 'ExpectTraffic';
   readonly version = 'tls13';
   readonly isTraffic = true;
-  readonly #p: Tls13Progress;
+  readonly #sh: Tls13Hello;
+  readonly #facts: SessionFacts;
   /** The transcript through our Finished, when post_handshake_auth was offered. */
   readonly #handshakeTranscript: Transcript | undefined;
   #secrets: TrafficSecrets;
@@ -347,8 +419,9 @@ export class ExpectTraffic implements TrafficState {
   /** NewSessionTickets turned into sessions so far (at most LIMITS.sessionTickets). */
   #tickets = 0;
 
-  constructor(p: Tls13Progress, handshakeTranscript: Transcript | undefined, secrets: TrafficSecrets) {
-    this.#p = p;
+  constructor(sh: Tls13Hello, facts: SessionFacts, handshakeTranscript: Transcript | undefined, secrets: TrafficSecrets) {
+    this.#sh = sh;
+    this.#facts = facts;
     this.#handshakeTranscript = handshakeTranscript;
     this.#secrets = secrets;
   }
@@ -378,22 +451,22 @@ export class ExpectTraffic implements TrafficState {
     if (this.#tickets >= LIMITS.sessionTickets) return this;
     this.#tickets++;
     const early = findExtension(msg.extensions, ExtensionType.EarlyData);
-    const hello = this.#p.hello;
+    const hello = this.#sh.hello;
     io.emit({
       type: 'session',
       session: {
         version: 'TLSv1.3',
-        suite: this.#p.suite.id,
+        suite: this.#sh.suite.id,
         psk: this.#secrets.resumptionMaster.psk(msg.nonce),
         ticket: msg.ticket.slice(),
         lifetimeSeconds: msg.lifetime,
         ageAdd: msg.ageAdd,
         receivedAtMs: hello.config.now(),
         maxEarlyData: early?.form === 'NST' ? early.maxEarlyDataSize : 0,
-        alpn: this.#p.alpn,
+        alpn: this.#facts.alpn,
         serverName: hello.serverName,
-        peerCertificates: this.#p.peerCertificates,
-        clientCertificate: this.#p.clientCertificate?.[0],
+        peerCertificates: this.#facts.peerCertificates,
+        clientCertificate: this.#facts.clientCertificate?.[0],
       },
     });
     return this;
@@ -415,7 +488,7 @@ export class ExpectTraffic implements TrafficState {
     checkExtensionsAllowed(cr.extensions, 'CR');
     if (findExtension(cr.extensions, ExtensionType.SignatureAlgorithms) === undefined) throw new PeerMisbehaved('MissingSignatureAlgorithms');
     const transcript = handshakeTranscript.fork().add(cr.raw);
-    sendClientCertificate13(io, this.#p.hello.config, cr, transcript);
+    sendClientCertificate13(io, this.#sh.hello.config, cr, transcript);
     const finished = encodeClientHandshake({ type: HandshakeType.Finished, verifyData: this.#secrets.client.finishedVerifyData(transcript.currentHash()) });
     io.sendHandshake(finished);
     return this;
@@ -438,7 +511,7 @@ export class ExpectTraffic implements TrafficState {
 
   /** RFC 8446 §7.5 exporter over exporter_master_secret. */
   exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
-    if (!Number.isInteger(length) || length < 0 || length > 255 * this.#p.suite.hash.outputLen) throw new UsageError('exporter length out of range');
+    if (!Number.isInteger(length) || length < 0 || length > 255 * this.#sh.suite.hash.outputLen) throw new UsageError('exporter length out of range');
     return this.#secrets.exporter.exportKeyingMaterial(label, context, length);
   }
 }

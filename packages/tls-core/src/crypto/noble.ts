@@ -27,7 +27,6 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519 as nobleEd25519, x25519 as nobleX25519 } from '@noble/curves/ed25519.js';
 import { edwards } from '@noble/curves/abstract/edwards.js';
 import { ecdh, ecdsa, weierstrass } from '@noble/curves/abstract/weierstrass.js';
-import { expand as hkdfExpandRaw, extract as hkdfExtractRaw } from '@noble/hashes/hkdf.js';
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha1 as nobleSha1 } from '@noble/hashes/legacy.js';
 import { sha256 as nobleSha256, sha384 as nobleSha384, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
@@ -55,14 +54,18 @@ export interface HashAlgorithm {
 type NobleHash = typeof nobleSha256;
 
 function makeHash(name: HashAlgorithm['name'], h: NobleHash): HashAlgorithm & { readonly noble: NobleHash } {
-  const wrap = (state: ReturnType<NobleHash['create']>): IncrementalHash => ({
-    update(data) {
-      state.update(data);
-      return this;
-    },
-    peek: () => state.clone().digest(),
-    fork: () => wrap(state.clone()),
-  });
+  const wrap = (state: ReturnType<NobleHash['create']>): IncrementalHash => {
+    // peek() finishes a copy of the state in one scratch instance, made on the first peek.
+    let scratch: typeof state | undefined;
+    return {
+      update(data) {
+        state.update(data);
+        return this;
+      },
+      peek: () => (scratch = state._cloneInto(scratch)).digest(),
+      fork: () => wrap(state.clone()),
+    };
+  };
   return { name, outputLen: h.outputLen, noble: h, digest: (d) => h(d), create: () => wrap(h.create()) };
 }
 
@@ -82,29 +85,71 @@ function nobleOf(hash: HashAlgorithm): NobleHash {
 
 /** HMAC (RFC 2104). */
 export function hmac(hash: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
-  return nobleHmac(nobleOf(hash), key, data);
+  return finishHmac(nobleHmac.create(nobleOf(hash), key), data);
+}
+
+/** One of HMAC's two keyed hash states, as {@link finishHmac} uses it. */
+interface KeyedHalf {
+  update(data: Uint8Array): { digest(): Uint8Array };
+}
+
+/**
+ * `H(K ⊕ opad ‖ H(K ⊕ ipad ‖ data))` from noble's keyed inner and outer states, each finished with
+ * `digest()`, which (unlike the `digestInto()` noble's HMAC uses) makes no DataView per call.
+ */
+function finishHmac(keyed: { readonly iHash: KeyedHalf; readonly oHash: KeyedHalf }, data: Uint8Array): Uint8Array {
+  const inner = keyed.iHash.update(data).digest();
+  const tag = keyed.oHash.update(inner).digest();
+  inner.fill(0);
+  return tag;
 }
 
 /**
  * HMAC with one key for many messages (RFC 2104): the key is padded and hashed into the inner and
- * outer states once, and each call continues from a copy of them, which saves two hash blocks per
- * MAC (TLS 1.2's P_hash MACs every block with the same secret).
+ * outer states once, and each call continues from a copy of them in one scratch instance (no
+ * allocation but the output), which saves two hash blocks per MAC (TLS 1.2's P_hash MACs every
+ * block with the same secret; a TLS 1.3 schedule secret expands several labels). The keyed state
+ * is as secret as the key: it lives as long as the returned function; the scratch instance's
+ * hashes are wiped by noble's `digest()` after every MAC.
  */
 export function hmacWithKey(hash: HashAlgorithm, key: Uint8Array): (data: Uint8Array) => Uint8Array {
   const keyed = nobleHmac.create(nobleOf(hash), key);
-  return (data) => keyed.clone().update(data).digest();
+  const scratch = keyed.clone();
+  return (data) => finishHmac(keyed._cloneInto(scratch), data);
 }
 
-/** HKDF-Extract (RFC 5869 §2.2). An empty salt means HashLen zero bytes, as the RFC says. */
+/** HKDF-Extract (RFC 5869 §2.2): `HMAC(salt, IKM)`. An empty salt means HashLen zero bytes, as the RFC says. */
 export function hkdfExtract(hash: HashAlgorithm, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
-  return hkdfExtractRaw(nobleOf(hash), ikm, salt.length === 0 ? new Uint8Array(hash.outputLen) : salt);
+  return hmac(hash, salt.length === 0 ? new Uint8Array(hash.outputLen) : salt, ikm);
 }
 
 /** HKDF-Expand (RFC 5869 §2.3). Throws {@link CryptoError} when `length` exceeds 255 * HashLen. */
 export function hkdfExpand(hash: HashAlgorithm, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  if (!Number.isInteger(length) || length < 0 || length > 255 * hash.outputLen)
-    throw new CryptoError(`HKDF-Expand output length ${length}`);
-  return hkdfExpandRaw(nobleOf(hash), prk, info, length);
+  return hkdfExpandWith(hmacWithKey(hash, prk), hash, info, length);
+}
+
+/**
+ * HKDF-Expand (RFC 5869 §2.3) with `HMAC(PRK, ·)` given as a keyed function ({@link hmacWithKey}),
+ * so that one PRK expanded many times is keyed once: `T(i) = HMAC(PRK, T(i-1) || info || i)`.
+ * Throws {@link CryptoError} when `length` exceeds 255 * HashLen.
+ */
+export function hkdfExpandWith(mac: (data: Uint8Array) => Uint8Array, hash: HashAlgorithm, info: Uint8Array, length: number): Uint8Array {
+  const hashLen = hash.outputLen;
+  if (!Number.isInteger(length) || length < 0 || length > 255 * hashLen) throw new CryptoError(`HKDF-Expand output length ${length}`);
+  const okm = new Uint8Array(length);
+  let block: Uint8Array = new Uint8Array(0);
+  for (let i = 1, done = 0; done < length; i++, done += hashLen) {
+    const input = new Uint8Array(block.length + info.length + 1);
+    input.set(block);
+    input.set(info, block.length);
+    input[input.length - 1] = i;
+    block.fill(0);
+    block = mac(input);
+    input.fill(0);
+    okm.set(length - done < hashLen ? block.subarray(0, length - done) : block, done);
+  }
+  block.fill(0);
+  return okm;
 }
 
 /** AEAD algorithms used by TLS 1.2 and 1.3 record protection (RFC 5116). */

@@ -22,7 +22,7 @@
  */
 import { utf8 } from '../codec/bytes.ts';
 import { UsageError } from '../errors.ts';
-import { AEAD_KEY_LENGTH, hkdfExpand, hkdfExtract, hmac, type AeadAlgorithm, type HashAlgorithm } from '../crypto/noble.ts';
+import { AEAD_KEY_LENGTH, hkdfExpand, hkdfExpandWith, hkdfExtract, hmac, hmacWithKey, type AeadAlgorithm, type HashAlgorithm } from '../crypto/noble.ts';
 
 /** What the key schedule needs from a TLS 1.3 cipher suite (a `Tls13Suite` from `crypto/suites.ts` fits). */
 export interface Tls13KeyScheduleSuite {
@@ -152,6 +152,12 @@ let reveal: (s: ScheduleSecret) => Uint8Array;
 export abstract class ScheduleSecret {
   readonly suite: Tls13KeyScheduleSuite;
   readonly #secret: Uint8Array;
+  /**
+   * `HMAC(secret, ·)` keyed once, made on the first derivation: a secret expands two to four labels
+   * (traffic key, IV and finished key; the next phase's secrets). Secret like the bytes it was made
+   * from, and owned with them by this object.
+   */
+  #mac: ((data: Uint8Array) => Uint8Array) | undefined;
 
   /** `key`: the capability token only this module holds (EarlySecret, whose constructor is private, passes it too). */
   protected constructor(suite: Tls13KeyScheduleSuite, secret: Uint8Array, key: typeof KEY) {
@@ -160,15 +166,20 @@ export abstract class ScheduleSecret {
     this.#secret = secret;
   }
 
+  /** `HKDF-Expand-Label(this, label, context, length)` (RFC 8446 §7.1), with this secret's keyed HMAC. */
+  protected expandLabel(label: string, context: Uint8Array, length: number): Uint8Array {
+    this.#mac ??= hmacWithKey(this.suite.hash, this.#secret);
+    return hkdfExpandWith(this.#mac, this.suite.hash, hkdfLabel(label, context, length), length);
+  }
+
   /** `Derive-Secret(this, label, transcriptHash)` (RFC 8446 §7.1): for subclasses only. */
   protected derive(label: string, transcriptHash: Uint8Array): Uint8Array {
-    return deriveSecret(this.suite.hash, this.#secret, label, transcriptHash);
+    return this.expandLabel(label, transcriptHash, this.suite.hash.outputLen);
   }
 
   /** `HKDF-Extract(Derive-Secret(this, "derived", ""), ikm)`: the next phase's secret (RFC 8446 §7.1). */
   protected extractNext(ikm: Uint8Array): Uint8Array {
-    const hash = this.suite.hash;
-    return hkdfExtract(hash, this.derive('derived', hash.digest(EMPTY)), ikm);
+    return hkdfExtract(this.suite.hash, this.derive('derived', emptyHash(this.suite.hash)), ikm);
   }
 
   static {
@@ -209,7 +220,7 @@ export class EarlySecret extends ScheduleSecret {
 
   /** `binder_key = Derive-Secret(., "res binder" | "ext binder", "")`. */
   binderKey(kind: PskKind): Uint8Array {
-    return this.derive(kind === 'resumption' ? 'res binder' : 'ext binder', this.suite.hash.digest(EMPTY));
+    return this.derive(kind === 'resumption' ? 'res binder' : 'ext binder', emptyHash(this.suite.hash));
   }
 
   /**
@@ -300,17 +311,19 @@ export class TrafficSecret extends ScheduleSecret {
 
   /** Record protection key and IV (RFC 8446 §7.3). */
   trafficKeys(): TrafficKeys {
-    return deriveTrafficKeys(this.suite, reveal(this));
+    const aead = this.suite.aead;
+    return { aead, key: this.expandLabel('key', EMPTY, AEAD_KEY_LENGTH[aead]), iv: this.expandLabel('iv', EMPTY, IV_LENGTH) };
   }
 
   /** `HMAC(finished_key, transcriptHash)` with this secret as the base key (RFC 8446 §4.4.4). */
   finishedVerifyData(transcriptHash: Uint8Array): Uint8Array {
-    return finishedVerifyData(this.suite.hash, reveal(this), transcriptHash);
+    const hash = this.suite.hash;
+    return hmac(hash, this.expandLabel('finished', EMPTY, hash.outputLen), transcriptHash);
   }
 
   /** `application_traffic_secret_N+1 = HKDF-Expand-Label(., "traffic upd", "", Hash.length)` (RFC 8446 §7.2). */
   next(): TrafficSecret {
-    return new TrafficSecret(this.suite, nextApplicationTrafficSecret(this.suite.hash, reveal(this)), KEY);
+    return new TrafficSecret(this.suite, this.expandLabel('traffic upd', EMPTY, this.suite.hash.outputLen), KEY);
   }
 }
 
@@ -339,7 +352,7 @@ export class ResumptionMasterSecret extends ScheduleSecret {
    * (RFC 8446 §4.6.1), as a {@link ResumptionPsk} that becomes the session's own.
    */
   psk(ticketNonce: Uint8Array): ResumptionPsk {
-    return ResumptionPsk.fromBytes(resumptionPsk(this.suite.hash, reveal(this), ticketNonce));
+    return ResumptionPsk.fromBytes(this.expandLabel('resumption', ticketNonce, this.suite.hash.outputLen));
   }
 }
 
@@ -394,5 +407,12 @@ export function revealResumptionPsk(p: ResumptionPsk): Uint8Array {
 const LABEL_PREFIX = 'tls13 ';
 const IV_LENGTH = 12;
 const EMPTY = /* @__PURE__ */ new Uint8Array(0);
+/** `Hash("")` per hash function (the context of "derived" and the binder keys), computed once. */
+const EMPTY_HASHES = /* @__PURE__ */ new Map<HashAlgorithm, Uint8Array>();
+function emptyHash(hash: HashAlgorithm): Uint8Array {
+  let digest = EMPTY_HASHES.get(hash);
+  if (digest === undefined) EMPTY_HASHES.set(hash, (digest = hash.digest(EMPTY)));
+  return digest;
+}
 /** Capability token: only this module can construct the later phases. */
 const KEY: unique symbol = Symbol('key-schedule');

@@ -5,6 +5,7 @@
  * the alert is not parsed at all (no error, and no alert is sent after the peer's close_notify).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromUtf8, utf8 } from '../../src/codec/bytes.ts';
 import { ContentType } from '../../src/wire/enums.ts';
 import { feed } from './helpers/harness.ts';
 import { makeTestPki, type TestPki } from './helpers/pki.ts';
@@ -16,9 +17,6 @@ beforeAll(() => {
   pki = makeTestPki();
 });
 afterAll(() => pki.cleanup());
-
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const str = (b: Uint8Array): string => new TextDecoder().decode(b);
 
 /** Junk that would be an error if it were parsed: a bad record header, and a forged record. */
 const JUNKS: readonly (readonly [string, Uint8Array])[] = [
@@ -38,19 +36,19 @@ for (const version of ['TLS 1.3', 'TLS 1.2'] as const) {
     for (const [name, junk] of JUNKS) {
       it(`${name} after close_notify: the data is delivered, no error, no alert, a clean end`, () => {
         const s = connected();
-        s.sendData(text('authenticated before the closure'));
+        s.sendData(utf8('authenticated before the closure'));
         s.wire.record(ContentType.Alert, Uint8Array.of(1, 0));
         s.wire.raw(junk);
         expect(s.deliver()).toBeUndefined();
         expect(s.lastRecords, 'nothing is written in answer').toEqual([]);
-        expect(str(s.readAll())).toBe('authenticated before the closure');
+        expect(fromUtf8(s.readAll())).toBe('authenticated before the closure');
         expect(s.conn.isClosed).toBe(true);
         expect(s.conn.error).toBeUndefined();
         // Later reads are ignored too; EOF is a clean end; our side may still write (half-close).
         expect(feed(s.conn, junk)).toBeUndefined();
         expect(() => s.conn.receiveEof()).not.toThrow();
-        s.conn.write(text('still writing'));
-        expect(str(s.clientData(s.pump()))).toBe('still writing');
+        s.conn.write(utf8('still writing'));
+        expect(fromUtf8(s.clientData(s.pump()))).toBe('still writing');
       });
     }
   });

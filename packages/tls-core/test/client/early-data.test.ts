@@ -7,8 +7,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeerMisbehaved } from '../../src/errors.ts';
-import { SHA256 } from '../../src/crypto/noble.ts';
-import { Tls12MasterSecret } from '../../src/tls12/master-secret.ts';
 import { tls13SuiteById, type Tls13Suite } from '../../src/crypto/suites.ts';
 import { EarlySecret, ResumptionPsk, deriveTrafficKeys, revealSecret, type TrafficKeys } from '../../src/tls13/key-schedule.ts';
 import type { ClientEvent, Tls12SessionData, Tls13TicketData } from '../../src/client/events.ts';
@@ -19,6 +17,7 @@ import type { EncryptedExtensions } from '../../src/wire/encrypted-extensions.ts
 import { makeTestPki, type TestPki } from './helpers/pki.ts';
 import { Server13 } from './helpers/server13.ts';
 import { Tls13Sealer, type ClientRecord } from './helpers/harness.ts';
+import { tls12Session } from './helpers/sessions.ts';
 
 let pki: TestPki;
 beforeAll(() => {
@@ -81,6 +80,14 @@ function openEarlyRecords(s: Server13, keys: TrafficKeys): { sealer: Tls13Sealer
   return { sealer, records };
 }
 
+/** The server takes the PSK and sends its resumed flight: ServerHello, then EncryptedExtensions (edited by `ee`) and Finished under the handshake keys. */
+function resumedFlight(s: Server13, ee?: (m: EncryptedExtensions) => EncryptedExtensions): void {
+  s.acceptPsk = PSK;
+  s.sendPlain(s.serverHello());
+  s.useHandshakeKeys();
+  s.sendEncrypted([s.encryptedExtensions(ee), s.finished()]);
+}
+
 const earlyEvents = (events: readonly ClientEvent[]): Extract<ClientEvent, { type: 'earlyData' }>[] => events.filter((e) => e.type === 'earlyData');
 
 function offersEarlyData(s: Server13, index = 0): boolean {
@@ -132,19 +139,7 @@ describe('when early_data is offered (RFC 8446 §4.2.10)', () => {
       'a TLS 1.2 session',
       () => ({
         earlyData: text('x'),
-        session: {
-          version: 'TLSv1.2',
-          suite: CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-          masterSecret: Tls12MasterSecret.fromBytes(SHA256, new Uint8Array(48).fill(1)),
-          sessionId: new Uint8Array(32).fill(2),
-          ticket: undefined,
-          lifetimeSeconds: 3600,
-          receivedAtMs: pki.validAt - 1000,
-          extendedMasterSecret: true,
-          alpn: undefined,
-          serverName: 'localhost',
-          peerCertificates: [],
-        },
+        session: tls12Session({ lifetimeSeconds: 3600, receivedAtMs: pki.validAt - 1000 }),
       }),
     ],
   ];
@@ -163,10 +158,7 @@ describe('when early_data is offered (RFC 8446 §4.2.10)', () => {
 
   it('not offered: the handshake completes, negotiated.earlyData is not-offered and the data comes back unsent', () => {
     const s = new Server13(pki, { session: ticket({ maxEarlyData: 0 }), earlyData: text('later') });
-    s.acceptPsk = PSK;
-    s.sendPlain(s.serverHello());
-    s.useHandshakeKeys();
-    s.sendEncrypted([s.encryptedExtensions(), s.finished()]);
+    resumedFlight(s);
     expect(s.deliver()).toBeUndefined();
     expect(s.conn.negotiated?.earlyData).toBe('not-offered');
     const [ev] = earlyEvents(s.conn.takeEvents());
@@ -254,10 +246,7 @@ describe('accepted (EncryptedExtensions with early_data)', () => {
 describe('rejected', () => {
   it('PSK accepted, no early_data in EncryptedExtensions: no EndOfEarlyData, Finished under the handshake keys, the data re-sent once after the handshake (same ALPN: none)', () => {
     const s = new Server13(pki, { session: ticket(), earlyData: text('retry me') });
-    s.acceptPsk = PSK;
-    s.sendPlain(s.serverHello());
-    s.useHandshakeKeys();
-    s.sendEncrypted([s.encryptedExtensions(), s.finished()]);
+    resumedFlight(s);
     expect(s.deliver()).toBeUndefined();
     expect(s.clientMessages.map((m) => m[0])).toEqual([HandshakeType.Finished]);
     expect(dataAfterHandshake(s.lastRecords)).toBe('retry me');
@@ -267,20 +256,14 @@ describe('rejected', () => {
 
   it('rejected with the same ALPN as the session: re-sent', () => {
     const s = new Server13(pki, { session: ticket({ alpn: 'h2' }), earlyData: text('GET /'), client: { alpnProtocols: ['h2', 'http/1.1'] } });
-    s.acceptPsk = PSK;
-    s.sendPlain(s.serverHello());
-    s.useHandshakeKeys();
-    s.sendEncrypted([s.encryptedExtensions(withAlpn('h2')), s.finished()]);
+    resumedFlight(s, withAlpn('h2'));
     expect(s.deliver()).toBeUndefined();
     expect(dataAfterHandshake(s.lastRecords)).toBe('GET /');
   });
 
   it('rejected with another ALPN than the session: nothing re-sent, the bytes handed back (RFC 8446 §4.2.10)', () => {
     const s = new Server13(pki, { session: ticket({ alpn: 'h2' }), earlyData: text('h2 preface'), client: { alpnProtocols: ['h2', 'http/1.1'] } });
-    s.acceptPsk = PSK;
-    s.sendPlain(s.serverHello());
-    s.useHandshakeKeys();
-    s.sendEncrypted([s.encryptedExtensions(withAlpn('http/1.1')), s.finished()]);
+    resumedFlight(s, withAlpn('http/1.1'));
     expect(s.deliver()).toBeUndefined();
     expect(dataAfterHandshake(s.lastRecords)).toBe('');
     expect(s.conn.negotiated?.earlyData).toBe('rejected');
@@ -306,10 +289,7 @@ describe('rejected', () => {
     expect(offersEarlyData(s, 1)).toBe(false);
     expect(findExtension(s.clientHellos[1]!.extensions, ExtensionType.PreSharedKey)).toBeDefined();
     expect(s.lastRecords.map((r) => [r.type, r.encrypted])).toEqual([[ContentType.Handshake, false]]);
-    s.acceptPsk = PSK;
-    s.sendPlain(s.serverHello());
-    s.useHandshakeKeys();
-    s.sendEncrypted([s.encryptedExtensions(), s.finished()]);
+    resumedFlight(s);
     expect(s.deliver()).toBeUndefined();
     expect(s.clientMessages.map((m) => m[0])).toEqual([HandshakeType.Finished]);
     expect(dataAfterHandshake(s.lastRecords)).toBe('after hrr');
@@ -319,24 +299,22 @@ describe('rejected', () => {
 });
 
 describe('early_data in EncryptedExtensions the client cannot take', () => {
+  /** The server takes the PSK and accepts early data the client's (last) ClientHello did not offer: unsupported_extension. */
+  const expectUnsolicitedEarlyDataRefused = (s: Server13): void => {
+    resumedFlight(s, acceptingEe());
+    s.deliverExpectingFatal({ error: PeerMisbehaved, reason: 'UnsolicitedExtension', alert: AlertDescription.UnsupportedExtension, encrypted: true });
+  };
+
   it('not offered (no early data given): unsupported_extension (RFC 8446 §4.2)', () => {
     const s = new Server13(pki, { session: ticket() });
-    s.acceptPsk = PSK;
-    s.sendPlain(s.serverHello());
-    s.useHandshakeKeys();
-    s.sendEncrypted([s.encryptedExtensions(acceptingEe()), s.finished()]);
-    s.deliverExpectingFatal({ error: PeerMisbehaved, reason: 'UnsolicitedExtension', alert: AlertDescription.UnsupportedExtension, encrypted: true });
+    expectUnsolicitedEarlyDataRefused(s);
   });
 
   it('after a HelloRetryRequest (the second ClientHello did not offer it): unsupported_extension', () => {
     const s = new Server13(pki, { session: ticket(), earlyData: text('x') });
     s.sendPlain(s.helloRetryRequest({ group: NamedGroup.secp256r1 }));
     expect(s.deliver()).toBeUndefined();
-    s.acceptPsk = PSK;
-    s.sendPlain(s.serverHello());
-    s.useHandshakeKeys();
-    s.sendEncrypted([s.encryptedExtensions(acceptingEe()), s.finished()]);
-    s.deliverExpectingFatal({ error: PeerMisbehaved, reason: 'UnsolicitedExtension', alert: AlertDescription.UnsupportedExtension, encrypted: true });
+    expectUnsolicitedEarlyDataRefused(s);
   });
 
   it('offered, but the server did not take the PSK: illegal_parameter (RFC 8446 §4.2.10)', () => {

@@ -10,8 +10,6 @@ import { createClientConfig, type ClientConfigOptions } from '../../src/client/c
 import type { Tls12SessionData, Tls13TicketData } from '../../src/client/events.ts';
 import { generateKeyShare, type KeyShare } from '../../src/crypto/key-exchange.ts';
 import { KeyShareReserve } from '../../src/crypto/key-share-reserve.ts';
-import { SHA256 } from '../../src/crypto/noble.ts';
-import { Tls12MasterSecret } from '../../src/tls12/master-secret.ts';
 import { ResumptionPsk } from '../../src/tls13/key-schedule.ts';
 import { findExtension } from '../../src/wire/extensions.ts';
 import { decodeHandshake } from '../../src/wire/handshake.ts';
@@ -19,6 +17,7 @@ import { AlertDescription, CipherSuite, ExtensionType, HandshakeType, NamedGroup
 import { PeerMisbehaved } from '../../src/errors.ts';
 import { makeTestPki, type TestPki } from './helpers/pki.ts';
 import { Server13 } from './helpers/server13.ts';
+import { tls12Session } from './helpers/sessions.ts';
 
 let pki: TestPki;
 beforeAll(() => {
@@ -58,19 +57,7 @@ function clientHello(options: ClientConfigOptions, session?: Tls12SessionData | 
   };
 }
 
-const session12 = (): Tls12SessionData => ({
-  version: 'TLSv1.2',
-  suite: CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-  masterSecret: Tls12MasterSecret.fromBytes(SHA256, new Uint8Array(48).fill(7)),
-  sessionId: new Uint8Array(32).fill(9),
-  ticket: undefined,
-  lifetimeSeconds: 7200,
-  receivedAtMs: Date.now(),
-  extendedMasterSecret: true,
-  alpn: undefined,
-  serverName: HOST,
-  peerCertificates: [],
-});
+const session12 = (): Tls12SessionData => tls12Session({ serverName: HOST });
 
 describe('KeyShareReserve', () => {
   it('hands a ready share out exactly once, and refills only groups that were taken', () => {

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { x25519MLKEM768 } from '../../src/pq.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromUtf8, utf8 } from '../../src/codec/bytes.ts';
 import {
   AlertReceived,
   DecryptError,
@@ -26,9 +27,6 @@ beforeAll(() => {
   pki = makeTestPki();
 });
 afterAll(() => pki.cleanup());
-
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const str = (b: Uint8Array): string => new TextDecoder().decode(b);
 
 /** Server flight 1 (SH, Certificate, SKE, SHD) queued with optional edits; nothing delivered. */
 function flight1(s: Server12, parts: Partial<Record<'sh' | 'cert' | 'ske' | 'shd', () => Uint8Array>> = {}): void {
@@ -54,45 +52,45 @@ describe('TLS 1.2 happy path', () => {
     const s = connected();
     expect(s.conn.negotiated?.version).toBe(ProtocolVersion.TLSv1_2);
     expect(s.conn.negotiated?.extendedMasterSecret).toBe(true);
-    s.sendData(text('hi client'));
+    s.sendData(utf8('hi client'));
     expect(s.deliver()).toBeUndefined();
-    expect(str(s.readAll())).toBe('hi client');
-    s.conn.write(text('hi server'));
-    expect(str(s.clientData(s.pump()))).toBe('hi server');
+    expect(fromUtf8(s.readAll())).toBe('hi client');
+    s.conn.write(utf8('hi server'));
+    expect(fromUtf8(s.clientData(s.pump()))).toBe('hi server');
   });
 
   it('works without EMS when it is not required, with ECDHE-RSA/PSS, P-256 and ChaCha20', () => {
     const s = connected({ ems: false, identity: pki.rsa, suite: CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, group: NamedGroup.secp256r1 });
     expect(s.conn.negotiated?.extendedMasterSecret).toBe(false);
-    s.sendData(text('ok'));
+    s.sendData(utf8('ok'));
     expect(s.deliver()).toBeUndefined();
-    expect(str(s.readAll())).toBe('ok');
+    expect(fromUtf8(s.readAll())).toBe('ok');
   });
 
   // RFC 5746 §4.2 / RFC 5246 §7.4.1.1: a client that will not renegotiate answers HelloRequest with a no_renegotiation warning.
   it('HelloRequest is answered with a no_renegotiation warning and the connection continues', () => {
     const s = connected();
     s.wire.handshake([encodeHandshake({ type: HandshakeType.HelloRequest })]);
-    s.sendData(text('still here'));
+    s.sendData(utf8('still here'));
     expect(s.deliver()).toBeUndefined();
     const alerts = s.lastRecords.filter((r) => r.type === ContentType.Alert);
     expect(alerts.map((r) => [...r.content])).toEqual([[1, A.NoRenegotiation]]);
     expect(alerts[0]!.encrypted).toBe(true);
-    expect(str(s.readAll())).toBe('still here');
-    s.conn.write(text('me too'));
-    expect(str(s.clientData(s.pump()))).toBe('me too');
+    expect(fromUtf8(s.readAll())).toBe('still here');
+    s.conn.write(utf8('me too'));
+    expect(fromUtf8(s.clientData(s.pump()))).toBe('me too');
     expect(s.conn.error).toBeUndefined();
   });
 
   it('close_notify then EOF is clean; EOF without it is UnexpectedEof', () => {
     const a = connected();
-    a.sendData(text('bye'));
+    a.sendData(utf8('bye'));
     a.wire.record(ContentType.Alert, new Uint8Array([1, 0]));
     expect(a.deliver()).toBeUndefined();
-    expect(str(a.readAll())).toBe('bye');
+    expect(fromUtf8(a.readAll())).toBe('bye');
     expect(() => a.conn.receiveEof()).not.toThrow();
     const b = connected();
-    b.sendData(text('cut'));
+    b.sendData(utf8('cut'));
     expect(b.deliver()).toBeUndefined();
     expect(() => b.conn.receiveEof()).toThrow(UnexpectedEof);
     expect(b.conn.takeOutgoing()).toBeUndefined();
@@ -260,13 +258,13 @@ describe('TLS 1.2 ChangeCipherSpec and Finished (RFC 5246 §7.1, §7.4.9)', () =
     const s = new Server12(pki);
     flight1(s);
     expect(s.deliver()).toBeUndefined();
-    s.sendData(text('too early'));
+    s.sendData(utf8('too early'));
     s.deliverExpectingFatal({ error: PeerMisbehaved, reason: 'ApplicationDataBeforeHandshakeDone', alert: A.UnexpectedMessage, ...enc });
   });
 
   it('a bad record MAC after the handshake: bad_record_mac', () => {
     const s = connected();
-    s.sendData(text('tampered'));
+    s.sendData(utf8('tampered'));
     s.wire.editQueued((q) => q.map((r) => r.map((b, i) => (i === r.length - 1 ? b ^ 1 : b))));
     s.deliverExpectingFatal({ error: DecryptError, alert: A.BadRecordMac, ...enc });
   });

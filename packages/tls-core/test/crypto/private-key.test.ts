@@ -6,6 +6,7 @@
 import { createPrivateKey, generateKeyPairSync, type KeyExportOptions, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrownReason } from '@puretls/test-support/errors';
 import { InvalidPrivateKey } from '../../src/errors.ts';
 import { publicKeyOf, type PrivateKey } from '../../src/crypto/keys.ts';
 import { bytesToInteger } from '../../src/crypto/rsa.ts';
@@ -86,15 +87,7 @@ describe('accepted formats yield the key node:crypto made', () => {
 });
 
 describe('refused keys get a typed reason', () => {
-  const reason = (f: () => unknown): string => {
-    try {
-      f();
-    } catch (e) {
-      if (e instanceof InvalidPrivateKey) return e.reason;
-      throw e;
-    }
-    throw new Error('did not throw');
-  };
+  const reason = (f: () => unknown): string => thrownReason(f, InvalidPrivateKey);
 
   it('encrypted PKCS#8 and legacy encrypted PEM: Encrypted', () => {
     expect(reason(() => parsePrivateKeyPem(pem(p256.privateKey, 'pkcs8', { cipher: 'aes-256-cbc', passphrase: 'pw' })))).toBe('Encrypted');

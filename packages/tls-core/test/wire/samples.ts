@@ -123,6 +123,22 @@ export const EXTENSION_SAMPLES: readonly ExtensionSample[] = [
 const random = bytes(32, 11);
 const sessionId = bytes(32, 13);
 
+/** A ServerHello (or HelloRetryRequest) sample: legacy_version 0x0303, no compression, the given session ID echo, suite and extensions. */
+const helloFrom =
+  (isHelloRetryRequest: boolean, serverRandom: Uint8Array) =>
+  (legacySessionIdEcho: Uint8Array, cipherSuite: number, extensions: Extension[]): HandshakeContent => ({
+    type: H.ServerHello,
+    isHelloRetryRequest,
+    legacyVersion: 0x0303,
+    random: serverRandom,
+    legacySessionIdEcho,
+    cipherSuite,
+    legacyCompressionMethod: 0,
+    extensions,
+  });
+const serverHello = helloFrom(false, random);
+const helloRetryRequest = helloFrom(true, HELLO_RETRY_REQUEST_RANDOM);
+
 const chExtensions: Extension[] = [
   ext(E.ServerName, { form: 'list', names: [{ nameType: 0, name: utf8('example.com') }] }),
   ext(E.SupportedVersions, { form: 'CH', versions: [0x0304, 0x0303] }),
@@ -157,20 +173,11 @@ export const MESSAGE_SAMPLES: readonly MessageSample[] = [
   {
     name: 'ServerHello (TLS 1.3)',
     version: 'tls13',
-    msg: {
-      type: H.ServerHello,
-      isHelloRetryRequest: false,
-      legacyVersion: 0x0303,
-      random,
-      legacySessionIdEcho: sessionId,
-      cipherSuite: 0x1301,
-      legacyCompressionMethod: 0,
-      extensions: [
-        ext(E.SupportedVersions, { form: 'SH', selectedVersion: 0x0304 }),
-        ext(E.KeyShare, { form: 'SH', entry: { group: NamedGroup.x25519, keyExchange: bytes(32) } }),
-        ext(E.PreSharedKey, { form: 'SH', selectedIdentity: 0 }),
-      ],
-    },
+    msg: serverHello(sessionId, 0x1301, [
+      ext(E.SupportedVersions, { form: 'SH', selectedVersion: 0x0304 }),
+      ext(E.KeyShare, { form: 'SH', entry: { group: NamedGroup.x25519, keyExchange: bytes(32) } }),
+      ext(E.PreSharedKey, { form: 'SH', selectedIdentity: 0 }),
+    ]),
     lengths: [
       { at: 34, size: 1 },
       { at: 70, size: 2 },
@@ -180,38 +187,20 @@ export const MESSAGE_SAMPLES: readonly MessageSample[] = [
   {
     name: 'ServerHello (TLS 1.2, no extensions)',
     version: 'tls12',
-    msg: {
-      type: H.ServerHello,
-      isHelloRetryRequest: false,
-      legacyVersion: 0x0303,
-      random,
-      legacySessionIdEcho: new Uint8Array(0),
-      cipherSuite: 0xc02f,
-      legacyCompressionMethod: 0,
-      extensions: [],
-    },
+    msg: serverHello(new Uint8Array(0), 0xc02f, []),
     lengths: [{ at: 34, size: 1 }],
   },
   {
     name: 'ServerHello (TLS 1.2, extensions)',
     version: 'tls12',
-    msg: {
-      type: H.ServerHello,
-      isHelloRetryRequest: false,
-      legacyVersion: 0x0303,
-      random,
-      legacySessionIdEcho: bytes(8),
-      cipherSuite: 0xc02b,
-      legacyCompressionMethod: 0,
-      extensions: [
-        ext(E.RenegotiationInfo, { renegotiatedConnection: new Uint8Array(0) }),
-        ext(E.ExtendedMasterSecret, {}),
-        ext(E.EcPointFormats, { formats: [0] }),
-        ext(E.SessionTicket, { ticket: new Uint8Array(0) }),
-        ext(E.ApplicationLayerProtocolNegotiation, { protocols: [utf8('h2')] }),
-        ext(E.StatusRequest, { form: 'ack' }),
-      ],
-    },
+    msg: serverHello(bytes(8), 0xc02b, [
+      ext(E.RenegotiationInfo, { renegotiatedConnection: new Uint8Array(0) }),
+      ext(E.ExtendedMasterSecret, {}),
+      ext(E.EcPointFormats, { formats: [0] }),
+      ext(E.SessionTicket, { ticket: new Uint8Array(0) }),
+      ext(E.ApplicationLayerProtocolNegotiation, { protocols: [utf8('h2')] }),
+      ext(E.StatusRequest, { form: 'ack' }),
+    ]),
     lengths: [
       { at: 34, size: 1 },
       { at: 46, size: 2 },
@@ -221,20 +210,11 @@ export const MESSAGE_SAMPLES: readonly MessageSample[] = [
   {
     name: 'HelloRetryRequest',
     version: 'tls13',
-    msg: {
-      type: H.ServerHello,
-      isHelloRetryRequest: true,
-      legacyVersion: 0x0303,
-      random: HELLO_RETRY_REQUEST_RANDOM,
-      legacySessionIdEcho: sessionId,
-      cipherSuite: 0x1302,
-      legacyCompressionMethod: 0,
-      extensions: [
-        ext(E.SupportedVersions, { form: 'SH', selectedVersion: 0x0304 }),
-        ext(E.KeyShare, { form: 'HRR', selectedGroup: NamedGroup.secp256r1 }),
-        ext(E.Cookie, { cookie: bytes(64) }),
-      ],
-    },
+    msg: helloRetryRequest(sessionId, 0x1302, [
+      ext(E.SupportedVersions, { form: 'SH', selectedVersion: 0x0304 }),
+      ext(E.KeyShare, { form: 'HRR', selectedGroup: NamedGroup.secp256r1 }),
+      ext(E.Cookie, { cookie: bytes(64) }),
+    ]),
     lengths: [
       { at: 34, size: 1 },
       { at: 70, size: 2 },

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { thrownReason } from '@puretls/test-support/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidCertificate, alertFor, type CertificateErrorReason } from '../../src/errors.ts';
 import { AlertDescription } from '../../src/wire/enums.ts';
@@ -102,13 +103,7 @@ function storeFor(c: Case): TrustStore {
 }
 
 function puretls(c: Case): 'ok' | CertificateErrorReason {
-  try {
-    verifyServerCertificateChain({ chain: c.chain(), trust: storeFor(c), hostname: c.host, now: NOW });
-    return 'ok';
-  } catch (e) {
-    if (e instanceof InvalidCertificate) return e.reason;
-    throw e;
-  }
+  return reasonOf(() => verifyServerCertificateChain({ chain: c.chain(), trust: storeFor(c), hostname: c.host, now: NOW }));
 }
 
 /** `openssl verify` with the TLS server purpose, the same host and the same time. */
@@ -254,11 +249,5 @@ describe('TrustStore', () => {
 });
 
 function reasonOf(f: () => unknown): 'ok' | CertificateErrorReason {
-  try {
-    f();
-    return 'ok';
-  } catch (e) {
-    if (e instanceof InvalidCertificate) return e.reason;
-    throw e;
-  }
+  return thrownReason(f, InvalidCertificate);
 }

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { thrownReason } from '@puretls/test-support/errors';
 import { InvalidCertificate } from '../../src/errors.ts';
 import { verifyServerCertificateChain } from '../../src/x509/path-validation.ts';
 import { decodePemCertificates } from '../../src/x509/pem.ts';
@@ -25,15 +26,7 @@ const opensslVerify = (ca: string, cert: string): boolean => {
     return false;
   }
 };
-const reasonOf = (fn: () => unknown): string => {
-  try {
-    fn();
-    return 'ok';
-  } catch (e) {
-    if (e instanceof InvalidCertificate) return e.reason;
-    throw e;
-  }
-};
+const reasonOf = (fn: () => unknown): string => thrownReason(fn, InvalidCertificate);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'puretls-direct-trust-'));

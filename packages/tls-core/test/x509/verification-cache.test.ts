@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { thrownReason } from '@puretls/test-support/errors';
 import { InvalidCertificate } from '../../src/errors.ts';
 import { isPreparedVerificationKey } from '../../src/crypto/signature.ts';
 import { parseCertificate } from '../../src/x509/certificate.ts';
@@ -32,15 +33,7 @@ beforeAll(() => {
 afterAll(() => pki?.cleanup());
 beforeEach(() => clearVerificationCaches());
 
-function reasonOf(fn: () => unknown): string {
-  try {
-    fn();
-    return 'ok';
-  } catch (e) {
-    if (e instanceof InvalidCertificate) return e.reason;
-    throw e;
-  }
-}
+const reasonOf = (fn: () => unknown): string => thrownReason(fn, InvalidCertificate);
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 

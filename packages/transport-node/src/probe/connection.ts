@@ -10,8 +10,8 @@
  */
 import type { Context } from '@puretls/session';
 import type { MessageEvent, NegotiatedParameters } from '@puretls/tls-core';
-import { certificateList } from '../cli.ts';
 import { connect } from '../connect.ts';
+import { certificateList } from '../peer-certificate.ts';
 import type { TLSSocket } from '../tls-socket.ts';
 import type { Dialer } from './dial.ts';
 

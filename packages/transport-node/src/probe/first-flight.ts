@@ -26,7 +26,7 @@ import {
   hasExtension,
   type ServerHello,
 } from '@puretls/tls-core/wire';
-import type { HelloReply } from './hello-scan.ts';
+import type { HelloReply } from './scan-types.ts';
 import { SCAN_GROUPS, TLS12_SCAN_SUITES, TLS13_SCAN_SUITES, scanName, suiteKeyExchange } from './scan-tables.ts';
 
 export interface FirstFlightOptions {

@@ -6,7 +6,7 @@
  * @module
  */
 import { connect as netConnect } from 'node:net';
-import type { HelloReply, ScanSocket } from './hello-scan.ts';
+import type { HelloReply, ScanSocket } from './scan-types.ts';
 import { FirstFlightReader } from './first-flight.ts';
 import type { FirstFlightOptions } from './first-flight.ts';
 import { fatalAlertRecord } from './hello-builder.ts';

@@ -8,7 +8,7 @@
  * `evidence` string naming the connection(s) and what was seen on the wire.
  * @module
  */
-import type { HelloScanFacts } from './hello-scan.ts';
+import type { HelloScanFacts } from './scan-types.ts';
 
 /** The schema id of this report format. */
 export const PROBE_SCHEMA = 'puretls-probe/1';

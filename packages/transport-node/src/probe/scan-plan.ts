@@ -26,7 +26,7 @@ import type {
   ProbeEvidence,
   SuiteEnumeration,
   ToleranceFact,
-} from './hello-scan.ts';
+} from './scan-types.ts';
 import { encodeHello, shareEntry } from './hello-builder.ts';
 import type { HelloSpec } from './hello-builder.ts';
 import { probeConnection, tcpOpener } from './probe-connection.ts';

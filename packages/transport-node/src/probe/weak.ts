@@ -4,7 +4,7 @@
  * only ECDHE/DHE with GCM, CCM or ChaCha20-Poly1305). TLS 1.3 suites are all AEAD with (EC)DHE or PSK.
  * @module
  */
-import type { HelloScanFacts } from './hello-scan.ts';
+import type { HelloScanFacts } from './scan-types.ts';
 
 /** Reasons the scan's facts are weak (empty when none). */
 export function weakHelloFacts(hello: HelloScanFacts): string[] {

@@ -6,8 +6,8 @@
  */
 import { expect } from 'vitest';
 import type { TlsError } from '@puretls/tls-core';
-import type { ClientRecord, RunResult } from './server.ts';
-import { CT } from './wire.ts';
+import type { ClientRecord, Peer, RunResult } from './server.ts';
+import { ALERT, CT } from './wire.ts';
 
 export interface Rejection {
   /** The TlsError subclass. */
@@ -20,6 +20,20 @@ export interface Rejection {
   key?: string;
   /** The failure came after 'secureConnect' (default: before). */
   afterHandshake?: boolean;
+}
+
+/** The server's script after a resumed handshake: the text 'resumed', then close_notify. */
+export async function sendResumedAndClose(p: Peer): Promise<void> {
+  await p.clientConnected;
+  p.data(Buffer.from('resumed'));
+  p.alert(1, ALERT.close_notify);
+}
+
+/** The client resumed without error and read what {@link sendResumedAndClose} sent. */
+export function expectResumed(r: RunResult<ClientRecord[]>): void {
+  expect(r.client.error).toBeUndefined();
+  expect(r.client.socket.isSessionReused()).toBe(true);
+  expect(r.client.data.toString()).toBe('resumed');
 }
 
 export function alertsOf(records: readonly ClientRecord[]): ClientRecord[] {

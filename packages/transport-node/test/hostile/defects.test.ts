@@ -7,28 +7,34 @@ import { describe, expect, it } from 'vitest';
 import { InvalidCertificate, InvalidMessage, PeerMisbehaved } from '@puretls/tls-core';
 import { expectRejected, alertsOf } from './assert.ts';
 import { HandshakeTimeout } from '../../src/node-errors.ts';
-import { rejects12, rejects13, run12, run13, useHostile } from './harness.ts';
+import { rejects12, rejects13, run12, run13, useHostile, type CaseOptions } from './harness.ts';
 import type { TLSSocket } from '../../src/tls-socket.ts';
-import { Tls12, Tls13, type ClientRecord } from './server.ts';
+import { Tls12, Tls13, type ClientRecord, type Peer, type RunResult } from './server.ts';
 import { ALERT, CT, GROUP, HS, SCHEME, cat, record, u32 } from './wire.ts';
 
 const h = useHostile();
 const hello = Buffer.from('authenticated data before close_notify');
 
+/** A full TLS 1.2 handshake the server closes: the client's 'session' events, and the server's master secret and session ID for resuming it. */
+async function fullTls12Handshake(): Promise<{ first: RunResult<ClientRecord[]>; sessions: unknown[]; master: Buffer; sessionId: Buffer }> {
+  const sessions: unknown[] = [];
+  let master: Buffer | undefined;
+  let sessionId: Buffer | undefined;
+  const first = await h.server.run(async (p) => {
+    const t = await Tls12.accept(p, { identity: h.pki.ec256 });
+    await t.handshake();
+    master = t.master;
+    sessionId = t.sessionId;
+    await p.clientConnected;
+    p.alert(1, ALERT.close_notify);
+    return p.readUntilClose();
+  }, h.client(), 3000, (s) => s.on('session', (b: unknown) => sessions.push(b)));
+  return { first, sessions, master: master!, sessionId: sessionId! };
+}
+
 describe('defect 1: the TLS 1.2 exporter after resumption', () => {
   it('a resumed TLS 1.2 connection exports what the server derives from the original master secret', async () => {
-    const sessions: unknown[] = [];
-    let master: Buffer | undefined;
-    let sessionId: Buffer | undefined;
-    const first = await h.server.run(async (p) => {
-      const t = await Tls12.accept(p, { identity: h.pki.ec256 });
-      await t.handshake();
-      master = t.master;
-      sessionId = t.sessionId;
-      await p.clientConnected;
-      p.alert(1, ALERT.close_notify);
-      return p.readUntilClose();
-    }, h.client(), 3000, (s) => s.on('session', (b: unknown) => sessions.push(b)));
+    const { first, sessions, master, sessionId } = await fullTls12Handshake();
     expect(first.client.error).toBeUndefined();
     expect(sessions.length).toBe(1);
     expect(Buffer.isBuffer(sessions[0])).toBe(true);
@@ -38,8 +44,8 @@ describe('defect 1: the TLS 1.2 exporter after resumption', () => {
     let resumedSocket: TLSSocket | undefined;
     const second = await h.server.run(async (p) => {
       const t = await Tls12.accept(p, { identity: h.pki.ec256 });
-      expect(t.ch.sessionId.equals(sessionId!), 'the client offers the session').toBe(true);
-      await t.resume(master!, sessionId!);
+      expect(t.ch.sessionId.equals(sessionId), 'the client offers the session').toBe(true);
+      await t.resume(master, sessionId);
       expected = t.exporter('EXPORTER-puretls-test', context, 32);
       await p.clientConnected;
       exported = resumedSocket!.exportKeyingMaterial(32, 'EXPORTER-puretls-test', context);
@@ -54,22 +60,11 @@ describe('defect 1: the TLS 1.2 exporter after resumption', () => {
 
 describe('defect 2: the session event on a TLS 1.2 resumption without a new session', () => {
   it("every 'session' event carries serialized bytes, never the engine's secret-bearing object", async () => {
-    const sessions: unknown[] = [];
-    let master: Buffer | undefined;
-    let sessionId: Buffer | undefined;
-    await h.server.run(async (p) => {
-      const t = await Tls12.accept(p, { identity: h.pki.ec256 });
-      await t.handshake();
-      master = t.master;
-      sessionId = t.sessionId;
-      await p.clientConnected;
-      p.alert(1, ALERT.close_notify);
-      return p.readUntilClose();
-    }, h.client(), 3000, (s) => s.on('session', (b: unknown) => sessions.push(b)));
+    const { sessions, master, sessionId } = await fullTls12Handshake();
     const resumed: unknown[] = [];
     await h.server.run(async (p) => {
       const t = await Tls12.accept(p, { identity: h.pki.ec256 });
-      await t.resume(master!, sessionId!);
+      await t.resume(master, sessionId);
       await p.clientConnected;
       p.alert(1, ALERT.close_notify);
       return p.readUntilClose();
@@ -141,31 +136,27 @@ describe('defect 5: data before close_notify is delivered, what follows it ignor
     ['bytes that are not a record', Buffer.from('\xff\xff\xff\xff junk after the closure alert', 'latin1')],
     ['a record that does not authenticate', record(CT.ApplicationData, Buffer.alloc(40, 1))],
   ];
+  /** The server's script after its handshake: application data, close_notify and the junk, all in one write. */
+  const dataCloseJunk = (junk: Buffer) => async (t: Tls12 | Tls13, p: Peer) => {
+    await t.handshake();
+    await p.clientConnected;
+    p.batch(() => {
+      p.data(hello);
+      p.alert(1, ALERT.close_notify);
+      p.write(junk);
+    });
+  };
+  const versions = [
+    ['TLS 1.3', (script: (t: Tls13, p: Peer) => Promise<void>) => run13(h, script)],
+    ['TLS 1.2', (script: (t: Tls12, p: Peer) => Promise<void>) => run12(h, script)],
+  ] as const;
   for (const [junkName, junk] of junkCases) {
-    it(`TLS 1.3: application data ‖ close_notify ‖ ${junkName}, in one read`, async () => {
-      const r = await run13(h, async (t, p) => {
-        await t.handshake();
-        await p.clientConnected;
-        p.batch(() => {
-          p.data(hello);
-          p.alert(1, ALERT.close_notify);
-          p.write(junk);
-        });
+    for (const [version, run] of versions) {
+      it(`${version}: application data ‖ close_notify ‖ ${junkName}, in one read`, async () => {
+        const r = await run(dataCloseJunk(junk));
+        expectCleanClose(r.client, r.value);
       });
-      expectCleanClose(r.client, r.value);
-    });
-    it(`TLS 1.2: application data ‖ close_notify ‖ ${junkName}, in one read`, async () => {
-      const r = await run12(h, async (t, p) => {
-        await t.handshake();
-        await p.clientConnected;
-        p.batch(() => {
-          p.data(hello);
-          p.alert(1, ALERT.close_notify);
-          p.write(junk);
-        });
-      });
-      expectCleanClose(r.client, r.value);
-    });
+    }
   }
 });
 
@@ -204,18 +195,11 @@ describe('defect 7: rules not enforced (the rest are in tls13/tls12.test.ts)', (
     expect(r.client.data.equals(hello)).toBe(true);
     expect(counted!.clientKeyUpdates, 'KeyUpdate messages the client sent').toBe(1);
   });
-  rejects13(h, 'TLS 1.3: a leaf whose keyUsage lacks digitalSignature, verification off', (t) => t.flight(), {
-    error: InvalidCertificate,
-    reason: 'WrongKeyUsage',
-    alert: ALERT.unsupported_certificate,
-    key: 'client hs',
-  }, { identity: (p) => p.noDigitalSignature, client: { rejectUnauthorized: false } });
-  rejects12(h, 'TLS 1.2: a leaf whose keyUsage lacks digitalSignature, verification off', (t) => t.firstFlight(), {
-    error: InvalidCertificate,
-    reason: 'WrongKeyUsage',
-    alert: ALERT.unsupported_certificate,
-    key: 'plaintext',
-  }, { identity: (p) => p.noDigitalSignature, client: { rejectUnauthorized: false } });
+  // A leaf whose keyUsage lacks digitalSignature is refused even with verification off, in both versions.
+  const wrongKeyUsage = { error: InvalidCertificate, reason: 'WrongKeyUsage', alert: ALERT.unsupported_certificate } as const;
+  const noDigitalSignatureLeaf: CaseOptions = { identity: (p) => p.noDigitalSignature, client: { rejectUnauthorized: false } };
+  rejects13(h, 'TLS 1.3: a leaf whose keyUsage lacks digitalSignature, verification off', (t) => t.flight(), { ...wrongKeyUsage, key: 'client hs' }, noDigitalSignatureLeaf);
+  rejects12(h, 'TLS 1.2: a leaf whose keyUsage lacks digitalSignature, verification off', (t) => t.firstFlight(), { ...wrongKeyUsage, key: 'plaintext' }, noDigitalSignatureLeaf);
   rejects12(h, 'TLS 1.2: an ECDSA P-384 certificate although supported_groups offered only X25519 and P-256 (RFC 8422 §5.1)', (t) => t.firstFlight(), {
     error: PeerMisbehaved,
     reason: 'CertificateCurveNotOffered',

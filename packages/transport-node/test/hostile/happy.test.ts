@@ -23,6 +23,13 @@ async function exchange(p: Peer): Promise<Buffer> {
   return rec?.type === CT.ApplicationData ? rec.content : Buffer.alloc(0);
 }
 
+/** After the handshake: the server's data, then close_notify. */
+async function sendAndClose(p: Peer): Promise<void> {
+  await p.clientConnected;
+  p.data(fromServer);
+  p.alert(1, ALERT.close_notify);
+}
+
 const onConnect = (s: TLSSocket): void => void s.once('secureConnect', () => s.write(fromClient));
 
 describe('TLS 1.3: every suite, group and server key', () => {
@@ -67,9 +74,7 @@ describe('TLS 1.3: every suite, group and server key', () => {
     it(`CertificateVerify with ${name}`, async () => {
       const r = await run13(h, async (t, p) => {
         await t.handshake();
-        await p.clientConnected;
-        p.data(fromServer);
-        p.alert(1, ALERT.close_notify);
+        await sendAndClose(p);
       }, { identity, server13: { scheme } });
       expect(r.client.error).toBeUndefined();
       expect(r.client.socket.getPeerSignatureScheme()).toBe(name);
@@ -82,9 +87,7 @@ describe('TLS 1.3: every suite, group and server key', () => {
       const ch2 = await t.readSecondClientHello();
       expect(ch2.keyShares.map((k) => k.group)).toEqual([GROUP.secp256r1]);
       await t.handshake();
-      await p.clientConnected;
-      p.data(fromServer);
-      p.alert(1, ALERT.close_notify);
+      await sendAndClose(p);
     });
     expect(r.client.error).toBeUndefined();
     expect(r.client.data.equals(fromServer)).toBe(true);
@@ -93,9 +96,7 @@ describe('TLS 1.3: every suite, group and server key', () => {
     const r = await run13(h, async (t, p) => {
       p.ccs();
       await t.handshake();
-      await p.clientConnected;
-      p.data(fromServer);
-      p.alert(1, ALERT.close_notify);
+      await sendAndClose(p);
     });
     expect(r.client.error).toBeUndefined();
     expect(r.client.data.equals(fromServer)).toBe(true);
@@ -116,9 +117,7 @@ describe('TLS 1.3: every suite, group and server key', () => {
         }
       }
       await t.readClientFinished();
-      await p.clientConnected;
-      p.data(fromServer);
-      p.alert(1, ALERT.close_notify);
+      await sendAndClose(p);
     });
     expect(r.client.error).toBeUndefined();
     expect(r.client.data.equals(fromServer)).toBe(true);
@@ -166,9 +165,7 @@ describe('TLS 1.2: every suite', () => {
     it(`ECDHE over ${name}, without extended_master_secret`, async () => {
       const r = await run12(h, async (t, p) => {
         await t.handshake();
-        await p.clientConnected;
-        p.data(fromServer);
-        p.alert(1, ALERT.close_notify);
+        await sendAndClose(p);
       }, { server12: { group, ems: false } });
       expect(r.client.error).toBeUndefined();
       expect(r.client.data.equals(fromServer)).toBe(true);

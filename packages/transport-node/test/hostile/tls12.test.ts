@@ -10,7 +10,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AlertReceived, DecryptError, InappropriateMessage, InvalidCertificate, InvalidMessage, PeerIncompatible, PeerMisbehaved, TrustStore } from '@puretls/tls-core';
 import { Context } from '@puretls/session';
-import { expectRejected } from './assert.ts';
+import { expectRejected, expectResumed, sendResumedAndClose } from './assert.ts';
 import { rejects12, useHostile, type CaseOptions } from './harness.ts';
 import { Tls12, type Identity, type Peer, type Tls12Options } from './server.ts';
 import { ALERT, CT, DOWNGRADE_TLS12, EXT, GROUP, HS, SCHEME, SUITE, cat, ext, handshake, record, u16, u8, vec16, vec8, type Ext } from './wire.ts';
@@ -265,13 +265,9 @@ describe('TLS 1.2 extended master secret and resumption (RFC 7627, RFC 5246 §7.
   it('the same session resumes (abbreviated handshake from the server-side master secret)', async () => {
     const r = await resumeWith(true, async (t, p, s) => {
       await t.resume(s.master, s.sessionId);
-      await p.clientConnected;
-      p.data(Buffer.from('resumed'));
-      p.alert(1, ALERT.close_notify);
+      await sendResumedAndClose(p);
     });
-    expect(r.client.error).toBeUndefined();
-    expect(r.client.socket.isSessionReused()).toBe(true);
-    expect(r.client.data.toString()).toBe('resumed');
+    expectResumed(r);
   });
   it('a session made with EMS resumed by a ServerHello without EMS (RFC 7627 §5.3)', async () => {
     const r = await resumeWith(true, (t, p, s) => p.sendHandshake([t.serverHello({ edit: (f) => (f.sessionId = s.sessionId) })]), { ems: false });

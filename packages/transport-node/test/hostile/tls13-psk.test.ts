@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DecryptError, InappropriateMessage, InvalidMessage, PeerMisbehaved } from '@puretls/tls-core';
-import { expectRejected } from './assert.ts';
+import { expectRejected, expectResumed, sendResumedAndClose } from './assert.ts';
 import { useHostile } from './harness.ts';
 import { Schedule13, protect13 } from './crypto.ts';
 import { Tls13, encodeServerHello, type FlightOptions13, type Peer } from './server.ts';
@@ -52,13 +52,9 @@ describe('TLS 1.3 PSK (RFC 8446 §4.2.11)', () => {
     const r = await resume(async (t, p, psk) => {
       t.usePsk(psk);
       await t.handshake(pskFlight());
-      await p.clientConnected;
-      p.data(Buffer.from('resumed'));
-      p.alert(1, ALERT.close_notify);
+      await sendResumedAndClose(p);
     });
-    expect(r.client.error).toBeUndefined();
-    expect(r.client.socket.isSessionReused()).toBe(true);
-    expect(r.client.data.toString()).toBe('resumed');
+    expectResumed(r);
   });
   it('ServerHello selects PSK identity 1 when one was offered', async () => {
     const r = await resume((t, p, psk) => {

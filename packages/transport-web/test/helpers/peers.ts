@@ -11,7 +11,7 @@ import { Duplex } from 'node:stream';
 import type { ByteStreamPair } from '../../src/pump.ts';
 
 export { createPki, type Pki } from '../../../../conformance/src/pki.ts';
-export { startOpensslServer } from '@puretls/test-support/openssl';
+export { startOpensslServer, withOpensslServer } from '@puretls/test-support/openssl';
 export { keylogCheck } from '../../../../conformance/src/runner/run-case.ts';
 
 /** A connected TCP socket to 127.0.0.1:port as `{ readable, writable }`. */
