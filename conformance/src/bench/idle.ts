@@ -20,6 +20,7 @@ import { loadNow } from './measure.ts';
 import { registerSection, type BenchContext, type BenchRow } from './registry.ts';
 
 const COUNT = 200;
+const WARM_CONNECTIONS = 8;
 const SERVER = fileURLToPath(new URL('./idle-server.js', import.meta.url));
 
 function gcNow(): () => void {
@@ -53,8 +54,11 @@ function established(open: Opener): Promise<IdleSocket> {
 }
 
 async function perConnection(open: Opener, gc: () => void): Promise<{ heap: number; arrayBuffers: number }> {
-  // Warm: one connection opened and closed first, so lazily built process-wide state is not counted.
-  (await established(open)).destroy();
+  // Warm: connections opened and closed first, so lazily built process-wide state is not counted.
+  // Eight, not one: puretls builds the server key's verification tables on its 4th use
+  // (x509/verification-cache.ts), hundreds of KiB of curve points that 200 connections would otherwise
+  // be charged ~2 KiB each for.
+  for (let i = 0; i < WARM_CONNECTIONS; i++) (await established(open)).destroy();
   const before = await settle(gc);
   const sockets: IdleSocket[] = [];
   for (let i = 0; i < COUNT; i++) sockets.push(await established(open));
