@@ -7,7 +7,7 @@
  * which field was being read, so attacker-controlled bytes never surface as RangeError/TypeError.
  * @module
  */
-import { toHex } from '../codec/bytes.ts';
+import { bytesToInteger } from '../crypto/rsa.ts';
 import { InvalidCertificate } from '../errors.ts';
 import { X509_LIMITS } from '../limits.ts';
 
@@ -133,8 +133,7 @@ export class DerReader {
   unsignedBigInt(what: string): bigint {
     const b = this.integerBytes(what);
     if (b[0]! & 0x80) throw bad(`${what}: negative`);
-    // One hex conversion: shifting byte by byte is quadratic in the length (a 2048-bit modulus per certificate).
-    return BigInt(`0x${toHex(b)}`);
+    return bytesToInteger(b);
   }
 
   /** Read a small non-negative INTEGER (at most 2^31 - 1). */

@@ -5,6 +5,7 @@
  * subject CN is never a name here, as it is never a name for host matching either.
  * @module
  */
+import { equalBytes } from '../codec/bytes.ts';
 import { InvalidCertificate } from '../errors.ts';
 import type { Certificate, GeneralSubtree, NameConstraints } from './certificate.ts';
 
@@ -35,9 +36,7 @@ export function checkPathNameConstraints(path: readonly Certificate[]): void {
 
 /** issuer == subject (RFC 5280 §6.1: "self-issued"). */
 export function isSelfIssued(cert: Certificate): boolean {
-  const a = cert.issuer.der;
-  const b = cert.subject.der;
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+  return equalBytes(cert.issuer.der, cert.subject.der);
 }
 
 /**

@@ -307,7 +307,7 @@ function keyIdsMayMatch(child: Certificate, issuer: Certificate): boolean {
   const a = child.authorityKeyIdentifier;
   const b = issuer.subjectKeyIdentifier;
   if (a === undefined || b === undefined) return true;
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+  return equalBytes(a, b);
 }
 
 /** Loop detection (RFC 4158 §2.4.2): same subject and same key as a certificate already in the path. */

@@ -4,6 +4,7 @@
  * Immutable after construction.
  * @module
  */
+import { equalBytes } from '../codec/bytes.ts';
 import { InvalidCertificate } from '../errors.ts';
 import { parseCertificate, type Certificate } from './certificate.ts';
 import { decodePemCertificates } from './pem.ts';
@@ -73,7 +74,7 @@ export class TrustStore {
 
   /** Is this exact certificate one of the anchors? */
   contains(cert: Certificate): boolean {
-    return this.bySubject(cert.subject.der).some((a) => a.der.length === cert.der.length && a.der.every((b, i) => b === cert.der[i]));
+    return this.bySubject(cert.subject.der).some((a) => equalBytes(a.der, cert.der));
   }
 }
 
