@@ -21,6 +21,10 @@ const result = await build({
   metafile: true,
   outfile: out,
   logLevel: 'warning',
+  // @puretls/* resolve to their dist/bundle/ modules (scripts/bundle-packages.mjs), whose entry
+  // files import shared chunks for evaluation order; with "sideEffects": false esbuild may drop
+  // such an import and says so. Nothing is lost: the chunks hold no side effects.
+  logOverride: { 'ignored-bare-import': 'silent' },
 });
 // Our own compiled files (not node_modules): a newer one means the bundle is stale.
 const inputs = Object.keys(result.metafile.inputs)

@@ -1,7 +1,8 @@
 /**
  * The packages as a user installs them (issue 13): `pnpm pack` the three packages, install the
  * tarballs with plain npm into a scratch project in os.tmpdir() (outside the workspace), then
- * - check the tarballs hold README, LICENSE, dist/ and no src/, source maps or build info;
+ * - check the tarballs hold README, LICENSE, the bundled modules (dist/bundle/) and declarations, and no
+ *   src/, source maps or build info;
  * - typecheck a consumer (strict, skipLibCheck off) with TypeScript 5.0 under moduleResolution
  *   node16, node10 and bundler, and with the workspace's TypeScript under nodenext, plus the
  *   README's TypeScript examples;
@@ -130,11 +131,14 @@ describe.skipIf(!opensslAvailable() || !npmAvailable || !built)('packed packages
       const files = execFileSync('tar', ['-tzf', tarballs[p]!], { encoding: 'utf8' }).trim().split('\n');
       expect(files).toContain('package/README.md');
       expect(files).toContain('package/LICENSE');
-      expect(files).toContain('package/dist/index.js');
+      // Node loads dist/bundle/ (scripts/bundle-packages.mjs); tsc's per-file JavaScript ships only
+      // where something runs it: transport-node's bin falls back to dist/cli.js.
+      expect(files).toContain('package/dist/bundle/index.js');
       expect(files).toContain('package/dist/index.d.ts');
+      expect(files.includes('package/dist/index.js')).toBe(p === 'transport-node');
       expect(files.filter((f) => f.startsWith('package/src/') || f.endsWith('.map') || f.endsWith('.tsbuildinfo'))).toEqual([]);
       const manifest = JSON.parse(execFileSync('tar', ['-xzOf', tarballs[p]!, 'package/package.json'], { encoding: 'utf8' })) as Record<string, unknown>;
-      expect(manifest).toMatchObject({ license: 'MIT', engines: { node: '>=20.19' }, main: './dist/index.js', types: './dist/index.d.ts' });
+      expect(manifest).toMatchObject({ license: 'MIT', engines: { node: '>=20.19' }, main: './dist/bundle/index.js', types: './dist/index.d.ts' });
       expect(JSON.stringify(manifest.exports)).not.toContain('source');
       expect(JSON.stringify(manifest.dependencies ?? {})).not.toContain('workspace:');
       expect(manifest.repository).toMatchObject({ type: 'git', directory: `packages/${p}` });
