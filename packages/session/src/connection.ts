@@ -11,7 +11,7 @@
  * engine's resumption secrets never leave it.
  * @module
  */
-import { UsageError, type ClientConnectionOptions, type ClientEngine, type ClientEvent, type KeyShareReserve, type NegotiatedParameters, type ResumptionData } from '@puretls/tls-core';
+import { ClientConnection, UsageError, type ClientConnectionOptions, type ClientEngine, type ClientEvent, type KeyShareReserve, type NegotiatedParameters, type ResumptionData } from '@puretls/tls-core';
 import { SessionError } from './errors.ts';
 import type { SessionOwner } from './owner.ts';
 import { Session } from './session.ts';
@@ -232,6 +232,18 @@ export class Connection implements ClientEngine<ConnectionEvent> {
 
   exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
     return this.#started().exportKeyingMaterial(label, context, length);
+  }
+
+  /**
+   * True when {@link receive} is done with the bytes it is given once it returns, so that a
+   * transport may feed it a read buffer it reuses (transport-node's tcp-input.ts): the engine of
+   * the current handshake is tls-core's `ClientConnection`, which consumes every complete record
+   * inside receive() (views of the input live only during the call; AEAD output is fresh memory;
+   * handshake fragments, unprotected payloads and partial records are copied) and keeps no view of
+   * unread input. False before start() and for other engines (`engineFactory`): copy the input.
+   */
+  get receiveCopiesInput(): boolean {
+    return this.#engine instanceof ClientConnection;
   }
 
   get isHandshaking(): boolean {

@@ -15,7 +15,7 @@
  * @module
  */
 import { X509Certificate, timingSafeEqual } from 'node:crypto';
-import { isIP, connect as netConnect, type Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   InvalidPrivateKey,
@@ -41,6 +41,7 @@ import { TLS12_DEFAULT, TLS13_DEFAULT, parseCipherString, parseGroups, parseTls1
 import { clearRandomPool, pooledRandomBytes } from './random.ts';
 import { peerCertificate, type PeerCertificate } from './peer-certificate.ts';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, TLSSocket } from './tls-socket.ts';
+import { TcpInput } from './tcp-input.ts';
 
 /** The `tls.connect()` options puretls understands. Unknown keys are ignored, as in Node. */
 export interface ConnectOptions {
@@ -196,7 +197,6 @@ export function connect(...args: unknown[]): TLSSocket {
   const host = options.host ?? 'localhost';
   const serverName = options.servername ?? host;
   const port = options.port ?? 443;
-  const socket = () => options.socket ?? netConnect({ host, port });
   const handshakeTimeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   if (!Number.isFinite(handshakeTimeout) || handshakeTimeout < 0) throw new UsageError('handshakeTimeout must be a number of milliseconds >= 0');
   const anchors = options.context === undefined ? trustStoreOf(options) : options.context.config.trustStore;
@@ -212,8 +212,10 @@ export function connect(...args: unknown[]): TLSSocket {
   const explicitContext = options.engineFactory === undefined && options.context !== undefined;
   const session = options.session === undefined ? undefined : sessionFor(context, explicitContext, options.session, serverName, port);
   const earlyData = earlyDataBytes(options.earlyData);
+  // A TCP connection of our own is read through net's onread (tcp-input.ts); a caller's socket as a Readable.
+  const tcpInput = options.socket === undefined ? new TcpInput(host, port) : undefined;
   const tlsSocket: TLSSocket = new TLSSocket(
-    socket(),
+    options.socket ?? tcpInput!.socket,
     ({ keyLog }) => {
       const conn = context.createConnection({
         host: serverName,
@@ -240,7 +242,7 @@ export function connect(...args: unknown[]): TLSSocket {
       });
       return conn;
     },
-    wrapperOptions,
+    { ...wrapperOptions, tcpInput },
   );
   if (options.timeout !== undefined) tlsSocket.setTimeout(options.timeout);
   if (callback !== undefined) tlsSocket.once('secureConnect', callback);

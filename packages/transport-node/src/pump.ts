@@ -16,11 +16,25 @@
  * mark, no more socket input is fed to the engine, so a server that never reads cannot make the
  * client queue unbounded replies. Application writes do not stop reading (as in node:tls: a peer
  * that echoes must be able to drain).
+ *
+ * Two input paths: a caller-supplied transport (any Duplex) is read in paused mode as above; a
+ * TCP connection puretls opened itself comes through tcp-input.ts (net's `onread`), whose chunks
+ * are fed to the engine inside the read callback, which pauses the socket by returning false
+ * when no more input is wanted. Both paths obey the same rules (what to read when, EOF, errors).
+ *
+ * The flight that completes the handshake (TLS 1.3: the client Finished, with Certificate and
+ * CertificateVerify when asked; a resumed TLS 1.2 handshake: ChangeCipherSpec and Finished) is
+ * held until the first application write or `end()` in the same turn, or else until
+ * `setImmediate`, so that it leaves in one write (one TCP segment) with the first request, as
+ * node:tls over OpenSSL sends it. `destroy()` writes a held flight before closing the socket (the
+ * peer sees a completed handshake, as it does from node:tls, where OpenSSL wrote the Finished
+ * before 'secureConnect'); a failure sends it ahead of the alert.
  * @module
  */
 import type { Duplex } from 'node:stream';
 import { UnexpectedEof, type ClientEngine } from '@puretls/tls-core';
-import type { ConnectionEvent } from '@puretls/session';
+import { Connection, type ConnectionEvent } from '@puretls/session';
+import type { TcpInput } from './tcp-input.ts';
 
 /** The side of the pump that faces the application (the TLSSocket). */
 export interface PumpHost {
@@ -63,19 +77,28 @@ export class Pump {
   /** Output generated in answer to socket input is waiting above the high-water mark: read no more. */
   #replyBlocked = false;
   readonly #allowUnauthenticatedEnd: boolean;
+  /** The onread input of a TCP connection puretls opened, or undefined: read `socket` as a Readable. */
+  readonly #input: TcpInput | undefined;
+  /** The handshake-completing flight waits in the engine for the first write or setImmediate. */
+  #holding = false;
   #drainWaiters: Array<() => void> = [];
   readonly #listeners: Array<[string, SocketListener]> = [];
 
-  constructor(engine: ClientEngine<ConnectionEvent>, socket: Duplex, host: PumpHost, options: { allowUnauthenticatedEnd?: boolean } = {}) {
+  /**
+   * @param options.input the tcp-input.ts reader of `socket` when puretls opened the connection;
+   *   `socket` is then not read as a Readable
+   */
+  constructor(engine: ClientEngine<ConnectionEvent>, socket: Duplex, host: PumpHost, options: { allowUnauthenticatedEnd?: boolean; input?: TcpInput | undefined } = {}) {
     this.engine = engine;
     this.socket = socket;
     this.#host = host;
     this.#allowUnauthenticatedEnd = options.allowUnauthenticatedEnd === true;
+    this.#input = options.input;
   }
 
   /** Attach to the socket, queue the ClientHello and start the loop. */
   start(): void {
-    this.#listen('readable', () => this.run());
+    if (this.#input === undefined) this.#listen('readable', () => this.run());
     this.#listen('end', () => {
       this.#eofSeen = true;
       this.run();
@@ -91,6 +114,7 @@ export class Pump {
       this.#fail(asError(e), true);
       return;
     }
+    this.#input?.attach((bytes) => this.#onInput(bytes));
     this.run();
   }
 
@@ -103,6 +127,11 @@ export class Pump {
   /** True while `socket.write()` has returned false and 'drain' has not come yet. */
   get needsDrain(): boolean {
     return this.#needsDrain;
+  }
+
+  /** True while the handshake-completing flight is held back for the first application write. */
+  get holdingFinalFlight(): boolean {
+    return this.#holding;
   }
 
   /** True while generated replies wait for 'drain' and socket input is not read. */
@@ -135,6 +164,7 @@ export class Pump {
    * when `socket.write()` returned false).
    */
   writeApplicationData(chunk: Uint8Array, done: (err?: Error | null) => void): void {
+    this.#holding = false; // the held flight leaves with this data, in the same socket write
     try {
       this.engine.write(chunk);
     } catch (e) {
@@ -151,6 +181,7 @@ export class Pump {
       done();
       return;
     }
+    this.#holding = false;
     try {
       this.engine.close();
     } catch {
@@ -177,6 +208,10 @@ export class Pump {
   /** Detach and close the socket. Lets a queued alert or close_notify reach the wire first. */
   destroy(): void {
     if (this.#destroyed) return;
+    if (this.#holding) {
+      this.#holding = false;
+      this.#flush();
+    }
     this.#destroyed = true;
     for (const [event, fn] of this.#listeners) this.socket.off(event, fn);
     this.socket.on('error', () => {}); // a late ECONNRESET must not become an uncaught error
@@ -213,21 +248,59 @@ export class Pump {
       return;
     }
     if (this.#replyBlocked) return; // 'drain' resumes
-    const data = this.socket.read() as Buffer | string | null;
-    if (data === null) return; // wait for 'readable' or 'end'
-    try {
-      // A plain Uint8Array view of the same memory (no copy): the engine and noble then only ever see
-      // one array class, which keeps V8's element accesses in the AEAD loops monomorphic.
-      const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
-      this.engine.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    } catch (e) {
-      this.#fail(asError(e), true);
+    if (this.#input !== undefined) {
+      this.#input.resume(); // chunks come to #onInput
       return;
     }
-    // What the input made the engine say (alerts, KeyUpdate replies, our handshake flight) goes
-    // out now; if the socket is then over its high-water mark, stop reading until it drains.
-    if (this.#flush()) this.#replyBlocked = this.#needsDrain;
+    const data = this.socket.read() as Buffer | string | null;
+    if (data === null) return; // wait for 'readable' or 'end'
+    // A plain Uint8Array view of the same memory (no copy): the engine and noble then only ever see
+    // one array class, which keeps V8's element accesses in the AEAD loops monomorphic.
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+    if (!this.#feed(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))) return;
     this.#runAgain = true;
+  }
+
+  /**
+   * A chunk from tcp-input.ts, valid only during this call (the read buffer is reused): fed to
+   * the engine at once (a copy unless the engine is known to keep nothing of it), then the loop
+   * runs. Returns whether to keep reading: false pauses the socket until step 4 resumes it.
+   */
+  #onInput(view: Uint8Array): boolean {
+    if (this.#failed || this.#destroyed || this.engine.error !== undefined) return false;
+    if (!this.#feed(engineKeepsNoInput(this.engine) ? view : view.slice())) return false;
+    this.run();
+    if (this.#failed || this.#destroyed || this.#replyBlocked) return false;
+    return this.engine.isHandshaking || (this.#consumerWants && !this.#peerClosedReported && this.engine.error === undefined);
+  }
+
+  /**
+   * Give socket bytes to the engine and send what they made it say (alerts, KeyUpdate replies,
+   * our handshake flight); if the socket is then over its high-water mark, stop reading until it
+   * drains. The flight that completes the handshake is held instead (see the module comment).
+   * @returns false when the engine failed (handled)
+   */
+  #feed(bytes: Uint8Array): boolean {
+    const wasHandshaking = this.engine.isHandshaking;
+    try {
+      this.engine.receive(bytes);
+    } catch (e) {
+      this.#fail(asError(e), true);
+      return false;
+    }
+    if (wasHandshaking && !this.engine.isHandshaking) this.#holdFinalFlight();
+    if (this.#flush()) this.#replyBlocked = this.#needsDrain;
+    return true;
+  }
+
+  #holdFinalFlight(): void {
+    if (this.#holding) return;
+    this.#holding = true;
+    setImmediate(() => {
+      if (!this.#holding) return;
+      this.#holding = false;
+      this.run();
+    });
   }
 
   #endOfInput(): void {
@@ -270,6 +343,7 @@ export class Pump {
 
   /** @returns whether anything was written */
   #flush(): boolean {
+    if (this.#holding) return false;
     const out = this.engine.takeOutgoing();
     if (out === undefined || out.length === 0) return false;
     if (this.socket.destroyed || this.socket.writableEnded) return false;
@@ -298,6 +372,7 @@ export class Pump {
   #fail(err: Error, sendAlert: boolean): void {
     if (this.#failed || this.#destroyed) return;
     this.#failed = true;
+    this.#holding = false; // a held flight goes out ahead of the alert
     // The diagnostic events the engine queued before it failed (the messages, alerts and key log
     // lines of a refused handshake, for 'message' / 'alert' / 'keylog' listeners such as
     // `s_client -msg`) still go out, in order. A handshake completion or a session queued in the
@@ -323,6 +398,14 @@ export class Pump {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the EventEmitter listener type
 type SocketListener = (...args: any[]) => void;
+
+/**
+ * Whether `engine.receive()` is done with its input when it returns (a @puretls/session
+ * Connection over tls-core's ClientConnection), so a reused read buffer can be fed without a copy.
+ */
+function engineKeepsNoInput(engine: ClientEngine<ConnectionEvent>): boolean {
+  return engine instanceof Connection && engine.receiveCopiesInput;
+}
 
 function isUnexpectedEof(e: unknown): boolean {
   return e instanceof UnexpectedEof;

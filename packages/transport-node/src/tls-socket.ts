@@ -19,6 +19,7 @@ import { cipherInfo, ephemeralKeyInfo, groupName, signatureSchemeName, type Ciph
 import { HandshakeTimeout, verifyCode, withNodeCode } from './node-errors.ts';
 import { peerCertificate, type PeerCertificate } from './peer-certificate.ts';
 import { Pump, type PumpHost } from './pump.ts';
+import type { TcpInput } from './tcp-input.ts';
 
 /** Options of the TLSSocket wrapper itself (connect() fills them). */
 export interface TLSSocketOptions {
@@ -39,6 +40,11 @@ export interface TLSSocketOptions {
   allowUnauthenticatedEnd?: boolean | undefined;
   /** The trust anchor that issued a certificate (DER), for `getPeerCertificate(true)`. */
   anchorFor?: ((der: Uint8Array) => Uint8Array | undefined) | undefined;
+  /**
+   * The onread reader of `socket` (tcp-input.ts), when connect() opened the TCP connection
+   * itself: input then bypasses the socket's Readable side. `socket` must be `tcpInput.socket`.
+   */
+  tcpInput?: TcpInput | undefined;
 }
 
 /**
@@ -412,7 +418,7 @@ export class TLSSocket extends Duplex {
       return;
     }
     this.#engine = engine;
-    this.#pump = new Pump(engine, this.socket, this.#pumpHost(), { allowUnauthenticatedEnd: this.#options.allowUnauthenticatedEnd === true });
+    this.#pump = new Pump(engine, this.socket, this.#pumpHost(), { allowUnauthenticatedEnd: this.#options.allowUnauthenticatedEnd === true, input: this.#options.tcpInput });
     this.#pump.start();
     if (this.#readRequested) this.#pump.wantRead();
   }
@@ -502,7 +508,13 @@ export class TLSSocket extends Duplex {
     this.authorizationError = failure === undefined ? null : verifyCode(failure, n?.peerCertificates ?? []);
     this.emit('secureConnect');
     const pump = this.#pump!;
-    for (const [chunk, callback] of this.#pendingWrites.splice(0)) pump.writeApplicationData(chunk, callback);
+    const pending = this.#pendingWrites.splice(0);
+    // Several writes made during the handshake leave in one socket write (writev), with the
+    // held handshake flight in front of them (pump.ts).
+    const cork = pending.length > 1 && !this.socket.destroyed;
+    if (cork) this.socket.cork();
+    for (const [chunk, callback] of pending) pump.writeApplicationData(chunk, callback);
+    if (cork) this.socket.uncork();
     const final = this.#pendingFinal;
     this.#pendingFinal = undefined;
     if (final !== undefined) pump.finish(final);
