@@ -4,12 +4,16 @@
  * of @puretls/tls-core, @puretls/session and @puretls/transport-node resolves to its one bundled
  * module in dist/bundle/, and the bundles share their classes instead of copying them: tls-core's
  * five entries hand out the same TrustStore / Reader objects, and the errors transport-node throws
- * and the provider objects it maps option strings to are tls-core's own. Runs a plain `node`
+ * and the provider objects it maps option strings to are tls-core's own. A session Connection
+ * over the bundled tls-core ClientConnection reports `receiveCopiesInput` (the check
+ * transport-node's pump makes, by instanceof across bundles, before it feeds the shared onread
+ * buffer of tcp-input.ts without a copy), another engine does not. Runs a plain `node`
  * child (vitest itself resolves to src/), on the bundles `pnpm test` builds before vitest.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { engineReady, makePki, opensslAvailable, type TestPki } from './helpers/servers.ts';
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -26,6 +30,14 @@ const session = await import('@puretls/session');
 const transport = await import('@puretls/transport-node');
 let thrown;
 try { transport.connect({ host: '127.0.0.1', port: 9, handshakeTimeout: -1 }); } catch (error) { thrown = error; }
+const sessionContext = new session.Context({ verifyCertificates: false, sessionCacheMode: 'off' });
+const coreConnection = sessionContext.createConnection({ host: 'localhost', port: 443 });
+const beforeStart = coreConnection.receiveCopiesInput;
+coreConnection.start();
+const fake = { start() {}, takeEvents: () => [], takeOutgoing: () => undefined, isHandshaking: true, error: undefined };
+const fakeContext = new session.Context({ verifyCertificates: false, sessionCacheMode: 'off', engineFactory: () => fake });
+const fakeConnection = fakeContext.createConnection({ host: 'localhost', port: 443 });
+fakeConnection.start();
 const groups = transport.toConfigOptions({ groups: 'X25519MLKEM768:X25519', rejectUnauthorized: false }).groups;
 console.log(JSON.stringify({
   resolved,
@@ -35,6 +47,7 @@ console.log(JSON.stringify({
   transportErrorIsCoreClass: thrown instanceof core.UsageError && thrown instanceof core.TlsError,
   pqProviderShared: groups?.[0] === pq.x25519MLKEM768,
   sessionLoaded: typeof session.Context === 'function',
+  receiveCopiesInput: [beforeStart, coreConnection.receiveCopiesInput, fakeConnection.receiveCopiesInput],
 }));
 `;
 
@@ -60,6 +73,40 @@ describe('the packages as Node loads them', () => {
       transportErrorIsCoreClass: true,
       pqProviderShared: true,
       sessionLoaded: true,
+      receiveCopiesInput: [false, true, false],
+    });
+  });
+
+  describe.skipIf(!engineReady || !opensslAvailable())('over a real connection', () => {
+    let pki: TestPki | undefined;
+    afterAll(() => pki?.cleanup());
+
+    it("feed connect()'s own TCP input to the engine from the one shared onread buffer, without a copy", () => {
+      pki = makePki();
+      const env = { ...process.env, PKI_KEY: pki.ecdsa.key, PKI_CERT: pki.ecdsa.cert, PKI_CA: pki.caPem };
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', DOWNLOAD_PROBE], { cwd: PACKAGE_DIR, encoding: 'utf8', timeout: 60_000, env });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(JSON.parse(run.stdout.trim())).toEqual({ intact: true, bufferSizes: [65536] });
     });
   });
 });
+
+/** A 1 MB download over the bundled connect(), recording the memory every engine input lives in. */
+const DOWNLOAD_PROBE = `
+import { createServer } from 'node:tls';
+const session = await import('@puretls/session');
+const transport = await import('@puretls/transport-node');
+const payload = Buffer.alloc(1_000_000, 7);
+const server = createServer({ key: process.env.PKI_KEY, cert: process.env.PKI_CERT }, (s) => s.once('data', () => s.end(payload)));
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const buffers = new Set();
+const receive = session.Connection.prototype.receive;
+session.Connection.prototype.receive = function (bytes) { buffers.add(bytes.buffer); return receive.call(this, bytes); };
+const socket = transport.connect({ host: '127.0.0.1', port: server.address().port, servername: 'localhost', ca: process.env.PKI_CA }, () => socket.write('go'));
+const chunks = [];
+socket.on('data', (d) => chunks.push(d));
+await new Promise((resolve, reject) => { socket.on('end', resolve); socket.on('error', reject); });
+server.close();
+console.log(JSON.stringify({ intact: Buffer.concat(chunks).equals(payload), bufferSizes: [...buffers].map((b) => b.byteLength) }));
+`;

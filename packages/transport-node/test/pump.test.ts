@@ -1,13 +1,16 @@
 /**
  * The pump and TLSSocket over a real TCP socket pair (127.0.0.1, port 0), driven by the fake
  * null-cipher engine of helpers/fake-engine.ts: handshake gating, backpressure in both
- * directions, half-close, close_notify versus EOF truncation, and alert-then-destroy.
+ * directions, half-close, close_notify versus EOF truncation, and alert-then-destroy. Every
+ * test runs over both input paths: a caller's socket read as a Readable, and a TCP connection
+ * of puretls' own read through net's onread (tcp-input.ts; the fake engine gets copies).
  */
 import { connect as netConnect } from 'node:net';
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlertReceived, InvalidMessage, UnexpectedEof, UsageError } from '@puretls/tls-core';
 import { TLSSocket } from '../src/tls-socket.ts';
+import { TcpInput } from '../src/tcp-input.ts';
 import { FakeEngine, RecordType, startFakeServer } from './helpers/fake-engine.ts';
 
 type Fixture = Awaited<ReturnType<typeof startFakeServer>>;
@@ -17,9 +20,17 @@ afterEach(async () => {
   fixture = undefined;
 });
 
-function open(port: number, engine = new FakeEngine()): { tls: TLSSocket; engine: FakeEngine; raw: ReturnType<typeof netConnect> } {
+type InputPath = 'readable' | 'onread';
+let inputPath: InputPath = 'readable';
+
+/** A TLSSocket over a new TCP connection, read as the current `inputPath` says. */
+function open(port: number, engine = new FakeEngine()): { tls: TLSSocket; engine: FakeEngine; raw: ReturnType<typeof netConnect>; input: TcpInput | undefined } {
+  if (inputPath === 'onread') {
+    const input = new TcpInput('127.0.0.1', port);
+    return { tls: new TLSSocket(input.socket, engine, { tcpInput: input }), engine, raw: input.socket, input };
+  }
   const raw = netConnect({ host: '127.0.0.1', port });
-  return { tls: new TLSSocket(raw, engine), engine, raw };
+  return { tls: new TLSSocket(raw, engine), engine, raw, input: undefined };
 }
 
 function collect(tls: TLSSocket): { data: () => Buffer; ended: Promise<void>; closed: Promise<Error | undefined> } {
@@ -48,7 +59,11 @@ const waitFor = async (cond: () => boolean, ms = 5000): Promise<void> => {
   }
 };
 
-describe('TLSSocket over the pump (fake engine)', () => {
+describe.each(['readable', 'onread'] as const)('TLSSocket over the pump (fake engine), %s input', (path) => {
+  beforeEach(() => {
+    inputPath = path;
+  });
+
   it('emits secureConnect after the handshake and echoes data written before it completed', async () => {
     fixture = await startFakeServer({ echo: true });
     const { tls, engine } = open(fixture.port);
@@ -79,10 +94,12 @@ describe('TLSSocket over the pump (fake engine)', () => {
         c.socket.end();
       },
     });
-    const { tls, engine, raw } = open(fixture.port);
+    const { tls, engine, raw, input } = open(fixture.port);
     await once(tls, 'secureConnect');
     tls.read(0); // ask once, then stop reading: the consumer is "slow"
     await new Promise((r) => setTimeout(r, 300));
+    // onread: the read callback said false and the socket stays paused until the consumer reads.
+    if (input !== undefined) expect(input.paused).toBe(true);
     const server = fixture.connections[0]!.socket;
     expect(serverBlocked).toBe(true);
     // The server still holds most of the data: it could not hand it to the kernel.
