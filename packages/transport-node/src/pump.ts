@@ -81,6 +81,7 @@ export class Pump {
   readonly #input: TcpInput | undefined;
   /** The handshake-completing flight waits in the engine for the first write or setImmediate. */
   #holding = false;
+  #holdTimer: ReturnType<typeof setImmediate> | undefined;
   #drainWaiters: Array<() => void> = [];
   readonly #listeners: Array<[string, SocketListener]> = [];
 
@@ -129,11 +130,6 @@ export class Pump {
     return this.#needsDrain;
   }
 
-  /** True while the handshake-completing flight is held back for the first application write. */
-  get holdingFinalFlight(): boolean {
-    return this.#holding;
-  }
-
   /** True while generated replies wait for 'drain' and socket input is not read. */
   get readBlockedByReplies(): boolean {
     return this.#replyBlocked;
@@ -164,7 +160,7 @@ export class Pump {
    * when `socket.write()` returned false).
    */
   writeApplicationData(chunk: Uint8Array, done: (err?: Error | null) => void): void {
-    this.#holding = false; // the held flight leaves with this data, in the same socket write
+    this.#release(); // the held flight leaves with this data, in the same socket write
     try {
       this.engine.write(chunk);
     } catch (e) {
@@ -181,7 +177,7 @@ export class Pump {
       done();
       return;
     }
-    this.#holding = false;
+    this.#release();
     try {
       this.engine.close();
     } catch {
@@ -209,7 +205,7 @@ export class Pump {
   destroy(): void {
     if (this.#destroyed) return;
     if (this.#holding) {
-      this.#holding = false;
+      this.#release();
       this.#flush();
     }
     this.#destroyed = true;
@@ -296,11 +292,20 @@ export class Pump {
   #holdFinalFlight(): void {
     if (this.#holding) return;
     this.#holding = true;
-    setImmediate(() => {
+    this.#holdTimer = setImmediate(() => {
+      this.#holdTimer = undefined;
       if (!this.#holding) return;
       this.#holding = false;
       this.run();
     });
+  }
+
+  /** The held flight may go out with the next flush (which the caller makes). */
+  #release(): void {
+    if (!this.#holding) return;
+    this.#holding = false;
+    if (this.#holdTimer !== undefined) clearImmediate(this.#holdTimer);
+    this.#holdTimer = undefined;
   }
 
   #endOfInput(): void {
@@ -372,7 +377,7 @@ export class Pump {
   #fail(err: Error, sendAlert: boolean): void {
     if (this.#failed || this.#destroyed) return;
     this.#failed = true;
-    this.#holding = false; // a held flight goes out ahead of the alert
+    this.#release(); // a held flight goes out ahead of the alert
     // The diagnostic events the engine queued before it failed (the messages, alerts and key log
     // lines of a refused handshake, for 'message' / 'alert' / 'keylog' listeners such as
     // `s_client -msg`) still go out, in order. A handshake completion or a session queued in the
