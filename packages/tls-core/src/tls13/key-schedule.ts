@@ -217,9 +217,14 @@ export class EarlySecret extends ScheduleSecret {
     super(suite, secret, KEY);
   }
 
-  /** Early Secret without a PSK (IKM = Hash.length zero bytes). */
+  /**
+   * Early Secret without a PSK (IKM = Hash.length zero bytes): a public constant, so made (and its
+   * HMAC keyed) once per suite and shared by every full handshake, which only expand "derived" from it.
+   */
   static withoutPsk(suite: Tls13KeyScheduleSuite): EarlySecret {
-    return new EarlySecret(suite, hkdfExtract(suite.hash, EMPTY, new Uint8Array(suite.hash.outputLen)));
+    let early = NO_PSK.get(suite);
+    if (early === undefined) NO_PSK.set(suite, (early = new EarlySecret(suite, hkdfExtract(suite.hash, EMPTY, new Uint8Array(suite.hash.outputLen)))));
+    return early;
   }
 
   /** Early Secret from a PSK (a resumption PSK from {@link ResumptionMasterSecret.psk}, or an external one). */
@@ -439,5 +444,7 @@ function emptyHash(hash: HashAlgorithm): Uint8Array {
   if (digest === undefined) EMPTY_HASHES.set(hash, (digest = hash.digest(EMPTY)));
   return digest;
 }
+/** The PSK-less Early Secret per suite ({@link EarlySecret.withoutPsk}). */
+const NO_PSK = /* @__PURE__ */ new WeakMap<Tls13KeyScheduleSuite, EarlySecret>();
 /** Capability token: only this module can construct the later phases. */
 const KEY: unique symbol = Symbol('key-schedule');

@@ -117,4 +117,17 @@ describe('schedule secrets with a keyed state per secret', () => {
     expect(viaChacha.clientTrafficSecret(new Uint8Array(32)).trafficKeys().key.length).toBe(32);
     expect(() => early.intoHandshake(shared, aes256)).toThrow(UsageError);
   });
+
+  it('the PSK-less Early Secret is made once per suite and stays HKDF-Extract(0, 0) however often it is continued', () => {
+    for (const suite of TLS13_SUITES) {
+      const hash = suite.hash;
+      const zero = new Uint8Array(hash.outputLen);
+      const early = EarlySecret.withoutPsk(suite);
+      expect(EarlySecret.withoutPsk(suite)).toBe(early);
+      const first = toHex(revealSecret(early.intoHandshake(zero.slice().fill(1))));
+      early.intoHandshake(zero.slice().fill(2));
+      expect(toHex(revealSecret(early))).toBe(toHex(hkdfExtract(hash, new Uint8Array(0), zero)));
+      expect(toHex(revealSecret(EarlySecret.withoutPsk(suite).intoHandshake(zero.slice().fill(1))))).toBe(first);
+    }
+  });
 });
