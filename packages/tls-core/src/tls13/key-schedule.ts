@@ -15,6 +15,11 @@
  * {@link ResumptionPsk} (§4.2.11, §4.6.1): its bytes leave it only through the internal entry. Transcript hashes are passed in as digests
  * (see `transcript.ts`), never as raw messages.
  *
+ * Each secret keys its HMAC once for all its expansions and drops it when they are done; the
+ * PSK-less Early Secret is a constant made once per suite, and `intoHandshake` continues an
+ * Early Secret under the negotiated suite of the same hash (docs/design.md, "Derived secrets and
+ * their keyed HMACs").
+ *
  * Free functions cover the rest of §7: HKDF-Expand-Label and Derive-Secret (§7.1), traffic
  * key/IV derivation (§7.3), the Finished key and verify_data (§4.4.4), KeyUpdate's
  * next-generation secret (§7.2), the resumption PSK (§4.6.1) and TLS-Exporter (§7.5).
