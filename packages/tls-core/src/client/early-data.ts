@@ -13,8 +13,8 @@
  * @module
  */
 import { PeerMisbehaved } from '../errors.ts';
-import { tls13SuiteById, type Tls13Suite } from '../crypto/suites.ts';
-import { EarlySecret, type TrafficSecret } from '../tls13/key-schedule.ts';
+import type { Tls13Suite } from '../crypto/suites.ts';
+import type { EarlySecret, TrafficSecret } from '../tls13/key-schedule.ts';
 import type { Transcript, TranscriptBuffer } from '../tls13/transcript.ts';
 import { findExtension, type Extension } from '../wire/extensions.ts';
 import { encodeClientHandshake } from '../wire/handshake.ts';
@@ -45,11 +45,10 @@ export function earlyDataTicket(config: ClientConfig, resumable: Tls13TicketData
  * session's suite (§4.2.10, §7.1).
  * @returns the context with the CCS recorded as sent
  */
-export function sendEarlyData(io: HandshakeIo, ctx: HelloContext, ticket: Tls13TicketData, transcript: TranscriptBuffer): HelloContext {
-  // earlyDataTicket() checked that the suite is one of the config's, hence known.
-  const suite = tls13SuiteById(ticket.suite)!;
+export function sendEarlyData(io: HandshakeIo, ctx: HelloContext, ticket: Tls13TicketData, transcript: TranscriptBuffer, early: EarlySecret): HelloContext {
+  // The binder's Early Secret, of the ticket's own suite (earlyDataTicket() checked it is one of the config's).
+  const suite = early.suite;
   if (ctx.config.middleboxCompatibility) io.sendChangeCipherSpec();
-  const early = EarlySecret.withPsk(suite, ticket.psk);
   const helloHash = transcript.hashWith(suite.hash, new Uint8Array(0));
   const secret = early.clientEarlyTrafficSecret(helloHash);
   io.keyLog('CLIENT_EARLY_TRAFFIC_SECRET', secret);

@@ -87,11 +87,11 @@ export function startHandshake(io: HandshakeIo, sniName: string | undefined, opt
   // `EARLY_DATA:` statements are dropped from the default embedding bundle (early-data.ts).
   EARLY_DATA: if (options.earlyData !== undefined && (earlyTicket = earlyDataTicket(config, resumable)) !== undefined) ctx = { ...ctx, offeredEarlyData: true };
   const transcript = new TranscriptBuffer();
-  const hello = sendClientHello(io, ctx, keyShares, undefined, (prefix, hash) => transcript.hashWith(hash, prefix));
+  const hello = sendClientHello(io, ctx, keyShares, undefined, (prefix, hash) => transcript.hashWith(hash, prefix), undefined);
   transcript.add(hello.encoded);
   let sent: HelloContext = { ...ctx, offeredExtensions: hello.offeredExtensions };
-  EARLY_DATA: if (earlyTicket !== undefined) sent = sendEarlyData(io, sent, earlyTicket, transcript);
-  return new ExpectServerHello(sent, keyShares, transcript);
+  EARLY_DATA: if (earlyTicket !== undefined) sent = sendEarlyData(io, sent, earlyTicket, transcript, hello.early!);
+  return new ExpectServerHello(sent, keyShares, transcript, hello.early);
 }
 
 /** Every state before the version is known: the closed union the connection holds is built on it. */
@@ -112,11 +112,14 @@ export class ExpectServerHello implements StateBase {
   readonly #ctx: HelloContext;
   readonly #keyShares: readonly KeyShare[];
   readonly #transcript: TranscriptBuffer;
+  /** The Early Secret of the offered PSK (RFC 8446 §7.1), made for its binder; the schedule continues from it if the server takes the PSK. */
+  readonly #early: EarlySecret | undefined;
 
-  constructor(ctx: HelloContext, keyShares: readonly KeyShare[], transcript: TranscriptBuffer) {
+  constructor(ctx: HelloContext, keyShares: readonly KeyShare[], transcript: TranscriptBuffer, early: EarlySecret | undefined) {
     this.#ctx = ctx;
     this.#keyShares = keyShares;
     this.#transcript = transcript;
+    this.#early = early;
   }
 
   handle(msg: HandshakeMessage, io: HandshakeIo, boundary: RecordBoundary | undefined): ClientState {
@@ -138,7 +141,7 @@ export class ExpectServerHello implements StateBase {
     if (sh.isHelloRetryRequest) return this.#retry(sh, suite, io);
     io.setVersion('tls13');
     const transcript = this.#transcript.startHash(suite.hash).add(sh.raw);
-    return startTls13(io, ctx, suite, sh, this.#keyShares, transcript, boundary);
+    return startTls13(io, ctx, suite, sh, this.#keyShares, transcript, boundary, this.#early);
   }
 
   /** RFC 8446 §4.1.4: validate the HelloRetryRequest and answer with a second ClientHello. */
@@ -165,15 +168,19 @@ export class ExpectServerHello implements StateBase {
     let ctx: HelloContext = { ...this.#ctx, helloRetried: true };
     EARLY_DATA: ctx = { ...ctx, offeredEarlyData: false };
     // A PSK whose hash differs from the HRR suite's can no longer be offered (RFC 8446 §4.1.4).
-    if (ctx.offeredTicket !== undefined && tls13SuiteById(ctx.offeredTicket.suite)?.hash !== suite.hash) ctx = { ...ctx, offeredTicket: undefined, offeredExternalPsk: false };
+    let early = this.#early;
+    if (ctx.offeredTicket !== undefined && tls13SuiteById(ctx.offeredTicket.suite)?.hash !== suite.hash) {
+      ctx = { ...ctx, offeredTicket: undefined, offeredExternalPsk: false };
+      early = undefined;
+    }
     if (ctx.config.middleboxCompatibility && !ctx.sentCompatCcs) {
       // RFC 8446 Appendix D.4: the dummy CCS goes before the second ClientHello.
       io.sendChangeCipherSpec();
       ctx = { ...ctx, sentCompatCcs: true };
     }
-    let hello: BuiltClientHello;
+    let hello: SentClientHello;
     try {
-      hello = sendClientHello(io, ctx, keyShares, cookie?.cookie, (prefix) => transcript.hashWith(prefix));
+      hello = sendClientHello(io, ctx, keyShares, cookie?.cookie, (prefix) => transcript.hashWith(prefix), early);
     } catch (e) {
       // The first ClientHello encoded; only the HRR's cookie (up to 2^16 - 1 bytes) and selected
       // group changed, so a second one too long for its extensions<..2^16-1> is the HRR's doing.
@@ -181,7 +188,7 @@ export class ExpectServerHello implements StateBase {
       throw e;
     }
     transcript.add(hello.encoded);
-    return new ExpectServerHelloAfterRetry({ ...ctx, offeredExtensions: hello.offeredExtensions }, keyShares, transcript, suite);
+    return new ExpectServerHelloAfterRetry({ ...ctx, offeredExtensions: hello.offeredExtensions }, keyShares, transcript, suite, hello.early);
   }
 }
 
@@ -199,12 +206,15 @@ export class ExpectServerHelloAfterRetry implements StateBase {
   readonly #transcript: Transcript;
   /** The suite the HelloRetryRequest selected; the ServerHello must repeat it (RFC 8446 §4.1.4). */
   readonly #retrySuite: Tls13Suite;
+  /** The offered PSK's Early Secret, as in {@link ExpectServerHello}. */
+  readonly #early: EarlySecret | undefined;
 
-  constructor(ctx: HelloContext, keyShares: readonly KeyShare[], transcript: Transcript, retrySuite: Tls13Suite) {
+  constructor(ctx: HelloContext, keyShares: readonly KeyShare[], transcript: Transcript, retrySuite: Tls13Suite, early: EarlySecret | undefined) {
     this.#ctx = ctx;
     this.#keyShares = keyShares;
     this.#transcript = transcript;
     this.#retrySuite = retrySuite;
+    this.#early = early;
   }
 
   handle(msg: HandshakeMessage, io: HandshakeIo, boundary: RecordBoundary | undefined): ClientState {
@@ -217,7 +227,7 @@ export class ExpectServerHelloAfterRetry implements StateBase {
     if (sh.isHelloRetryRequest) throw new PeerMisbehaved('SecondHelloRetryRequest');
     if (this.#retrySuite.id !== suite.id) throw new PeerMisbehaved('HelloRetryRequestChangedSuite');
     io.setVersion('tls13');
-    return startTls13(io, ctx, suite, sh, this.#keyShares, this.#transcript.add(sh.raw), boundary);
+    return startTls13(io, ctx, suite, sh, this.#keyShares, this.#transcript.add(sh.raw), boundary, this.#early);
   }
 }
 
@@ -236,6 +246,9 @@ function checkTls13ServerHello(ctx: HelloContext, sh: ServerHello): Tls13Suite {
   return suite;
 }
 
+/** A ClientHello as sent: with the Early Secret its PSK binder was made with, if it offers a PSK. */
+type SentClientHello = BuiltClientHello & { readonly early: EarlySecret | undefined };
+
 /** The hash of the transcript with an extra (truncated ClientHello) appended, for binders. */
 type BinderTranscript = (truncatedClientHello: Uint8Array, hash: Tls13Suite['hash']) => Uint8Array;
 
@@ -245,7 +258,8 @@ function sendClientHello(
   keyShares: readonly KeyShare[],
   cookie: Uint8Array | undefined,
   binderTranscript: BinderTranscript,
-): BuiltClientHello {
+  early: EarlySecret | undefined,
+): SentClientHello {
   const config = ctx.config;
   const ticket = ctx.offeredTicket;
   const ticketSuite = ticket === undefined ? undefined : tls13SuiteById(ticket.suite);
@@ -271,12 +285,13 @@ function sendClientHello(
   let encoded = built.encoded;
   if (ticket !== undefined && ticketSuite !== undefined) {
     // RFC 8446 §4.2.11.2: binder = HMAC(finished_key(binder_key), Hash(transcript || truncated ClientHello)).
-    const early = EarlySecret.withPsk(ticketSuite, ticket.psk);
+    // The Early Secret is extracted once per connection: a second ClientHello (same PSK, same hash) reuses it.
+    early ??= EarlySecret.withPsk(ticketSuite, ticket.psk);
     const binder = early.binder(ctx.offeredExternalPsk ? 'external' : 'resumption', binderTranscript(truncateClientHelloForBinders(encoded, built.message), ticketSuite.hash));
     encoded = patchBinders(encoded, [binder]);
   }
   io.sendHandshake(encoded);
-  return { ...built, encoded };
+  return { ...built, encoded, early };
 }
 
 /**

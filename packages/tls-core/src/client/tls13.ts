@@ -102,7 +102,16 @@ interface HandshakeSecrets {
  * Process a TLS 1.3 ServerHello (already in `transcript`; its version, suite and session ID
  * checked): its extensions, key exchange, PSK acceptance, and the switch to handshake traffic keys.
  */
-export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Suite, sh: ServerHello, shares: readonly KeyShare[], transcript: Transcript, boundary: RecordBoundary | undefined): Tls13State {
+export function startTls13(
+  io: HandshakeIo,
+  hello: HelloContext,
+  suite: Tls13Suite,
+  sh: ServerHello,
+  shares: readonly KeyShare[],
+  transcript: Transcript,
+  boundary: RecordBoundary | undefined,
+  offeredEarly: EarlySecret | undefined,
+): Tls13State {
   checkExtensionsAllowed(sh.extensions, 'SH', hello.offeredExtensions);
   const pskExt = findExtension(sh.extensions, ExtensionType.PreSharedKey);
   let acceptedPsk: Tls13TicketData | undefined;
@@ -128,8 +137,9 @@ export function startTls13(io: HandshakeIo, hello: HelloContext, suite: Tls13Sui
     sharedSecret = mine.computeSharedSecret(keyShare.entry.keyExchange);
     group = mine.group;
   }
-  const early = acceptedPsk === undefined ? EarlySecret.withoutPsk(suite) : EarlySecret.withPsk(suite, acceptedPsk.psk);
-  const schedule = early.intoHandshake(sharedSecret);
+  // The Early Secret the binder was made with (same PSK, same hash: checked above), not a second HKDF-Extract.
+  const early = acceptedPsk === undefined ? EarlySecret.withoutPsk(suite) : (offeredEarly ?? EarlySecret.withPsk(suite, acceptedPsk.psk));
+  const schedule = early.intoHandshake(sharedSecret, suite);
   const helloHash = transcript.currentHash();
   const secrets: HandshakeSecrets = { schedule, client: schedule.clientTrafficSecret(helloHash), server: schedule.serverTrafficSecret(helloHash) };
   io.keyLog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', secrets.client);

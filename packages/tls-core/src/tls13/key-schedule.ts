@@ -15,6 +15,11 @@
  * {@link ResumptionPsk} (§4.2.11, §4.6.1): its bytes leave it only through the internal entry. Transcript hashes are passed in as digests
  * (see `transcript.ts`), never as raw messages.
  *
+ * Each secret keys its HMAC once for all its expansions and drops it when they are done; the
+ * PSK-less Early Secret is a constant made once per suite, and `intoHandshake` continues an
+ * Early Secret under the negotiated suite of the same hash (docs/design.md, "Derived secrets and
+ * their keyed HMACs").
+ *
  * Free functions cover the rest of §7: HKDF-Expand-Label and Derive-Secret (§7.1), traffic
  * key/IV derivation (§7.3), the Finished key and verify_data (§4.4.4), KeyUpdate's
  * next-generation secret (§7.2), the resumption PSK (§4.6.1) and TLS-Exporter (§7.5).
@@ -217,9 +222,14 @@ export class EarlySecret extends ScheduleSecret {
     super(suite, secret, KEY);
   }
 
-  /** Early Secret without a PSK (IKM = Hash.length zero bytes). */
+  /**
+   * Early Secret without a PSK (IKM = Hash.length zero bytes): a public constant, so made (and its
+   * HMAC keyed) once per suite and shared by every full handshake, which only expand "derived" from it.
+   */
   static withoutPsk(suite: Tls13KeyScheduleSuite): EarlySecret {
-    return new EarlySecret(suite, hkdfExtract(suite.hash, EMPTY, new Uint8Array(suite.hash.outputLen)));
+    let early = NO_PSK.get(suite);
+    if (early === undefined) NO_PSK.set(suite, (early = new EarlySecret(suite, hkdfExtract(suite.hash, EMPTY, new Uint8Array(suite.hash.outputLen)))));
+    return early;
   }
 
   /** Early Secret from a PSK (a resumption PSK from {@link ResumptionMasterSecret.psk}, or an external one). */
@@ -250,9 +260,15 @@ export class EarlySecret extends ScheduleSecret {
     return new ExporterSecret(this.suite, this.derive('e exp master', clientHelloHash), KEY);
   }
 
-  /** Handshake Secret = `HKDF-Extract(Derive-Secret(., "derived", ""), (EC)DHE)`. */
-  intoHandshake(sharedSecret: Uint8Array): HandshakeSecret {
-    return new HandshakeSecret(this.suite, this.extractNext(sharedSecret), KEY);
+  /**
+   * Handshake Secret = `HKDF-Extract(Derive-Secret(., "derived", ""), (EC)DHE)`, for `suite`: the
+   * negotiated suite, which may differ from the PSK's in its AEAD but never in its hash (§4.2.11),
+   * so that the Early Secret of the binder is the one the schedule continues from.
+   * @throws UsageError if `suite` has another hash than this Early Secret
+   */
+  intoHandshake(sharedSecret: Uint8Array, suite = this.suite): HandshakeSecret {
+    if (suite.hash !== this.suite.hash) throw new UsageError('Early Secret of another hash');
+    return new HandshakeSecret(suite, this.extractNext(sharedSecret), KEY);
   }
 }
 
@@ -265,12 +281,12 @@ export class HandshakeSecret extends ScheduleSecret {
 
   /** `client_handshake_traffic_secret = Derive-Secret(., "c hs traffic", ClientHello...ServerHello)`. */
   clientTrafficSecret(helloHash: Uint8Array): TrafficSecret {
-    return new TrafficSecret(this.suite, this.derive('c hs traffic', helloHash), KEY);
+    return new TrafficSecret(this.suite, this.derive('c hs traffic', helloHash), KEY, true);
   }
 
   /** `server_handshake_traffic_secret = Derive-Secret(., "s hs traffic", ClientHello...ServerHello)`. */
   serverTrafficSecret(helloHash: Uint8Array): TrafficSecret {
-    return new TrafficSecret(this.suite, this.derive('s hs traffic', helloHash), KEY);
+    return new TrafficSecret(this.suite, this.derive('s hs traffic', helloHash), KEY, true);
   }
 
   /** Master Secret = `HKDF-Extract(Derive-Secret(., "derived", ""), 0)`. */
@@ -313,23 +329,29 @@ export class MasterSecret extends ScheduleSecret {
  * post-handshake Finished too, §4.6.2) and its successor after a KeyUpdate (§7.2).
  */
 export class TrafficSecret extends ScheduleSecret {
+  /** A handshake traffic secret: its Finished comes after its keys, so {@link trafficKeys} keeps the keyed HMAC for it. */
+  readonly #handshake: boolean;
+
   /** @internal Created by the phases. */
-  constructor(suite: Tls13KeyScheduleSuite, secret: Uint8Array, key: typeof KEY) {
+  constructor(suite: Tls13KeyScheduleSuite, secret: Uint8Array, key: typeof KEY, handshake = false) {
     super(suite, secret, key);
+    this.#handshake = handshake;
   }
 
-  /** Record protection key and IV (RFC 8446 §7.3). */
+  /** Record protection key and IV (RFC 8446 §7.3). The keyed HMAC goes, unless a handshake Finished is still due. */
   trafficKeys(): TrafficKeys {
     const aead = this.suite.aead;
     const keys = { aead, key: this.expandLabel('key', EMPTY, AEAD_KEY_LENGTH[aead]), iv: this.expandLabel('iv', EMPTY, IV_LENGTH) };
-    this.forgetKeyedMac();
+    if (!this.#handshake) this.forgetKeyedMac();
     return keys;
   }
 
-  /** `HMAC(finished_key, transcriptHash)` with this secret as the base key (RFC 8446 §4.4.4). */
+  /** `HMAC(finished_key, transcriptHash)` with this secret as the base key (RFC 8446 §4.4.4); the keyed HMAC goes after it. */
   finishedVerifyData(transcriptHash: Uint8Array): Uint8Array {
     const hash = this.suite.hash;
-    return hmac(hash, this.expandLabel('finished', EMPTY, hash.outputLen), transcriptHash);
+    const key = this.expandLabel('finished', EMPTY, hash.outputLen);
+    this.forgetKeyedMac();
+    return hmac(hash, key, transcriptHash);
   }
 
   /** `application_traffic_secret_N+1 = HKDF-Expand-Label(., "traffic upd", "", Hash.length)` (RFC 8446 §7.2). */
@@ -427,5 +449,7 @@ function emptyHash(hash: HashAlgorithm): Uint8Array {
   if (digest === undefined) EMPTY_HASHES.set(hash, (digest = hash.digest(EMPTY)));
   return digest;
 }
+/** The PSK-less Early Secret per suite ({@link EarlySecret.withoutPsk}). */
+const NO_PSK = /* @__PURE__ */ new WeakMap<Tls13KeyScheduleSuite, EarlySecret>();
 /** Capability token: only this module can construct the later phases. */
 const KEY: unique symbol = Symbol('key-schedule');

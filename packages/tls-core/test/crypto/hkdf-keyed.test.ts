@@ -9,7 +9,7 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/codec/bytes.ts';
-import { CryptoError } from '../../src/errors.ts';
+import { CryptoError, UsageError } from '../../src/errors.ts';
 import { SHA256, SHA384, hkdfExpand, hkdfExpandWith, hkdfExtract, hmacWithKey } from '../../src/crypto/noble.ts';
 import { deriveSecret, deriveTrafficKeys, EarlySecret, finishedVerifyData, hkdfExpandLabel, nextApplicationTrafficSecret, resumptionPsk, ResumptionPsk, revealResumptionPsk, revealSecret } from '../../src/tls13/key-schedule.ts';
 import { TLS13_SUITES } from '../../src/crypto/suites.ts';
@@ -85,5 +85,49 @@ describe('schedule secrets with a keyed state per secret', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('a handshake traffic secret gives the same keys and Finished in any order, again after its keyed HMAC was dropped', () => {
+    for (const suite of TLS13_SUITES) {
+      const hash = suite.hash;
+      const th = new Uint8Array(hash.outputLen).fill(7);
+      const handshake = EarlySecret.withoutPsk(suite).intoHandshake(new Uint8Array(hash.outputLen).fill(1));
+      const bytes = revealSecret(handshake.serverTrafficSecret(th));
+      const expected = deriveTrafficKeys(suite, bytes);
+      const wanted = [toHex(expected.key), toHex(expected.iv), toHex(finishedVerifyData(hash, bytes, th))];
+      for (const order of [['keys', 'finished', 'keys', 'finished'], ['finished', 'keys', 'finished', 'keys']]) {
+        const secret = handshake.serverTrafficSecret(th);
+        for (const step of order) {
+          if (step === 'keys') {
+            const keys = secret.trafficKeys();
+            expect([toHex(keys.key), toHex(keys.iv)]).toEqual(wanted.slice(0, 2));
+          } else expect(toHex(secret.finishedVerifyData(th))).toBe(wanted[2]);
+        }
+      }
+    }
+  });
+
+  it('the handshake secret continues an Early Secret under the negotiated suite of the same hash, never of another hash', () => {
+    const [aes128, aes256, chacha] = [0x1301, 0x1302, 0x1303].map((id) => TLS13_SUITES.find((s) => s.id === id)!);
+    const early = EarlySecret.withPsk(aes128!, ResumptionPsk.fromBytes(new Uint8Array(32).fill(3)));
+    const shared = new Uint8Array(32).fill(5);
+    const viaChacha = early.intoHandshake(shared, chacha);
+    expect(viaChacha.suite).toBe(chacha);
+    expect(toHex(revealSecret(viaChacha))).toBe(toHex(revealSecret(EarlySecret.withPsk(chacha!, ResumptionPsk.fromBytes(new Uint8Array(32).fill(3))).intoHandshake(shared))));
+    expect(viaChacha.clientTrafficSecret(new Uint8Array(32)).trafficKeys().key.length).toBe(32);
+    expect(() => early.intoHandshake(shared, aes256)).toThrow(UsageError);
+  });
+
+  it('the PSK-less Early Secret is made once per suite and stays HKDF-Extract(0, 0) however often it is continued', () => {
+    for (const suite of TLS13_SUITES) {
+      const hash = suite.hash;
+      const zero = new Uint8Array(hash.outputLen);
+      const early = EarlySecret.withoutPsk(suite);
+      expect(EarlySecret.withoutPsk(suite)).toBe(early);
+      const first = toHex(revealSecret(early.intoHandshake(zero.slice().fill(1))));
+      early.intoHandshake(zero.slice().fill(2));
+      expect(toHex(revealSecret(early))).toBe(toHex(hkdfExtract(hash, new Uint8Array(0), zero)));
+      expect(toHex(revealSecret(EarlySecret.withoutPsk(suite).intoHandshake(zero.slice().fill(1))))).toBe(first);
+    }
   });
 });
