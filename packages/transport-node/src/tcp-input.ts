@@ -22,6 +22,11 @@
  * reading the kernel, and TCP flow control pushes back on the server), {@link TcpInput.resume}
  * starts it again. Each chunk is always consumed whole, so at most one read (64 KiB) is taken
  * beyond what the consumer asked for. EOF, errors and 'close' come as the usual socket events.
+ *
+ * A socket in onread mode emits no 'data' of its own. So that code watching the raw TCP socket
+ * (`tlsSocket.socket.on('data')`, as the s_client command does to recognise a peer that does not
+ * speak TLS) still sees the bytes, each chunk is also emitted as 'data' (a copy) while the socket
+ * has 'data' listeners; without listeners this costs one `listenerCount` per read.
  * @module
  */
 import { connect as netConnect, type Socket } from 'node:net';
@@ -78,6 +83,7 @@ export class TcpInput {
 
   #onRead(n: number, buf: Uint8Array): boolean {
     const bytes = new Uint8Array(buf.buffer, buf.byteOffset, n);
+    if (this.socket.listenerCount('data') > 0) this.socket.emit('data', Buffer.from(bytes));
     const sink = this.#sink;
     if (sink === undefined) {
       this.#early.push(bytes.slice());

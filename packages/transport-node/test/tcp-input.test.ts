@@ -94,6 +94,33 @@ describe.skipIf(!engineReady || !opensslAvailable())('TCP input through onread (
     expect(order.length).toBeGreaterThan(6);
   });
 
+  it("a 'data' listener on the raw TCP socket still sees every byte read (copies), as the s_client command relies on", async () => {
+    const engineBuffers = new Set<ArrayBufferLike>();
+    const original = Connection.prototype.receive;
+    Connection.prototype.receive = function (this: Connection, bytes: Uint8Array): void {
+      engineBuffers.add(bytes.buffer);
+      original.call(this, bytes);
+    };
+    const { tls, body } = download(200_000, 5);
+    const raw = tls.socket as Socket;
+    const seen: Buffer[] = [];
+    raw.on('data', (d: Buffer) => seen.push(d));
+    let got: Buffer;
+    try {
+      got = await body;
+    } finally {
+      Connection.prototype.receive = original;
+    }
+    expect(got.equals(pattern(200_000, 5))).toBe(true);
+    const all = Buffer.concat(seen);
+    // Everything the socket read, from the ServerHello record (handshake, TLS 1.2 legacy version) on.
+    expect(all.length).toBe(raw.bytesRead);
+    expect([...all.subarray(0, 3)]).toEqual([0x16, 0x03, 0x03]);
+    // Copies, not views of the shared read buffer the engine was fed from.
+    expect(engineBuffers.size).toBe(1);
+    for (const d of seen) expect(engineBuffers.has(d.buffer)).toBe(false);
+  });
+
   it('a slow consumer pauses the socket: bytes read stay bounded, then all 16 MB arrive in order', async () => {
     const size = 16 * 1024 * 1024;
     const serverCount = serverSockets.length;
