@@ -1,5 +1,5 @@
 /**
- * The only module in puretls that imports `@noble/*`: hashes (FIPS 180-4), HMAC (RFC 2104),
+ * The only module in puretls that imports `@noble/*`: hashes (FIPS 180-4) and HMAC (RFC 2104) on their states,
  * HKDF (RFC 5869), AEADs (AES-GCM per NIST SP 800-38D, ChaCha20-Poly1305 per RFC 8439),
  * X25519 (RFC 7748), NIST P-256/P-384 (FIPS 186-5, SEC 2 §2.4.2 / §2.5.1 parameters) and
  * Ed25519 (RFC 8032), plus the default randomness source. ML-KEM-768 (@noble/post-quantum) is in
@@ -27,7 +27,6 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519 as nobleEd25519, x25519 as nobleX25519 } from '@noble/curves/ed25519.js';
 import { edwards } from '@noble/curves/abstract/edwards.js';
 import { ecdh, ecdsa, weierstrass } from '@noble/curves/abstract/weierstrass.js';
-import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha1 as nobleSha1 } from '@noble/hashes/legacy.js';
 import { sha256 as nobleSha256, sha384 as nobleSha384, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
 import { CryptoError, DecryptError, UsageError } from '../errors.ts';
@@ -52,11 +51,28 @@ export interface HashAlgorithm {
 }
 
 type NobleHash = typeof nobleSha256;
+type NobleState = ReturnType<NobleHash['create']>;
+
+/**
+ * A hash's reusable states: a blank one to copy from, and scratch states that one-shot digests and
+ * HMACs are computed in. `_cloneInto` overwrites a scratch state with another state's (no allocation),
+ * and noble's `digest()` wipes the state it finishes, so a scratch state holds nothing between calls.
+ * Every use is synchronous and none calls another, so one set per hash serves the whole process.
+ * Made on the first use, not at import.
+ */
+interface HashScratch {
+  readonly blank: NobleState;
+  /** HMAC's padded key, `blockLen` bytes; zeroed after every use. */
+  readonly pad: Uint8Array;
+  digest: NobleState | undefined;
+  inner: NobleState | undefined;
+  outer: NobleState | undefined;
+}
 
 function makeHash(name: HashAlgorithm['name'], h: NobleHash): HashAlgorithm & { readonly noble: NobleHash } {
-  const wrap = (state: ReturnType<NobleHash['create']>): IncrementalHash => {
+  const wrap = (state: NobleState): IncrementalHash => {
     // peek() finishes a copy of the state in one scratch instance, made on the first peek.
-    let scratch: typeof state | undefined;
+    let scratch: NobleState | undefined;
     return {
       update(data) {
         state.update(data);
@@ -66,7 +82,25 @@ function makeHash(name: HashAlgorithm['name'], h: NobleHash): HashAlgorithm & { 
       fork: () => wrap(state.clone()),
     };
   };
-  return { name, outputLen: h.outputLen, noble: h, digest: (d) => h(d), create: () => wrap(h.create()) };
+  let states: HashScratch | undefined;
+  const scratch = (): HashScratch => {
+    if (states === undefined) {
+      const blank = h.create();
+      states = { blank, pad: new Uint8Array(blank.blockLen), digest: undefined, inner: undefined, outer: undefined };
+    }
+    return states;
+  };
+  return {
+    name,
+    outputLen: h.outputLen,
+    noble: h,
+    scratch,
+    digest(data) {
+      const s = scratch();
+      return (s.digest = s.blank._cloneInto(s.digest)).update(data).digest();
+    },
+    create: () => wrap(h.create()),
+  } as HashAlgorithm & { readonly noble: NobleHash; readonly scratch: () => HashScratch };
 }
 
 export const SHA1: HashAlgorithm = /* @__PURE__ */ makeHash('sha1', nobleSha1 as unknown as NobleHash);
@@ -79,43 +113,68 @@ export function hashByName(name: HashAlgorithm['name']): HashAlgorithm {
   return { sha1: SHA1, sha256: SHA256, sha384: SHA384, sha512: SHA512 }[name];
 }
 
-function nobleOf(hash: HashAlgorithm): NobleHash {
-  return (hash as HashAlgorithm & { noble: NobleHash }).noble;
-}
-
-/** HMAC (RFC 2104). */
-export function hmac(hash: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
-  return finishHmac(nobleHmac.create(nobleOf(hash), key), data);
-}
-
-/** One of HMAC's two keyed hash states, as {@link finishHmac} uses it. */
-interface KeyedHalf {
-  update(data: Uint8Array): { digest(): Uint8Array };
+function scratchOf(hash: HashAlgorithm): HashScratch {
+  return (hash as HashAlgorithm & { scratch: () => HashScratch }).scratch();
 }
 
 /**
- * `H(K ⊕ opad ‖ H(K ⊕ ipad ‖ data))` from noble's keyed inner and outer states, each finished with
- * `digest()`, which (unlike the `digestInto()` noble's HMAC uses) makes no DataView per call.
+ * The key padded to the block (hashed first when longer, RFC 2104 §2) and XOR-ed with ipad, in the
+ * scratch pad; {@link toOuterPad} turns it into the opad block. The caller zeroes the pad.
  */
-function finishHmac(keyed: { readonly iHash: KeyedHalf; readonly oHash: KeyedHalf }, data: Uint8Array): Uint8Array {
-  const inner = keyed.iHash.update(data).digest();
-  const tag = keyed.oHash.update(inner).digest();
+function innerPad(hash: HashAlgorithm, s: HashScratch, key: Uint8Array): Uint8Array {
+  const pad = s.pad;
+  pad.fill(0);
+  if (key.length > pad.length) {
+    const hashed = hash.digest(key);
+    pad.set(hashed);
+    hashed.fill(0);
+  } else pad.set(key);
+  for (let i = 0; i < pad.length; i++) pad[i]! ^= 0x36;
+  return pad;
+}
+
+function toOuterPad(pad: Uint8Array): Uint8Array {
+  for (let i = 0; i < pad.length; i++) pad[i]! ^= 0x36 ^ 0x5c;
+  return pad;
+}
+
+/**
+ * `H(K ⊕ opad ‖ H(K ⊕ ipad ‖ data))` (RFC 2104) from the keyed inner and outer states, each
+ * continued in a scratch state: no hash instance is made per MAC.
+ */
+function finishHmac(s: HashScratch, keyedInner: NobleState, keyedOuter: NobleState, data: Uint8Array): Uint8Array {
+  const inner = (s.inner = keyedInner._cloneInto(s.inner)).update(data).digest();
+  const tag = (s.outer = keyedOuter._cloneInto(s.outer)).update(inner).digest();
+  inner.fill(0);
+  return tag;
+}
+
+/** HMAC (RFC 2104), computed in the hash's scratch states (about a third of the time of noble's `hmac()` here, for short inputs). */
+export function hmac(hash: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
+  const s = scratchOf(hash);
+  const pad = innerPad(hash, s, key);
+  const inner = (s.inner = s.blank._cloneInto(s.inner)).update(pad).update(data).digest();
+  const tag = (s.outer = s.blank._cloneInto(s.outer)).update(toOuterPad(pad)).update(inner).digest();
+  pad.fill(0);
   inner.fill(0);
   return tag;
 }
 
 /**
- * HMAC with one key for many messages (RFC 2104): the key is padded and hashed into the inner and
- * outer states once, and each call continues from a copy of them in one scratch instance (no
+ * HMAC with one key for many messages (RFC 2104): the key is padded and hashed into an inner and an
+ * outer state once, and each call continues from copies of them in the hash's scratch states (no
  * allocation but the output), which saves two hash blocks per MAC (TLS 1.2's P_hash MACs every
- * block with the same secret; a TLS 1.3 schedule secret expands several labels). The keyed state
- * is as secret as the key: it lives as long as the returned function; the scratch instance's
- * hashes are wiped by noble's `digest()` after every MAC.
+ * block with the same secret; a TLS 1.3 schedule secret expands several labels). The keyed states
+ * are as secret as the key: they live as long as the returned function; the scratch states are
+ * wiped by noble's `digest()` after every MAC.
  */
 export function hmacWithKey(hash: HashAlgorithm, key: Uint8Array): (data: Uint8Array) => Uint8Array {
-  const keyed = nobleHmac.create(nobleOf(hash), key);
-  const scratch = keyed.clone();
-  return (data) => finishHmac(keyed._cloneInto(scratch), data);
+  const s = scratchOf(hash);
+  const pad = innerPad(hash, s, key);
+  const keyedInner = s.blank.clone().update(pad);
+  const keyedOuter = s.blank.clone().update(toOuterPad(pad));
+  pad.fill(0);
+  return (data) => finishHmac(s, keyedInner, keyedOuter, data);
 }
 
 /** HKDF-Extract (RFC 5869 §2.2): `HMAC(salt, IKM)`. An empty salt means HashLen zero bytes, as the RFC says. */
