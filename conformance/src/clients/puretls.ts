@@ -102,11 +102,11 @@ export function puretlsOptions(options: ClientConnectOptions, core?: CoreEngineP
       // One cache-less Context per distinct option set (pskModes and clock included), as tls.connect
       // reuses a secureContext: the psk_ke resumption row used to build a Context, trust store
       // included, for every connection.
-      const key = JSON.stringify([
-        JSON.stringify(mapped, (name, value: unknown) => (name === 'session' || name === 'host' || name === 'port' || name === 'servername' ? undefined : value)),
-        options.pskModes ?? null,
-        options.clockSkewSeconds ?? null,
-      ]);
+      // The per-connection fields are left out before stringifying: a replacer would see the session
+      // only after JSON.stringify had already turned its Buffer into an array of numbers (toJSON runs
+      // first), work that was charged to puretls's CPU on every resumed connection.
+      const { session: _session, host: _host, port: _port, servername: _servername, ...shared } = mapped;
+      const key = JSON.stringify([shared, options.pskModes ?? null, options.clockSkewSeconds ?? null]);
       let prepared = PREPARED_CONTEXTS.get(key);
       if (prepared === undefined) PREPARED_CONTEXTS.set(key, (prepared = build()));
       mapped.context = prepared;
