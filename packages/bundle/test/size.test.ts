@@ -25,10 +25,11 @@ import { buildBundles } from '../build.js';
 const CEILING_BYTES = 70_000;
 /**
  * The full bundles: measured 82,921 (ESM) / 82,926 (IIFE) bytes on 2026-12-04; TLS 1.3 0-RTT early
- * data (issue 15, only in the full bundle) added about 880 bytes: 83,803 / 83,8xx on 2026-12-05,
- * plus a small margin.
+ * data (issue 15, only in the full bundle) added about 880 bytes: 83,803 / 83,8xx on 2026-12-05.
+ * Then 84,251 on 2026-12-05 (stop 24): HMAC on per-hash scratch states (the full bundle keeps noble's
+ * hmac too, which noble's ECDSA signing imports) and wiping retired record keys; plus a small margin.
  */
-const FULL_CEILING_BYTES = 84_100;
+const FULL_CEILING_BYTES = 84_400;
 
 describe('the shipped bundles', () => {
   let dir: string;

@@ -199,6 +199,7 @@ export class ClientConnection implements ClientEngine {
     if (this.#sentCloseNotify || this.#error !== undefined) return;
     this.#sentCloseNotify = true;
     this.#sendAlert(AlertLevel.Warning, AlertDescription.CloseNotify);
+    this.#retireSpentKeys();
   }
 
   /**
@@ -339,6 +340,7 @@ export class ClientConnection implements ClientEngine {
       this.#peerClosed = true;
       this.#events.push({ type: 'alert', level: 'warning', description: alert.description, sent: false });
       this.#events.push({ type: 'peerClosed' });
+      this.#retireSpentKeys();
       return;
     }
     const version = this.#state?.version;
@@ -405,6 +407,18 @@ export class ClientConnection implements ClientEngine {
     const alert = alertFor(e);
     // No alert after either side's close_notify (RFC 8446 §6.1: the closure ends that direction).
     if (alert !== undefined && !this.#sentCloseNotify && !this.#peerClosed) this.#sendAlert(AlertLevel.Fatal, alert);
+    this.#retireSpentKeys();
+  }
+
+  /**
+   * Wipe the record keys of each direction that can carry no more records: reading ends with the
+   * peer's close_notify (what follows is dropped unread), writing once both sides have closed (a
+   * post-handshake message could still need an answer before that); a failure ends both.
+   */
+  #retireSpentKeys(): void {
+    const failed = this.#error !== undefined;
+    if (failed || this.#peerClosed) this.#read.retire();
+    if (failed || (this.#peerClosed && this.#sentCloseNotify)) this.#write.retire();
   }
 
   #throwIfFailed(): void {

@@ -10,7 +10,10 @@
  * GHASH uses 4-bit windows (Shoup's table method without the shift-and-reduce step): for each of the
  * 32 nibble positions of a block, the 16 multiples of H·x^(4w..4w+3) are tabulated, and one
  * multiplication by H is 32 table reads XOR-ed together. The table is 32 × 16 × 16 bytes = 8 KiB per
- * key, made on the key's first use (a key that never protects a record costs none). Table look-ups
+ * key, made on the key's first use (a key that never protects a record costs none). A wiped key's
+ * table, zeroed, goes to a small pool that the next key's table is written into (a connection
+ * retires its handshake keys for its application keys; allocating 8 KiB is half of making a table).
+ * Table look-ups
  * are indexed by data bits, as in noble's GHASH and OpenSSL's portable `gcm_gmult_4bit`: not
  * constant-time against a cache-timing attacker on the same machine; docs/performance.md says so.
  * @module
@@ -30,10 +33,19 @@ export interface AesCtr {
 }
 
 const TAG_LENGTH = 16;
+const TABLE_WORDS = 32 * 16 * 4;
 
-/** The 8 KiB GHASH table of H: entry (w·16 + n)·4 holds, as four big-endian words, n·H·x^(4w) in GF(2^128). */
+/** Zeroed tables of wiped keys, reused by {@link ghashTable}; at most {@link SPARE_TABLES_MAX} (32 KiB). */
+const spareTables: Int32Array[] = [];
+const SPARE_TABLES_MAX = 4;
+
+/**
+ * The 8 KiB GHASH table of H: entry (w·16 + n)·4 holds, as four big-endian words, n·H·x^(4w) in
+ * GF(2^128). Written into a spare table when there is one (every entry but the zero ones, which a
+ * spare table holds already).
+ */
 export function ghashTable(h: Uint8Array): Int32Array {
-  const t = new Int32Array(32 * 16 * 4);
+  const t = spareTables.pop() ?? new Int32Array(TABLE_WORDS);
   let a = (h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!;
   let b = (h[4]! << 24) | (h[5]! << 16) | (h[6]! << 8) | h[7]!;
   let c = (h[8]! << 24) | (h[9]! << 16) | (h[10]! << 8) | h[11]!;
@@ -268,10 +280,17 @@ export class Gcm {
     return out;
   }
 
-  /** Overwrite the key schedule and the GHASH table (the owner calls this when the key is retired). */
+  /**
+   * Overwrite the key schedule, the GHASH table and the tag mask (the owner calls this when the key
+   * is retired; the key is not used again). The zeroed table goes to the pool of spare tables.
+   */
   wipe(): void {
     this.#aes.wipe();
-    this.#table?.fill(0);
     this.#tagMask?.fill(0);
+    const table = this.#table;
+    if (table === undefined) return;
+    this.#table = undefined;
+    table.fill(0);
+    if (spareTables.length < SPARE_TABLES_MAX) spareTables.push(table);
   }
 }

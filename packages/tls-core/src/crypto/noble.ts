@@ -239,6 +239,8 @@ export interface Aead {
    * the plaintext is written there and `output` is returned; nothing is written when the tag fails.
    */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, output?: Uint8Array): Uint8Array;
+  /** Overwrite the key and everything derived from it; `seal` and `open` throw {@link UsageError} afterwards. */
+  wipe(): void;
 }
 
 /** noble's AES block function and 32-bit counter mode under one expanded key (FIPS 197, SP 800-38D §6.5). */
@@ -270,13 +272,16 @@ export function createAead(algorithm: AeadAlgorithm, key: Uint8Array): Aead {
   if (key.length !== AEAD_KEY_LENGTH[algorithm]) throw new DecryptError(`${algorithm} key length ${key.length}`);
   if (algorithm !== 'CHACHA20-POLY1305') return gcmAead(algorithm, key);
   const k = key.slice();
+  let wiped = false;
   return {
     algorithm,
     seal(nonce, aad, plaintext, output) {
+      if (wiped) throw new UsageError(`${algorithm} key wiped`);
       if (output !== undefined && output.length !== plaintext.length + AEAD_TAG_LENGTH) throw new CryptoError(`${algorithm} seal output length`);
       return chacha20poly1305(k, nonce, aad).encrypt(plaintext, output);
     },
     open(nonce, aad, ciphertext, output) {
+      if (wiped) throw new UsageError(`${algorithm} key wiped`);
       if (ciphertext.length < AEAD_TAG_LENGTH) throw new DecryptError(`${algorithm} ciphertext shorter than the tag`);
       if (output !== undefined && output.length !== ciphertext.length - AEAD_TAG_LENGTH) throw new CryptoError(`${algorithm} open output length`);
       try {
@@ -285,19 +290,26 @@ export function createAead(algorithm: AeadAlgorithm, key: Uint8Array): Aead {
         throw new DecryptError(algorithm);
       }
     },
+    wipe() {
+      wiped = true;
+      k.fill(0);
+    },
   };
 }
 
 function gcmAead(algorithm: 'AES-128-GCM' | 'AES-256-GCM', key: Uint8Array): Aead {
   const gcm = new Gcm(new NobleAes(key));
+  let wiped = false;
   return {
     algorithm,
     seal(nonce, aad, plaintext, output) {
+      if (wiped) throw new UsageError(`${algorithm} key wiped`);
       if (output !== undefined && output.length !== plaintext.length + AEAD_TAG_LENGTH) throw new CryptoError(`${algorithm} seal output length`);
       if (nonce.length !== 12) throw new CryptoError(`${algorithm} nonce length ${nonce.length}`);
       return gcm.seal(nonce, aad, plaintext, output);
     },
     open(nonce, aad, ciphertext, output) {
+      if (wiped) throw new UsageError(`${algorithm} key wiped`);
       if (ciphertext.length < AEAD_TAG_LENGTH) throw new DecryptError(`${algorithm} ciphertext shorter than the tag`);
       if (output !== undefined && output.length !== ciphertext.length - AEAD_TAG_LENGTH) throw new CryptoError(`${algorithm} open output length`);
       if (nonce.length !== 12) throw new DecryptError(`${algorithm} nonce length ${nonce.length}`);
@@ -306,6 +318,10 @@ function gcmAead(algorithm: 'AES-128-GCM' | 'AES-256-GCM', key: Uint8Array): Aea
       } catch {
         throw new DecryptError(algorithm);
       }
+    },
+    wipe() {
+      wiped = true;
+      gcm.wipe();
     },
   };
 }

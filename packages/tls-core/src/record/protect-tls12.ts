@@ -90,6 +90,12 @@ export class Tls12Protector implements RecordProtector {
     return { type: record.type, plaintext, owned: true };
   }
 
+  retire(): void {
+    this.#aead.wipe();
+    this.#fixedIv.fill(0);
+    this.#nonce.fill(0);
+  }
+
   /** GCM: salt || seq (the explicit nonce we send); ChaCha20: iv XOR left-padded seq. */
   #nonceFor(seqHi: number, seqLo: number): Uint8Array {
     const n = this.#nonce;

@@ -97,6 +97,12 @@ export class Tls13Protector implements RecordProtector {
     return { type, plaintext: inner.subarray(0, i), owned: true };
   }
 
+  retire(): void {
+    this.#aead.wipe();
+    this.#iv.fill(0);
+    this.#nonce.fill(0);
+  }
+
   #paddingFor(contentLength: number, type: number): number {
     if (this.#padding === undefined) return 0;
     const wanted = this.#padding(contentLength, type);

@@ -34,4 +34,7 @@ export class PlaintextProtector implements RecordProtector {
     if (record.fragment.length > MAX_PLAINTEXT_LENGTH) throw new PeerMisbehaved('RecordOverflow', 'plaintext record longer than 2^14');
     return { type: record.type, plaintext: record.fragment };
   }
+
+  /** No keys to wipe. */
+  retire(): void {}
 }

@@ -49,6 +49,8 @@ export interface RecordProtector {
    * @throws DecryptError on a bad tag (bad_record_mac), PeerMisbehaved for size or content-type violations
    */
   open(record: TlsRecord, seqHi: number, seqLo: number, recordSizeLimit?: number): PlainRecord;
+  /** Wipe the keys: this protector is never used again (a key change replaced it, or its direction ended). */
+  retire(): void;
 }
 
 /** RFC 8446 §5.1, RFC 5246 §6.2.1: at most 2^14 plaintext bytes per record. */

@@ -52,7 +52,11 @@ export interface TrafficKeys {
  * @throws UsageError if a field does not fit
  */
 export function hkdfLabel(label: string, context: Uint8Array, length: number): Uint8Array {
-  const fullLabel = utf8(LABEL_PREFIX + label);
+  let fullLabel = FULL_LABELS.get(label);
+  if (fullLabel === undefined) {
+    fullLabel = utf8(LABEL_PREFIX + label);
+    if (FULL_LABELS.size < FULL_LABELS_MAX) FULL_LABELS.set(label, fullLabel);
+  }
   if (fullLabel.length > 255 || context.length > 255 || !Number.isInteger(length) || length < 0 || length > 0xffff)
     throw new UsageError('HKDF-Expand-Label argument out of range');
   const out = new Uint8Array(2 + 1 + fullLabel.length + 1 + context.length);
@@ -440,6 +444,13 @@ export function revealResumptionPsk(p: ResumptionPsk): Uint8Array {
 }
 
 const LABEL_PREFIX = 'tls13 ';
+/**
+ * `tls13 ` + label as bytes, by label: the schedule's own dozen labels are encoded once per process,
+ * not once per expansion. Read-only once stored (hkdfLabel copies them); bounded, because exporter
+ * labels come from the caller.
+ */
+const FULL_LABELS = new Map<string, Uint8Array>();
+const FULL_LABELS_MAX = 32;
 const IV_LENGTH = 12;
 const EMPTY = /* @__PURE__ */ new Uint8Array(0);
 /** `Hash("")` per hash function (the context of "derived" and the binder keys), computed once. */

@@ -74,6 +74,25 @@ describe('AES-GCM per key against noble gcm()', () => {
     );
   });
 
+  it('keys made after others were wiped (their zeroed GHASH tables reused) still match noble, and a wiped key refuses to work', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(keyArb, record), { minLength: 1, maxLength: 8 }), fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }), (steps, wipes) => {
+        const live: ReturnType<typeof createAead>[] = [];
+        steps.forEach(([key, { nonce, aad, plaintext }], i) => {
+          const aead = createAead(algorithmOf(key), key);
+          expect(toHex(aead.seal(nonce, aad, plaintext))).toBe(toHex(nobleGcm(key, nonce, aad).encrypt(plaintext)));
+          live.push(aead);
+          if (wipes[i]) {
+            aead.wipe();
+            expect(() => aead.seal(nonce, aad, plaintext)).toThrow(/key wiped/);
+          }
+        });
+        for (const aead of live) aead.wipe();
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('full 16 KiB records (and the 2^14 + 1 byte TLS 1.3 inner plaintext) match noble', () => {
     const key = new Uint8Array(16).map((_, i) => i * 11);
     const aead = createAead('AES-128-GCM', key);

@@ -225,6 +225,28 @@ describe('RecordLayer', () => {
     expect(r.sequenceNumber).toBe(1n);
   });
 
+  it('a key change retires the replaced protector, and retire() ends a direction: their keys are wiped and refuse any record (TLS 1.3 and 1.2, GCM and ChaCha20)', () => {
+    const gcm13 = { aead: 'AES-128-GCM' as const, key: bytes(16), iv: bytes(12) };
+    const gcm12 = { aead: 'AES-256-GCM' as const, key: bytes(32), fixedIv: bytes(4) };
+    const chacha12 = { aead: 'CHACHA20-POLY1305' as const, key: bytes(32), fixedIv: bytes(12) };
+    const makers = [() => new Tls13Protector(keys), () => new Tls13Protector(gcm13), () => new Tls12Protector(gcm12), () => new Tls12Protector(chacha12)];
+    const message = new Uint8Array([1, 2, 3, 4, 5]);
+    for (const make of makers) {
+      const first = make();
+      const w = new RecordLayer('write');
+      w.installProtector(first);
+      const sealed = w.seal(23, message);
+      expect(make().open(parse(sealed), 0, 0).plaintext).toEqual(message); // usable before the change
+      w.installProtector(make());
+      expect(() => first.seal(23, message, 0, 0)).toThrow(/key wiped/);
+      expect(() => first.open(parse(sealed), 0, 0)).toThrow(/key wiped/);
+      const second = w.seal(23, message); // the new keys work
+      expect(make().open(parse(second), 0, 0).plaintext).toEqual(message);
+      w.retire();
+      expect(() => w.seal(23, message)).toThrow(/key wiped/);
+    }
+  });
+
   it('plaintext records over 2^14 are record_overflow', () => {
     const r = new RecordLayer('read');
     const body = new Uint8Array(16385);
