@@ -21,6 +21,15 @@ import { registerSection, type BenchContext, type BenchRow } from './registry.ts
 
 const SESSION_WAIT_MS = 2000;
 
+/**
+ * Resumed handshakes cost 1-3 ms of client CPU, 3-10x less than full ones: with `--handshakes`
+ * (200) of them a side's CPU total is ~0.3 s, which one major GC or a scheduling hiccup moves by
+ * 5-15% (stop 23: the TLS 1.2 row read 0.76-1.12x node:tls over three runs, and its TCP floor 0.2 to
+ * 1.5 ms). The rows run this many times `--handshakes` (and of the warm-up), about the CPU time
+ * a full-handshake row gets.
+ */
+const RESUMED_COUNT_FACTOR = 5;
+
 /** label, server flags, the subject's psk_key_exchange_modes (node:tls always offers psk_dhe_ke), version. */
 const VARIANTS = [
   ['TLS 1.3 ticket (psk_dhe_ke, X25519)', ['-tls1_3', '-ciphersuites', 'TLS_AES_128_GCM_SHA256'], undefined, 'TLSv1.3'],
@@ -85,7 +94,9 @@ registerSection({
           ...(pskModes === undefined ? {} : { noKeyExchange: true }),
         });
         // The crypto floor and the transport floor as more sides of the same interleaved rounds.
-        const [b, s, f, t] = (await interleaved(context.handshakes, context.warmup, [
+        const count = context.handshakes * RESUMED_COUNT_FACTOR;
+        const warmup = context.warmup * RESUMED_COUNT_FACTOR;
+        const [b, s, f, t] = (await interleaved(count, warmup, [
           () => resumed(context.baseline, options, baselineSession),
           () => resumed(context.subject, subjectOptions, subjectSession),
           () => Promise.resolve(floor()),
@@ -107,7 +118,7 @@ registerSection({
           transportFloorMs,
           peersSkipped: context.peers.map((p) => `${p.name}: ${p.unsupported({ version, chain: '', resumed: true }) ?? 'not run'}`),
           load: loadNow(),
-          note: `${context.handshakes} each after ${context.warmup} warm-up, in interleaved blocks, every one checked reused; both clients through the harness with a prepared context and the session as bytes`,
+          note: `${count} each after ${warmup} warm-up, in interleaved blocks, every one checked reused; both clients through the harness with a prepared context and the session as bytes`,
         });
       } finally {
         await transport.stop();
