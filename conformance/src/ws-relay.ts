@@ -46,8 +46,12 @@ export interface WsRelay {
   readonly url: string;
   /** Connections relayed so far. */
   readonly connections: number;
-  /** Stop listening and close every open connection. */
-  close(): Promise<void>;
+  /**
+   * Stop listening and close every open connection; with `graceMs`, first wait up to that long for
+   * them to end on their own (a client that failed sends its alert and a close frame after its
+   * caller already has the error: destroying at once could drop that alert on its way).
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` (RFC 6455 §4.2.2 item 5.4). */
@@ -99,9 +103,18 @@ export async function startWsRelay(options: WsRelayOptions): Promise<WsRelay> {
     get connections() {
       return connections;
     },
-    close: async () => {
+    close: async (graceMs = 0) => {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      if (graceMs > 0 && open.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          Promise.all([...open].map((s) => new Promise<void>((r) => (s.destroyed ? r() : s.once('close', () => r()))))),
+          new Promise<void>((r) => (timer = setTimeout(r, graceMs))),
+        ]);
+        clearTimeout(timer);
+      }
       for (const s of open) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
+      await closed;
     },
   };
 }
