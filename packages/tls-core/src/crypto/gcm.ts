@@ -13,8 +13,7 @@
  * key, made on the key's first use (a key that never protects a record costs none). A wiped key's
  * table, zeroed, goes to a small pool that the next key's table is written into (a connection
  * retires its handshake keys for its application keys; allocating 8 KiB is half of making a table).
- * Table look-ups
- * are indexed by data bits, as in noble's GHASH and OpenSSL's portable `gcm_gmult_4bit`: not
+ * Table look-ups are indexed by data bits, as in noble's GHASH and OpenSSL's portable `gcm_gmult_4bit`: not
  * constant-time against a cache-timing attacker on the same machine; docs/performance.md says so.
  * @module
  */

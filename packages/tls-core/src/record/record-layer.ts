@@ -55,8 +55,9 @@ export class RecordLayer {
 
   /**
    * Key change: use `protector` from the next record on, with sequence number 0, and retire the
-   * replaced one (its keys are wiped: this record layer was their only owner). RFC 8446 §5.1 requires the change to fall on a record boundary; the caller checks that
-   * with `HandshakeReassembler.hasPartialMessage` before calling.
+   * replaced one (its keys are wiped: this record layer was their only owner). RFC 8446 §5.1
+   * requires the change to fall on a record boundary; the caller checks that with
+   * `HandshakeReassembler.hasPartialMessage` before calling.
    */
   installProtector(protector: RecordProtector): void {
     const replaced = this.#protector;
