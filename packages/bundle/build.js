@@ -3,7 +3,7 @@
 // and the same two for src/full.ts (plus client authentication, X25519MLKEM768 and 0-RTT early data).
 // Run by the root `pnpm build`; `buildBundles(outdir)` is also what the size test calls.
 import { build } from 'esbuild';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -11,6 +11,36 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** The bundle files, relative to the output folder: the default API (src/index.ts) and the full one (src/full.ts). */
 export const BUNDLE_FILES = { esm: 'puretls.min.mjs', iife: 'puretls.iife.min.js', fullEsm: 'puretls-full.min.mjs', fullIife: 'puretls-full.iife.min.js' };
+
+/**
+ * noble's `@noble/ciphers/aes.js` exports its AES internals as one frozen object, `unsafe`, and an
+ * object's members cannot be tree-shaken: importing it keeps AES decryption (with its inverse
+ * T-tables, built at import), CMAC and SIV's helpers in the bundle although puretls' GCM
+ * (tls-core crypto/gcm.ts through crypto/noble.ts) calls three of them. This plugin loads aes.js
+ * with that object narrowed to the members tls-core reads (`aesUnsafe.<member>` in
+ * crypto/noble.ts, found when the bundle is built); nothing else in the file is changed, and the
+ * build fails if either pattern is not found (a noble release that reshapes the object).
+ * Measured: -1,179 bytes min+gzip on the default bundle (docs/embedding.md).
+ */
+export const nobleAesNarrowing = {
+  name: 'noble-aes-unsafe-narrowing',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@noble[\\/]ciphers[\\/]aes\.js$/ }, async ({ path }) => {
+      const callerPath = join(here, '../tls-core/src/crypto/noble.ts');
+      const caller = await readFile(callerPath, 'utf8');
+      if (!/import \{ unsafe as aesUnsafe \} from '@noble\/ciphers\/aes\.js';/.test(caller)) throw new Error(`bundle: ${callerPath} no longer imports noble's AES unsafe object as aesUnsafe`);
+      const used = [...new Set([...caller.matchAll(/\baesUnsafe\.(\w+)/g)].map((m) => m[1]))].sort();
+      const source = await readFile(path, 'utf8');
+      const object = /export const unsafe = \/\* @__PURE__ \*\/ Object\.freeze\(\{([^}]*)\}\);/.exec(source);
+      if (object === null) throw new Error(`bundle: ${path} has no 'export const unsafe = Object.freeze({...})' to narrow`);
+      const members = object[1].split(',').map((m) => m.trim()).filter((m) => m !== '');
+      const missing = used.filter((m) => !members.includes(m));
+      if (used.length === 0 || missing.length > 0) throw new Error(`bundle: noble's AES unsafe object lacks ${missing.join(', ') || 'any member tls-core reads'}`);
+      const narrowed = `export const unsafe = /* @__PURE__ */ Object.freeze({ ${used.join(', ')} });`;
+      return { contents: source.slice(0, object.index) + narrowed + source.slice(object.index + object[0].length), loader: 'js' };
+    });
+  },
+};
 
 /** The esbuild options both bundles share (analyze.js measures with the same ones). */
 export const BUNDLE_OPTIONS = {
@@ -28,6 +58,7 @@ export const BUNDLE_OPTIONS = {
   // client/early-data.ts and its callers) are dropped, and with them the early-data module; the
   // full bundle keeps them (FULL_OPTIONS). docs/early-data.md, "Bundles".
   dropLabels: ['EARLY_DATA', 'SCT'],
+  plugins: [nobleAesNarrowing],
 };
 
 /** The full bundles' options: the default ones with 0-RTT kept. */
