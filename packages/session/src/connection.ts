@@ -226,6 +226,11 @@ export class Connection implements ClientEngine<ConnectionEvent> {
     this.#call(() => this.#engine?.close());
   }
 
+  /** The transport is gone: the engine wipes its record keys. The session stays as it is. */
+  destroy(): void {
+    this.#engine?.destroy?.();
+  }
+
   requestKeyUpdate(requestPeerUpdate: boolean): void {
     this.#call(() => this.#started().requestKeyUpdate(requestPeerUpdate));
   }

@@ -30,6 +30,11 @@ export interface ClientEngine<Event extends { readonly type: string } = ClientEv
   takeEvents(): Event[];
   /** Queue close_notify (once). Reading may continue. */
   close(): void;
+  /**
+   * The transport is gone: wipe the record keys (nothing is sent; later records throw). Optional,
+   * so that engines written before it still fit; the transports call it when it is there.
+   */
+  destroy?(): void;
   /** Send a TLS 1.3 KeyUpdate, asking the peer to update too when `requestPeerUpdate`. */
   requestKeyUpdate(requestPeerUpdate: boolean): void;
   /** RFC 8446 §7.5 / RFC 5705 exporter (throws before the handshake completes). */

@@ -209,6 +209,8 @@ export class Pump {
       this.#flush();
     }
     this.#destroyed = true;
+    // Whatever the engine sealed is out; no record will pass through it again.
+    this.engine.destroy?.();
     for (const [event, fn] of this.#listeners) this.socket.off(event, fn);
     this.socket.on('error', () => {}); // a late ECONNRESET must not become an uncaught error
     for (const waiter of this.#drainWaiters.splice(0)) waiter();

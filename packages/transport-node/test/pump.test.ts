@@ -80,7 +80,10 @@ describe.each(['readable', 'onread'] as const)('TLSSocket over the pump (fake en
     expect(secureAtWrite).toBe(true);
     // The server saw HELLO first, then the data: nothing left before the handshake finished.
     expect(fixture.connections[0]!.records.map((r) => r.type)).toEqual([RecordType.Hello, RecordType.Data]);
+    expect(engine.destroyCalls).toBe(0);
     tls.destroy();
+    await sink.closed;
+    expect(engine.destroyCalls, 'the engine is told the transport is gone (it wipes its record keys)').toBe(1);
   });
 
   it('a slow consumer stops socket reads: TCP backpressure reaches the server, then all data arrives in order', async () => {
@@ -204,7 +207,7 @@ describe.each(['readable', 'onread'] as const)('TLSSocket over the pump (fake en
 
   it('on an engine error sends the queued alert, then FIN, and destroys with that error', async () => {
     fixture = await startFakeServer({ onConnection: (c) => c.send(9) });
-    const { tls } = open(fixture.port);
+    const { tls, engine } = open(fixture.port);
     const sink = collect(tls);
     const err = await sink.closed;
     expect(err).toBeInstanceOf(InvalidMessage);
@@ -213,6 +216,8 @@ describe.each(['readable', 'onread'] as const)('TLSSocket over the pump (fake en
     const last = conn.records.at(-1);
     expect(last?.type).toBe(RecordType.Alert);
     expect([...last!.payload]).toEqual([50]);
+    expect(engine.destroyCalls).toBe(1);
+    expect(engine.queuedAtDestroy, 'the alert was taken before the engine was destroyed').toBe(0);
   });
 
   it('surfaces a fatal alert from the peer during the handshake as AlertReceived', async () => {

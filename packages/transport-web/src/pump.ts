@@ -289,6 +289,9 @@ export class Pump {
   #finish(error: TlsError | undefined): void {
     if (this.#finished) return;
     this.#finished = true;
+    // Both streams are done with the engine (any alert or close_notify was taken before this):
+    // it wipes its record keys.
+    this.#engine.destroy?.();
     this.#options.onFinished?.(error);
   }
 }

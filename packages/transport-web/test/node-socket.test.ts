@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { once } from 'node:events';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { DecryptError, InvalidCertificate, UnexpectedEof, UsageError } from '@puretls/tls-core';
+import { ClientConnection, DecryptError, InvalidCertificate, TrustStore, UnexpectedEof, UsageError } from '@puretls/tls-core';
+import { Context } from '@puretls/session';
 import { connect, TransportError, type WebConnectOptions } from '../src/index.ts';
 import { counting, createPki, keylogCheck, readAll, readUntil, tcpProxy, withOpensslServer, tcpStreams, type Pki, type TcpProxy } from './helpers/peers.ts';
 import type { OpensslServer, OpensslServerOptions } from '@puretls/test-support/openssl';
@@ -306,6 +307,34 @@ describe('transport-web over TCP (Duplex.toWeb) against openssl s_server', () =>
       expect(await tls.closed).toBeInstanceOf(TransportError);
       await expect(connect(pair, options())).rejects.toBeInstanceOf(UsageError); // streams still locked
     });
+  });
+
+  it('once the connection is aborted the engine has wiped its record keys', async () => {
+    const engines: ClientConnection[] = [];
+    const context = new Context({
+      trustStore: TrustStore.fromPem(pki.caRootPem),
+      sessionCacheMode: 'off',
+      randomBytes: (n) => new Uint8Array(randomFill(Buffer.alloc(n))),
+      engineFactory: (config, o) => {
+        const engine = new ClientConnection(config, o);
+        engines.push(engine);
+        return engine;
+      },
+    });
+    await withOpensslServer({ args: [...EC, '-tls1_3', '-rev'], cwd: pki.dir }, async (server) => {
+      const { pair } = await tcpStreams(server.port);
+      const controller = new AbortController();
+      const tls = await connect(pair, options({ context, signal: controller.signal }));
+      const engine = engines.at(-1)!;
+      // Live keys until then (the sealed record is taken and dropped; the connection ends next).
+      engine.write(utf8('sealed while connected'));
+      expect(engine.takeOutgoing()?.length).toBeGreaterThan(0);
+      controller.abort();
+      expect(await tls.closed).toBeInstanceOf(TransportError);
+      expect(engine.error).toBeUndefined();
+      expect(() => engine.write(utf8('after the abort'))).toThrow(/key wiped/);
+    });
+    expect(engines).toHaveLength(1);
   });
 
   it('cancelling the TLS readable during a pending read is the application\'s doing, not a truncation', async () => {

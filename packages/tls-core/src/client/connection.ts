@@ -203,6 +203,16 @@ export class ClientConnection implements ClientEngine {
   }
 
   /**
+   * The transport is gone (its socket was destroyed): wipe both directions' record keys, as the
+   * connection's only owner of them. Nothing is sent (no alert can reach the peer now) and
+   * {@link error} is left as it was; any later record to seal or open throws UsageError.
+   */
+  destroy(): void {
+    this.#read.retire();
+    this.#write.retire();
+  }
+
+  /**
    * TLS 1.3: send a KeyUpdate (RFC 8446 §4.6.3), optionally asking the server to update too.
    * @throws UsageError before the handshake completes or on TLS 1.2
    */

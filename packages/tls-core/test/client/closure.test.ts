@@ -53,3 +53,39 @@ for (const version of ['TLS 1.3', 'TLS 1.2'] as const) {
     }
   });
 }
+
+/**
+ * Record keys end with the directions they serve (docs/design.md, "Record-key retirement"): when
+ * the transport is gone (`destroy()`), the keys of both directions are wiped, so nothing can be
+ * sealed or opened with them any more (record/protect.test.ts covers retire() itself).
+ * `destroy()` sends nothing and leaves `error` alone.
+ */
+for (const version of ['TLS 1.3', 'TLS 1.2'] as const) {
+  describe(`${version}: record keys after closure and destroy()`, () => {
+    const connected = (): Server13 | Server12 => {
+      const s = version === 'TLS 1.3' ? new Server13(pki) : new Server12(pki);
+      s.handshake();
+      return s;
+    };
+
+    it('destroy() wipes both directions: nothing is sent, a later write or record throws UsageError (key wiped)', () => {
+      const s = connected();
+      s.conn.write(utf8('before'));
+      expect(fromUtf8(s.clientData(s.pump()))).toBe('before');
+      s.sendData(utf8('sealed before the destroy'));
+      s.conn.destroy();
+      s.conn.destroy(); // idempotent
+      expect(s.conn.takeOutgoing(), 'no alert, no close_notify').toBeUndefined();
+      expect(s.conn.error).toBeUndefined();
+      const error = s.deliver();
+      expect(error, 'the record that arrived is not opened').toMatchObject({ name: 'UsageError', message: expect.stringMatching(/key wiped/) });
+      expect(s.conn.readPlaintext()).toBeUndefined();
+      expect(s.conn.takeOutgoing(), 'no alert after a destroy either').toBeUndefined();
+      expect(() => s.conn.write(utf8('after'))).toThrow(error!);
+
+      const fresh = connected();
+      fresh.conn.destroy();
+      expect(() => fresh.conn.write(utf8('after'))).toThrow(/key wiped/);
+    });
+  });
+}

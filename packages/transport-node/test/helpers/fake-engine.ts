@@ -136,6 +136,14 @@ export class FakeEngine implements ClientEngine<ConnectionEvent> {
     this.#out.push(frame(RecordType.CloseNotify));
   }
 
+  /** destroy() calls, and how many records were still queued (not taken) at the first one. */
+  destroyCalls = 0;
+  queuedAtDestroy: number | undefined;
+
+  destroy(): void {
+    if (this.destroyCalls++ === 0) this.queuedAtDestroy = this.#out.length;
+  }
+
   requestKeyUpdate(): void {}
 
   exportKeyingMaterial(label: string, _context: Uint8Array | undefined, length: number): Uint8Array {
