@@ -5,10 +5,12 @@
  * bench/registry.ts; each bench/*.ts module registers its own.
  *
  * Usage: node conformance/dist/bench.js [--client puretls|node] [--sections handshake,download]
- *        [--handshakes 200] [--warmup 100] [--mib 64]
+ *        [--handshakes 200] [--warmup 100] [--jit-warmup 2000] [--mib 64] [--no-peers]
  *
- * The warm-up (handshakes before each measured run) lets V8 compile the JS client's hot paths, so
- * the rate is the steady state a long-running client sees; node:tls gets the same warm-up.
+ * The warm-ups let V8 compile the JS clients' hot paths, so the rate is the steady state a
+ * long-running client sees: each handshake section first runs `--jit-warmup` handshakes per
+ * client across its chains (bench/handshake.ts), and every row runs `--warmup` more of its own
+ * before it is measured; node:tls and the peers get the same warm-ups.
  *
  * @module
  */
@@ -39,6 +41,7 @@ async function main(): Promise<number> {
       sections: { type: 'string' },
       handshakes: { type: 'string', default: '200' },
       warmup: { type: 'string', default: '100' },
+      'jit-warmup': { type: 'string', default: '2000' },
       mib: { type: 'string', default: '64' },
       out: { type: 'string', default: join(REPO_ROOT, 'conformance', 'out') },
       'no-peers': { type: 'boolean', default: false },
@@ -64,6 +67,7 @@ async function main(): Promise<number> {
           pki,
           handshakes: Number(values.handshakes),
           warmup: Number(values.warmup),
+          jitWarmup: Number(values['jit-warmup']),
           downloadMiB: Number(values.mib),
           log: (line) => console.log(line),
           peers,

@@ -94,6 +94,66 @@ interface HandshakeSectionSpec {
   readonly serverFlags: (keyType: 'RSA' | 'ECDSA') => readonly string[];
 }
 
+type Chain = (typeof CHAINS)[number];
+
+/** The section's s_server for one chain (stopped by the caller). */
+async function chainServer(context: BenchContext, spec: HandshakeSectionSpec, chain: Chain) {
+  const [, leaf, intermediate, root, keyType] = chain;
+  const ca = await readFile(join(context.pki.dir, `${root}.pem`), 'utf8');
+  const server = await startOpensslServer({
+    args: ['-cert', `${leaf}.pem`, '-key', `${leaf}.key`, '-cert_chain', `${intermediate}.pem`, ...spec.serverFlags(keyType), '-WWW'],
+    cwd: context.pki.dir,
+    naccept: 0,
+    lifetimeSeconds: 900,
+  });
+  return { ca, server };
+}
+
+/**
+ * JIT warm-up, before the section's first row: `context.jitWarmup` repeat-contact handshakes per
+ * client, a quarter on each chain, in rounds of one handshake per client (so every client gets the
+ * same count). Measured here (docs/performance.md, "JIT warm-up"): with `--trace-opt`, V8 was still
+ * optimizing functions of the clients in every block of 200 handshakes up to ~2400, and puretls'
+ * CPU per handshake fell from ~5 ms to ~2.5 ms over those blocks (node:tls from ~1.9 to ~1.5), so a
+ * row measured after its own 100-handshake warm-up caught the clients part-way. The log shows the
+ * CPU per handshake of each client over the first and the last tenth of the warm-up.
+ */
+async function jitWarmup(context: BenchContext, spec: HandshakeSectionSpec & { readonly version: 'TLSv1.3' | 'TLSv1.2' }): Promise<void> {
+  if (!(context.jitWarmup > 0)) return;
+  const perChain = Math.ceil(context.jitWarmup / CHAINS.length);
+  const tenth = Math.max(1, Math.floor(context.jitWarmup / 10));
+  const clients = new Map<string, { first: number; last: number }>();
+  let done = 0;
+  const started = process.hrtime.bigint();
+  for (const chain of CHAINS) {
+    const { ca, server } = await chainServer(context, spec, chain);
+    try {
+      const { peers } = await runnablePeers(context.peers, { version: spec.version, chain: chain[5] }, (p) => p.handshake(server.port, ca, false));
+      const sides: [string, () => Promise<void>][] = [
+        [context.baseline.name, () => handshake(context.baseline, server.port, ca)],
+        [context.subject.name, () => handshake(context.subject, server.port, ca)],
+        ...peers.map((p): [string, () => Promise<void>] => [p.name, () => p.handshake(server.port, ca, false)]),
+      ];
+      for (let i = 0; i < perChain; i++, done++) {
+        const phase = done < tenth ? 'first' : done >= perChain * CHAINS.length - tenth ? 'last' : undefined;
+        for (const [name, side] of sides) {
+          const before = process.cpuUsage();
+          await side();
+          const used = process.cpuUsage(before);
+          const entry = clients.get(name) ?? { first: 0, last: 0 };
+          if (phase !== undefined) entry[phase] += (used.user + used.system) / 1000;
+          clients.set(name, entry);
+        }
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const perClient = [...clients].map(([name, { first, last }]) => `${name} ${(first / tenth).toFixed(2)} -> ${(last / tenth).toFixed(2)} ms`).join(', ');
+  context.log(`  JIT warm-up: ${done} handshakes per client over ${CHAINS.length} chains in ${seconds.toFixed(1)} s; CPU per handshake, first tenth -> last tenth (the last tenth is on the RSA-only chain): ${perClient}`);
+}
+
 function registerHandshakeSection(spec: HandshakeSectionSpec & { readonly version: 'TLSv1.3' | 'TLSv1.2' }): void {
   registerSection({
     id: spec.id,
@@ -101,14 +161,10 @@ function registerHandshakeSection(spec: HandshakeSectionSpec & { readonly versio
     async run(context: BenchContext): Promise<BenchRow[]> {
       const rows: BenchRow[] = [];
       setPeerVersion(spec.version);
-      for (const [label, leaf, intermediate, root, keyType, peerChain] of CHAINS) {
-        const ca = await readFile(join(context.pki.dir, `${root}.pem`), 'utf8');
-        const server = await startOpensslServer({
-          args: ['-cert', `${leaf}.pem`, '-key', `${leaf}.key`, '-cert_chain', `${intermediate}.pem`, ...spec.serverFlags(keyType), '-WWW'],
-          cwd: context.pki.dir,
-          naccept: 0,
-          lifetimeSeconds: 900,
-        });
+      await jitWarmup(context, spec);
+      for (const chain of CHAINS) {
+        const [label, leaf, intermediate, root, , peerChain] = chain;
+        const { ca, server } = await chainServer(context, spec, chain);
         const transport = await startTransportFloor(spec.version === 'TLSv1.3' ? PATTERNS.tls13Full : PATTERNS.tls12Full);
         try {
           for (const firstContact of [false, true]) {
@@ -144,7 +200,7 @@ function registerHandshakeSection(spec: HandshakeSectionSpec & { readonly versio
               peers: peerResults,
               peersSkipped: skipped,
               load: loadNow(),
-              note: `${context.handshakes} each after ${context.warmup} warm-up, in ${BLOCKS} interleaved blocks; ${firstContact ? 'caches cleared, contexts new per handshake' : 'prepared contexts, caches kept'}`,
+              note: `${context.handshakes} each after ${context.warmup} warm-up (and the section's ${context.jitWarmup}-handshake JIT warm-up), in ${BLOCKS} interleaved blocks; ${firstContact ? 'caches cleared, contexts new per handshake' : 'prepared contexts, caches kept'}`,
             });
           }
         } finally {

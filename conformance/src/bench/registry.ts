@@ -20,6 +20,12 @@ export interface BenchContext {
   /** Sequential handshakes measured per row (after the warm-up). */
   readonly handshakes: number;
   readonly warmup: number;
+  /**
+   * Handshakes per client at the start of each handshake section, across its chains, before any
+   * row (handshake.ts, "JIT warm-up"): V8 keeps optimizing a JS client's once-per-handshake
+   * functions for its first ~2000 handshakes, which a row's own warm-up does not cover.
+   */
+  readonly jitWarmup: number;
   /** Download size in MiB. */
   readonly downloadMiB: number;
   readonly log: (line: string) => void;
