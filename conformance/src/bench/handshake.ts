@@ -115,15 +115,15 @@ async function chainServer(context: BenchContext, spec: HandshakeSectionSpec, ch
  * same count). Measured here (docs/performance.md, "JIT warm-up"): with `--trace-opt`, V8 was still
  * optimizing functions of the clients in every block of 200 handshakes up to ~2400, and puretls'
  * CPU per handshake fell from ~5 ms to ~2.5 ms over those blocks (node:tls from ~1.9 to ~1.5), so a
- * row measured after its own 100-handshake warm-up caught the clients part-way. The log shows the
- * CPU per handshake of each client over the first and the last tenth of the warm-up.
+ * row measured after its own 100-handshake warm-up caught the clients part-way. A peer warms up on
+ * the chains it runs only. The log shows each client's CPU per handshake over the first and the
+ * last tenth of its own warm-up handshakes (which are on different chains: a trend, not a ratio).
  */
 async function jitWarmup(context: BenchContext, spec: HandshakeSectionSpec & { readonly version: 'TLSv1.3' | 'TLSv1.2' }): Promise<void> {
   if (!(context.jitWarmup > 0)) return;
   const perChain = Math.ceil(context.jitWarmup / CHAINS.length);
-  const tenth = Math.max(1, Math.floor(context.jitWarmup / 10));
-  const clients = new Map<string, { first: number; last: number }>();
-  let done = 0;
+  /** CPU ms of each of a client's warm-up handshakes, in order. */
+  const cpuOf = new Map<string, number[]>();
   const started = process.hrtime.bigint();
   for (const chain of CHAINS) {
     const { ca, server } = await chainServer(context, spec, chain);
@@ -134,15 +134,14 @@ async function jitWarmup(context: BenchContext, spec: HandshakeSectionSpec & { r
         [context.subject.name, () => handshake(context.subject, server.port, ca)],
         ...peers.map((p): [string, () => Promise<void>] => [p.name, () => p.handshake(server.port, ca, false)]),
       ];
-      for (let i = 0; i < perChain; i++, done++) {
-        const phase = done < tenth ? 'first' : done >= perChain * CHAINS.length - tenth ? 'last' : undefined;
+      for (let i = 0; i < perChain; i++) {
         for (const [name, side] of sides) {
           const before = process.cpuUsage();
           await side();
           const used = process.cpuUsage(before);
-          const entry = clients.get(name) ?? { first: 0, last: 0 };
-          if (phase !== undefined) entry[phase] += (used.user + used.system) / 1000;
-          clients.set(name, entry);
+          const list = cpuOf.get(name) ?? [];
+          list.push((used.user + used.system) / 1000);
+          cpuOf.set(name, list);
         }
       }
     } finally {
@@ -150,8 +149,12 @@ async function jitWarmup(context: BenchContext, spec: HandshakeSectionSpec & { r
     }
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const perClient = [...clients].map(([name, { first, last }]) => `${name} ${(first / tenth).toFixed(2)} -> ${(last / tenth).toFixed(2)} ms`).join(', ');
-  context.log(`  JIT warm-up: ${done} handshakes per client over ${CHAINS.length} chains in ${seconds.toFixed(1)} s; CPU per handshake, first tenth -> last tenth (the last tenth is on the RSA-only chain): ${perClient}`);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const perClient = [...cpuOf].map(([name, xs]) => {
+    const tenth = Math.max(1, Math.floor(xs.length / 10));
+    return `${name} ${xs.length} handshakes, ${mean(xs.slice(0, tenth)).toFixed(2)} -> ${mean(xs.slice(-tenth)).toFixed(2)} ms`;
+  });
+  context.log(`  JIT warm-up over the ${CHAINS.length} chains (a peer only on the chains it runs) in ${seconds.toFixed(1)} s; CPU per handshake, first tenth -> last tenth (on the RSA-only chain): ${perClient.join(', ')}`);
 }
 
 function registerHandshakeSection(spec: HandshakeSectionSpec & { readonly version: 'TLSv1.3' | 'TLSv1.2' }): void {
