@@ -3,14 +3,20 @@
  * exchange (full handshake with the chain verified, `GET /small.txt`, read the 64-byte response to
  * EOF), print a JSON line with the times, exit.
  *
- * Usage: node cold-child.js <puretls|node|subtls|reclaim> <port> <ca.pem path> <path>
+ * Usage: node cold-child.js <puretls|node|subtls|reclaim> <port> <ca.pem path> <path> [repeat]
+ *
+ * With `repeat` (puretls and node only), the same exchange then runs `repeat` more times, each a
+ * new `connect({ ca })` as a tls.connect user writes it, and the JSON line also carries the
+ * process's CPU per exchange over those (`repeatCpuMs`): the client early in its life, before V8
+ * has compiled its hot paths (cold-start.ts, the "early life" row).
  *
  * @module
  */
 import { readFileSync } from 'node:fs';
 
-const [client, portText, caPath, path] = process.argv.slice(2) as [string, string, string, string];
+const [client, portText, caPath, path, repeatText] = process.argv.slice(2) as [string, string, string, string, string | undefined];
 const port = Number(portText);
+const repeat = repeatText === undefined ? 0 : Number(repeatText);
 const ca = readFileSync(caPath, 'utf8');
 const request = `GET /${path} HTTP/1.0\r\n\r\n`;
 
@@ -47,8 +53,16 @@ async function main(): Promise<void> {
   const done = performance.now();
   const cpu = process.cpuUsage();
   if (bytes < 64) throw new Error(`${client}: received ${bytes} bytes`);
+  let repeatCpuMs: number | undefined;
+  if (repeat > 0) {
+    if (client !== 'puretls' && client !== 'node') throw new Error(`${client}: no repeated exchanges`);
+    const before = process.cpuUsage();
+    for (let i = 0; i < repeat; i++) if ((await exchange()) < 64) throw new Error(`${client}: short response in exchange ${i + 2}`);
+    const used = process.cpuUsage(before);
+    repeatCpuMs = (used.user + used.system) / 1000 / repeat;
+  }
   // performance.now() counts from the process's time origin, so `done` includes Node's own start.
-  process.stdout.write(JSON.stringify({ sinceProcessStart: done, importMs: imported - started, exchangeMs: done - imported, cpuMs: (cpu.user + cpu.system) / 1000 }) + '\n');
+  process.stdout.write(JSON.stringify({ sinceProcessStart: done, importMs: imported - started, exchangeMs: done - imported, cpuMs: (cpu.user + cpu.system) / 1000, repeatCpuMs }) + '\n');
 }
 
 main().then(

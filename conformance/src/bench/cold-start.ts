@@ -6,6 +6,12 @@
  * each client runs {@link ROUNDS} times, the clients taking turns, and the median counts. Lower is
  * better here: the ratio is puretls' time over node:tls's (issue 16's target: at most 2.5).
  *
+ * A second row, "early life", measures what the handshake rows (steady state, after a JIT warm-up)
+ * leave out: the client CPU per exchange over the {@link EARLY_EXCHANGES} exchanges that follow the
+ * first in a fresh process, each a new `connect({ ca })` as a tls.connect user writes it (node:tls
+ * then builds a secure context per connection; puretls' parsed `ca` and verification caches are
+ * warm after the first). puretls and node:tls only, median of {@link EARLY_ROUNDS} processes each.
+ *
  * @module
  */
 import { spawn } from 'node:child_process';
@@ -16,6 +22,9 @@ import { loadNow } from './measure.ts';
 import { registerSection, type BenchContext, type BenchRow, type PeerResult } from './registry.ts';
 
 const ROUNDS = 7;
+/** The early-life row: fresh processes per client, and exchanges measured in each after the first. */
+const EARLY_ROUNDS = 5;
+const EARLY_EXCHANGES = 200;
 const SMALL_FILE = 'small.txt';
 const CHILD = fileURLToPath(new URL('./cold-child.js', import.meta.url));
 
@@ -24,12 +33,14 @@ interface ColdRun {
   readonly importMs: number;
   readonly exchangeMs: number;
   readonly cpuMs: number;
+  /** CPU per exchange over the exchanges after the first (only when asked for). */
+  readonly repeatCpuMs?: number;
 }
 
-function coldRun(client: string, port: number, caPath: string): Promise<ColdRun> {
+function coldRun(client: string, port: number, caPath: string, repeat = 0): Promise<ColdRun> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [CHILD, client, String(port), caPath, SMALL_FILE], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CHILD, client, String(port), caPath, SMALL_FILE, ...(repeat > 0 ? [String(repeat)] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -93,6 +104,20 @@ registerSection({
         .filter((c) => c !== 'node' && c !== 'puretls' && !failed.has(c))
         .map((c) => ({ name: c === 'subtls' ? 'subtls' : '@reclaimprotocol/tls (pure JS)', value: summary(c).wall, cpuMs: summary(c).cpu }));
       const note = `median of ${ROUNDS} fresh processes each, clients in turns; puretls import ${puretls.imp.toFixed(0)} ms + exchange ${puretls.exch.toFixed(0)} ms, node:tls import ${node.imp.toFixed(0)} ms + exchange ${node.exch.toFixed(0)} ms`;
+      // Early life: the exchanges right after the first, in a fresh process, before V8 has compiled
+      // the client's hot paths (the handshake rows measure the steady state after a JIT warm-up).
+      const early = new Map<string, number[]>([['node', []], ['puretls', []]]);
+      for (let round = 0; round < EARLY_ROUNDS; round++) {
+        for (const client of round % 2 === 0 ? ['node', 'puretls'] : ['puretls', 'node']) {
+          const run = await coldRun(client, server.port, caPath, EARLY_EXCHANGES);
+          early.get(client)!.push(run.repeatCpuMs!);
+        }
+      }
+      const earlyNode = median(early.get('node')!);
+      const earlyPuretls = median(early.get('puretls')!);
+      context.log(
+        `  early life, exchanges 2-${EARLY_EXCHANGES + 1} of a fresh process, CPU per exchange (median of ${EARLY_ROUNDS}): puretls ${earlyPuretls.toFixed(2)} ms [${early.get('puretls')!.map((x) => x.toFixed(2)).join(', ')}], node:tls ${earlyNode.toFixed(2)} ms [${early.get('node')!.map((x) => x.toFixed(2)).join(', ')}]`,
+      );
       return [
         {
           section: 'coldstart',
@@ -106,6 +131,17 @@ registerSection({
           peersSkipped: [...failed].map(([c, why]) => `${c}: fails here (${why})`),
           load: loadNow(),
           note,
+        },
+        {
+          section: 'coldstart',
+          name: `early life: exchanges 2-${EARLY_EXCHANGES + 1} of a fresh process, each a new connect({ ca }) (ECDSA P-256 chain, TLS 1.3), client CPU per exchange, lower is better`,
+          unit: 'ms',
+          subject: earlyPuretls,
+          baseline: earlyNode,
+          subjectCpuMs: earlyPuretls,
+          baselineCpuMs: earlyNode,
+          load: loadNow(),
+          note: `median of ${EARLY_ROUNDS} fresh processes per client, clients in turns; each process makes one exchange, then ${EARLY_EXCHANGES} measured ones`,
         },
       ];
     } finally {
