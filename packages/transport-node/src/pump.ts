@@ -209,7 +209,8 @@ export class Pump {
       this.#flush();
     }
     this.#destroyed = true;
-    // Whatever the engine sealed is out; no record will pass through it again.
+    // No record will pass through the engine again: it wipes its record keys (records it sealed
+    // already are bytes, flushed above or dropped with the socket).
     this.engine.destroy?.();
     for (const [event, fn] of this.#listeners) this.socket.off(event, fn);
     this.socket.on('error', () => {}); // a late ECONNRESET must not become an uncaught error
