@@ -128,7 +128,8 @@ async function jitWarmup(context: BenchContext, spec: HandshakeSectionSpec & { r
   for (const chain of CHAINS) {
     const { ca, server } = await chainServer(context, spec, chain);
     try {
-      const { peers } = await runnablePeers(context.peers, { version: spec.version, chain: chain[5] }, (p) => p.handshake(server.port, ca, false));
+      const peerChain = chain[5];
+      const { peers } = await runnablePeers(context.peers, { version: spec.version, chain: peerChain }, (p) => p.handshake(server.port, ca, false));
       const sides: [string, () => Promise<void>][] = [
         [context.baseline.name, () => handshake(context.baseline, server.port, ca)],
         [context.subject.name, () => handshake(context.subject, server.port, ca)],
