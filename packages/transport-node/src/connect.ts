@@ -15,7 +15,7 @@
  * @module
  */
 import { X509Certificate, timingSafeEqual } from 'node:crypto';
-import { isIP, type Socket } from 'node:net';
+import { type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   InvalidPrivateKey,
@@ -37,6 +37,7 @@ import { x25519MLKEM768 } from '@puretls/tls-core/pq';
 import { ocspStapleChecker } from '@puretls/tls-core/ocsp';
 import { Context, Session, SessionError } from '@puretls/session';
 import { defaultTrustStore, trustStoreFromPem } from './engine-factory.ts';
+import { isIpLiteral } from './ip-literal.ts';
 import { TLS12_DEFAULT, TLS13_DEFAULT, parseCipherString, parseGroups, parseTls13Suites } from './names.ts';
 import { clearRandomPool, pooledRandomBytes } from './random.ts';
 import { peerCertificate, type PeerCertificate } from './peer-certificate.ts';
@@ -202,7 +203,7 @@ export function connect(...args: unknown[]): TLSSocket {
   const anchors = options.context === undefined ? trustStoreOf(options) : options.context.config.trustStore;
   const wrapperOptions = {
     allowHalfOpen: options.allowHalfOpen ?? false,
-    servername: isIP(serverName) === 0 ? serverName : undefined,
+    servername: isIpLiteral(serverName) ? undefined : serverName,
     handshakeTimeout,
     allowUnauthenticatedEnd: options.allowUnauthenticatedEnd ?? false,
     anchorFor: anchors === undefined ? undefined : (der: Uint8Array) => anchorIssuing(anchors, der),

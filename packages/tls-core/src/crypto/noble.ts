@@ -439,14 +439,75 @@ const P384_PARAMS: NistParams = {
 };
 
 /**
- * The X25519 public key of `privateKey` (RFC 7748 §5, §6.1: X25519(k, 9)), computed as noble's
- * own x25519 does (the fixed-base multiply on the birationally equivalent edwards25519, u =
- * (Z+Y)/(Z-Y)) but with the blinding drawn from `randomBytes`. noble's exported x25519 would
- * draw it from `globalThis.crypto`. Shared secrets use noble's Montgomery ladder, which draws
- * nothing.
+ * The X25519 public key of `privateKey` (RFC 7748 §5, §6.1: X25519(k, 9)).
+ *
+ * The first {@link X25519_LADDER_KEYGENS} key generations of a process run noble's Montgomery
+ * ladder on u = 9, as shared secrets do. After that they use the fixed-base multiply on the
+ * birationally equivalent edwards25519 (u = (Z+Y)/(Z-Y)), as noble's own x25519 does, with the
+ * scalar blinding drawn from `randomBytes` (noble's exported x25519 would draw it from
+ * `globalThis.crypto`). The fixed-base path needs a table of 2048 points, built on its first use:
+ * ~60 ms of CPU on the 2-core machine of docs/performance.md (and it checks [n]B = O first, ~5 ms
+ * cold), against ~3 ms for a process's first ladder. A key generation then costs ~0.47 ms instead
+ * of ~1.1-1.5 ms, so the table pays back after some 60 key generations; it is built only once a
+ * process has made {@link X25519_LADDER_KEYGENS} of them (issue 16: no eager work the first
+ * handshake does not need; trust anchors are prepared the same way, x509/verification-cache.ts).
+ *
+ * Both paths take the same bytes from `randomBytes` (the ladder path draws the 16 blinding bytes
+ * it does not need and wipes them), so a seeded `randomBytes` gives the same handshake bytes
+ * whichever path ran.
  */
 export function x25519PublicKey(privateKey: Uint8Array, randomBytes: RandomBytes): Uint8Array {
-  const { Fp, Fn, BASE } = ed25519Blinded;
+  if (keygens.ladder < X25519_LADDER_KEYGENS) {
+    keygens.ladder++;
+    return x25519PublicKeyByLadder(privateKey, randomBytes);
+  }
+  keygens.table++;
+  return x25519PublicKeyByTable(privateKey, randomBytes);
+}
+
+/** Key generations by the Montgomery ladder before the fixed-base table is built ({@link x25519PublicKey}). */
+export const X25519_LADDER_KEYGENS = 32;
+const keygens = { ladder: 0, table: 0 };
+
+/**
+ * How many key generations {@link x25519PublicKey} has run on each path in this module instance.
+ * For tests.
+ * @internal
+ */
+export function x25519KeygenCounts(): { readonly ladder: number; readonly table: number } {
+  return { ...keygens };
+}
+
+/** The bytes noble's blinded fixed-base multiply draws per call (`BLIND_BYTES` in noble's abstract/curve.js). */
+const X25519_BLINDING_BYTES = 16;
+const X25519_BASE_POINT_U = /* @__PURE__ */ (() => {
+  const u = new Uint8Array(32);
+  u[0] = 9;
+  return u;
+})();
+
+/**
+ * X25519(k, 9) by noble's Montgomery ladder (RFC 7748 §5), drawing the bytes the fixed-base path
+ * would draw. Exported for tests; use {@link x25519PublicKey}.
+ * @internal
+ */
+export function x25519PublicKeyByLadder(privateKey: Uint8Array, randomBytes: RandomBytes): Uint8Array {
+  randomBytes(X25519_BLINDING_BYTES).fill(0);
+  try {
+    return nobleX25519.scalarMult(privateKey, X25519_BASE_POINT_U);
+  } catch {
+    // noble refuses an all-zero result: the clamped key is a multiple of the group order.
+    throw new CryptoError('X25519 private key is a multiple of the group order');
+  }
+}
+
+/**
+ * X25519(k, 9) by the blinded fixed-base multiply on edwards25519 (its table is built on the first
+ * call). Exported for tests; use {@link x25519PublicKey}.
+ * @internal
+ */
+export function x25519PublicKeyByTable(privateKey: Uint8Array, randomBytes: RandomBytes): Uint8Array {
+  const { Fp, Fn, BASE } = (ed25519Blinded ??= probed(() => edwards(nobleEd25519.Point.CURVE(), { randomBytes: blindingBytes })));
   // RFC 7748 §5 decodeScalar25519: clear bits 0-2 and 255, set bit 254; little-endian.
   const k = privateKey.slice(0, 32);
   k[0]! &= 248;
@@ -463,8 +524,8 @@ export function x25519PublicKey(privateKey: Uint8Array, randomBytes: RandomBytes
   return Fp.toBytes(Fp.div(Fp.add(p.Z, p.Y), Fp.sub(p.Z, p.Y)));
 }
 
-/** edwards25519 (RFC 7748 §4.1), our instance: only the base point is ever multiplied. */
-const ed25519Blinded = /* @__PURE__ */ probed(() => edwards(nobleEd25519.Point.CURVE(), { randomBytes: blindingBytes }));
+/** edwards25519 (RFC 7748 §4.1), our instance, made on the first fixed-base key generation: only its base point is ever multiplied. */
+let ed25519Blinded: ReturnType<typeof edwards> | undefined;
 
 const nobleP256 = /* @__PURE__ */ nistCurve(P256_PARAMS);
 const nobleP384 = /* @__PURE__ */ nistCurve(P384_PARAMS);

@@ -14,6 +14,7 @@ import {
   keyShareLength,
   SUPPORTED_KEY_EXCHANGE_GROUPS,
 } from '../../src/crypto/key-exchange.ts';
+import { X25519_LADDER_KEYGENS, x25519KeygenCounts, x25519PublicKeyByLadder, x25519PublicKeyByTable } from '../../src/crypto/noble.ts';
 
 function expectInvalidKeyShare(run: () => unknown): void {
   let caught: unknown;
@@ -27,16 +28,44 @@ function expectInvalidKeyShare(run: () => unknown): void {
   expect(alertFor(caught)).toBe(AlertDescription.IllegalParameter);
 }
 
-describe('X25519 public keys (our blinded fixed-base multiply) against node:crypto', () => {
-  it('equal OpenSSL\'s for 64 random private keys', () => {
-    const pkcs8Prefix = Buffer.from('302e020100300506032b656e04220420', 'hex');
-    for (let i = 0; i < 64; i++) {
+describe('X25519 public keys: the Montgomery ladder first, then the blinded fixed-base multiply', () => {
+  const pkcs8Prefix = Buffer.from('302e020100300506032b656e04220420', 'hex');
+  const openssl = (k: Uint8Array): string =>
+    createPublicKey(createPrivateKey({ key: Buffer.concat([pkcs8Prefix, k]), format: 'der', type: 'pkcs8' }))
+      .export({ format: 'der', type: 'spki' })
+      .subarray(-32)
+      .toString('hex');
+  /** A randomBytes that records the length of every draw. */
+  const recording = (): { draws: number[]; randomBytes: (n: number) => Uint8Array } => {
+    const draws: number[] = [];
+    return { draws, randomBytes: (n) => (draws.push(n), new Uint8Array(randomBytes(n))) };
+  };
+
+  it('both paths equal OpenSSL for 48 random private keys, and draw the same bytes', () => {
+    for (let i = 0; i < 48; i++) {
       const k = new Uint8Array(randomBytes(32));
-      const node = createPublicKey(createPrivateKey({ key: Buffer.concat([pkcs8Prefix, k]), format: 'der', type: 'pkcs8' }))
-        .export({ format: 'der', type: 'spki' })
-        .subarray(-32);
-      expect(toHex(keyShareFromPrivateKey(NamedGroup.x25519, k).publicKey)).toBe(node.toString('hex'));
+      const ladder = recording();
+      const table = recording();
+      expect(toHex(x25519PublicKeyByLadder(k, ladder.randomBytes))).toBe(openssl(k));
+      expect(toHex(x25519PublicKeyByTable(k, table.randomBytes))).toBe(openssl(k));
+      expect(ladder.draws).toEqual([16]);
+      expect(table.draws).toEqual(ladder.draws);
     }
+  });
+
+  it(`x25519PublicKey takes the ladder for the first ${X25519_LADDER_KEYGENS} key generations of a process, then the table`, () => {
+    // Other tests in this file may have generated keys already: work from the counts as found.
+    const before = x25519KeygenCounts();
+    expect(before.table === 0 || before.ladder === X25519_LADDER_KEYGENS).toBe(true);
+    const calls = X25519_LADDER_KEYGENS + 8;
+    for (let i = 0; i < calls; i++) {
+      const k = new Uint8Array(randomBytes(32));
+      expect(toHex(keyShareFromPrivateKey(NamedGroup.x25519, k).publicKey)).toBe(openssl(k));
+    }
+    const after = x25519KeygenCounts();
+    expect(after.ladder).toBe(X25519_LADDER_KEYGENS);
+    expect(after.table - before.table).toBe(calls - (X25519_LADDER_KEYGENS - before.ladder));
+    expect(after.table).toBeGreaterThanOrEqual(8);
   });
 });
 

@@ -9,7 +9,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { isIpLiteral } from '../ip-literal.ts';
 import { UsageError } from '@puretls/tls-core';
 import type { StartTlsProtocol } from '../cli/starttls.ts';
 import { defaultTrustStore, trustStoreFromPem } from '../engine-factory.ts';
@@ -67,7 +67,7 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
   const dialer = new Dialer({ host: options.host, port: options.port, starttls: options.starttls, starttlsName: servername }, budget, deadlineMs);
   const progress = (step: string): void => options.onProgress?.(step, dialer.opened, budget);
   const notes: string[] = [];
-  if (isIP(servername) !== 0) notes.push(`${servername} is an IP address: no SNI is sent (RFC 6066 §3)`);
+  if (isIpLiteral(servername)) notes.push(`${servername} is an IP address: no SNI is sent (RFC 6066 §3)`);
 
   let steps: HandshakeStepFacts | undefined;
   try {
@@ -94,7 +94,7 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
       hello = await scanHellos({
         host: options.host,
         port: options.port,
-        ...(isIP(servername) === 0 ? { servername } : {}),
+        ...(isIpLiteral(servername) ? {} : { servername }),
         deadlineMs: options.scanDeadlineMs ?? DEFAULT_SCAN_DEADLINE_MS,
         maxConnections: dialer.remaining,
         connect: () => dialer.dial(),

@@ -13,7 +13,7 @@
 import { TLS12_SUITES, UsageError } from '@puretls/tls-core';
 import { generateKeyShare, isSupportedKeyExchangeGroup } from '@puretls/tls-core/wire';
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
+import { isIpLiteral } from '../ip-literal.ts';
 import type {
   AcceptedGroup,
   AcceptedSuite,
@@ -305,7 +305,7 @@ export async function runScan(opts: HelloScanOptions): Promise<HelloScanFacts> {
   if (!(opts.maxConnections >= 1) || !(opts.deadlineMs > 0) || !Number.isInteger(opts.port))
     throw new UsageError('scanHellos: maxConnections ≥ 1, deadlineMs > 0 and an integer port are required');
   const started = Date.now();
-  const servername = opts.servername ?? (isIP(opts.host) === 0 ? opts.host : undefined);
+  const servername = opts.servername ?? (isIpLiteral(opts.host) ? undefined : opts.host);
   const s = new Scanner(opts, servername, opts.connect ?? tcpOpener);
   const x25519 = generateKeyShare(0x001d);
   const helloLengthOf = (id: string): number | undefined => s.probes.find((p) => p.id === id)?.helloLength;
