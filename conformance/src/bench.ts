@@ -27,7 +27,7 @@ import './bench/idle.ts';
 import './bench/quickjs.ts';
 import './bench/cli-startup.ts';
 import './bench/pq-handshake.ts';
-import { registeredSections, type BenchRow } from './bench/registry.ts';
+import { registeredSections, type BenchRow, x25519Columns } from './bench/registry.ts';
 import { loadNow } from './bench/measure.ts';
 import { loadPeers } from './bench/peers.ts';
 import { loadClient } from './clients/index.ts';
@@ -104,20 +104,21 @@ export function formatMarkdownTable(subjectName: string, rows: readonly BenchRow
   lines.push(`Load average (1/5/15 min) at start ${(meta.loadAtStart as number[]).map((n) => n.toFixed(2)).join(' / ')}, at end ${(meta.loadAtEnd as number[]).map((n) => n.toFixed(2)).join(' / ')}.`);
   for (const f of meta.peersFailed as string[]) lines.push(`Peer not measured: ${f}.`);
   lines.push('');
-  lines.push('Higher is better for rates; "CPU ratio" is node:tls CPU / client CPU per operation (higher is better). "TCP floor" is the CPU of the same flights over a plain Node socket with no TLS (bench/tcp-floor.ts), so "overhead above both floors" is what the protocol code, the TLS stream layer and the harness cost. Method: docs/performance.md.');
+  lines.push('Higher is better for rates; "CPU ratio" is node:tls CPU / client CPU per operation (higher is better). "TCP floor" is the CPU of the same flights over a plain Node socket with no TLS (bench/tcp-floor.ts), so "overhead above both floors" is what the protocol code, the TLS stream layer and the harness cost. "X25519" is one key pair and shared secret alone, in the same rounds, in noble and in node:crypto (an upper bound on node:tls\' own); "CPU ratio without X25519" takes it out of both clients, and "CPU ratio if the rest cost node:tls\'s" is node:tls CPU / (node:tls CPU - its X25519 + noble\'s X25519), the ratio of a pure-JS client whose every other cost equalled node:tls\'. Method: docs/performance.md.');
   lines.push('');
-  lines.push(`| row | unit | ${subjectName} | baseline | baseline is | ratio | ${subjectName} CPU ms/op | baseline CPU ms/op | CPU ratio | floor ms | overhead ms (% of floor) | TCP floor ms | overhead above both floors ms | peers (value, CPU ms/op, CPU ratio) | load 1 min |`);
-  lines.push('|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
+  lines.push(`| row | unit | ${subjectName} | baseline | baseline is | ratio | ${subjectName} CPU ms/op | baseline CPU ms/op | CPU ratio | floor ms | overhead ms (% of floor) | TCP floor ms | overhead above both floors ms | X25519 ms, noble / node:crypto | CPU ratio without X25519 | CPU ratio if the rest cost node:tls's | peers (value, CPU ms/op, CPU ratio) | load 1 min |`);
+  lines.push('|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
   for (const r of rows) {
     const cpuRatio = r.subjectCpuMs !== undefined && r.baselineCpuMs !== undefined ? r.baselineCpuMs / r.subjectCpuMs : undefined;
     const overhead = r.floorMs !== undefined && r.subjectCpuMs !== undefined ? r.subjectCpuMs - r.floorMs : undefined;
     const overheadText = overhead === undefined ? '' : `${fmt(overhead)} (${((100 * overhead) / r.floorMs!).toFixed(0)}%)`;
+    const x = x25519Columns(r);
     const peers = [
       ...(r.peers ?? []).map((p) => `${p.name}: ${fmt(p.value, 1)}${p.cpuMs === undefined ? '' : `, ${fmt(p.cpuMs)} ms`}${p.cpuMs !== undefined && r.baselineCpuMs !== undefined ? `, ${fmt(r.baselineCpuMs / p.cpuMs)}x` : ''}`),
       ...(r.peersSkipped ?? []),
     ].join('; ');
     lines.push(
-      `| ${r.section}: ${r.name} | ${r.unit} | ${fmt(r.subject, 1)} | ${fmt(r.baseline, 1)} | ${r.baselineName ?? 'node:tls'} | ${fmt(r.subject / r.baseline)} | ${fmt(r.subjectCpuMs)} | ${fmt(r.baselineCpuMs)} | ${fmt(cpuRatio)} | ${fmt(r.floorMs)} | ${overheadText} | ${fmt(r.transportFloorMs)} | ${overhead !== undefined && r.transportFloorMs !== undefined ? fmt(overhead - r.transportFloorMs) : ''} | ${peers} | ${r.load === undefined ? '' : r.load[0].toFixed(2)} |`,
+      `| ${r.section}: ${r.name} | ${r.unit} | ${fmt(r.subject, 1)} | ${fmt(r.baseline, 1)} | ${r.baselineName ?? 'node:tls'} | ${fmt(r.subject / r.baseline)} | ${fmt(r.subjectCpuMs)} | ${fmt(r.baselineCpuMs)} | ${fmt(cpuRatio)} | ${fmt(r.floorMs)} | ${overheadText} | ${fmt(r.transportFloorMs)} | ${overhead !== undefined && r.transportFloorMs !== undefined ? fmt(overhead - r.transportFloorMs) : ''} | ${x.ms} | ${x.without} | ${x.atBaselineRest} | ${peers} | ${r.load === undefined ? '' : r.load[0].toFixed(2)} |`,
     );
   }
   return lines.join('\n') + '\n';
@@ -125,7 +126,7 @@ export function formatMarkdownTable(subjectName: string, rows: readonly BenchRow
 
 /** Fixed-width table: row, unit, subject, baseline (node:tls unless the row says otherwise), ratio. */
 export function formatBenchTable(subjectName: string, rows: readonly BenchRow[]): string {
-  const header = ['row', 'unit', subjectName, 'baseline', 'baseline is', 'ratio', 'CPU ms/op', 'baseline CPU', 'CPU ratio', 'floor ms', 'overhead', 'TCP floor', 'load1'];
+  const header = ['row', 'unit', subjectName, 'baseline', 'baseline is', 'ratio', 'CPU ms/op', 'baseline CPU', 'CPU ratio', 'floor ms', 'overhead', 'TCP floor', 'X25519 ms', 'ratio w/o X25519', 'ratio at node rest', 'load1'];
   const cells = rows.map((r) => {
     const overhead = r.floorMs !== undefined && r.subjectCpuMs !== undefined ? r.subjectCpuMs - r.floorMs : undefined;
     return [
@@ -141,6 +142,9 @@ export function formatBenchTable(subjectName: string, rows: readonly BenchRow[])
       fmt(r.floorMs),
       overhead === undefined ? '' : `${fmt(overhead)} (${((100 * overhead) / r.floorMs!).toFixed(0)}%)`,
       fmt(r.transportFloorMs),
+      x25519Columns(r).ms,
+      x25519Columns(r).without,
+      x25519Columns(r).atBaselineRest,
       r.load === undefined ? '' : r.load[0].toFixed(2),
     ];
   });

@@ -17,9 +17,13 @@
  * - TLS 1.2: the PRF for the extended master secret, key block and both Finished (14 HMAC-SHA256);
  *   resumed: key block and Finished only (10 HMAC).
  *
+ * {@link x25519Sides}: the X25519 part alone, once in noble (as the floor has it) and once in
+ * node:crypto (OpenSSL), so that a row can show both clients' CPU with their X25519 taken out: what
+ * the rest of a pure-JS client costs next to the rest of node:tls.
+ *
  * @module
  */
-import { constants, createPrivateKey, sign } from 'node:crypto';
+import { constants, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, sign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -152,4 +156,50 @@ export async function cryptoFloorOp(spec: FloorSpec): Promise<() => void> {
     n.gcm(key, nonce, new Uint8Array(5)).decrypt(finished);
   };
   return op;
+}
+
+/** One X25519 exchange of a side: the client's public value (32 bytes) and the shared secret. */
+export interface X25519Exchange {
+  readonly publicKey: Uint8Array;
+  readonly shared: Uint8Array;
+}
+
+/** The two X25519 sides of a row: one key pair and one shared secret each (see {@link x25519Sides}). */
+export interface X25519Sides {
+  /** noble, as puretls and the floor call it: a secret key, its public key, the shared secret. */
+  readonly noble: () => X25519Exchange;
+  /**
+   * node:crypto (OpenSSL): `generateKeyPairSync('x25519')`, the public key exported as the key
+   * share would be (DER SPKI, whose last 32 bytes are the share), `diffieHellman` with the server's
+   * key. node:tls makes the same two OpenSSL calls inside the handshake without the KeyObject
+   * wrappers, so this is an upper bound on what node:tls spends on X25519, and the node:tls CPU
+   * "without X25519" derived from it is a lower bound: the row's "CPU ratio without X25519" does
+   * not flatter the subject.
+   */
+  readonly native: () => X25519Exchange;
+}
+
+/**
+ * X25519 alone, in noble and in node:crypto, to be timed as two more sides of a row's rounds,
+ * against a server share made from `serverSecretKey` (random unless given: tests check the secrets).
+ */
+export async function x25519Sides(serverSecretKey?: Uint8Array): Promise<X25519Sides> {
+  const n = await loadNoble();
+  const serverSecret = serverSecretKey ?? n.x25519.utils.randomSecretKey();
+  const serverShare = n.x25519.getPublicKey(serverSecret);
+  // The same share as a node:crypto key: RFC 8410 SubjectPublicKeyInfo, id-X25519 (1.3.101.110).
+  const spkiPrefix = Uint8Array.of(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00);
+  const nativeServerKey = createPublicKey({ key: Buffer.concat([spkiPrefix, serverShare]), format: 'der', type: 'spki' });
+  return {
+    noble: () => {
+      const sk = n.x25519.utils.randomSecretKey();
+      const publicKey = n.x25519.getPublicKey(sk);
+      return { publicKey, shared: n.x25519.getSharedSecret(sk, serverShare) };
+    },
+    native: () => {
+      const { privateKey, publicKey } = generateKeyPairSync('x25519');
+      const spki = publicKey.export({ format: 'der', type: 'spki' });
+      return { publicKey: new Uint8Array(spki.subarray(spki.length - 32)), shared: new Uint8Array(diffieHellman({ privateKey, publicKey: nativeServerKey })) };
+    },
+  };
 }

@@ -27,7 +27,7 @@ import { clearVerificationCaches } from '@puretls/tls-core';
 import { clearTrustStoreCache } from '@puretls/transport-node';
 import { startOpensslServer } from '@puretls/test-support/openssl';
 import type { ClientUnderTest } from '../types.ts';
-import { cryptoFloorOp } from './floor.ts';
+import { cryptoFloorOp, x25519Sides } from './floor.ts';
 import { PATTERNS, startTransportFloor } from './tcp-floor.ts';
 import { BLOCKS, interleaved, loadNow } from './measure.ts';
 import { setPeerVersion, type Peer, type PeerRow } from './peers.ts';
@@ -176,19 +176,23 @@ function registerHandshakeSection(spec: HandshakeSectionSpec & { readonly versio
             const { peers, skipped } = await runnablePeers(context.peers, row, (p) => p.handshake(server.port, ca, firstContact));
             // The floor runs as one more side of the same rounds, so it sees the same machine.
             const floor = await cryptoFloorOp({ version: spec.version, dir: context.pki.dir, leaf, intermediate, root, firstContact });
+            const x25519 = await x25519Sides();
             const stats = await interleaved(context.handshakes, context.warmup, [
               () => handshake(context.baseline, server.port, ca, firstContact),
               () => handshake(context.subject, server.port, ca, firstContact),
               () => Promise.resolve(floor()),
               transport.op,
+              async () => void x25519.noble(),
+              async () => void x25519.native(),
               ...peers.map((p) => () => p.handshake(server.port, ca, firstContact)),
             ]);
-            const [b, s, f, t] = stats as [(typeof stats)[0], (typeof stats)[0], (typeof stats)[0], (typeof stats)[0]];
+            const [b, s, f, t, xs, xb] = stats as [(typeof stats)[0], (typeof stats)[0], (typeof stats)[0], (typeof stats)[0], (typeof stats)[0], (typeof stats)[0]];
             const floorMs = f.cpuMs;
             const contact = firstContact ? 'first contact' : 'repeat contact';
-            const peerResults: PeerResult[] = peers.map((p, i) => ({ name: p.name, value: stats[4 + i]!.rate, cpuMs: stats[4 + i]!.cpuMs }));
+            const firstPeer = 6;
+            const peerResults: PeerResult[] = peers.map((p, i) => ({ name: p.name, value: stats[firstPeer + i]!.rate, cpuMs: stats[firstPeer + i]!.cpuMs }));
             context.log(
-              `  ${label}, ${contact}: ${context.subject.name} ${s.rate.toFixed(1)}/s ${s.cpuMs.toFixed(2)} ms CPU, node:tls ${b.rate.toFixed(1)}/s ${b.cpuMs.toFixed(2)} ms CPU, floor ${floorMs.toFixed(2)} ms, TCP floor ${t.cpuMs.toFixed(2)} ms` +
+              `  ${label}, ${contact}: ${context.subject.name} ${s.rate.toFixed(1)}/s ${s.cpuMs.toFixed(2)} ms CPU, node:tls ${b.rate.toFixed(1)}/s ${b.cpuMs.toFixed(2)} ms CPU, floor ${floorMs.toFixed(2)} ms, TCP floor ${t.cpuMs.toFixed(2)} ms, X25519 noble ${xs.cpuMs.toFixed(3)} / node:crypto ${xb.cpuMs.toFixed(3)} ms` +
                 peerResults.map((p) => `, ${p.name} ${p.value.toFixed(1)}/s ${p.cpuMs!.toFixed(2)} ms CPU`).join(''),
             );
             rows.push({
@@ -201,6 +205,7 @@ function registerHandshakeSection(spec: HandshakeSectionSpec & { readonly versio
               baselineCpuMs: b.cpuMs,
               floorMs,
               transportFloorMs: t.cpuMs,
+              x25519Ms: { subject: xs.cpuMs, baseline: xb.cpuMs },
               peers: peerResults,
               peersSkipped: skipped,
               load: loadNow(),

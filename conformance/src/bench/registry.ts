@@ -56,6 +56,12 @@ export interface BenchRow {
    * over a plain Node TCP socket, no TLS; what any client on a Node socket pays besides its crypto.
    */
   readonly transportFloorMs?: number;
+  /**
+   * One X25519 key pair and shared secret alone (bench/floor.ts `x25519Sides`), CPU ms, in the same
+   * rounds: `subject` in noble, `baseline` in node:crypto (an upper bound on node:tls' own). Rows
+   * whose handshake makes no X25519 exchange have none.
+   */
+  readonly x25519Ms?: { readonly subject: number; readonly baseline: number };
   /** Other clients measured in the same rounds (bench/peers.ts), in the row's unit, with their CPU per operation. */
   readonly peers?: readonly PeerResult[];
   /** Where a peer could not run this row, why. */
@@ -86,4 +92,18 @@ export function registerSection(section: BenchSection): void {
 
 export function registeredSections(): readonly BenchSection[] {
   return sections;
+}
+
+/**
+ * A row's X25519 columns: the two clients' X25519 alone (noble / node:crypto, ms), their CPU ratio
+ * with it taken out of both, and the ratio of a client that paid noble's X25519 and node:tls' rest.
+ */
+export function x25519Columns(r: BenchRow): { readonly ms: string; readonly without: string; readonly atBaselineRest: string } {
+  if (r.x25519Ms === undefined || r.subjectCpuMs === undefined || r.baselineCpuMs === undefined) return { ms: '', without: '', atBaselineRest: '' };
+  const { subject, baseline } = r.x25519Ms;
+  return {
+    ms: `${subject.toFixed(2)} / ${baseline.toFixed(3)}`,
+    without: ((r.baselineCpuMs - baseline) / (r.subjectCpuMs - subject)).toFixed(2),
+    atBaselineRest: (r.baselineCpuMs / (r.baselineCpuMs - baseline + subject)).toFixed(2),
+  };
 }

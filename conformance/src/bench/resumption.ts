@@ -14,7 +14,7 @@
  */
 import { startOpensslServer } from '@puretls/test-support/openssl';
 import type { ClientConnectOptions, ClientUnderTest } from '../types.ts';
-import { cryptoFloorOp } from './floor.ts';
+import { cryptoFloorOp, x25519Sides } from './floor.ts';
 import { PATTERNS, startTransportFloor } from './tcp-floor.ts';
 import { interleaved, loadNow, type SideStats } from './measure.ts';
 import { registerSection, type BenchContext, type BenchRow } from './registry.ts';
@@ -96,15 +96,21 @@ registerSection({
         // The crypto floor and the transport floor as more sides of the same interleaved rounds.
         const count = context.handshakes * RESUMED_COUNT_FACTOR;
         const warmup = context.warmup * RESUMED_COUNT_FACTOR;
-        const [b, s, f, t] = (await interleaved(count, warmup, [
+        // Both clients make an X25519 exchange only in psk_dhe_ke (node:tls always does; TLS 1.2
+        // resumption has none), so only that row gets the X25519 sides.
+        const x25519 = version === 'TLSv1.3' && pskModes === undefined ? await x25519Sides() : undefined;
+        const [b, s, f, t, xs, xb] = (await interleaved(count, warmup, [
           () => resumed(context.baseline, options, baselineSession),
           () => resumed(context.subject, subjectOptions, subjectSession),
           () => Promise.resolve(floor()),
           transport.op,
-        ])) as [SideStats, SideStats, SideStats, SideStats];
+          ...(x25519 === undefined ? [] : [async () => void x25519.noble(), async () => void x25519.native()]),
+        ])) as [SideStats, SideStats, SideStats, SideStats, SideStats?, SideStats?];
         const [baseline, subject, baselineCpuMs, subjectCpuMs, floorMs, transportFloorMs] = [b.rate, s.rate, b.cpuMs, s.cpuMs, f.cpuMs, t.cpuMs];
+        const x25519Ms = xs !== undefined && xb !== undefined ? { subject: xs.cpuMs, baseline: xb.cpuMs } : undefined;
         context.log(
-          `  ${label}: ${context.subject.name} ${subject.toFixed(1)}/s ${subjectCpuMs.toFixed(2)} ms CPU, node:tls ${baseline.toFixed(1)}/s ${baselineCpuMs.toFixed(2)} ms CPU, floor ${floorMs.toFixed(2)} ms, TCP floor ${transportFloorMs.toFixed(2)} ms`,
+          `  ${label}: ${context.subject.name} ${subject.toFixed(1)}/s ${subjectCpuMs.toFixed(2)} ms CPU, node:tls ${baseline.toFixed(1)}/s ${baselineCpuMs.toFixed(2)} ms CPU, floor ${floorMs.toFixed(2)} ms, TCP floor ${transportFloorMs.toFixed(2)} ms` +
+            (x25519Ms === undefined ? '' : `, X25519 noble ${x25519Ms.subject.toFixed(3)} / node:crypto ${x25519Ms.baseline.toFixed(3)} ms`),
         );
         rows.push({
           section: 'resumption',
@@ -116,6 +122,7 @@ registerSection({
           baselineCpuMs,
           floorMs,
           transportFloorMs,
+          ...(x25519Ms === undefined ? {} : { x25519Ms }),
           peersSkipped: context.peers.map((p) => `${p.name}: ${p.unsupported({ version, chain: '', resumed: true }) ?? 'not run'}`),
           load: loadNow(),
           note: `${count} each after ${warmup} warm-up, in interleaved blocks, every one checked reused; both clients through the harness with a prepared context and the session as bytes`,
