@@ -11,7 +11,7 @@ import type { PublicKey } from '../crypto/keys.ts';
 import { signatureAlgorithmForScheme, verifySignature, isSchemeCompatibleWithKey, isTls13CertificateVerifyScheme } from '../crypto/signature.ts';
 import { parseCertificate, type Certificate } from '../x509/certificate.ts';
 import { DEFAULT_PATH_LIMITS, verifyServerCertificateChain, type VerifiedPath } from '../x509/path-validation.ts';
-import { reusableEndEntityKey } from '../x509/verification-cache.ts';
+import { cachedParseCertificate, reusableEndEntityKey } from '../x509/verification-cache.ts';
 import { PeerMisbehaved } from '../errors.ts';
 import { concatBytes, utf8 } from '../codec/bytes.ts';
 import type { ClientConfig, ServerCertificateInfo, ServerCertificateVerifier } from './config.ts';
@@ -102,10 +102,10 @@ export function authenticateServer(config: ClientConfig, hostname: string | unde
   }
   // Even unverified, the leaf must parse: its key authenticates the handshake itself. A verified
   // chain already parsed it (chain[0]), so it is not parsed twice.
-  const leaf = verifiedLeaf ?? parseCertificate(chain[0]!);
+  const leaf = verifiedLeaf ?? cachedParseCertificate(chain[0]!);
   if (issuer === undefined && chain.length > 1) {
     try {
-      issuer = parseCertificate(chain[1]!);
+      issuer = cachedParseCertificate(chain[1]!);
     } catch {
       issuer = undefined;
     }

@@ -69,7 +69,8 @@ export function parseSignatureAlgorithm(r: DerReader): CertificateSignatureAlgor
 }
 
 /**
- * Decode a SubjectPublicKeyInfo into a {@link PublicKey}.
+ * Decode a SubjectPublicKeyInfo into a {@link PublicKey}. EC points and Ed25519 keys are views of
+ * `spki`'s bytes (parseCertificate parses a private copy, so every byte of a Certificate lives in its `der`).
  * @throws {InvalidCertificate} BadEncoding when malformed, UnsupportedPublicKey for other key types or curves
  */
 export function parseSubjectPublicKeyInfo(spki: DerReader): PublicKey {
@@ -103,12 +104,12 @@ export function parseSubjectPublicKeyInfo(spki: DerReader): PublicKey {
       if (keyBits.length !== expected || keyBits[0] !== 0x04) {
         throw new InvalidCertificate('UnsupportedPublicKey', `${curve} point must be uncompressed (${expected} bytes)`);
       }
-      return { kind: 'ec', curve, point: keyBits.slice() };
+      return { kind: 'ec', curve, point: keyBits };
     }
     case OID.ed25519:
       alg.expectEnd('Ed25519 parameters must be absent'); // RFC 8410 §3
       if (keyBits.length !== 32) throw bad('Ed25519 public key must be 32 bytes');
-      return { kind: 'ed25519', key: keyBits.slice() };
+      return { kind: 'ed25519', key: keyBits };
     default:
       throw new InvalidCertificate('UnsupportedPublicKey', KEY_NAMES[oid] ?? oid);
   }

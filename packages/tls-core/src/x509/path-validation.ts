@@ -33,11 +33,11 @@ import type { PublicKey } from '../crypto/keys.ts';
 import { verifySignature } from '../crypto/signature.ts';
 import { InvalidCertificate, type CertificateErrorReason } from '../errors.ts';
 import { MIN_RSA_BITS, keyFitsAlgorithm } from './algorithms.ts';
-import { EKU, parseCertificate, type Certificate } from './certificate.ts';
+import { EKU, type Certificate } from './certificate.ts';
 import { verifyHostname } from './hostname.ts';
 import { checkPathNameConstraints, isSelfIssued } from './name-constraints.ts';
 import { bytesKey, type TrustStore } from './trust-store.ts';
-import { anchorKeyForVerify, cachedSignatureCheck } from './verification-cache.ts';
+import { anchorKeyForVerify, cachedParseCertificate, cachedSignatureCheck } from './verification-cache.ts';
 
 /** Inputs of {@link verifyServerCertificateChain}. */
 export interface VerifyServerCertificateOptions {
@@ -97,7 +97,7 @@ export function verifyServerCertificateChain(options: VerifyServerCertificateOpt
   if (options.chain.length === 0) throw new InvalidCertificate('EmptyChain');
   if (options.chain.length > limits.maxPresented) throw new InvalidCertificate('ChainTooLong', `${options.chain.length} certificates presented`);
 
-  const leaf = parseCertificate(options.chain[0]!);
+  const leaf = cachedParseCertificate(options.chain[0]!);
   checkIntrinsic(leaf, 'end-entity');
   checkValidity(leaf, now);
   if (options.hostname !== undefined) verifyHostname(leaf, options.hostname);
@@ -110,7 +110,7 @@ export function verifyServerCertificateChain(options: VerifyServerCertificateOpt
   const intermediates: Certificate[] = [];
   for (const der of options.chain.slice(1)) {
     try {
-      const cert = parseCertificate(der);
+      const cert = cachedParseCertificate(der);
       // Duplicates dropped (at most maxPresented certificates: comparing bytes is cheaper than keying them).
       if (![leaf, ...intermediates].some((c) => equalBytes(c.der, cert.der))) intermediates.push(cert);
     } catch (e) {
@@ -251,8 +251,8 @@ class PathBuilder {
     if (alg.kind !== 'supported' || !keyFitsAlgorithm(issuer.publicKey, alg.algorithm)) return false;
     if (++this.#signatureChecks > this.#limits.maxSignatureChecks) throw new BudgetExhausted();
     // Anchors live as long as the store: their EC tables are built once they have verified often
-    // enough to pay the build back (verification-cache.ts). Presented certificates are parsed per
-    // handshake, so preparing their keys would only cost time.
+    // enough to pay the build back (verification-cache.ts). A presented intermediate's key verifies
+    // one child, whose positive answer is remembered, so preparing it would only cost time.
     return cachedSignatureCheck(issuer.subjectPublicKeyInfo, child.der, () =>
       verifySignature(alg.algorithm, isAnchor ? anchorKeyForVerify(issuer.publicKey) : issuer.publicKey, child.tbs, child.signature),
     );

@@ -13,7 +13,9 @@ import { parseCertificate } from '../../src/x509/certificate.ts';
 import { verifyServerCertificateChain } from '../../src/x509/path-validation.ts';
 import { TrustStore } from '../../src/x509/trust-store.ts';
 import {
+  PARSED_CERTIFICATES_MAX,
   PREPARE_ANCHOR_AFTER_VERIFIES,
+  cachedParseCertificate,
   cachedSignatureCheck,
   clearVerificationCaches,
   reusableEndEntityKey,
@@ -149,6 +151,95 @@ describe('cachedSignatureCheck', () => {
     expect(calls).toBe(1); // evicted, so verified again
   });
 });
+
+describe('cachedParseCertificate', () => {
+  it('answers the same bytes from the table with the parse of those bytes', () => {
+    const der = pki.der('leaf-rsa2048');
+    const first = cachedParseCertificate(der);
+    expect(first).toEqual(parseCertificate(der));
+    expect(cachedParseCertificate(pki.der('leaf-rsa2048'))).toBe(first);
+    expect(verificationCacheSizes().parsedCertificates).toBe(1);
+  });
+
+  it("never points into the caller's bytes, and a change to them is a different certificate", () => {
+    const der = pki.der('leaf-ecdsa-p256');
+    const cert = cachedParseCertificate(der);
+    expect(cert.der.buffer).not.toBe(der.buffer);
+    const original = cert.serialNumber.slice();
+    // Change the last byte of the serial number: same length, same last 32 bytes (the signature's
+    // tail), so the table finds the entry and must refuse it by comparing the bytes.
+    const offset = indexOfBytes(der, original) + original.length - 1;
+    der[offset] = der[offset]! ^ 0x01;
+    const changed = cachedParseCertificate(der);
+    expect(changed).not.toBe(cert);
+    expect(changed.serialNumber.at(-1)).toBe(original.at(-1)! ^ 0x01);
+    expect(cert.serialNumber).toEqual(original); // the remembered parse is untouched
+    expect(cert.der).toEqual(pki.der('leaf-ecdsa-p256'));
+  });
+
+  it('does not remember bytes that fail to parse', () => {
+    const broken = pki.der('leaf-rsa2048').subarray(0, 200);
+    expect(() => cachedParseCertificate(broken)).toThrow(InvalidCertificate);
+    expect(() => cachedParseCertificate(broken)).toThrow(InvalidCertificate);
+    expect(verificationCacheSizes().parsedCertificates).toBe(0);
+  });
+
+  it('is bounded and emptied by clearVerificationCaches', () => {
+    const der = pki.der('leaf-rsa2048');
+    const first = cachedParseCertificate(der);
+    // Distinct certificates under distinct keys: the same bytes with other last two bytes (the
+    // signature's tail; parsing does not check the signature).
+    for (let i = 0; i < PARSED_CERTIFICATES_MAX; i++) {
+      const variant = der.slice();
+      variant[variant.length - 2] = 0xa5;
+      variant[variant.length - 1] = i;
+      cachedParseCertificate(variant);
+    }
+    expect(verificationCacheSizes().parsedCertificates).toBe(PARSED_CERTIFICATES_MAX);
+    expect(cachedParseCertificate(der)).not.toBe(first); // the first entry went first
+    clearVerificationCaches();
+    expect(verificationCacheSizes().parsedCertificates).toBe(0);
+  });
+
+  it('path validation takes its parses from the table', () => {
+    const chain = [pki.der('leaf-ecdsa-p256'), pki.der('ca-int')];
+    const a = verifyServerCertificateChain({ chain, trust, hostname: 'localhost', now: NOW });
+    const b = verifyServerCertificateChain({ chain: chain.map((c) => c.slice()), trust, hostname: 'localhost', now: NOW });
+    expect(b.leaf).toBe(a.leaf);
+    expect(b.path[1]).toBe(a.path[1]);
+    expect(verificationCacheSizes().parsedCertificates).toBe(2);
+  });
+
+  it('hands out frozen certificates whose bytes are all views of their own DER', () => {
+    for (const name of ['leaf-rsa2048', 'leaf-ecdsa-p256', 'ca-int']) {
+      const cert = cachedParseCertificate(pki.der(name));
+      const byteFields: string[] = [];
+      const walk = (value: unknown, path: string): void => {
+        if (typeof value !== 'object' || value === null) return;
+        if (ArrayBuffer.isView(value)) {
+          byteFields.push(path);
+          expect(value.buffer, path).toBe(cert.der.buffer);
+          return;
+        }
+        expect(Object.isFrozen(value), path).toBe(true);
+        for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`);
+      };
+      walk(cert, '');
+      expect(byteFields).toContain('.serialNumber');
+      if (cert.publicKey.kind === 'ec') expect(byteFields).toContain('.publicKey.point');
+      expect(() => (cert.unhandledCriticalExtensions as string[]).push('1.2.3')).toThrow(TypeError);
+      expect(cert.unhandledCriticalExtensions).toEqual([]);
+    }
+  });
+});
+
+function indexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  throw new Error('bytes not found');
+}
 
 describe('reusableEndEntityKey', () => {
   it('returns one key object per SubjectPublicKeyInfo and prepares EC keys after a few uses', () => {
