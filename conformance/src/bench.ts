@@ -104,7 +104,7 @@ export function formatMarkdownTable(subjectName: string, rows: readonly BenchRow
   lines.push(`Load average (1/5/15 min) at start ${(meta.loadAtStart as number[]).map((n) => n.toFixed(2)).join(' / ')}, at end ${(meta.loadAtEnd as number[]).map((n) => n.toFixed(2)).join(' / ')}.`);
   for (const f of meta.peersFailed as string[]) lines.push(`Peer not measured: ${f}.`);
   lines.push('');
-  lines.push('Higher is better for rates; "CPU ratio" is node:tls CPU / client CPU per operation (higher is better). "TCP floor" is the CPU of the same flights over a plain Node socket with no TLS (bench/tcp-floor.ts), so "overhead above both floors" is what the protocol code, the TLS stream layer and the harness cost. "X25519" is one key pair and shared secret alone, in the same rounds, in noble and in node:crypto (an upper bound on node:tls\' own); "CPU ratio without X25519" takes it out of both clients, and "CPU ratio if the rest cost node:tls\'s" is node:tls CPU / (node:tls CPU - its X25519 + noble\'s X25519), the ratio of a pure-JS client whose every other cost equalled node:tls\'. Method: docs/performance.md.');
+  lines.push('Higher is better for rates; "CPU ratio" is node:tls CPU / client CPU per operation (higher is better). "ratio" and "CPU ratio" have three decimals, so that a ratio just under a target is never printed at it (0.897 is not 0.90). "TCP floor" is the CPU of the same flights over a plain Node socket with no TLS (bench/tcp-floor.ts), so "overhead above both floors" is what the protocol code, the TLS stream layer and the harness cost. "X25519" is one key pair and shared secret alone, in the same rounds, in noble and in node:crypto (an upper bound on node:tls\' own); "CPU ratio without X25519" takes it out of both clients, and "CPU ratio if the rest cost node:tls\'s" is node:tls CPU / (node:tls CPU - its X25519 + noble\'s X25519), the ratio of a pure-JS client whose every other cost equalled node:tls\'. Method: docs/performance.md.');
   lines.push('');
   lines.push(`| row | unit | ${subjectName} | baseline | baseline is | ratio | ${subjectName} CPU ms/op | baseline CPU ms/op | CPU ratio | floor ms | overhead ms (% of floor) | TCP floor ms | overhead above both floors ms | X25519 ms, noble / node:crypto | CPU ratio without X25519 | CPU ratio if the rest cost node:tls's | peers (value, CPU ms/op, CPU ratio) | load 1 min |`);
   lines.push('|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
@@ -118,7 +118,7 @@ export function formatMarkdownTable(subjectName: string, rows: readonly BenchRow
       ...(r.peersSkipped ?? []),
     ].join('; ');
     lines.push(
-      `| ${r.section}: ${r.name} | ${r.unit} | ${fmt(r.subject, 1)} | ${fmt(r.baseline, 1)} | ${r.baselineName ?? 'node:tls'} | ${fmt(r.subject / r.baseline)} | ${fmt(r.subjectCpuMs)} | ${fmt(r.baselineCpuMs)} | ${fmt(cpuRatio)} | ${fmt(r.floorMs)} | ${overheadText} | ${fmt(r.transportFloorMs)} | ${overhead !== undefined && r.transportFloorMs !== undefined ? fmt(overhead - r.transportFloorMs) : ''} | ${x.ms} | ${x.without} | ${x.atBaselineRest} | ${peers} | ${r.load === undefined ? '' : r.load[0].toFixed(2)} |`,
+      `| ${r.section}: ${r.name} | ${r.unit} | ${fmt(r.subject, 1)} | ${fmt(r.baseline, 1)} | ${r.baselineName ?? 'node:tls'} | ${fmt(r.subject / r.baseline, 3)} | ${fmt(r.subjectCpuMs)} | ${fmt(r.baselineCpuMs)} | ${fmt(cpuRatio, 3)} | ${fmt(r.floorMs)} | ${overheadText} | ${fmt(r.transportFloorMs)} | ${overhead !== undefined && r.transportFloorMs !== undefined ? fmt(overhead - r.transportFloorMs) : ''} | ${x.ms} | ${x.without} | ${x.atBaselineRest} | ${peers} | ${r.load === undefined ? '' : r.load[0].toFixed(2)} |`,
     );
   }
   return lines.join('\n') + '\n';
@@ -135,10 +135,10 @@ export function formatBenchTable(subjectName: string, rows: readonly BenchRow[])
       r.subject.toFixed(1),
       r.baseline.toFixed(1),
       r.baselineName ?? 'node:tls',
-      (r.subject / r.baseline).toFixed(2),
+      (r.subject / r.baseline).toFixed(3),
       fmt(r.subjectCpuMs),
       fmt(r.baselineCpuMs),
-      r.subjectCpuMs !== undefined && r.baselineCpuMs !== undefined ? fmt(r.baselineCpuMs / r.subjectCpuMs) : '',
+      r.subjectCpuMs !== undefined && r.baselineCpuMs !== undefined ? fmt(r.baselineCpuMs / r.subjectCpuMs, 3) : '',
       fmt(r.floorMs),
       overhead === undefined ? '' : `${fmt(overhead)} (${((100 * overhead) / r.floorMs!).toFixed(0)}%)`,
       fmt(r.transportFloorMs),
