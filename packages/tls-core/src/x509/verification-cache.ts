@@ -16,8 +16,8 @@
  *   sends the same leaf and intermediates on every handshake. A parsed certificate is kept with its
  *   own copy of the DER (the Certificate's fields are views of that copy, never of the caller's
  *   bytes), found by the DER's last 32 bytes and confirmed by comparing all of them. Parsing the
- *   leaf and intermediate of a 2048-bit RSA chain was ~5% of a repeat-contact handshake's client
- *   CPU (stop 29). Certificates that fail to parse are not kept; kept ones are frozen.
+ *   leaf and intermediate of a 2048-bit RSA chain was 4-5% of a repeat-contact handshake's client
+ *   CPU (stop 29, docs/performance.md). Certificates that fail to parse are not kept; kept ones are frozen.
  *
  * All tables are bounded (least recently used entries go first) and hold no secrets.
  * @module
@@ -50,11 +50,19 @@ const parsedCertificates = new LruMap<Certificate>(PARSED_CERTIFICATES_MAX);
 const PREPARE_AFTER_USES = 4;
 
 /**
+ * The key under which a certificate's DER is looked up: its last 32 bytes (the signature's tail,
+ * which two certificates almost never share). A hit is confirmed by comparing every byte.
+ */
+function derTableKey(der: Uint8Array): string {
+  return toHex(der.subarray(-32));
+}
+
+/**
  * Whether `issuer` (its SubjectPublicKeyInfo) signed `child` (its DER), computing the answer with
  * `verify` only when it is not remembered.
  */
 export function cachedSignatureCheck(issuerSpki: Uint8Array, childDer: Uint8Array, verify: () => boolean): boolean {
-  const key = toHex(childDer.subarray(-32));
+  const key = derTableKey(childDer);
   const hit = verifiedSignatures.get(key);
   if (hit && equalBytes(hit.childDer, childDer) && equalBytes(hit.issuerSpki, issuerSpki)) return true;
   const ok = verify();
@@ -68,7 +76,7 @@ export function cachedSignatureCheck(issuerSpki: Uint8Array, childDer: Uint8Arra
  * @throws InvalidCertificate as `parseCertificate` (such bytes are not remembered)
  */
 export function cachedParseCertificate(der: Uint8Array): Certificate {
-  const key = toHex(der.subarray(-32));
+  const key = derTableKey(der);
   const hit = parsedCertificates.get(key);
   if (hit !== undefined && equalBytes(hit.der, der)) return hit;
   const parsed = freezeObjects(parseCertificate(der));

@@ -168,7 +168,9 @@ describe('cachedParseCertificate', () => {
     const original = cert.serialNumber.slice();
     // Change the last byte of the serial number: same length, same last 32 bytes (the signature's
     // tail), so the table finds the entry and must refuse it by comparing the bytes.
-    const offset = indexOfBytes(der, original) + original.length - 1;
+    const at = Buffer.from(der.buffer, der.byteOffset, der.byteLength).indexOf(original);
+    expect(at).toBeGreaterThan(0);
+    const offset = at + original.length - 1;
     der[offset] = der[offset]! ^ 0x01;
     const changed = cachedParseCertificate(der);
     expect(changed).not.toBe(cert);
@@ -232,14 +234,6 @@ describe('cachedParseCertificate', () => {
     }
   });
 });
-
-function indexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  throw new Error('bytes not found');
-}
 
 describe('reusableEndEntityKey', () => {
   it('returns one key object per SubjectPublicKeyInfo and prepares EC keys after a few uses', () => {
