@@ -16,7 +16,7 @@
  *   sends the same leaf and intermediates on every handshake. A parsed certificate is kept with its
  *   own copy of the DER (the Certificate's fields are views of that copy, never of the caller's
  *   bytes), found by the DER's last 32 bytes and confirmed by comparing all of them. Parsing the
- *   leaf and intermediate of a 2048-bit RSA chain was 4-5% of a repeat-contact handshake's client
+ *   leaf and intermediate of a 2048-bit RSA chain was ~4% of a repeat-contact handshake's client
  *   CPU (stop 29, docs/performance.md). Certificates that fail to parse are not kept; kept ones are frozen.
  *
  * All tables are bounded (least recently used entries go first) and hold no secrets.
